@@ -1,0 +1,43 @@
+// A minimal JSON writer that appends straight into a request body.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace dynomite::detail {
+
+/// Writes JSON tokens into a caller-owned string, inserting commas itself.
+/// Only produces well-formed output when calls are balanced; nesting depth is the caller's.
+class json_writer {
+public:
+    explicit json_writer(std::string& out) : out_(out) {}
+
+    void begin_object();
+    void end_object();
+    void begin_array();
+    void end_array();
+    void key(std::string_view k);
+    void string(std::string_view s);
+    /// Writes text as a JSON number verbatim (caller guarantees it is numeric).
+    void raw_number(std::string_view text);
+    void integer(std::int64_t v);
+    void boolean(bool b);
+    void null();
+
+    // Shorthands for "key": value members.
+    void member(std::string_view k, std::string_view s) { key(k); string(s); }
+    void member(std::string_view k, const char* s) { key(k); string(s); }
+    void member(std::string_view k, bool b) { key(k); boolean(b); }
+    void member(std::string_view k, std::int64_t v) { key(k); integer(v); }
+    void member(std::string_view k, int v) { key(k); integer(v); }
+
+    std::string& out() noexcept { return out_; }
+
+private:
+    void separate();
+    std::string& out_;
+    bool need_comma_ = false;
+};
+
+}  // namespace dynomite::detail

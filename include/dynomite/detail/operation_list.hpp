@@ -1,0 +1,25 @@
+// The DynamoDB operations the client speaks, in one list:
+// X(snake_name, AwsName) expands per operation. Request and response types are
+// <snake_name>_request and <snake_name>_response in namespace dynomite.
+#pragma once
+
+#define DYNOMITE_OPERATIONS(X)                   \
+    X(get_item, GetItem)                         \
+    X(put_item, PutItem)                         \
+    X(update_item, UpdateItem)                   \
+    X(delete_item, DeleteItem)                   \
+    X(query, Query)                              \
+    X(scan, Scan)                                \
+    X(batch_get_item, BatchGetItem)              \
+    X(batch_write_item, BatchWriteItem)          \
+    X(transact_get_items, TransactGetItems)      \
+    X(transact_write_items, TransactWriteItems)  \
+    X(create_table, CreateTable)                 \
+    X(update_table, UpdateTable)                 \
+    X(delete_table, DeleteTable)                 \
+    X(describe_table, DescribeTable)             \
+    X(list_tables, ListTables)                   \
+    X(update_time_to_live, UpdateTimeToLive)     \
+    X(describe_time_to_live, DescribeTimeToLive) \
+    X(execute_statement, ExecuteStatement)       \
+    X(batch_execute_statement, BatchExecuteStatement)
