@@ -1,0 +1,342 @@
+#include "connection_pool_impl.hpp"
+#include "http_connection.hpp"
+
+#include <dynomite/client.hpp>
+#include <dynomite/detail/crc32.hpp>
+#include <dynomite/detail/retry.hpp>
+#include <dynomite/detail/sigv4.hpp>
+#include <dynomite/endpoint.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/http/field.hpp>
+#include <boost/json/monotonic_resource.hpp>
+#include <boost/json/parse.hpp>
+
+#include <random>
+
+namespace dynomite {
+namespace detail {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+constexpr std::string_view content_type = "application/x-amz-json-1.0";
+constexpr std::string_view user_agent = "dynomite/0.1";
+constexpr std::string_view service_name = "dynamodb";
+
+std::string endpoint_url_of(const endpoint& ep)
+{
+    return (ep.tls ? "https://" : "http://") + ep.host_header;
+}
+
+}  // namespace
+
+class client_impl : public std::enable_shared_from_this<client_impl> {
+public:
+    client_impl(asio::any_io_executor executor, client_config config, credentials creds,
+                std::string region, endpoint target)
+        : strand(asio::make_strand(executor)),
+          config(std::move(config)),
+          creds(std::move(creds)),
+          region(std::move(region)),
+          target(std::move(target)),
+          url(endpoint_url_of(this->target)),
+          tls(asio::ssl::context::tls_client),
+          quota(this->config.retry),
+          rng(std::random_device{}())
+    {
+        if (!this->config.clock) this->config.clock = [] { return std::chrono::system_clock::now(); };
+        pool.emplace(strand, this->target, this->config.pool, &tls);
+    }
+
+    error_code configure_tls(std::string& why)
+    {
+        error_code ec;
+        tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                        asio::ssl::context::no_tlsv1_1);
+        if (config.tls.insecure_skip_verify_do_not_use_in_production) {
+            tls.set_verify_mode(asio::ssl::verify_none);
+            return {};
+        }
+        tls.set_verify_mode(asio::ssl::verify_peer, ec);
+        if (!ec) {
+            if (config.tls.ca_file.empty())
+                tls.set_default_verify_paths(ec);
+            else
+                tls.load_verify_file(config.tls.ca_file, ec);
+        }
+        if (ec) {
+            why = config.tls.ca_file.empty()
+                      ? "cannot load the system CA certificates: " + ec.message()
+                      : "cannot load the CA file \"" + config.tls.ca_file + "\": " + ec.message();
+            return make_error_code(errc::invalid_configuration);
+        }
+        return {};
+    }
+
+    asio::awaitable<error_code> send(std::string_view target_header, std::string body,
+                                     http_response& response, diagnostics& diag);
+
+    asio::strand<asio::any_io_executor> strand;
+    client_config config;
+    credentials creds;
+    std::string region;
+    endpoint target;
+    std::string url;
+    asio::ssl::context tls;
+    std::optional<connection_pool> pool;
+    signing_key_cache keys;
+    retry_quota quota;
+    std::mt19937_64 rng;
+    client_stats counters;
+
+private:
+    asio::awaitable<error_code> exchange_once(const http_request& request, http_response& response,
+                                              std::string& detail);
+};
+
+asio::awaitable<error_code> client_impl::exchange_once(const http_request& request,
+                                                       http_response& response, std::string& detail)
+{
+    const auto deadline = std::chrono::steady_clock::now() + config.pool.request_timeout;
+    auto& pool_state = *pool->impl();
+    for (bool fresh = false;; fresh = true) {
+        auto [acquire_ec, connection] = co_await pool_state.acquire(fresh, deadline);
+        if (acquire_ec) {
+            detail = (acquire_ec == errc::request_timeout ? "waiting for a connection to "
+                                                          : "connecting to ") +
+                     url;
+            co_return acquire_ec;
+        }
+        bool received_any = false;
+        auto ec = co_await connection.connection().exchange(request, response, deadline, config.pool,
+                                                            received_any, detail);
+        if (!ec) {
+            if (!response.keep_alive) connection.discard();
+            co_return error_code{};
+        }
+        connection.discard();
+        // A keep-alive connection the server closed while it sat idle: nothing was processed,
+        // so another connection may carry the same request without counting as an attempt.
+        if (connection.reused() && !received_any && !fresh && ec == errc::connection_closed) {
+            ++counters.stale_connections;
+            continue;
+        }
+        co_return ec;
+    }
+}
+
+asio::awaitable<error_code> client_impl::send(std::string_view target_header, std::string body,
+                                              http_response& response, diagnostics& diag)
+{
+    ++counters.requests;
+    http_request request{http::verb::post, "/", 11};
+    request.set(http::field::host, target.host_header);
+    request.set(http::field::content_type, content_type);
+    request.set(http::field::user_agent, user_agent);
+    request.set("x-amz-target", target_header);
+    if (!creds.session_token.empty()) request.set("x-amz-security-token", creds.session_token);
+    request.keep_alive(true);
+    request.body() = std::move(body);
+    request.prepare_payload();
+
+    int quota_spent = 0;
+    std::uniform_real_distribution<double> unit(0.0, 1.0);
+    for (int attempt = 1;; ++attempt) {
+        ++counters.attempts;
+        // Signed anew each attempt: the signature carries the time, which a backoff moves.
+        auto signature = sign_dynamodb_request(creds, region, service_name, target.host_header,
+                                               target_header, content_type, request.body(),
+                                               config.clock(), keys);
+        request.set("x-amz-date", signature.amz_date);
+        request.set(http::field::authorization, signature.authorization);
+
+        diag.aws_type.clear();
+        diag.message.clear();
+        diag.item.reset();
+        diag.cancellation_reasons.clear();
+        std::string detail;
+        error_code ec = co_await exchange_once(request, response, detail);
+        if (!ec) {
+            diag.request_id = response.request_id;
+            diag.http_status = response.status;
+            if (response.status == 200) {
+                if (response.crc32 && crc32(response.body) != *response.crc32) {
+                    ec = make_error_code(errc::crc32_mismatch);
+                    detail = "x-amz-crc32 says " + std::to_string(*response.crc32) +
+                             ", body has " + std::to_string(crc32(response.body));
+                } else {
+                    quota.release(quota_spent);
+                    co_return error_code{};
+                }
+            } else {
+                ec = parse_error_response(response.status, response.body, response.request_id, diag);
+                detail = "HTTP " + std::to_string(response.status);
+                if (!diag.aws_type.empty()) detail += " " + diag.aws_type;
+            }
+        }
+        diag.attempts.push_back({ec, detail});
+        if (diag.message.empty()) diag.message = detail.empty() ? ec.message() : detail + ": " + ec.message();
+
+        if (!is_retryable(ec) || attempt >= config.retry.max_attempts) co_return ec;
+        const int cost = quota.try_acquire(ec);
+        if (cost < 0) {
+            diag.message += " (not retried: the retry quota is exhausted)";
+            co_return ec;
+        }
+        quota_spent += cost;
+        ++counters.retries;
+
+        asio::steady_timer backoff(strand,
+                                   backoff_delay(config.retry, attempt, is_throttling(ec), unit(rng)));
+        auto [wait_ec] = co_await backoff.async_wait(use_tuple);
+        if (wait_ec) co_return wait_ec;  // cancelled by the caller
+    }
+}
+
+namespace {
+
+template <class Request>
+asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
+    std::shared_ptr<client_impl> impl, Request request, diagnostics* diag_out)
+{
+    using response_type = response_t<Request>;
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+
+    std::string body;
+    std::string why;
+    if (auto ec = encode_request(request, body, &why)) {
+        diag.message = std::move(why);
+        co_return std::pair{ec, response_type{}};
+    }
+
+    http_response raw;
+    if (auto ec = co_await impl->send(operation_traits<Request>::target, std::move(body), raw, diag))
+        co_return std::pair{ec, response_type{}};
+
+    // The DOM lives only while decoding; a monotonic arena makes its many small nodes cheap.
+    boost::json::monotonic_resource arena;
+    boost::json::parse_options options;
+    options.max_depth = 64;
+    boost::json::error_code json_ec;
+    auto json = boost::json::parse(raw.body, json_ec, &arena, options);
+    if (json_ec) {
+        diag.message = std::string(operation_traits<Request>::aws_operation) +
+                       ": the response is not valid JSON: " + json_ec.message();
+        co_return std::pair{make_error_code(errc::malformed_response), response_type{}};
+    }
+    response_type response;
+    if (auto ec = decode_response(json, response, &why)) {
+        diag.message = std::move(why);
+        co_return std::pair{ec, response_type{}};
+    }
+    co_return std::pair{error_code{}, std::move(response)};
+}
+
+template <class Request>
+void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostics* diag,
+           asio::any_completion_handler<void(error_code, response_t<Request>)> handler)
+{
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto handler_executor = asio::get_associated_executor(handler, impl->strand);
+    asio::co_spawn(
+        impl->strand, run_operation(impl, std::move(request), diag),
+        asio::bind_cancellation_slot(
+            slot, asio::bind_executor(
+                      handler_executor,
+                      [handler = std::move(handler)](
+                          std::exception_ptr failure,
+                          std::pair<error_code, response_t<Request>> result) mutable {
+                          if (failure) std::rethrow_exception(failure);
+                          std::move(handler)(result.first, std::move(result.second));
+                      })));
+}
+
+}  // namespace
+
+#define DYNOMITE_DEFINE_START(name, aws_name)                                                 \
+    void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,  \
+                         diagnostics* diag,                                                   \
+                         asio::any_completion_handler<void(error_code, name##_response)>     \
+                             handler)                                                         \
+    {                                                                                         \
+        start(impl, std::move(request), diag, std::move(handler));                           \
+    }
+DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_START)
+#undef DYNOMITE_DEFINE_START
+
+}  // namespace detail
+
+error_code client::create(executor_type executor, client_config config,
+                          std::unique_ptr<client>& out, diagnostics& diag)
+{
+    diag.clear();
+    credentials creds;
+    std::string region;
+    endpoint target;
+    std::string why;
+
+    credentials_options credential_options{config.credentials, config.profile};
+    if (auto ec = resolve_credentials(credential_options, config.env, creds, &why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
+    if (auto ec = resolve_region(config.region, config.profile, config.env, region, &why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
+    if (auto ec = resolve_endpoint(config.endpoint, region, config.env, target, &why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
+    if (config.pool.max_connections == 0) {
+        diag.message = "pool_params.max_connections must be at least 1";
+        return make_error_code(errc::invalid_configuration);
+    }
+    if (config.retry.max_attempts < 1) {
+        diag.message = "retry_params.max_attempts must be at least 1";
+        return make_error_code(errc::invalid_configuration);
+    }
+    auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
+                                                      std::move(region), std::move(target));
+    if (impl->target.tls) {
+        if (auto ec = impl->configure_tls(why)) {
+            diag.message = std::move(why);
+            return ec;
+        }
+    }
+    out.reset(new client(std::move(impl)));
+    return {};
+}
+
+client::client(executor_type executor, client_config config)
+{
+    std::unique_ptr<client> made;
+    diagnostics diag;
+    throw_on_error(create(executor, std::move(config), made, diag), diag);
+    impl_ = std::move(made->impl_);
+}
+
+client::executor_type client::get_executor() const noexcept { return impl_->strand; }
+const std::string& client::region() const noexcept { return impl_->region; }
+const std::string& client::endpoint_url() const noexcept { return impl_->url; }
+
+client_stats client::stats() const
+{
+    auto stats = impl_->counters;
+    stats.open_connections = impl_->pool->open_connections();
+    stats.idle_connections = impl_->pool->idle_connections();
+    stats.retry_quota_available = impl_->quota.available();
+    return stats;
+}
+
+}  // namespace dynomite

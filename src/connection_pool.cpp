@@ -1,0 +1,208 @@
+#include "connection_pool_impl.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace dynomite {
+namespace detail {
+namespace {
+
+constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+// Names rarely move; re-resolving now and then follows DNS changes without a lookup per connect.
+constexpr auto address_cache_lifetime = std::chrono::seconds(60);
+
+}  // namespace
+
+pool_impl::pool_impl(asio::any_io_executor executor, endpoint target, pool_params params,
+                     asio::ssl::context* tls)
+    : executor(executor), target(std::move(target)), params(params), tls(tls), resolver_(executor)
+{
+}
+
+asio::awaitable<error_code> pool_impl::resolve(steady_time deadline)
+{
+    const auto now = std::chrono::steady_clock::now();
+    if (!addresses_.empty() && now - resolved_at_ < address_cache_lifetime) co_return error_code{};
+    asio::steady_timer guard(executor, deadline);
+    // The resolver has no deadline of its own: a timer cancels it.
+    guard.async_wait([this](error_code ec) {
+        if (!ec) resolver_.cancel();
+    });
+    auto [ec, results] =
+        co_await resolver_.async_resolve(target.host, std::to_string(target.port), use_tuple);
+    guard.cancel();
+    if (ec == asio::error::operation_aborted && std::chrono::steady_clock::now() >= deadline)
+        co_return make_error_code(errc::connect_timeout);
+    if (ec) co_return ec;
+    addresses_ = std::move(results);
+    resolved_at_ = now;
+    co_return error_code{};
+}
+
+void pool_impl::close_expired_idle() noexcept
+{
+    const auto oldest_allowed = std::chrono::steady_clock::now() - params.idle_timeout;
+    std::erase_if(idle, [&](const std::unique_ptr<http_connection>& connection) {
+        if (connection->idle_since >= oldest_allowed) return false;
+        --open;
+        return true;
+    });
+}
+
+asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(bool fresh,
+                                                                              steady_time deadline)
+{
+    auto self = shared_from_this();
+    for (;;) {
+        if (shut_down_) co_return std::pair{make_error_code(asio::error::operation_aborted), pooled_connection{}};
+        close_expired_idle();
+        while (!fresh && !idle.empty()) {
+            auto connection = std::move(idle.back());
+            idle.pop_back();
+            if (connection->usable_when_idle())
+                co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), true)};
+            --open;
+        }
+        if (open >= params.max_connections && fresh && !idle.empty()) {
+            idle.erase(idle.begin());
+            --open;
+        }
+        if (open < params.max_connections) {
+            ++open;
+            auto connection = std::make_unique<http_connection>(executor, target.tls ? tls : nullptr);
+            auto connect_deadline = std::min(deadline, std::chrono::steady_clock::now() + params.connect_timeout);
+            error_code ec = co_await resolve(connect_deadline);
+            if (!ec) ec = co_await connection->connect(target, addresses_, connect_deadline);
+            if (ec) {
+                --open;
+                wake_one_waiter();
+                co_return std::pair{ec, pooled_connection{}};
+            }
+            co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), false)};
+        }
+        // At the limit: wait to be woken by a returned connection, or give up at the deadline.
+        waiter wake{asio::steady_timer(executor, deadline)};
+        auto position = waiters.insert(waiters.end(), &wake);
+        auto [ec] = co_await wake.timer.async_wait(use_tuple);
+        waiters.erase(position);
+        if (!ec) co_return std::pair{make_error_code(errc::request_timeout), pooled_connection{}};
+        // Woken (operation_aborted from cancel_one) or cancelled by the caller.
+        auto state = co_await asio::this_coro::cancellation_state;
+        if (state.cancelled() != asio::cancellation_type::none)
+            co_return std::pair{make_error_code(asio::error::operation_aborted), pooled_connection{}};
+    }
+}
+
+void pool_impl::wake_one_waiter() noexcept
+{
+    // Each returned connection wakes a different waiter, even before the first one has run.
+    for (auto* waiter : waiters) {
+        if (waiter->woken) continue;
+        waiter->woken = true;
+        waiter->timer.cancel();
+        return;
+    }
+}
+
+void pool_impl::give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept
+{
+    if (reusable && !shut_down_ && connection->is_open()) {
+        connection->idle_since = std::chrono::steady_clock::now();
+        idle.push_back(std::move(connection));
+    } else {
+        connection.reset();
+        --open;
+    }
+    wake_one_waiter();
+}
+
+void pool_impl::shutdown() noexcept
+{
+    shut_down_ = true;
+    open -= idle.size();
+    idle.clear();
+    for (auto* waiter : waiters) waiter->timer.cancel();
+}
+
+}  // namespace detail
+
+pooled_connection::pooled_connection() noexcept = default;
+
+pooled_connection::pooled_connection(std::shared_ptr<detail::pool_impl> pool,
+                                     std::unique_ptr<detail::http_connection> connection,
+                                     bool reused) noexcept
+    : pool_(std::move(pool)), connection_(std::move(connection)), reused_(reused)
+{
+}
+
+pooled_connection::pooled_connection(pooled_connection&& other) noexcept = default;
+
+pooled_connection& pooled_connection::operator=(pooled_connection&& other) noexcept
+{
+    if (this != &other) {
+        give_back();
+        pool_ = std::move(other.pool_);
+        connection_ = std::move(other.connection_);
+        reused_ = other.reused_;
+    }
+    return *this;
+}
+
+pooled_connection::~pooled_connection() { give_back(); }
+
+void pooled_connection::discard() noexcept
+{
+    if (connection_) connection_->close();
+}
+
+void pooled_connection::give_back() noexcept
+{
+    if (!connection_ || !pool_) return;
+    const bool reusable = connection_->is_open();
+    pool_->give_back(std::move(connection_), reusable);
+    pool_.reset();
+}
+
+connection_pool::connection_pool(executor_type executor, endpoint target, pool_params params,
+                                 boost::asio::ssl::context* tls)
+    : impl_(std::make_shared<detail::pool_impl>(executor, std::move(target), params, tls))
+{
+}
+
+connection_pool::~connection_pool() { impl_->shutdown(); }
+
+connection_pool::executor_type connection_pool::get_executor() const noexcept
+{
+    return impl_->executor;
+}
+
+const pool_params& connection_pool::params() const noexcept { return impl_->params; }
+std::size_t connection_pool::open_connections() const noexcept { return impl_->open; }
+std::size_t connection_pool::idle_connections() const noexcept { return impl_->idle.size(); }
+std::size_t connection_pool::waiting() const noexcept { return impl_->waiters.size(); }
+
+void connection_pool::start_acquire(
+    std::shared_ptr<detail::pool_impl> impl,
+    boost::asio::any_completion_handler<void(error_code, pooled_connection)> handler)
+{
+    auto executor = impl->executor;
+    const auto deadline = std::chrono::steady_clock::now() + impl->params.request_timeout;
+    auto slot = boost::asio::get_associated_cancellation_slot(handler);
+    auto handler_executor = boost::asio::get_associated_executor(handler, executor);
+    boost::asio::co_spawn(
+        executor, impl->acquire(false, deadline),
+        boost::asio::bind_cancellation_slot(
+            slot, boost::asio::bind_executor(
+                      handler_executor,
+                      [handler = std::move(handler)](
+                          std::exception_ptr failure,
+                          std::pair<error_code, pooled_connection> result) mutable {
+                          if (failure) std::rethrow_exception(failure);
+                          std::move(handler)(result.first, std::move(result.second));
+                      })));
+}
+
+}  // namespace dynomite

@@ -1,0 +1,376 @@
+#include <dynomite/credentials.hpp>
+#include <dynomite/detail/shared_config.hpp>
+#include <dynomite/diagnostics.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <ostream>
+#include <tuple>
+#include <utility>
+#include <vector>
+
+namespace dynomite {
+namespace {
+
+std::string_view trim(std::string_view text) noexcept
+{
+    const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
+    while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
+    while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+    return text;
+}
+
+std::string to_lower(std::string_view text)
+{
+    std::string out(text);
+    for (char& c : out) {
+        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+    }
+    return out;
+}
+
+error_code fail(errc code, std::string message, std::string* why)
+{
+    if (why != nullptr) *why = std::move(message);
+    return code;
+}
+
+std::string in_quotes(std::string_view text)
+{
+    std::string out;
+    out.reserve(text.size() + 2);
+    out.append(1, '"').append(text).append(1, '"');
+    return out;
+}
+
+// Cuts a comment that follows whitespace: "us-east-1  # home" is "us-east-1".
+std::string_view strip_inline_comment(std::string_view value) noexcept
+{
+    for (std::size_t i = 1; i < value.size(); ++i) {
+        if ((value[i] == '#' || value[i] == ';') && (value[i - 1] == ' ' || value[i - 1] == '\t')) {
+            return trim(value.substr(0, i));
+        }
+    }
+    return value;
+}
+
+std::string describe_file(std::string_view kind, const std::string& path)
+{
+    return path.empty() ? std::string("the shared ") + std::string(kind) +
+                              " file (neither its variable nor HOME is set)"
+                        : path;
+}
+
+// Settings that mean the profile obtains credentials in a way this library does not implement.
+constexpr std::array unsupported_sources{
+    std::string_view("role_arn"),      std::string_view("credential_process"),
+    std::string_view("sso_session"),   std::string_view("sso_start_url"),
+    std::string_view("web_identity_token_file"),
+};
+
+}  // namespace
+
+std::string credentials::to_string() const
+{
+    std::string out = "credentials{access_key_id=";
+    if (access_key_id.empty()) {
+        out.append("<none>");
+    } else if (access_key_id.size() > 4) {
+        out.append(access_key_id, 0, 4).append("****");
+    } else {
+        out.append("****");
+    }
+    out.append(", secret_access_key=");
+    out.append(secret_access_key.empty() ? "<none>" : "<redacted>");
+    out.append(", session_token=");
+    out.append(session_token.empty() ? "<none>" : "<redacted>");
+    out.append("}");
+    return out;
+}
+
+std::ostream& operator<<(std::ostream& os, const credentials& creds)
+{
+    return os << creds.to_string();
+}
+
+std::optional<std::string> process_environment_variable(std::string_view name)
+{
+    const char* value = std::getenv(std::string(name).c_str());
+    if (value == nullptr) return std::nullopt;
+    return std::string(value);
+}
+
+environment environment::from_map(std::map<std::string, std::string, std::less<>> variables)
+{
+    return environment{
+        [variables = std::move(variables)](std::string_view name) -> std::optional<std::string> {
+            const auto found = variables.find(name);
+            if (found == variables.end()) return std::nullopt;
+            return found->second;
+        }};
+}
+
+namespace detail {
+
+std::optional<std::string> lookup(const environment& env, std::string_view name)
+{
+    std::optional<std::string> value = env.get(name);
+    if (value && value->empty()) return std::nullopt;
+    return value;
+}
+
+error_code parse_ini(std::string_view text, std::string_view source, ini_document& out,
+                     std::string* why)
+{
+    const auto malformed = [&](std::size_t line_number, std::string_view problem) {
+        std::string message(source);
+        message.append(1, ':').append(std::to_string(line_number)).append(": ").append(problem);
+        return fail(errc::invalid_configuration, std::move(message), why);
+    };
+
+    ini_section* section = nullptr;
+    bool in_sub_settings = false;
+    std::size_t line_number = 0;
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string_view line = text.substr(start, end - start);
+        start = end + 1;
+        ++line_number;
+
+        const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
+        const std::string_view content = trim(line);
+        if (content.empty() || content.front() == '#' || content.front() == ';') continue;
+        if (indented && in_sub_settings) continue;
+        in_sub_settings = false;
+
+        if (content.front() == '[') {
+            const std::size_t close = content.find(']');
+            if (close == std::string_view::npos) {
+                return malformed(line_number, "section header without a closing ']'");
+            }
+            const std::string_view rest = trim(content.substr(close + 1));
+            if (!rest.empty() && rest.front() != '#' && rest.front() != ';') {
+                return malformed(line_number, "unexpected text after the section header");
+            }
+            const std::string_view name = trim(content.substr(1, close - 1));
+            if (name.empty()) return malformed(line_number, "empty section name");
+            auto found = out.find(name);
+            if (found == out.end()) found = out.emplace(std::string(name), ini_section{}).first;
+            section = &found->second;
+            continue;
+        }
+
+        if (section == nullptr) {
+            return malformed(line_number, "setting before any [section] header");
+        }
+        const std::size_t separator = content.find_first_of("=:");
+        if (separator == std::string_view::npos) {
+            return malformed(line_number, "expected \"[section]\" or \"key = value\"");
+        }
+        const std::string_view key = trim(content.substr(0, separator));
+        if (key.empty()) return malformed(line_number, "setting without a key");
+        const std::string_view value = strip_inline_comment(trim(content.substr(separator + 1)));
+        in_sub_settings = value.empty();
+        (*section)[to_lower(key)] = std::string(value);
+    }
+    return {};
+}
+
+error_code load_ini_file(const std::string& path, std::optional<ini_document>& out,
+                         std::string* why)
+{
+    namespace fs = std::filesystem;
+    out.reset();
+    std::error_code status_error;
+    const fs::file_status status = fs::status(path, status_error);
+    if (status.type() == fs::file_type::not_found) return {};
+
+    std::string text;
+    bool readable = !status_error && fs::is_regular_file(status);
+    if (readable) {
+        std::ifstream in(path, std::ios::binary);
+        readable = in.is_open();
+        if (readable) {
+            text.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+            readable = !in.bad();
+        }
+    }
+    if (!readable) {
+        return fail(errc::invalid_configuration,
+                    "cannot read " + path + ": not a readable regular file", why);
+    }
+    ini_document document;
+    if (error_code ec = parse_ini(text, path, document, why)) return ec;
+    out = std::move(document);
+    return {};
+}
+
+const ini_section* find_profile(const ini_document& document, std::string_view profile,
+                                shared_file_kind kind)
+{
+    if (kind == shared_file_kind::credentials) {
+        const auto found = document.find(profile);
+        return found == document.end() ? nullptr : &found->second;
+    }
+    if (profile == "default") {
+        const auto found = document.find("default");
+        if (found != document.end()) return &found->second;
+    }
+    constexpr std::string_view prefix = "profile";
+    for (const auto& [name, section] : document) {
+        const std::string_view view = name;
+        if (view.size() > prefix.size() && view.starts_with(prefix) &&
+            (view[prefix.size()] == ' ' || view[prefix.size()] == '\t') &&
+            trim(view.substr(prefix.size())) == profile) {
+            return &section;
+        }
+    }
+    return nullptr;
+}
+
+std::optional<std::string_view> find_setting(const ini_section& section, std::string_view key)
+{
+    const auto found = section.find(key);
+    if (found == section.end() || found->second.empty()) return std::nullopt;
+    return std::string_view(found->second);
+}
+
+shared_file_paths locate_shared_files(const environment& env)
+{
+    const std::optional<std::string> home = lookup(env, "HOME");
+    const auto locate = [&](std::string_view variable, std::string_view default_name) {
+        if (std::optional<std::string> path = lookup(env, variable)) {
+            if (home && path->starts_with("~/")) return *home + path->substr(1);
+            return *path;
+        }
+        if (!home) return std::string();
+        return *home + "/.aws/" + std::string(default_name);
+    };
+    return {locate("AWS_SHARED_CREDENTIALS_FILE", "credentials"),
+            locate("AWS_CONFIG_FILE", "config")};
+}
+
+profile_choice choose_profile(std::string_view explicit_profile, const environment& env)
+{
+    if (!explicit_profile.empty()) return {std::string(explicit_profile), "the options", true};
+    if (std::optional<std::string> name = lookup(env, "AWS_PROFILE")) {
+        return {std::move(*name), "AWS_PROFILE", true};
+    }
+    return {"default", "the default", false};
+}
+
+}  // namespace detail
+
+error_code resolve_credentials(const credentials_options& options, const environment& env,
+                               credentials& out, std::string* why)
+{
+    using namespace detail;
+    if (options.explicit_credentials) {
+        const credentials& given = *options.explicit_credentials;
+        if (given.access_key_id.empty()) {
+            return fail(errc::invalid_configuration,
+                        "the explicit credentials have an empty access_key_id", why);
+        }
+        if (given.secret_access_key.empty()) {
+            return fail(errc::invalid_configuration,
+                        "the explicit credentials have an empty secret_access_key", why);
+        }
+        out = given;
+        return {};
+    }
+
+    std::optional<std::string> id = lookup(env, "AWS_ACCESS_KEY_ID");
+    std::optional<std::string> secret = lookup(env, "AWS_SECRET_ACCESS_KEY");
+    if (id && secret) {
+        out = credentials{std::move(*id), std::move(*secret),
+                          lookup(env, "AWS_SESSION_TOKEN").value_or("")};
+        return {};
+    }
+    if (id || secret) {
+        return fail(errc::invalid_configuration,
+                    id ? "AWS_ACCESS_KEY_ID is set but AWS_SECRET_ACCESS_KEY is not"
+                       : "AWS_SECRET_ACCESS_KEY is set but AWS_ACCESS_KEY_ID is not",
+                    why);
+    }
+
+    const profile_choice profile = choose_profile(options.profile, env);
+    const shared_file_paths paths = locate_shared_files(env);
+    const std::string profile_label = "profile " + in_quotes(profile.name);
+    std::vector<std::string> looked;
+    bool profile_found = false;
+    for (const auto& [kind, path, kind_name] :
+         {std::tuple{shared_file_kind::credentials, &paths.credentials, "credentials"},
+          std::tuple{shared_file_kind::config, &paths.config, "config"}}) {
+        if (path->empty()) {
+            looked.push_back(describe_file(kind_name, *path));
+            continue;
+        }
+        std::optional<ini_document> document;
+        if (error_code ec = load_ini_file(*path, document, why)) return ec;
+        if (!document) {
+            looked.push_back(*path + " (absent)");
+            continue;
+        }
+        const ini_section* section = find_profile(*document, profile.name, kind);
+        if (section == nullptr) {
+            looked.push_back(*path + " (no " + profile_label + ")");
+            continue;
+        }
+        profile_found = true;
+        const auto file_id = find_setting(*section, "aws_access_key_id");
+        const auto file_secret = find_setting(*section, "aws_secret_access_key");
+        if (file_id && file_secret) {
+            out = credentials{std::string(*file_id), std::string(*file_secret),
+                              std::string(find_setting(*section, "aws_session_token")
+                                              .value_or(std::string_view()))};
+            return {};
+        }
+        if (file_id || file_secret) {
+            return fail(errc::invalid_configuration,
+                        profile_label + " in " + *path +
+                            (file_id ? " has aws_access_key_id but no aws_secret_access_key"
+                                     : " has aws_secret_access_key but no aws_access_key_id"),
+                        why);
+        }
+        std::string note = *path + " (" + profile_label + " has no access keys";
+        for (const std::string_view setting : unsupported_sources) {
+            if (section->contains(setting)) {
+                note.append("; it uses ").append(setting).append(", which is not supported");
+                break;
+            }
+        }
+        looked.push_back(note + ")");
+    }
+
+    if (!profile_found && profile.named) {
+        return fail(errc::invalid_configuration,
+                    profile_label + " (from " + profile.origin + ") is in neither " +
+                        describe_file("credentials", paths.credentials) + " nor " +
+                        describe_file("config", paths.config),
+                    why);
+    }
+    std::string message =
+        "no AWS credentials found; looked in: explicit settings (none given), the environment "
+        "(AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are not set), " +
+        profile_label + " in ";
+    for (std::size_t i = 0; i < looked.size(); ++i) {
+        if (i != 0) message.append(" and ");
+        message.append(looked[i]);
+    }
+    return fail(errc::no_credentials, std::move(message), why);
+}
+
+credentials resolve_credentials(const credentials_options& options, const environment& env)
+{
+    credentials out;
+    std::string why;
+    throw_on_error(resolve_credentials(options, env, out, &why), why);
+    return out;
+}
+
+}  // namespace dynomite

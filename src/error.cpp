@@ -197,12 +197,14 @@ std::string diagnostics::to_string() const
 }
 
 error::error(error_code ec, diagnostics diag)
-    : boost::system::system_error(ec, diag.to_string()), diag_(std::move(diag))
+    // The copy without a source location keeps what() about DynamoDB, not about Asio's headers.
+    : boost::system::system_error(error_code(ec.value(), ec.category()), diag.to_string()),
+      diag_(std::move(diag))
 {
 }
 
 error::error(error_code ec, std::string_view message)
-    : boost::system::system_error(ec, std::string(message))
+    : boost::system::system_error(error_code(ec.value(), ec.category()), std::string(message))
 {
     diag_.message = std::string(message);
 }

@@ -1,0 +1,91 @@
+#include <dynomite/detail/json_codec.hpp>
+#include <dynomite/detail/protocol.hpp>
+
+#include <boost/json.hpp>
+
+namespace dynomite::detail {
+namespace {
+
+std::string_view string_member(const boost::json::object& obj, std::string_view a,
+                               std::string_view b = {})
+{
+    for (auto name : {a, b}) {
+        if (name.empty()) continue;
+        if (auto* v = obj.if_contains(name); v && v->is_string()) return v->get_string();
+    }
+    return {};
+}
+
+errc errc_from_status(unsigned status)
+{
+    if (status == 503) return errc::service_unavailable;
+    if (status >= 500) return errc::internal_server_error;
+    return errc::http_status;
+}
+
+void read_cancellation_reasons(const boost::json::value& json, diagnostics& diag)
+{
+    if (!json.is_array()) return;
+    const auto& reasons = json.get_array();
+    diag.cancellation_reasons.reserve(reasons.size());
+    for (std::size_t i = 0; i < reasons.size(); ++i) {
+        cancellation_reason reason;
+        if (const auto* obj = reasons[i].if_object()) {
+            reason.code = std::string(string_member(*obj, "Code"));
+            reason.message = std::string(string_member(*obj, "Message", "message"));
+            if (const auto* item = obj->if_contains("Item")) {
+                attribute_map decoded;
+                std::string why;
+                // An undecodable item is dropped rather than hiding the error it explains.
+                if (!read_item(*item, decoded, "CancellationReasons[" + std::to_string(i) + "].Item",
+                               &why))
+                    reason.item = std::move(decoded);
+            }
+        }
+        diag.cancellation_reasons.push_back(std::move(reason));
+    }
+}
+
+}  // namespace
+
+error_code parse_error_response(unsigned http_status, std::string_view body,
+                                std::string_view request_id, diagnostics& diag)
+{
+    diag.http_status = http_status;
+    diag.request_id = std::string(request_id);
+
+    boost::json::error_code json_ec;
+    boost::json::value json = boost::json::parse(body, json_ec);
+    const boost::json::object* obj = json_ec ? nullptr : json.if_object();
+    std::string_view type = obj ? string_member(*obj, "__type") : std::string_view{};
+    if (type.empty()) {
+        // Not DynamoDB speaking: a proxy or load balancer. Keep a bounded excerpt of what it said.
+        diag.aws_type.clear();
+        constexpr std::size_t excerpt = 200;
+        diag.message = "HTTP " + std::to_string(http_status);
+        if (!body.empty())
+            diag.message += ": " + std::string(body.substr(0, excerpt)) +
+                            (body.size() > excerpt ? "..." : "");
+        return make_error_code(errc_from_status(http_status));
+    }
+
+    auto short_type = type;
+    if (auto hash = short_type.rfind('#'); hash != std::string_view::npos)
+        short_type.remove_prefix(hash + 1);
+    diag.aws_type = std::string(short_type);
+    diag.message = std::string(string_member(*obj, "message", "Message"));
+
+    errc code = errc_from_aws_type(type);
+    if (code == errc::unknown_service_error && http_status >= 500) code = errc_from_status(http_status);
+
+    if (const auto* reasons = obj->if_contains("CancellationReasons"))
+        read_cancellation_reasons(*reasons, diag);
+    if (const auto* item = obj->if_contains("Item")) {
+        attribute_map decoded;
+        std::string why;
+        if (!read_item(*item, decoded, "Item", &why)) diag.item = std::move(decoded);
+    }
+    return make_error_code(code);
+}
+
+}  // namespace dynomite::detail

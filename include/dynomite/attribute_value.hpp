@@ -14,6 +14,9 @@
 namespace dynomite {
 
 class attribute_value;
+namespace detail {
+struct attribute_map_access;
+}  // namespace detail
 
 using bytes = std::vector<std::byte>;
 struct null_value {
@@ -54,6 +57,7 @@ public:
     friend bool operator==(const attribute_map& a, const attribute_map& b);
 
 private:
+    friend struct detail::attribute_map_access;
     std::vector<value_type> entries_;
 };
 
@@ -135,8 +139,10 @@ private:
 };
 
 /// Checks what DynamoDB would reject, before a request is sent: empty sets, duplicate
-/// set members, invalid UTF-8 in strings and names, names longer than 64 KB.
-/// `where` names the attribute path in the error message.
+/// set members (numbers compared numerically), invalid UTF-8 in strings and names (set
+/// members included), empty names, names longer than 65535 bytes and nesting deeper than
+/// 32 levels. Fails with errc::invalid_utf8 for encoding errors and errc::invalid_argument
+/// otherwise; `why` then names the attribute path ("order.lines[3].sku: ...").
 error_code validate(const attribute_value& v, std::string* why = nullptr);
 error_code validate(const attribute_map& item, std::string* why = nullptr);
 
@@ -147,6 +153,8 @@ inline constexpr std::size_t max_item_size = 400 * 1024;
 /// Base64 (standard alphabet, padded), as DynamoDB sends binary.
 std::string base64_encode(const bytes& data);
 std::string base64_encode(std::string_view data);
+/// errc::invalid_base64 for a character outside the alphabet, a length that is not a
+/// multiple of 4 or misplaced padding; `out` is left unchanged then.
 error_code base64_decode(std::string_view text, bytes& out);
 
 bytes to_bytes(std::string_view s);

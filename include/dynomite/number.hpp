@@ -3,7 +3,9 @@
 
 #include <dynomite/error.hpp>
 
+#include <compare>
 #include <concepts>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -33,16 +35,25 @@ public:
 
     const std::string& text() const noexcept { return text_; }
 
+    /// Digits between the first and the last nonzero digit (0 for zero), as DynamoDB
+    /// counts them against its 38-digit limit and its item size.
+    std::size_t significant_digits() const noexcept;
+    bool is_zero() const noexcept;
+    /// True below zero; "-0" is zero, not negative.
+    bool is_negative() const noexcept;
+
     /// Exact conversions: errc::number_out_of_range on overflow, and
     /// errc::number_precision_loss when there is a fractional part.
     error_code to_int64(std::int64_t& out) const noexcept;
     error_code to_uint64(std::uint64_t& out) const noexcept;
-    /// errc::number_precision_loss when the double does not hold the value exactly
-    /// enough to print back the same digits (beyond 17 significant digits).
+    /// errc::number_precision_loss when the nearest double does not print back (in its
+    /// shortest form) as the same number, as happens beyond 15 to 17 significant digits.
+    /// `out` is left unchanged on any error.
     error_code to_double(double& out) const noexcept;
 
     /// Throwing forms of the conversions above.
     std::int64_t as_int64() const;
+    std::uint64_t as_uint64() const;
     double as_double() const;
 
     /// Numeric comparison (1.0 == 1), independent of spelling.

@@ -18,6 +18,8 @@ void write_item(json_writer& w, const attribute_map& item);
 /// Decoding failures set errc::malformed_response and describe the place in `why`, e.g.
 /// "Item.tags.L[2]: expected a string for \"S\", got number".
 /// `where` is the path of `json` itself, used as the prefix of that description.
+/// Nesting deeper than 32 levels of maps and lists (DynamoDB's limit) is refused.
+/// After a failure `out` holds a partial result.
 error_code read_value(const boost::json::value& json, attribute_value& out, std::string_view where,
                       std::string* why);
 error_code read_item(const boost::json::value& json, attribute_map& out, std::string_view where,

@@ -1,7 +1,9 @@
 // A minimal JSON writer that appends straight into a request body.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
 
@@ -24,6 +26,8 @@ public:
     void integer(std::int64_t v);
     void boolean(bool b);
     void null();
+    /// Writes data as a base64 string, without an intermediate copy.
+    void binary(std::span<const std::byte> data);
 
     // Shorthands for "key": value members.
     void member(std::string_view k, std::string_view s) { key(k); string(s); }
@@ -39,5 +43,8 @@ private:
     std::string& out_;
     bool need_comma_ = false;
 };
+
+/// Appends data in base64 (standard alphabet, padded).
+void append_base64(std::string& out, std::span<const std::byte> data);
 
 }  // namespace dynomite::detail

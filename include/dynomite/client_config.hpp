@@ -1,0 +1,68 @@
+// Everything a client can be configured with; defaults suit DynamoDB in AWS.
+#pragma once
+
+#include <dynomite/credentials.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace dynomite {
+
+/// Keep-alive connections to one endpoint.
+struct pool_params {
+    std::size_t max_connections = 64;
+    /// An idle connection older than this is closed instead of reused.
+    std::chrono::milliseconds idle_timeout{30'000};
+    std::chrono::milliseconds connect_timeout{3'000};
+    /// One attempt: waiting for a connection, sending, and reading the whole response.
+    std::chrono::milliseconds request_timeout{10'000};
+    std::size_t max_response_body = 64 * 1024 * 1024;
+    std::size_t max_response_header = 64 * 1024;
+};
+
+/// AWS standard-mode retries: full-jitter exponential backoff and a retry quota.
+struct retry_params {
+    /// Attempts in all, the first included; 1 disables retries.
+    int max_attempts = 4;
+    std::chrono::milliseconds base_delay{25};
+    /// Base for throttling errors, which need longer to clear.
+    std::chrono::milliseconds throttling_base_delay{25};
+    std::chrono::milliseconds max_delay{20'000};
+    /// Tokens in the retry quota; 0 turns the quota off.
+    int quota_capacity = 500;
+    int retry_cost = 5;
+    int timeout_retry_cost = 10;
+};
+
+struct tls_params {
+    /// PEM file with the CA certificates to trust instead of the system store.
+    std::string ca_file;
+    /// Turns off certificate and host-name verification. Only for test servers: anyone on
+    /// the path can then read and change the traffic, credentials' signatures included.
+    bool insecure_skip_verify_do_not_use_in_production = false;
+};
+
+struct client_config {
+    /// "http://127.0.0.1:8000" or "https://..."; otherwise DYNOMITE_ENDPOINT, otherwise the
+    /// regional AWS endpoint.
+    std::optional<std::string> endpoint;
+    /// Otherwise AWS_REGION, AWS_DEFAULT_REGION, or the profile's region.
+    std::optional<std::string> region;
+    /// Otherwise the environment and the shared files.
+    std::optional<dynomite::credentials> credentials;
+    /// Otherwise AWS_PROFILE, otherwise "default".
+    std::string profile;
+    /// How environment variables are read (tests replace it).
+    environment env;
+    /// The signing clock (tests replace it).
+    std::function<std::chrono::system_clock::time_point()> clock;
+
+    pool_params pool;
+    retry_params retry;
+    tls_params tls;
+};
+
+}  // namespace dynomite

@@ -1,0 +1,52 @@
+// The pool's state, shared with the handles it lends so they can outlive it.
+#pragma once
+
+#include "http_connection.hpp"
+
+#include <dynomite/connection_pool.hpp>
+
+#include <boost/asio/steady_timer.hpp>
+
+#include <deque>
+#include <list>
+#include <memory>
+#include <vector>
+
+namespace dynomite::detail {
+
+class pool_impl : public std::enable_shared_from_this<pool_impl> {
+public:
+    pool_impl(asio::any_io_executor executor, endpoint target, pool_params params,
+              asio::ssl::context* tls);
+
+    /// `fresh` skips idle connections (after a reused one turned out to be closed).
+    asio::awaitable<std::pair<error_code, pooled_connection>> acquire(bool fresh,
+                                                                      steady_time deadline);
+    void give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept;
+    void shutdown() noexcept;
+
+    asio::any_io_executor executor;
+    endpoint target;
+    pool_params params;
+    asio::ssl::context* tls;
+
+    std::size_t open = 0;
+    std::vector<std::unique_ptr<http_connection>> idle;  // most recently used last
+    struct waiter {
+        asio::steady_timer timer;
+        bool woken = false;
+    };
+    std::list<waiter*> waiters;  // oldest first
+
+private:
+    asio::awaitable<error_code> resolve(steady_time deadline);
+    void wake_one_waiter() noexcept;
+    void close_expired_idle() noexcept;
+
+    asio::ip::tcp::resolver resolver_;
+    asio::ip::tcp::resolver::results_type addresses_;
+    steady_time resolved_at_{};
+    bool shut_down_ = false;
+};
+
+}  // namespace dynomite::detail

@@ -1,0 +1,78 @@
+// One HTTP/1.1 connection over TCP or TLS. Private: Beast stays out of the public headers.
+#pragma once
+
+#include <dynomite/client_config.hpp>
+#include <dynomite/endpoint.hpp>
+#include <dynomite/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+namespace dynomite::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+
+using steady_time = std::chrono::steady_clock::time_point;
+using http_request = http::request<http::string_body>;
+
+struct http_response {
+    unsigned status = 0;
+    std::string body;
+    std::string request_id;
+    std::optional<std::uint32_t> crc32;
+    bool keep_alive = false;
+};
+
+class http_connection {
+public:
+    /// `tls` is null for plain TCP.
+    http_connection(asio::any_io_executor executor, asio::ssl::context* tls);
+    http_connection(const http_connection&) = delete;
+    http_connection& operator=(const http_connection&) = delete;
+    ~http_connection();
+
+    asio::awaitable<error_code> connect(const endpoint& ep,
+                                        const asio::ip::tcp::resolver::results_type& addresses,
+                                        steady_time deadline);
+
+    /// Sends `request` and reads the whole response. `received_any` tells whether any byte of
+    /// a response arrived: a reused connection the server had already closed fails with none,
+    /// and is then safe to retry on a new connection. `detail` gets the underlying error text.
+    asio::awaitable<error_code> exchange(const http_request& request, http_response& response,
+                                         steady_time deadline, const pool_params& limits,
+                                         bool& received_any, std::string& detail);
+
+    /// Open, and the peer has not closed it or sent anything unasked while it was idle.
+    bool usable_when_idle() const noexcept;
+    bool is_open() const noexcept;
+    void close() noexcept;
+
+    steady_time idle_since{};
+
+private:
+    beast::tcp_stream& lowest_layer() noexcept;
+    const beast::tcp_stream& lowest_layer() const noexcept;
+
+    asio::ssl::context* tls_;
+    std::optional<beast::tcp_stream> tcp_;
+    std::optional<beast::ssl_stream<beast::tcp_stream>> ssl_;
+    beast::flat_buffer buffer_;
+};
+
+/// Maps transport errors to the library's: timeouts, truncation and limits.
+error_code translate_transport_error(error_code ec, bool connecting) noexcept;
+
+}  // namespace dynomite::detail
