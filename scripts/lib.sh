@@ -1,6 +1,7 @@
 # Shell functions shared by the scripts in this folder; source it, do not run it.
 
 # The project's root, whatever the caller's working directory.
+# shellcheck disable=SC2034
 DYNOMITE_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Test credentials for DynamoDB Local. It only accepts access key ids made of letters and digits.
@@ -44,8 +45,8 @@ dyn_port_open() {
 # Prints a TCP port in 20000-60000 that nothing listens on. Another process may still take it
 # before the caller binds it, so callers retry on a failed bind.
 dyn_free_port() {
-    local port attempt
-    for attempt in $(seq 1 100); do
+    local port
+    for _ in $(seq 1 100); do
         port=$((20000 + (RANDOM * 32768 + RANDOM) % 40001))
         if ! dyn_port_open "$port"; then
             printf '%s\n' "$port"

@@ -91,11 +91,10 @@ bool same_set(const std::vector<T>& a, const std::vector<T>& b, Less less, Equal
     if (a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), equal)) return true;
     const auto distinct = [&](const std::vector<T>& values) {
         std::vector<std::size_t> order = sorted_indices(values, less);
-        order.erase(std::unique(order.begin(), order.end(),
-                                [&](std::size_t x, std::size_t y) {
-                                    return equal(values[x], values[y]);
-                                }),
-                    order.end());
+        order.erase(
+            std::unique(order.begin(), order.end(),
+                        [&](std::size_t x, std::size_t y) { return equal(values[x], values[y]); }),
+            order.end());
         return order;
     };
     const std::vector<std::size_t> da = distinct(a);
@@ -121,16 +120,16 @@ struct validator {
         if (n.empty()) return fail(errc::invalid_argument, "an attribute name is empty");
         const std::size_t bad = invalid_utf8_offset(n);
         if (bad != std::string_view::npos) {
-            return fail(errc::invalid_utf8, "an attribute name is not valid UTF-8 (byte " +
-                                                std::to_string(bad) + ")");
+            return fail(errc::invalid_utf8,
+                        "an attribute name is not valid UTF-8 (byte " + std::to_string(bad) + ")");
         }
         if (n.size() > max_name_length) {
             const std::size_t saved = path.size();
             path += path.empty() ? "" : ".";
             path += shown(n);
-            error_code ec = fail(errc::invalid_argument,
-                                 "attribute name is " + std::to_string(n.size()) +
-                                     " bytes long, at most 65535 are allowed");
+            error_code ec =
+                fail(errc::invalid_argument, "attribute name is " + std::to_string(n.size()) +
+                                                 " bytes long, at most 65535 are allowed");
             path.resize(saved);
             return ec;
         }
@@ -141,8 +140,8 @@ struct validator {
     {
         const std::size_t bad = invalid_utf8_offset(s);
         if (bad == std::string_view::npos) return {};
-        return fail(errc::invalid_utf8, std::string(what) + " is not valid UTF-8 (byte " +
-                                            std::to_string(bad) + ")");
+        return fail(errc::invalid_utf8,
+                    std::string(what) + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
     }
 
     template <class T, class Less, class Equal>
@@ -156,10 +155,9 @@ struct validator {
         for (std::size_t k = 1; k < order.size(); ++k) {
             if (equal(values[order[k - 1]], values[order[k]])) {
                 const auto [first, second] = std::minmax(order[k - 1], order[k]);
-                return fail(errc::invalid_argument, "the " + std::string(what) +
-                                                        " has duplicate members at indices " +
-                                                        std::to_string(first) + " and " +
-                                                        std::to_string(second));
+                return fail(errc::invalid_argument,
+                            "the " + std::string(what) + " has duplicate members at indices " +
+                                std::to_string(first) + " and " + std::to_string(second));
             }
         }
         return {};
@@ -182,39 +180,42 @@ struct validator {
     {
         using kind = attribute_value::kind;
         switch (v.type()) {
-        case kind::s: return string(*v.get_if<std::string>(), "the string");
-        case kind::m:
-            if (depth >= max_nesting) return too_deep();
-            return map(*v.get_if<attribute_map>(), depth + 1);
-        case kind::l: {
-            if (depth >= max_nesting) return too_deep();
-            const attribute_list& list = *v.get_if<attribute_list>();
-            for (std::size_t i = 0; i < list.size(); ++i) {
-                const std::size_t saved = path.size();
-                path += '[';
-                path += std::to_string(i);
-                path += ']';
-                if (error_code ec = value(list[i], depth + 1)) return ec;
-                path.resize(saved);
-            }
-            return {};
-        }
-        case kind::ss: {
-            const auto& values = v.get_if<string_set>()->values;
-            for (std::size_t i = 0; i < values.size(); ++i) {
-                if (error_code ec = string(values[i], "string set member " + std::to_string(i))) {
-                    return ec;
+            case kind::s:
+                return string(*v.get_if<std::string>(), "the string");
+            case kind::m:
+                if (depth >= max_nesting) return too_deep();
+                return map(*v.get_if<attribute_map>(), depth + 1);
+            case kind::l: {
+                if (depth >= max_nesting) return too_deep();
+                const attribute_list& list = *v.get_if<attribute_list>();
+                for (std::size_t i = 0; i < list.size(); ++i) {
+                    const std::size_t saved = path.size();
+                    path += '[';
+                    path += std::to_string(i);
+                    path += ']';
+                    if (error_code ec = value(list[i], depth + 1)) return ec;
+                    path.resize(saved);
                 }
+                return {};
             }
-            return set(values, "string set", std::less<>{}, std::equal_to<>{});
-        }
-        case kind::ns:
-            return set(v.get_if<number_set>()->values, "number set", number_less,
-                       std::equal_to<>{});
-        case kind::bs:
-            return set(v.get_if<binary_set>()->values, "binary set", std::less<>{},
-                       std::equal_to<>{});
-        default: return {};
+            case kind::ss: {
+                const auto& values = v.get_if<string_set>()->values;
+                for (std::size_t i = 0; i < values.size(); ++i) {
+                    if (error_code ec =
+                            string(values[i], "string set member " + std::to_string(i))) {
+                        return ec;
+                    }
+                }
+                return set(values, "string set", std::less<>{}, std::equal_to<>{});
+            }
+            case kind::ns:
+                return set(v.get_if<number_set>()->values, "number set", number_less,
+                           std::equal_to<>{});
+            case kind::bs:
+                return set(v.get_if<binary_set>()->values, "binary set", std::less<>{},
+                           std::equal_to<>{});
+            default:
+                return {};
         }
     }
 
@@ -225,44 +226,51 @@ struct validator {
     }
 };
 
-std::size_t number_size(const number& n) noexcept { return (n.significant_digits() + 1) / 2 + 1; }
+std::size_t number_size(const number& n) noexcept
+{
+    return (n.significant_digits() + 1) / 2 + 1;
+}
 
 std::size_t value_size(const attribute_value& v) noexcept
 {
     using kind = attribute_value::kind;
     switch (v.type()) {
-    case kind::s: return v.get_if<std::string>()->size();
-    case kind::n: return number_size(*v.get_if<number>());
-    case kind::b: return v.get_if<bytes>()->size();
-    case kind::boolean:
-    case kind::null: return 1;
-    case kind::m: {
-        std::size_t size = 3;
-        for (const auto& [name, member] : *v.get_if<attribute_map>()) {
-            size += 1 + name.size() + value_size(member);
+        case kind::s:
+            return v.get_if<std::string>()->size();
+        case kind::n:
+            return number_size(*v.get_if<number>());
+        case kind::b:
+            return v.get_if<bytes>()->size();
+        case kind::boolean:
+        case kind::null:
+            return 1;
+        case kind::m: {
+            std::size_t size = 3;
+            for (const auto& [name, member] : *v.get_if<attribute_map>()) {
+                size += 1 + name.size() + value_size(member);
+            }
+            return size;
         }
-        return size;
-    }
-    case kind::l: {
-        std::size_t size = 3;
-        for (const auto& element : *v.get_if<attribute_list>()) size += 1 + value_size(element);
-        return size;
-    }
-    case kind::ss: {
-        std::size_t size = 0;
-        for (const auto& s : v.get_if<string_set>()->values) size += s.size();
-        return size;
-    }
-    case kind::ns: {
-        std::size_t size = 0;
-        for (const auto& n : v.get_if<number_set>()->values) size += number_size(n);
-        return size;
-    }
-    case kind::bs: {
-        std::size_t size = 0;
-        for (const auto& b : v.get_if<binary_set>()->values) size += b.size();
-        return size;
-    }
+        case kind::l: {
+            std::size_t size = 3;
+            for (const auto& element : *v.get_if<attribute_list>()) size += 1 + value_size(element);
+            return size;
+        }
+        case kind::ss: {
+            std::size_t size = 0;
+            for (const auto& s : v.get_if<string_set>()->values) size += s.size();
+            return size;
+        }
+        case kind::ns: {
+            std::size_t size = 0;
+            for (const auto& n : v.get_if<number_set>()->values) size += number_size(n);
+            return size;
+        }
+        case kind::bs: {
+            std::size_t size = 0;
+            for (const auto& b : v.get_if<binary_set>()->values) size += b.size();
+            return size;
+        }
     }
     return 0;
 }
@@ -372,16 +380,26 @@ attribute_value attribute_value::from_double(double d)
 std::string_view attribute_value::type_name(kind k) noexcept
 {
     switch (k) {
-    case kind::s: return "S";
-    case kind::n: return "N";
-    case kind::b: return "B";
-    case kind::boolean: return "BOOL";
-    case kind::null: return "NULL";
-    case kind::m: return "M";
-    case kind::l: return "L";
-    case kind::ss: return "SS";
-    case kind::ns: return "NS";
-    case kind::bs: return "BS";
+        case kind::s:
+            return "S";
+        case kind::n:
+            return "N";
+        case kind::b:
+            return "B";
+        case kind::boolean:
+            return "BOOL";
+        case kind::null:
+            return "NULL";
+        case kind::m:
+            return "M";
+        case kind::l:
+            return "L";
+        case kind::ss:
+            return "SS";
+        case kind::ns:
+            return "NS";
+        case kind::bs:
+            return "BS";
     }
     return "?";
 }
@@ -399,11 +417,26 @@ const T& expect(const attribute_value& v, attribute_value::kind wanted)
 
 }  // namespace
 
-const std::string& attribute_value::as_s() const { return expect<std::string>(*this, kind::s); }
-const number& attribute_value::as_n() const { return expect<number>(*this, kind::n); }
-const bytes& attribute_value::as_b() const { return expect<bytes>(*this, kind::b); }
-bool attribute_value::as_bool() const { return expect<bool>(*this, kind::boolean); }
-const attribute_map& attribute_value::as_m() const { return expect<attribute_map>(*this, kind::m); }
+const std::string& attribute_value::as_s() const
+{
+    return expect<std::string>(*this, kind::s);
+}
+const number& attribute_value::as_n() const
+{
+    return expect<number>(*this, kind::n);
+}
+const bytes& attribute_value::as_b() const
+{
+    return expect<bytes>(*this, kind::b);
+}
+bool attribute_value::as_bool() const
+{
+    return expect<bool>(*this, kind::boolean);
+}
+const attribute_map& attribute_value::as_m() const
+{
+    return expect<attribute_map>(*this, kind::m);
+}
 attribute_map& attribute_value::as_m()
 {
     return const_cast<attribute_map&>(std::as_const(*this).as_m());
@@ -416,9 +449,18 @@ attribute_list& attribute_value::as_l()
 {
     return const_cast<attribute_list&>(std::as_const(*this).as_l());
 }
-const string_set& attribute_value::as_ss() const { return expect<string_set>(*this, kind::ss); }
-const number_set& attribute_value::as_ns() const { return expect<number_set>(*this, kind::ns); }
-const binary_set& attribute_value::as_bs() const { return expect<binary_set>(*this, kind::bs); }
+const string_set& attribute_value::as_ss() const
+{
+    return expect<string_set>(*this, kind::ss);
+}
+const number_set& attribute_value::as_ns() const
+{
+    return expect<number_set>(*this, kind::ns);
+}
+const binary_set& attribute_value::as_bs() const
+{
+    return expect<binary_set>(*this, kind::bs);
+}
 
 error_code validate(const attribute_value& v, std::string* why)
 {

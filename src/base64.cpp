@@ -14,7 +14,8 @@ constexpr std::array<signed char, 256> make_decode_table()
 {
     std::array<signed char, 256> table{};
     table.fill(invalid);
-    for (int i = 0; i < 64; ++i) table[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
+    for (int i = 0; i < 64; ++i)
+        table[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
     return table;
 }
 constexpr std::array<signed char, 256> decode_table = make_decode_table();
@@ -59,8 +60,8 @@ std::string base64_encode(const bytes& data)
 std::string base64_encode(std::string_view data)
 {
     std::string out;
-    detail::append_base64(
-        out, std::span<const std::byte>(reinterpret_cast<const std::byte*>(data.data()), data.size()));
+    detail::append_base64(out, std::span<const std::byte>(
+                                   reinterpret_cast<const std::byte*>(data.data()), data.size()));
     return out;
 }
 

@@ -81,6 +81,15 @@ public:
         return {};
     }
 
+    bool logs(log_level level) const noexcept
+    {
+        return config.logger && level >= config.min_log_level && level != log_level::off;
+    }
+    void log(log_level level, std::string_view line) const
+    {
+        if (logs(level)) config.logger(level, line);
+    }
+
     asio::awaitable<error_code> send(std::string_view target_header, std::string body,
                                      http_response& response, diagnostics& diag);
 
@@ -108,11 +117,14 @@ asio::awaitable<error_code> client_impl::exchange_once(const http_request& reque
     const auto deadline = std::chrono::steady_clock::now() + config.pool.request_timeout;
     auto& pool_state = *pool->impl();
     for (bool fresh = false;; fresh = true) {
-        auto [acquire_ec, connection] = co_await pool_state.acquire(fresh, deadline);
+        std::string connect_detail;
+        auto [acquire_ec, connection] = co_await pool_state.acquire(fresh, deadline, &connect_detail);
         if (acquire_ec) {
             detail = (acquire_ec == errc::request_timeout ? "waiting for a connection to "
                                                           : "connecting to ") +
                      url;
+            if (!connect_detail.empty() && connect_detail != acquire_ec.message())
+                detail += " (" + connect_detail + ")";
             co_return acquire_ec;
         }
         bool received_any = false;
@@ -127,6 +139,8 @@ asio::awaitable<error_code> client_impl::exchange_once(const http_request& reque
         // so another connection may carry the same request without counting as an attempt.
         if (connection.reused() && !received_any && !fresh && ec == errc::connection_closed) {
             ++counters.stale_connections;
+            log(log_level::info, "a kept-alive connection to " + url +
+                                     " was closed by the server; sending again on a new one");
             continue;
         }
         co_return ec;
@@ -147,6 +161,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
     request.body() = std::move(body);
     request.prepare_payload();
 
+    const auto operation = target_header.substr(target_header.find('.') + 1);
     int quota_spent = 0;
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     for (int attempt = 1;; ++attempt) {
@@ -160,10 +175,23 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
 
         diag.aws_type.clear();
         diag.message.clear();
+        diag.request_id.clear();
+        diag.http_status = 0;
         diag.item.reset();
         diag.cancellation_reasons.clear();
         std::string detail;
+        const auto started = std::chrono::steady_clock::now();
         error_code ec = co_await exchange_once(request, response, detail);
+        if (logs(log_level::debug)) {
+            const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
+                std::chrono::steady_clock::now() - started);
+            log(log_level::debug,
+                std::string(operation) + " attempt " + std::to_string(attempt) + ": " +
+                    (ec ? ec.message() + (detail.empty() ? "" : " (" + detail + ")")
+                        : "HTTP " + std::to_string(response.status)) +
+                    " in " + std::to_string(micros.count()) + " us" +
+                    (response.request_id.empty() ? "" : ", request id " + response.request_id));
+        }
         if (!ec) {
             diag.request_id = response.request_id;
             diag.http_status = response.status;
@@ -185,17 +213,30 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         diag.attempts.push_back({ec, detail});
         if (diag.message.empty()) diag.message = detail.empty() ? ec.message() : detail + ": " + ec.message();
 
-        if (!is_retryable(ec) || attempt >= config.retry.max_attempts) co_return ec;
+        if (!is_retryable(ec) || attempt >= config.retry.max_attempts) {
+            if (attempt > 1 || is_retryable(ec))
+                log(log_level::warning, std::string(operation) + " failed after " +
+                                            std::to_string(attempt) + " attempts: " + diag.message);
+            co_return ec;
+        }
         const int cost = quota.try_acquire(ec);
         if (cost < 0) {
             diag.message += " (not retried: the retry quota is exhausted)";
+            log(log_level::warning, std::string(operation) + ": " + diag.message);
             co_return ec;
         }
         quota_spent += cost;
         ++counters.retries;
 
-        asio::steady_timer backoff(strand,
-                                   backoff_delay(config.retry, attempt, is_throttling(ec), unit(rng)));
+        const auto delay = backoff_delay(config.retry, attempt, is_throttling(ec), unit(rng));
+        if (logs(log_level::info))
+            log(log_level::info,
+                std::string(operation) + " attempt " + std::to_string(attempt) + " failed: " +
+                    diag.message + "; retrying in " +
+                    std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
+                    " ms (attempt " + std::to_string(attempt + 1) + " of " +
+                    std::to_string(config.retry.max_attempts) + ")");
+        asio::steady_timer backoff(strand, delay);
         auto [wait_ec] = co_await backoff.async_wait(use_tuple);
         if (wait_ec) co_return wait_ec;  // cancelled by the caller
     }
@@ -226,7 +267,8 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     // The DOM lives only while decoding; a monotonic arena makes its many small nodes cheap.
     boost::json::monotonic_resource arena;
     boost::json::parse_options options;
-    options.max_depth = 64;
+    // 32 levels of attribute values take about 67 JSON levels inside a response.
+    options.max_depth = 128;
     boost::json::error_code json_ec;
     auto json = boost::json::parse(raw.body, json_ec, &arena, options);
     if (json_ec) {
@@ -297,6 +339,18 @@ error_code client::create(executor_type executor, client_config config,
     if (auto ec = resolve_endpoint(config.endpoint, region, config.env, target, &why)) {
         diag.message = std::move(why);
         return ec;
+    }
+    if (!config.logger) {
+        if (auto text = config.env.get("DYNOMITE_LOG")) {
+            auto level = parse_log_level(*text);
+            if (!level) {
+                diag.message = "DYNOMITE_LOG is \"" + *text +
+                               "\"; expected debug, info, warning, error or off";
+                return make_error_code(errc::invalid_configuration);
+            }
+            config.logger = stderr_log_sink();
+            config.min_log_level = *level;
+        }
     }
     if (config.pool.max_connections == 0) {
         diag.message = "pool_params.max_connections must be at least 1";

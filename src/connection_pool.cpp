@@ -52,8 +52,8 @@ void pool_impl::close_expired_idle() noexcept
     });
 }
 
-asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(bool fresh,
-                                                                              steady_time deadline)
+asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
+    bool fresh, steady_time deadline, std::string* detail)
 {
     auto self = shared_from_this();
     for (;;) {
@@ -75,7 +75,13 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(boo
             auto connection = std::make_unique<http_connection>(executor, target.tls ? tls : nullptr);
             auto connect_deadline = std::min(deadline, std::chrono::steady_clock::now() + params.connect_timeout);
             error_code ec = co_await resolve(connect_deadline);
-            if (!ec) ec = co_await connection->connect(target, addresses_, connect_deadline);
+            std::string connect_detail;
+            if (!ec)
+                ec = co_await connection->connect(target, addresses_, connect_deadline,
+                                                  connect_detail);
+            if (detail) *detail = std::move(connect_detail);
+            if (ec == errc::connect_timeout && connect_deadline == deadline)
+                ec = make_error_code(errc::request_timeout);  // the request's time ran out first
             if (ec) {
                 --open;
                 wake_one_waiter();
@@ -88,7 +94,8 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(boo
         auto position = waiters.insert(waiters.end(), &wake);
         auto [ec] = co_await wake.timer.async_wait(use_tuple);
         waiters.erase(position);
-        if (!ec) co_return std::pair{make_error_code(errc::request_timeout), pooled_connection{}};
+        if (!ec || std::chrono::steady_clock::now() >= deadline)
+            co_return std::pair{make_error_code(errc::request_timeout), pooled_connection{}};
         // Woken (operation_aborted from cancel_one) or cancelled by the caller.
         auto state = co_await asio::this_coro::cancellation_state;
         if (state.cancelled() != asio::cancellation_type::none)

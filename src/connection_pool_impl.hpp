@@ -19,9 +19,10 @@ public:
     pool_impl(asio::any_io_executor executor, endpoint target, pool_params params,
               asio::ssl::context* tls);
 
-    /// `fresh` skips idle connections (after a reused one turned out to be closed).
-    asio::awaitable<std::pair<error_code, pooled_connection>> acquire(bool fresh,
-                                                                      steady_time deadline);
+    /// `fresh` skips idle connections (after a reused one turned out to be closed). A failure
+    /// to connect is described in `detail` when given.
+    asio::awaitable<std::pair<error_code, pooled_connection>> acquire(
+        bool fresh, steady_time deadline, std::string* detail = nullptr);
     void give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept;
     void shutdown() noexcept;
 

@@ -67,8 +67,10 @@ std::string describe_file(std::string_view kind, const std::string& path)
 
 // Settings that mean the profile obtains credentials in a way this library does not implement.
 constexpr std::array unsupported_sources{
-    std::string_view("role_arn"),      std::string_view("credential_process"),
-    std::string_view("sso_session"),   std::string_view("sso_start_url"),
+    std::string_view("role_arn"),
+    std::string_view("credential_process"),
+    std::string_view("sso_session"),
+    std::string_view("sso_start_url"),
     std::string_view("web_identity_token_file"),
 };
 
@@ -325,9 +327,10 @@ error_code resolve_credentials(const credentials_options& options, const environ
         const auto file_id = find_setting(*section, "aws_access_key_id");
         const auto file_secret = find_setting(*section, "aws_secret_access_key");
         if (file_id && file_secret) {
-            out = credentials{std::string(*file_id), std::string(*file_secret),
-                              std::string(find_setting(*section, "aws_session_token")
-                                              .value_or(std::string_view()))};
+            out = credentials{
+                std::string(*file_id), std::string(*file_secret),
+                std::string(
+                    find_setting(*section, "aws_session_token").value_or(std::string_view()))};
             return {};
         }
         if (file_id || file_secret) {
@@ -369,7 +372,8 @@ credentials resolve_credentials(const credentials_options& options, const enviro
 {
     credentials out;
     std::string why;
-    throw_on_error(resolve_credentials(options, env, out, &why), why);
+    const error_code ec = resolve_credentials(options, env, out, &why);
+    throw_on_error(ec, why);
     return out;
 }
 

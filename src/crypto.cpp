@@ -1,7 +1,7 @@
 #include <dynomite/detail/crypto.hpp>
 
-#include <openssl/evp.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/opensslv.h>
 
 #include <algorithm>
@@ -38,7 +38,10 @@ sha256_hasher::sha256_hasher() : ctx_(EVP_MD_CTX_new())
     }
 }
 
-sha256_hasher::~sha256_hasher() { EVP_MD_CTX_free(ctx_); }
+sha256_hasher::~sha256_hasher()
+{
+    EVP_MD_CTX_free(ctx_);
+}
 
 void sha256_hasher::update(std::string_view data)
 {
@@ -59,13 +62,25 @@ sha256_digest sha256_hasher::finish()
     return digest;
 }
 
-void sha256_hasher::reset() { check(EVP_DigestInit_ex(ctx_, sha256_algorithm(), nullptr)); }
+void sha256_hasher::reset()
+{
+    check(EVP_DigestInit_ex(ctx_, sha256_algorithm(), nullptr));
+}
 
-hmac_sha256_hasher::hmac_sha256_hasher() { start_inner(); }
+hmac_sha256_hasher::hmac_sha256_hasher()
+{
+    start_inner();
+}
 
-hmac_sha256_hasher::hmac_sha256_hasher(std::span<const unsigned char> key) { rekey(key); }
+hmac_sha256_hasher::hmac_sha256_hasher(std::span<const unsigned char> key)
+{
+    rekey(key);
+}
 
-hmac_sha256_hasher::~hmac_sha256_hasher() { OPENSSL_cleanse(key_block_.data(), key_block_.size()); }
+hmac_sha256_hasher::~hmac_sha256_hasher()
+{
+    OPENSSL_cleanse(key_block_.data(), key_block_.size());
+}
 
 hmac_sha256_hasher::hmac_sha256_hasher(std::string_view key)
     : hmac_sha256_hasher(std::span<const unsigned char>(

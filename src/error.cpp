@@ -42,6 +42,7 @@ constexpr std::array aws_types{
     aws_type_entry{"MissingAuthenticationTokenException", errc::missing_authentication_token},
     aws_type_entry{"ExpiredTokenException", errc::expired_token},
     aws_type_entry{"DuplicateItemException", errc::duplicate_item},
+    aws_type_entry{"DuplicateItem", errc::duplicate_item},  // DynamoDB Local's spelling
 };
 
 class category_impl final : public boost::system::error_category {

@@ -89,12 +89,16 @@ bool http_connection::usable_when_idle() const noexcept
 }
 
 asio::awaitable<error_code> http_connection::connect(
-    const endpoint& ep, const asio::ip::tcp::resolver::results_type& addresses, steady_time deadline)
+    const endpoint& ep, const asio::ip::tcp::resolver::results_type& addresses, steady_time deadline,
+    std::string& detail)
 {
     auto& tcp = lowest_layer();
     tcp.expires_at(deadline);
     auto [connect_ec, connected] = co_await tcp.async_connect(addresses, use_tuple);
-    if (connect_ec) co_return translate_transport_error(connect_ec, true);
+    if (connect_ec) {
+        detail = connect_ec.message();
+        co_return translate_transport_error(connect_ec, true);
+    }
     tcp.socket().set_option(asio::ip::tcp::no_delay(true));
 
     if (!ssl_) {
@@ -107,7 +111,13 @@ asio::awaitable<error_code> http_connection::connect(
     if (tls_ && (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER))
         ssl_->set_verify_callback(asio::ssl::host_name_verification(ep.host));
     auto [handshake_ec] = co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-    if (handshake_ec) co_return translate_transport_error(handshake_ec, true);
+    if (handshake_ec) {
+        const long verify_result = SSL_get_verify_result(ssl_->native_handle());
+        detail = handshake_ec.message();
+        if (verify_result != X509_V_OK)
+            detail += std::string(": ") + X509_verify_cert_error_string(verify_result);
+        co_return translate_transport_error(handshake_ec, true);
+    }
     tcp.expires_never();
     co_return error_code{};
 }

@@ -44,9 +44,10 @@ public:
     http_connection& operator=(const http_connection&) = delete;
     ~http_connection();
 
+    /// `detail` gets the underlying error text (for TLS, why the certificate was refused).
     asio::awaitable<error_code> connect(const endpoint& ep,
                                         const asio::ip::tcp::resolver::results_type& addresses,
-                                        steady_time deadline);
+                                        steady_time deadline, std::string& detail);
 
     /// Sends `request` and reads the whole response. `received_any` tells whether any byte of
     /// a response arrived: a reused connection the server had already closed fails with none,

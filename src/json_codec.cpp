@@ -40,14 +40,20 @@ void write_set(json_writer& w, std::string_view type, const Set& set)
 std::string_view json_kind_name(const boost::json::value& v) noexcept
 {
     switch (v.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::bool_: return "boolean";
-    case boost::json::kind::int64:
-    case boost::json::kind::uint64:
-    case boost::json::kind::double_: return "number";
-    case boost::json::kind::string: return "string";
-    case boost::json::kind::array: return "array";
-    case boost::json::kind::object: return "object";
+        case boost::json::kind::null:
+            return "null";
+        case boost::json::kind::bool_:
+            return "boolean";
+        case boost::json::kind::int64:
+        case boost::json::kind::uint64:
+        case boost::json::kind::double_:
+            return "number";
+        case boost::json::kind::string:
+            return "string";
+        case boost::json::kind::array:
+            return "array";
+        case boost::json::kind::object:
+            return "object";
     }
     return "value";
 }
@@ -126,7 +132,9 @@ public:
             out = null_value{};
         } else if (type == "M") {
             const boost::json::object* m = inner.if_object();
-            if (!m) return fail("expected an object for \"M\", got " + std::string(json_kind_name(inner)));
+            if (!m)
+                return fail("expected an object for \"M\", got " +
+                            std::string(json_kind_name(inner)));
             if (depth >= max_nesting) return too_deep();
             out = attribute_map();
             const std::size_t saved = path_.size();
@@ -135,7 +143,9 @@ public:
             path_.resize(saved);
         } else if (type == "L") {
             const boost::json::array* a = inner.if_array();
-            if (!a) return fail("expected an array for \"L\", got " + std::string(json_kind_name(inner)));
+            if (!a)
+                return fail("expected an array for \"L\", got " +
+                            std::string(json_kind_name(inner)));
             if (depth >= max_nesting) return too_deep();
             out = attribute_list();
             attribute_list& list = *out.get_if<attribute_list>();
@@ -287,33 +297,56 @@ void write_value(json_writer& w, const attribute_value& v)
 {
     using kind = attribute_value::kind;
     switch (v.type()) {
-    case kind::s: w.begin_object(); w.member("S", std::string_view(*v.get_if<std::string>())); w.end_object(); return;
-    case kind::n: w.begin_object(); w.member("N", std::string_view(v.get_if<number>()->text())); w.end_object(); return;
-    case kind::b:
-        w.begin_object();
-        w.key("B");
-        w.binary(*v.get_if<bytes>());
-        w.end_object();
-        return;
-    case kind::boolean: w.begin_object(); w.member("BOOL", *v.get_if<bool>()); w.end_object(); return;
-    case kind::null: w.begin_object(); w.member("NULL", true); w.end_object(); return;
-    case kind::m:
-        w.begin_object();
-        w.key("M");
-        write_item(w, *v.get_if<attribute_map>());
-        w.end_object();
-        return;
-    case kind::l:
-        w.begin_object();
-        w.key("L");
-        w.begin_array();
-        for (const attribute_value& element : *v.get_if<attribute_list>()) write_value(w, element);
-        w.end_array();
-        w.end_object();
-        return;
-    case kind::ss: write_set(w, "SS", *v.get_if<string_set>()); return;
-    case kind::ns: write_set(w, "NS", *v.get_if<number_set>()); return;
-    case kind::bs: write_set(w, "BS", *v.get_if<binary_set>()); return;
+        case kind::s:
+            w.begin_object();
+            w.member("S", std::string_view(*v.get_if<std::string>()));
+            w.end_object();
+            return;
+        case kind::n:
+            w.begin_object();
+            w.member("N", std::string_view(v.get_if<number>()->text()));
+            w.end_object();
+            return;
+        case kind::b:
+            w.begin_object();
+            w.key("B");
+            w.binary(*v.get_if<bytes>());
+            w.end_object();
+            return;
+        case kind::boolean:
+            w.begin_object();
+            w.member("BOOL", *v.get_if<bool>());
+            w.end_object();
+            return;
+        case kind::null:
+            w.begin_object();
+            w.member("NULL", true);
+            w.end_object();
+            return;
+        case kind::m:
+            w.begin_object();
+            w.key("M");
+            write_item(w, *v.get_if<attribute_map>());
+            w.end_object();
+            return;
+        case kind::l:
+            w.begin_object();
+            w.key("L");
+            w.begin_array();
+            for (const attribute_value& element : *v.get_if<attribute_list>())
+                write_value(w, element);
+            w.end_array();
+            w.end_object();
+            return;
+        case kind::ss:
+            write_set(w, "SS", *v.get_if<string_set>());
+            return;
+        case kind::ns:
+            write_set(w, "NS", *v.get_if<number_set>());
+            return;
+        case kind::bs:
+            write_set(w, "BS", *v.get_if<binary_set>());
+            return;
     }
 }
 

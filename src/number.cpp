@@ -30,7 +30,10 @@ struct decimal {
 
 enum class scan_status { ok, empty, unexpected_character, no_digits, no_exponent_digits };
 
-bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+bool is_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
 
 // Splits text of the form [sign] digits [. digits] [(e|E) [sign] digits]. Checks the
 // syntax only; DynamoDB's limits are checked by the caller.
@@ -127,13 +130,19 @@ error_code check(std::string_view text, decimal& d, std::string* why)
         if (why) {
             *why = quoted(text) + " is not a number: ";
             switch (status) {
-            case scan_status::empty: *why += "the text is empty"; break;
-            case scan_status::no_digits: *why += "it has no digits"; break;
-            case scan_status::no_exponent_digits: *why += "the exponent has no digits"; break;
-            default:
-                *why += "unexpected character " + quoted(text.substr(offset, 1)) +
-                        " at offset " + std::to_string(offset);
-                break;
+                case scan_status::empty:
+                    *why += "the text is empty";
+                    break;
+                case scan_status::no_digits:
+                    *why += "it has no digits";
+                    break;
+                case scan_status::no_exponent_digits:
+                    *why += "the exponent has no digits";
+                    break;
+                default:
+                    *why += "unexpected character " + quoted(text.substr(offset, 1)) +
+                            " at offset " + std::to_string(offset);
+                    break;
             }
         }
         return errc::invalid_number;
@@ -148,8 +157,9 @@ error_code check(std::string_view text, decimal& d, std::string* why)
     }
     if (d.exponent > max_exponent) {
         if (why) {
-            *why = quoted(text) +
-                   " is not a DynamoDB number: its magnitude is not below 1e126, the largest allowed";
+            *why =
+                quoted(text) +
+                " is not a DynamoDB number: its magnitude is not below 1e126, the largest allowed";
         }
         return errc::invalid_number;
     }
@@ -181,7 +191,10 @@ std::strong_ordering compare_magnitude(const decimal& a, const decimal& b) noexc
     return c <=> 0;
 }
 
-int sign_of(const decimal& d) noexcept { return d.zero ? 0 : (d.negative ? -1 : 1); }
+int sign_of(const decimal& d) noexcept
+{
+    return d.zero ? 0 : (d.negative ? -1 : 1);
+}
 
 std::strong_ordering compare(const decimal& a, const decimal& b) noexcept
 {
@@ -277,11 +290,20 @@ error_code number::from_double(double v, number& out)
     return {};
 }
 
-std::size_t number::significant_digits() const noexcept { return decompose(text_).count; }
+std::size_t number::significant_digits() const noexcept
+{
+    return decompose(text_).count;
+}
 
-bool number::is_zero() const noexcept { return decompose(text_).zero; }
+bool number::is_zero() const noexcept
+{
+    return decompose(text_).zero;
+}
 
-bool number::is_negative() const noexcept { return sign_of(decompose(text_)) < 0; }
+bool number::is_negative() const noexcept
+{
+    return sign_of(decompose(text_)) < 0;
+}
 
 error_code number::to_int64(std::int64_t& out) const noexcept
 {

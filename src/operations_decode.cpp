@@ -175,12 +175,6 @@ error_code read(decoder& d, const json::value& v, attribute_map& out)
     return {};
 }
 
-error_code read(decoder& d, const json::value& v, attribute_value& out)
-{
-    if (read_value(v, out, d.path(), d.why())) return errc::malformed_response;
-    return {};
-}
-
 // Containers.
 
 template <class T>

@@ -43,12 +43,15 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
     endpoint result;
     std::uint16_t default_port = 443;
     switch (view.scheme_id()) {
-        case urls::scheme::https: result.tls = true; break;
+        case urls::scheme::https:
+            result.tls = true;
+            break;
         case urls::scheme::http:
             result.tls = false;
             default_port = 80;
             break;
-        default: return invalid("scheme " + in_quotes(view.scheme()) + " is not http or https");
+        default:
+            return invalid("scheme " + in_quotes(view.scheme()) + " is not http or https");
     }
     if (view.has_userinfo()) return invalid("must not contain user information");
     if (!view.has_authority() || view.encoded_host().empty()) return invalid("has no host");
@@ -63,7 +66,9 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
             result.host = view.host_address();
             result.host_header = "[" + result.host + "]";
             break;
-        case urls::host_type::ipv4: result.host = result.host_header = view.host_address(); break;
+        case urls::host_type::ipv4:
+            result.host = result.host_header = view.host_address();
+            break;
         case urls::host_type::name:
             if (view.encoded_host().contains('%')) {
                 return invalid("host must not be percent-encoded");
@@ -71,7 +76,8 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
             result.host = result.host_header = view.encoded_host();
             break;
         default:
-            return invalid("host " + in_quotes(view.encoded_host()) + " is not a name or IP address");
+            return invalid("host " + in_quotes(view.encoded_host()) +
+                           " is not a name or IP address");
     }
 
     result.port = default_port;
@@ -94,7 +100,8 @@ endpoint parse_endpoint(std::string_view url)
 {
     endpoint out;
     std::string why;
-    throw_on_error(parse_endpoint(url, out, &why), why);
+    const error_code ec = parse_endpoint(url, out, &why);
+    throw_on_error(ec, why);
     return out;
 }
 
@@ -165,7 +172,8 @@ std::string resolve_region(std::optional<std::string> explicit_region, std::stri
 {
     std::string out;
     std::string why;
-    throw_on_error(resolve_region(std::move(explicit_region), profile, env, out, &why), why);
+    const error_code ec = resolve_region(std::move(explicit_region), profile, env, out, &why);
+    throw_on_error(ec, why);
     return out;
 }
 
@@ -198,7 +206,8 @@ endpoint resolve_endpoint(std::optional<std::string> explicit_url, std::string_v
 {
     endpoint out;
     std::string why;
-    throw_on_error(resolve_endpoint(std::move(explicit_url), region, env, out, &why), why);
+    const error_code ec = resolve_endpoint(std::move(explicit_url), region, env, out, &why);
+    throw_on_error(ec, why);
     return out;
 }
 

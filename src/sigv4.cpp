@@ -13,13 +13,19 @@ constexpr std::string_view scope_terminator = "aws4_request";
 
 bool is_unreserved(unsigned char c) noexcept
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '.' || c == '_' || c == '~';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '.' || c == '_' || c == '~';
 }
 
-bool is_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool is_space(char c) noexcept
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
-char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+char to_lower(char c) noexcept
+{
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
+}
 
 int hex_value(char c) noexcept
 {
@@ -122,8 +128,9 @@ std::string canonical_query_string(std::string_view query)
         if (!parameter.empty()) {
             const std::size_t equals = parameter.find('=');
             const std::string_view key = parameter.substr(0, equals);
-            const std::string_view value =
-                equals == std::string_view::npos ? std::string_view() : parameter.substr(equals + 1);
+            const std::string_view value = equals == std::string_view::npos
+                                               ? std::string_view()
+                                               : parameter.substr(equals + 1);
             auto& [encoded_key, encoded_value] = parameters.emplace_back();
             append_uri_encoded(encoded_key, percent_decode(key), false);
             append_uri_encoded(encoded_value, percent_decode(value), false);
@@ -142,15 +149,15 @@ std::string canonical_query_string(std::string_view query)
 void append_canonical_header_value(std::string& out, std::string_view value)
 {
     value = trim(value);
-    bool in_space = false;
-    for (const char c : value) {
-        if (is_space(c)) {
-            in_space = true;
-            continue;
-        }
-        if (in_space) out.push_back(' ');
-        in_space = false;
-        out.push_back(c);
+    while (!value.empty()) {
+        std::size_t run = 0;
+        while (run < value.size() && !is_space(value[run])) ++run;
+        out.append(value.data(), run);
+        value.remove_prefix(run);
+        if (value.empty()) break;
+        // Trimmed, so a non-space character follows this run of whitespace.
+        while (is_space(value.front())) value.remove_prefix(1);
+        out.push_back(' ');
     }
 }
 
@@ -173,10 +180,9 @@ canonical_request make_canonical_request(std::string_view method, std::string_vi
         append_canonical_header_value(field.value, header.value);
     }
     // Stable, so that the values of a repeated name keep the order they were sent in.
-    std::stable_sort(fields.begin(), fields.end(),
-                     [](const canonical_header& a, const canonical_header& b) {
-                         return a.name < b.name;
-                     });
+    std::stable_sort(
+        fields.begin(), fields.end(),
+        [](const canonical_header& a, const canonical_header& b) { return a.name < b.name; });
 
     canonical_request result;
     std::string& text = result.text;

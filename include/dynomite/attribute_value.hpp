@@ -92,6 +92,9 @@ public:
         : v_(number(v)) {}
     attribute_value(std::unsigned_integral auto v) requires(!std::same_as<decltype(v), bool>)
         : v_(number(v)) {}
+    /// A number; throws dynomite::error(errc::invalid_number) for NaN, infinity or a magnitude
+    /// DynamoDB cannot store. (Without this, a double would silently become a BOOL.)
+    attribute_value(std::floating_point auto v) : attribute_value(from_double(static_cast<double>(v))) {}
     attribute_value(bytes b) : v_(std::move(b)) {}
     attribute_value(bool b) : v_(b) {}
     attribute_value(null_value n) : v_(n) {}

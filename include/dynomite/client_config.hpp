@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dynomite/credentials.hpp>
+#include <dynomite/logging.hpp>
 
 #include <chrono>
 #include <cstddef>
@@ -59,6 +60,11 @@ struct client_config {
     environment env;
     /// The signing clock (tests replace it).
     std::function<std::chrono::system_clock::time_point()> clock;
+
+    /// Where events go; when empty, DYNOMITE_LOG=debug|info|warning|error sends them to stderr.
+    log_sink logger;
+    /// Events below this level are not even formatted.
+    log_level min_log_level = log_level::warning;
 
     pool_params pool;
     retry_params retry;

@@ -14,7 +14,7 @@ namespace dynomite {
 /// A parsed endpoint URL.
 struct endpoint {
     bool tls = true;
-    std::string host;         // to resolve and connect to; an IPv6 address without brackets
+    std::string host;  // to resolve and connect to; an IPv6 address without brackets
     std::uint16_t port = 443;
     std::string host_header;  // the Host header: IPv6 in brackets, ":port" unless 80/443
 

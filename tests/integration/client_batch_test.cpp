@@ -335,9 +335,12 @@ TEST_F(transaction_test, get_items_in_request_order)
 {
     const attribute_map first{{"pk", "a"}, {"sk", "1"}, {"name", "first"}, {"extra", 1}};
     const attribute_map second{{"pk", "b"}, {"sk", "1"}, {"name", "second"}};
+    const attribute_map third{{"pk", "c"}, {"sk", "1"}, {"name", "third"}, {"extra", 3}};
     run(db.put_item({.table_name = table, .item = first}));
     run(db.put_item({.table_name = other, .item = second}));
+    run(db.put_item({.table_name = table, .item = third}));
 
+    // One action per item: DynamoDB refuses two reads of the same item in one transaction.
     transact_get_item projected{.table_name = table,
                                 .key = key_of("a", "1"),
                                 .projection_expression = "#n",
@@ -346,13 +349,25 @@ TEST_F(transaction_test, get_items_in_request_order)
     request.transact_items = {{.table_name = other, .key = key_of("b", "1")},
                               {.table_name = table, .key = key_of("missing", "1")},
                               projected,
-                              {.table_name = table, .key = key_of("a", "1")}};
+                              {.table_name = table, .key = key_of("c", "1")}};
     auto response = run(db.transact_get_items(request));
     ASSERT_EQ(response.responses.size(), 4u);
     EXPECT_EQ(response.responses[0].item, second);
     EXPECT_FALSE(response.responses[1].item.has_value());
     EXPECT_EQ(response.responses[2].item, (attribute_map{{"name", "first"}}));
-    EXPECT_EQ(response.responses[3].item, first);
+    EXPECT_EQ(response.responses[3].item, third);
+}
+
+TEST_F(transaction_test, two_actions_on_one_item_are_a_validation_error)
+{
+    transact_get_items_request request;
+    request.transact_items = {{.table_name = table, .key = key_of("a", "1")},
+                              {.table_name = table, .key = key_of("a", "1")}};
+    diagnostics diag;
+    auto [ec, response] = run_with_diag(request, diag);
+    EXPECT_EQ(ec, errc::validation);
+    EXPECT_EQ(diag.aws_type, "ValidationException");
+    EXPECT_FALSE(diag.message.empty());
 }
 
 TEST_F(transaction_test, get_items_on_missing_table_is_resource_not_found)

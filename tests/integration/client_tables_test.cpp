@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dynomite::test {
@@ -27,18 +28,18 @@ strings sorted(strings values)
 }
 
 // "pk HASH", "sk RANGE": readable in failure messages.
-std::vector<std::string> described(const std::vector<key_schema_element>& schema)
+strings described(const std::vector<key_schema_element>& schema)
 {
-    std::vector<std::string> out;
+    strings out;
     for (const auto& element : schema)
         out.push_back(element.attribute_name + " " + std::string(to_string(element.type)));
     return out;
 }
 
 // "pk S", "lsk N".
-std::vector<std::string> described(const std::vector<attribute_definition>& definitions)
+strings described(const std::vector<attribute_definition>& definitions)
 {
-    std::vector<std::string> out;
+    strings out;
     for (const auto& definition : definitions)
         out.push_back(definition.attribute_name + " " + std::string(to_string(definition.type)));
     return out;

@@ -58,7 +58,12 @@ protected:
     void TearDown() override { delete_created_tables(); }
 
     /// Where the tests' clients connect; credentials and region come from the environment.
-    static client_config base_config() { return client_config{.endpoint = integration_endpoint()}; }
+    static client_config base_config()
+    {
+        client_config config;
+        config.endpoint = integration_endpoint();
+        return config;
+    }
 
     /// Runs `op` on the io_context until it completes; rethrows what it throws.
     template <class T>
@@ -169,8 +174,10 @@ protected:
     {
         constexpr int max_polls = 150;
         auto delay = std::chrono::milliseconds(50);
+        // A named request: GCC 12 destroys braced temporaries in a co_await expression twice.
+        const describe_table_request request{name};
         for (int poll = 0; poll < max_polls; ++poll) {
-            auto described = co_await db.describe_table({.table_name = name});
+            auto described = co_await db.describe_table(request);
             const auto& table = described.table;
             const bool indexes_active = std::all_of(
                 table.global_secondary_indexes.begin(), table.global_secondary_indexes.end(),

@@ -299,7 +299,6 @@ public final class SigV4VerifyingProxy {
         private final URI upstream;
         private final String secret;
         private final HttpClient client;
-        private final AtomicLong forwarded = new AtomicLong();
         private final AtomicLong rejected = new AtomicLong();
 
         Handler(URI upstream, String secret)
@@ -375,7 +374,8 @@ public final class SigV4VerifyingProxy {
             HttpRequest.Builder request =
                 HttpRequest.newBuilder(target)
                     .timeout(Duration.ofSeconds(120))
-                    .method(exchange.getRequestMethod(), HttpRequest.BodyPublishers.ofByteArray(body));
+                    .method(exchange.getRequestMethod(),
+                            HttpRequest.BodyPublishers.ofByteArray(body));
             for (Map.Entry<String, List<String>> header : exchange.getRequestHeaders().entrySet()) {
                 if (NOT_FORWARDED.contains(header.getKey().toLowerCase(Locale.ROOT))) {
                     continue;
@@ -402,7 +402,6 @@ public final class SigV4VerifyingProxy {
                 Thread.currentThread().interrupt();
                 throw new IOException("interrupted while waiting for " + upstream, e);
             }
-            forwarded.incrementAndGet();
             Headers out = exchange.getResponseHeaders();
             for (Map.Entry<String, List<String>> header : response.headers().map().entrySet()) {
                 String name = header.getKey();
@@ -416,9 +415,8 @@ public final class SigV4VerifyingProxy {
             byte[] responseBody = response.body();
             boolean bodiless = exchange.getRequestMethod().equals("HEAD")
                 || response.statusCode() == 204 || response.statusCode() == 304;
-            exchange.sendResponseHeaders(response.statusCode(),
-                                         bodiless || responseBody.length == 0 ? -1
-                                                                              : responseBody.length);
+            long length = bodiless || responseBody.length == 0 ? -1 : responseBody.length;
+            exchange.sendResponseHeaders(response.statusCode(), length);
             if (!bodiless) {
                 try (OutputStream os = exchange.getResponseBody()) {
                     os.write(responseBody);
@@ -451,7 +449,8 @@ public final class SigV4VerifyingProxy {
         server.createContext("/", new Handler(upstream, secret));
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
-        System.err.println("sigv4-proxy: listening on http://127.0.0.1:" + server.getAddress().getPort()
-                           + ", verifying and forwarding to " + upstream);
+        System.err.println("sigv4-proxy: listening on http://127.0.0.1:"
+                           + server.getAddress().getPort() + ", verifying and forwarding to "
+                           + upstream);
     }
 }

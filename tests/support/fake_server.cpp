@@ -2,6 +2,7 @@
 
 #include <dynomite/detail/crc32.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -16,7 +17,6 @@
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/status.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <gtest/gtest.h>
 
 #include <sys/socket.h>
 
@@ -84,7 +84,8 @@ fake_action fake_action::throughput_exceeded()
 
 fake_action fake_action::throttling()
 {
-    return aws_error(400, "ThrottlingException", "Rate of requests exceeds the allowed throughput.");
+    return aws_error(400, "ThrottlingException",
+                     "Rate of requests exceeds the allowed throughput.");
 }
 
 fake_action fake_action::internal_error()
@@ -278,7 +279,8 @@ asio::awaitable<next_request> wait_for_request(tcp::socket& socket,
 
 template <class Stream>
 asio::awaitable<void> serve(std::shared_ptr<server_state> state, Stream& stream,
-                            tcp::socket& socket, std::size_t connection, bool request_may_be_buffered)
+                            tcp::socket& socket, std::size_t connection,
+                            bool request_may_be_buffered)
 {
     beast::flat_buffer buffer;
     for (bool first = true;; first = false) {
@@ -359,7 +361,8 @@ asio::awaitable<void> handle_connection(std::shared_ptr<server_state> state, tcp
         co_return;
     }
     asio::ssl::stream<tcp::socket> stream(std::move(socket), *state->tls);
-    auto [handshake_ec] = co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
+    auto [handshake_ec] =
+        co_await stream.async_handshake(asio::ssl::stream_base::server, use_tuple);
     if (handshake_ec) {
         {
             std::lock_guard lock(state->mutex);
@@ -398,8 +401,8 @@ fake_server::fake_server(fake_server_options options)
     if (options.tls) {
         tls_.emplace(asio::ssl::context::tls_server);
         const auto& identity = *options.tls;
-        tls_->use_certificate_chain(
-            asio::buffer(identity.certificate_chain_pem.data(), identity.certificate_chain_pem.size()));
+        tls_->use_certificate_chain(asio::buffer(identity.certificate_chain_pem.data(),
+                                                 identity.certificate_chain_pem.size()));
         tls_->use_private_key(
             asio::buffer(identity.private_key_pem.data(), identity.private_key_pem.size()),
             asio::ssl::context::pem);

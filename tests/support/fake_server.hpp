@@ -135,10 +135,10 @@ public:
     bool wait_for_requests(std::size_t count,
                            std::chrono::milliseconds timeout = std::chrono::seconds(10)) const;
 
+    /// What the server's connections share with it; defined in the implementation.
     struct state;
 
 private:
-
     std::optional<boost::asio::ssl::context> tls_;
     boost::asio::io_context io_;
     boost::asio::ip::tcp::acceptor acceptor_;

@@ -63,9 +63,9 @@ TEST(attribute_value, constructors_choose_the_type)
 TEST(attribute_value, type_names)
 {
     const std::pair<kind, const char*> names[] = {
-        {kind::s, "S"},   {kind::n, "N"}, {kind::b, "B"},   {kind::boolean, "BOOL"},
-        {kind::null, "NULL"}, {kind::m, "M"}, {kind::l, "L"}, {kind::ss, "SS"},
-        {kind::ns, "NS"}, {kind::bs, "BS"},
+        {kind::s, "S"},       {kind::n, "N"},   {kind::b, "B"}, {kind::boolean, "BOOL"},
+        {kind::null, "NULL"}, {kind::m, "M"},   {kind::l, "L"}, {kind::ss, "SS"},
+        {kind::ns, "NS"},     {kind::bs, "BS"},
     };
     for (const auto& [k, name] : names) EXPECT_EQ(attribute_value::type_name(k), name);
     EXPECT_EQ(attribute_value(true).type_name(), "BOOL");
@@ -107,7 +107,9 @@ TEST(attribute_value, typed_access_mismatch_names_both_types)
     EXPECT_EQ(thrown([] {
                   attribute_value v;
                   (void)v.as_m();
-              }).diag().message,
+              })
+                  .diag()
+                  .message,
               "expected an attribute value of type M, got NULL");
     EXPECT_EQ(thrown([] { (void)attribute_value(attribute_map{}).as_l(); }).diag().message,
               "expected an attribute value of type L, got M");
@@ -239,7 +241,8 @@ TEST(sets, compare_as_sets)
     EXPECT_NE((string_set{{"a", "a"}}), (string_set{{"a", "b"}}));
     EXPECT_EQ(string_set{}, string_set{});
 
-    EXPECT_EQ((number_set{{number("1"), number("2")}}), (number_set{{number("2.0"), number("1e0")}}));
+    EXPECT_EQ((number_set{{number("1"), number("2")}}),
+              (number_set{{number("2.0"), number("1e0")}}));
     EXPECT_EQ((number_set{{number("1"), number("1.0")}}), (number_set{{number("1")}}));
     EXPECT_NE((number_set{{number("1"), number("2")}}), (number_set{{number("1"), number("3")}}));
 
@@ -251,7 +254,10 @@ TEST(sets, compare_as_sets)
     EXPECT_NE(attribute_value(string_set{{"1"}}), attribute_value(number_set{{number(1)}}));
 }
 
-error_code check(const attribute_map& item, std::string& why) { return validate(item, &why); }
+error_code check(const attribute_map& item, std::string& why)
+{
+    return validate(item, &why);
+}
 
 TEST(validate, accepts_a_well_formed_item)
 {
@@ -312,7 +318,7 @@ TEST(validate, refuses_invalid_utf8)
         "\xE2\x82",          // truncated
         "\xF8\x88\x80\x80\x80",
         "\xFF",
-        "abcdefgh\xC3(",     // bad continuation after an ASCII run
+        "abcdefgh\xC3(",  // bad continuation after an ASCII run
     };
     for (const char* text : invalid) {
         std::string why;
@@ -416,16 +422,20 @@ TEST(item_size, follows_the_documented_rules)
     EXPECT_EQ(item_size({{"ns", number_set{{number("1"), number("22"), number("333")}}}}),
               2u + 2 + 2 + 3);
     EXPECT_EQ(item_size({{"bs", binary_set{{make_bytes({1}), make_bytes({1, 2})}}}}), 2u + 3);
-    EXPECT_EQ(item_size({{"a", "xyz"}, {"n", 12}, {"m", attribute_map{{"k", "v"}}}}),
-              4u + 3 + 7);
+    EXPECT_EQ(item_size({{"a", "xyz"}, {"n", 12}, {"m", attribute_map{{"k", "v"}}}}), 4u + 3 + 7);
     EXPECT_EQ(item_size({{"big", std::string(max_item_size, 'x')}}), max_item_size + 3);
 }
 
 TEST(base64, encodes_the_rfc_4648_vectors)
 {
     const std::pair<const char*, const char*> vectors[] = {
-        {"", ""},         {"f", "Zg=="},         {"fo", "Zm8="},         {"foo", "Zm9v"},
-        {"foob", "Zm9vYg=="}, {"fooba", "Zm9vYmE="}, {"foobar", "Zm9vYmFy"},
+        {"", ""},
+        {"f", "Zg=="},
+        {"fo", "Zm8="},
+        {"foo", "Zm9v"},
+        {"foob", "Zm9vYg=="},
+        {"fooba", "Zm9vYmE="},
+        {"foobar", "Zm9vYmFy"},
     };
     for (const auto& [plain, encoded] : vectors) {
         EXPECT_EQ(base64_encode(std::string_view(plain)), encoded);
@@ -454,9 +464,9 @@ TEST(base64, round_trips_every_byte)
 
 TEST(base64, refuses_bad_characters_and_padding)
 {
-    for (const char* text : {"Zg=", "Zg", "Z", "Z===", "====", "=Zg=", "Zm9v Zg==", "Zm9v\n",
-                             "Zg=a", "Z-==", "Z_==", "Zm9=Zm9v", "Zm8*", "Zm9vYg=\n", "Zm9v====",
-                             "\xC3\xA9Zg="}) {
+    for (const char* text :
+         {"Zg=", "Zg", "Z", "Z===", "====", "=Zg=", "Zm9v Zg==", "Zm9v\n", "Zg=a",
+          "Z-==", "Z_==", "Zm9=Zm9v", "Zm8*", "Zm9vYg=\n", "Zm9v====", "\xC3\xA9Zg="}) {
         bytes out = make_bytes({1, 2});
         EXPECT_EQ(base64_decode(text, out), errc::invalid_base64) << text;
         EXPECT_EQ(out, make_bytes({1, 2})) << text;
@@ -477,6 +487,18 @@ TEST(bytes, from_text)
     EXPECT_EQ(to_bytes("a\0b"), make_bytes({'a'}));
     EXPECT_EQ(to_bytes(std::string_view("a\0b", 3)), make_bytes({'a', 0, 'b'}));
     EXPECT_TRUE(to_bytes("").empty());
+}
+
+TEST(attribute_value, doubles_become_numbers_not_booleans)
+{
+    attribute_value price = 19.99;
+    EXPECT_EQ(price.type(), kind::n);
+    EXPECT_EQ(price.as_n().text(), "19.99");
+    attribute_value ratio = 0.5f;
+    EXPECT_EQ(ratio.as_n().text(), "0.5");
+    EXPECT_EQ(thrown([] { attribute_value v = std::nan(""); }).code(), errc::invalid_number);
+    EXPECT_EQ(thrown([] { attribute_value v = std::numeric_limits<double>::infinity(); }).code(),
+              errc::invalid_number);
 }
 
 }  // namespace

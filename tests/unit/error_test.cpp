@@ -21,6 +21,9 @@ TEST(ErrorCategory, MapsAwsTypesWithAndWithoutPrefix)
     EXPECT_EQ(errc_from_aws_type("RequestLimitExceeded"), errc::request_limit_exceeded);
     EXPECT_EQ(errc_from_aws_type("com.amazon.coral.service#InternalFailure:http://x"),
               errc::internal_server_error);
+    EXPECT_EQ(errc_from_aws_type("com.amazonaws.dynamodb.v20120810#DuplicateItem"),
+              errc::duplicate_item);
+    EXPECT_EQ(errc_from_aws_type("DuplicateItemException"), errc::duplicate_item);
     EXPECT_EQ(errc_from_aws_type("SomethingNewException"), errc::unknown_service_error);
 }
 

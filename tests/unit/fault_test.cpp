@@ -5,6 +5,7 @@
 #include <dynomite/client.hpp>
 #include <dynomite/connection_pool.hpp>
 
+#include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
@@ -13,7 +14,6 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
-#include <gtest/gtest.h>
 
 #include <algorithm>
 #include <chrono>
@@ -63,6 +63,24 @@ put_item_request sample_put()
     return request;
 }
 
+// Designated initializers would be shorter, but GCC 12 warns about the members they leave out.
+client_config config_for(const fake_server& server)
+{
+    client_config cfg;
+    cfg.endpoint = server.url();
+    cfg.region = "us-east-1";
+    cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    return cfg;
+}
+
+fake_action status_only(unsigned status, std::string body)
+{
+    fake_action action;
+    action.status = status;
+    action.body = std::move(body);
+    return action;
+}
+
 template <class Response>
 struct outcome {
     bool completed = false;
@@ -97,7 +115,8 @@ void run_until(asio::io_context& io, const std::function<bool()>& done,
 void run_for(asio::io_context& io, std::chrono::steady_clock::duration period)
 {
     const auto until = std::chrono::steady_clock::now() + period;
-    run_until(io, [until] { return std::chrono::steady_clock::now() >= until; }, period + 1s);
+    run_until(
+        io, [until] { return std::chrono::steady_clock::now() >= until; }, period + 1s);
 }
 
 std::size_t count_with_detail(const diagnostics& diag, std::string_view text)
@@ -112,9 +131,7 @@ class FaultTest : public ::testing::Test {
 protected:
     client_config config() const
     {
-        client_config cfg{.endpoint = server.url(),
-                          .region = "us-east-1",
-                          .credentials = dynomite::credentials{"AKIDTEST", "secret", ""}};
+        auto cfg = config_for(server);
         cfg.retry.base_delay = 1ms;
         cfg.retry.throttling_base_delay = 1ms;
         cfg.retry.max_delay = 5ms;
@@ -176,6 +193,7 @@ TEST_P(RetryableFault, OneFailureIsRetriedAndSucceeds)
     EXPECT_EQ(result.diag.attempts[0].error, param.expected) << result.diag.to_string();
     EXPECT_FALSE(result.diag.attempts[0].detail.empty());
 
+    EXPECT_EQ(server.queued(), 0u);
     const auto requests = server.requests();
     ASSERT_EQ(requests.size(), param.request_reaches_server ? 2u : 1u);
     // A retry resends the same request.
@@ -223,10 +241,10 @@ INSTANTIATE_TEST_SUITE_P(
                        errc::internal_server_error, true},
         retryable_case{"ServiceUnavailable", fake_action::service_unavailable,
                        errc::service_unavailable, true},
-        retryable_case{"Plain500", [] { return fake_action{.status = 500, .body = "upstream"}; },
+        retryable_case{"Plain500", [] { return status_only(500, "upstream"); },
                        errc::internal_server_error, true},
-        retryable_case{"Plain503", [] { return fake_action{.status = 503, .body = ""}; },
-                       errc::service_unavailable, true},
+        retryable_case{"Plain503", [] { return status_only(503, ""); }, errc::service_unavailable,
+                       true},
         retryable_case{"WrongCrc32",
                        [] { return fake_action::ok(std::string(item_body)).with_wrong_crc32(); },
                        errc::crc32_mismatch, true},
@@ -291,6 +309,28 @@ TEST_F(FaultTest, ConnectionRefusedIsRetriedThenReported)
     EXPECT_EQ(result.diag.attempts.size(), 3u);
     EXPECT_NE(result.diag.message.find("connecting to http://127.0.0.1:"), std::string::npos)
         << result.diag.message;
+}
+
+TEST_F(FaultTest, DiagnosticsDescribeTheLastAttempt)
+{
+    // An HTTP error first, then a dropped connection: the final diagnostics must not present
+    // the first attempt's status and request id as if they belonged to the final error.
+    server.enqueue(fake_action::internal_error().with_header("x-amzn-RequestId", "REQ-500-1"));
+    server.set_default(fake_action::reset_after_request());
+    auto cfg = config();
+    cfg.retry.max_attempts = 2;
+    auto c = make_client(cfg);
+
+    auto result = run(c, sample_get());
+
+    EXPECT_EQ(result.ec, errc::connection_closed) << result.ec.message();
+    ASSERT_EQ(result.diag.attempts.size(), 2u);
+    EXPECT_EQ(result.diag.attempts[0].error, errc::internal_server_error);
+    EXPECT_NE(result.diag.attempts[0].detail.find("HTTP 500"), std::string::npos);
+    EXPECT_EQ(result.diag.attempts[1].error, errc::connection_closed);
+    EXPECT_TRUE(result.diag.aws_type.empty()) << result.diag.aws_type;
+    EXPECT_EQ(result.diag.http_status, 0u) << result.diag.to_string();
+    EXPECT_EQ(result.diag.request_id, "") << result.diag.to_string();
 }
 
 // --- Timeouts -------------------------------------------------------------------------------
@@ -412,10 +452,10 @@ TEST_F(FaultTest, MalformedSuccessBodyIsNotRetried)
 TEST_F(FaultTest, ConditionalCheckFailedIsReportedOnce)
 {
     server.set_default(
-        fake_action{.status = 400,
-                    .body = R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
-                            R"("message":"The conditional request failed",)"
-                            R"("Item":{"Artist":{"S":"No One You Know"}}})"}
+        status_only(
+            400, R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+                 R"("message":"The conditional request failed",)"
+                 R"("Item":{"Artist":{"S":"No One You Know"}}})")
             .with_header("x-amzn-RequestId", "REQ-CCF-1"));
     auto c = make_client();
 
@@ -532,20 +572,20 @@ TEST_F(FaultTest, StaleConnectionIsRetriedOnlyOnce)
 
 TEST(FaultIdleClose, ConnectionClosedByTheServerWhileIdleIsReplaced)
 {
-    fake_server server({.idle_close = 100ms});
+    dynomite::test::fake_server_options options;
+    options.idle_close = 100ms;
+    fake_server server(options);
     server.set_default(fake_action::ok(std::string(item_body)));
     asio::io_context io;
-    client c(io.get_executor(),
-             client_config{.endpoint = server.url(),
-                           .region = "us-east-1",
-                           .credentials = dynomite::credentials{"AKIDTEST", "secret", ""}});
+    client c(io.get_executor(), config_for(server));
 
     outcome<get_item_response> first;
     start(c, sample_get(), first);
     run_until(io, [&] { return first.completed; });
     ASSERT_FALSE(first.ec) << first.diag.to_string();
     // Wait until the server has closed the idle connection.
-    run_until(io, [&] { return server.open_connections() == 0; }, 10s);
+    run_until(
+        io, [&] { return server.open_connections() == 0; }, 10s);
     ASSERT_EQ(server.open_connections(), 0u);
 
     outcome<get_item_response> second;
@@ -683,8 +723,8 @@ TEST_F(FaultTest, PoolHandsOutAtMostItsLimit)
     dynomite::pool_params params;
     params.max_connections = 2;
     params.request_timeout = 300ms;
-    dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint(server.url()), params,
-                                   nullptr);
+    dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint(server.url()),
+                                   params, nullptr);
 
     std::vector<dynomite::pooled_connection> held;
     for (int i = 0; i < 2; ++i) {
@@ -739,12 +779,12 @@ TEST_F(FaultTest, CancellationAbortsARequestInFlight)
 
     asio::cancellation_signal signal;
     outcome<get_item_response> result;
-    c.async_get_item(sample_get(), result.diag,
-                     asio::bind_cancellation_slot(
-                         signal.slot(), [&result](error_code ec, get_item_response) {
-                             result.ec = ec;
-                             result.completed = true;
-                         }));
+    c.async_get_item(
+        sample_get(), result.diag,
+        asio::bind_cancellation_slot(signal.slot(), [&result](error_code ec, get_item_response) {
+            result.ec = ec;
+            result.completed = true;
+        }));
     run_until(io, [&] { return server.request_count() == 1; });
     ASSERT_EQ(server.request_count(), 1u);
     ASSERT_FALSE(result.completed);
@@ -774,16 +814,17 @@ TEST_F(FaultTest, CancellationAbortsARequestWaitingForAConnection)
 
     asio::cancellation_signal signal;
     outcome<get_item_response> waiting;
-    c.async_get_item(sample_get(), waiting.diag,
-                     asio::bind_cancellation_slot(
-                         signal.slot(), [&waiting](error_code ec, get_item_response) {
-                             waiting.ec = ec;
-                             waiting.completed = true;
-                         }));
+    c.async_get_item(
+        sample_get(), waiting.diag,
+        asio::bind_cancellation_slot(signal.slot(), [&waiting](error_code ec, get_item_response) {
+            waiting.ec = ec;
+            waiting.completed = true;
+        }));
     run_for(io, 50ms);
     ASSERT_FALSE(waiting.completed);
     signal.emit(asio::cancellation_type::terminal);
-    run_until(io, [&] { return waiting.completed; }, 5s);
+    run_until(
+        io, [&] { return waiting.completed; }, 5s);
 
     ASSERT_TRUE(waiting.completed);
     EXPECT_EQ(waiting.ec, asio::error::operation_aborted) << waiting.ec.message();
@@ -796,7 +837,8 @@ TEST_F(FaultTest, CancellationAbortsARequestWaitingForAConnection)
 TEST_F(FaultTest, AwaitableWithAsTuple)
 {
     server.enqueue(fake_action::ok(std::string(item_body)));
-    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "Requested resource not found"));
+    server.enqueue(
+        fake_action::aws_error(400, "ResourceNotFoundException", "Requested resource not found"));
     auto c = make_client();
 
     auto future = asio::co_spawn(
@@ -806,8 +848,8 @@ TEST_F(FaultTest, AwaitableWithAsTuple)
                 co_await c.async_get_item(sample_get(), asio::as_tuple(asio::use_awaitable));
             EXPECT_FALSE(ok_ec);
             diagnostics diag;
-            auto [missing_ec, nothing] = co_await c.async_get_item(
-                sample_get(), diag, asio::as_tuple(asio::use_awaitable));
+            auto [missing_ec, nothing] =
+                co_await c.async_get_item(sample_get(), diag, asio::as_tuple(asio::use_awaitable));
             EXPECT_EQ(diag.aws_type, "ResourceNotFoundException");
             EXPECT_FALSE(nothing.item.has_value());
             co_return std::pair{std::move(found), missing_ec};
@@ -952,8 +994,7 @@ void expect_signed_request(const recorded_request& request, const fake_server& s
     EXPECT_EQ(request.header("host"), "127.0.0.1:" + std::to_string(server.port()));
     EXPECT_EQ(request.header("x-amz-date"), "20240229T120000Z");
     const auto authorization = request.header("authorization").value_or("");
-    EXPECT_EQ(authorization.rfind("AWS4-HMAC-SHA256 Credential=AKIDTEST/", 0), 0u)
-        << authorization;
+    EXPECT_EQ(authorization.rfind("AWS4-HMAC-SHA256 Credential=AKIDTEST/", 0), 0u) << authorization;
     EXPECT_NE(authorization.find("Credential=AKIDTEST/20240229/us-east-1/dynamodb/aws4_request"),
               std::string::npos)
         << authorization;
@@ -978,7 +1019,8 @@ TEST_F(FaultTest, RequestCarriesTheHeadersDynamoDbNeeds)
 
     const auto requests = server.requests();
     ASSERT_EQ(requests.size(), 1u);
-    expect_signed_request(requests[0], server, {"content-type", "host", "x-amz-date", "x-amz-target"});
+    expect_signed_request(requests[0], server,
+                          {"content-type", "host", "x-amz-date", "x-amz-target"});
     EXPECT_FALSE(requests[0].header("x-amz-security-token").has_value());
     EXPECT_NE(requests[0].body.find("\"TableName\":\"Music\""), std::string::npos)
         << requests[0].body;
@@ -997,9 +1039,9 @@ TEST_F(FaultTest, SessionTokenIsSentAndSigned)
 
     const auto requests = server.requests();
     ASSERT_EQ(requests.size(), 1u);
-    expect_signed_request(requests[0], server,
-                          {"content-type", "host", "x-amz-date", "x-amz-security-token",
-                           "x-amz-target"});
+    expect_signed_request(
+        requests[0], server,
+        {"content-type", "host", "x-amz-date", "x-amz-security-token", "x-amz-target"});
     EXPECT_EQ(requests[0].header("x-amz-security-token"), "SESSION-TOKEN-VALUE");
 }
 

@@ -197,9 +197,8 @@ TEST(json_codec, round_trips_every_type)
     EXPECT_EQ(back, item);
     // Same order and the exact number text, not just equal values.
     ASSERT_EQ(back.size(), item.size());
-    for (auto a = back.begin(), b = item.begin(); a != back.end(); ++a, ++b) {
-        EXPECT_EQ(a->first, b->first);
-    }
+    auto original = item.begin();
+    for (const auto& [name, value] : back) EXPECT_EQ(name, (original++)->first);
     EXPECT_EQ(back.at("n").as_n().text(), "-12.500e-3");
     EXPECT_EQ(encode(back), text);
 
@@ -235,7 +234,8 @@ TEST(json_codec, reports_where_a_value_is_malformed)
 {
     const bad_case cases[] = {
         {R"([])", "Item: expected an object of attributes, got array"},
-        {R"({"a": "x"})", R"(Item.a: expected an object with one type key such as "S", got string)"},
+        {R"({"a": "x"})",
+         R"(Item.a: expected an object with one type key such as "S", got string)"},
         {R"({"a": null})", R"(Item.a: expected an object with one type key such as "S", got null)"},
         {R"({"a": {}})", R"(Item.a: expected one type key such as "S", got none)"},
         {R"({"a": {"S": "x", "N": "1"}})", R"(Item.a: expected one type key, got 2: "S", "N")"},
@@ -248,14 +248,16 @@ TEST(json_codec, reports_where_a_value_is_malformed)
         {R"({"price": {"N": "abc"}})",
          R"(Item.price: "N" value "abc" is not a number: unexpected character "a" at offset 0)"},
         {R"({"price": {"N": "1e126"}})",
-         R"(Item.price: "N" value "1e126" is not a DynamoDB number: its magnitude is not below 1e126, the largest allowed)"},
+         R"(Item.price: "N" value "1e126" is not a DynamoDB number: )"
+         "its magnitude is not below 1e126, the largest allowed"},
         {R"({"a": {"B": "Zg="}})", R"(Item.a: "B" value is not valid base64)"},
         {R"({"a": {"B": 1.5}})", R"(Item.a: expected a string for "B", got number)"},
         {R"({"a": {"BOOL": "true"}})", R"(Item.a: expected a boolean for "BOOL", got string)"},
         {R"({"a": {"NULL": false}})", R"(Item.a: expected true for "NULL", got false)"},
         {R"({"a": {"NULL": null}})", R"(Item.a: expected true for "NULL", got null)"},
         {R"({"a": {"M": []}})", R"(Item.a: expected an object for "M", got array)"},
-        {R"({"a": {"M": {"b": {"M": {"c": {"Q": 1}}}}}})", R"(Item.a.M.b.M.c: unknown attribute type "Q")"},
+        {R"({"a": {"M": {"b": {"M": {"c": {"Q": 1}}}}}})",
+         R"(Item.a.M.b.M.c: unknown attribute type "Q")"},
         {R"({"a": {"L": {}}})", R"(Item.a: expected an array for "L", got object)"},
         {R"({"a": {"L": [{"L": [{"NULL": true}, 5]}]}})",
          R"(Item.a.L[0].L[1]: expected an object with one type key such as "S", got number)"},
@@ -272,8 +274,7 @@ TEST(json_codec, reports_where_a_value_is_malformed)
     for (const auto& c : cases) {
         attribute_map item;
         std::string why;
-        EXPECT_EQ(read_item(parse(c.json), item, "Item", &why), errc::malformed_response)
-            << c.json;
+        EXPECT_EQ(read_item(parse(c.json), item, "Item", &why), errc::malformed_response) << c.json;
         EXPECT_EQ(why, c.why) << c.json;
         // Without a place for the description, the error is still reported.
         EXPECT_EQ(read_item(parse(c.json), item, "Item", nullptr), errc::malformed_response);

@@ -38,8 +38,8 @@ TEST(number, default_is_zero)
 
 TEST(number, keeps_valid_text_as_given)
 {
-    for (const char* text : {"0", "-0", "12", "-12", "1.5", "1.50", ".5", "5.", "-.5", "1e2", "1E-2",
-                             "1e+2", "007", "0.000", "-1.25e-3", "12345678901234567890"}) {
+    for (const char* text : {"0", "-0", "12", "-12", "1.5", "1.50", ".5", "5.", "-.5", "1e2",
+                             "1E-2", "1e+2", "007", "0.000", "-1.25e-3", "12345678901234567890"}) {
         EXPECT_EQ(parsed_text(text), text);
     }
 }
@@ -52,9 +52,10 @@ TEST(number, drops_a_leading_plus)
 
 TEST(number, refuses_malformed_text)
 {
-    for (const char* text : {"", "-", "+", ".", "-.", "abc", "1e", "1e+", "1e-", "1.2.3", " 1", "1 ",
-                             "+-1", "--1", "0x10", "1e2.5", "NaN", "Infinity", "inf", "1,5", "e5",
-                             ".e5", "1ee5", "1e5e5", "١"}) {
+    for (const char* text :
+         {"",      "-",   "+",  ".",   "-.",   "abc",   "1e",    "1e+", "1e-",
+          "1.2.3", " 1",  "1 ", "+-1", "--1",  "0x10",  "1e2.5", "NaN", "Infinity",
+          "inf",   "1,5", "e5", ".e5", "1ee5", "1e5e5", "١"}) {
         EXPECT_EQ(parse_error(text), errc::invalid_number) << '"' << text << '"';
     }
 }
@@ -207,8 +208,8 @@ TEST(number, to_int64_out_of_range)
 
 TEST(number, to_int64_precision_loss)
 {
-    for (const char* text : {"1.5", "-1.5", "0.5", "-0.5", "1e-5", "1.234e2", "1e-130",
-                             "9223372036854775806.5"}) {
+    for (const char* text :
+         {"1.5", "-1.5", "0.5", "-0.5", "1e-5", "1.234e2", "1e-130", "9223372036854775806.5"}) {
         std::int64_t out = 12345;
         EXPECT_EQ(number(text).to_int64(out), errc::number_precision_loss) << text;
         EXPECT_EQ(out, 12345) << text;
@@ -266,7 +267,8 @@ TEST(number, throwing_conversions)
         (void)number("2.5").as_uint64();
         FAIL();
     } catch (const error& e) {
-        EXPECT_EQ(e.diag().message, "number \"2.5\" cannot be converted to uint64 without losing digits");
+        EXPECT_EQ(e.diag().message,
+                  "number \"2.5\" cannot be converted to uint64 without losing digits");
     }
 }
 
@@ -297,9 +299,9 @@ TEST(number, to_double_exact_enough)
 
 TEST(number, to_double_precision_loss)
 {
-    for (const char* text : {"9007199254740993", "1.00000000000000001",
-                             "12345678901234567890123456789012345678", "0.1000000000000000000001",
-                             "-3.14159265358979323846"}) {
+    for (const char* text :
+         {"9007199254740993", "1.00000000000000001", "12345678901234567890123456789012345678",
+          "0.1000000000000000000001", "-3.14159265358979323846"}) {
         double out = 42;
         EXPECT_EQ(number(text).to_double(out), errc::number_precision_loss) << text;
         EXPECT_EQ(out, 42) << text;
@@ -309,9 +311,8 @@ TEST(number, to_double_precision_loss)
 TEST(number, from_double_shortest)
 {
     const std::pair<double, const char*> cases[] = {
-        {0.1, "0.1"},   {1.5, "1.5"},         {-2.25, "-2.25"}, {123456789.0, "123456789"},
-        {0.0, "0"},     {-0.0, "0"},          {1e100, "1e+100"}, {1e-130, "1e-130"},
-        {9.9e125, "9.9e+125"},
+        {0.1, "0.1"}, {1.5, "1.5"},      {-2.25, "-2.25"},   {123456789.0, "123456789"}, {0.0, "0"},
+        {-0.0, "0"},  {1e100, "1e+100"}, {1e-130, "1e-130"}, {9.9e125, "9.9e+125"},
     };
     for (const auto& [value, expected] : cases) {
         number n;
@@ -325,10 +326,10 @@ TEST(number, from_double_shortest)
 
 TEST(number, from_double_refuses_what_dynamodb_cannot_store)
 {
-    for (double value : {std::numeric_limits<double>::quiet_NaN(),
-                         std::numeric_limits<double>::infinity(),
-                         -std::numeric_limits<double>::infinity(), 1e126, -1e126, 1e-131, 5e-324,
-                         std::numeric_limits<double>::max(), std::numeric_limits<double>::min()}) {
+    for (double value :
+         {std::numeric_limits<double>::quiet_NaN(), std::numeric_limits<double>::infinity(),
+          -std::numeric_limits<double>::infinity(), 1e126, -1e126, 1e-131, 5e-324,
+          std::numeric_limits<double>::max(), std::numeric_limits<double>::min()}) {
         number n("7");
         EXPECT_EQ(number::from_double(value, n), errc::invalid_number) << value;
         EXPECT_EQ(n.text(), "7");
@@ -338,11 +339,12 @@ TEST(number, from_double_refuses_what_dynamodb_cannot_store)
 TEST(number, doubles_round_trip)
 {
     std::mt19937_64 random(12345);
-    std::vector<double> values = {0.1, 1.0 / 3, M_PI, -123.456, 9007199254740992.0, 1e-130, 9.9e125,
-                                  2.2250738585072014e-120};
+    std::vector<double> values = {
+        0.1, 1.0 / 3, M_PI, -123.456, 9007199254740992.0, 1e-130, 9.9e125, 2.2250738585072014e-120};
     std::uniform_real_distribution<double> mantissa(-1.0, 1.0);
     std::uniform_int_distribution<int> exponent(-120, 120);
-    for (int i = 0; i < 2000; ++i) values.push_back(std::ldexp(mantissa(random), exponent(random) * 3));
+    for (int i = 0; i < 2000; ++i)
+        values.push_back(std::ldexp(mantissa(random), exponent(random) * 3));
     for (const double value : values) {
         number n;
         ASSERT_FALSE(number::from_double(value, n)) << value;
@@ -370,8 +372,9 @@ TEST(number, compares_numerically_whatever_the_spelling)
 TEST(number, orders_numerically)
 {
     const std::vector<std::string> ascending = {
-        "-9.9e125", "-1e5", "-120", "-12", "-2", "-1.5", "-1", "-0.5", "-1e-130", "0", "1e-130",
-        "0.5", "1", "1.2", "1.25", "1.5", "2", "12", "100", "120", "1e5", "9.9e125"};
+        "-9.9e125", "-1e5", "-120",   "-12", "-2",  "-1.5",   "-1",   "-0.5",
+        "-1e-130",  "0",    "1e-130", "0.5", "1",   "1.2",    "1.25", "1.5",
+        "2",        "12",   "100",    "120", "1e5", "9.9e125"};
     std::vector<number> numbers;
     for (const auto& text : ascending) numbers.emplace_back(text);
     std::mt19937 random(7);

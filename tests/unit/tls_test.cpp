@@ -1,0 +1,491 @@
+// The client over TLS: certificates accepted only when they chain to a trusted CA, name the
+// host and are current, with the explicit opt-out as the only exception.
+#include "support/fake_server.hpp"
+
+#include <dynomite/client.hpp>
+
+#include <gtest/gtest.h>
+#include <openssl/bio.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ssl/error.hpp>
+
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+using dynomite::client;
+using dynomite::client_config;
+using dynomite::diagnostics;
+using dynomite::errc;
+using dynomite::error_code;
+using dynomite::get_item_request;
+using dynomite::get_item_response;
+using dynomite::test::fake_action;
+using dynomite::test::fake_server;
+using dynomite::test::fake_server_options;
+using dynomite::test::tls_identity;
+
+// --- Certificates made at test time -----------------------------------------------------------
+
+struct pkey_deleter {
+    void operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+};
+struct x509_deleter {
+    void operator()(X509* certificate) const { X509_free(certificate); }
+};
+struct bio_deleter {
+    void operator()(BIO* bio) const { BIO_free(bio); }
+};
+using pkey_ptr = std::unique_ptr<EVP_PKEY, pkey_deleter>;
+using x509_ptr = std::unique_ptr<X509, x509_deleter>;
+using bio_ptr = std::unique_ptr<BIO, bio_deleter>;
+
+void check(bool ok, const char* what)
+{
+    if (!ok) {
+        char text[256] = {};
+        ERR_error_string_n(ERR_get_error(), text, sizeof text);
+        throw std::runtime_error(std::string(what) + ": " + text);
+    }
+}
+
+pkey_ptr make_key()
+{
+    pkey_ptr key(EVP_EC_gen("P-256"));
+    check(key != nullptr, "EVP_EC_gen");
+    return key;
+}
+
+struct certificate_spec {
+    std::string common_name;
+    std::string subject_alt_names;  // "DNS:localhost,IP:127.0.0.1"; empty for none
+    bool is_ca = false;
+    long valid_from_seconds = -3600;  // relative to now
+    long valid_until_seconds = 86400;
+};
+
+void add_extension(X509* certificate, X509* issuer, int nid, const std::string& value)
+{
+    X509V3_CTX context;
+    X509V3_set_ctx_nodb(&context);
+    X509V3_set_ctx(&context, issuer, certificate, nullptr, nullptr, 0);
+    X509_EXTENSION* extension = X509V3_EXT_conf_nid(nullptr, &context, nid, value.c_str());
+    check(extension != nullptr, "X509V3_EXT_conf_nid");
+    const int added = X509_add_ext(certificate, extension, -1);
+    X509_EXTENSION_free(extension);
+    check(added == 1, "X509_add_ext");
+}
+
+// Signed by (issuer, issuer_key), or self-signed when issuer is null.
+x509_ptr make_certificate(const certificate_spec& spec, EVP_PKEY* key, X509* issuer,
+                          EVP_PKEY* issuer_key)
+{
+    static std::atomic<long> serial{1};
+    x509_ptr certificate(X509_new());
+    check(certificate != nullptr, "X509_new");
+    X509* cert = certificate.get();
+    check(X509_set_version(cert, X509_VERSION_3) == 1, "X509_set_version");
+    check(ASN1_INTEGER_set(X509_get_serialNumber(cert), serial++) == 1, "ASN1_INTEGER_set");
+    check(X509_gmtime_adj(X509_getm_notBefore(cert), spec.valid_from_seconds) != nullptr,
+          "notBefore");
+    check(X509_gmtime_adj(X509_getm_notAfter(cert), spec.valid_until_seconds) != nullptr,
+          "notAfter");
+    check(X509_set_pubkey(cert, key) == 1, "X509_set_pubkey");
+
+    X509_NAME* name = X509_get_subject_name(cert);
+    check(X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                                     reinterpret_cast<const unsigned char*>("Dynomite tests"), -1,
+                                     -1, 0) == 1,
+          "subject O");
+    check(X509_NAME_add_entry_by_txt(
+              name, "CN", MBSTRING_ASC,
+              reinterpret_cast<const unsigned char*>(spec.common_name.c_str()), -1, -1, 0) == 1,
+          "subject CN");
+    X509* signer = issuer ? issuer : cert;
+    check(X509_set_issuer_name(cert, X509_get_subject_name(signer)) == 1, "X509_set_issuer_name");
+
+    if (spec.is_ca) {
+        add_extension(cert, signer, NID_basic_constraints, "critical,CA:TRUE");
+        add_extension(cert, signer, NID_key_usage, "critical,keyCertSign,cRLSign");
+    } else {
+        add_extension(cert, signer, NID_basic_constraints, "critical,CA:FALSE");
+        add_extension(cert, signer, NID_key_usage, "critical,digitalSignature,keyEncipherment");
+        add_extension(cert, signer, NID_ext_key_usage, "serverAuth");
+    }
+    add_extension(cert, signer, NID_subject_key_identifier, "hash");
+    if (issuer) add_extension(cert, signer, NID_authority_key_identifier, "keyid:always");
+    if (!spec.subject_alt_names.empty())
+        add_extension(cert, signer, NID_subject_alt_name, spec.subject_alt_names);
+
+    check(X509_sign(cert, issuer_key ? issuer_key : key, EVP_sha256()) > 0, "X509_sign");
+    return certificate;
+}
+
+std::string bio_text(BIO* bio)
+{
+    char* data = nullptr;
+    const long size = BIO_get_mem_data(bio, &data);
+    return std::string(data, static_cast<std::size_t>(size));
+}
+
+std::string to_pem(X509* certificate)
+{
+    bio_ptr bio(BIO_new(BIO_s_mem()));
+    check(bio && PEM_write_bio_X509(bio.get(), certificate) == 1, "PEM_write_bio_X509");
+    return bio_text(bio.get());
+}
+
+std::string to_pem(EVP_PKEY* key)
+{
+    bio_ptr bio(BIO_new(BIO_s_mem()));
+    check(
+        bio && PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) == 1,
+        "PEM_write_bio_PrivateKey");
+    return bio_text(bio.get());
+}
+
+const std::string localhost_names = "DNS:localhost,IP:127.0.0.1";
+
+certificate_spec server_spec(std::string common_name, std::string alt_names)
+{
+    certificate_spec spec;
+    spec.common_name = std::move(common_name);
+    spec.subject_alt_names = std::move(alt_names);
+    return spec;
+}
+
+certificate_spec ca_spec()
+{
+    certificate_spec spec;
+    spec.common_name = "Dynomite Test CA";
+    spec.is_ca = true;
+    return spec;
+}
+
+struct test_pki {
+    pkey_ptr ca_key = make_key();
+    x509_ptr ca = make_certificate(ca_spec(), ca_key.get(), nullptr, nullptr);
+
+    tls_identity leaf(const certificate_spec& spec) const
+    {
+        auto key = make_key();
+        auto certificate = make_certificate(spec, key.get(), ca.get(), ca_key.get());
+        // The chain sent by the server: the leaf only, as the CA is the trust anchor.
+        return {to_pem(certificate.get()), to_pem(key.get())};
+    }
+
+    tls_identity self_signed(const certificate_spec& spec) const
+    {
+        auto key = make_key();
+        auto certificate = make_certificate(spec, key.get(), nullptr, nullptr);
+        return {to_pem(certificate.get()), to_pem(key.get())};
+    }
+};
+
+// --- Fixture --------------------------------------------------------------------------------
+
+constexpr std::string_view item_body = R"({"Item":{"Artist":{"S":"No One You Know"}}})";
+
+get_item_request sample_get()
+{
+    get_item_request request;
+    request.table_name = "Music";
+    request.key = {{"Artist", "No One You Know"}};
+    return request;
+}
+
+struct outcome {
+    bool completed = false;
+    error_code ec;
+    get_item_response response;
+    diagnostics diag;
+};
+
+class TlsTest : public ::testing::Test {
+protected:
+    static void SetUpTestSuite()
+    {
+        pki = new test_pki;
+        static std::atomic<int> files{0};
+        ca_file = new std::filesystem::path(std::filesystem::temp_directory_path() /
+                                            ("dynomite-test-ca-" + std::to_string(::getpid()) +
+                                             "-" + std::to_string(files++) + ".pem"));
+        std::ofstream out(*ca_file, std::ios::binary);
+        out << to_pem(pki->ca.get());
+        ASSERT_TRUE(out.good()) << "cannot write " << *ca_file;
+    }
+
+    static void TearDownTestSuite()
+    {
+        std::error_code ignored;
+        std::filesystem::remove(*ca_file, ignored);
+        delete ca_file;
+        ca_file = nullptr;
+        delete pki;
+        pki = nullptr;
+    }
+
+    void start_server(tls_identity identity)
+    {
+        fake_server_options options;
+        options.tls = std::move(identity);
+        server.emplace(options);
+        server->set_default(fake_action::ok(std::string(item_body)));
+    }
+
+    client_config config(bool trust_ca) const
+    {
+        client_config cfg;
+        cfg.endpoint = server->url();
+        cfg.region = "us-east-1";
+        cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+        cfg.retry.base_delay = 1ms;
+        cfg.retry.max_delay = 5ms;
+        if (trust_ca) cfg.tls.ca_file = ca_file->string();
+        return cfg;
+    }
+
+    outcome run(client_config cfg)
+    {
+        client c(io.get_executor(), std::move(cfg));
+        outcome out;
+        c.async_get_item(sample_get(), out.diag, [&out](error_code ec, get_item_response r) {
+            out.ec = ec;
+            out.response = std::move(r);
+            out.completed = true;
+        });
+        const auto give_up = std::chrono::steady_clock::now() + 20s;
+        while (!out.completed && std::chrono::steady_clock::now() < give_up) {
+            io.restart();
+            if (io.run_one_for(50ms) == 0 && io.stopped()) std::this_thread::sleep_for(1ms);
+        }
+        EXPECT_TRUE(out.completed) << "the operation did not complete within the limit";
+        return out;
+    }
+
+    // A refused certificate: OpenSSL's verification failure, reported once, not retried.
+    void expect_verification_failure(const outcome& result)
+    {
+        ASSERT_TRUE(result.completed);
+        EXPECT_EQ(result.ec.category(), asio::error::get_ssl_category())
+            << result.ec.category().name() << ": " << result.ec.message();
+        EXPECT_EQ(ERR_GET_LIB(static_cast<unsigned long>(result.ec.value())), ERR_LIB_SSL);
+        EXPECT_EQ(ERR_GET_REASON(static_cast<unsigned long>(result.ec.value())),
+                  SSL_R_CERTIFICATE_VERIFY_FAILED)
+            << result.ec.message();
+        EXPECT_FALSE(dynomite::is_retryable(result.ec));
+        EXPECT_EQ(result.diag.attempts.size(), 1u) << result.diag.to_string();
+        EXPECT_NE(result.diag.message.find("connecting to https://localhost:"), std::string::npos)
+            << result.diag.message;
+        EXPECT_EQ(server->connections_accepted(), 1u);
+        EXPECT_EQ(server->request_count(), 0u);
+    }
+
+    static test_pki* pki;
+    static std::filesystem::path* ca_file;
+
+    std::optional<fake_server> server;
+    asio::io_context io;
+};
+
+test_pki* TlsTest::pki = nullptr;
+std::filesystem::path* TlsTest::ca_file = nullptr;
+
+TEST_F(TlsTest, CertificateFromTheConfiguredCaIsAccepted)
+{
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+
+    auto result = run(config(true));
+
+    ASSERT_FALSE(result.ec) << result.ec.message() << ": " << result.diag.to_string();
+    ASSERT_TRUE(result.response.item.has_value());
+    EXPECT_EQ(result.response.item->at("Artist").as_s(), "No One You Know");
+    const auto requests = server->requests();
+    ASSERT_EQ(requests.size(), 1u);
+    EXPECT_EQ(requests[0].header("host"), "localhost:" + std::to_string(server->port()));
+    EXPECT_EQ(server->failed_handshakes(), 0u);
+}
+
+TEST_F(TlsTest, TlsConnectionIsKeptAlive)
+{
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+    client c(io.get_executor(), config(true));
+
+    for (int i = 0; i < 3; ++i) {
+        outcome out;
+        c.async_get_item(sample_get(), out.diag, [&out](error_code ec, get_item_response) {
+            out.ec = ec;
+            out.completed = true;
+        });
+        const auto give_up = std::chrono::steady_clock::now() + 20s;
+        while (!out.completed && std::chrono::steady_clock::now() < give_up) {
+            io.restart();
+            io.run_one_for(50ms);
+        }
+        ASSERT_TRUE(out.completed);
+        ASSERT_FALSE(out.ec) << out.diag.to_string();
+    }
+    EXPECT_EQ(server->request_count(), 3u);
+    EXPECT_EQ(server->connections_accepted(), 1u);
+}
+
+TEST_F(TlsTest, IpAddressInTheCertificateIsAccepted)
+{
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+    auto cfg = config(true);
+    cfg.endpoint = "https://127.0.0.1:" + std::to_string(server->port());
+
+    auto result = run(cfg);
+
+    ASSERT_FALSE(result.ec) << result.ec.message() << ": " << result.diag.to_string();
+}
+
+TEST_F(TlsTest, UnknownCaIsRejected)
+{
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+
+    auto result = run(config(false));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, HostNameMismatchIsRejected)
+{
+    start_server(pki->leaf(server_spec("other.example", "DNS:other.example")));
+
+    auto result = run(config(true));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, CommonNameAloneDoesNotMatchWhenAltNamesDiffer)
+{
+    // The subject's CN says localhost, but a certificate with alt names is checked against them.
+    start_server(pki->leaf(server_spec("localhost", "DNS:other.example")));
+
+    auto result = run(config(true));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, ExpiredCertificateIsRejected)
+{
+    auto spec = server_spec("localhost", localhost_names);
+    spec.valid_from_seconds = -2 * 86400;
+    spec.valid_until_seconds = -86400;
+    start_server(pki->leaf(spec));
+
+    auto result = run(config(true));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, NotYetValidCertificateIsRejected)
+{
+    auto spec = server_spec("localhost", localhost_names);
+    spec.valid_from_seconds = 86400;
+    spec.valid_until_seconds = 2 * 86400;
+    start_server(pki->leaf(spec));
+
+    auto result = run(config(true));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, SelfSignedCertificateIsRejected)
+{
+    start_server(pki->self_signed(server_spec("localhost", localhost_names)));
+
+    auto result = run(config(true));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, SelfSignedCertificateIsRejectedWithTheSystemStore)
+{
+    start_server(pki->self_signed(server_spec("localhost", localhost_names)));
+
+    auto result = run(config(false));
+
+    expect_verification_failure(result);
+}
+
+TEST_F(TlsTest, SkippingVerificationAcceptsASelfSignedCertificate)
+{
+    start_server(pki->self_signed(server_spec("localhost", localhost_names)));
+    auto cfg = config(false);
+    cfg.tls.insecure_skip_verify_do_not_use_in_production = true;
+
+    auto result = run(cfg);
+
+    ASSERT_FALSE(result.ec) << result.ec.message() << ": " << result.diag.to_string();
+    EXPECT_EQ(server->request_count(), 1u);
+}
+
+TEST_F(TlsTest, SkippingVerificationAcceptsAMismatchedExpiredCertificate)
+{
+    auto spec = server_spec("other.example", "DNS:other.example");
+    spec.valid_from_seconds = -2 * 86400;
+    spec.valid_until_seconds = -86400;
+    start_server(pki->leaf(spec));
+    auto cfg = config(false);
+    cfg.tls.insecure_skip_verify_do_not_use_in_production = true;
+
+    auto result = run(cfg);
+
+    ASSERT_FALSE(result.ec) << result.ec.message() << ": " << result.diag.to_string();
+}
+
+TEST_F(TlsTest, MissingCaFileIsAConfigurationError)
+{
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+    auto cfg = config(false);
+    cfg.tls.ca_file = (std::filesystem::temp_directory_path() / "dynomite-no-such-ca.pem").string();
+
+    std::unique_ptr<client> made;
+    diagnostics diag;
+    auto ec = client::create(io.get_executor(), cfg, made, diag);
+
+    EXPECT_EQ(ec, errc::invalid_configuration);
+    EXPECT_EQ(made, nullptr);
+    EXPECT_NE(diag.message.find("dynomite-no-such-ca.pem"), std::string::npos) << diag.message;
+    EXPECT_EQ(server->connections_accepted(), 0u);
+}
+
+TEST_F(TlsTest, PlainHttpToATlsServerFailsAsAClosedConnection)
+{
+    // The server refuses the handshake at the first byte and drops the connection; the client
+    // sees a dropped connection, which it retries as such.
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+    auto cfg = config(false);
+    cfg.endpoint = "http://127.0.0.1:" + std::to_string(server->port());
+    cfg.retry.max_attempts = 2;
+
+    auto result = run(cfg);
+
+    EXPECT_EQ(result.ec, errc::connection_closed) << result.ec.message();
+    EXPECT_EQ(result.diag.attempts.size(), 2u);
+    EXPECT_EQ(server->request_count(), 0u);
+    EXPECT_EQ(server->connections_accepted(), 2u);
+    EXPECT_EQ(server->failed_handshakes(), 2u);
+}
+
+}  // namespace

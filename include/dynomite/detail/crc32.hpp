@@ -10,6 +10,9 @@ namespace dynomite::detail {
 /// crc32_update(crc32(a), b) == crc32(a + b).
 std::uint32_t crc32_update(std::uint32_t crc, std::string_view chunk) noexcept;
 
-inline std::uint32_t crc32(std::string_view data) noexcept { return crc32_update(0, data); }
+inline std::uint32_t crc32(std::string_view data) noexcept
+{
+    return crc32_update(0, data);
+}
 
 }  // namespace dynomite::detail

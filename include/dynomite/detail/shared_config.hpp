@@ -52,8 +52,8 @@ shared_file_paths locate_shared_files(const environment& env);
 
 struct profile_choice {
     std::string name;
-    std::string origin;      // how it was chosen, for messages: "AWS_PROFILE", ...
-    bool named = false;      // chosen by the options or AWS_PROFILE rather than by default
+    std::string origin;  // how it was chosen, for messages: "AWS_PROFILE", ...
+    bool named = false;  // chosen by the options or AWS_PROFILE rather than by default
 };
 
 /// `explicit_profile` when not empty, else AWS_PROFILE, else "default".

@@ -109,7 +109,7 @@ clock_fn system_clock_fn();
 
 inline constexpr std::size_t amz_date_size = 16;
 
-/// "20150830T123600Z" (UTC, seconds truncated), for years 0 to 9999.
+/// "20150830T123600Z": UTC, sub-second parts truncated; four-digit years only.
 std::array<char, amz_date_size> format_amz_date_chars(std::chrono::system_clock::time_point t);
 std::string format_amz_date(std::chrono::system_clock::time_point t);
 
