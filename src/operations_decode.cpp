@@ -1,4 +1,5 @@
 // Response bodies of the DynamoDB operations, read from the parsed JSON.
+#include <dynomite/detail/field_path.hpp>
 #include <dynomite/detail/json_codec.hpp>
 #include <dynomite/detail/protocol.hpp>
 #include <dynomite/operations.hpp>
@@ -47,17 +48,13 @@ std::string_view kind_name(const json::value& v) noexcept
 class decoder {
 public:
     decoder(std::string_view operation, std::string* why)
-        : path_(operation), root_(operation.size()), why_(why)
+        : path_(operation), why_(why)
     {
     }
 
     error_code fail(std::string_view what)
     {
-        if (why_) {
-            why_->assign(path_);
-            why_->append(": ");
-            why_->append(what);
-        }
+        path_.describe(why_, what);
         return errc::malformed_response;
     }
 
@@ -66,41 +63,14 @@ public:
         return fail("expected " + std::string(expected) + ", got " + std::string(kind_name(got)));
     }
 
-    class [[nodiscard]] scope {
-    public:
-        scope(decoder& d, std::size_t saved) : d_(d), saved_(saved) {}
-        scope(const scope&) = delete;
-        scope& operator=(const scope&) = delete;
-        ~scope() { d_.path_.resize(saved_); }
+    field_path::scope at(std::string_view field) { return path_.at(field); }
+    field_path::scope at(std::size_t index) { return path_.at(index); }
 
-    private:
-        decoder& d_;
-        std::size_t saved_;
-    };
-
-    scope at(std::string_view field)
-    {
-        const std::size_t saved = path_.size();
-        path_ += path_.size() == root_ ? ": " : ".";
-        path_ += field;
-        return {*this, saved};
-    }
-
-    scope at(std::size_t index)
-    {
-        const std::size_t saved = path_.size();
-        path_ += '[';
-        path_ += std::to_string(index);
-        path_ += ']';
-        return {*this, saved};
-    }
-
-    const std::string& path() const noexcept { return path_; }
+    const std::string& path() const noexcept { return path_.text(); }
     std::string* why() const noexcept { return why_; }
 
 private:
-    std::string path_;
-    std::size_t root_;
+    field_path path_;
     std::string* why_;
 };
 

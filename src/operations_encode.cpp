@@ -1,4 +1,5 @@
 // Request bodies of the DynamoDB operations, written straight into the body string.
+#include <dynomite/detail/field_path.hpp>
 #include <dynomite/detail/json_codec.hpp>
 #include <dynomite/detail/json_writer.hpp>
 #include <dynomite/detail/protocol.hpp>
@@ -117,7 +118,6 @@ public:
           body_(body),
           start_(body.size()),
           path_(operation),
-          root_(operation.size()),
           why_(why)
     {
     }
@@ -130,11 +130,7 @@ public:
     {
         if (ec_) return;
         ec_ = errc::invalid_argument;
-        if (why_) {
-            why_->assign(path_);
-            why_->append(": ");
-            why_->append(what);
-        }
+        path_.describe(why_, what);
     }
 
     error_code finish()
@@ -144,34 +140,8 @@ public:
     }
 
     /// Appends a path segment for the lifetime of the returned object.
-    class [[nodiscard]] scope {
-    public:
-        scope(encoder& e, std::size_t saved) : e_(e), saved_(saved) {}
-        scope(const scope&) = delete;
-        scope& operator=(const scope&) = delete;
-        ~scope() { e_.path_.resize(saved_); }
-
-    private:
-        encoder& e_;
-        std::size_t saved_;
-    };
-
-    scope at(std::string_view field)
-    {
-        const std::size_t saved = path_.size();
-        path_ += path_.size() == root_ ? ": " : ".";
-        path_ += field;
-        return {*this, saved};
-    }
-
-    scope at(std::size_t index)
-    {
-        const std::size_t saved = path_.size();
-        path_ += '[';
-        path_ += std::to_string(index);
-        path_ += ']';
-        return {*this, saved};
-    }
+    field_path::scope at(std::string_view field) { return path_.at(field); }
+    field_path::scope at(std::size_t index) { return path_.at(index); }
 
     void required_string(std::string_view key, std::string_view value)
     {
@@ -327,8 +297,7 @@ public:
 private:
     std::string& body_;
     std::size_t start_;
-    std::string path_;
-    std::size_t root_;
+    field_path path_;
     std::string* why_;
     error_code ec_;
 };

@@ -200,7 +200,8 @@ attribute_map decode_cursor(std::string_view text)
 {
     attribute_map out;
     std::string why;
-    throw_on_error(decode_cursor(text, out, &why), why);
+    const error_code ec = decode_cursor(text, out, &why);
+    throw_on_error(ec, why);
     return out;
 }
 

@@ -135,8 +135,8 @@ scalar_attribute_type scalar_type_of(const attribute_value& v) noexcept
 
 // A key condition's values must have the key attribute's type: items whose index key has
 // another type cannot be written, so such a condition is always a mistake.
-error_code check_key_types(const table_schema& schema, const candidate& c,
-                           const key_attribute& key, const condition& kc, std::string* why)
+error_code check_key_types(const table_schema& schema, const candidate& c, const key_attribute& key,
+                           const condition& kc, std::string* why)
 {
     const std::string attribute = "key attribute " + detail::quoted(key.name) + " of " +
                                   c.owner(schema) + " is of type " +
@@ -148,8 +148,7 @@ error_code check_key_types(const table_schema& schema, const candidate& c,
         const attribute_value& v = a.value();
         if (scalar_type_of(v) != key.type) {
             return fail(why, attribute + ", but its " + std::string(to_string(kc.op())) +
-                                 " condition has a value of type " +
-                                 std::string(v.type_name()));
+                                 " condition has a value of type " + std::string(v.type_name()));
         }
     }
     return {};
@@ -314,8 +313,9 @@ constexpr std::string_view consistency_rejection =
 error_code check_spec(const relation_spec& spec, std::string* why)
 {
     if (spec.count_only && !spec.projection.empty()) {
-        return fail(why, "count_only and a projection exclude each other: Select=COUNT returns "
-                         "no attributes");
+        return fail(why,
+                    "count_only and a projection exclude each other: Select=COUNT returns "
+                    "no attributes");
     }
     if (spec.limit && *spec.limit < 1) {
         return fail(why, "limit must be at least 1, got " + std::to_string(*spec.limit));
@@ -344,8 +344,8 @@ error_code check_spec(const relation_spec& spec, std::string* why)
 std::optional<std::int32_t> dynamodb_limit(const relation_spec& spec, bool has_filter)
 {
     if (!spec.limit || has_filter) return spec.page_size;
-    const std::int64_t cap = spec.page_size ? *spec.page_size
-                                            : std::numeric_limits<std::int32_t>::max();
+    const std::int64_t cap =
+        spec.page_size ? *spec.page_size : std::numeric_limits<std::int32_t>::max();
     return static_cast<std::int32_t>(std::min(*spec.limit, cap));
 }
 
@@ -408,8 +408,8 @@ error_code build_query(const table_schema& schema, const relation_spec& spec, co
 }
 
 error_code build_scan(const table_schema& schema, const relation_spec& spec, const candidate& c,
-                      const std::vector<condition>& conjuncts, std::string reason,
-                      query_plan& out, std::string* why)
+                      const std::vector<condition>& conjuncts, std::string reason, query_plan& out,
+                      std::string* why)
 {
     if (!spec.scan_forward) {
         return fail(why, "scan_index_backward needs a Query, but this relation scans " +
@@ -446,21 +446,20 @@ std::string key_condition_reason(const analysis& a)
 }
 
 error_code plan_forced(const table_schema& schema, const relation_spec& spec,
-                       const std::vector<condition>& conjuncts, query_plan& out,
-                       std::string* why)
+                       const std::vector<condition>& conjuncts, query_plan& out, std::string* why)
 {
     const std::string& name = *spec.index_name;
     const std::vector<candidate> all = candidates_of(schema);
-    auto it = std::find_if(all.begin(), all.end(),
-                           [&](const candidate& c) { return c.name() == name; });
+    auto it =
+        std::find_if(all.begin(), all.end(), [&](const candidate& c) { return c.name() == name; });
     if (it == all.end()) {
         std::vector<std::string> known;
         for (const index_schema& index : schema.indexes) known.push_back(index.name);
         std::sort(known.begin(), known.end());
-        return fail(why, "table " + detail::quoted(schema.table_name) + " has no index " +
-                             detail::quoted(name) +
-                             (known.empty() ? "; it has no indexes"
-                                            : "; its indexes: " + joined(known, ", ")));
+        return fail(
+            why,
+            "table " + detail::quoted(schema.table_name) + " has no index " + detail::quoted(name) +
+                (known.empty() ? "; it has no indexes" : "; its indexes: " + joined(known, ", ")));
     }
     const candidate& c = *it;
     const std::string forced = "index_name(" + detail::quoted(name) + ")";
@@ -485,8 +484,7 @@ error_code plan_forced(const table_schema& schema, const relation_spec& spec,
         return build_scan(schema, spec, c, conjuncts, forced + " with force_scan", out, why);
     }
     if (a.usable) {
-        return build_query(schema, spec, c, a, forced + ": " + key_condition_reason(a), out,
-                           why);
+        return build_query(schema, spec, c, a, forced + ": " + key_condition_reason(a), out, why);
     }
     return build_scan(schema, spec, c, conjuncts, forced + ": " + a.rejection, out, why);
 }
@@ -508,8 +506,7 @@ error_code plan_automatic(const table_schema& schema, const relation_spec& spec,
             a.rejection = consistency_rejection;
             continue;
         }
-        if (std::string missing = lacking(schema, all[i], spec, a.filter_terms);
-            !missing.empty()) {
+        if (std::string missing = lacking(schema, all[i], spec, a.filter_terms); !missing.empty()) {
             a.usable = false;
             a.rejection = std::move(missing);
             continue;
@@ -678,9 +675,9 @@ void explain_common(const Request& r, explained& e)
     const auto add = [&](std::string_view label, std::string_view field,
                          const std::optional<std::string>& text) {
         if (!text) return;
-        e.parts.push_back(std::string(label) + ": " +
-                          resolved(*text, r.expression_attribute_names,
-                                   r.expression_attribute_values));
+        e.parts.push_back(
+            std::string(label) + ": " +
+            resolved(*text, r.expression_attribute_names, r.expression_attribute_values));
         e.raw.push_back(std::string(field) + ": " + *text);
     };
     add("filter", "FilterExpression", r.filter_expression);

@@ -71,9 +71,8 @@ public:
                           const std::string& name, const std::vector<key_schema_element>& key,
                           const projection& p, index_schema& out) const
     {
-        const std::string_view list = type == index_schema::kind::global
-                                          ? "GlobalSecondaryIndexes"
-                                          : "LocalSecondaryIndexes";
+        const std::string_view list =
+            type == index_schema::kind::global ? "GlobalSecondaryIndexes" : "LocalSecondaryIndexes";
         if (name.empty()) {
             return fail(table_where, "an entry of " + std::string(list) + " has no IndexName");
         }
@@ -94,8 +93,8 @@ private:
 
 }  // namespace
 
-error_code table_schema::from_description(const table_description& description,
-                                          table_schema& out, std::string* why)
+error_code table_schema::from_description(const table_description& description, table_schema& out,
+                                          std::string* why)
 {
     const schema_reader reader(description, why);
     if (description.table_name.empty()) {

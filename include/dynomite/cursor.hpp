@@ -4,6 +4,7 @@
 
 #include <dynomite/attribute_value.hpp>
 #include <dynomite/diagnostics.hpp>
+#include <dynomite/pagination.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -32,7 +32,7 @@ struct database_options {
     /// How long a table's schema is trusted before DescribeTable is asked again.
     std::chrono::steady_clock::duration schema_ttl = std::chrono::minutes(5);
     /// What a relation that would Scan does, unless it says force_scan().
-    dynomite::scan_policy scan_policy = scan_policy::warn;
+    dynomite::scan_policy scan_policy = dynomite::scan_policy::warn;
     /// Items DynamoDB reads per page (its Limit) when a relation sets no page_size(); none
     /// lets DynamoDB fill pages up to 1 MB.
     std::optional<std::int32_t> page_size;

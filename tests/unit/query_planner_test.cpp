@@ -55,22 +55,22 @@ table_schema products()
     table_schema s;
     s.table_name = "Products";
     s.key = primary_key{s_key("shop"), s_key("sku")};
-    s.indexes.push_back(make_index("by_price", global, s_key("category"), n_key("price"),
-                                   projection_type::all));
-    s.indexes.push_back(make_index("by_email", global, s_key("email"), std::nullopt,
-                                   projection_type::keys_only));
-    s.indexes.push_back(make_index("by_stock", local, s_key("shop"), n_key("stock"),
-                                   projection_type::keys_only));
-    s.indexes.push_back(make_index("by_category", global, s_key("category"), s_key("title"),
-                                   projection_type::all));
-    s.indexes.push_back(make_index("by_name", local, s_key("shop"), s_key("name"),
-                                   projection_type::all));
+    s.indexes.push_back(
+        make_index("by_price", global, s_key("category"), n_key("price"), projection_type::all));
+    s.indexes.push_back(
+        make_index("by_email", global, s_key("email"), std::nullopt, projection_type::keys_only));
+    s.indexes.push_back(
+        make_index("by_stock", local, s_key("shop"), n_key("stock"), projection_type::keys_only));
+    s.indexes.push_back(
+        make_index("by_category", global, s_key("category"), s_key("title"), projection_type::all));
+    s.indexes.push_back(
+        make_index("by_name", local, s_key("shop"), s_key("name"), projection_type::all));
     s.indexes.push_back(make_index("by_status", global, s_key("status"), n_key("updated"),
                                    projection_type::include, {"title", "body"}));
-    s.indexes.push_back(make_index("by_digest", global, b_key("digest"), std::nullopt,
-                                   projection_type::all));
-    index_schema vendor = make_index("by_vendor", global, s_key("vendor"), std::nullopt,
-                                     projection_type::all);
+    s.indexes.push_back(
+        make_index("by_digest", global, b_key("digest"), std::nullopt, projection_type::all));
+    index_schema vendor =
+        make_index("by_vendor", global, s_key("vendor"), std::nullopt, projection_type::all);
     vendor.active = false;
     s.indexes.push_back(vendor);
     return s;
@@ -141,6 +141,11 @@ bytes bytes_of(std::initializer_list<unsigned char> values)
     return out;
 }
 
+// by_stock holds only keys, so it cannot serve a relation that reads all attributes.
+const std::string stock_passed_over =
+    "passed over: index by_stock: projects KEYS_ONLY and the relation reads all attributes "
+    "(project() what it needs)";
+
 // Choosing the table or an index.
 
 TEST(query_planner, table_key_equality_queries_the_table)
@@ -162,7 +167,8 @@ TEST(query_planner, table_key_equality_queries_the_table)
     EXPECT_FALSE(q.scan_index_forward);
     EXPECT_FALSE(q.exclusive_start_key);
     // The local index by_name has the same partition key: the tie goes to the table.
-    EXPECT_EQ(p.reason, "key condition on shop; also usable: index by_name with 1 key condition");
+    EXPECT_EQ(p.reason, "key condition on shop; also usable: index by_name with 1 key condition; " +
+                            stock_passed_over);
 }
 
 struct sort_case {
@@ -174,12 +180,20 @@ struct sort_case {
 std::vector<sort_case> sort_cases()
 {
     return {
-        {[](const std::string& a) { return eq(a, "m"); }, "#n0 = :v0 AND #n1 = :v1", {{":v1", "m"}}},
-        {[](const std::string& a) { return lt(a, "m"); }, "#n0 = :v0 AND #n1 < :v1", {{":v1", "m"}}},
-        {[](const std::string& a) { return le(a, "m"); }, "#n0 = :v0 AND #n1 <= :v1",
+        {[](const std::string& a) { return eq(a, "m"); },
+         "#n0 = :v0 AND #n1 = :v1",
          {{":v1", "m"}}},
-        {[](const std::string& a) { return gt(a, "m"); }, "#n0 = :v0 AND #n1 > :v1", {{":v1", "m"}}},
-        {[](const std::string& a) { return ge(a, "m"); }, "#n0 = :v0 AND #n1 >= :v1",
+        {[](const std::string& a) { return lt(a, "m"); },
+         "#n0 = :v0 AND #n1 < :v1",
+         {{":v1", "m"}}},
+        {[](const std::string& a) { return le(a, "m"); },
+         "#n0 = :v0 AND #n1 <= :v1",
+         {{":v1", "m"}}},
+        {[](const std::string& a) { return gt(a, "m"); },
+         "#n0 = :v0 AND #n1 > :v1",
+         {{":v1", "m"}}},
+        {[](const std::string& a) { return ge(a, "m"); },
+         "#n0 = :v0 AND #n1 >= :v1",
          {{":v1", "m"}}},
         {[](const std::string& a) { return between(a, "b", "m"); },
          "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2",
@@ -201,7 +215,8 @@ void expect_sort_key_queries(const std::string& partition, const std::string& so
         EXPECT_EQ(p.key_conditions, 2);
         EXPECT_EQ(q.key_condition_expression, c.key_condition);
         EXPECT_FALSE(q.filter_expression) << *q.filter_expression;
-        EXPECT_EQ(q.expression_attribute_names, (expression_names{{"#n0", partition}, {"#n1", sort}}));
+        EXPECT_EQ(q.expression_attribute_names,
+                  (expression_names{{"#n0", partition}, {"#n1", sort}}));
         entries values{{":v0", "p"}};
         values.insert(values.end(), c.values.begin(), c.values.end());
         EXPECT_EQ(in_order(q.expression_attribute_values), values);
@@ -241,7 +256,9 @@ TEST(query_planner, the_most_key_conditions_win)
     EXPECT_EQ(query_of(p).index_name, "by_name");
     EXPECT_EQ(p.key_conditions, 2);
     EXPECT_EQ(p.reason,
-              "key condition on shop and name; also usable: table key with 1 key condition");
+              "key condition on shop and name; also usable: table key with 1 key "
+              "condition; " +
+                  stock_passed_over);
 
     // A global index with two beats the table with one.
     p = plan(where(eq("shop", "north") && eq("category", "toys") && eq("title", "kite")));
@@ -337,10 +354,11 @@ TEST(query_planner, consistent_read_passes_over_global_indexes)
     EXPECT_FALSE(q.index_name);
     EXPECT_EQ(q.consistent_read, true);
     EXPECT_EQ(p.reason,
-              "key condition on shop; also usable: index by_name with 1 key condition; "
-              "passed over: index by_category: a global index, which consistent_read cannot "
-              "read; passed over: index by_price: a global index, which consistent_read cannot "
-              "read");
+              "key condition on shop; also usable: index by_name with 1 key condition; " +
+                  stock_passed_over +
+                  "; passed over: index by_category: a global index, which consistent_read "
+                  "cannot read; passed over: index by_price: a global index, which "
+                  "consistent_read cannot read");
 
     // A local index is fine.
     spec.where = eq("shop", "north") && eq("name", "kite");
@@ -469,9 +487,8 @@ TEST(query_planner, a_second_sort_key_condition_makes_a_candidate_unusable)
 
 TEST(query_planner, inclusive_bounds_merge_into_between)
 {
-    const query_plan p =
-        plan(where(le("seq", 9) && eq("stream", "s1") && ge("seq", 1) && eq("kind", "x")),
-             events());
+    const query_plan p = plan(
+        where(le("seq", 9) && eq("stream", "s1") && ge("seq", 1) && eq("kind", "x")), events());
     const query_request q = query_of(p);
     EXPECT_EQ(p.key_conditions, 3);
     EXPECT_EQ(q.key_condition_expression, "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2");
@@ -483,10 +500,11 @@ TEST(query_planner, inclusive_bounds_merge_into_between)
 TEST(query_planner, bounds_that_cannot_merge_leave_the_candidate_unusable)
 {
     for (const condition& range : {
-             ge("seq", 9) && le("seq", 1),     // reversed: BETWEEN would be refused
-             ge("seq", 1) && le("seq", "9"),   // two types
-             ge("seq", 1) && ge("seq", 2),     // two lower bounds
-             ge("seq", 1) && lt("seq", 9),     // one exclusive bound
+             ge("seq", 9) && le("seq", 1),    // reversed: BETWEEN would be refused
+             ge("seq", 1) && le("seq", "9"),  // two types
+             ge("seq", 1) && ge("seq", 2),    // two lower bounds
+             ge("seq", 1) && lt("seq", 9),    // one exclusive bound
+             gt("seq", 1) && le("seq", 9),
              ge("seq", 1) && le("seq", 5) && le("seq", 9),
          }) {
         const query_plan p = plan(where(eq("stream", "s1") && range), events());
@@ -546,15 +564,15 @@ TEST(query_planner, or_and_not_never_become_key_conditions)
     // Other attributes may be under OR in the filter.
     const query_plan p =
         plan(where(eq("stream", "s1") && (eq("kind", "a") || eq("kind", "b"))), events());
-    EXPECT_EQ(query_of(p).filter_expression, "(#n1 = :v1 OR #n1 = :v2)");
+    EXPECT_EQ(query_of(p).filter_expression, "#n1 = :v1 OR #n1 = :v2");
 }
 
 TEST(query_planner, only_plain_top_level_attributes_are_keys)
 {
     // A nested path or a comparison with another attribute is no key condition.
     for (const condition& c :
-         {eq(document_path::from_segments({path_segment::of_name("stream"),
-                                           path_segment::of_name("id")}),
+         {eq(document_path::from_segments(
+                 {path_segment::of_name("stream"), path_segment::of_name("id")}),
              "s1"),
           eq(document_path("stream[0]"), "s1"),
           compare(operand::of_path("stream"), condition_op::eq, operand::of_path("other")),
@@ -715,15 +733,18 @@ TEST(query_planner, a_forced_index_must_carry_what_the_relation_reads)
     spec = where(eq("status", "open") && eq("color", "red"));
     spec.index_name = "by_status";
     spec.projection = {"title"};
-    EXPECT_EQ(plan_error(spec), "index \"by_status\" projects INCLUDE, without attribute \"color\"");
+    EXPECT_EQ(plan_error(spec),
+              "index \"by_status\" projects INCLUDE, without attribute \"color\"");
 
     // Scanned, the whole condition is the filter.
     spec = where(eq("color", "red"));
     spec.index_name = "by_status";
     spec.projection = {"title"};
-    EXPECT_EQ(plan_error(spec), "index \"by_status\" projects INCLUDE, without attribute \"color\"");
+    EXPECT_EQ(plan_error(spec),
+              "index \"by_status\" projects INCLUDE, without attribute \"color\"");
     spec.force_scan = true;
-    EXPECT_EQ(plan_error(spec), "index \"by_status\" projects INCLUDE, without attribute \"color\"");
+    EXPECT_EQ(plan_error(spec),
+              "index \"by_status\" projects INCLUDE, without attribute \"color\"");
 
     spec.where = eq("body", "x");
     const query_plan p = plan(spec);
@@ -798,18 +819,16 @@ TEST(query_planner, renders_the_exact_request)
     EXPECT_EQ(q.key_condition_expression, "#n0 = :v0 AND #n1 < :v1");
     EXPECT_EQ(q.filter_expression, "contains(#n2, :v2) AND (#n3 = :v3 OR #n3 = :v4)");
     EXPECT_EQ(q.projection_expression, "#n4, #n1, #n2");
-    EXPECT_EQ(q.expression_attribute_names,
-              (expression_names{{"#n0", "category"},
-                                {"#n1", "price"},
-                                {"#n2", "tags"},
-                                {"#n3", "color"},
-                                {"#n4", "title"}}));
-    EXPECT_EQ(in_order(q.expression_attribute_values),
-              (entries{{":v0", "Electronics"},
-                       {":v1", 1000},
-                       {":v2", "sale"},
-                       {":v3", "red"},
-                       {":v4", "blue"}}));
+    EXPECT_EQ(q.expression_attribute_names, (expression_names{{"#n0", "category"},
+                                                              {"#n1", "price"},
+                                                              {"#n2", "tags"},
+                                                              {"#n3", "color"},
+                                                              {"#n4", "title"}}));
+    EXPECT_EQ(in_order(q.expression_attribute_values), (entries{{":v0", "Electronics"},
+                                                                {":v1", 1000},
+                                                                {":v2", "sale"},
+                                                                {":v3", "red"},
+                                                                {":v4", "blue"}}));
     EXPECT_EQ(q.scan_index_forward, false);
     EXPECT_EQ(q.limit, 50);
     EXPECT_FALSE(q.select);
@@ -904,7 +923,8 @@ TEST(query_planner, segments_need_a_scan)
     EXPECT_EQ(plan_error(spec),
               "segment and total_segments need a Scan, but this relation queries table "
               "\"Products\" (key condition on shop; also usable: index by_name with 1 key "
-              "condition); use force_scan to scan it");
+              "condition; " +
+                  stock_passed_over + "); use force_scan to scan it");
 }
 
 TEST(query_planner, limit_without_filter_caps_dynamodb_limit)
@@ -1044,11 +1064,11 @@ TEST(query_planner, to_string_describes_a_scan)
 
 TEST(query_planner, to_string_shows_every_value_type)
 {
-    relation_spec spec = where(
-        eq("a", bytes_of({1, 2, 3})) && eq("b", true) && eq("c", null_value{}) &&
-        eq("d", attribute_list{1, "x"}) && eq("e", attribute_map{{"k", 1}}) &&
-        eq("f", string_set{{"x", "y"}}) && eq("g", number_set{{number(1), number(2)}}) &&
-        eq("h", binary_set{{bytes_of({1})}}) && eq("#n1", "literal"));
+    relation_spec spec =
+        where(eq("a", bytes_of({1, 2, 3})) && eq("b", true) && eq("c", null_value{}) &&
+              eq("d", attribute_list{1, "x"}) && eq("e", attribute_map{{"k", 1}}) &&
+              eq("f", string_set{{"x", "y"}}) && eq("g", number_set{{number(1), number(2)}}) &&
+              eq("h", binary_set{{bytes_of({1})}}) && eq("#n1", "literal"));
     spec.force_scan = true;
     EXPECT_EQ(plan(spec, events()).to_string(),
               "Scan on table Events (filter: a = b\"AQID\" AND b = true AND c = null AND d = [1, "
@@ -1062,8 +1082,7 @@ TEST(query_planner, to_string_cuts_long_strings)
 {
     relation_spec spec = where(eq("stream", std::string(100, 'x')));
     const std::string text = plan(spec, events()).to_string();
-    EXPECT_NE(text.find("stream = \"" + std::string(64, 'x') + "...\""), std::string::npos)
-        << text;
+    EXPECT_NE(text.find("stream = \"" + std::string(64, 'x') + "...\""), std::string::npos) << text;
 }
 
 }  // namespace

@@ -13,10 +13,8 @@ table_description products()
     table_description d;
     d.table_name = "Products";
     d.attribute_definitions = {
-        {"id", scalar_attribute_type::s},
-        {"sku", scalar_attribute_type::n},
-        {"category", scalar_attribute_type::s},
-        {"price", scalar_attribute_type::n},
+        {"id", scalar_attribute_type::s},       {"sku", scalar_attribute_type::n},
+        {"category", scalar_attribute_type::s}, {"price", scalar_attribute_type::n},
         {"added", scalar_attribute_type::b},
     };
     d.key_schema = {{"id", key_type::hash}, {"sku", key_type::range}};

@@ -1,0 +1,746 @@
+// The model layer without a server: schemas, naming, dirty tracking, callbacks up to the write,
+// JSON, single-table inheritance bookkeeping and the error category.
+#include <dynomite/model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <chrono>
+#include <exception>
+#include <map>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace dynomite;
+namespace asio = boost::asio;
+
+template <class T>
+T run(asio::awaitable<T> op)
+{
+    asio::io_context io;
+    std::optional<T> result;
+    std::exception_ptr failure;
+    asio::co_spawn(io, std::move(op), [&](std::exception_ptr e, T value) {
+        failure = e;
+        if (!e) result.emplace(std::move(value));
+    });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+    return std::move(*result);
+}
+
+void run(asio::awaitable<void> op)
+{
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, std::move(op), [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+}
+
+struct Product : model<Product> {
+    std::string id;
+    std::string category;
+    std::optional<double> price;
+    std::optional<int> stock_quantity;
+    std::set<std::string> tags;
+    std::chrono::sys_seconds created_at{};
+    std::chrono::sys_seconds updated_at{};
+
+    static void define(model_schema<Product>& s)
+    {
+        s.field("category", &Product::category);
+        s.field("price", &Product::price).validates(presence());
+        s.field("stock_quantity", &Product::stock_quantity);
+        s.field("tags", &Product::tags);
+        s.before_save([](Product& p) {
+            if (!p.stock_quantity) p.stock_quantity = 0;
+        });
+    }
+};
+
+struct ProductCategory : model<ProductCategory> {
+    std::string name;
+    static void define(model_schema<ProductCategory>& s)
+    {
+        s.field("name", &ProductCategory::name);
+        s.partition_key("name");
+        s.no_generated_id();
+    }
+};
+
+struct Archive : model<Archive> {
+    std::string id;
+    int revision = 7;
+    static void define(model_schema<Archive>& s)
+    {
+        s.table_name("legacy-archive");
+        s.field("revision", &Archive::revision);
+        s.id_prefix("arc_");
+        s.timestamps(false);
+    }
+};
+
+TEST(ModelSchema, DeclaredAndConventionalFields)
+{
+    const auto& d = Product::schema();
+    std::vector<std::string> names;
+    for (const auto& f : d.fields) names.push_back(f.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"category", "price", "stock_quantity", "tags", "id",
+                                               "created_at", "updated_at"}));
+    EXPECT_EQ(d.type_name, "Product");
+    ASSERT_TRUE(d.id_field.has_value());
+    EXPECT_EQ(*d.id_field, "id");
+    EXPECT_EQ(Archive::schema().find_field("created_at"), nullptr);
+    EXPECT_EQ(Archive::schema().id_prefix, std::optional<std::string>("arc_"));
+    EXPECT_FALSE(ProductCategory::schema().id_field.has_value());
+    EXPECT_EQ(ProductCategory::schema().partition_key, std::optional<std::string>("name"));
+}
+
+TEST(ModelNaming, TableNamesFromTypeNamesAndNamespace)
+{
+    set_model_naming({});
+    naming_options none;
+    none.namespace_ = "";
+    set_model_naming(none);
+    EXPECT_EQ(Product::table_name(), "products");
+    EXPECT_EQ(ProductCategory::table_name(), "product_categories");
+    EXPECT_EQ(Archive::table_name(), "legacy-archive");
+
+    naming_options ns;
+    ns.namespace_ = "myapp";
+    set_model_naming(ns);
+    EXPECT_EQ(Product::table_name(), "myapp_products");
+    ns.separator = "-";
+    set_model_naming(ns);
+    EXPECT_EQ(Product::table_name(), "myapp-products");
+    // An explicit name ignores the namespace.
+    EXPECT_EQ(Archive::table_name(), "legacy-archive");
+
+    naming_options from_env;
+    from_env.env = environment::from_map({{std::string(namespace_variable), "staging"}});
+    set_model_naming(from_env);
+    EXPECT_EQ(Product::table_name(), "staging_products");
+    set_model_naming(none);
+}
+
+TEST(ModelNaming, SetTableNameValidates)
+{
+    struct Widget : model<Widget> {
+        std::string id;
+        static void define(model_schema<Widget>&) {}
+    };
+    naming_options none;
+    none.namespace_ = "";
+    set_model_naming(none);
+    EXPECT_EQ(Widget::table_name(), "widgets");
+    Widget::set_table_name("widgets-v2");
+    EXPECT_EQ(Widget::table_name(), "widgets-v2");
+    try {
+        Widget::set_table_name("no spaces allowed");
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("Widget"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(Widget::table_name(), "widgets-v2");
+}
+
+struct Twice : model<Twice> {
+    std::string a;
+    static void define(model_schema<Twice>& s)
+    {
+        s.field("a", &Twice::a);
+        s.field("a", &Twice::a);
+    }
+};
+
+struct BadLock : model<BadLock> {
+    std::string id;
+    static void define(model_schema<BadLock>& s) { s.locking("lock_version"); }
+};
+
+TEST(ModelSchema, RefusesInvalidDeclarations)
+{
+    try {
+        (void)Twice::schema();
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        EXPECT_NE(std::string(e.what()).find("field \"a\" declared twice"), std::string::npos)
+            << e.what();
+    }
+    try {
+        (void)BadLock::schema();
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        EXPECT_NE(std::string(e.what()).find("lock field \"lock_version\""), std::string::npos)
+            << e.what();
+    }
+}
+
+// --- Dirty tracking --------------------------------------------------------------------------
+
+TEST(ModelDirty, NewRecordComparesWithDefaultConstructedOne)
+{
+    Product p;
+    EXPECT_TRUE(p.new_record());
+    EXPECT_FALSE(p.persisted());
+    EXPECT_FALSE(p.changed());
+    p.category = "books";
+    p.price = 12.5;
+    EXPECT_TRUE(p.changed());
+    EXPECT_EQ(p.changed_attributes(), (std::vector<std::string>{"category", "price"}));
+    const auto changes = p.changes();
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[0].attribute, "category");
+    EXPECT_FALSE(changes[0].old_value.has_value());
+    EXPECT_EQ(changes[0].new_value, attribute_value("books"));
+    EXPECT_EQ(changes[1].new_value, attribute_value(12.5));
+    EXPECT_TRUE(p.changed(&Product::price));
+    EXPECT_FALSE(p.changed(&Product::stock_quantity));
+
+    p.restore_attributes();
+    EXPECT_FALSE(p.changed());
+    EXPECT_EQ(p.category, "");
+    EXPECT_FALSE(p.price.has_value());
+}
+
+TEST(ModelDirty, LoadedRecordComparesWithItsSnapshot)
+{
+    Product p = Product::from_item({{"id", "product-1"},
+                                    {"category", "books"},
+                                    {"price", 10},
+                                    {"tags", string_set{{"a", "b"}}},
+                                    {"legacy_rating", 4}});
+    EXPECT_TRUE(p.persisted());
+    EXPECT_FALSE(p.changed());
+    EXPECT_EQ(p.price, 10.0);
+    EXPECT_EQ(p.tags, (std::set<std::string>{"a", "b"}));
+
+    p.price = 11;
+    p.tags.clear();
+    EXPECT_EQ(p.changed_attributes(), (std::vector<std::string>{"price", "tags"}));
+    EXPECT_EQ(p.attribute_was("price"), attribute_value(10));
+    EXPECT_EQ(p.attribute_was(&Product::price), std::optional<double>(10.0));
+    const auto changes = p.changes();
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_EQ(changes[1].old_value, attribute_value(string_set{{"a", "b"}}));
+    EXPECT_FALSE(changes[1].new_value.has_value()) << "an empty set is not stored";
+
+    p.restore_attribute("price");
+    EXPECT_EQ(p.price, 10.0);
+    EXPECT_EQ(p.changed_attributes(), (std::vector<std::string>{"tags"}));
+    p.restore_attributes();
+    EXPECT_FALSE(p.changed());
+    EXPECT_EQ(p.tags, (std::set<std::string>{"a", "b"}));
+}
+
+TEST(ModelDirty, EquivalentValuesAreNotChanges)
+{
+    Product p = Product::from_item({{"id", "product-1"}, {"price", number("10.50")}});
+    p.price = 10.5;
+    EXPECT_FALSE(p.changed()) << "the snapshot holds the loaded value as the field converts it";
+    EXPECT_EQ(p.attribute_was("price"), attribute_value(number("10.5")));
+    p.category = "";
+    EXPECT_FALSE(p.changed()) << "an empty string is not stored, as absent";
+}
+
+TEST(ModelAttributes, UndeclaredAttributesAreKept)
+{
+    Product p = Product::from_item(
+        {{"id", "product-1"}, {"category", "books"}, {"legacy_rating", 4}, {"notes", "x"}});
+    EXPECT_EQ(p.undeclared_attributes(),
+              (attribute_map{{"legacy_rating", 4}, {"notes", "x"}}));
+    p.category = "music";
+    const attribute_map item = p.attributes();
+    EXPECT_EQ(item.at("legacy_rating"), attribute_value(4));
+    EXPECT_EQ(item.at("notes"), attribute_value("x"));
+    EXPECT_EQ(item.at("category"), attribute_value("music"));
+    EXPECT_EQ(p.read_attribute("notes"), attribute_value("x"));
+    EXPECT_EQ(p.read_attribute("category"), attribute_value("music"));
+    EXPECT_FALSE(p.read_attribute("nothing").has_value());
+}
+
+TEST(ModelAttributes, WriteAndAssignAttributes)
+{
+    Product p;
+    p.assign_attributes({{"category", "books"}, {"price", 3}, {"stock_quantity", 9}});
+    EXPECT_EQ(p.category, "books");
+    EXPECT_EQ(p.price, 3.0);
+    EXPECT_EQ(p.stock_quantity, 9);
+    p.write_attribute("price", null_value{});
+    EXPECT_FALSE(p.price.has_value());
+    try {
+        p.write_attribute("nope", 1);
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("Product has no field \"nope\""), std::string::npos);
+    }
+    try {
+        p.write_attribute("stock_quantity", "many");
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("Product.stock_quantity"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(p.stock_quantity, 9) << "a failed assignment leaves the field unchanged";
+}
+
+TEST(ModelAttributes, FieldNameByMember)
+{
+    Product p;
+    EXPECT_EQ(p.field_name(&Product::stock_quantity), "stock_quantity");
+    struct Other {
+        int x = 0;
+    };
+    EXPECT_THROW((void)p.field_name(&Other::x), error);
+    EXPECT_THROW((void)p.attribute_changed("unknown"), error);
+    EXPECT_THROW((void)p.attribute_was("unknown"), error);
+}
+
+TEST(ModelAttributes, LoadRejectsAValueOfTheWrongType)
+{
+    try {
+        (void)Product::from_item({{"id", "p"}, {"stock_quantity", "lots"}});
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("Product.stock_quantity"), std::string::npos)
+            << e.what();
+    }
+}
+
+// --- Defaults and callbacks --------------------------------------------------------------------
+
+std::vector<std::string> trace;
+
+struct Article : model<Article> {
+    std::string id;
+    std::string title;
+    std::string status;
+    std::string token;
+    bool halt_at_before_save = false;
+    bool halt_at_before_create = false;
+    bool around_skips = false;
+
+    bool check_title() const { return !title.empty(); }
+    void note_initialized() { trace.push_back("after_initialize"); }
+
+    static void define(model_schema<Article>& s)
+    {
+        s.field("title", &Article::title).validates(presence());
+        s.field("status", &Article::status).default_value("draft");
+        s.field("token", &Article::token).default_value([] { return std::string("t-1"); });
+        s.after_initialize(&Article::note_initialized);
+        s.before_validation([](Article&) { trace.push_back("before_validation"); });
+        s.after_validation([](Article&) { trace.push_back("after_validation"); });
+        s.before_save([](Article& a) {
+            trace.push_back("before_save");
+            return !a.halt_at_before_save;
+        });
+        s.around_save([](Article& a, proceed next) -> asio::awaitable<void> {
+            trace.push_back("around_save:before");
+            if (!a.around_skips) co_await next();
+            trace.push_back("around_save:after");
+        });
+        s.before_create([](Article& a) {
+            trace.push_back("before_create");
+            return a.halt_at_before_create ? halt : callback_result::proceed;
+        });
+        s.after_save([](Article&) { trace.push_back("after_save"); });
+    }
+};
+
+TEST(ModelDefaults, BuildAppliesDefaultsAndAfterInitialize)
+{
+    trace.clear();
+    Article a = Article::build();
+    EXPECT_EQ(a.status, "draft");
+    EXPECT_EQ(a.token, "t-1");
+    EXPECT_EQ(trace, (std::vector<std::string>{"after_initialize"}));
+    Article plain;
+    EXPECT_EQ(plain.status, "") << "a plain construction is not observed by the model";
+}
+
+TEST(ModelCallbacks, BeforeSaveHaltStopsTheSave)
+{
+    trace.clear();
+    Article a;
+    a.title = "t";
+    a.halt_at_before_save = true;
+    EXPECT_FALSE(run(a.save()));
+    EXPECT_TRUE(a.new_record());
+    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
+                                               "before_save"}));
+    EXPECT_EQ(a.errors().full_messages(),
+              (std::vector<std::string>{
+                  "Save halted by a before_save or around_save callback"}));
+    EXPECT_EQ(a.status, "draft") << "defaults apply to a record being created";
+    EXPECT_EQ(a.id.rfind("article-", 0), 0u) << a.id;
+    EXPECT_EQ(a.id.size(), std::string("article-").size() + 16);
+    try {
+        run(a.save_or_throw());
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::record_not_saved);
+        EXPECT_NE(std::string(e.what()).find("Save halted"), std::string::npos) << e.what();
+    }
+}
+
+TEST(ModelCallbacks, HaltInsideAroundRunsTheAroundsRest)
+{
+    trace.clear();
+    Article a;
+    a.title = "t";
+    a.halt_at_before_create = true;
+    EXPECT_FALSE(run(a.save()));
+    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
+                                               "before_save", "around_save:before",
+                                               "before_create", "around_save:after"}));
+    EXPECT_EQ(a.errors().full_messages(),
+              (std::vector<std::string>{
+                  "Create halted by a before_create or around_create callback"}));
+}
+
+TEST(ModelCallbacks, AroundThatDoesNotProceedHalts)
+{
+    trace.clear();
+    Article a;
+    a.title = "t";
+    a.around_skips = true;
+    EXPECT_FALSE(run(a.save()));
+    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
+                                               "before_save", "around_save:before",
+                                               "around_save:after"}));
+    ASSERT_EQ(a.errors().size(), 1u);
+    EXPECT_TRUE(a.new_record());
+}
+
+TEST(ModelCallbacks, InvalidRecordIsNotSaved)
+{
+    trace.clear();
+    Article a;
+    EXPECT_FALSE(run(a.save()));
+    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation"}));
+    EXPECT_EQ(a.errors().full_messages(), (std::vector<std::string>{"Title can't be blank"}));
+    try {
+        run(a.save_or_throw());
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::record_invalid);
+        EXPECT_EQ(std::string(e.what()).rfind("Validation failed: Title can't be blank", 0), 0u)
+            << e.what();
+    }
+}
+
+TEST(ModelCallbacks, SaveWithoutValidationSkipsValidators)
+{
+    trace.clear();
+    Article a;
+    a.halt_at_before_save = true;
+    save_options options;
+    options.validate = false;
+    EXPECT_FALSE(run(a.save(options)));
+    EXPECT_EQ(trace, (std::vector<std::string>{"before_save"}));
+}
+
+struct Guarded : model<Guarded> {
+    std::string id;
+    static void define(model_schema<Guarded>& s)
+    {
+        s.before_validation([](Guarded&) { return false; });
+        s.before_destroy([](Guarded&) { return halt; });
+    }
+};
+
+TEST(ModelCallbacks, BeforeValidationHaltFailsValidation)
+{
+    Guarded g;
+    EXPECT_FALSE(g.valid_locally());
+    EXPECT_FALSE(run(g.valid()));
+    EXPECT_EQ(g.errors().full_messages(),
+              (std::vector<std::string>{
+                  "Validation halted by a before_validation or around_validation callback"}));
+}
+
+TEST(ModelCallbacks, BeforeDestroyHaltStopsTheDestroy)
+{
+    Guarded g = Guarded::from_item({{"id", "g-1"}});
+    EXPECT_FALSE(run(g.destroy()));
+    EXPECT_TRUE(g.persisted());
+    EXPECT_EQ(g.errors().full_messages(),
+              (std::vector<std::string>{
+                  "Destroy halted by a before_destroy or around_destroy callback"}));
+    try {
+        run(g.destroy_or_throw());
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::record_not_destroyed);
+    }
+}
+
+TEST(ModelCallbacks, AfterFindRunsOnLoad)
+{
+    struct Seen : model<Seen> {
+        std::string id;
+        int loads = 0;
+        static void define(model_schema<Seen>& s)
+        {
+            s.after_find([](Seen& x) { ++x.loads; });
+        }
+    };
+    Seen s = Seen::from_item({{"id", "s"}});
+    EXPECT_EQ(s.loads, 1);
+}
+
+TEST(ModelState, OperationsNeedingAnItemRefuseNewRecords)
+{
+    Product p;
+    const auto expect_not_persisted = [](auto op) {
+        try {
+            run(std::move(op));
+            FAIL() << "expected an error";
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), model_errc::not_persisted);
+            EXPECT_NE(std::string(e.what()).find("new (never saved)"), std::string::npos)
+                << e.what();
+        }
+    };
+    expect_not_persisted(p.reload());
+    expect_not_persisted(p.delete_());
+    expect_not_persisted(p.destroy());
+    expect_not_persisted(p.touch());
+    expect_not_persisted(p.increment("stock_quantity"));
+}
+
+TEST(ModelState, NoDatabaseIsAClearError)
+{
+    clear_default_database();
+    Product p;
+    p.price = 1;
+    try {
+        run(p.save());
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        EXPECT_NE(std::string(e.what()).find("set_default_database"), std::string::npos);
+    }
+    EXPECT_FALSE(has_default_database());
+}
+
+// --- JSON ------------------------------------------------------------------------------------
+
+struct Document : model<Document> {
+    std::string id;
+    std::string title;
+    std::optional<double> score;
+    bool published = false;
+    bytes payload;
+    std::set<std::string> tags;
+    std::set<int> ranks;
+    std::vector<std::string> lines;
+    std::map<std::string, int> counts;
+    std::chrono::sys_seconds created_at{};
+
+    static void define(model_schema<Document>& s)
+    {
+        s.field("title", &Document::title);
+        s.field("score", &Document::score);
+        s.field("published", &Document::published);
+        s.field("payload", &Document::payload);
+        s.field("tags", &Document::tags);
+        s.field("ranks", &Document::ranks);
+        s.field("lines", &Document::lines);
+        s.field("counts", &Document::counts);
+    }
+};
+
+TEST(ModelJson, RoundTrip)
+{
+    Document d;
+    d.id = "doc-1";
+    d.title = "Hello \"world\"";
+    d.score = 12.25;
+    d.published = true;
+    d.payload = to_bytes("hi");
+    d.tags = {"a", "b"};
+    d.ranks = {3, 1};
+    d.lines = {"x", "y"};
+    d.counts = {{"k", 2}};
+    d.created_at = std::chrono::sys_seconds(std::chrono::seconds(1700000000));
+    const std::string json = d.to_json();
+    EXPECT_EQ(json,
+              R"({"title":"Hello \"world\"","score":12.25,"published":true,"payload":"aGk=",)"
+              R"("tags":["a","b"],"ranks":[1,3],"lines":["x","y"],"counts":{"k":2},)"
+              R"("id":"doc-1","created_at":"2023-11-14T22:13:20Z"})");
+    const Document back = Document::from_json(json);
+    EXPECT_TRUE(back.new_record());
+    EXPECT_EQ(back.id, d.id);
+    EXPECT_EQ(back.title, d.title);
+    EXPECT_EQ(back.score, d.score);
+    EXPECT_EQ(back.published, true);
+    EXPECT_EQ(back.payload, d.payload);
+    EXPECT_EQ(back.tags, d.tags);
+    EXPECT_EQ(back.ranks, d.ranks);
+    EXPECT_EQ(back.lines, d.lines);
+    EXPECT_EQ(back.counts, d.counts);
+    EXPECT_EQ(back.created_at, d.created_at);
+    EXPECT_EQ(back.to_json(), json);
+}
+
+TEST(ModelJson, AbsentFieldsAreNullAndNullClears)
+{
+    Document d;
+    d.score = 1;
+    EXPECT_NE(d.to_json().find(R"("title":null)"), std::string::npos) << d.to_json();
+    std::string why;
+    EXPECT_FALSE(d.assign_json(R"({"score":null})", &why)) << why;
+    EXPECT_FALSE(d.score.has_value());
+}
+
+TEST(ModelJson, Errors)
+{
+    Document d;
+    std::string why;
+    EXPECT_EQ(d.assign_json("not json", &why), errc::invalid_argument);
+    EXPECT_NE(why.find("not JSON"), std::string::npos) << why;
+    EXPECT_EQ(d.assign_json("[1]", &why), errc::invalid_argument);
+    EXPECT_NE(why.find("not a JSON object"), std::string::npos) << why;
+    EXPECT_EQ(d.assign_json(R"({"published":"yes"})", &why), errc::invalid_argument);
+    EXPECT_NE(why.find("field \"published\""), std::string::npos) << why;
+    try {
+        (void)Document::from_json(R"({"ranks":["a"]})");
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_NE(std::string(e.what()).find("field \"ranks\""), std::string::npos) << e.what();
+    }
+}
+
+// --- Single-table inheritance ----------------------------------------------------------------
+
+struct Vehicle : model<Vehicle> {
+    std::string id;
+    int wheels = 0;
+    static void define(model_schema<Vehicle>& s)
+    {
+        s.field("wheels", &Vehicle::wheels);
+        s.inheritance_field("kind");
+    }
+};
+
+struct Car : inherits<Car, Vehicle> {
+    int doors = 4;
+    static void define(model_schema<Car>& s) { s.field("doors", &Car::doors); }
+};
+
+struct SportsCar : inherits<SportsCar, Car> {
+    static void define(model_schema<SportsCar>& s) { s.inheritance_name("sports"); }
+};
+
+struct Truck : inherits<Truck, Vehicle> {};
+
+TEST(ModelInheritance, SubclassesShareTheTableAndAddFields)
+{
+    naming_options none;
+    none.namespace_ = "";
+    set_model_naming(none);
+    EXPECT_EQ(Car::table_name(), "vehicles");
+    EXPECT_EQ(SportsCar::table_name(), "vehicles");
+    EXPECT_NE(Car::schema().find_field("wheels"), nullptr);
+    EXPECT_NE(Car::schema().find_field("doors"), nullptr);
+    EXPECT_EQ(Vehicle::schema().find_field("doors"), nullptr);
+    EXPECT_EQ(Car::schema().parent, &Vehicle::schema());
+    EXPECT_EQ(SportsCar::schema().root, &Vehicle::schema());
+}
+
+TEST(ModelInheritance, TypeNamesAndFilters)
+{
+    const auto car_names = Car::schema().inheritance_names();
+    EXPECT_EQ(car_names, (std::vector<std::string>{"Car", "sports"}));
+    const auto all = Vehicle::schema().inheritance_names();
+    EXPECT_EQ(all.front(), "Vehicle");
+    EXPECT_NE(std::find(all.begin(), all.end(), "Truck"), all.end());
+    EXPECT_TRUE(detail::type_matches(Car::schema(), {{"kind", "sports"}}));
+    EXPECT_FALSE(detail::type_matches(Car::schema(), {{"kind", "Truck"}}));
+    EXPECT_FALSE(detail::type_matches(Car::schema(), {{"id", "x"}}));
+    EXPECT_TRUE(detail::type_matches(Vehicle::schema(), {{"kind", "Truck"}}));
+}
+
+TEST(ModelInheritance, TypeIsWrittenAndRecordsKnowTheirClass)
+{
+    Car c;
+    c.doors = 2;
+    EXPECT_EQ(c.attributes().at("kind"), attribute_value("Car"));
+    EXPECT_EQ(c.model_name(), "Car");
+    const Vehicle& as_vehicle = c;
+    EXPECT_EQ(as_vehicle.attributes().at("doors"), attribute_value(2))
+        << "a Car seen as a Vehicle is still saved as a Car";
+    EXPECT_NE(c.to_json().find(R"("kind":"Car")"), std::string::npos) << c.to_json();
+    Truck t;
+    EXPECT_EQ(t.attributes().at("kind"), attribute_value("Truck"));
+
+    // A Car loaded as a plain Vehicle keeps the car's attributes and its type.
+    Vehicle v = Vehicle::from_item({{"id", "v"}, {"kind", "Car"}, {"wheels", 4}, {"doors", 3}});
+    EXPECT_EQ(v.attributes().at("kind"), attribute_value("Car"));
+    EXPECT_EQ(v.attributes().at("doors"), attribute_value(3));
+    EXPECT_EQ(v.undeclared_attributes(), (attribute_map{{"doors", 3}}));
+}
+
+TEST(ModelInheritance, RegistryMakesTheNamedClass)
+{
+    auto made = detail::polymorphic_registry<Vehicle>::make("sports");
+    ASSERT_NE(made, nullptr);
+    EXPECT_NE(dynamic_cast<SportsCar*>(made.get()), nullptr);
+    EXPECT_EQ(detail::polymorphic_registry<Car>::make("Truck"), nullptr);
+    try {
+        detail::throw_unknown_type(Vehicle::schema(), "Bus");
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::unknown_type);
+        EXPECT_NE(std::string(e.what()).find("\"Bus\""), std::string::npos) << e.what();
+    }
+}
+
+struct Orphan : model<Orphan> {
+    std::string id;
+    static void define(model_schema<Orphan>&) {}
+};
+struct OrphanChild : inherits<OrphanChild, Orphan> {};
+
+TEST(ModelInheritance, SubclassNeedsAnInheritanceField)
+{
+    try {
+        (void)OrphanChild::schema();
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        EXPECT_NE(std::string(e.what()).find("inheritance_field"), std::string::npos) << e.what();
+    }
+}
+
+// --- Errors ----------------------------------------------------------------------------------
+
+TEST(ModelErrors, Category)
+{
+    const error_code ec = model_errc::stale_object;
+    EXPECT_STREQ(ec.category().name(), "dynomite.model");
+    EXPECT_NE(ec.message().find("optimistic locking"), std::string::npos);
+    EXPECT_NE(error_code(model_errc::record_not_found), error_code(errc::resource_not_found));
+    for (int i = 1; i <= static_cast<int>(model_errc::not_persisted); ++i) {
+        EXPECT_NE(model_category().message(i), "unknown model error") << i;
+    }
+    EXPECT_EQ(model_category().message(999), "unknown model error");
+}
+
+}  // namespace
