@@ -60,10 +60,10 @@ public:
                 }
             });
         }
-        asio::post(executor_, [self = shared_from_this(), diag, id,
-                               handler = std::move(handler)]() mutable {
-            self->on_take(diag, std::move(handler), id);
-        });
+        asio::post(executor_,
+                   [self = shared_from_this(), diag, id, handler = std::move(handler)]() mutable {
+                       self->on_take(diag, std::move(handler), id);
+                   });
     }
 
     /// Stops everything: requests in flight are cancelled, later takes fail.
@@ -116,11 +116,11 @@ private:
     void start_planning()
     {
         auto self = shared_from_this();
-        data_->db->get_schema(data_->table, false, &planning_diag_,
-                              asio::bind_executor(executor_, [self](error_code ec,
-                                                                    schema_ptr schema) {
-                                  self->on_schema(ec, std::move(schema));
-                              }));
+        data_->db->get_schema(
+            data_->table, false, &planning_diag_,
+            asio::bind_executor(executor_, [self](error_code ec, schema_ptr schema) {
+                self->on_schema(ec, std::move(schema));
+            }));
     }
 
     void on_schema(error_code ec, schema_ptr schema)
@@ -129,7 +129,7 @@ private:
         if (ec) return fail(ec, planning_diag_);
         prepared_relation prepared;
         std::string why;
-        if ((ec = prepare_relation(*data_, std::move(schema), true, prepared, why))) {
+        if ((ec = prepare_relation(*data_, *schema, true, prepared, why))) {
             diagnostics diag;
             diag.message = std::move(why);
             return fail(ec, diag);
@@ -420,8 +420,7 @@ void cursor::finish_page()
     if (page_last_) done_ = true;
 }
 
-asio::awaitable<std::pair<error_code, std::optional<attribute_map>>> cursor::next(
-    diagnostics& diag)
+asio::awaitable<std::pair<error_code, std::optional<attribute_map>>> cursor::next(diagnostics& diag)
 {
     diag.clear();
     if (index_ >= page_.size() && !done_) {
@@ -454,8 +453,8 @@ asio::awaitable<std::optional<attribute_map>> cursor::next()
     co_return std::move(item);
 }
 
-asio::awaitable<std::pair<error_code, std::optional<std::vector<attribute_map>>>>
-cursor::next_page(diagnostics& diag)
+asio::awaitable<std::pair<error_code, std::optional<std::vector<attribute_map>>>> cursor::next_page(
+    diagnostics& diag)
 {
     using answer = std::pair<error_code, std::optional<std::vector<attribute_map>>>;
     diag.clear();

@@ -41,12 +41,11 @@ void database_state::get_schema(const std::string& table, bool refresh, diagnost
     }
     auto result_diag = std::make_shared<diagnostics>();
     describe_table_request request{table};
-    cl.async_describe_table(
-        std::move(request), *result_diag,
-        [self = shared_from_this(), table, result_diag](error_code ec,
-                                                        describe_table_response response) {
-            self->on_described(table, ec, response.table, *result_diag);
-        });
+    cl.async_describe_table(std::move(request), *result_diag,
+                            [self = shared_from_this(), table, result_diag](
+                                error_code ec, describe_table_response response) {
+                                self->on_described(table, ec, response.table, *result_diag);
+                            });
 }
 
 void database_state::on_described(const std::string& table, error_code ec,
@@ -100,16 +99,16 @@ void database_state::log(log_level level, std::string_view line) const
 }
 
 asio::awaitable<std::pair<error_code, schema_ptr>> await_schema(database_state& db,
-                                                                 std::string table, bool refresh,
-                                                                 diagnostics& diag)
+                                                                std::string table, bool refresh,
+                                                                diagnostics& diag)
 {
     // A named initiation: GCC 12 destroys a closure built inside co_await twice.
     auto initiation = [&db, &diag, refresh](auto handler, std::string name) {
         db.get_schema(name, refresh, &diag, schema_handler(std::move(handler)));
     };
-    auto [ec, schema] = co_await asio::async_initiate<decltype(use_tuple),
-                                                      void(error_code, schema_ptr)>(
-        std::move(initiation), use_tuple, std::move(table));
+    auto [ec, schema] =
+        co_await asio::async_initiate<decltype(use_tuple), void(error_code, schema_ptr)>(
+            std::move(initiation), use_tuple, std::move(table));
     co_return std::pair{ec, std::move(schema)};
 }
 
@@ -146,9 +145,15 @@ database::database(dynomite::client client, database_options options)
     state_ = std::make_shared<detail::database_state>(std::move(client), std::move(options));
 }
 
-const dynomite::client& database::get_client() const noexcept { return state_->cl; }
+const dynomite::client& database::get_client() const noexcept
+{
+    return state_->cl;
+}
 
-const database_options& database::options() const noexcept { return state_->options; }
+const database_options& database::options() const noexcept
+{
+    return state_->options;
+}
 
 relation database::table(std::string name) const
 {
@@ -181,6 +186,9 @@ boost::asio::awaitable<table_schema> database::refresh(std::string table) const
     return schema_of(state_, std::move(table), true);
 }
 
-void database::forget(std::string_view table) const { state_->forget(table); }
+void database::forget(std::string_view table) const
+{
+    state_->forget(table);
+}
 
 }  // namespace dynomite

@@ -564,7 +564,10 @@ asio::awaitable<void> around_step(model_base& r, const std::vector<callback>& ar
 asio::awaitable<bool> run_arounds(model_base& r, const std::vector<callback>& arounds,
                                   std::size_t i, const step& inner)
 {
-    if (i == arounds.size()) co_return co_await inner();
+    if (i == arounds.size()) {
+        const bool done = co_await inner();
+        co_return done;
+    }
     auto state = std::make_shared<around_state>();
     proceed next = [&r, &arounds, i, &inner, state]() {
         return around_step(r, arounds, i + 1, inner, state);
@@ -581,7 +584,8 @@ enum class halt_point { none, before, around, inner };
 asio::awaitable<bool> run_chain(model_base& r, callback_kind before, callback_kind around,
                                 callback_kind after, const step& inner, halt_point& halted)
 {
-    if (!co_await run_simple(r, before)) {
+    const bool go_on = co_await run_simple(r, before);
+    if (!go_on) {
         halted = halt_point::before;
         co_return false;
     }
@@ -856,7 +860,8 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
     if (creating) prepare_new(r);
     if (options.validate) {
         const auto context = creating ? validation_context::create : validation_context::update;
-        if (!co_await run_validation(r, context)) co_return save_outcome::invalid;
+        const bool valid = co_await run_validation(r, context);
+        if (!valid) co_return save_outcome::invalid;
     } else {
         reset_errors(r);
     }
@@ -871,9 +876,11 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
             set_time_fields(r, creating);
         }
         if (mode == write_mode::replace || creating) {
-            co_return co_await write_put(r, db, creating, creating && mode == write_mode::save);
+            auto result = co_await write_put(r, db, creating, creating && mode == write_mode::save);
+            co_return std::move(result);
         }
-        co_return co_await write_update(r, db, options.touch);
+        auto result = co_await write_update(r, db, options.touch);
+        co_return std::move(result);
     };
     const step specific = [&]() { return run_chain(r, before, around, after, write, inner_halt); };
     halt_point halted = halt_point::none;
@@ -1066,8 +1073,8 @@ asio::awaitable<void> backoff(int round)
     thread_local std::mt19937_64 engine{std::random_device{}()};
     const auto cap = std::min<std::int64_t>(2000, 25LL << std::min(round, 6));
     std::uniform_int_distribution<std::int64_t> pick(0, cap);
-    asio::steady_timer timer(co_await asio::this_coro::executor,
-                             std::chrono::milliseconds(pick(engine)));
+    const auto executor = co_await asio::this_coro::executor;
+    asio::steady_timer timer(executor, std::chrono::milliseconds(pick(engine)));
     co_await timer.async_wait(asio::use_awaitable);
 }
 
@@ -1163,10 +1170,12 @@ asio::awaitable<std::optional<attribute_map>> find_by_item(database db,
         key.set(attribute, value);
     }
     if (is_key && key.size() == conditions.size()) {
-        co_return co_await get_item(db, d, std::move(key));
+        auto result = co_await get_item(db, d, std::move(key));
+        co_return std::move(result);
     }
     const relation r = where_all(base_relation(db, d), conditions);
-    co_return co_await r.first();
+    auto result = co_await r.first();
+    co_return std::move(result);
 }
 
 void throw_not_found(const model_descriptor& d, const attribute_map& key)
@@ -1416,53 +1425,57 @@ boost::asio::awaitable<bool> model_base::update_attribute(std::string_view name,
 
 namespace {
 
-boost::asio::awaitable<bool> destroy_record(model_base& self)
+boost::asio::awaitable<bool> destroy_write(model_base& self)
 {
-    detail::require_persisted(self, "destroy");
     const auto& d = ra::desc(self);
+    const dynomite::database db = self.used_database();
+    const auto names = co_await detail::resolve_keys(db, d);
+    const attribute_map key = detail::persisted_key(self, names);
+    delete_item_request request;
+    request.table_name = d.table_name();
+    request.key = key;
+    if (d.lock_field) {
+        attribute_value next;
+        const condition cond = detail::lock_condition(self, next);
+        expression_context ctx;
+        request.condition_expression = render(cond, ctx);
+        request.expression_attribute_names = ctx.take_names();
+        request.expression_attribute_values = ctx.take_values();
+    }
+    diagnostics diag;
+    delete_item_response response;
+    const error_code ec = co_await detail::send(db, std::move(request), diag, response);
+    if (ec == errc::conditional_check_failed) {
+        co_await detail::throw_write_conflict(db, self, key, "destroy");
+    }
+    throw_on_error(ec, diag);
+    ra::set_destroyed(self);
+    co_return true;
+}
+
+boost::asio::awaitable<bool> destroy_record(model_base* self)
+{
+    detail::require_persisted(*self, "destroy");
     detail::halt_point halted = detail::halt_point::none;
-    const detail::step write = [&self, &d]() -> boost::asio::awaitable<bool> {
-        const dynomite::database db = self.used_database();
-        const auto names = co_await detail::resolve_keys(db, d);
-        const attribute_map key = detail::persisted_key(self, names);
-        delete_item_request request;
-        request.table_name = d.table_name();
-        request.key = key;
-        if (d.lock_field) {
-            attribute_value next;
-            const condition cond = detail::lock_condition(self, next);
-            expression_context ctx;
-            request.condition_expression = render(cond, ctx);
-            request.expression_attribute_names = ctx.take_names();
-            request.expression_attribute_values = ctx.take_values();
-        }
-        diagnostics diag;
-        delete_item_response response;
-        const error_code ec = co_await detail::send(db, std::move(request), diag, response);
-        if (ec == errc::conditional_check_failed) {
-            co_await detail::throw_write_conflict(db, self, key, "destroy");
-        }
-        throw_on_error(ec, diag);
-        ra::set_destroyed(self);
-        co_return true;
-    };
+    const detail::step write = [self]() { return destroy_write(*self); };
     const bool done = co_await detail::run_chain(
-        self, detail::callback_kind::before_destroy, detail::callback_kind::around_destroy,
+        *self, detail::callback_kind::before_destroy, detail::callback_kind::around_destroy,
         detail::callback_kind::after_destroy, write, halted);
     if (!done) {
-        self.errors().add_to_base(detail::halt_message("Destroy", detail::callback_kind::before_destroy,
-                                                  detail::callback_kind::around_destroy));
+        self->errors().add_to_base(detail::halt_message(
+            "Destroy", detail::callback_kind::before_destroy, detail::callback_kind::around_destroy));
     }
     co_return done;
 }
 
 }  // namespace
 
-boost::asio::awaitable<bool> model_base::destroy() { return destroy_record(*this); }
+boost::asio::awaitable<bool> model_base::destroy() { return destroy_record(this); }
 
 boost::asio::awaitable<void> model_base::destroy_or_throw()
 {
-    if (!co_await destroy()) {
+    const bool done = co_await destroy();
+    if (!done) {
         throw error(model_errc::record_not_destroyed,
                     "Destroy of " + descriptor().type_name + " failed: " + errors_.to_string());
     }
@@ -1661,7 +1674,8 @@ boost::asio::awaitable<bool> model_base::toggle(std::string_view name)
     }
     const bool flipped = !(current && current->as_bool());
     const std::string attribute(name);
-    if (!co_await update_attribute(attribute, flipped)) {
+    const bool saved = co_await update_attribute(attribute, flipped);
+    if (!saved) {
         throw error(model_errc::record_not_saved,
                     "toggle of " + descriptor().type_name + "." + attribute +
                         " failed: " + errors_.to_string());

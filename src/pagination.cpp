@@ -132,8 +132,8 @@ namespace {
 
 bool is_base64url(char c) noexcept
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-           c == '-' || c == '_';
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
 }
 
 error_code cursor_failure(std::string* why, std::string message)
@@ -167,15 +167,14 @@ error_code decode_cursor(std::string_view text, attribute_map& out, std::string*
     }
     for (std::size_t i = 0; i < text.size(); ++i) {
         if (!is_base64url(text[i])) {
-            return cursor_failure(why, "character " + std::to_string(static_cast<unsigned char>(
-                                                          text[i])) +
-                                           " at position " + std::to_string(i) +
-                                           " is not in the base64url alphabet");
+            return cursor_failure(
+                why, "character " + std::to_string(static_cast<unsigned char>(text[i])) +
+                         " at position " + std::to_string(i) + " is not in the base64url alphabet");
         }
     }
     if (text.size() % 4 == 1) {
-        return cursor_failure(why, "its length, " + std::to_string(text.size()) +
-                                       ", is not one of base64url");
+        return cursor_failure(
+            why, "its length, " + std::to_string(text.size()) + ", is not one of base64url");
     }
     std::string standard(text);
     std::replace(standard.begin(), standard.end(), '-', '+');

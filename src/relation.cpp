@@ -11,7 +11,6 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <limits>
 #include <random>
 
 namespace dynomite {
@@ -55,20 +54,20 @@ relation_spec effective_spec(const relation_data& data, std::int32_t segment)
     return spec;
 }
 
-error_code prepare_relation(const relation_data& data, schema_ptr schema, bool apply_policy,
-                            prepared_relation& out, std::string& why)
+error_code prepare_relation(const relation_data& data, const table_schema& schema,
+                            bool apply_policy, prepared_relation& out, std::string& why)
 {
     const std::int32_t segments = data.options.segments;
     if (segments > 1 && data.spec.exclusive_start_key && !data.spec.exclusive_start_key->empty()) {
-        why = "start_from() and segments() exclude each other: a parallel scan has one position "
-              "per segment";
+        why =
+            "start_from() and segments() exclude each other: a parallel scan has one position "
+            "per segment";
         return errc::invalid_argument;
     }
     prepared_relation prepared;
-    prepared.schema = schema;
     for (std::int32_t segment = 0; segment < segments; ++segment) {
         query_plan plan;
-        if (error_code ec = plan_relation(*schema, effective_spec(data, segment), plan, &why)) {
+        if (error_code ec = plan_relation(schema, effective_spec(data, segment), plan, &why)) {
             why = "table " + quoted(data.table) + ": " + why;
             return ec;
         }
@@ -83,12 +82,12 @@ error_code prepare_relation(const relation_data& data, schema_ptr schema, bool a
                   "; the scan policy forbids it: use a key condition or call force_scan()";
             return errc::invalid_argument;
         }
-        if (policy == scan_policy::warn) data.db->log(log_level::warning, describe_scan(data, plan));
+        if (policy == scan_policy::warn)
+            data.db->log(log_level::warning, describe_scan(data, plan));
     }
-    add_key(prepared.table_key, schema->key);
-    prepared.position_attributes = prepared.table_key;
+    add_key(prepared.position_attributes, schema.key);
     if (!plan.index_name.empty()) {
-        if (const index_schema* index = schema->find_index(plan.index_name))
+        if (const index_schema* index = schema.find_index(plan.index_name))
             add_key(prepared.position_attributes, index->key);
     }
     prepared.read_ahead = data.options.read_ahead.value_or(data.db->options.read_ahead);
@@ -102,7 +101,7 @@ asio::awaitable<error_code> prepare_relation(const relation_data& data, bool app
     auto [ec, schema] = co_await await_schema(*data.db, data.table, false, diag);
     if (ec) co_return ec;
     std::string why;
-    ec = prepare_relation(data, schema, apply_policy, out, why);
+    ec = prepare_relation(data, *schema, apply_policy, out, why);
     if (ec) diag.message = std::move(why);
     co_return ec;
 }
@@ -139,8 +138,8 @@ asio::awaitable<std::pair<error_code, page_response>> fetch(dynomite::client cl,
 }  // namespace
 
 asio::awaitable<std::pair<error_code, page_response>> fetch_page(
-    dynomite::client cl, std::variant<query_request, scan_request> request,
-    const pagination& pages, diagnostics& diag)
+    dynomite::client cl, std::variant<query_request, scan_request> request, const pagination& pages,
+    diagnostics& diag)
 {
     if (auto* query = std::get_if<query_request>(&request)) {
         pages.prepare(*query);
@@ -285,8 +284,8 @@ relation relation::size_fn(std::string_view key,
 
 relation relation::limit(std::int64_t n) const
 {
-    if (n < 0) throw error(errc::invalid_argument, "limit must not be negative, got " +
-                                                       std::to_string(n));
+    if (n < 0)
+        throw error(errc::invalid_argument, "limit must not be negative, got " + std::to_string(n));
     return with([n](detail::relation_data& d) { d.spec.limit = n; });
 }
 
@@ -342,8 +341,9 @@ relation relation::with_scan_policy(dynomite::scan_policy policy) const
 
 relation relation::page_size(std::int32_t n) const
 {
-    if (n < 1) throw error(errc::invalid_argument, "page_size must be at least 1, got " +
-                                                       std::to_string(n));
+    if (n < 1)
+        throw error(errc::invalid_argument,
+                    "page_size must be at least 1, got " + std::to_string(n));
     return with([n](detail::relation_data& d) { d.spec.page_size = n; });
 }
 
@@ -362,9 +362,18 @@ relation relation::segments(std::int32_t n) const
     return with([n](detail::relation_data& d) { d.options.segments = n; });
 }
 
-const std::string& relation::table_name() const noexcept { return data_->table; }
-const relation_spec& relation::spec() const noexcept { return data_->spec; }
-const relation_options& relation::options() const noexcept { return data_->options; }
+const std::string& relation::table_name() const noexcept
+{
+    return data_->table;
+}
+const relation_spec& relation::spec() const noexcept
+{
+    return data_->spec;
+}
+const relation_options& relation::options() const noexcept
+{
+    return data_->options;
+}
 
 dynomite::cursor relation::cursor() const
 {
@@ -462,8 +471,9 @@ asio::awaitable<result<std::optional<attribute_map>>> last_of(relation self, dia
     using answer = result<std::optional<attribute_map>>;
     relation_data data = relation_access::data(self);
     if (data.spec.exclusive_start_key && !data.spec.exclusive_start_key->empty()) {
-        diag.message = "last() reads the relation in reverse, where a start_from() position "
-                       "would mean something else: load the relation or drop start_from()";
+        diag.message =
+            "last() reads the relation in reverse, where a start_from() position "
+            "would mean something else: load the relation or drop start_from()";
         co_return answer{errc::invalid_argument, std::nullopt};
     }
     data.spec.limit = 1;
@@ -472,10 +482,11 @@ asio::awaitable<result<std::optional<attribute_map>>> last_of(relation self, dia
         co_return answer{ec, std::nullopt};
     const query_plan& plan = prepared.plans.front();
     if (plan.op == query_plan::operation::scan) {
-        diag.message = "last() needs a Query, whose items have a sort-key order, but the relation "
-                       "over table " +
-                       detail::quoted(data.table) + " is planned as a Scan (" + plan.reason +
-                       "): load it with all() instead";
+        diag.message =
+            "last() needs a Query, whose items have a sort-key order, but the relation "
+            "over table " +
+            detail::quoted(data.table) + " is planned as a Scan (" + plan.reason +
+            "): load it with all() instead";
         co_return answer{errc::invalid_argument, std::nullopt};
     }
     data.spec.scan_forward = !data.spec.scan_forward;
@@ -495,11 +506,12 @@ asio::awaitable<result<std::int64_t>> count_of(relation self, diagnostics& diag)
     for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
         // Segments count towards one limit.
         relation_data segment = data;
-        if (data.spec.limit) segment.spec.limit = std::max<std::int64_t>(0, *data.spec.limit - total);
+        if (data.spec.limit)
+            segment.spec.limit = std::max<std::int64_t>(0, *data.spec.limit - total);
         pagination pages = detail::make_pagination(segment, prepared, i);
         while (!pages.done()) {
-            auto [ec, page] = co_await detail::fetch_page(data.db->cl, prepared.plans[i].request,
-                                                          pages, diag);
+            auto [ec, page] =
+                co_await detail::fetch_page(data.db->cl, prepared.plans[i].request, pages, diag);
             if (ec) co_return result<std::int64_t>{ec, total};
             total += pages.on_count(page.count, std::move(page.last_evaluated_key));
         }
@@ -514,8 +526,7 @@ asio::awaitable<result<bool>> exists_of(relation self, diagnostics& diag)
     co_return result<bool>{ec, count > 0};
 }
 
-asio::awaitable<result<std::vector<attribute_value>>> pluck_of(relation self,
-                                                               document_path path,
+asio::awaitable<result<std::vector<attribute_value>>> pluck_of(relation self, document_path path,
                                                                diagnostics& diag)
 {
     std::vector<attribute_value> values;
@@ -557,19 +568,18 @@ asio::awaitable<result<std::vector<attribute_map>>> ids_of(relation self, diagno
     if (key_ec) co_return result<std::vector<attribute_map>>{key_ec, {}};
     std::vector<attribute_map> keys;
     const relation keys_only = project_names(self, names);
-    error_code ec = co_await for_each_page(
-        keys_only, diag, [&](std::vector<attribute_map>& page) {
-            for (auto& item : page) {
-                attribute_map key;
-                std::string why;
-                if (error_code key_error = key_of(item, names, key, &why)) {
-                    diag.message = why;
-                    return key_error;
-                }
-                keys.push_back(std::move(key));
+    error_code ec = co_await for_each_page(keys_only, diag, [&](std::vector<attribute_map>& page) {
+        for (auto& item : page) {
+            attribute_map key;
+            std::string why;
+            if (error_code key_error = key_of(item, names, key, &why)) {
+                diag.message = why;
+                return key_error;
             }
-            return error_code{};
-        });
+            keys.push_back(std::move(key));
+        }
+        return error_code{};
+    });
     co_return result<std::vector<attribute_map>>{ec, std::move(keys)};
 }
 
@@ -782,7 +792,10 @@ asio::awaitable<std::pair<error_code, std::int64_t>> relation::count(diagnostics
     return count_of(*this, diag);
 }
 
-asio::awaitable<bool> relation::exists() const { return or_throw<bool>(*this, exists_of); }
+asio::awaitable<bool> relation::exists() const
+{
+    return or_throw<bool>(*this, exists_of);
+}
 
 asio::awaitable<std::pair<error_code, bool>> relation::exists(diagnostics& diag) const
 {
@@ -791,10 +804,9 @@ asio::awaitable<std::pair<error_code, bool>> relation::exists(diagnostics& diag)
 
 asio::awaitable<std::vector<attribute_value>> relation::pluck(const document_path& path) const
 {
-    return or_throw<std::vector<attribute_value>>(
-        *this, [path](relation self, diagnostics& diag) {
-            return pluck_of(std::move(self), path, diag);
-        });
+    return or_throw<std::vector<attribute_value>>(*this, [path](relation self, diagnostics& diag) {
+        return pluck_of(std::move(self), path, diag);
+    });
 }
 
 asio::awaitable<std::vector<attribute_map>> relation::ids() const

@@ -93,8 +93,8 @@ private:
 
 /// The schema of `table`, awaited; with `refresh`, described again.
 asio::awaitable<std::pair<error_code, schema_ptr>> await_schema(database_state& db,
-                                                                 std::string table, bool refresh,
-                                                                 diagnostics& diag);
+                                                                std::string table, bool refresh,
+                                                                diagnostics& diag);
 
 struct relation_data {
     std::shared_ptr<database_state> db;
@@ -113,12 +113,9 @@ struct relation_access {
 
 /// A relation planned: one plan per segment, and what paging needs to know.
 struct prepared_relation {
-    schema_ptr schema;
     std::vector<query_plan> plans;
     /// The attributes of a LastEvaluatedKey: the table's key, then the index's.
     std::vector<std::string> position_attributes;
-    /// The table's key attributes.
-    std::vector<std::string> table_key;
     std::size_t read_ahead = 1;
 };
 
@@ -127,8 +124,8 @@ relation_spec effective_spec(const relation_data& data, std::int32_t segment);
 
 /// Plans `data` over `schema`. With `apply_policy`, a Scan the relation did not force is
 /// refused or logged as the scan policy says.
-error_code prepare_relation(const relation_data& data, schema_ptr schema, bool apply_policy,
-                            prepared_relation& out, std::string& why);
+error_code prepare_relation(const relation_data& data, const table_schema& schema,
+                            bool apply_policy, prepared_relation& out, std::string& why);
 
 /// Fetches the schema, then prepares.
 asio::awaitable<error_code> prepare_relation(const relation_data& data, bool apply_policy,
@@ -140,8 +137,8 @@ pagination make_pagination(const relation_data& data, const prepared_relation& p
 
 /// Sends one page request of a plan, prepared by `pages`.
 asio::awaitable<std::pair<error_code, page_response>> fetch_page(
-    dynomite::client cl, std::variant<query_request, scan_request> request,
-    const pagination& pages, diagnostics& diag);
+    dynomite::client cl, std::variant<query_request, scan_request> request, const pagination& pages,
+    diagnostics& diag);
 
 std::shared_ptr<cursor_state> make_cursor_state(std::shared_ptr<const relation_data> data);
 

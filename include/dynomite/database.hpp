@@ -94,8 +94,7 @@ private:
         std::shared_ptr<detail::database_state> state;
 
         template <class Handler>
-        void operator()(Handler&& handler, std::string table, bool refresh,
-                        diagnostics* diag) const
+        void operator()(Handler&& handler, std::string table, bool refresh, diagnostics* diag) const
         {
             detail::start_schema(
                 state, std::move(table), refresh, diag,

@@ -65,7 +65,7 @@ struct delete_all_result {
 
 /// A relation over one table, made by database::table(). Each call returns a new relation and
 /// leaves this one unchanged; copies are cheap (the description is shared). Nothing is sent
-/// until a terminal operation (all(), first(), count(), cursor()->next(), ...) is awaited;
+/// until a terminal operation (all(), first(), count(), cursor().next(), ...) is awaited;
 /// then the table's schema (cached by the database) lets the planner choose a Query on the
 /// table or an index, or a Scan. explain() shows that choice.
 ///
@@ -103,8 +103,7 @@ public:
         return combine(join::and_, field(path, op, std::span(values.begin(), values.size())));
     }
     /// where({{"category", "Electronics"}, {"price.lt", 1000}}): all of them.
-    relation where(
-        std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
+    relation where(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
         return combine(join::and_, all_of(fields));
     }
@@ -124,8 +123,7 @@ public:
     {
         return where(path, op, std::move(value));
     }
-    relation and_(
-        std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
+    relation and_(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
         return where(fields);
     }
@@ -171,8 +169,7 @@ public:
     {
         return combine(join::and_not, field(path, op, std::span(&value, 1)));
     }
-    relation not_(
-        std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
+    relation not_(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
         return combine(join::and_not, all_of(fields));
     }
@@ -242,8 +239,8 @@ public:
     // Terminal operations. The throwing forms throw dynomite::error with the diagnostics; the
     // forms taking `diag` return the error instead.
 
-    /// The plan: Query or Scan, the index, the exact request, and why. The scan policy is not
-    /// applied: explain() shows what would be refused.
+    /// The plan: Query or Scan, the index, the exact request, and why (for a parallel scan,
+    /// segment 0's). The scan policy is not applied: explain() shows what would be refused.
     boost::asio::awaitable<query_plan> explain() const;
     boost::asio::awaitable<std::pair<error_code, query_plan>> explain(diagnostics& diag) const;
 

@@ -13,8 +13,7 @@ namespace {
 
 // Products: the partition "store", sorted by id (sk). The global index by_group reads them by
 // category (gpk) and name (gsk); the local index by_rank by rank (lsk), carrying the title.
-attribute_map product(std::string id, std::string category, std::string name, int price,
-                      int rank)
+attribute_map product(std::string id, std::string category, std::string name, int price, int rank)
 {
     return {{"pk", "store"},
             {"sk", attribute_value(std::move(id))},
@@ -95,9 +94,8 @@ TEST_F(RelationQuery, attribute_exists_on_a_nested_path)
     const relation with_slides =
         products_relation().where("gpk", "Electronics").attribute_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(with_slides.all())), (std::vector<std::string>{"p03", "p01"}));
-    const relation without = products_relation()
-                                 .where("gpk", "Electronics")
-                                 .attribute_not_exists("pictures.slide_view");
+    const relation without =
+        products_relation().where("gpk", "Electronics").attribute_not_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(without.all())), (std::vector<std::string>{"p02"}));
 }
 
@@ -111,7 +109,8 @@ TEST_F(RelationQuery, begins_with_scans_an_attribute_and_queries_a_sort_key)
     ASSERT_EQ(warnings.size(), 1u) << "the default policy warns about the Scan";
     EXPECT_NE(warnings[0].find("would Scan"), std::string::npos) << warnings[0];
 
-    const relation head = products_relation().where("gpk", "Electronics").begins_with("gsk", "Head");
+    const relation head =
+        products_relation().where("gpk", "Electronics").begins_with("gsk", "Head");
     EXPECT_EQ(ids_of(run(head.all())), (std::vector<std::string>{"p03"}));
     const query_plan plan = run(head.explain());
     EXPECT_EQ(plan.op, query_plan::operation::query);
@@ -150,22 +149,22 @@ TEST_F(RelationQuery, where_limit_first_finds_an_item_past_the_first_evaluated)
 
 TEST_F(RelationQuery, explain_shows_queries_for_sort_key_ranges_on_the_table_and_indexes)
 {
-    const relation on_table = products_relation().where("pk", "store").where("sk.between", {"p02", "p04"});
+    const relation on_table =
+        products_relation().where("pk", "store").where("sk.between", {"p02", "p04"});
     const query_plan table_plan = run(on_table.explain());
     EXPECT_EQ(table_plan.op, query_plan::operation::query) << table_plan.to_string();
     EXPECT_EQ(table_plan.index_name, "");
     EXPECT_EQ(table_plan.key_conditions, 2);
     EXPECT_EQ(ids_of(run(on_table.all())), (std::vector<std::string>{"p02", "p03", "p04"}));
 
-    const relation merged = products_relation().where("pk", "store").where("sk.gte", "p05").where(
-        "sk.lte", "p06");
+    const relation merged =
+        products_relation().where("pk", "store").where("sk.gte", "p05").where("sk.lte", "p06");
     const query_plan merged_plan = run(merged.explain());
     EXPECT_EQ(merged_plan.op, query_plan::operation::query) << merged_plan.to_string();
     EXPECT_EQ(merged_plan.key_conditions, 3) << "the partition key and both bounds";
     EXPECT_EQ(ids_of(run(merged.all())), (std::vector<std::string>{"p05", "p06"}));
 
-    const relation on_global =
-        products_relation().where("gpk", "Electronics").where("gsk.gt", "L");
+    const relation on_global = products_relation().where("gpk", "Electronics").where("gsk.gt", "L");
     const query_plan global_plan = run(on_global.explain());
     EXPECT_EQ(global_plan.op, query_plan::operation::query) << global_plan.to_string();
     EXPECT_EQ(global_plan.index_name, global_index_name);
@@ -221,8 +220,7 @@ TEST_F(RelationQuery, first_last_count_pluck_and_ids)
               (std::vector<attribute_map>{key_of("store", "p03"), key_of("store", "p01"),
                                           key_of("store", "p02")}));
     EXPECT_EQ(run(electronics.sum("price")).text(), "2150");
-    EXPECT_EQ(run(electronics.average("price"))->text(),
-              "716.66666666666666666666666666666666667");
+    EXPECT_EQ(run(electronics.average("price"))->text(), "716.66666666666666666666666666666666667");
     EXPECT_EQ(run(electronics.min("price")), number(150));
     EXPECT_EQ(run(electronics.max("price")), number(1200));
 

@@ -39,7 +39,10 @@ attribute_map big_item(std::size_t i)
             {"gsk", attribute_value(sk)}};
 }
 
-std::int64_t n_of(const attribute_map& item) { return item.at("n").as_n().as_int64(); }
+std::int64_t n_of(const attribute_map& item)
+{
+    return item.at("n").as_n().as_int64();
+}
 
 /// The resident set size of this process, from /proc/self/status, in bytes.
 std::size_t resident_bytes()
@@ -75,10 +78,9 @@ protected:
         asio::io_context context;
         client cleaner(context.get_executor(), base_config());
         delete_table_request request{shared_table};
-        cleaner.async_delete_table(std::move(request),
-                                   [](error_code ec, const delete_table_response&) {
-                                       EXPECT_FALSE(ec) << ec.message();
-                                   });
+        cleaner.async_delete_table(
+            std::move(request),
+            [](error_code ec, const delete_table_response&) { EXPECT_FALSE(ec) << ec.message(); });
         context.run();
         shared_table.clear();
     }
@@ -273,9 +275,9 @@ TEST_F(RelationStream, memory_stays_flat_while_streaming_100000_items)
     write_concurrently(table, count, [&pad](std::size_t i) {
         return attribute_map{{"pk", "m"}, {"sk", attribute_value(padded(i))}, {"pad", pad}};
     });
-    // About 110 MB of items stream by; keeping them would exceed the bound many times over.
-    constexpr std::size_t bound = 64 * 1024 * 1024;
-    std::fprintf(stderr, "TIMING written\n");
+    // Streaming grows the resident set by a few MB (the page read and the one read ahead);
+    // keeping the items instead grows it by about 70 MB.
+    constexpr std::size_t bound = 32 * 1024 * 1024;
     const std::size_t before = resident_bytes();
     auto c = store.table(table).where("pk", "m").cursor();
     std::size_t items = 0;
@@ -287,7 +289,6 @@ TEST_F(RelationStream, memory_stays_flat_while_streaming_100000_items)
         if (items % 10000 == 0) peak = std::max(peak, resident_bytes());
     }
     const std::size_t after = resident_bytes();
-    std::fprintf(stderr, "TIMING read\n");
     EXPECT_EQ(items, count);
     EXPECT_EQ(bytes, count * pad.size());
     EXPECT_LT(std::max(peak, after) - before, bound)

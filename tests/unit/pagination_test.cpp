@@ -14,7 +14,8 @@ namespace {
 
 attribute_map key(std::string pk, std::string sk)
 {
-    return attribute_map{{"pk", attribute_value(std::move(pk))}, {"sk", attribute_value(std::move(sk))}};
+    return attribute_map{{"pk", attribute_value(std::move(pk))},
+                         {"sk", attribute_value(std::move(sk))}};
 }
 
 attribute_map item(std::string pk, std::string sk, int value)
@@ -27,7 +28,8 @@ attribute_map item(std::string pk, std::string sk, int value)
 std::vector<attribute_map> items(int first, int count)
 {
     std::vector<attribute_map> out;
-    for (int i = first; i < first + count; ++i) out.push_back(item("p", std::to_string(100 + i), i));
+    for (int i = first; i < first + count; ++i)
+        out.push_back(item("p", std::to_string(100 + i), i));
     return out;
 }
 

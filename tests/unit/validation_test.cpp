@@ -298,7 +298,8 @@ struct Booking : model<Booking> {
              if (b.room == "closed") errors.add_to_base("The room is closed");
          }).on(validation_context::update);
         s.validate([](Booking& b) -> asio::awaitable<void> {
-             co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+             const auto executor = co_await asio::this_coro::executor;
+             co_await asio::post(executor, asio::use_awaitable);
              b.checked = true;
              if (b.room == "busy") b.errors().add("room", "is busy");
          }).unless([](const Booking& b) { return b.room.empty(); });

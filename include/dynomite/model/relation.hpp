@@ -142,7 +142,8 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
                                                             database db)
 {
     if (!item || !record_maker<T, Holder>::accepts(*item)) co_return std::nullopt;
-    co_return co_await record_maker<T, Holder>::make(std::move(*item), std::move(db));
+    auto result = co_await record_maker<T, Holder>::make(std::move(*item), std::move(db));
+    co_return std::move(result);
 }
 
 template <class T, class Holder>
@@ -152,7 +153,8 @@ boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> 
     std::vector<Holder> out;
     out.reserve(items.size());
     for (auto& item : items) {
-        out.push_back(co_await record_maker<T, Holder>::make(std::move(item), db));
+        auto record = co_await record_maker<T, Holder>::make(std::move(item), db);
+        out.push_back(std::move(record));
     }
     co_return out;
 }
@@ -173,7 +175,8 @@ public:
     {
         auto item = co_await cursor_.next();
         if (!item) co_return std::nullopt;
-        co_return co_await detail::record_maker<T, Holder>::make(std::move(*item), db_);
+        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db_);
+        co_return std::move(result);
     }
 
     bool done() const noexcept { return cursor_.done(); }
@@ -336,7 +339,8 @@ private:
         std::vector<Holder> out;
         out.reserve(items.size());
         for (auto& item : items) {
-            out.push_back(co_await detail::record_maker<T, Holder>::make(std::move(item), db));
+            auto record = co_await detail::record_maker<T, Holder>::make(std::move(item), db);
+            out.push_back(std::move(record));
         }
         co_return out;
     }
@@ -345,20 +349,24 @@ private:
     {
         auto item = co_await r.first();
         if (!item) co_return std::nullopt;
-        co_return co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r,
                                                                  database db)
     {
         auto item = co_await r.last();
         if (!item) co_return std::nullopt;
-        co_return co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<void> each_of(dynomite::relation r, database db,
                                                 std::function<void(Holder&)> fn)
     {
         auto c = r.cursor();
-        while (auto item = co_await c.next()) {
+        for (;;) {
+            auto item = co_await c.next();
+            if (!item) break;
             auto record = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
             fn(record);
         }
@@ -367,10 +375,13 @@ private:
     {
         std::int64_t destroyed = 0;
         auto c = r.cursor();
-        while (auto item = co_await c.next()) {
+        for (;;) {
+            auto item = co_await c.next();
+            if (!item) break;
             auto record = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
             model_base& base = as_base(record);
-            if (co_await base.destroy()) ++destroyed;
+            const bool done = co_await base.destroy();
+            if (done) ++destroyed;
         }
         co_return destroyed;
     }
@@ -517,7 +528,8 @@ private:
         const auto& d = descriptor_of<T>();
         auto key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
         auto item = co_await detail::get_item(db, d, std::move(key));
-        co_return co_await detail::make_optional<T, Holder>(std::move(item), db);
+        auto result = co_await detail::make_optional<T, Holder>(std::move(item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<Holder> find_or_throw_of(database db, attribute_value partition,
                                                            std::optional<attribute_value> sort)
@@ -526,13 +538,15 @@ private:
         auto key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
         auto item = co_await detail::get_item(db, d, key);
         if (!item || !maker::accepts(*item)) detail::throw_not_found(d, key);
-        co_return co_await maker::make(std::move(*item), db);
+        auto result = co_await maker::make(std::move(*item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<std::vector<Holder>> find_many_values(
         database db, std::vector<attribute_value> partitions, bool throw_missing)
     {
         auto keys = co_await detail::keys_for(db, descriptor_of<T>(), std::move(partitions));
-        co_return co_await find_many_keys(db, std::move(keys), throw_missing);
+        auto result = co_await find_many_keys(db, std::move(keys), throw_missing);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<std::vector<Holder>> find_many_keys(
         database db, std::vector<attribute_map> keys, bool throw_missing)
@@ -546,7 +560,8 @@ private:
                 missing.push_back(keys[i]);
                 continue;
             }
-            out.push_back(co_await maker::make(std::move(*items[i]), db));
+            auto record = co_await maker::make(std::move(*items[i]), db);
+            out.push_back(std::move(record));
         }
         if (throw_missing && !missing.empty()) detail::throw_many_not_found(d, missing);
         co_return out;
@@ -555,7 +570,8 @@ private:
                                                                    attribute_map conditions)
     {
         auto item = co_await detail::find_by_item(db, descriptor_of<T>(), std::move(conditions));
-        co_return co_await detail::make_optional<T, Holder>(std::move(item), db);
+        auto result = co_await detail::make_optional<T, Holder>(std::move(item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<Holder> find_by_or_throw_of(database db,
                                                               attribute_map conditions)
@@ -563,7 +579,8 @@ private:
         const auto& d = descriptor_of<T>();
         auto item = co_await detail::find_by_item(db, d, conditions);
         if (!item || !maker::accepts(*item)) detail::throw_not_found(d, conditions);
-        co_return co_await maker::make(std::move(*item), db);
+        auto result = co_await maker::make(std::move(*item), db);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<T> find_or_initialize_of(database db, attribute_map conditions,
                                                            std::function<void(T&)> init,
@@ -572,7 +589,8 @@ private:
         const auto& d = descriptor_of<T>();
         auto item = co_await detail::find_by_item(db, d, conditions);
         if (item && detail::record_maker<T, T>::accepts(*item)) {
-            co_return co_await detail::record_maker<T, T>::make(std::move(*item), db);
+            auto result = co_await detail::record_maker<T, T>::make(std::move(*item), db);
+            co_return std::move(result);
         }
         T record;
         record.use_database(db);

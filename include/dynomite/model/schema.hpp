@@ -214,7 +214,8 @@ boost::asio::awaitable<bool> invoke_async_callback(const F& f, model_base& recor
         co_await std::invoke(f, static_cast<T&>(record));
         co_return true;
     } else {
-        co_return static_cast<bool>(co_await std::invoke(f, static_cast<T&>(record)));
+        const bool go_on = co_await std::invoke(f, static_cast<T&>(record));
+        co_return go_on;
     }
 }
 
