@@ -218,7 +218,8 @@ void model_descriptor::finish()
         throw error(errc::invalid_configuration, "model " + type_name + ": " + why);
     };
     if (parent != nullptr && !root->inheritance_field) {
-        fail("it inherits from " + parent->type_name + ", whose schema declares no "
+        fail("it inherits from " + parent->type_name +
+             ", whose schema declares no "
              "inheritance_field()");
     }
     if (inheritance_field && find_field(*inheritance_field) != nullptr) {
@@ -251,8 +252,7 @@ void add_field(model_descriptor& d, field_info f)
 void throw_no_validator(const model_descriptor& d, std::size_t field)
 {
     throw error(errc::invalid_argument, "model " + d.type_name + ": if_() or unless() on field \"" +
-                                            d.fields.at(field).name +
-                                            "\" before any validates()");
+                                            d.fields.at(field).name + "\" before any validates()");
 }
 
 // --- Record internals ----------------------------------------------------------------------
@@ -388,18 +388,20 @@ namespace {
 
 using ra = record_access;
 
-database database_of(const model_base& r) { return r.used_database(); }
+database database_of(const model_base& r)
+{
+    return r.used_database();
+}
 
 /// The key of `item` (a record's attributes) for `names`; throws naming a missing attribute.
-attribute_map key_from(const model_descriptor& d, const attribute_map& item,
-                       const key_names& names)
+attribute_map key_from(const model_descriptor& d, const attribute_map& item, const key_names& names)
 {
     attribute_map key;
     const auto take = [&](const std::string& name) {
         const attribute_value* v = item.find(name);
         if (v == nullptr) {
-            throw error(errc::invalid_argument, d.type_name + " has no value for its key attribute " +
-                                                    quoted(name));
+            throw error(errc::invalid_argument,
+                        d.type_name + " has no value for its key attribute " + quoted(name));
         }
         key.set(name, *v);
     };
@@ -418,9 +420,8 @@ void require_persisted(const model_base& r, std::string_view operation)
 {
     if (r.persisted()) return;
     const std::string what = r.destroyed() ? "destroyed" : "new (never saved)";
-    throw error(model_errc::not_persisted,
-                std::string(operation) + " needs a persisted " + ra::desc(r).type_name +
-                    ", and this one is " + what);
+    throw error(model_errc::not_persisted, std::string(operation) + " needs a persisted " +
+                                               ra::desc(r).type_name + ", and this one is " + what);
 }
 
 /// Sends a request; returns the error code, with the diagnostics, instead of throwing.
@@ -465,9 +466,9 @@ asio::awaitable<void> throw_write_conflict(database db, const model_base& r, att
         detail = " (" + *d.lock_field + " is " + (theirs ? show(*theirs) : "absent") +
                  " in the table, " + (ours ? show(*ours) : "absent") + " in this record)";
     }
-    throw error(model_errc::stale_object,
-                std::string(operation) + " of " + d.type_name + " " + show(key) +
-                    ": the item was changed since it was read" + detail);
+    throw error(model_errc::stale_object, std::string(operation) + " of " + d.type_name + " " +
+                                              show(key) +
+                                              ": the item was changed since it was read" + detail);
 }
 
 /// The lock's condition and its next value: `lock = old` (or absent), then old + 1.
@@ -670,14 +671,14 @@ asio::awaitable<bool> run_validation(model_base& r, validation_context context)
     reset_errors(r);
     halt_point halted = halt_point::none;
     const step inner = [&r, context]() { return run_validators(r, context); };
-    const bool ok = co_await run_chain(r, callback_kind::before_validation,
-                                       callback_kind::around_validation,
-                                       callback_kind::after_validation, inner, halted);
+    const bool ok =
+        co_await run_chain(r, callback_kind::before_validation, callback_kind::around_validation,
+                           callback_kind::after_validation, inner, halted);
     if (!ok && halted != halt_point::inner) {
         ra::errors(r).add_to_base(halt_message("Validation", callback_kind::before_validation,
                                                callback_kind::around_validation));
     }
-    co_return ok && ra::errors(r).empty();
+    co_return ok&& ra::errors(r).empty();
 }
 
 bool run_validation_sync(model_base& r, validation_context context)
@@ -707,7 +708,8 @@ void prepare_new(model_base& r)
     if (d.id_field) {
         const field_info* f = d.find_field(*d.id_field);
         if (f && !f->read(r)) {
-            const std::string prefix = d.id_prefix ? *d.id_prefix : to_snake_case(d.type_name) + "-";
+            const std::string prefix =
+                d.id_prefix ? *d.id_prefix : to_snake_case(d.type_name) + "-";
             const attribute_value id(prefix + random_suffix(16));
             assign_field(r, *f, &id);
         }
@@ -789,8 +791,9 @@ asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
         if (c.attribute == names.partition || (names.sort && c.attribute == *names.sort)) {
             throw error(model_errc::key_changed,
                         "cannot change key attribute " + quoted(c.attribute) + " of a persisted " +
-                            d.type_name + " (from " + (c.old_value ? show(*c.old_value) : "absent") +
-                            " to " + (c.new_value ? show(*c.new_value) : "absent") +
+                            d.type_name + " (from " +
+                            (c.old_value ? show(*c.old_value) : "absent") + " to " +
+                            (c.new_value ? show(*c.new_value) : "absent") +
                             "): DynamoDB cannot rename an item; create a new record and destroy "
                             "this one");
         }
@@ -866,9 +869,12 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
         reset_errors(r);
     }
 
-    const callback_kind before = creating ? callback_kind::before_create : callback_kind::before_update;
-    const callback_kind around = creating ? callback_kind::around_create : callback_kind::around_update;
-    const callback_kind after = creating ? callback_kind::after_create : callback_kind::after_update;
+    const callback_kind before =
+        creating ? callback_kind::before_create : callback_kind::before_update;
+    const callback_kind around =
+        creating ? callback_kind::around_create : callback_kind::around_update;
+    const callback_kind after =
+        creating ? callback_kind::after_create : callback_kind::after_update;
     halt_point inner_halt = halt_point::none;
     const step write = [&]() -> asio::awaitable<bool> {
         const database db = database_of(r);
@@ -904,8 +910,8 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
     const model_descriptor& d = ra::desc(r);
     const model_errors& errors = r.errors();
     if (outcome == save_outcome::halted) {
-        throw error(model_errc::record_not_saved,
-                    std::string(operation) + " of " + d.type_name + " failed: " + errors.to_string());
+        throw error(model_errc::record_not_saved, std::string(operation) + " of " + d.type_name +
+                                                      " failed: " + errors.to_string());
     }
     throw error(model_errc::record_invalid, "Validation failed: " + errors.to_string());
 }
@@ -922,8 +928,8 @@ void run_sync_callbacks(model_base& record, callback_kind kind, std::string_view
         if (cb.async) {
             throw error(errc::invalid_configuration,
                         ra::desc(record).type_name + ": an " + std::string(to_string(kind)) +
-                            " callback returning an awaitable cannot run in " +
-                            std::string(where) + "; make it synchronous");
+                            " callback returning an awaitable cannot run in " + std::string(where) +
+                            "; make it synchronous");
         }
         cb.sync(record);
     }
@@ -1050,9 +1056,9 @@ asio::awaitable<std::vector<attribute_map>> keys_for(database db, const model_de
 {
     const auto names = co_await resolve_keys(db, d);
     if (names.sort) {
-        throw error(errc::invalid_argument,
-                    "find_many on " + d.type_name + ": table " + quoted(d.table_name()) +
-                        " also has sort key " + quoted(*names.sort) + "; give full keys");
+        throw error(errc::invalid_argument, "find_many on " + d.type_name + ": table " +
+                                                quoted(d.table_name()) + " also has sort key " +
+                                                quoted(*names.sort) + "; give full keys");
     }
     std::vector<attribute_map> keys;
     keys.reserve(values.size());
@@ -1097,7 +1103,8 @@ asio::awaitable<std::vector<std::optional<attribute_map>>> batch_get(
     const auto place = [&](attribute_map item) {
         const attribute_map key = key_from(d, item, names);
         const auto at = std::find(distinct.begin(), distinct.end(), key);
-        if (at != distinct.end()) found[static_cast<std::size_t>(at - distinct.begin())] = std::move(item);
+        if (at != distinct.end())
+            found[static_cast<std::size_t>(at - distinct.begin())] = std::move(item);
     };
     dynomite::client c = db.get_client();
     for (std::size_t first = 0; first < distinct.size(); first += batch_get_max_keys) {
@@ -1150,8 +1157,7 @@ void assign_equalities(model_base& record, const attribute_map& conditions)
     }
 }
 
-asio::awaitable<std::optional<attribute_map>> find_by_item(database db,
-                                                           const model_descriptor& d,
+asio::awaitable<std::optional<attribute_map>> find_by_item(database db, const model_descriptor& d,
                                                            attribute_map conditions)
 {
     const auto names = co_await resolve_keys(db, d);
@@ -1199,9 +1205,9 @@ void throw_many_not_found(const model_descriptor& d, const std::vector<attribute
         list += show(missing[i]);
     }
     if (missing.size() > shown) list += ", ...";
-    throw error(model_errc::record_not_found,
-                std::to_string(missing.size()) + " " + d.type_name + " records not found in table " +
-                    quoted(d.table_name()) + ": " + list);
+    throw error(model_errc::record_not_found, std::to_string(missing.size()) + " " + d.type_name +
+                                                  " records not found in table " +
+                                                  quoted(d.table_name()) + ": " + list);
 }
 
 asio::awaitable<void> check_uniqueness(const model_base& record, std::string attribute,
@@ -1240,7 +1246,10 @@ asio::awaitable<void> check_uniqueness(const model_base& record, std::string att
 using detail::record_access;
 using ra = detail::record_access;
 
-void model_base::use_database(dynomite::database db) { db_ = std::move(db); }
+void model_base::use_database(dynomite::database db)
+{
+    db_ = std::move(db);
+}
 
 dynomite::database model_base::used_database() const
 {
@@ -1248,7 +1257,10 @@ dynomite::database model_base::used_database() const
     return detail::database_for(descriptor());
 }
 
-attribute_map model_base::attributes() const { return ra::full_item(*this); }
+attribute_map model_base::attributes() const
+{
+    return ra::full_item(*this);
+}
 
 std::optional<attribute_value> model_base::read_attribute(std::string_view name) const
 {
@@ -1284,7 +1296,10 @@ attribute_map model_base::undeclared_attributes() const
     return out;
 }
 
-bool model_base::changed() const { return !ra::changes(*this).empty(); }
+bool model_base::changed() const
+{
+    return !ra::changes(*this).empty();
+}
 
 bool model_base::attribute_changed(std::string_view name) const
 {
@@ -1303,7 +1318,10 @@ std::vector<std::string> model_base::changed_attributes() const
     return out;
 }
 
-std::vector<attribute_change> model_base::changes() const { return ra::changes(*this); }
+std::vector<attribute_change> model_base::changes() const
+{
+    return ra::changes(*this);
+}
 
 std::optional<attribute_value> model_base::attribute_was(std::string_view name) const
 {
@@ -1462,15 +1480,19 @@ boost::asio::awaitable<bool> destroy_record(model_base* self)
         *self, detail::callback_kind::before_destroy, detail::callback_kind::around_destroy,
         detail::callback_kind::after_destroy, write, halted);
     if (!done) {
-        self->errors().add_to_base(detail::halt_message(
-            "Destroy", detail::callback_kind::before_destroy, detail::callback_kind::around_destroy));
+        self->errors().add_to_base(detail::halt_message("Destroy",
+                                                        detail::callback_kind::before_destroy,
+                                                        detail::callback_kind::around_destroy));
     }
     co_return done;
 }
 
 }  // namespace
 
-boost::asio::awaitable<bool> model_base::destroy() { return destroy_record(this); }
+boost::asio::awaitable<bool> model_base::destroy()
+{
+    return destroy_record(this);
+}
 
 boost::asio::awaitable<void> model_base::destroy_or_throw()
 {
@@ -1597,9 +1619,8 @@ boost::asio::awaitable<number> increment_record(model_base& self, std::string at
     const dynomite::database db = self.used_database();
     const auto names = co_await detail::resolve_keys(db, d);
     if (attribute == names.partition || (names.sort && attribute == *names.sort)) {
-        throw error(model_errc::key_changed,
-                    "cannot increment key attribute " + detail::quoted(attribute) + " of " +
-                        d.type_name);
+        throw error(model_errc::key_changed, "cannot increment key attribute " +
+                                                 detail::quoted(attribute) + " of " + d.type_name);
     }
     const attribute_map key = detail::persisted_key(self, names);
     update_expression update;
@@ -1676,9 +1697,9 @@ boost::asio::awaitable<bool> model_base::toggle(std::string_view name)
     const std::string attribute(name);
     const bool saved = co_await update_attribute(attribute, flipped);
     if (!saved) {
-        throw error(model_errc::record_not_saved,
-                    "toggle of " + descriptor().type_name + "." + attribute +
-                        " failed: " + errors_.to_string());
+        throw error(model_errc::record_not_saved, "toggle of " + descriptor().type_name + "." +
+                                                      attribute +
+                                                      " failed: " + errors_.to_string());
     }
     co_return flipped;
 }
@@ -1880,7 +1901,8 @@ error_code model_base::assign_json(std::string_view json, std::string* why)
             }
         }
         if (ec) {
-            if (why) *why = d.type_name + " from JSON: field " + detail::quoted(f.name) + ": " + reason;
+            if (why)
+                *why = d.type_name + " from JSON: field " + detail::quoted(f.name) + ": " + reason;
             return errc::invalid_argument;
         }
     }

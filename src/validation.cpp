@@ -20,17 +20,26 @@ public:
     std::string message(int value) const override
     {
         switch (static_cast<model_errc>(value)) {
-            case model_errc::record_not_found: return "record not found";
-            case model_errc::record_not_unique: return "a record with this key already exists";
+            case model_errc::record_not_found:
+                return "record not found";
+            case model_errc::record_not_unique:
+                return "a record with this key already exists";
             case model_errc::stale_object:
                 return "the record was changed by someone else (optimistic locking)";
-            case model_errc::record_invalid: return "validation failed";
-            case model_errc::record_not_saved: return "the record was not saved";
-            case model_errc::record_not_destroyed: return "the record was not destroyed";
-            case model_errc::key_changed: return "a key attribute of a persisted record changed";
-            case model_errc::unknown_type: return "no model is registered for the item's type";
-            case model_errc::unprocessed_keys: return "keys were left unprocessed";
-            case model_errc::not_persisted: return "the record is not persisted";
+            case model_errc::record_invalid:
+                return "validation failed";
+            case model_errc::record_not_saved:
+                return "the record was not saved";
+            case model_errc::record_not_destroyed:
+                return "the record was not destroyed";
+            case model_errc::key_changed:
+                return "a key attribute of a persisted record changed";
+            case model_errc::unknown_type:
+                return "no model is registered for the item's type";
+            case model_errc::unprocessed_keys:
+                return "keys were left unprocessed";
+            case model_errc::not_persisted:
+                return "the record is not persisted";
         }
         return "unknown model error";
     }
@@ -38,9 +47,8 @@ public:
 
 std::size_t utf8_length(std::string_view s) noexcept
 {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 struct measured {
@@ -144,7 +152,10 @@ void model_errors::add(std::string attribute, std::string message)
     entries_.push_back({std::move(attribute), std::move(message)});
 }
 
-void model_errors::add_to_base(std::string message) { add({}, std::move(message)); }
+void model_errors::add_to_base(std::string message)
+{
+    add({}, std::move(message));
+}
 
 bool model_errors::contains(std::string_view attribute) const noexcept
 {
@@ -204,27 +215,36 @@ bool is_blank(const attribute_value* value) noexcept
     return false;
 }
 
-presence_validator presence() { return {}; }
+presence_validator presence()
+{
+    return {};
+}
 
 field_validator presence_validator::build() const
 {
-    return make([message = message_or("can't be blank")](const validation_input& in,
-                                                          model_errors& errors) {
-        if (is_blank(in.value)) errors.add(std::string(in.attribute), message);
-    });
+    return make(
+        [message = message_or("can't be blank")](const validation_input& in, model_errors& errors) {
+            if (is_blank(in.value)) errors.add(std::string(in.attribute), message);
+        });
 }
 
-absence_validator absence() { return {}; }
+absence_validator absence()
+{
+    return {};
+}
 
 field_validator absence_validator::build() const
 {
-    return make([message = message_or("must be blank")](const validation_input& in,
-                                                         model_errors& errors) {
-        if (!is_blank(in.value)) errors.add(std::string(in.attribute), message);
-    });
+    return make(
+        [message = message_or("must be blank")](const validation_input& in, model_errors& errors) {
+            if (!is_blank(in.value)) errors.add(std::string(in.attribute), message);
+        });
 }
 
-length_validator length() { return {}; }
+length_validator length()
+{
+    return {};
+}
 
 field_validator length_validator::build() const
 {
@@ -265,7 +285,10 @@ format_validator format(std::regex with)
     return v;
 }
 
-format_validator format() { return {}; }
+format_validator format()
+{
+    return {};
+}
 
 field_validator format_validator::build() const
 {
@@ -282,13 +305,16 @@ field_validator format_validator::build() const
     });
 }
 
-numericality_validator numericality() { return {}; }
+numericality_validator numericality()
+{
+    return {};
+}
 
 field_validator numericality_validator::build() const
 {
     std::vector<std::optional<number>> bounds(std::begin(bounds_), std::end(bounds_));
-    return make([only_integer = only_integer_, odd = odd_, even = even_, bounds,
-                 custom = message_](const validation_input& in, model_errors& errors) {
+    return make([only_integer = only_integer_, odd = odd_, even = even_, bounds, custom = message_](
+                    const validation_input& in, model_errors& errors) {
         const auto say = [&](std::string fallback) {
             errors.add(std::string(in.attribute), custom.empty() ? std::move(fallback) : custom);
         };
@@ -337,9 +363,8 @@ inclusion_validator exclusion(std::vector<attribute_value> values)
 field_validator inclusion_validator::build() const
 {
     if (values_.empty()) {
-        throw error(errc::invalid_argument,
-                    exclude_ ? "exclusion(): the list of values is empty"
-                             : "inclusion(): the list of values is empty");
+        throw error(errc::invalid_argument, exclude_ ? "exclusion(): the list of values is empty"
+                                                     : "inclusion(): the list of values is empty");
     }
     return make([values = values_, exclude = exclude_,
                  message = message_or(exclude_ ? "is reserved" : "is not included in the list")](
@@ -359,7 +384,10 @@ field_validator inclusion_validator::build() const
     });
 }
 
-uniqueness_validator uniqueness() { return {}; }
+uniqueness_validator uniqueness()
+{
+    return {};
+}
 
 field_validator uniqueness_validator::build() const
 {

@@ -63,10 +63,7 @@ public:
         descriptor_of<T>().set_table_name(std::move(name));
     }
     /// The database of this model (of its whole hierarchy), instead of the default one.
-    static void set_database(database db)
-    {
-        descriptor_of<T>().set_database(std::move(db));
-    }
+    static void set_database(database db) { descriptor_of<T>().set_database(std::move(db)); }
 
     /// The model bound to `db`: on(db).find(...), on(db).where(...), on(db).create(...).
     static model_scope<T> on(database db) { return model_scope<T>(std::move(db)); }
@@ -150,8 +147,7 @@ public:
     {
         return scope().find_or_throw(std::move(partition));
     }
-    static boost::asio::awaitable<T> find_or_throw(attribute_value partition,
-                                                   attribute_value sort)
+    static boost::asio::awaitable<T> find_or_throw(attribute_value partition, attribute_value sort)
     {
         return scope().find_or_throw(std::move(partition), std::move(sort));
     }
@@ -202,10 +198,7 @@ public:
 
 protected:
     model() = default;
-    const detail::model_descriptor& descriptor() const override
-    {
-        return descriptor_of<Derived>();
-    }
+    const detail::model_descriptor& descriptor() const override { return descriptor_of<Derived>(); }
 };
 
 /// The base of a subclass in single-table inheritance:
@@ -249,10 +242,7 @@ public:
 
 protected:
     inherits() { (void)registered_; }
-    const detail::model_descriptor& descriptor() const override
-    {
-        return descriptor_of<Derived>();
-    }
+    const detail::model_descriptor& descriptor() const override { return descriptor_of<Derived>(); }
 
 private:
     // At program start; a schema error is reported at the class's first use instead, where it

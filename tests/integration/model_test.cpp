@@ -240,8 +240,7 @@ TEST_F(ModelTest, ProductExampleCreateAndFind)
     EXPECT_TRUE(p.saved_change_to("price"));
     EXPECT_TRUE(p.saved_change_to("id"));
     EXPECT_EQ(trace, (std::vector<std::string>{"before_save", "around_save:in", "before_create",
-                                               "after_create", "around_save:out",
-                                               "after_save"}));
+                                               "after_create", "around_save:out", "after_save"}));
 
     trace.clear();
     const auto found = run(Product::find(p.id));
@@ -348,8 +347,7 @@ TEST_F(ModelTest, UpdateWritesOnlyChangesAndKeepsUndeclaredAttributes)
     p.tags.clear();
     ASSERT_TRUE(run(p.save()));
     EXPECT_EQ(trace, (std::vector<std::string>{"before_save", "around_save:in", "before_update",
-                                               "after_update", "around_save:out",
-                                               "after_save"}));
+                                               "after_update", "around_save:out", "after_save"}));
     EXPECT_EQ(p.saved_changes().size(), 5u)
         << "price, stock_quantity (set by before_save), description, tags, updated_at";
     const auto item = raw_item(Product::table_name(), {{"id", "product-legacy"}});
@@ -621,13 +619,15 @@ TEST_F(ModelTest, FindByUsesTheKeyOrAnIndex)
     EXPECT_FALSE(run(Product::find_by({{"category", "Electronics"}, {"price.lt", 500}})));
     expect_error(
         model_errc::record_not_found,
-        [&] { run(Product::find_by_or_throw({{"category", "Nothing"}})); }, "Product");
+        [&] {
+            run(Product::find_by_or_throw({{"category", "Nothing"}}));
+        },
+        "Product");
 }
 
 TEST_F(ModelTest, CompositeKeysDiscoveredFromTheTable)
 {
-    Comment::set_table_name(
-        make_table("models-comments", {"post_id"}, key_spec{"comment_id"}));
+    Comment::set_table_name(make_table("models-comments", {"post_id"}, key_spec{"comment_id"}));
     for (int i = 0; i < 3; ++i) {
         Comment c;
         c.post_id = "post-1";
@@ -653,8 +653,9 @@ TEST_F(ModelTest, CompositeKeysDiscoveredFromTheTable)
     EXPECT_EQ(plan.op, query_plan::operation::query);
     EXPECT_EQ(plan.index_name, "");
 
-    const auto many = run(Comment::find_many(std::vector<attribute_map>{
-        {{"post_id", "post-2"}, {"comment_id", "c0"}}, {{"post_id", "post-1"}, {"comment_id", "c2"}}}));
+    const auto many = run(Comment::find_many(
+        std::vector<attribute_map>{{{"post_id", "post-2"}, {"comment_id", "c0"}},
+                                   {{"post_id", "post-1"}, {"comment_id", "c2"}}}));
     ASSERT_EQ(many.size(), 2u);
     EXPECT_EQ(many[0].post_id, "post-2");
     EXPECT_EQ(many[1].comment_id, "c2");
@@ -692,8 +693,8 @@ TEST_F(ModelTest, FindOrCreateAndInitialize)
     EXPECT_TRUE(initialized.new_record());
     EXPECT_EQ(initialized.id, "product-foi");
 
-    auto created = run(Product::find_or_create_by(
-        {{"category", "Plants"}}, [](Product& p) { p.price = 4; }));
+    auto created =
+        run(Product::find_or_create_by({{"category", "Plants"}}, [](Product& p) { p.price = 4; }));
     EXPECT_TRUE(created.persisted());
     EXPECT_EQ(created.category, "Plants");
     auto again = run(Product::find_or_create_by({{"category", "Plants"}}));

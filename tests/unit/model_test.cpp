@@ -1,11 +1,15 @@
 // The model layer without a server: schemas, naming, dirty tracking, callbacks up to the write,
 // JSON, single-table inheritance bookkeeping and the error category.
+#include "support/fake_server.hpp"
+
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
 
 #include <chrono>
 #include <exception>
@@ -257,8 +261,7 @@ TEST(ModelAttributes, UndeclaredAttributesAreKept)
 {
     Product p = Product::from_item(
         {{"id", "product-1"}, {"category", "books"}, {"legacy_rating", 4}, {"notes", "x"}});
-    EXPECT_EQ(p.undeclared_attributes(),
-              (attribute_map{{"legacy_rating", 4}, {"notes", "x"}}));
+    EXPECT_EQ(p.undeclared_attributes(), (attribute_map{{"legacy_rating", 4}, {"notes", "x"}}));
     p.category = "music";
     const attribute_map item = p.attributes();
     EXPECT_EQ(item.at("legacy_rating"), attribute_value(4));
@@ -380,11 +383,10 @@ TEST(ModelCallbacks, BeforeSaveHaltStopsTheSave)
     a.halt_at_before_save = true;
     EXPECT_FALSE(run(a.save()));
     EXPECT_TRUE(a.new_record());
-    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
-                                               "before_save"}));
+    EXPECT_EQ(trace,
+              (std::vector<std::string>{"before_validation", "after_validation", "before_save"}));
     EXPECT_EQ(a.errors().full_messages(),
-              (std::vector<std::string>{
-                  "Save halted by a before_save or around_save callback"}));
+              (std::vector<std::string>{"Save halted by a before_save or around_save callback"}));
     EXPECT_EQ(a.status, "draft") << "defaults apply to a record being created";
     EXPECT_EQ(a.id.rfind("article-", 0), 0u) << a.id;
     EXPECT_EQ(a.id.size(), std::string("article-").size() + 16);
@@ -405,11 +407,11 @@ TEST(ModelCallbacks, HaltInsideAroundRunsTheAroundsRest)
     a.halt_at_before_create = true;
     EXPECT_FALSE(run(a.save()));
     EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
-                                               "before_save", "around_save:before",
-                                               "before_create", "around_save:after"}));
-    EXPECT_EQ(a.errors().full_messages(),
-              (std::vector<std::string>{
-                  "Create halted by a before_create or around_create callback"}));
+                                               "before_save", "around_save:before", "before_create",
+                                               "around_save:after"}));
+    EXPECT_EQ(
+        a.errors().full_messages(),
+        (std::vector<std::string>{"Create halted by a before_create or around_create callback"}));
 }
 
 TEST(ModelCallbacks, AroundThatDoesNotProceedHalts)
@@ -419,9 +421,9 @@ TEST(ModelCallbacks, AroundThatDoesNotProceedHalts)
     a.title = "t";
     a.around_skips = true;
     EXPECT_FALSE(run(a.save()));
-    EXPECT_EQ(trace, (std::vector<std::string>{"before_validation", "after_validation",
-                                               "before_save", "around_save:before",
-                                               "around_save:after"}));
+    EXPECT_EQ(trace,
+              (std::vector<std::string>{"before_validation", "after_validation", "before_save",
+                                        "around_save:before", "around_save:after"}));
     ASSERT_EQ(a.errors().size(), 1u);
     EXPECT_TRUE(a.new_record());
 }
@@ -579,10 +581,9 @@ TEST(ModelJson, RoundTrip)
     d.counts = {{"k", 2}};
     d.created_at = std::chrono::sys_seconds(std::chrono::seconds(1700000000));
     const std::string json = d.to_json();
-    EXPECT_EQ(json,
-              R"({"title":"Hello \"world\"","score":12.25,"published":true,"payload":"aGk=",)"
-              R"("tags":["a","b"],"ranks":[1,3],"lines":["x","y"],"counts":{"k":2},)"
-              R"("id":"doc-1","created_at":"2023-11-14T22:13:20Z"})");
+    EXPECT_EQ(json, R"({"title":"Hello \"world\"","score":12.25,"published":true,"payload":"aGk=",)"
+                    R"("tags":["a","b"],"ranks":[1,3],"lines":["x","y"],"counts":{"k":2},)"
+                    R"("id":"doc-1","created_at":"2023-11-14T22:13:20Z"})");
     const Document back = Document::from_json(json);
     EXPECT_TRUE(back.new_record());
     EXPECT_EQ(back.id, d.id);
@@ -727,6 +728,314 @@ TEST(ModelInheritance, SubclassNeedsAnInheritanceField)
         EXPECT_EQ(e.code(), errc::invalid_configuration);
         EXPECT_NE(std::string(e.what()).find("inheritance_field"), std::string::npos) << e.what();
     }
+}
+
+// --- Requests, against a scripted server ------------------------------------------------------
+
+struct Note : model<Note> {
+    std::string id;
+    std::string title;
+    std::string body;
+    int rank = 0;
+    static void define(model_schema<Note>& s)
+    {
+        s.field("title", &Note::title);
+        s.field("body", &Note::body);
+        s.field("rank", &Note::rank);
+        s.partition_key("id");
+        s.table_name("notes");
+    }
+};
+
+class ModelRequests : public ::testing::Test {
+protected:
+    ModelRequests() : db_(client(io_.get_executor(), config())) {}
+
+    client_config config() const
+    {
+        client_config cfg;
+        cfg.endpoint = server_.url();
+        cfg.region = "us-east-1";
+        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        cfg.retry.max_attempts = 1;
+        return cfg;
+    }
+
+    template <class T>
+    T run_here(asio::awaitable<T> op)
+    {
+        std::optional<T> result;
+        std::exception_ptr failure;
+        bool done = false;
+        asio::co_spawn(io_, std::move(op), [&](std::exception_ptr e, T value) {
+            failure = e;
+            if (!e) result.emplace(std::move(value));
+            done = true;
+        });
+        const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+        while (!done && std::chrono::steady_clock::now() < deadline) {
+            io_.restart();
+            io_.run_one_for(std::chrono::milliseconds(20));
+        }
+        if (!done) throw std::runtime_error("the operation did not complete");
+        if (failure) std::rethrow_exception(failure);
+        return std::move(*result);
+    }
+
+    void run_here(asio::awaitable<void> op)
+    {
+        auto wrapped = [](asio::awaitable<void> inner) -> asio::awaitable<bool> {
+            co_await std::move(inner);
+            co_return true;
+        };
+        (void)run_here(wrapped(std::move(op)));
+    }
+
+    /// The JSON body and the operation (from X-Amz-Target) of request `i`.
+    std::pair<std::string, boost::json::value> request(std::size_t i) const
+    {
+        const auto all = server_.requests();
+        const auto& r = all.at(i);
+        const std::string target = r.header("x-amz-target").value_or("");
+        return {target.substr(target.find('.') + 1), boost::json::parse(r.body)};
+    }
+
+    test::fake_server server_;
+    asio::io_context io_;
+    database db_;
+};
+
+TEST_F(ModelRequests, UpdateSendsOnlyTheChangedAttributes)
+{
+    Note n = Note::from_item({{"id", "n1"}, {"title", "T"}, {"body", "B"}, {"rank", 1}, {"x", 9}});
+    n.use_database(db_);
+    n.title = "New";
+    n.body.clear();
+    EXPECT_TRUE(run_here(n.save()));
+    ASSERT_EQ(server_.request_count(), 1u);
+    const auto [operation, body] = request(0);
+    EXPECT_EQ(operation, "UpdateItem");
+    const auto& object = body.as_object();
+    EXPECT_EQ(object.at("TableName").as_string(), "notes");
+    EXPECT_EQ(object.at("UpdateExpression").as_string(), "SET #n0 = :v0 REMOVE #n1");
+    EXPECT_EQ(object.at("ConditionExpression").as_string(), "attribute_exists(#n2)");
+    const auto& names = object.at("ExpressionAttributeNames").as_object();
+    EXPECT_EQ(names.at("#n0").as_string(), "title");
+    EXPECT_EQ(names.at("#n1").as_string(), "body");
+    EXPECT_EQ(names.at("#n2").as_string(), "id");
+    EXPECT_EQ(names.size(), 3u) << "rank and the undeclared x are not sent";
+    EXPECT_EQ(object.at("Key").as_object().at("id").as_object().at("S").as_string(), "n1");
+    EXPECT_FALSE(n.changed());
+    EXPECT_EQ(n.attributes().at("x"), attribute_value(9));
+    EXPECT_FALSE(n.attributes().contains("body"));
+}
+
+TEST_F(ModelRequests, CreateIsConditionalOnTheKey)
+{
+    Note n;
+    n.id = "n2";
+    n.title = "T";
+    n.use_database(db_);
+    server_.enqueue(test::fake_action::aws_error(400, "ConditionalCheckFailedException",
+                                                 "The conditional request failed"));
+    try {
+        run_here(n.save());
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::record_not_unique);
+        EXPECT_NE(std::string(e.what()).find("{id: \"n2\"}"), std::string::npos) << e.what();
+    }
+    EXPECT_TRUE(n.new_record());
+    const auto [operation, body] = request(0);
+    EXPECT_EQ(operation, "PutItem");
+    EXPECT_EQ(body.as_object().at("ConditionExpression").as_string(), "attribute_not_exists(#n0)");
+    const auto& item = body.as_object().at("Item").as_object();
+    EXPECT_EQ(item.at("title").as_object().at("S").as_string(), "T");
+    EXPECT_EQ(item.at("rank").as_object().at("N").as_string(), "0");
+    EXPECT_FALSE(item.contains("body")) << "an empty string is not stored";
+}
+
+TEST_F(ModelRequests, BatchFindSendsUnprocessedKeysAgain)
+{
+    server_.enqueue(
+        test::fake_action::ok(R"({"Responses":{"notes":[{"id":{"S":"b"},"title":{"S":"B"}}]},)"
+                              R"("UnprocessedKeys":{"notes":{"Keys":[{"id":{"S":"a"}}]}}})"));
+    server_.enqueue(test::fake_action::ok(
+        R"({"Responses":{"notes":[{"id":{"S":"a"},"title":{"S":"A"}}]},"UnprocessedKeys":{}})"));
+    const auto found =
+        run_here(Note::on(db_).find_many(std::vector<attribute_value>{"a", "b", "c"}));
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_EQ(found[0].title, "A");
+    EXPECT_EQ(found[1].title, "B");
+    ASSERT_EQ(server_.request_count(), 2u);
+    const auto [operation, second] = request(1);
+    EXPECT_EQ(operation, "BatchGetItem");
+    const auto& keys = second.as_object()
+                           .at("RequestItems")
+                           .as_object()
+                           .at("notes")
+                           .as_object()
+                           .at("Keys")
+                           .as_array();
+    ASSERT_EQ(keys.size(), 1u) << "only the unprocessed key is asked again";
+    EXPECT_EQ(keys[0].as_object().at("id").as_object().at("S").as_string(), "a");
+}
+
+TEST_F(ModelRequests, BatchFindGivesUpOnKeysNeverProcessed)
+{
+    server_.set_default(test::fake_action::ok(
+        R"({"Responses":{"notes":[]},"UnprocessedKeys":{"notes":{"Keys":[{"id":{"S":"a"}}]}}})"));
+    try {
+        (void)run_here(Note::on(db_).find_many(std::vector<attribute_value>{"a"}));
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::unprocessed_keys);
+        EXPECT_NE(std::string(e.what()).find("1 keys still unprocessed"), std::string::npos)
+            << e.what();
+    }
+    EXPECT_EQ(server_.request_count(), 10u);
+}
+
+TEST_F(ModelRequests, IncrementUsesAdd)
+{
+    Note n = Note::from_item({{"id", "n3"}, {"rank", 1}});
+    n.use_database(db_);
+    n.title = "pending";
+    server_.enqueue(test::fake_action::ok(R"({"Attributes":{"rank":{"N":"6"}}})"));
+    EXPECT_EQ(run_here(n.increment(&Note::rank, number(5))), number(6));
+    EXPECT_EQ(n.rank, 6);
+    EXPECT_EQ(n.changed_attributes(), (std::vector<std::string>{"title"}))
+        << "other pending changes stay pending";
+    const auto [operation, body] = request(0);
+    EXPECT_EQ(operation, "UpdateItem");
+    EXPECT_EQ(body.as_object().at("UpdateExpression").as_string(), "ADD #n0 :v0");
+    EXPECT_EQ(body.as_object().at("ReturnValues").as_string(), "UPDATED_NEW");
+    server_.enqueue(test::fake_action::ok(R"({"Attributes":{}})"));
+    try {
+        (void)run_here(n.increment("rank"));
+        FAIL() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::malformed_response);
+    }
+}
+
+struct Reply : model<Reply> {
+    std::string thread;
+    std::string seq;
+    std::string text;
+    static void define(model_schema<Reply>& s)
+    {
+        s.field("thread", &Reply::thread);
+        s.field("seq", &Reply::seq);
+        s.field("text", &Reply::text);
+        s.partition_key("thread");
+        s.sort_key("seq");
+        s.table_name("replies");
+    }
+};
+
+struct Tagged : model<Tagged> {
+    std::string id;
+    std::string version;
+    static void define(model_schema<Tagged>& s)
+    {
+        s.field("version", &Tagged::version);
+        s.locking("version");
+        s.partition_key("id");
+        s.table_name("tagged");
+    }
+};
+
+template <class E>
+void expect_error(E expected, const std::function<void()>& f, std::string_view says)
+{
+    try {
+        f();
+        ADD_FAILURE() << "expected an error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), expected) << e.what();
+        EXPECT_NE(std::string(e.what()).find(says), std::string::npos) << e.what();
+    }
+}
+
+TEST_F(ModelRequests, RefusalsBeforeAnyRequest)
+{
+    Note n = Note::from_item({{"id", "n4"}, {"title", "T"}});
+    n.use_database(db_);
+    expect_error(
+        errc::invalid_argument, [&] { run_here(n.toggle("title")); }, "holds a S, not a bool");
+    expect_error(
+        errc::invalid_argument, [&] { run_here(n.touch()); }, "no updated_at field");
+    expect_error(
+        errc::invalid_argument, [&] { run_here(n.touch({"title"})); },
+        "\"title\" is not a declared time field");
+    expect_error(
+        model_errc::key_changed, [&] { (void)run_here(n.increment("id")); },
+        "cannot increment key attribute \"id\"");
+    expect_error(
+        errc::invalid_argument, [&] { (void)run_here(Note::on(db_).find("a", "b")); },
+        "has no sort key");
+    expect_error(
+        errc::invalid_argument,
+        [&] { (void)run_here(Reply::on(db_).find_many(std::vector<attribute_value>{"a"})); },
+        "give full keys");
+
+    Reply r;
+    r.thread = "t";
+    r.use_database(db_);
+    expect_error(
+        errc::invalid_argument, [&] { run_here(r.save()); },
+        "Reply has no value for its key attribute \"seq\"");
+
+    Note bad;
+    bad.id = "n5";
+    bad.title = "\xff";
+    bad.use_database(db_);
+    expect_error(
+        errc::invalid_utf8, [&] { run_here(bad.save()); }, "Note {id: \"n5\"}");
+
+    Tagged t = Tagged::from_item({{"id", "t1"}, {"version", "v1"}});
+    t.use_database(db_);
+    t.version = "v2";
+    expect_error(
+        errc::invalid_argument, [&] { run_here(t.save()); },
+        "the lock field \"version\" holds a S, not a number");
+    EXPECT_EQ(server_.request_count(), 0u);
+}
+
+TEST_F(ModelRequests, DeleteAndReloadOfAMissingItem)
+{
+    Note n = Note::from_item({{"id", "n6"}, {"title", "T"}});
+    n.use_database(db_);
+    server_.enqueue(test::fake_action::ok(R"({})"));
+    expect_error(
+        model_errc::record_not_found, [&] { run_here(n.reload()); }, "no longer exists");
+    run_here(n.delete_());
+    EXPECT_TRUE(n.destroyed());
+    const auto [operation, body] = request(1);
+    EXPECT_EQ(operation, "DeleteItem");
+    EXPECT_FALSE(body.as_object().contains("ConditionExpression"));
+}
+
+struct Eager : model<Eager> {
+    std::string id;
+    static void define(model_schema<Eager>& s)
+    {
+        s.after_initialize([](Eager&) -> asio::awaitable<void> { co_return; });
+    }
+};
+
+TEST(ModelCallbacksSync, AwaitableAfterInitializeCannotRunInBuild)
+{
+    expect_error(
+        errc::invalid_configuration, [] { (void)Eager::build(); },
+        "after_initialize callback returning an awaitable cannot run in build()");
+    expect_error(
+        errc::invalid_configuration,
+        [] {
+            (void)Eager::from_item({{"id", "e"}});
+        },
+        "cannot run in from_item()");
 }
 
 // --- Errors ----------------------------------------------------------------------------------

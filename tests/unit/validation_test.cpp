@@ -60,25 +60,25 @@ struct Account : model<Account> {
             .validates(presence())
             .validates(format(std::regex("^[^@ ]+@[^@ ]+$")))
             .validates(confirmation(&Account::email_confirmation, "email_confirmation"));
-        s.field("nickname", &Account::nickname).validates(length().in(2, 5)).validates(
-            format().without(std::regex("admin")).message("must not mention admin"));
+        s.field("nickname", &Account::nickname)
+            .validates(length().in(2, 5))
+            .validates(format().without(std::regex("admin")).message("must not mention admin"));
         s.field("code", &Account::code).validates(length().is(3).allow_blank());
         s.field("balance", &Account::balance)
             .validates(numericality().greater_than_or_equal_to(number(0)).allow_nil());
         s.field("age", &Account::age)
-            .validates(numericality().only_integer().greater_than(number(17)).less_than(number(130)))
+            .validates(
+                numericality().only_integer().greater_than(number(17)).less_than(number(130)))
             .if_([](const Account& a) { return a.age.has_value(); });
-        s.field("plan", &Account::plan)
-            .validates(inclusion({"free", "pro"}).allow_nil());
+        s.field("plan", &Account::plan).validates(inclusion({"free", "pro"}).allow_nil());
         s.field("roles", &Account::roles)
             .validates(inclusion({"reader", "writer"}))
             .unless([](const Account& a) { return a.roles.empty(); });
-        s.field("internal_note", &Account::internal_note).validates(absence().on(validation_context::create));
+        s.field("internal_note", &Account::internal_note)
+            .validates(absence().on(validation_context::create));
         s.field("username", &Account::username).validates(exclusion({"root", "admin"}));
         s.field("vip", &Account::vip);
-        s.field("level", &Account::level)
-            .validates(presence())
-            .if_(&Account::is_vip);
+        s.field("level", &Account::level).validates(presence()).if_(&Account::is_vip);
     }
 };
 
@@ -313,7 +313,8 @@ TEST(Validation, CustomValidators)
     b.ends = 3;
     b.room = "closed";
     EXPECT_FALSE(b.valid_locally());
-    EXPECT_EQ(b.errors().full_messages(), (std::vector<std::string>{"Ends must be after the start"}));
+    EXPECT_EQ(b.errors().full_messages(),
+              (std::vector<std::string>{"Ends must be after the start"}));
     EXPECT_FALSE(b.valid_locally(validation_context::update));
     EXPECT_EQ(b.errors().full_messages(),
               (std::vector<std::string>{"Ends must be after the start", "The room is closed"}));

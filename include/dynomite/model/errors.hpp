@@ -110,5 +110,6 @@ private:
 
 namespace boost::system {
 template <>
-struct is_error_code_enum<dynomite::model_errc> : std::true_type {};
+struct is_error_code_enum<dynomite::model_errc> : std::true_type {
+};
 }  // namespace boost::system

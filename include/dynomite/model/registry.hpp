@@ -73,7 +73,10 @@ void register_with(const model_descriptor& d)
 }
 
 template <class T>
-concept has_own_define = requires(model_schema<T>& s) { T::define(s); };
+concept has_own_define = requires(model_schema<T>& s)
+{
+    T::define(s);
+};
 
 template <class T, class V>
 void detect_field(model_schema<T>& s, const char* name, V T::*member)

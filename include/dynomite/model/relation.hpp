@@ -79,8 +79,7 @@ boost::asio::awaitable<std::optional<attribute_map>> get_item(database db,
 /// per key, in order (none where there is no item).
 boost::asio::awaitable<std::vector<std::optional<attribute_map>>> batch_get(
     database db, const model_descriptor& d, std::vector<attribute_map> keys);
-boost::asio::awaitable<std::vector<attribute_map>> keys_for(database db,
-                                                            const model_descriptor& d,
+boost::asio::awaitable<std::vector<attribute_map>> keys_for(database db, const model_descriptor& d,
                                                             std::vector<attribute_value> values);
 /// find_by: GetItem when `conditions` are exactly the key (plain equalities), else the first
 /// item of the relation.
@@ -147,8 +146,7 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
 }
 
 template <class T, class Holder>
-boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items,
-                                                     database db)
+boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items, database db)
 {
     std::vector<Holder> out;
     out.reserve(items.size());
@@ -344,16 +342,14 @@ private:
         }
         co_return out;
     }
-    static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r,
-                                                                  database db)
+    static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r, database db)
     {
         auto item = co_await r.first();
         if (!item) co_return std::nullopt;
         auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
         co_return std::move(result);
     }
-    static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r,
-                                                                 database db)
+    static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r, database db)
     {
         auto item = co_await r.last();
         if (!item) co_return std::nullopt;
@@ -567,14 +563,13 @@ private:
         co_return out;
     }
     static boost::asio::awaitable<std::optional<Holder>> find_by_of(database db,
-                                                                   attribute_map conditions)
+                                                                    attribute_map conditions)
     {
         auto item = co_await detail::find_by_item(db, descriptor_of<T>(), std::move(conditions));
         auto result = co_await detail::make_optional<T, Holder>(std::move(item), db);
         co_return std::move(result);
     }
-    static boost::asio::awaitable<Holder> find_by_or_throw_of(database db,
-                                                              attribute_map conditions)
+    static boost::asio::awaitable<Holder> find_by_or_throw_of(database db, attribute_map conditions)
     {
         const auto& d = descriptor_of<T>();
         auto item = co_await detail::find_by_item(db, d, conditions);

@@ -181,19 +181,26 @@ private:
 
 // Time fields: sys_time of any duration, epoch_seconds, and optionals of these.
 template <class V>
-struct time_field : std::false_type {};
+struct time_field : std::false_type {
+};
 template <class D>
-struct time_field<std::chrono::sys_time<D>> : std::true_type {};
+struct time_field<std::chrono::sys_time<D>> : std::true_type {
+};
 template <>
-struct time_field<epoch_seconds> : std::true_type {};
+struct time_field<epoch_seconds> : std::true_type {
+};
 template <class V>
-struct time_field<std::optional<V>> : time_field<V> {};
+struct time_field<std::optional<V>> : time_field<V> {
+};
 
 template <class V>
 bool assign_time(V& field, std::chrono::system_clock::time_point now, bool only_if_unset)
 {
     if (only_if_unset && !(field == V{})) return false;
-    if constexpr (requires { field.value(); field.reset(); }) {
+    if constexpr (requires {
+                      field.value();
+                      field.reset();
+                  }) {
         using inner = typename V::value_type;
         inner value{};
         assign_time(value, now, false);
@@ -251,10 +258,10 @@ callback make_callback(F f)
 template <class T, class F>
 callback make_around_callback(F f)
 {
-    static_assert(std::is_same_v<std::invoke_result_t<F&, T&, proceed>,
-                                 boost::asio::awaitable<void>>,
-                  "an around callback takes (Model&, dynomite::proceed) and returns "
-                  "boost::asio::awaitable<void>");
+    static_assert(
+        std::is_same_v<std::invoke_result_t<F&, T&, proceed>, boost::asio::awaitable<void>>,
+        "an around callback takes (Model&, dynomite::proceed) and returns "
+        "boost::asio::awaitable<void>");
     callback cb;
     cb.around = [f = std::move(f)](model_base& record, proceed next) {
         return std::invoke(f, static_cast<T&>(record), std::move(next));
@@ -318,13 +325,19 @@ private:
 template <class T, class V>
 class field_builder {
 public:
-    field_builder(detail::model_descriptor& d, std::size_t field) : d_(&d), field_(field) {}
+    field_builder(detail::model_descriptor& d, std::size_t field, V T::*member)
+        : d_(&d), field_(field), member_(member)
+    {
+    }
 
     /// Adds a validator: dynomite::presence(), length().maximum(10), ...
     template <class Spec>
-        requires requires(const Spec& s) {
-            { s.build() } -> std::same_as<field_validator>;
-        }
+    requires requires(const Spec& s)
+    {
+        {
+            s.build()
+            } -> std::same_as<field_validator>;
+    }
     field_builder& validates(const Spec& spec)
     {
         detail::validation_rule rule;
@@ -378,13 +391,12 @@ public:
         return *this;
     }
 
-    V T::*member_ = nullptr;
-
 private:
     detail::validation_rule& last_rule();
 
     detail::model_descriptor* d_;
     std::size_t field_;
+    V T::*member_;
     std::optional<std::size_t> last_rule_;
 };
 
@@ -406,8 +418,8 @@ public:
 
     /// A field stored as attribute `name`; V needs an attribute_converter.
     template <class V, class C>
-        requires std::derived_from<T, C> && attribute_convertible<V>
-    field_builder<T, V> field(std::string name, V C::*member)
+    requires std::derived_from<T, C> && attribute_convertible<V> field_builder<T, V> field(
+        std::string name, V C::*member)
     {
         V T::*m = member;
         detail::field_info f;
@@ -440,9 +452,7 @@ public:
             };
         }
         add_field(std::move(f));
-        field_builder<T, V> builder(*d_, d_->fields.size() - 1);
-        builder.member_ = m;
-        return builder;
+        return field_builder<T, V>(*d_, d_->fields.size() - 1, m);
     }
 
     /// The table; the default is the snake-case plural of the type name, after the naming
@@ -557,26 +567,98 @@ public:
     // awaitable<void>, calling co_await next() to run the operation. Member functions work
     // too: before_save(&Product::normalize). They run in the order declared; arounds nest,
     // the first outermost.
-    template <class F> model_schema& before_validation(F f) { return add(k::before_validation, std::move(f)); }
-    template <class F> model_schema& after_validation(F f) { return add(k::after_validation, std::move(f)); }
-    template <class F> model_schema& around_validation(F f) { return around(k::around_validation, std::move(f)); }
-    template <class F> model_schema& before_save(F f) { return add(k::before_save, std::move(f)); }
-    template <class F> model_schema& after_save(F f) { return add(k::after_save, std::move(f)); }
-    template <class F> model_schema& around_save(F f) { return around(k::around_save, std::move(f)); }
-    template <class F> model_schema& before_create(F f) { return add(k::before_create, std::move(f)); }
-    template <class F> model_schema& after_create(F f) { return add(k::after_create, std::move(f)); }
-    template <class F> model_schema& around_create(F f) { return around(k::around_create, std::move(f)); }
-    template <class F> model_schema& before_update(F f) { return add(k::before_update, std::move(f)); }
-    template <class F> model_schema& after_update(F f) { return add(k::after_update, std::move(f)); }
-    template <class F> model_schema& around_update(F f) { return around(k::around_update, std::move(f)); }
-    template <class F> model_schema& before_destroy(F f) { return add(k::before_destroy, std::move(f)); }
-    template <class F> model_schema& after_destroy(F f) { return add(k::after_destroy, std::move(f)); }
-    template <class F> model_schema& around_destroy(F f) { return around(k::around_destroy, std::move(f)); }
+    template <class F>
+    model_schema& before_validation(F f)
+    {
+        return add(k::before_validation, std::move(f));
+    }
+    template <class F>
+    model_schema& after_validation(F f)
+    {
+        return add(k::after_validation, std::move(f));
+    }
+    template <class F>
+    model_schema& around_validation(F f)
+    {
+        return around(k::around_validation, std::move(f));
+    }
+    template <class F>
+    model_schema& before_save(F f)
+    {
+        return add(k::before_save, std::move(f));
+    }
+    template <class F>
+    model_schema& after_save(F f)
+    {
+        return add(k::after_save, std::move(f));
+    }
+    template <class F>
+    model_schema& around_save(F f)
+    {
+        return around(k::around_save, std::move(f));
+    }
+    template <class F>
+    model_schema& before_create(F f)
+    {
+        return add(k::before_create, std::move(f));
+    }
+    template <class F>
+    model_schema& after_create(F f)
+    {
+        return add(k::after_create, std::move(f));
+    }
+    template <class F>
+    model_schema& around_create(F f)
+    {
+        return around(k::around_create, std::move(f));
+    }
+    template <class F>
+    model_schema& before_update(F f)
+    {
+        return add(k::before_update, std::move(f));
+    }
+    template <class F>
+    model_schema& after_update(F f)
+    {
+        return add(k::after_update, std::move(f));
+    }
+    template <class F>
+    model_schema& around_update(F f)
+    {
+        return around(k::around_update, std::move(f));
+    }
+    template <class F>
+    model_schema& before_destroy(F f)
+    {
+        return add(k::before_destroy, std::move(f));
+    }
+    template <class F>
+    model_schema& after_destroy(F f)
+    {
+        return add(k::after_destroy, std::move(f));
+    }
+    template <class F>
+    model_schema& around_destroy(F f)
+    {
+        return around(k::around_destroy, std::move(f));
+    }
     /// After a record is made by the model (build(), finders), after_find's callbacks first.
-    template <class F> model_schema& after_initialize(F f) { return add(k::after_initialize, std::move(f)); }
+    template <class F>
+    model_schema& after_initialize(F f)
+    {
+        return add(k::after_initialize, std::move(f));
+    }
     /// After a finder loads a record.
-    template <class F> model_schema& after_find(F f) { return add(k::after_find, std::move(f)); }
-    template <class F> model_schema& after_touch(F f) { return add(k::after_touch, std::move(f)); }
+    template <class F>
+    model_schema& after_find(F f)
+    {
+        return add(k::after_find, std::move(f));
+    }
+    template <class F>
+    model_schema& after_touch(F f)
+    {
+        return add(k::after_touch, std::move(f));
+    }
 
     detail::model_descriptor& descriptor() noexcept { return *d_; }
 

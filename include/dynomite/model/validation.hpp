@@ -264,7 +264,7 @@ public:
         auto attribute = attribute_;
         auto custom = this->message_;
         return this->make([member, attribute, custom](const validation_input& in,
-                                                     model_errors& errors) {
+                                                      model_errors& errors) {
             const auto& record = static_cast<const C&>(in.record);
             const attribute_value confirmation = to_attribute(record.*member);
             if (is_blank(&confirmation) || confirmation.is_null()) return;
@@ -313,8 +313,8 @@ namespace detail {
 /// table has `value` (and the same scope values).
 boost::asio::awaitable<void> check_uniqueness(const model_base& record, std::string attribute,
                                               std::optional<attribute_value> value,
-                                              std::vector<std::string> scope,
-                                              std::string message, model_errors& errors);
+                                              std::vector<std::string> scope, std::string message,
+                                              model_errors& errors);
 }  // namespace detail
 
 }  // namespace dynomite
