@@ -285,7 +285,7 @@ condition compare(const operand& subject, condition_op op, const operand& other)
 
 condition eq(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::eq, operand::of_value(std::move(value)));
+    return eq(operand::of_path(path), std::move(value));
 }
 
 condition eq(const operand& subject, attribute_value value)
@@ -295,7 +295,7 @@ condition eq(const operand& subject, attribute_value value)
 
 condition ne(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::ne, operand::of_value(std::move(value)));
+    return ne(operand::of_path(path), std::move(value));
 }
 
 condition ne(const operand& subject, attribute_value value)
@@ -305,7 +305,7 @@ condition ne(const operand& subject, attribute_value value)
 
 condition lt(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::lt, operand::of_value(std::move(value)));
+    return lt(operand::of_path(path), std::move(value));
 }
 
 condition lt(const operand& subject, attribute_value value)
@@ -315,7 +315,7 @@ condition lt(const operand& subject, attribute_value value)
 
 condition le(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::le, operand::of_value(std::move(value)));
+    return le(operand::of_path(path), std::move(value));
 }
 
 condition le(const operand& subject, attribute_value value)
@@ -325,7 +325,7 @@ condition le(const operand& subject, attribute_value value)
 
 condition gt(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::gt, operand::of_value(std::move(value)));
+    return gt(operand::of_path(path), std::move(value));
 }
 
 condition gt(const operand& subject, attribute_value value)
@@ -335,7 +335,7 @@ condition gt(const operand& subject, attribute_value value)
 
 condition ge(const document_path& path, attribute_value value)
 {
-    return compare(operand::of_path(path), condition_op::ge, operand::of_value(std::move(value)));
+    return ge(operand::of_path(path), std::move(value));
 }
 
 condition ge(const operand& subject, attribute_value value)
