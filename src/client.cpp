@@ -4,6 +4,7 @@
 #include <dynomite/client.hpp>
 #include <dynomite/detail/crc32.hpp>
 #include <dynomite/detail/retry.hpp>
+#include <dynomite/detail/request_limits.hpp>
 #include <dynomite/detail/sigv4.hpp>
 #include <dynomite/endpoint.hpp>
 
@@ -108,11 +109,12 @@ public:
 
 private:
     asio::awaitable<error_code> exchange_once(const http_request& request, http_response& response,
-                                              std::string& detail);
+                                              std::string& detail, diagnostics& diag);
 };
 
 asio::awaitable<error_code> client_impl::exchange_once(const http_request& request,
-                                                       http_response& response, std::string& detail)
+                                                       http_response& response, std::string& detail,
+                                                       diagnostics& diag)
 {
     const auto deadline = std::chrono::steady_clock::now() + config.pool.request_timeout;
     auto& pool_state = *pool->impl();
@@ -135,10 +137,14 @@ asio::awaitable<error_code> client_impl::exchange_once(const http_request& reque
             co_return error_code{};
         }
         connection.discard();
-        // A keep-alive connection the server closed while it sat idle: nothing was processed,
-        // so another connection may carry the same request without counting as an attempt.
+        // A keep-alive connection the server closed while it sat idle: another connection may
+        // carry the same request without counting as an attempt. A server that read the
+        // request before closing looks the same, so the resend is recorded: the first send
+        // may have been applied.
         if (connection.reused() && !received_any && !fresh && ec == errc::connection_closed) {
             ++counters.stale_connections;
+            diag.attempts.push_back({ec, "a kept-alive connection to " + url +
+                                             " closed without answering; sent again on a new one"});
             log(log_level::info, "a kept-alive connection to " + url +
                                      " was closed by the server; sending again on a new one");
             continue;
@@ -181,7 +187,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         diag.cancellation_reasons.clear();
         std::string detail;
         const auto started = std::chrono::steady_clock::now();
-        error_code ec = co_await exchange_once(request, response, detail);
+        error_code ec = co_await exchange_once(request, response, detail, diag);
         if (logs(log_level::debug)) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
@@ -255,14 +261,17 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
 
     std::string body;
     std::string why;
-    if (auto ec = encode_request(request, body, &why)) {
+    error_code refused = check_request_limits(request, &why);
+    if (!refused) refused = encode_request(request, body, &why);
+    if (auto ec = refused) {
         diag.message = std::move(why);
         co_return std::pair{ec, response_type{}};
     }
 
     http_response raw;
-    if (auto ec = co_await impl->send(operation_traits<Request>::target, std::move(body), raw, diag))
-        co_return std::pair{ec, response_type{}};
+    const error_code sent =
+        co_await impl->send(operation_traits<Request>::target, std::move(body), raw, diag);
+    if (sent) co_return std::pair{sent, response_type{}};
 
     // The DOM lives only while decoding; a monotonic arena makes its many small nodes cheap.
     boost::json::monotonic_resource arena;

@@ -6,8 +6,6 @@
 #include <dynomite/model.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -117,6 +115,7 @@ model_descriptor::model_descriptor(const model_descriptor& other)
       labels(std::make_shared<label_table>(*other.labels)),
       callbacks(other.callbacks),
       rules(other.rules),
+      associations(other.associations),
       partition_key(other.partition_key),
       sort_key(other.sort_key),
       id_field(other.id_field),
@@ -323,6 +322,8 @@ struct record_access {
     static void set_persisted(model_base& r) { r.state_ = model_base::record_state::persisted; }
     static void set_destroyed(model_base& r) { r.state_ = model_base::record_state::destroyed; }
     static void bind(model_base& r, const database& db) { r.db_ = db; }
+    /// The record's state (not its fields) from another record of the same class.
+    static void assign_state(model_base& to, const model_base& from) { to = from; }
 
     /// What changes are measured against.
     static const attribute_map& baseline(const model_base& r)
@@ -731,123 +732,135 @@ void finish_write(model_base& r, attribute_map item, std::vector<attribute_chang
     ra::set_persisted(r);
 }
 
-asio::awaitable<bool> write_put(model_base& r, database db, bool creating, bool conditional_create)
+[[noreturn]] void throw_gone(const model_base& r, const attribute_map& key,
+                             std::string_view operation)
 {
     const model_descriptor& d = ra::desc(r);
-    const auto names = co_await resolve_keys(db, d);
-    auto changes = ra::changes(r);
-    attribute_map item = ra::full_item(r);
-    const attribute_map key = key_from(d, item, names);
-    std::string why;
-    if (error_code ec = validate(item, &why)) {
-        throw error(ec, d.type_name + " " + show(key) + ": " + why);
-    }
+    throw error(model_errc::record_not_found,
+                std::string(operation) + " of " + d.type_name + " " + show(key) +
+                    ": the item no longer exists in table " + quoted(d.table_name()));
+}
 
-    put_item_request request;
-    request.table_name = d.table_name();
-    request.item = item;
-    expression_context ctx;
-    condition cond;
-    if (conditional_create) cond = attribute_not_exists(document_path::attribute(names.partition));
-    attribute_value next_lock;
-    if (!creating && d.lock_field) cond = cond && lock_condition(r, next_lock);
-    if (!creating && d.lock_field) request.item.set(*d.lock_field, next_lock);
-    if (!cond.empty()) {
-        request.condition_expression = render(cond, ctx);
-        request.expression_attribute_names = ctx.take_names();
-        request.expression_attribute_values = ctx.take_values();
+/// What a failed condition of a record's write means.
+enum class condition_failure {
+    /// The item is gone (record_not_found) or was changed since read (stale_object).
+    write_conflict,
+    /// The item is gone.
+    gone,
+    /// A create found the key taken (record_not_unique), unless the client's retry of an
+    /// applied create met its own item.
+    taken,
+};
+
+// GCC 12 reports a false -Wmismatched-new-delete on this coroutine's frame (GCC bug 109224,
+// as for touch_record below).
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+/// The three steps of every conditional write of a record: `cond` (and `update`) rendered
+/// into the request through one expression context, the request sent, and a failed
+/// condition turned into what it means for the record, naming `operation` and the key.
+template <class Request>
+asio::awaitable<response_t<Request>> send_record_write(
+    database db, const model_base& r, Request request, const condition& cond,
+    const update_expression* update, attribute_map key, std::string_view operation,
+    condition_failure failure = condition_failure::write_conflict)
+{
+    render_expressions(request, cond, update);
+    attribute_map written;
+    if constexpr (std::is_same_v<Request, put_item_request>) {
+        if (failure == condition_failure::taken) {
+            written = request.item;
+            request.return_values_on_condition_check_failure =
+                return_values_on_condition_check_failure::all_old;
+        }
     }
     diagnostics diag;
-    put_item_response response;
+    response_t<Request> response;
     const error_code ec = co_await send(db, std::move(request), diag, response);
     if (ec == errc::conditional_check_failed) {
-        if (conditional_create) {
+        const model_descriptor& d = ra::desc(r);
+        switch (failure) {
+        case condition_failure::taken:
+            if (create_already_applied(diag, written)) co_return response;
             throw error(model_errc::record_not_unique,
                         "create of " + d.type_name + " " + show(key) + ": table " +
                             quoted(d.table_name()) + " already has an item with this key");
+        case condition_failure::gone:
+            throw_gone(r, key, operation);
+        case condition_failure::write_conflict:
+            co_await throw_write_conflict(db, r, key, operation);
         }
-        co_await throw_write_conflict(db, r, key, "replace");
     }
     throw_on_error(ec, diag);
-    if (!creating && d.lock_field) {
-        assign_field(r, *d.find_field(*d.lock_field), &next_lock);
-        item.set(*d.lock_field, next_lock);
-        changes = ra::changes(r);
-    }
-    finish_write(r, std::move(item), std::move(changes));
-    co_return true;
+    co_return response;
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
+
+bool locks(const model_base& r, write_kind kind)
+{
+    if (!ra::desc(r).lock_field) return false;
+    return kind == write_kind::update || kind == write_kind::destroy ||
+           (kind == write_kind::put && r.persisted());
 }
 
-asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
+void check_key_unchanged(const model_base& r, const key_names& names,
+                         const std::vector<attribute_change>& changes)
 {
-    const model_descriptor& d = ra::desc(r);
-    auto changes = ra::changes(r);
-    if (changes.empty()) {
-        ra::saved_changes(r).clear();
-        co_return true;
-    }
-    const auto names = co_await resolve_keys(db, d);
     for (const auto& c : changes) {
         if (c.attribute == names.partition || (names.sort && c.attribute == *names.sort)) {
             throw error(model_errc::key_changed,
                         "cannot change key attribute " + quoted(c.attribute) + " of a persisted " +
-                            d.type_name + " (from " +
+                            ra::desc(r).type_name + " (from " +
                             (c.old_value ? show(*c.old_value) : "absent") + " to " +
                             (c.new_value ? show(*c.new_value) : "absent") +
                             "): DynamoDB cannot rename an item; create a new record and destroy "
                             "this one");
         }
     }
-    const bool updated_at_changed =
-        std::any_of(changes.begin(), changes.end(),
-                    [&](const attribute_change& c) { return c.attribute == d.updated_at_field; });
-    if (touch && !updated_at_changed) {
+}
+
+asio::awaitable<bool> write_put(model_base& r, database db, bool conditional_create)
+{
+    const write_kind kind = conditional_create ? write_kind::create : write_kind::put;
+    auto w = co_await prepare_write(r, kind);
+    put_item_request request;
+    request.table_name = w.table;
+    request.item = w.item;
+    const auto failure =
+        conditional_create ? condition_failure::taken : condition_failure::write_conflict;
+    co_await send_record_write(db, r, std::move(request), w.cond, nullptr, w.key, "replace",
+                               failure);
+    complete_write(w);
+    co_return true;
+}
+
+bool changes_updated_at(const model_base& r, const std::vector<attribute_change>& changes)
+{
+    const std::string& field = ra::desc(r).updated_at_field;
+    return std::any_of(changes.begin(), changes.end(),
+                       [&](const attribute_change& c) { return c.attribute == field; });
+}
+
+asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
+{
+    auto w = co_await prepare_write(r, write_kind::update);
+    if (w.changes.empty()) {
+        ra::saved_changes(r).clear();
+        co_return true;
+    }
+    if (touch && !changes_updated_at(r, w.changes)) {
         set_time_fields(r, false);
-        changes = ra::changes(r);
+        w = co_await prepare_write(r, write_kind::update);
     }
-    const attribute_map key = persisted_key(r, names);
-
-    update_expression update;
-    attribute_value next_lock;
-    condition cond = attribute_exists(document_path::attribute(names.partition));
-    if (d.lock_field) cond = cond && lock_condition(r, next_lock);
-    for (const auto& c : changes) {
-        if (d.lock_field && c.attribute == *d.lock_field) continue;
-        if (c.new_value) {
-            update.set(document_path::attribute(c.attribute), *c.new_value);
-        } else {
-            update.remove(document_path::attribute(c.attribute));
-        }
-    }
-    if (d.lock_field) update.set(document_path::attribute(*d.lock_field), next_lock);
-
     update_item_request request;
-    request.table_name = d.table_name();
-    request.key = key;
-    expression_context ctx;
-    request.update_expression = render(update, ctx);
-    request.condition_expression = render(cond, ctx);
-    request.expression_attribute_names = ctx.take_names();
-    request.expression_attribute_values = ctx.take_values();
-    diagnostics diag;
-    update_item_response response;
-    const error_code ec = co_await send(db, std::move(request), diag, response);
-    if (ec == errc::conditional_check_failed) co_await throw_write_conflict(db, r, key, "update");
-    throw_on_error(ec, diag);
-
-    if (d.lock_field) {
-        assign_field(r, *d.find_field(*d.lock_field), &next_lock);
-        changes = ra::changes(r);
-    }
-    attribute_map item = ra::stored(r);
-    for (const auto& c : changes) {
-        if (c.new_value) {
-            item.set(c.attribute, *c.new_value);
-        } else {
-            item.erase(c.attribute);
-        }
-    }
-    finish_write(r, std::move(item), std::move(changes));
+    request.table_name = w.table;
+    request.key = w.key;
+    co_await send_record_write(db, r, std::move(request), w.cond, &w.update, w.key, "update");
+    complete_write(w);
     co_return true;
 }
 
@@ -882,7 +895,7 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
             set_time_fields(r, creating);
         }
         if (mode == write_mode::replace || creating) {
-            auto result = co_await write_put(r, db, creating, creating && mode == write_mode::save);
+            auto result = co_await write_put(r, db, creating && mode == write_mode::save);
             co_return std::move(result);
         }
         auto result = co_await write_update(r, db, options.touch);
@@ -917,6 +930,195 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
 }
 
 }  // namespace
+
+// --- The write engine of batches and transactions ------------------------------------------
+
+namespace {
+
+/// Around callbacks wrap one record's write; a shared write has none to give them.
+void refuse_arounds(const model_base& r, std::initializer_list<callback_kind> kinds,
+                    std::string_view operation)
+{
+    for (const callback_kind kind : kinds) {
+        if (callbacks_of(r, kind).empty()) continue;
+        throw error(errc::invalid_argument,
+                    std::string(operation) + " of " + ra::desc(r).type_name + ": its " +
+                        std::string(to_string(kind)) +
+                        " callbacks cannot wrap one record's part of a shared write; turn "
+                        "callbacks off for it, or save the records one by one");
+    }
+}
+
+}  // namespace
+
+asio::awaitable<before_outcome> before_write(model_base& r, write_kind kind, save_options options,
+                                             bool callbacks, std::string_view operation)
+{
+    const model_descriptor& d = ra::desc(r);
+    if (kind == write_kind::destroy) {
+        require_persisted(r, operation);
+        reset_errors(r);
+        if (!callbacks) co_return before_outcome::proceed;
+        refuse_arounds(r, {callback_kind::around_destroy}, operation);
+        const bool go_on = co_await run_simple(r, callback_kind::before_destroy);
+        if (go_on) co_return before_outcome::proceed;
+        ra::errors(r).add_to_base(halt_message("Destroy", callback_kind::before_destroy,
+                                               callback_kind::around_destroy));
+        co_return before_outcome::halted;
+    }
+    if (r.destroyed()) {
+        throw error(model_errc::not_persisted,
+                    std::string(operation) + ": cannot save a destroyed " + d.type_name);
+    }
+    if (kind == write_kind::update) require_persisted(r, operation);
+    const bool creating = r.new_record();
+    if (creating) prepare_new(r);
+    if (options.validate) {
+        const auto context = creating ? validation_context::create : validation_context::update;
+        const bool valid = co_await run_validation(r, context);
+        if (!valid) co_return before_outcome::invalid;
+    } else {
+        reset_errors(r);
+    }
+    const callback_kind before =
+        creating ? callback_kind::before_create : callback_kind::before_update;
+    const callback_kind around =
+        creating ? callback_kind::around_create : callback_kind::around_update;
+    if (callbacks) {
+        refuse_arounds(r, {callback_kind::around_save, around}, operation);
+        const bool save_goes_on = co_await run_simple(r, callback_kind::before_save);
+        if (!save_goes_on) {
+            ra::errors(r).add_to_base(
+                halt_message("Save", callback_kind::before_save, callback_kind::around_save));
+            co_return before_outcome::halted;
+        }
+        const bool write_goes_on = co_await run_simple(r, before);
+        if (!write_goes_on) {
+            ra::errors(r).add_to_base(halt_message(creating ? "Create" : "Update", before, around));
+            co_return before_outcome::halted;
+        }
+    }
+    if (options.touch) {
+        if (creating || kind == write_kind::put) {
+            set_time_fields(r, creating);
+        } else {
+            const auto changes = ra::changes(r);
+            if (!changes.empty() && !changes_updated_at(r, changes)) set_time_fields(r, false);
+        }
+    }
+    co_return before_outcome::proceed;
+}
+
+asio::awaitable<void> after_write(model_base& r, write_kind kind, bool created)
+{
+    if (kind == write_kind::destroy) {
+        co_await run_simple(r, callback_kind::after_destroy);
+        co_return;
+    }
+    co_await run_simple(r, created ? callback_kind::after_create : callback_kind::after_update);
+    co_await run_simple(r, callback_kind::after_save);
+}
+
+asio::awaitable<prepared_write> prepare_write(model_base& r, write_kind kind)
+{
+    const model_descriptor& d = ra::desc(r);
+    const database db = database_of(r);
+    const auto names = co_await resolve_keys(db, d);
+    const document_path partition = document_path::attribute(names.partition);
+    prepared_write w;
+    w.record = &r;
+    w.kind = kind;
+    w.table = d.table_name();
+    switch (kind) {
+    case write_kind::create:
+    case write_kind::put: {
+        w.changes = ra::changes(r);
+        w.item = ra::full_item(r);
+        w.key = key_from(d, w.item, names);
+        std::string why;
+        if (error_code ec = validate(w.item, &why)) {
+            throw error(ec, d.type_name + " " + show(w.key) + ": " + why);
+        }
+        if (kind == write_kind::create) w.cond = attribute_not_exists(partition);
+        break;
+    }
+    case write_kind::update:
+        w.changes = ra::changes(r);
+        check_key_unchanged(r, names, w.changes);
+        w.key = persisted_key(r, names);
+        w.cond = attribute_exists(partition);
+        w.item = ra::stored(r);
+        for (const auto& c : w.changes) {
+            if (d.lock_field && c.attribute == *d.lock_field) continue;
+            const document_path path = document_path::attribute(c.attribute);
+            if (c.new_value) {
+                w.update.set(path, *c.new_value);
+                w.item.set(c.attribute, *c.new_value);
+            } else {
+                w.update.remove(path);
+                w.item.erase(c.attribute);
+            }
+        }
+        break;
+    case write_kind::destroy:
+    case write_kind::check:
+        w.key = persisted_key(r, names);
+        break;
+    }
+    if (locks(r, kind)) {
+        attribute_value next;
+        w.cond = w.cond && lock_condition(r, next);
+        if (kind == write_kind::update) w.update.set(document_path::attribute(*d.lock_field), next);
+        if (kind != write_kind::destroy) w.item.set(*d.lock_field, next);
+        w.next_lock = std::move(next);
+    }
+    co_return w;
+}
+
+void complete_write(prepared_write& w)
+{
+    model_base& r = *w.record;
+    if (w.kind == write_kind::destroy) {
+        ra::set_destroyed(r);
+        return;
+    }
+    if (w.next_lock) {
+        const model_descriptor& d = ra::desc(r);
+        assign_field(r, *d.find_field(*d.lock_field), &*w.next_lock);
+        w.changes = ra::changes(r);
+    }
+    finish_write(r, w.item, w.changes);
+}
+
+std::unique_ptr<model_base> keep_state(const model_base& r)
+{
+    const model_descriptor& d = ra::desc(r);
+    auto kept = d.make_blank();
+    for (const auto& f : d.fields) f.copy(*kept, r);
+    ra::assign_state(*kept, r);
+    return kept;
+}
+
+void restore_state(model_base& r, const model_base& kept)
+{
+    for (const auto& f : ra::desc(r).fields) f.copy(r, kept);
+    ra::assign_state(r, kept);
+}
+
+std::string describe_key(const attribute_map& key)
+{
+    return show(key);
+}
+
+bool uses_locking(const model_base& r)
+{
+    return ra::desc(r).lock_field.has_value();
+}
+
+bool create_already_applied(const diagnostics& diag, const attribute_map& written)
+{
+    return diag.attempts.size() > 1 && diag.item && *diag.item == written;
+}
 
 // --- Loading -------------------------------------------------------------------------------
 
@@ -1070,72 +1272,23 @@ asio::awaitable<std::vector<attribute_map>> keys_for(database db, const model_de
     co_return keys;
 }
 
-namespace {
-
-constexpr int batch_get_max_rounds = 10;
-
-asio::awaitable<void> backoff(int round)
-{
-    thread_local std::mt19937_64 engine{std::random_device{}()};
-    const auto cap = std::min<std::int64_t>(2000, 25LL << std::min(round, 6));
-    std::uniform_int_distribution<std::int64_t> pick(0, cap);
-    const auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer timer(executor, std::chrono::milliseconds(pick(engine)));
-    co_await timer.async_wait(asio::use_awaitable);
-}
-
-}  // namespace
-
 asio::awaitable<std::vector<std::optional<attribute_map>>> batch_get(
     database db, const model_descriptor& d, std::vector<attribute_map> keys)
 {
-    const auto names = co_await resolve_keys(db, d);
     const std::string table = d.table_name();
-    // Distinct keys, each read once; results are mapped back to every position asking.
-    std::vector<attribute_map> distinct;
-    std::vector<std::size_t> slot(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        const auto found = std::find(distinct.begin(), distinct.end(), keys[i]);
-        slot[i] = static_cast<std::size_t>(found - distinct.begin());
-        if (found == distinct.end()) distinct.push_back(keys[i]);
+    std::vector<batch_get_key> wanted;
+    wanted.reserve(keys.size());
+    for (auto& key : keys) wanted.push_back({table, std::move(key)});
+    auto result = co_await dynomite::batch_get(db, std::move(wanted));
+    if (!result.unprocessed.empty()) {
+        throw error(model_errc::unprocessed_keys,
+                    "find_many on " + d.type_name + ": " +
+                        std::to_string(result.unprocessed.size()) +
+                        " keys still unprocessed by BatchGetItem after " +
+                        std::to_string(batch_get_options{}.max_rounds) + " rounds, " +
+                        show(result.unprocessed.front().key) + " first");
     }
-    std::vector<std::optional<attribute_map>> found(distinct.size());
-    const auto place = [&](attribute_map item) {
-        const attribute_map key = key_from(d, item, names);
-        const auto at = std::find(distinct.begin(), distinct.end(), key);
-        if (at != distinct.end())
-            found[static_cast<std::size_t>(at - distinct.begin())] = std::move(item);
-    };
-    dynomite::client c = db.get_client();
-    for (std::size_t first = 0; first < distinct.size(); first += batch_get_max_keys) {
-        const auto last = std::min(distinct.size(), first + batch_get_max_keys);
-        keys_and_attributes wanted;
-        wanted.keys.assign(distinct.begin() + static_cast<std::ptrdiff_t>(first),
-                           distinct.begin() + static_cast<std::ptrdiff_t>(last));
-        batch_get_item_request request;
-        request.request_items.emplace_back(table, std::move(wanted));
-        for (int round = 0;; ++round) {
-            auto response = co_await c.batch_get_item(request);
-            for (auto& [name, items] : response.responses) {
-                for (auto& item : items) place(std::move(item));
-            }
-            if (response.unprocessed_keys.empty()) break;
-            if (round + 1 >= batch_get_max_rounds) {
-                std::size_t left = 0;
-                for (const auto& [name, k] : response.unprocessed_keys) left += k.keys.size();
-                throw error(model_errc::unprocessed_keys,
-                            "find_many on " + d.type_name + ": " + std::to_string(left) +
-                                " keys still unprocessed by BatchGetItem after " +
-                                std::to_string(batch_get_max_rounds) + " rounds");
-            }
-            request.request_items = std::move(response.unprocessed_keys);
-            co_await backoff(round);
-        }
-    }
-    std::vector<std::optional<attribute_map>> out;
-    out.reserve(keys.size());
-    for (std::size_t i = 0; i < keys.size(); ++i) out.push_back(found[slot[i]]);
-    co_return out;
+    co_return std::move(result.items);
 }
 
 relation where_all(const relation& r, const attribute_map& conditions)
@@ -1445,29 +1598,14 @@ namespace {
 
 boost::asio::awaitable<bool> destroy_write(model_base& self)
 {
-    const auto& d = ra::desc(self);
-    const dynomite::database db = self.used_database();
-    const auto names = co_await detail::resolve_keys(db, d);
-    const attribute_map key = detail::persisted_key(self, names);
+    co_await detail::apply_dependents(self);  // associations' dependent options
+    auto w = co_await detail::prepare_write(self, detail::write_kind::destroy);
     delete_item_request request;
-    request.table_name = d.table_name();
-    request.key = key;
-    if (d.lock_field) {
-        attribute_value next;
-        const condition cond = detail::lock_condition(self, next);
-        expression_context ctx;
-        request.condition_expression = render(cond, ctx);
-        request.expression_attribute_names = ctx.take_names();
-        request.expression_attribute_values = ctx.take_values();
-    }
-    diagnostics diag;
-    delete_item_response response;
-    const error_code ec = co_await detail::send(db, std::move(request), diag, response);
-    if (ec == errc::conditional_check_failed) {
-        co_await detail::throw_write_conflict(db, self, key, "destroy");
-    }
-    throw_on_error(ec, diag);
-    ra::set_destroyed(self);
+    request.table_name = w.table;
+    request.key = w.key;
+    co_await detail::send_record_write(self.used_database(), self, std::move(request), w.cond,
+                                       nullptr, w.key, "destroy");
+    detail::complete_write(w);
     co_return true;
 }
 
@@ -1586,18 +1724,7 @@ boost::asio::awaitable<void> touch_record(model_base& self, std::vector<std::str
     update_item_request request;
     request.table_name = d.table_name();
     request.key = key;
-    expression_context ctx;
-    request.update_expression = render(update, ctx);
-    request.condition_expression = render(cond, ctx);
-    request.expression_attribute_names = ctx.take_names();
-    request.expression_attribute_values = ctx.take_values();
-    diagnostics diag;
-    update_item_response response;
-    const error_code ec = co_await detail::send(db, std::move(request), diag, response);
-    if (ec == errc::conditional_check_failed) {
-        co_await detail::throw_write_conflict(db, self, key, "touch");
-    }
-    throw_on_error(ec, diag);
+    co_await detail::send_record_write(db, self, std::move(request), cond, &update, key, "touch");
     if (d.lock_field) {
         const auto* lock = d.find_field(*d.lock_field);
         detail::assign_field(self, *lock, &next_lock);
@@ -1629,21 +1756,10 @@ boost::asio::awaitable<number> increment_record(model_base& self, std::string at
     update_item_request request;
     request.table_name = d.table_name();
     request.key = key;
-    expression_context ctx;
-    request.update_expression = render(update, ctx);
-    request.condition_expression = render(cond, ctx);
-    request.expression_attribute_names = ctx.take_names();
-    request.expression_attribute_values = ctx.take_values();
     request.return_values = return_values::updated_new;
-    diagnostics diag;
-    update_item_response response;
-    const error_code ec = co_await detail::send(db, std::move(request), diag, response);
-    if (ec == errc::conditional_check_failed) {
-        throw error(model_errc::record_not_found,
-                    "increment of " + d.type_name + " " + detail::show(key) +
-                        ": the item no longer exists in table " + detail::quoted(d.table_name()));
-    }
-    throw_on_error(ec, diag);
+    auto response =
+        co_await detail::send_record_write(db, self, std::move(request), cond, &update, key,
+                                           "increment", detail::condition_failure::gone);
     const attribute_value* value =
         response.attributes ? response.attributes->find(attribute) : nullptr;
     if (value == nullptr || !value->is_n()) {

@@ -1,17 +1,15 @@
 // Relations: building them, planning them, and their terminal operations.
 #include "relation_impl.hpp"
 
+#include <dynomite/batch.hpp>
 #include <dynomite/detail/decimal_sum.hpp>
 #include <dynomite/field_operator.hpp>
 #include <dynomite/relation.hpp>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <random>
 
 namespace dynomite {
 namespace detail {
@@ -663,46 +661,6 @@ asio::awaitable<void> pages_of(relation self, std::function<void(std::vector<att
     throw_on_error(ec, diag);
 }
 
-/// Deletes `keys` (at most 25) with BatchWriteItem, sending unprocessed ones again.
-asio::awaitable<error_code> delete_group(const relation_data& data, std::vector<attribute_map> keys,
-                                         delete_all_result& result, std::minstd_rand& rng,
-                                         diagnostics& diag)
-{
-    const database_options& options = data.db->options;
-    batch_write_item_request request;
-    std::vector<write_request> writes;
-    writes.reserve(keys.size());
-    for (auto& key : keys) writes.push_back(delete_request{std::move(key)});
-    request.request_items.emplace_back(data.table, std::move(writes));
-    auto ceiling = options.batch_write_base_delay;
-    for (int round = 1;; ++round) {
-        const auto sent = static_cast<std::int64_t>(request.request_items.front().second.size());
-        auto [ec, response] = co_await data.db->cl.async_batch_write_item(request, diag, use_tuple);
-        if (ec) co_return ec;
-        std::vector<write_request> unprocessed;
-        for (auto& [table, items] : response.unprocessed_items) {
-            if (table == data.table) unprocessed = std::move(items);
-        }
-        result.deleted += sent - static_cast<std::int64_t>(unprocessed.size());
-        if (unprocessed.empty()) co_return error_code{};
-        if (round >= options.max_batch_write_rounds) {
-            for (auto& write : unprocessed) {
-                if (auto* deletion = std::get_if<delete_request>(&write))
-                    result.unprocessed_keys.push_back(std::move(deletion->key));
-            }
-            co_return error_code{};
-        }
-        request.request_items.front().second = std::move(unprocessed);
-        // Full jitter: a uniform delay up to a ceiling that doubles each round.
-        std::uniform_int_distribution<std::int64_t> jitter(0, ceiling.count());
-        asio::steady_timer timer(co_await asio::this_coro::executor,
-                                 std::chrono::milliseconds(jitter(rng)));
-        auto [wait_ec] = co_await timer.async_wait(use_tuple);
-        if (wait_ec) co_return wait_ec;
-        ceiling = std::min(ceiling * 2, options.batch_write_max_delay);
-    }
-}
-
 asio::awaitable<result<delete_all_result>> delete_all_of(relation self, diagnostics& diag)
 {
     delete_all_result outcome;
@@ -710,29 +668,29 @@ asio::awaitable<result<delete_all_result>> delete_all_of(relation self, diagnost
     if (key_ec) co_return result<delete_all_result>{key_ec, std::move(outcome)};
     const relation keys_only = project_names(self, names);
     const relation_data& data = relation_access::data(keys_only);
-    std::minstd_rand rng(std::random_device{}());
     auto c = keys_only.cursor();
     for (;;) {
         auto [ec, page] = co_await c.next_page(diag);
         if (ec) co_return result<delete_all_result>{ec, std::move(outcome)};
         if (!page) break;
-        for (std::size_t first = 0; first < page->size(); first += batch_write_max_requests) {
-            const std::size_t last = std::min(page->size(), first + batch_write_max_requests);
-            std::vector<attribute_map> group;
-            group.reserve(last - first);
-            for (std::size_t i = first; i < last; ++i) {
-                attribute_map key;
-                std::string why;
-                if (error_code invalid_key = key_of((*page)[i], names, key, &why)) {
-                    diag.message = why;
-                    co_return result<delete_all_result>{invalid_key, std::move(outcome)};
-                }
-                group.push_back(std::move(key));
+        std::vector<table_write> deletions;
+        deletions.reserve(page->size());
+        for (const auto& item : *page) {
+            attribute_map key;
+            std::string why;
+            if (error_code invalid_key = key_of(item, names, key, &why)) {
+                diag.message = why;
+                co_return result<delete_all_result>{invalid_key, std::move(outcome)};
             }
-            if (error_code group_ec =
-                    co_await delete_group(data, std::move(group), outcome, rng, diag))
-                co_return result<delete_all_result>{group_ec, std::move(outcome)};
+            deletions.push_back({data.table, delete_request{std::move(key)}});
         }
+        auto [write_ec, written] =
+            co_await detail::batch_write_with(data.db->cl, data.db->options, deletions, diag);
+        outcome.deleted += static_cast<std::int64_t>(written.written);
+        for (const std::size_t i : written.unprocessed) {
+            outcome.unprocessed_keys.push_back(std::get<delete_request>(deletions[i].write).key);
+        }
+        if (write_ec) co_return result<delete_all_result>{write_ec, std::move(outcome)};
     }
     co_return result<delete_all_result>{{}, std::move(outcome)};
 }

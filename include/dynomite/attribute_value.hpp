@@ -44,14 +44,16 @@ public:
     bool contains(std::string_view name) const noexcept { return find(name) != nullptr; }
     bool erase(std::string_view name);
 
-    std::size_t size() const noexcept { return entries_.size(); }
-    bool empty() const noexcept { return entries_.empty(); }
-    void reserve(std::size_t n) { entries_.reserve(n); }
-    void clear() noexcept { entries_.clear(); }
-    iterator begin() noexcept { return entries_.begin(); }
-    iterator end() noexcept { return entries_.end(); }
-    const_iterator begin() const noexcept { return entries_.begin(); }
-    const_iterator end() const noexcept { return entries_.end(); }
+    // Defined below attribute_value: clang instantiates the vector's constexpr members at
+    // their first use, where the element type must be complete.
+    std::size_t size() const noexcept;
+    bool empty() const noexcept;
+    void reserve(std::size_t n);
+    void clear() noexcept;
+    iterator begin() noexcept;
+    iterator end() noexcept;
+    const_iterator begin() const noexcept;
+    const_iterator end() const noexcept;
 
     /// Order-independent equality.
     friend bool operator==(const attribute_map& a, const attribute_map& b);
@@ -140,6 +142,18 @@ public:
 private:
     storage v_;
 };
+
+inline std::size_t attribute_map::size() const noexcept { return entries_.size(); }
+inline bool attribute_map::empty() const noexcept { return entries_.empty(); }
+inline void attribute_map::reserve(std::size_t n) { entries_.reserve(n); }
+inline void attribute_map::clear() noexcept { entries_.clear(); }
+inline attribute_map::iterator attribute_map::begin() noexcept { return entries_.begin(); }
+inline attribute_map::iterator attribute_map::end() noexcept { return entries_.end(); }
+inline attribute_map::const_iterator attribute_map::begin() const noexcept
+{
+    return entries_.begin();
+}
+inline attribute_map::const_iterator attribute_map::end() const noexcept { return entries_.end(); }
 
 /// Checks what DynamoDB would reject, before a request is sent: empty sets, duplicate
 /// set members (numbers compared numerically), invalid UTF-8 in strings and names (set

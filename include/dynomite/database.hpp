@@ -40,11 +40,12 @@ struct database_options {
     std::size_t read_ahead = 1;
     /// Where scan warnings go; when empty, to the standard error stream.
     log_sink logger;
-    /// delete_all(): BatchWriteItem rounds for one group of 25 keys, the first included,
-    /// before the keys still unprocessed are reported instead of deleted.
+    /// Batch writes (batch_write(), batch_save(), delete_all()): BatchWriteItem rounds for one
+    /// group of 25 writes, the first included, before the writes still unprocessed are
+    /// reported instead of applied.
     int max_batch_write_rounds = 8;
-    /// delete_all(): the backoff before the second round; it doubles each round (with full
-    /// jitter) up to batch_write_max_delay.
+    /// Batches (reads too): the backoff before the second round; it doubles each round (with
+    /// full jitter) up to batch_write_max_delay.
     std::chrono::milliseconds batch_write_base_delay{50};
     std::chrono::milliseconds batch_write_max_delay{2000};
 };

@@ -27,11 +27,15 @@
 
 #include <dynomite/attribute_converter.hpp>
 #include <dynomite/database.hpp>
+#include <dynomite/model/association.hpp>
 #include <dynomite/model/base.hpp>
+#include <dynomite/model/batch.hpp>
 #include <dynomite/model/errors.hpp>
+#include <dynomite/model/partiql.hpp>
 #include <dynomite/model/registry.hpp>
 #include <dynomite/model/relation.hpp>
 #include <dynomite/model/schema.hpp>
+#include <dynomite/model/transaction.hpp>
 #include <dynomite/model/validation.hpp>
 #include <dynomite/model_naming.hpp>
 

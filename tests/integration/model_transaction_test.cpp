@@ -1,0 +1,157 @@
+// Transactions of models against DynamoDB: committed across two tables, cancelled (the report
+// names the failed action, the records are unchanged), retried with the same token (applied
+// once), and a transactional read.
+#include "integration/integration_fixture.hpp"
+
+#include <dynomite/database.hpp>
+#include <dynomite/model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace dynomite;
+
+struct Account : model<Account> {
+    std::string pk;
+    std::string sk;
+    int balance = 0;
+    int visits = 0;
+
+    static void define(model_schema<Account>& s)
+    {
+        s.field("pk", &Account::pk);
+        s.field("sk", &Account::sk);
+        s.field("balance", &Account::balance);
+        s.field("visits", &Account::visits);
+        s.partition_key("pk");
+        s.sort_key("sk");
+        s.timestamps(false);
+    }
+};
+
+struct Purchase : model<Purchase> {
+    std::string pk;
+    std::string sk;
+    int amount = 0;
+
+    static void define(model_schema<Purchase>& s)
+    {
+        s.field("pk", &Purchase::pk);
+        s.field("sk", &Purchase::sk);
+        s.field("amount", &Purchase::amount);
+        s.partition_key("pk");
+        s.sort_key("sk");
+        s.timestamps(false);
+    }
+};
+
+class ModelTransaction : public test::integration_test {
+protected:
+    ModelTransaction() : database_(db) { set_default_database(database_); }
+    ~ModelTransaction() override { clear_default_database(); }
+
+    void SetUp() override
+    {
+        Account::set_table_name(create_table("model-tx-accounts"));
+        Purchase::set_table_name(create_table("model-tx-purchases"));
+        account.pk = "a";
+        account.sk = "1";
+        account.balance = 100;
+        ASSERT_TRUE(run(account.save()));
+    }
+
+    Account stored_account() { return run(Account::find_or_throw("a", "1")); }
+
+    dynomite::database database_;
+    Account account;
+};
+
+TEST_F(ModelTransaction, a_commit_across_two_tables_applies_every_action)
+{
+    Purchase purchase;
+    purchase.pk = "a";
+    purchase.sk = "p1";
+    purchase.amount = 30;
+    account.balance -= 30;
+    transaction t;
+    t.create(purchase).update(account);
+    EXPECT_TRUE(run(t.commit()));
+    EXPECT_TRUE(purchase.persisted());
+    EXPECT_FALSE(account.changed());
+    EXPECT_EQ(stored_account().balance, 70);
+    EXPECT_EQ(run(Purchase::find_or_throw("a", "p1")).amount, 30);
+}
+
+TEST_F(ModelTransaction, a_cancelled_commit_names_the_action_and_changes_nothing)
+{
+    Purchase taken;
+    taken.pk = "a";
+    taken.sk = "p1";
+    ASSERT_TRUE(run(taken.save()));
+    Purchase again;
+    again.pk = "a";
+    again.sk = "p1";
+    again.amount = 5;
+    account.balance = 95;
+    transaction t;
+    t.update(account).create(again);
+    try {
+        run(t.commit());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::transaction_canceled);
+        EXPECT_NE(std::string(e.what()).find("action 1 (create of Purchase"), std::string::npos)
+            << e.what();
+    }
+    ASSERT_EQ(t.failures().size(), 1u);
+    EXPECT_EQ(t.failures()[0].record, &again);
+    EXPECT_EQ(t.failures()[0].code, "ConditionalCheckFailed");
+    EXPECT_TRUE(again.new_record());
+    EXPECT_TRUE(account.changed()) << "still dirty, as before the attempt";
+    EXPECT_EQ(account.attribute_was("balance"), attribute_value(100));
+    EXPECT_EQ(stored_account().balance, 100);
+}
+
+TEST_F(ModelTransaction, a_commit_retried_with_the_same_token_is_applied_once)
+{
+    transaction first;
+    first.set_client_request_token("visit-token-1");
+    first.increment(account, "visits", number(1));
+    EXPECT_TRUE(run(first.commit()));
+    // As a retry after a lost response would: the same request, the same token.
+    transaction retry;
+    retry.set_client_request_token("visit-token-1");
+    retry.increment(account, "visits", number(1));
+    EXPECT_TRUE(run(retry.commit()));
+    EXPECT_EQ(stored_account().visits, 1);
+
+    transaction other;
+    other.increment(account, "visits", number(1));
+    EXPECT_TRUE(run(other.commit()));
+    EXPECT_EQ(stored_account().visits, 2) << "a new token is a new transaction";
+}
+
+TEST_F(ModelTransaction, a_transactional_read_returns_the_records_in_order)
+{
+    Account second;
+    second.pk = "b";
+    second.sk = "1";
+    second.balance = 7;
+    ASSERT_TRUE(run(second.save()));
+    std::vector<attribute_map> keys{
+        {{"pk", "b"}, {"sk", "1"}}, {{"pk", "none"}, {"sk", "1"}}, {{"pk", "a"}, {"sk", "1"}}};
+    const auto found = run(transact_find<Account>(keys));
+    ASSERT_EQ(found.size(), 3u);
+    ASSERT_TRUE(found[0].has_value());
+    EXPECT_EQ(found[0]->balance, 7);
+    EXPECT_FALSE(found[1].has_value());
+    ASSERT_TRUE(found[2].has_value());
+    EXPECT_EQ(found[2]->balance, 100);
+    EXPECT_TRUE(found[2]->persisted());
+}
+
+}  // namespace

@@ -1,0 +1,585 @@
+// Associations without a server: declarations and their checks, the transactions that link
+// and unlink both ends, the in-memory result and the item size limit.
+#include <dynomite/model.hpp>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include <exception>
+#include <optional>
+#include <set>
+#include <string>
+#include <variant>
+#include <vector>
+
+namespace {
+
+using namespace dynomite;
+namespace asio = boost::asio;
+
+void run(asio::awaitable<void> op)
+{
+    asio::io_context io;
+    std::exception_ptr failure;
+    asio::co_spawn(io, std::move(op), [&](std::exception_ptr e) { failure = e; });
+    io.run();
+    if (failure) std::rethrow_exception(failure);
+}
+
+struct Writer;
+struct Article;
+struct Label;
+struct Remark;
+struct Passport;
+
+struct Writer : model<Writer> {
+    std::string id;
+    std::string name;
+    collection<Article> articles() { return {*this, "articles"}; }
+    collection<Remark> remarks() { return {*this, "remarks"}; }
+    reference<Passport> passport() { return {*this, "passport"}; }
+
+    static void define(model_schema<Writer>& s)
+    {
+        s.field("name", &Writer::name);
+        s.has_many<Article>("articles");
+        s.has_many<Remark>("remarks", {.storage = association_storage::foreign_key_index,
+                                       .dependent = dependent_action::nullify});
+        s.has_one<Passport>("passport", {.dependent = dependent_action::destroy});
+    }
+};
+
+struct Article : model<Article> {
+    std::string id;
+    std::set<std::string> label_ids;  // declared: kept in the field, not as a change
+    reference<Writer> writer() { return {*this, "writer"}; }
+    collection<Label> labels() { return {*this, "labels"}; }
+
+    static void define(model_schema<Article>& s)
+    {
+        s.field("label_ids", &Article::label_ids);
+        s.belongs_to<Writer>("writer");
+        s.has_and_belongs_to_many<Label>("labels");
+    }
+};
+
+struct Label : model<Label> {
+    std::string id;
+    static void define(model_schema<Label>& s) { s.has_and_belongs_to_many<Article>("articles"); }
+};
+
+struct Remark : model<Remark> {
+    std::string id;
+    static void define(model_schema<Remark>& s) { s.belongs_to<Writer>("writer"); }
+};
+
+struct Passport : model<Passport> {
+    std::string id;
+    static void define(model_schema<Passport>& s) { s.belongs_to<Writer>("holder"); }
+};
+
+template <class T>
+T loaded(attribute_map item)
+{
+    return T::from_item(std::move(item));
+}
+
+const transact_update& update_at(const transact_write_items_request& r, std::size_t i)
+{
+    return std::get<transact_update>(r.transact_items.at(i));
+}
+
+expression_names names(std::initializer_list<std::pair<std::string, std::string>> list)
+{
+    expression_names out;
+    for (const auto& [k, v] : list) out.emplace_back(k, v);
+    return out;
+}
+
+TEST(AssociationDeclaration, DefaultsFollowTheRubyLayout)
+{
+    const auto& many = detail::resolve_association(Writer::schema(), "articles");
+    EXPECT_EQ(many.owner.attribute, "article_ids");
+    EXPECT_EQ(many.owner.form, detail::side_form::id_set);
+    EXPECT_EQ(many.target.attribute, "writer_id");
+    EXPECT_EQ(many.target.form, detail::side_form::single_id);
+    ASSERT_NE(many.inverse, nullptr);
+    EXPECT_EQ(many.inverse->name, "writer");
+
+    const auto& habtm = detail::resolve_association(Article::schema(), "labels");
+    EXPECT_EQ(habtm.owner.attribute, "label_ids");
+    EXPECT_EQ(habtm.target.attribute, "article_ids");
+    EXPECT_EQ(habtm.target.form, detail::side_form::id_set);
+
+    const auto& indexed = detail::resolve_association(Writer::schema(), "remarks");
+    EXPECT_EQ(indexed.owner.form, detail::side_form::none);
+    EXPECT_EQ(indexed.target.attribute, "writer_id");
+    EXPECT_EQ(indexed.target.form, detail::side_form::single_id);
+
+    const auto& one = detail::resolve_association(Writer::schema(), "passport");
+    EXPECT_EQ(one.owner.attribute, "passport_id");
+    EXPECT_EQ(one.target.attribute, "holder_id");
+}
+
+TEST(AssociationRequests, AddWritesBothEndsInOneTransaction)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"name", "Ann"}});
+    auto article = loaded<Article>({{"id", "a1"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.link(a, writer, article);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 2u);
+    EXPECT_EQ(plan.item_name(1), "Article {id: \"a1\"}");
+    EXPECT_EQ(plan.association(), "articles");
+
+    const auto& owner = update_at(request, 0);
+    EXPECT_EQ(owner.table_name, "writers");
+    EXPECT_EQ(owner.key, (attribute_map{{"id", "w1"}}));
+    EXPECT_EQ(owner.update_expression, "ADD #n0 :v0");
+    EXPECT_EQ(owner.condition_expression, "attribute_exists(#n1)");
+    EXPECT_EQ(owner.expression_attribute_names, names({{"#n0", "article_ids"}, {"#n1", "id"}}));
+    EXPECT_EQ(owner.expression_attribute_values, (attribute_map{{":v0", string_set{{"a1"}}}}));
+
+    const auto& target = update_at(request, 1);
+    EXPECT_EQ(target.table_name, "articles");
+    EXPECT_EQ(target.key, (attribute_map{{"id", "a1"}}));
+    EXPECT_EQ(target.update_expression, "SET #n0 = :v0");
+    EXPECT_EQ(target.condition_expression, "attribute_exists(#n1) AND attribute_not_exists(#n0)");
+    EXPECT_EQ(target.expression_attribute_names, names({{"#n0", "writer_id"}, {"#n1", "id"}}));
+    EXPECT_EQ(target.expression_attribute_values, (attribute_map{{":v0", "w1"}}));
+}
+
+TEST(AssociationRequests, MovingASingleEndUnlinksThePreviousOwner)
+{
+    auto writer = loaded<Writer>({{"id", "w2"}});
+    auto article = loaded<Article>({{"id", "a1"}, {"writer_id", "w1"}});
+    const auto& a = detail::resolve_association(Article::schema(), "writer");
+    detail::link_plan plan("writer");
+    plan.link(a, article, writer);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 3u);
+    const auto& own = update_at(request, 0);
+    EXPECT_EQ(own.update_expression, "SET #n0 = :v0");
+    EXPECT_EQ(own.condition_expression, "attribute_exists(#n1) AND #n0 = :v1");
+    EXPECT_EQ(own.expression_attribute_values, (attribute_map{{":v0", "w2"}, {":v1", "w1"}}));
+    const auto& previous = update_at(request, 1);
+    EXPECT_EQ(previous.key, (attribute_map{{"id", "w1"}}));
+    EXPECT_EQ(previous.update_expression, "DELETE #n0 :v0");
+    EXPECT_EQ(previous.expression_attribute_names, names({{"#n0", "article_ids"}, {"#n1", "id"}}));
+    EXPECT_EQ(previous.expression_attribute_values, (attribute_map{{":v0", string_set{{"a1"}}}}));
+    const auto& next = update_at(request, 2);
+    EXPECT_EQ(next.key, (attribute_map{{"id", "w2"}}));
+    EXPECT_EQ(next.update_expression, "ADD #n0 :v0");
+}
+
+TEST(AssociationRequests, AnAlreadyLinkedSingleEndIsOnlyChecked)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}});
+    auto article = loaded<Article>({{"id", "a1"}, {"writer_id", "w1"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.link(a, writer, article);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 2u);
+    EXPECT_EQ(update_at(request, 0).update_expression, "ADD #n0 :v0");
+    const auto& check = std::get<transact_condition_check>(request.transact_items.at(1));
+    EXPECT_EQ(check.table_name, "articles");
+    EXPECT_EQ(check.key, (attribute_map{{"id", "a1"}}));
+    EXPECT_EQ(check.condition_expression, "attribute_exists(#n0) AND #n1 = :v0");
+    EXPECT_EQ(check.expression_attribute_names, names({{"#n0", "id"}, {"#n1", "writer_id"}}));
+    EXPECT_EQ(check.expression_attribute_values, (attribute_map{{":v0", "w1"}}));
+    plan.apply();
+    EXPECT_EQ(article.read_attribute("writer_id"), attribute_value("w1"));
+    EXPECT_EQ(writer.read_attribute("article_ids"), attribute_value(string_set{{"a1"}}));
+}
+
+TEST(AssociationRequests, UnlinkRemovesBothEnds)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"article_ids", string_set{{"a1", "a2"}}}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.unlink(a, writer, "a1");
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 2u);
+    EXPECT_EQ(update_at(request, 0).update_expression, "DELETE #n0 :v0");
+    const auto& target = update_at(request, 1);
+    EXPECT_EQ(target.update_expression, "REMOVE #n0");
+    EXPECT_EQ(target.condition_expression, "attribute_exists(#n1) AND #n0 = :v0");
+    EXPECT_EQ(target.expression_attribute_values, (attribute_map{{":v0", "w1"}}));
+
+    plan.apply();
+    EXPECT_EQ(writer.read_attribute("article_ids"), attribute_value(string_set{{"a2"}}));
+    EXPECT_FALSE(writer.changed());
+}
+
+TEST(AssociationRequests, UnlinkOfAnIdNotHeldChangesNothing)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"article_ids", string_set{{"a2"}}}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    auto article = loaded<Article>({{"id", "a1"}});
+    plan.unlink(a, writer, "a1", &article);
+    EXPECT_FALSE(plan.writes());
+    EXPECT_EQ(plan.item_count(), 0u);
+}
+
+TEST(AssociationRequests, ManyToManyAddsToBothSetsAndAppliesWithoutChanges)
+{
+    auto article = loaded<Article>({{"id", "a1"}});
+    auto label = loaded<Label>({{"id", "l1"}});
+    const auto& a = detail::resolve_association(Article::schema(), "labels");
+    detail::link_plan plan("labels");
+    plan.link(a, article, label);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 2u);
+    EXPECT_EQ(update_at(request, 0).expression_attribute_names,
+              names({{"#n0", "label_ids"}, {"#n1", "id"}}));
+    EXPECT_EQ(update_at(request, 1).table_name, "labels");
+    EXPECT_EQ(update_at(request, 1).update_expression, "ADD #n0 :v0");
+    EXPECT_EQ(update_at(request, 1).expression_attribute_values,
+              (attribute_map{{":v0", string_set{{"a1"}}}}));
+
+    plan.apply();
+    EXPECT_EQ(article.label_ids, (std::set<std::string>{"l1"}));
+    EXPECT_FALSE(article.changed());
+    EXPECT_EQ(label.read_attribute("article_ids"), attribute_value(string_set{{"a1"}}));
+}
+
+TEST(AssociationRequests, ForeignKeyIndexChecksTheOwnerAndSetsTheKey)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}});
+    auto remark = loaded<Remark>({{"id", "r1"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "remarks");
+    detail::link_plan plan("remarks");
+    plan.link(a, writer, remark);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 2u);
+    const auto& check = std::get<transact_condition_check>(request.transact_items.at(0));
+    EXPECT_EQ(check.table_name, "writers");
+    EXPECT_EQ(check.condition_expression, "attribute_exists(#n0)");
+    EXPECT_EQ(update_at(request, 1).update_expression, "SET #n0 = :v0");
+    EXPECT_EQ(update_at(request, 1).expression_attribute_names,
+              names({{"#n0", "writer_id"}, {"#n1", "id"}}));
+}
+
+TEST(AssociationRequests, AddingAndRemovingOnOneSetWritesTheFinalSetOnItsOldValue)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"article_ids", string_set{{"a1"}}}});
+    auto a2 = loaded<Article>({{"id", "a2"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.unlink(a, writer, "a1");
+    plan.link(a, writer, a2);
+    const auto request = plan.request();
+    const auto& owner = update_at(request, 0);
+    EXPECT_EQ(owner.update_expression, "SET #n0 = :v0");
+    EXPECT_EQ(owner.condition_expression, "attribute_exists(#n1) AND #n0 = :v1");
+    EXPECT_EQ(owner.expression_attribute_values,
+              (attribute_map{{":v0", string_set{{"a2"}}}, {":v1", string_set{{"a1"}}}}));
+}
+
+TEST(AssociationRequests, HasOneReplacesThePreviousRecordsLinkBack)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"passport_id", "p-old"}});
+    auto passport = loaded<Passport>({{"id", "p-new"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "passport");
+    detail::link_plan plan("passport");
+    plan.link(a, writer, passport);
+    const auto request = plan.request();
+    ASSERT_EQ(request.transact_items.size(), 3u);
+    const auto& old = update_at(request, 1);
+    EXPECT_EQ(old.table_name, "passports");
+    EXPECT_EQ(old.key, (attribute_map{{"id", "p-old"}}));
+    EXPECT_EQ(old.update_expression, "REMOVE #n0");
+    EXPECT_EQ(old.expression_attribute_names, names({{"#n0", "holder_id"}, {"#n1", "id"}}));
+    plan.apply();
+    EXPECT_EQ(writer.read_attribute("passport_id"), attribute_value("p-new"));
+    EXPECT_EQ(passport.read_attribute("holder_id"), attribute_value("w1"));
+}
+
+TEST(AssociationSize, ItemSizeCountsNamesAndValues)
+{
+    EXPECT_EQ(item_size(attribute_map{{"id", "w1"}}), 4u);
+    EXPECT_EQ(item_size(attribute_map{{"article_ids", string_set{{"a1", "a22"}}}}), 11u + 5u);
+}
+
+TEST(AssociationSize, AddingPastTheLimitFailsBeforeAnyRequest)
+{
+    const std::string big(max_item_size - 40, 'x');
+    auto writer = loaded<Writer>({{"id", "w1"}, {"name", big}});
+    auto article = loaded<Article>({{"id", "article-with-a-long-identifier-0001"}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.link(a, writer, article);
+    try {
+        plan.check_sizes();
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        const std::string what = e.what();
+        EXPECT_NE(what.find("\"articles\""), std::string::npos) << what;
+        EXPECT_NE(what.find("Writer {id: \"w1\"}"), std::string::npos) << what;
+        EXPECT_NE(what.find(std::to_string(item_size(writer.attributes()) + 11 + 35)),
+                  std::string::npos)
+            << what;
+        EXPECT_NE(what.find("409600"), std::string::npos) << what;
+    }
+
+    auto small = loaded<Writer>({{"id", "w2"}, {"name", std::string(max_item_size - 100, 'x')}});
+    detail::link_plan fits("articles");
+    auto short_id = loaded<Article>({{"id", "a1"}});
+    fits.link(a, small, short_id);
+    EXPECT_NO_THROW(fits.check_sizes());
+}
+
+TEST(AssociationSize, RemovingFromALargeItemIsAllowed)
+{
+    auto writer = loaded<Writer>({{"id", "w1"},
+                                  {"name", std::string(max_item_size, 'x')},
+                                  {"article_ids", string_set{{"a1"}}}});
+    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    detail::link_plan plan("articles");
+    plan.unlink(a, writer, "a1");
+    EXPECT_NO_THROW(plan.check_sizes());
+}
+
+// --- Declaration errors ------------------------------------------------------------------
+
+struct Twice : model<Twice> {
+    std::string id;
+    static void define(model_schema<Twice>& s)
+    {
+        s.has_many<Label>("labels");
+        s.has_many<Label>("labels");
+    }
+};
+
+struct SameKey : model<SameKey> {
+    std::string id;
+    static void define(model_schema<SameKey>& s)
+    {
+        s.has_many<Label>("labels");
+        s.has_many<Article>("others", {.foreign_key = "label_ids"});
+    }
+};
+
+struct IndexedBelongs : model<IndexedBelongs> {
+    std::string id;
+    static void define(model_schema<IndexedBelongs>& s)
+    {
+        s.belongs_to<Writer>("writer", {.storage = association_storage::foreign_key_index});
+    }
+};
+
+struct DependentBelongs : model<DependentBelongs> {
+    std::string id;
+    static void define(model_schema<DependentBelongs>& s)
+    {
+        s.belongs_to<Writer>("writer", {.dependent = dependent_action::destroy});
+    }
+};
+
+struct UnknownInverse : model<UnknownInverse> {
+    std::string id;
+    static void define(model_schema<UnknownInverse>& s)
+    {
+        s.has_many<Article>("articles", {.inverse = "author"});
+    }
+};
+
+struct ForeignInverse : model<ForeignInverse> {
+    std::string id;
+    static void define(model_schema<ForeignInverse>& s)
+    {
+        s.has_many<Article>("articles", {.inverse = "writer"});
+    }
+};
+
+struct MisfitInverse : model<MisfitInverse> {
+    std::string id;
+    static void define(model_schema<MisfitInverse>& s)
+    {
+        s.has_many<Article>("articles", {.inverse = "labels"});
+    }
+};
+
+struct NumberKeyed : model<NumberKeyed> {
+    int id = 0;
+    static void define(model_schema<NumberKeyed>& s)
+    {
+        s.field("id", &NumberKeyed::id);
+        s.no_generated_id();
+        s.has_many<Label>("labels");
+    }
+};
+
+struct SortKeyed : model<SortKeyed> {
+    std::string id;
+    std::string at;
+    static void define(model_schema<SortKeyed>& s)
+    {
+        s.field("at", &SortKeyed::at);
+        s.partition_key("id").sort_key("at");
+        s.has_many<Label>("labels");
+    }
+};
+
+struct WrongSetType : model<WrongSetType> {
+    std::string id;
+    int label_ids = 0;
+    static void define(model_schema<WrongSetType>& s)
+    {
+        s.field("label_ids", &WrongSetType::label_ids);
+        s.has_many<Label>("labels");
+    }
+};
+
+template <class T>
+std::string configuration_error(std::string_view name)
+{
+    try {
+        detail::resolve_association(T::schema(), name);
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return {};
+}
+
+template <class T>
+std::string declaration_error()
+{
+    try {
+        (void)T::schema();
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_configuration);
+        return e.what();
+    }
+    ADD_FAILURE() << "no error";
+    return {};
+}
+
+bool contains(const std::string& text, std::string_view part)
+{
+    return text.find(part) != std::string::npos;
+}
+
+TEST(AssociationDeclaration, DuplicateNamesAndAttributes)
+{
+    EXPECT_TRUE(contains(declaration_error<Twice>(), "\"labels\" of model Twice: declared twice"));
+    const auto same = declaration_error<SameKey>();
+    EXPECT_TRUE(contains(same, "\"label_ids\" is already used by association \"labels\"")) << same;
+}
+
+TEST(AssociationDeclaration, OptionsThatDoNotFitTheKind)
+{
+    EXPECT_TRUE(contains(declaration_error<IndexedBelongs>(), "for has_many only, not belongs_to"));
+    EXPECT_TRUE(contains(declaration_error<DependentBelongs>(), "has_many and has_one only"));
+}
+
+TEST(AssociationDeclaration, UnknownOrMisfitInverse)
+{
+    const auto unknown = configuration_error<UnknownInverse>("articles");
+    EXPECT_TRUE(contains(unknown, "inverse \"author\" is not an association of Article"))
+        << unknown;
+    const auto foreign = configuration_error<ForeignInverse>("articles");
+    EXPECT_TRUE(contains(foreign, "points to Writer, not ForeignInverse")) << foreign;
+    const auto misfit = configuration_error<MisfitInverse>("articles");
+    EXPECT_TRUE(contains(misfit, "points to Label")) << misfit;
+    const auto missing = configuration_error<Writer>("nothing");
+    EXPECT_TRUE(contains(missing, "Writer declares no association \"nothing\"")) << missing;
+}
+
+TEST(AssociationDeclaration, WrongKeyTypes)
+{
+    const auto number = configuration_error<NumberKeyed>("labels");
+    EXPECT_TRUE(contains(number, "the key NumberKeyed.id cannot hold a S")) << number;
+    const auto sorted = configuration_error<SortKeyed>("labels");
+    EXPECT_TRUE(contains(sorted, "has sort key \"at\"")) << sorted;
+    const auto set = configuration_error<WrongSetType>("labels");
+    EXPECT_TRUE(contains(set, "the id set WrongSetType.label_ids cannot hold a SS")) << set;
+}
+
+TEST(AssociationProxies, KindAndModelAreChecked)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}});
+    try {
+        collection<Passport> wrong(writer, "passport");
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_TRUE(contains(e.what(), "Writer.passport is a has_one")) << e.what();
+    }
+    try {
+        collection<Label> wrong(writer, "articles");
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument);
+        EXPECT_TRUE(contains(e.what(), "associates Article, not Label")) << e.what();
+    }
+}
+
+TEST(AssociationProxies, IdsAndCountsComeFromMemory)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}, {"article_ids", string_set{{"a1", "a2"}}}});
+    auto article = loaded<Article>({{"id", "a2"}, {"writer_id", "w1"}});
+    run([&]() -> asio::awaitable<void> {
+        auto articles = writer.articles();
+        const auto n = co_await articles.count();
+        EXPECT_EQ(n, 2);
+        const bool has = co_await articles.include(article);
+        EXPECT_TRUE(has);
+        const bool has_other = co_await articles.include("a3");
+        EXPECT_FALSE(has_other);
+        const bool none = co_await articles.empty();
+        EXPECT_FALSE(none);
+    }());
+    EXPECT_EQ(article.writer().id(), std::optional<std::string>("w1"));
+    EXPECT_EQ(writer.passport().id(), std::nullopt);
+    EXPECT_THROW(writer.articles().relation(), error);
+}
+
+TEST(AssociationProxies, WritesNeedPersistedRecords)
+{
+    Writer writer;
+    writer.id = "w1";
+    auto article = loaded<Article>({{"id", "a1"}});
+    try {
+        run(writer.articles().add(article));
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::not_persisted);
+        EXPECT_TRUE(contains(e.what(), "new (never saved)")) << e.what();
+    }
+    auto saved = loaded<Writer>({{"id", "w1"}});
+    Article fresh;
+    fresh.id = "a9";
+    try {
+        run(saved.articles().add(fresh));
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::not_persisted);
+        EXPECT_TRUE(contains(e.what(), "associated record")) << e.what();
+    }
+}
+
+TEST(AssociationProxies, ANewAssociatedRecordCarriesItsLinkAsAChange)
+{
+    auto writer = loaded<Writer>({{"id", "w1"}});
+    Article article;
+    detail::prepare_associated(writer, "articles", article);
+    EXPECT_EQ(article.read_attribute("writer_id"), attribute_value("w1"));
+    EXPECT_EQ(article.attributes().find("writer_id")->as_s(), "w1");
+
+    auto label = loaded<Label>({{"id", "l1"}});
+    Article tagged;
+    detail::prepare_associated(label, "articles", tagged);
+    EXPECT_EQ(tagged.label_ids, (std::set<std::string>{"l1"}));
+    EXPECT_TRUE(tagged.attribute_changed("label_ids"));
+}
+
+}  // namespace

@@ -1,0 +1,503 @@
+// The sans-io parts of `dynomite bench`: options, operation mix, histogram, report.
+#include "bench/bench.hpp"
+#include "cli.hpp"
+#include "support/fake_server.hpp"
+#include "support/test_env.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/json/value.hpp>
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+#include <map>
+#include <sstream>
+
+namespace bench = dynomite::cli::bench;
+using namespace std::chrono_literals;
+
+namespace {
+
+bench::bench_options parse_ok(std::vector<std::string> args)
+{
+    bench::bench_options options;
+    std::string why;
+    auto ec = bench::parse_bench_options(args, options, why);
+    EXPECT_FALSE(ec) << why;
+    return options;
+}
+
+std::string parse_error(std::vector<std::string> args)
+{
+    bench::bench_options options;
+    std::string why;
+    auto ec = bench::parse_bench_options(args, options, why);
+    EXPECT_EQ(ec, dynomite::errc::invalid_argument);
+    return why;
+}
+
+}  // namespace
+
+TEST(BenchOptions, DefaultsWithoutArguments)
+{
+    auto options = parse_ok({});
+    EXPECT_EQ(options.mix.describe(), "getitem");
+    EXPECT_EQ(options.layer, bench::layer::client);
+    EXPECT_EQ(options.concurrency, 16u);
+    EXPECT_FALSE(options.requests);
+    EXPECT_EQ(options.duration, 10s);
+    EXPECT_EQ(options.warmup, 1s);
+    EXPECT_EQ(options.table, "dynomite_bench");
+    EXPECT_EQ(options.items, 1000u);
+    EXPECT_EQ(options.threads, 1u);
+    EXPECT_FALSE(options.prepare);
+    EXPECT_FALSE(options.help);
+}
+
+TEST(BenchOptions, EveryOptionSeparateOrInline)
+{
+    auto options = parse_ok({"--endpoint",  "http://127.0.0.1:8000",
+                             "--op=query",  "--layer",
+                             "model",       "--concurrency",
+                             "64",          "--requests=5000",
+                             "--warmup",    "0",
+                             "--table",     "t1",
+                             "--item-size", "100",
+                             "--items=50",  "--threads",
+                             "2",           "--json",
+                             "out.json",    "--prepare"});
+    EXPECT_EQ(options.endpoint, "http://127.0.0.1:8000");
+    EXPECT_EQ(options.mix.describe(), "query");
+    EXPECT_EQ(options.layer, bench::layer::model);
+    EXPECT_EQ(options.concurrency, 64u);
+    EXPECT_EQ(options.requests, 5000u);
+    EXPECT_EQ(options.warmup, 0ms);
+    EXPECT_EQ(options.table, "t1");
+    EXPECT_EQ(options.item_size, 100u);
+    EXPECT_EQ(options.items, 50u);
+    EXPECT_EQ(options.threads, 2u);
+    EXPECT_EQ(options.json_file, "out.json");
+    EXPECT_TRUE(options.prepare);
+}
+
+TEST(BenchOptions, DurationsWithUnits)
+{
+    EXPECT_EQ(parse_ok({"--duration", "500ms"}).duration, 500ms);
+    EXPECT_EQ(parse_ok({"--duration", "3s"}).duration, 3s);
+    EXPECT_EQ(parse_ok({"--duration", "2m"}).duration, 120s);
+    EXPECT_EQ(parse_ok({"--duration", "7"}).duration, 7s);
+    EXPECT_EQ(bench::parse_duration("0s"), std::nullopt);
+    EXPECT_EQ(bench::parse_duration("1h"), std::nullopt);
+    EXPECT_EQ(bench::parse_duration("-1s"), std::nullopt);
+    EXPECT_EQ(bench::parse_duration(""), std::nullopt);
+}
+
+TEST(BenchOptions, HelpIsNoError)
+{
+    EXPECT_TRUE(parse_ok({"--help"}).help);
+    EXPECT_TRUE(parse_ok({"-h"}).help);
+}
+
+TEST(BenchOptions, UsageErrorsNameTheOptionAndValue)
+{
+    EXPECT_EQ(parse_error({"--bogus"}), "unknown option \"--bogus\"");
+    EXPECT_EQ(parse_error({"--concurrency"}), "--concurrency needs a value");
+    EXPECT_EQ(parse_error({"--concurrency", "0"}),
+              "--concurrency: expected an integer from 1 to 100000, got \"0\"");
+    EXPECT_EQ(parse_error({"--requests", "ten"}),
+              "--requests: expected an integer from 1 to 1000000000000, got \"ten\"");
+    EXPECT_EQ(parse_error({"--layer", "orm"}), "--layer: expected client or model, got \"orm\"");
+    EXPECT_EQ(parse_error({"--duration", "soon"}),
+              "--duration: expected a duration such as 10s, 500ms or 2m, got \"soon\"");
+    EXPECT_EQ(parse_error({"--warmup", "x"}),
+              "--warmup: expected a duration such as 10s, 500ms or 2m, got \"x\"");
+    EXPECT_EQ(parse_error({"--requests", "10", "--duration", "1s"}),
+              "--requests and --duration exclude each other");
+    EXPECT_EQ(parse_error({"--threads", "4", "--concurrency", "2"}),
+              "--threads (4) is more than --concurrency (2)");
+    EXPECT_EQ(parse_error({"--prepare=yes"}), "--prepare takes no value");
+    EXPECT_EQ(parse_error({"--table", ""}), "--table: a table name has 1 to 255 characters");
+    EXPECT_EQ(parse_error({"--endpoint="}), "--endpoint: empty URL");
+    EXPECT_EQ(parse_error({"--json", ""}), "--json: empty file name");
+    EXPECT_EQ(parse_error({"--items", "2000000"}),
+              "--items: expected an integer from 1 to 1000000, got \"2000000\"");
+    EXPECT_EQ(parse_error({"--item-size", "1e3"}),
+              "--item-size: expected an integer from 1 to 350000, got \"1e3\"");
+    EXPECT_EQ(parse_error({"--op", "deleteitem"}),
+              "--op: unknown operation \"deleteitem\" (getitem, putitem, query or scan)");
+}
+
+TEST(OperationMix, WeightsAndDescription)
+{
+    dynomite::cli::bench::operation_mix mix;
+    std::string why;
+    ASSERT_FALSE(bench::operation_mix::parse("getitem=80,putitem=20", mix, why)) << why;
+    EXPECT_EQ(mix.total_weight(), 100u);
+    EXPECT_EQ(mix.describe(), "getitem=80,putitem=20");
+    EXPECT_EQ(mix.pick(0), bench::operation::get_item);
+    EXPECT_EQ(mix.pick(79), bench::operation::get_item);
+    EXPECT_EQ(mix.pick(80), bench::operation::put_item);
+    EXPECT_EQ(mix.pick(99), bench::operation::put_item);
+    EXPECT_EQ(mix.pick(100), bench::operation::get_item);  // wraps
+
+    ASSERT_FALSE(bench::operation_mix::parse("scan,query=3", mix, why)) << why;
+    EXPECT_EQ(mix.total_weight(), 4u);
+    EXPECT_EQ(mix.describe(), "scan=1,query=3");
+    std::map<bench::operation, int> picks;
+    for (std::uint64_t draw = 0; draw < 400; ++draw) ++picks[mix.pick(draw)];
+    EXPECT_EQ(picks[bench::operation::scan], 100);
+    EXPECT_EQ(picks[bench::operation::query], 300);
+}
+
+TEST(OperationMix, RefusesMalformedMixes)
+{
+    bench::operation_mix mix;
+    std::string why;
+    EXPECT_EQ(bench::operation_mix::parse("", mix, why), dynomite::errc::invalid_argument);
+    EXPECT_EQ(why, "--op: expected an operation, got nothing");
+    EXPECT_EQ(bench::operation_mix::parse("getitem=0", mix, why), dynomite::errc::invalid_argument);
+    EXPECT_EQ(why, "--op: the weight of getitem must be an integer from 1 to 1000000, got \"0\"");
+    EXPECT_EQ(bench::operation_mix::parse("getitem=,scan", mix, why),
+              dynomite::errc::invalid_argument);
+    EXPECT_EQ(why, "--op: the weight of getitem must be an integer from 1 to 1000000, got \"\"");
+    EXPECT_EQ(bench::operation_mix::parse("getitem,getitem=2", mix, why),
+              dynomite::errc::invalid_argument);
+    EXPECT_EQ(why, "--op: getitem is named twice");
+    EXPECT_EQ(bench::operation_mix::parse("getitem,", mix, why), dynomite::errc::invalid_argument);
+    EXPECT_EQ(why, "--op: a comma ends the mix");
+    // A refused mix leaves the previous one.
+    EXPECT_EQ(mix.describe(), "getitem");
+}
+
+TEST(LatencyHistogram, EmptyReportsZero)
+{
+    bench::latency_histogram h;
+    EXPECT_EQ(h.count(), 0u);
+    EXPECT_EQ(h.percentile(0.5), 0ns);
+    EXPECT_EQ(h.min(), 0ns);
+    EXPECT_EQ(h.max(), 0ns);
+}
+
+TEST(LatencyHistogram, SmallValuesAreExact)
+{
+    bench::latency_histogram h;
+    for (int v = 1; v <= 100; ++v) h.record(std::chrono::nanoseconds(v));
+    EXPECT_EQ(h.percentile(0.5), 50ns);
+    EXPECT_EQ(h.percentile(0.99), 99ns);
+    EXPECT_EQ(h.percentile(1.0), 100ns);
+    EXPECT_EQ(h.percentile(0.0), 1ns);
+    EXPECT_EQ(h.min(), 1ns);
+}
+
+TEST(LatencyHistogram, PercentilesWithinBucketPrecision)
+{
+    bench::latency_histogram h;
+    // 1 us .. 10 ms in 1 us steps.
+    for (int us = 1; us <= 10'000; ++us) h.record(std::chrono::microseconds(us));
+    EXPECT_EQ(h.count(), 10'000u);
+    auto near = [](std::chrono::nanoseconds got, double expected_us) {
+        double got_us = static_cast<double>(got.count()) / 1e3;
+        EXPECT_GE(got_us, expected_us) << got_us;
+        EXPECT_LE(got_us, expected_us * 1.016) << got_us;
+    };
+    near(h.percentile(0.5), 5'000);
+    near(h.percentile(0.99), 9'900);
+    near(h.percentile(0.999), 9'990);
+    EXPECT_EQ(h.percentile(1.0), 10ms);  // capped at the maximum
+    EXPECT_EQ(h.max(), 10ms);
+    EXPECT_EQ(h.min(), 1us);
+}
+
+TEST(LatencyHistogram, OutlierOnlyMovesTheTail)
+{
+    bench::latency_histogram h;
+    for (int i = 0; i < 999; ++i) h.record(100us);
+    h.record(1s);
+    EXPECT_LE(h.percentile(0.99), 102us);
+    EXPECT_GE(h.percentile(0.99), 100us);
+    EXPECT_EQ(h.percentile(0.9999), 1s);
+}
+
+TEST(LatencyHistogram, MergeAddsCountsAndBounds)
+{
+    bench::latency_histogram a, b;
+    for (int i = 0; i < 10; ++i) a.record(10us);
+    for (int i = 0; i < 30; ++i) b.record(1ms);
+    a.merge(b);
+    EXPECT_EQ(a.count(), 40u);
+    EXPECT_EQ(a.min(), 10us);
+    EXPECT_EQ(a.max(), 1ms);
+    EXPECT_LE(a.percentile(0.25), 10'200ns);
+    EXPECT_GE(a.percentile(0.26), 1ms);
+    bench::latency_histogram empty;
+    a.merge(empty);
+    EXPECT_EQ(a.min(), 10us);
+}
+
+TEST(LatencyHistogram, NegativeLatencyCountsAsZero)
+{
+    bench::latency_histogram h;
+    h.record(-5ns);
+    EXPECT_EQ(h.count(), 1u);
+    EXPECT_EQ(h.max(), 0ns);
+}
+
+namespace {
+
+bench::bench_result sample_result()
+{
+    bench::bench_result r;
+    r.op = "getitem=80,putitem=20";
+    r.layer = bench::layer::model;
+    r.requests = 1000;
+    r.concurrency = 8;
+    r.threads = 1;
+    r.seconds = 2.0;
+    r.items = 900;
+    r.errors = 3;
+    for (int i = 0; i < 1000; ++i) r.latencies.record(std::chrono::microseconds(100));
+    return r;
+}
+
+}  // namespace
+
+TEST(BenchReport, SummaryLineHasTheFixedForm)
+{
+    EXPECT_EQ(bench::format_summary(sample_result()),
+              "op=getitem=80,putitem=20 layer=model requests=1000 concurrency=8 seconds=2.000 "
+              "ops_per_s=500.0 items_per_s=450.0 p50_us=100.0 p99_us=100.0 p999_us=100.0 "
+              "errors=3");
+    bench::bench_result empty;
+    empty.op = "scan";
+    EXPECT_EQ(bench::format_summary(empty),
+              "op=scan layer=client requests=0 concurrency=0 seconds=0.000 ops_per_s=0.0 "
+              "items_per_s=0.0 p50_us=0.0 p99_us=0.0 p999_us=0.0 errors=0");
+}
+
+TEST(BenchReport, JsonCarriesTheSameFigures)
+{
+    auto json = boost::json::parse(bench::format_json(sample_result())).as_object();
+    EXPECT_EQ(json.at("op").as_string(), "getitem=80,putitem=20");
+    EXPECT_EQ(json.at("layer").as_string(), "model");
+    EXPECT_EQ(json.at("requests").as_int64(), 1000);
+    EXPECT_EQ(json.at("errors").as_int64(), 3);
+    EXPECT_DOUBLE_EQ(json.at("ops_per_s").as_double(), 500.0);
+    EXPECT_DOUBLE_EQ(json.at("items_per_s").as_double(), 450.0);
+    auto latency = json.at("latency_us").as_object();
+    EXPECT_DOUBLE_EQ(latency.at("p50").as_double(), 100.0);
+    EXPECT_DOUBLE_EQ(latency.at("max").as_double(), 100.0);
+}
+
+TEST(BenchReport, ProgressLine)
+{
+    EXPECT_EQ(bench::format_progress(3.0, 1200, 3000, 1, false),
+              "bench: 3s 1200 req/s, 3000 requests, 1 errors");
+    EXPECT_EQ(bench::format_progress(1.0, 10, 0, 0, true),
+              "bench: 1s warmup 10 req/s, 0 requests, 0 errors");
+}
+
+TEST(BenchItems, KeysHaveFixedWidthAndPayloadItsSize)
+{
+    EXPECT_EQ(bench::item_sort_key(42), "item-000042");
+    EXPECT_EQ(bench::item_sort_key(999999).size(), bench::item_sort_key(0).size());
+    auto payload = bench::make_payload(100);
+    EXPECT_EQ(payload.size(), 100u);
+    EXPECT_EQ(payload.substr(0, 3), "abc");
+    EXPECT_EQ(bench::operation_name(bench::operation::scan), "scan");
+    EXPECT_EQ(bench::layer_name(bench::layer::client), "client");
+}
+
+TEST(RunBench, HelpGoesToStdout)
+{
+    std::ostringstream out, err;
+    int status = dynomite::cli::run_bench({}, {"--help"}, out, err);
+    EXPECT_EQ(status, dynomite::cli::exit_ok);
+    EXPECT_NE(out.str().find("Usage: dynomite bench"), std::string::npos);
+    EXPECT_EQ(err.str(), "");
+}
+
+TEST(RunBench, UsageErrorExitsWithUsageStatus)
+{
+    std::ostringstream out, err;
+    int status = dynomite::cli::run_bench({}, {"--concurrency", "none"}, out, err);
+    EXPECT_EQ(status, dynomite::cli::exit_usage);
+    EXPECT_EQ(out.str(), "");
+    EXPECT_EQ(err.str(),
+              "dynomite bench: --concurrency: expected an integer from 1 to 100000, got \"none\"\n"
+              "Try 'dynomite bench --help'.\n");
+}
+
+namespace {
+
+using dynomite::test::fake_action;
+using dynomite::test::fake_server;
+
+constexpr std::string_view canned_item =
+    R"({"Item":{"pk":{"S":"bench"},"sk":{"S":"item-000001"},"price":{"N":"12.5"}}})";
+constexpr std::string_view canned_page =
+    R"({"Count":2,"Items":[{"pk":{"S":"bench"},"sk":{"S":"item-000000"}},)"
+    R"({"pk":{"S":"bench"},"sk":{"S":"item-000001"}}],"ScannedCount":2})";
+
+constexpr std::string_view canned_table =
+    R"({"Table":{"TableName":"dynomite_bench","TableStatus":"ACTIVE",)"
+    R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+    R"({"AttributeName":"sk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk",)"
+    R"("KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]}})";
+
+struct bench_run {
+    int status = 0;
+    std::string out;
+    std::string err;
+};
+
+bench_run run_against(const fake_server& server, std::vector<std::string> args)
+{
+    dynomite::test::ensure_test_credentials();
+    dynomite::cli::global_options global;
+    global.endpoint = server.url();
+    global.region = "us-east-1";
+    std::ostringstream out, err;
+    bench_run run;
+    run.status = dynomite::cli::run_bench(global, args, out, err);
+    run.out = out.str();
+    run.err = err.str();
+    return run;
+}
+
+// The value of `key=` in the summary line.
+std::string summary_field(const std::string& line, const std::string& key)
+{
+    auto at = line.find(" " + key + "=");
+    if (at == std::string::npos)
+        at = line.rfind(key + "=", 0);
+    else
+        ++at;
+    if (at == std::string::npos) return {};
+    auto start = at + key.size() + 1;
+    return line.substr(start, line.find_first_of(" \n", start) - start);
+}
+
+}  // namespace
+
+TEST(RunBench, ClientGetItemsCountsRequestsAndItems)
+{
+    fake_server server;
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    auto run = run_against(
+        server, {"--requests", "40", "--warmup", "0", "--concurrency", "4", "--table", "t_bench"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    EXPECT_EQ(run.out.rfind("op=getitem layer=client requests=40 concurrency=4 seconds=", 0), 0u)
+        << run.out;
+    EXPECT_EQ(summary_field(run.out, "errors"), "0");
+    EXPECT_EQ(std::stod(summary_field(run.out, "ops_per_s")),
+              std::stod(summary_field(run.out, "items_per_s")));
+    EXPECT_GT(std::stod(summary_field(run.out, "p50_us")), 0.0);
+    EXPECT_GE(server.request_count(), 40u);
+    auto requests = server.requests();
+    ASSERT_FALSE(requests.empty());
+    EXPECT_EQ(requests.front().header("x-amz-target"), "DynamoDB_20120810.GetItem");
+    EXPECT_NE(requests.front().body.find("\"t_bench\""), std::string::npos);
+}
+
+TEST(RunBench, ModelQueryHydratesEveryItemOfThePage)
+{
+    fake_server server;
+    // The relation plans with the table's key schema, asked once.
+    server.enqueue(fake_action::ok(std::string(canned_table)));
+    server.set_default(fake_action::ok(std::string(canned_page)));
+    auto run = run_against(server, {"--op", "query", "--layer", "model", "--requests", "10",
+                                    "--warmup", "0", "--concurrency", "1", "--items", "2"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    EXPECT_EQ(run.out.rfind("op=query layer=model requests=10 concurrency=1", 0), 0u) << run.out;
+    EXPECT_NEAR(std::stod(summary_field(run.out, "items_per_s")),
+                2 * std::stod(summary_field(run.out, "ops_per_s")), 0.2);
+}
+
+TEST(RunBench, MixSendsBothOperationsWithinADuration)
+{
+    fake_server server;
+    auto run = run_against(
+        server, {"--op", "putitem=1,getitem=1", "--duration", "300ms", "--warmup", "100ms",
+                 "--concurrency", "2", "--json", testing::TempDir() + "bench_mix.json"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    EXPECT_EQ(run.out.rfind("op=putitem=1,getitem=1 layer=client ", 0), 0u) << run.out;
+    std::size_t puts = 0, gets = 0;
+    for (const auto& request : server.requests()) {
+        auto target = request.header("x-amz-target").value_or("");
+        puts += target == "DynamoDB_20120810.PutItem";
+        gets += target == "DynamoDB_20120810.GetItem";
+    }
+    EXPECT_GT(puts, 0u);
+    EXPECT_GT(gets, 0u);
+    std::ifstream json_file(testing::TempDir() + "bench_mix.json");
+    std::string json((std::istreambuf_iterator<char>(json_file)), {});
+    auto report = boost::json::parse(json).as_object();
+    EXPECT_EQ(report.at("op").as_string(), "putitem=1,getitem=1");
+    EXPECT_EQ(std::to_string(report.at("requests").as_int64()), summary_field(run.out, "requests"));
+}
+
+TEST(RunBench, ServerErrorsAreCountedAndFailTheRun)
+{
+    fake_server server;
+    server.set_default(
+        fake_action::aws_error(400, "ResourceNotFoundException", "Requested resource not found"));
+    auto run = run_against(server, {"--requests", "5", "--warmup", "0", "--concurrency", "1"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_failure);
+    EXPECT_EQ(summary_field(run.out, "errors"), "5") << run.out;
+    EXPECT_NE(run.err.find("bench: first error: getitem: "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("Requested resource not found"), std::string::npos) << run.err;
+}
+
+TEST(RunBench, UnwritableJsonFileFails)
+{
+    fake_server server;
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    auto run = run_against(server, {"--requests", "2", "--warmup", "0", "--concurrency", "1",
+                                    "--json", "/nonexistent-folder/report.json"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_failure);
+    EXPECT_NE(run.err.find("cannot write /nonexistent-folder/report.json"), std::string::npos);
+    EXPECT_EQ(run.out.rfind("op=getitem ", 0), 0u);
+}
+
+TEST(RunBench, PrepareCreatesTheTableAndWritesItsItemsInBatches)
+{
+    fake_server server;
+    server.enqueue(fake_action::ok(
+        R"({"TableDescription":{"TableName":"dynomite_bench","TableStatus":"CREATING"}})"));
+    server.enqueue(fake_action::ok(std::string(canned_table)));  // DescribeTable: ACTIVE
+    auto run = run_against(server, {"--prepare", "--items", "30", "--requests", "1", "--warmup",
+                                    "0", "--concurrency", "1"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    EXPECT_NE(run.err.find("bench: table dynomite_bench created"), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find("bench: wrote 30 items of 256 payload bytes"), std::string::npos);
+    auto requests = server.requests();
+    ASSERT_GE(requests.size(), 5u);
+    EXPECT_EQ(requests[0].header("x-amz-target"), "DynamoDB_20120810.CreateTable");
+    EXPECT_EQ(requests[1].header("x-amz-target"), "DynamoDB_20120810.DescribeTable");
+    EXPECT_EQ(requests[2].header("x-amz-target"), "DynamoDB_20120810.BatchWriteItem");
+    EXPECT_EQ(requests[3].header("x-amz-target"), "DynamoDB_20120810.BatchWriteItem");
+    EXPECT_NE(requests[3].body.find("item-000029"), std::string::npos);
+    EXPECT_EQ(requests[4].header("x-amz-target"), "DynamoDB_20120810.GetItem");
+}
+
+TEST(RunBench, PrepareFailureStopsBeforeTheRun)
+{
+    fake_server server;
+    server.set_default(fake_action::aws_error(400, "AccessDeniedException", "Not allowed here"));
+    auto run = run_against(server, {"--prepare", "--requests", "1", "--warmup", "0"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_failure);
+    EXPECT_NE(run.err.find("Not allowed here"), std::string::npos) << run.err;
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(server.request_count(), 1u);
+}
+
+TEST(RunBench, UnusableEndpointIsRefusedBeforeSending)
+{
+    fake_server server;
+    auto run = run_against(server, {"--endpoint", "ftp://127.0.0.1:1", "--requests", "1"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_failure);
+    EXPECT_EQ(run.err.rfind("dynomite bench: ", 0), 0u) << run.err;
+    EXPECT_EQ(run.out, "");
+    EXPECT_EQ(server.request_count(), 0u);
+}

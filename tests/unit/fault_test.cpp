@@ -1,6 +1,7 @@
 // The client against a misbehaving server: retries, timeouts, limits, the pool, cancellation,
 // completion tokens and the headers every request carries.
 #include "support/fake_server.hpp"
+#include "support/fault_proxy.hpp"
 
 #include <dynomite/client.hpp>
 #include <dynomite/connection_pool.hpp>
@@ -16,6 +17,9 @@
 #include <boost/asio/use_future.hpp>
 
 #include <algorithm>
+#include <array>
+#include <memory>
+#include <stdexcept>
 #include <chrono>
 #include <functional>
 #include <future>
@@ -324,10 +328,13 @@ TEST_F(FaultTest, DiagnosticsDescribeTheLastAttempt)
     auto result = run(c, sample_get());
 
     EXPECT_EQ(result.ec, errc::connection_closed) << result.ec.message();
-    ASSERT_EQ(result.diag.attempts.size(), 2u);
+    // The second attempt went out on the kept-alive connection, was read and dropped, and was
+    // sent again on a new one: recorded, though only two attempts count against the limit.
+    ASSERT_EQ(result.diag.attempts.size(), 3u);
     EXPECT_EQ(result.diag.attempts[0].error, errc::internal_server_error);
     EXPECT_NE(result.diag.attempts[0].detail.find("HTTP 500"), std::string::npos);
     EXPECT_EQ(result.diag.attempts[1].error, errc::connection_closed);
+    EXPECT_EQ(result.diag.attempts[2].error, errc::connection_closed);
     EXPECT_TRUE(result.diag.aws_type.empty()) << result.diag.aws_type;
     EXPECT_EQ(result.diag.http_status, 0u) << result.diag.to_string();
     EXPECT_EQ(result.diag.request_id, "") << result.diag.to_string();
@@ -539,7 +546,9 @@ TEST_F(FaultTest, StaleKeepAliveConnectionIsRetriedTransparently)
 
     ASSERT_FALSE(second.ec) << second.diag.to_string();
     expect_item(second.response);
-    EXPECT_TRUE(second.diag.attempts.empty());
+    // Not an attempt against the limit, but recorded: the server may have read the request.
+    ASSERT_EQ(second.diag.attempts.size(), 1u);
+    EXPECT_EQ(second.diag.attempts[0].error, errc::connection_closed);
     const auto stats = c.stats();
     EXPECT_EQ(stats.stale_connections, 1u);
     EXPECT_EQ(stats.attempts, 2u);
@@ -565,9 +574,35 @@ TEST_F(FaultTest, StaleConnectionIsRetriedOnlyOnce)
     auto second = run(c, sample_get());
 
     EXPECT_EQ(second.ec, errc::connection_closed) << second.diag.to_string();
-    EXPECT_EQ(second.diag.attempts.size(), 1u);
+    // The resend on the stale connection, then the one attempt allowed.
+    EXPECT_EQ(second.diag.attempts.size(), 2u);
     EXPECT_EQ(c.stats().stale_connections, 1u);
     EXPECT_EQ(server.connections_accepted(), 2u);
+}
+
+TEST_F(FaultTest, AnswerLostOnAKeptAliveConnectionIsReportedWhenResent)
+{
+    // The server reads the whole request (it may have applied it), then drops the kept-alive
+    // connection: the client sees what an idle close looks like, and resends at once. The
+    // resend must show in the diagnostics, or a non-idempotent write applied twice (or a
+    // create failing its own condition) could not be told apart from a clean one.
+    server.enqueue(fake_action::ok());
+    server.enqueue(fake_action::reset_after_request());
+    server.set_default(fake_action::ok());
+    auto c = make_client();
+
+    ASSERT_FALSE(run(c, sample_put()).ec);
+    auto second = run(c, sample_put());
+
+    ASSERT_FALSE(second.ec) << second.diag.to_string();
+    ASSERT_EQ(second.diag.attempts.size(), 1u);
+    EXPECT_EQ(second.diag.attempts[0].error, errc::connection_closed);
+    EXPECT_NE(second.diag.attempts[0].detail.find("sent again"), std::string::npos)
+        << second.diag.attempts[0].detail;
+    EXPECT_EQ(server.request_count(), 3u);
+    const auto stats = c.stats();
+    EXPECT_EQ(stats.stale_connections, 1u);
+    EXPECT_EQ(stats.retries, 0u);
 }
 
 TEST(FaultIdleClose, ConnectionClosedByTheServerWhileIdleIsReplaced)
@@ -1064,6 +1099,322 @@ TEST_F(FaultTest, EachRetryIsSignedAgain)
     EXPECT_LT(*requests[0].header("x-amz-date"), *requests[1].header("x-amz-date"));
     EXPECT_NE(requests[0].header("authorization"), requests[1].header("authorization"));
     EXPECT_EQ(requests[0].body, requests[1].body);
+}
+
+}  // namespace
+
+// --- The fault-injecting proxy ------------------------------------------------------------------
+
+namespace {
+
+using dynomite::test::fault_kind;
+using dynomite::test::fault_kind_count;
+using dynomite::test::fault_plan;
+using dynomite::test::fault_proxy;
+using dynomite::test::fault_proxy_options;
+using dynomite::test::fault_weights;
+
+std::vector<fault_kind> draw(fault_plan& plan, std::size_t count)
+{
+    std::vector<fault_kind> out;
+    for (std::size_t i = 0; i < count; ++i) out.push_back(plan.next());
+    return out;
+}
+
+fault_weights only(fault_kind kind)
+{
+    fault_weights w{0, 0, 0, 0, 0, 0, 0, 0, 0};
+    switch (kind) {
+        case fault_kind::throughput_exceeded:
+            w.throughput_exceeded = 1;
+            break;
+        case fault_kind::throttling:
+            w.throttling = 1;
+            break;
+        case fault_kind::internal_error:
+            w.internal_error = 1;
+            break;
+        case fault_kind::service_unavailable:
+            w.service_unavailable = 1;
+            break;
+        case fault_kind::reset_before_forward:
+            w.reset_before_forward = 1;
+            break;
+        case fault_kind::reset_after_forward:
+            w.reset_after_forward = 1;
+            break;
+        case fault_kind::truncated_body:
+            w.truncated_body = 1;
+            break;
+        case fault_kind::corrupt_crc32:
+            w.corrupt_crc32 = 1;
+            break;
+        case fault_kind::delay:
+            w.delay = 1;
+            break;
+        case fault_kind::none:
+            break;
+    }
+    return w;
+}
+
+TEST(FaultPlan, SameSeedGivesTheSameFaults)
+{
+    fault_plan first(0.3, 42);
+    fault_plan second(0.3, 42);
+    fault_plan other(0.3, 43);
+
+    const auto a = draw(first, 500);
+    EXPECT_EQ(a, draw(second, 500));
+    EXPECT_NE(a, draw(other, 500));
+}
+
+TEST(FaultPlan, RateAndWeightsShapeTheFaults)
+{
+    fault_plan plan(0.3, 7);
+    std::array<std::size_t, fault_kind_count> counts{};
+    constexpr std::size_t draws = 20000;
+    for (const auto kind : draw(plan, draws)) ++counts[static_cast<std::size_t>(kind)];
+
+    const double faulted = 1.0 - static_cast<double>(counts[0]) / draws;
+    EXPECT_NEAR(faulted, 0.3, 0.02);
+    // Equal weights: each of the nine kinds near a ninth of the faults.
+    for (std::size_t i = 1; i < fault_kind_count; ++i)
+        EXPECT_NEAR(static_cast<double>(counts[i]) / draws, 0.3 / 9, 0.01)
+            << to_string(static_cast<fault_kind>(i));
+}
+
+TEST(FaultPlan, ZeroWeightsAndRatesAreHonoured)
+{
+    fault_plan never(0.0, 1);
+    for (const auto kind : draw(never, 1000)) EXPECT_EQ(kind, fault_kind::none);
+
+    fault_plan always_crc(1.0, 1, only(fault_kind::corrupt_crc32));
+    for (const auto kind : draw(always_crc, 1000)) EXPECT_EQ(kind, fault_kind::corrupt_crc32);
+
+    fault_plan switched(1.0, 1, only(fault_kind::delay));
+    switched.set_rate(0.0);
+    EXPECT_EQ(switched.next(), fault_kind::none);
+}
+
+TEST(FaultPlan, RefusesImpossiblePlans)
+{
+    EXPECT_THROW(fault_plan(1.5, 1), std::invalid_argument);
+    EXPECT_THROW(fault_plan(-0.1, 1), std::invalid_argument);
+    EXPECT_THROW(fault_plan(0.5, 1, fault_weights{0, 0, 0, 0, 0, 0, 0, 0, 0}),
+                 std::invalid_argument);
+    fault_plan plan(0.5, 1);
+    EXPECT_THROW(plan.set_rate(2.0), std::invalid_argument);
+    EXPECT_NO_THROW(fault_plan(0.0, 1, fault_weights{0, 0, 0, 0, 0, 0, 0, 0, 0}));
+}
+
+TEST(FaultPlan, LostAnswersAreTheFaultsAfterForwarding)
+{
+    EXPECT_TRUE(loses_applied_answer(fault_kind::reset_after_forward));
+    EXPECT_TRUE(loses_applied_answer(fault_kind::truncated_body));
+    EXPECT_TRUE(loses_applied_answer(fault_kind::corrupt_crc32));
+    EXPECT_FALSE(loses_applied_answer(fault_kind::reset_before_forward));
+    EXPECT_FALSE(loses_applied_answer(fault_kind::throttling));
+    EXPECT_FALSE(loses_applied_answer(fault_kind::delay));
+    EXPECT_FALSE(loses_applied_answer(fault_kind::none));
+}
+
+// The proxy in front of the fake server: what each fault does to a client.
+class FaultProxyTest : public ::testing::Test {
+protected:
+    std::unique_ptr<fault_proxy> make_proxy(double rate, fault_weights weights = {},
+                                            std::chrono::milliseconds idle_close = 0ms)
+    {
+        fault_proxy_options options;
+        options.upstream = upstream.url();
+        options.fault_rate = rate;
+        options.seed = 3;
+        options.weights = weights;
+        options.delay = 20ms;
+        options.idle_close = idle_close;
+        return std::make_unique<fault_proxy>(options);
+    }
+
+    client make_client(const fault_proxy& proxy, int max_attempts = 2)
+    {
+        auto cfg = config_for(upstream);
+        cfg.endpoint = proxy.url();
+        cfg.retry.max_attempts = max_attempts;
+        cfg.retry.base_delay = 1ms;
+        cfg.retry.throttling_base_delay = 1ms;
+        cfg.retry.max_delay = 2ms;
+        return client(io.get_executor(), cfg);
+    }
+
+    template <class Request>
+    outcome<response_t<Request>> run(client& c, Request request)
+    {
+        outcome<response_t<Request>> out;
+        start(c, std::move(request), out);
+        run_until(io, [&out] { return out.completed; });
+        EXPECT_TRUE(out.completed) << "the operation did not complete within the limit";
+        return out;
+    }
+
+    fake_server upstream;
+    asio::io_context io;
+};
+
+TEST_F(FaultProxyTest, ForwardsRequestsAsSignedOverKeepAlive)
+{
+    upstream.set_default(fake_action::ok(std::string(item_body)));
+    auto proxy = make_proxy(0.0);
+    auto c = make_client(*proxy);
+
+    for (int i = 0; i < 3; ++i) {
+        auto result = run(c, sample_get());
+        ASSERT_FALSE(result.ec) << result.diag.to_string();
+        expect_item(result.response);
+    }
+    auto put = run(c, sample_put());
+    ASSERT_FALSE(put.ec) << put.diag.to_string();
+
+    const auto requests = upstream.requests();
+    ASSERT_EQ(requests.size(), 4u);
+    // The Host the client signed is the proxy's, and it arrives unchanged.
+    EXPECT_EQ(requests[0].header("host"), "127.0.0.1:" + std::to_string(proxy->port()));
+    EXPECT_TRUE(requests[0].header("authorization").has_value());
+    EXPECT_EQ(upstream.connections_accepted(), 1u);
+    EXPECT_EQ(proxy->connections_accepted(), 1u);
+    EXPECT_EQ(proxy->upstream_connections(), 1u);
+    EXPECT_EQ(proxy->faults(fault_kind::none), 4u);
+    const auto by_target = proxy->requests_by_target();
+    EXPECT_EQ(by_target.at("DynamoDB_20120810.GetItem"), 3u);
+    EXPECT_EQ(by_target.at("DynamoDB_20120810.PutItem"), 1u);
+    const auto exchanges = proxy->exchanges();
+    ASSERT_EQ(exchanges.size(), 4u);
+    EXPECT_EQ(exchanges[3].request_body, requests[3].body);
+    EXPECT_EQ(exchanges[3].upstream_status, 200u);
+}
+
+struct proxy_fault_case {
+    const char* name;
+    fault_kind kind;
+    errc expected;
+    bool forwarded;
+};
+
+std::string proxy_case_name(const ::testing::TestParamInfo<proxy_fault_case>& info)
+{
+    return info.param.name;
+}
+
+class ProxyFault : public FaultProxyTest, public ::testing::WithParamInterface<proxy_fault_case> {};
+
+TEST_P(ProxyFault, EveryAttemptFailsAsTheFaultSays)
+{
+    const auto& param = GetParam();
+    upstream.set_default(fake_action::ok(std::string(item_body)));
+    auto proxy = make_proxy(1.0, only(param.kind));
+    auto c = make_client(*proxy, 2);
+
+    auto result = run(c, sample_put());
+
+    EXPECT_EQ(result.ec, param.expected) << result.diag.to_string();
+    ASSERT_EQ(result.diag.attempts.size(), 2u) << result.diag.to_string();
+    EXPECT_EQ(proxy->faults(param.kind), 2u);
+    EXPECT_EQ(upstream.request_count(), param.forwarded ? 2u : 0u);
+    for (const auto& exchange : proxy->exchanges()) {
+        EXPECT_EQ(exchange.fault, param.kind);
+        EXPECT_EQ(exchange.upstream_status, param.forwarded ? 200u : 0u);
+    }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Kinds, ProxyFault,
+    ::testing::Values(
+        proxy_fault_case{"Throughput", fault_kind::throughput_exceeded,
+                         errc::provisioned_throughput_exceeded, false},
+        proxy_fault_case{"Throttling", fault_kind::throttling, errc::throttling, false},
+        proxy_fault_case{"InternalError", fault_kind::internal_error, errc::internal_server_error,
+                         false},
+        proxy_fault_case{"Unavailable", fault_kind::service_unavailable, errc::service_unavailable,
+                         false},
+        proxy_fault_case{"ResetBeforeForward", fault_kind::reset_before_forward,
+                         errc::connection_closed, false},
+        proxy_fault_case{"ResetAfterForward", fault_kind::reset_after_forward,
+                         errc::connection_closed, true},
+        proxy_fault_case{"Truncated", fault_kind::truncated_body, errc::connection_closed, true},
+        proxy_fault_case{"CorruptCrc32", fault_kind::corrupt_crc32, errc::crc32_mismatch, true}),
+    proxy_case_name);
+
+TEST_F(FaultProxyTest, DelayedAnswersArrive)
+{
+    upstream.set_default(fake_action::ok(std::string(item_body)));
+    auto proxy = make_proxy(1.0, only(fault_kind::delay));
+    auto c = make_client(*proxy);
+
+    auto result = run(c, sample_get());
+
+    ASSERT_FALSE(result.ec) << result.diag.to_string();
+    expect_item(result.response);
+    EXPECT_TRUE(result.diag.attempts.empty());
+    EXPECT_EQ(proxy->faults(fault_kind::delay), 1u);
+}
+
+TEST_F(FaultProxyTest, FaultRateCanBeChangedWhileRunning)
+{
+    upstream.set_default(fake_action::ok(std::string(item_body)));
+    auto proxy = make_proxy(1.0, only(fault_kind::throttling));
+    auto c = make_client(*proxy, 1);
+
+    EXPECT_EQ(run(c, sample_get()).ec, errc::throttling);
+    proxy->set_fault_rate(0.0);
+    EXPECT_FALSE(run(c, sample_get()).ec);
+    EXPECT_THROW(proxy->set_fault_rate(1.1), std::invalid_argument);
+    EXPECT_EQ(proxy->faults(fault_kind::throttling), 1u);
+    EXPECT_EQ(proxy->faults(fault_kind::none), 1u);
+}
+
+TEST_F(FaultProxyTest, IdleClientConnectionsAreClosedAndReplaced)
+{
+    upstream.set_default(fake_action::ok(std::string(item_body)));
+    auto proxy = make_proxy(0.0, {}, 50ms);
+    auto c = make_client(*proxy);
+
+    ASSERT_FALSE(run(c, sample_get()).ec);
+    run_until(
+        io, [&] { return proxy->idle_closed() == 1; }, 10s);
+    ASSERT_EQ(proxy->idle_closed(), 1u);
+    auto second = run(c, sample_get());
+
+    ASSERT_FALSE(second.ec) << second.diag.to_string();
+    EXPECT_EQ(proxy->connections_accepted(), 2u);
+    EXPECT_EQ(upstream.request_count(), 2u);
+}
+
+TEST(FaultProxyConfig, RefusesUpstreamsItCannotReach)
+{
+    fault_proxy_options options;
+    options.upstream = "https://127.0.0.1:8000";
+    EXPECT_THROW(fault_proxy{options}, std::invalid_argument);
+    options.upstream = "ftp://127.0.0.1";
+    EXPECT_THROW(fault_proxy{options}, std::invalid_argument);
+    options.upstream = "http://127.0.0.1:8000";
+    options.fault_rate = 2.0;
+    EXPECT_THROW(fault_proxy{options}, std::invalid_argument);
+}
+
+TEST_F(FaultProxyTest, UnreachableUpstreamResetsTheClient)
+{
+    fault_proxy_options options;
+    {
+        // A port that was free a moment ago: nothing listens there now.
+        asio::ip::tcp::acceptor probe(io, {asio::ip::address_v4::loopback(), 0});
+        options.upstream = "http://127.0.0.1:" + std::to_string(probe.local_endpoint().port());
+    }
+    fault_proxy proxy(options);
+    auto c = make_client(proxy, 1);
+
+    auto result = run(c, sample_get());
+
+    EXPECT_EQ(result.ec, errc::connection_closed) << result.diag.to_string();
+    EXPECT_EQ(proxy.exchanges().at(0).upstream_status, 0u);
 }
 
 }  // namespace

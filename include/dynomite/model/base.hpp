@@ -21,6 +21,7 @@ namespace dynomite {
 
 namespace detail {
 struct record_access;
+struct association_access;
 }  // namespace detail
 
 /// How save() and its relatives write.
@@ -231,6 +232,7 @@ protected:
 
 private:
     friend struct detail::record_access;
+    friend struct detail::association_access;
     enum class record_state : unsigned char { new_record, persisted, destroyed };
 
     const std::string& field_name_at(const void* address) const;

@@ -28,6 +28,7 @@ namespace dynomite {
 
 class model_base;
 class database;
+struct association_options;
 
 /// What an around callback calls to run the operation it wraps; not calling it halts the
 /// operation.
@@ -39,6 +40,8 @@ enum class callback_result { proceed, halt };
 inline constexpr callback_result halt = callback_result::halt;
 
 namespace detail {
+
+struct association_info;
 
 /// The stored form of a converted value: none for what is not written (NULL, the empty string
 /// and empty sets, which DynamoDB cannot hold or which read back the same when absent).
@@ -125,6 +128,8 @@ public:
     std::shared_ptr<label_table> labels = std::make_shared<label_table>();
     std::array<std::vector<callback>, callback_kind_count> callbacks;
     std::vector<validation_rule> rules;
+    /// has_many, has_one, belongs_to, has_and_belongs_to_many (model/association.hpp).
+    std::vector<std::shared_ptr<const association_info>> associations;
 
     std::optional<std::string> partition_key;
     std::optional<std::string> sort_key;
@@ -659,6 +664,24 @@ public:
     {
         return add(k::after_touch, std::move(f));
     }
+
+    // Associations with model U, defined in model/association.hpp.
+    template <class U>
+    model_schema& has_many(std::string name, const association_options& options);
+    template <class U>
+    model_schema& has_many(std::string name);
+    template <class U>
+    model_schema& has_one(std::string name, const association_options& options);
+    template <class U>
+    model_schema& has_one(std::string name);
+    template <class U>
+    model_schema& belongs_to(std::string name, const association_options& options);
+    template <class U>
+    model_schema& belongs_to(std::string name);
+    template <class U>
+    model_schema& has_and_belongs_to_many(std::string name, const association_options& options);
+    template <class U>
+    model_schema& has_and_belongs_to_many(std::string name);
 
     detail::model_descriptor& descriptor() noexcept { return *d_; }
 

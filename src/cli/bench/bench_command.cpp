@@ -1,0 +1,397 @@
+// `dynomite bench`: workers on one io_context per thread, each thread with its own client,
+// sending the operation mix and recording latencies into a per-thread histogram.
+#include "bench/bench.hpp"
+#include "bench/bench_item.hpp"
+#include "cli.hpp"
+
+#include <dynomite/client.hpp>
+#include <dynomite/model.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <atomic>
+#include <fstream>
+#include <memory>
+#include <mutex>
+#include <ostream>
+#include <random>
+#include <thread>
+
+namespace dynomite::cli {
+
+namespace {
+
+namespace asio = boost::asio;
+using bench::operation;
+using steady = std::chrono::steady_clock;
+
+using bench::bench_item;
+using bench::partition_value;
+
+// What every thread shares.
+struct shared_state {
+    const bench::bench_options& options;
+    std::atomic<bool> measuring{false};
+    std::atomic<bool> stop{false};
+    std::atomic<std::uint64_t> tickets{0};
+    std::atomic<std::uint64_t> sent{0};
+    std::atomic<std::uint64_t> completed{0};
+    std::atomic<std::uint64_t> items{0};
+    std::atomic<std::uint64_t> errors{0};
+    std::atomic<std::uint32_t> live_workers{0};
+    std::mutex first_error_mutex;
+    std::string first_error;
+
+    explicit shared_state(const bench::bench_options& o) : options(o) {}
+
+    void note_error(std::string message)
+    {
+        std::lock_guard lock(first_error_mutex);
+        if (first_error.empty()) first_error = std::move(message);
+    }
+};
+
+// One client thread: its io_context, client, database and histogram.
+struct thread_context {
+    asio::io_context io{1};
+    std::unique_ptr<dynomite::client> db_client;
+    std::optional<dynomite::database> db;
+    bench::latency_histogram latencies;
+    std::uint32_t index = 0;
+};
+
+struct outcome {
+    error_code ec;
+    std::uint64_t items = 0;
+    std::string message;
+};
+
+asio::awaitable<outcome> run_client_operation(thread_context& ctx, const bench::bench_options& o,
+                                              operation op, std::uint32_t key_index,
+                                              const std::string& payload)
+{
+    diagnostics diag;
+    outcome result;
+    switch (op) {
+        case operation::get_item: {
+            get_item_request request;
+            request.table_name = o.table;
+            request.key = {{"pk", std::string(partition_value)},
+                           {"sk", bench::item_sort_key(key_index)}};
+            auto [ec, response] = co_await ctx.db_client->async_get_item(
+                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
+            result.ec = ec;
+            result.items = response.item ? 1 : 0;
+            break;
+        }
+        case operation::put_item: {
+            put_item_request request;
+            request.table_name = o.table;
+            request.item = bench::make_bench_item(bench::item_sort_key(key_index), payload);
+            auto [ec, response] = co_await ctx.db_client->async_put_item(
+                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
+            result.ec = ec;
+            result.items = ec ? 0 : 1;
+            break;
+        }
+        case operation::query: {
+            query_request request;
+            request.table_name = o.table;
+            request.key_condition_expression = "pk = :pk";
+            request.expression_attribute_values = {{":pk", std::string(partition_value)}};
+            request.limit = static_cast<std::int32_t>(o.items);
+            auto [ec, response] = co_await ctx.db_client->async_query(
+                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
+            result.ec = ec;
+            result.items = response.items.size();
+            break;
+        }
+        case operation::scan: {
+            scan_request request;
+            request.table_name = o.table;
+            request.limit = static_cast<std::int32_t>(o.items);
+            auto [ec, response] = co_await ctx.db_client->async_scan(
+                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
+            result.ec = ec;
+            result.items = response.items.size();
+            break;
+        }
+    }
+    if (result.ec) result.message = result.ec.message() + ": " + diag.to_string();
+    co_return result;
+}
+
+asio::awaitable<outcome> run_model_operation(thread_context& ctx, const bench::bench_options& o,
+                                             operation op, std::uint32_t key_index,
+                                             const std::string& payload, std::uint64_t serial)
+{
+    outcome result;
+    try {
+        auto scope = bench_item::on(*ctx.db);
+        switch (op) {
+            case operation::get_item: {
+                attribute_value partition{std::string(partition_value)};
+                attribute_value sort{bench::item_sort_key(key_index)};
+                auto found = co_await scope.find(std::move(partition), std::move(sort));
+                result.items = found ? 1 : 0;
+                break;
+            }
+            case operation::put_item: {
+                // create() refuses to overwrite, so each record gets a key of its own.
+                bench_item record;
+                record.pk = std::string(partition_value);
+                record.sk = "put-" + std::to_string(ctx.index) + "-" + std::to_string(serial);
+                record.name = "Benchmark item";
+                record.category = "benchmarks";
+                record.price = 12.5;
+                record.quantity = 7;
+                record.payload = payload;
+                save_options save;
+                save.validate = false;
+                auto created = co_await scope.create(std::move(record), save);
+                result.items = created.persisted() ? 1 : 0;
+                break;
+            }
+            case operation::query: {
+                auto relation = scope.where("pk", std::string(partition_value))
+                                    .page_size(static_cast<std::int32_t>(o.items))
+                                    .limit(o.items);
+                auto records = co_await relation.all();
+                result.items = records.size();
+                break;
+            }
+            case operation::scan: {
+                auto relation = scope.all()
+                                    .force_scan()
+                                    .page_size(static_cast<std::int32_t>(o.items))
+                                    .limit(o.items);
+                auto records = co_await relation.all();
+                result.items = records.size();
+                break;
+            }
+        }
+    } catch (const dynomite::error& e) {
+        result.ec = e.code();
+        result.message = e.what();
+    }
+    co_return result;
+}
+
+asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std::uint64_t seed)
+{
+    const auto& o = shared.options;
+    std::mt19937_64 random(seed);
+    const std::string payload = bench::make_payload(o.item_size);
+    std::uint64_t serial = 0;
+    try {
+        while (!shared.stop.load(std::memory_order_relaxed)) {
+            bool counted = shared.measuring.load(std::memory_order_acquire);
+            if (counted && o.requests) {
+                if (shared.tickets.fetch_add(1, std::memory_order_relaxed) >= *o.requests) break;
+            }
+            std::uint64_t draw = random();
+            operation op = o.mix.pick(draw >> 32);
+            auto key_index = static_cast<std::uint32_t>((draw & 0xffffffffu) % o.items);
+            shared.sent.fetch_add(1, std::memory_order_relaxed);
+            auto started = steady::now();
+            outcome result;
+            if (o.layer == bench::layer::model) {
+                result = co_await run_model_operation(ctx, o, op, key_index, payload, serial++);
+            } else {
+                result = co_await run_client_operation(ctx, o, op, key_index, payload);
+            }
+            auto latency = steady::now() - started;
+            if (result.ec)
+                shared.note_error(std::string(bench::operation_name(op)) + ": " + result.message);
+            if (!counted || shared.stop.load(std::memory_order_relaxed)) continue;
+            ctx.latencies.record(latency);
+            shared.completed.fetch_add(1, std::memory_order_relaxed);
+            shared.items.fetch_add(result.items, std::memory_order_relaxed);
+            if (result.ec) shared.errors.fetch_add(1, std::memory_order_relaxed);
+        }
+    } catch (const std::exception& e) {
+        shared.note_error(std::string("worker stopped: ") + e.what());
+        shared.errors.fetch_add(1, std::memory_order_relaxed);
+    }
+    shared.live_workers.fetch_sub(1, std::memory_order_acq_rel);
+}
+
+// Creates the table when it is missing, waits for it, and writes its items.
+asio::awaitable<void> prepare_table(dynomite::client& db, const bench::bench_options& o,
+                                    std::ostream& err)
+{
+    create_table_request create;
+    create.table_name = o.table;
+    create.attribute_definitions = {{"pk", scalar_attribute_type::s},
+                                    {"sk", scalar_attribute_type::s}};
+    create.key_schema = {{"pk", key_type::hash}, {"sk", key_type::range}};
+    create.billing_mode = billing_mode::pay_per_request;
+    diagnostics diag;
+    auto [create_ec, created] = co_await db.async_create_table(std::move(create), diag,
+                                                               asio::as_tuple(asio::use_awaitable));
+    if (create_ec && create_ec != errc::resource_in_use) throw error(create_ec, diag.to_string());
+    err << "bench: table " << o.table << (create_ec ? " exists" : " created") << '\n';
+
+    for (int attempt = 0;; ++attempt) {
+        describe_table_request describe;
+        describe.table_name = o.table;
+        auto description = co_await db.describe_table(std::move(describe));
+        if (description.table.table_status == table_status::active) break;
+        if (attempt == 120) {
+            throw error(make_error_code(errc::request_timeout),
+                        "table " + o.table + " is not ACTIVE after 60 seconds");
+        }
+        asio::steady_timer timer(db.get_executor(), std::chrono::milliseconds(500));
+        co_await timer.async_wait(asio::use_awaitable);
+    }
+
+    const std::string payload = bench::make_payload(o.item_size);
+    std::vector<write_request> writes;
+    for (std::uint32_t i = 0; i < o.items; ++i) {
+        put_request put;
+        put.item = bench::make_bench_item(bench::item_sort_key(i), payload);
+        writes.push_back(write_request{std::move(put)});
+        if (writes.size() == 25 || i + 1 == o.items) {
+            batch_write_item_request batch;
+            batch.request_items.emplace_back(o.table, std::move(writes));
+            writes.clear();
+            for (int round = 0; !batch.request_items.empty(); ++round) {
+                if (round == 10) {
+                    throw error(make_error_code(errc::throttling),
+                                "items still unprocessed after 10 BatchWriteItem rounds");
+                }
+                auto written = co_await db.batch_write_item(std::move(batch));
+                batch = batch_write_item_request{};
+                batch.request_items = std::move(written.unprocessed_items);
+            }
+        }
+    }
+    err << "bench: wrote " << o.items << " items of " << o.item_size << " payload bytes\n";
+}
+
+}  // namespace
+
+int run_bench(const global_options& global, const std::vector<std::string>& args, std::ostream& out,
+              std::ostream& err)
+{
+    bench::bench_options options;
+    std::string why;
+    if (auto ec = bench::parse_bench_options(args, options, why)) {
+        err << "dynomite bench: " << why << "\nTry 'dynomite bench --help'.\n";
+        return exit_usage;
+    }
+    if (options.help) {
+        out << bench::bench_usage();
+        return exit_ok;
+    }
+
+    global_options effective = global;
+    if (options.endpoint) effective.endpoint = options.endpoint;
+    client_config config = make_client_config(effective);
+    std::uint32_t per_thread = (options.concurrency + options.threads - 1) / options.threads;
+    config.pool.max_connections = std::max<std::size_t>(config.pool.max_connections, per_thread);
+
+    std::vector<std::unique_ptr<thread_context>> contexts;
+    try {
+        for (std::uint32_t t = 0; t < options.threads; ++t) {
+            auto ctx = std::make_unique<thread_context>();
+            ctx->index = t;
+            ctx->db_client = std::make_unique<dynomite::client>(ctx->io.get_executor(), config);
+            ctx->db.emplace(*ctx->db_client);
+            contexts.push_back(std::move(ctx));
+        }
+        bench_item::set_table_name(options.table);
+        if (options.prepare) {
+            auto done = asio::co_spawn(contexts[0]->io,
+                                       prepare_table(*contexts[0]->db_client, options, err),
+                                       asio::use_future);
+            contexts[0]->io.run();
+            contexts[0]->io.restart();
+            done.get();
+        }
+    } catch (const std::exception& e) {
+        err << "dynomite bench: " << e.what() << '\n';
+        return exit_failure;
+    }
+
+    shared_state shared(options);
+    std::random_device seed_source;
+    std::uint32_t remaining = options.concurrency;
+    for (std::uint32_t t = 0; t < options.threads; ++t) {
+        std::uint32_t workers = remaining / (options.threads - t);
+        remaining -= workers;
+        shared.live_workers.fetch_add(workers);
+        for (std::uint32_t w = 0; w < workers; ++w) {
+            std::uint64_t seed = (static_cast<std::uint64_t>(seed_source()) << 32) ^ seed_source();
+            asio::co_spawn(contexts[t]->io, run_worker(*contexts[t], shared, seed), asio::detached);
+        }
+    }
+
+    auto started = steady::now();
+    auto measure_start = started + options.warmup;
+    bool warming = options.warmup.count() > 0;
+    if (!warming) shared.measuring.store(true, std::memory_order_release);
+    std::vector<std::thread> threads;
+    for (auto& ctx : contexts) threads.emplace_back([&io = ctx->io] { io.run(); });
+
+    auto measure_end = steady::time_point::max();
+    auto next_report = started + std::chrono::seconds(1);
+    std::uint64_t reported_sent = 0;
+    while (shared.live_workers.load(std::memory_order_acquire) != 0) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        auto now = steady::now();
+        if (warming && now >= measure_start) {
+            warming = false;
+            measure_start = now;
+            shared.measuring.store(true, std::memory_order_release);
+        }
+        if (!warming && !options.requests && now >= measure_start + options.duration) {
+            measure_end = now;
+            shared.stop.store(true, std::memory_order_relaxed);
+        }
+        if (now >= next_report) {
+            std::uint64_t sent = shared.sent.load(std::memory_order_relaxed);
+            double elapsed = std::chrono::duration<double>(now - started).count();
+            err << bench::format_progress(elapsed, sent - reported_sent,
+                                          shared.completed.load(std::memory_order_relaxed),
+                                          shared.errors.load(std::memory_order_relaxed), warming)
+                << '\n';
+            reported_sent = sent;
+            next_report += std::chrono::seconds(1);
+        }
+    }
+    if (measure_end == steady::time_point::max()) measure_end = steady::now();
+    for (auto& thread : threads) thread.join();
+
+    bench::bench_result result;
+    result.op = options.mix.describe();
+    result.layer = options.layer;
+    result.concurrency = options.concurrency;
+    result.threads = options.threads;
+    result.requests = shared.completed.load();
+    result.items = shared.items.load();
+    result.errors = shared.errors.load();
+    result.seconds = std::chrono::duration<double>(measure_end - measure_start).count();
+    for (auto& ctx : contexts) result.latencies.merge(ctx->latencies);
+
+    if (!shared.first_error.empty()) err << "bench: first error: " << shared.first_error << '\n';
+    if (options.json_file) {
+        std::ofstream file(*options.json_file);
+        file << bench::format_json(result);
+        if (!file) {
+            err << "dynomite bench: cannot write " << *options.json_file << '\n';
+            out << bench::format_summary(result) << '\n';
+            return exit_failure;
+        }
+    }
+    out << bench::format_summary(result) << '\n';
+    return result.errors == 0 ? exit_ok : exit_failure;
+}
+
+}  // namespace dynomite::cli

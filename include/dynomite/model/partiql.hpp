@@ -1,0 +1,161 @@
+// PartiQL statements (ExecuteStatement): SELECTs that yield records, page by page through
+// NextToken, and INSERT, UPDATE and DELETE statements. Values are always parameters ('?'
+// placeholders bound to attribute values), never spliced into the statement's text.
+//
+//     auto cheap = co_await dynomite::find_by_pql<Product>(
+//         "SELECT * FROM \"products\" WHERE category = ? AND price < ?", {"books", 20});
+//     co_await dynomite::execute_pql(db, "UPDATE \"products\" SET price = ? WHERE id = ?",
+//                                    {18, "p1"});
+#pragma once
+
+#include <dynomite/database.hpp>
+#include <dynomite/model/relation.hpp>
+#include <dynomite/operations/partiql.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dynomite {
+
+struct pql_options {
+    bool consistent_read = false;
+    /// Items DynamoDB evaluates per page (its Limit); none: up to 1 MB per page.
+    std::optional<std::int32_t> limit;
+};
+
+/// One page of a statement's results; next_token is set while more remain.
+struct pql_page {
+    std::vector<attribute_map> items;
+    std::optional<std::string> next_token;
+};
+
+/// Runs one statement and returns one page (`next_token`: the previous page's). Throws
+/// dynomite::error: errc::invalid_argument for an empty statement, the client's errors
+/// (errc::conditional_check_failed for an INSERT of a taken key, for instance).
+boost::asio::awaitable<pql_page> execute_pql(database db, std::string statement,
+                                             std::vector<attribute_value> parameters = {},
+                                             pql_options options = {},
+                                             std::optional<std::string> next_token = {});
+/// With the default database.
+boost::asio::awaitable<pql_page> execute_pql(std::string statement,
+                                             std::vector<attribute_value> parameters = {},
+                                             pql_options options = {});
+
+/// A page of records.
+template <class T>
+struct model_page {
+    std::vector<T> records;
+    std::optional<std::string> next_token;
+};
+
+/// The records of a SELECT, page by page; items of another class (single-table inheritance)
+/// are skipped. Records are bound to the database.
+template <class T>
+class pql_cursor {
+public:
+    pql_cursor(database db, std::string statement, std::vector<attribute_value> parameters,
+               pql_options options = {})
+        : db_(std::move(db)),
+          statement_(std::move(statement)),
+          parameters_(std::move(parameters)),
+          options_(options)
+    {
+    }
+
+    /// The next page of records (possibly empty when DynamoDB's page held none of T); none
+    /// after the last page.
+    boost::asio::awaitable<std::optional<std::vector<T>>> next_page()
+    {
+        if (done_) co_return std::nullopt;
+        auto page = co_await execute_pql(db_, statement_, parameters_, options_, token_);
+        token_ = std::move(page.next_token);
+        done_ = !token_.has_value();
+        std::vector<T> records;
+        for (auto& item : page.items) {
+            auto record = co_await detail::make_optional<T, T>(std::move(item), db_);
+            if (record) records.push_back(std::move(*record));
+        }
+        co_return records;
+    }
+
+    /// The next record; none at the end.
+    boost::asio::awaitable<std::optional<T>> next()
+    {
+        while (buffered_ == buffer_.size()) {
+            auto page = co_await next_page();
+            if (!page) co_return std::nullopt;
+            buffer_ = std::move(*page);
+            buffered_ = 0;
+        }
+        co_return std::move(buffer_[buffered_++]);
+    }
+
+    /// Where the next page starts: give it to a new cursor's resume() to go on from there.
+    const std::optional<std::string>& next_token() const noexcept { return token_; }
+    void resume(std::string token)
+    {
+        token_ = std::move(token);
+        done_ = false;
+    }
+
+private:
+    database db_;
+    std::string statement_;
+    std::vector<attribute_value> parameters_;
+    pql_options options_;
+    std::optional<std::string> token_;
+    bool done_ = false;
+    std::vector<T> buffer_;
+    std::size_t buffered_ = 0;
+};
+
+/// Every record of a SELECT, all pages read.
+template <class T>
+boost::asio::awaitable<std::vector<T>> find_by_pql(database db, std::string statement,
+                                                   std::vector<attribute_value> parameters = {},
+                                                   pql_options options = {})
+{
+    pql_cursor<T> cursor(std::move(db), std::move(statement), std::move(parameters), options);
+    std::vector<T> out;
+    for (;;) {
+        auto page = co_await cursor.next_page();
+        if (!page) break;
+        for (auto& record : *page) out.push_back(std::move(record));
+    }
+    co_return out;
+}
+/// With the model's database (else the default one).
+template <class T>
+boost::asio::awaitable<std::vector<T>> find_by_pql(std::string statement,
+                                                   std::vector<attribute_value> parameters = {},
+                                                   pql_options options = {})
+{
+    return find_by_pql<T>(detail::database_for(descriptor_of<T>()), std::move(statement),
+                          std::move(parameters), options);
+}
+
+/// One page of records of a SELECT.
+template <class T>
+boost::asio::awaitable<model_page<T>> find_page_by_pql(database db, std::string statement,
+                                                       std::vector<attribute_value> parameters,
+                                                       pql_options options,
+                                                       std::optional<std::string> next_token)
+{
+    auto page = co_await execute_pql(db, std::move(statement), std::move(parameters), options,
+                                     std::move(next_token));
+    model_page<T> out;
+    out.next_token = std::move(page.next_token);
+    for (auto& item : page.items) {
+        auto record = co_await detail::make_optional<T, T>(std::move(item), db);
+        if (record) out.records.push_back(std::move(*record));
+    }
+    co_return out;
+}
+
+}  // namespace dynomite

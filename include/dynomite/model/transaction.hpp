@@ -1,0 +1,164 @@
+// Transactions of records: TransactWriteItems of saves, creates, updates, destroys, condition
+// checks and increments across tables, and TransactGetItems of up to 100 records.
+//
+//     dynomite::transaction t;
+//     t.create(order).update(account).increment(stock, "quantity", dynomite::number(-1));
+//     co_await t.commit_or_throw();          // all or nothing
+#pragma once
+
+#include <dynomite/condition.hpp>
+#include <dynomite/database.hpp>
+#include <dynomite/model/base.hpp>
+#include <dynomite/model/batch.hpp>
+#include <dynomite/model/relation.hpp>
+#include <dynomite/number.hpp>
+#include <dynomite/operations/transactions.hpp>
+
+#include <boost/asio/awaitable.hpp>
+
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace dynomite {
+
+struct transaction_options {
+    /// Run each saved record's validations first.
+    bool validate = true;
+    /// Run the before and after callbacks of the saves and destroys (around callbacks cannot
+    /// wrap one part of a shared write: a model that has them is refused unless this is false).
+    bool callbacks = true;
+    /// Maintain created_at and updated_at.
+    bool touch = true;
+};
+
+/// Why one action of a cancelled transaction failed.
+struct transaction_failure {
+    /// The action's position, in the order the actions were added.
+    std::size_t action = 0;
+    /// Its record; nullptr for a check on a table's key.
+    const model_base* record = nullptr;
+    /// "update of Account {id: "a1"} in table accounts".
+    std::string description;
+    /// DynamoDB's reason: "ConditionalCheckFailed", "TransactionConflict", ...
+    std::string code;
+    std::string message;
+    /// The item that failed a condition (DynamoDB returns it for every conditional action).
+    std::optional<attribute_map> item;
+};
+
+/// Writes of records committed together with TransactWriteItems: all are applied, or none.
+///
+/// A save, create or update runs the record's validations and callbacks as save() does,
+/// create adds attribute_not_exists on the key, an update sends the changed attributes only,
+/// and locking models carry their lock's condition. When the transaction is cancelled, commit
+/// throws errc::transaction_canceled naming the failing action (failures() has every reason)
+/// and every record is exactly as before the attempt; when it succeeds, the records are
+/// persisted and clean as after save() (destroyed ones destroyed). An increment changes the
+/// item only: reload() reads the new value.
+///
+/// Each transaction has a ClientRequestToken (generated, or set). After a failure whose
+/// outcome is unknown (a lost response, a timeout), commit() again sends the very same request
+/// with the same token, so DynamoDB applies it at most once (within its 10-minute window).
+/// The records must outlive the transaction.
+class transaction {
+public:
+    /// Commits through the database of the first record added.
+    transaction();
+    explicit transaction(database db);
+
+    /// create() for a new record, else update().
+    transaction& save(model_base& record);
+    transaction& create(model_base& record);
+    transaction& update(model_base& record);
+    transaction& destroy(model_base& record);
+    /// A condition on the record's item, which the transaction does not write.
+    transaction& check(model_base& record, condition c);
+    transaction& check(std::string table, attribute_map key, condition c);
+    /// ADD `by` to the record's `attribute` in the item (which must exist).
+    transaction& increment(model_base& record, std::string attribute, number by = number(1));
+
+    /// Throws dynomite::error(errc::invalid_argument) unless 1 to 36 characters.
+    void set_client_request_token(std::string token);
+    const std::string& client_request_token() const noexcept { return token_; }
+    /// The actions added.
+    std::size_t size() const noexcept { return actions_.size(); }
+
+    /// False, writing nothing and leaving every record as it was but for its errors(), when a
+    /// validation fails or a callback halts. Throws dynomite::error before sending for more
+    /// than 100 actions (errc::invalid_argument), and errc::transaction_canceled or the
+    /// client's errors after.
+    boost::asio::awaitable<bool> commit(transaction_options options = {});
+    /// As commit(), throwing model_errc::record_invalid or record_not_saved instead of false.
+    boost::asio::awaitable<void> commit_or_throw(transaction_options options = {});
+
+    /// The reasons of the last cancellation, one per failed action.
+    const std::vector<transaction_failure>& failures() const noexcept { return failures_; }
+
+    struct action;
+    struct attempt;
+
+private:
+    std::optional<database> db_;
+    std::vector<std::shared_ptr<action>> actions_;
+    std::string token_;
+    std::vector<transaction_failure> failures_;
+    /// The request of an attempt whose outcome is unknown, sent again as it is.
+    std::shared_ptr<attempt> pending_;
+    /// Why the last commit() returned false.
+    std::optional<error> refusal_;
+    bool committed_ = false;
+};
+
+namespace detail {
+
+/// TransactWriteItems' limit, checked before sending.
+void check_transaction_size(std::size_t actions);
+/// The failures of a cancelled transaction: `reasons` (one per action sent, in order) mapped to
+/// the actions' positions and descriptions; reasons "None" are left out.
+std::vector<transaction_failure> map_cancellation(const std::vector<cancellation_reason>& reasons,
+                                                  const std::vector<std::size_t>& positions,
+                                                  const std::vector<const model_base*>& records,
+                                                  const std::vector<std::string>& descriptions);
+/// "transaction cancelled: action 2 (update of ...) failed: ConditionalCheckFailed: ...".
+std::string cancellation_message(const std::vector<transaction_failure>& failures);
+/// A new ClientRequestToken: 36 random characters.
+std::string make_request_token();
+
+/// TransactGetItems: the item of each (table, key), in order.
+boost::asio::awaitable<std::vector<std::optional<attribute_map>>> transact_get(
+    database db, std::vector<std::pair<std::string, attribute_map>> keys);
+
+}  // namespace detail
+
+/// TransactGetItems of up to 100 records of T, one consistent snapshot of them all: one entry
+/// per key, in order (none where there is no item of T). Throws errc::invalid_argument for
+/// more than 100 keys.
+template <class T>
+boost::asio::awaitable<std::vector<std::optional<T>>> transact_find(database db,
+                                                                    std::vector<attribute_map> keys)
+{
+    const auto& d = descriptor_of<T>();
+    std::vector<std::pair<std::string, attribute_map>> wanted;
+    wanted.reserve(keys.size());
+    for (auto& key : keys) wanted.emplace_back(d.table_name(), std::move(key));
+    auto items = co_await detail::transact_get(db, std::move(wanted));
+    std::vector<std::optional<T>> out;
+    out.reserve(items.size());
+    for (auto& item : items) {
+        auto record = co_await detail::make_optional<T, T>(std::move(item), db);
+        out.push_back(std::move(record));
+    }
+    co_return out;
+}
+/// With the model's database (else the default one).
+template <class T>
+boost::asio::awaitable<std::vector<std::optional<T>>> transact_find(std::vector<attribute_map> keys)
+{
+    return transact_find<T>(detail::database_for(descriptor_of<T>()), std::move(keys));
+}
+
+}  // namespace dynomite

@@ -1,0 +1,452 @@
+#include "bench/bench.hpp"
+
+#include <dynomite/detail/json_writer.hpp>
+
+#include <algorithm>
+#include <bit>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+
+namespace dynomite::cli::bench {
+
+namespace {
+
+constexpr std::array<operation, 4> all_operations = {operation::get_item, operation::put_item,
+                                                     operation::query, operation::scan};
+
+std::optional<operation> operation_from_name(std::string_view name)
+{
+    for (operation op : all_operations) {
+        if (operation_name(op) == name) return op;
+    }
+    return std::nullopt;
+}
+
+template <class Integer>
+std::optional<Integer> parse_integer(std::string_view text)
+{
+    Integer value{};
+    const char* end = text.data() + text.size();
+    auto [ptr, ec] = std::from_chars(text.data(), end, value);
+    if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
+    return value;
+}
+
+error_code invalid(std::string& why, std::string message)
+{
+    why = std::move(message);
+    return make_error_code(errc::invalid_argument);
+}
+
+// Sets `target` from a positive integer argument of `option`.
+template <class Integer>
+error_code parse_positive(std::string_view option, std::string_view text, Integer max,
+                          Integer& target, std::string& why)
+{
+    auto value = parse_integer<Integer>(text);
+    if (!value || *value == 0 || *value > max) {
+        return invalid(why, std::string(option) + ": expected an integer from 1 to " +
+                                std::to_string(max) + ", got \"" + std::string(text) + "\"");
+    }
+    target = *value;
+    return {};
+}
+
+std::string fixed(double value, int decimals)
+{
+    char buffer[64];
+    int n = std::snprintf(buffer, sizeof buffer, "%.*f", decimals, value);
+    return std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
+}
+
+double microseconds(std::chrono::nanoseconds ns)
+{
+    return static_cast<double>(ns.count()) / 1e3;
+}
+
+double per_second(std::uint64_t count, double seconds)
+{
+    return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
+}
+
+}  // namespace
+
+std::string_view operation_name(operation op)
+{
+    switch (op) {
+        case operation::get_item:
+            return "getitem";
+        case operation::put_item:
+            return "putitem";
+        case operation::query:
+            return "query";
+        case operation::scan:
+            return "scan";
+    }
+    return "getitem";
+}
+
+std::string_view layer_name(layer l)
+{
+    return l == layer::model ? "model" : "client";
+}
+
+operation_mix::operation_mix() : entries_{{operation::get_item, 1}} {}
+
+error_code operation_mix::parse(std::string_view text, operation_mix& out, std::string& why)
+{
+    if (text.empty()) return invalid(why, "--op: expected an operation, got nothing");
+    operation_mix mix;
+    mix.entries_.clear();
+    std::uint64_t total = 0;
+    while (!text.empty()) {
+        auto comma = text.find(',');
+        std::string_view entry = text.substr(0, comma);
+        text = comma == std::string_view::npos ? std::string_view{} : text.substr(comma + 1);
+        if (comma != std::string_view::npos && text.empty()) {
+            return invalid(why, "--op: a comma ends the mix");
+        }
+        auto equals = entry.find('=');
+        std::string_view name = entry.substr(0, equals);
+        auto op = operation_from_name(name);
+        if (!op) {
+            return invalid(why, "--op: unknown operation \"" + std::string(name) +
+                                    "\" (getitem, putitem, query or scan)");
+        }
+        std::uint32_t weight = 1;
+        if (equals != std::string_view::npos) {
+            auto parsed = parse_integer<std::uint32_t>(entry.substr(equals + 1));
+            if (!parsed || *parsed == 0 || *parsed > 1'000'000) {
+                return invalid(why, "--op: the weight of " + std::string(name) +
+                                        " must be an integer from 1 to 1000000, got \"" +
+                                        std::string(entry.substr(equals + 1)) + "\"");
+            }
+            weight = *parsed;
+        }
+        bool repeated = std::any_of(mix.entries_.begin(), mix.entries_.end(),
+                                    [&](const weighted_operation& w) { return w.op == *op; });
+        if (repeated) return invalid(why, "--op: " + std::string(name) + " is named twice");
+        mix.entries_.push_back({*op, weight});
+        total += weight;
+    }
+    mix.total_ = static_cast<std::uint32_t>(total);
+    out = std::move(mix);
+    return {};
+}
+
+operation operation_mix::pick(std::uint64_t draw) const noexcept
+{
+    std::uint64_t point = draw % total_;
+    for (const auto& entry : entries_) {
+        if (point < entry.weight) return entry.op;
+        point -= entry.weight;
+    }
+    return entries_.back().op;
+}
+
+std::string operation_mix::describe() const
+{
+    if (entries_.size() == 1) return std::string(operation_name(entries_.front().op));
+    std::string text;
+    for (const auto& entry : entries_) {
+        if (!text.empty()) text += ',';
+        text += operation_name(entry.op);
+        text += '=';
+        text += std::to_string(entry.weight);
+    }
+    return text;
+}
+
+namespace {
+
+constexpr std::uint64_t sub_bucket_count = 64;
+
+std::size_t bucket_index(std::uint64_t value)
+{
+    if (value < 2 * sub_bucket_count) return static_cast<std::size_t>(value);
+    // Values in [2^k, 2^(k+1)) for k >= 7 split into 64 buckets of width 2^(k-6).
+    int width_bits = std::bit_width(value) - 7;
+    std::uint64_t sub = (value >> width_bits) - sub_bucket_count;
+    return static_cast<std::size_t>(
+        2 * sub_bucket_count + static_cast<std::uint64_t>(width_bits - 1) * sub_bucket_count + sub);
+}
+
+std::uint64_t bucket_upper_bound(std::size_t index)
+{
+    if (index < 2 * sub_bucket_count) return index;
+    std::uint64_t offset = index - 2 * sub_bucket_count;
+    int width_bits = static_cast<int>(offset / sub_bucket_count) + 1;
+    std::uint64_t sub = offset % sub_bucket_count + sub_bucket_count;
+    return ((sub + 1) << width_bits) - 1;
+}
+
+}  // namespace
+
+void latency_histogram::record(std::chrono::nanoseconds latency) noexcept
+{
+    auto value = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
+    std::size_t index = std::min(bucket_index(value), bucket_count - 1);
+    ++buckets_[index];
+    ++count_;
+    min_ = std::min(min_, value);
+    max_ = std::max(max_, value);
+}
+
+void latency_histogram::merge(const latency_histogram& other) noexcept
+{
+    for (std::size_t i = 0; i < bucket_count; ++i) buckets_[i] += other.buckets_[i];
+    count_ += other.count_;
+    min_ = std::min(min_, other.min_);
+    max_ = std::max(max_, other.max_);
+}
+
+std::chrono::nanoseconds latency_histogram::min() const noexcept
+{
+    return std::chrono::nanoseconds(count_ == 0 ? 0 : min_);
+}
+
+std::chrono::nanoseconds latency_histogram::percentile(double quantile) const noexcept
+{
+    if (count_ == 0) return std::chrono::nanoseconds(0);
+    quantile = std::clamp(quantile, 0.0, 1.0);
+    auto rank = static_cast<std::uint64_t>(std::ceil(quantile * static_cast<double>(count_)));
+    rank = std::max<std::uint64_t>(rank, 1);
+    std::uint64_t seen = 0;
+    for (std::size_t i = 0; i < bucket_count; ++i) {
+        seen += buckets_[i];
+        if (seen >= rank) {
+            auto bound = std::clamp(bucket_upper_bound(i), min_, max_);
+            return std::chrono::nanoseconds(bound);
+        }
+    }
+    return std::chrono::nanoseconds(max_);
+}
+
+std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
+{
+    std::uint64_t scale = 1000;
+    if (text.ends_with("ms")) {
+        scale = 1;
+        text.remove_suffix(2);
+    } else if (text.ends_with('s')) {
+        text.remove_suffix(1);
+    } else if (text.ends_with('m')) {
+        scale = 60'000;
+        text.remove_suffix(1);
+    }
+    auto value = parse_integer<std::uint64_t>(text);
+    if (!value || *value == 0 || *value > 86'400'000 / scale) return std::nullopt;
+    return std::chrono::milliseconds(*value * scale);
+}
+
+std::string bench_usage()
+{
+    return R"(Usage: dynomite bench [OPTIONS]
+
+Sends DynamoDB requests from a fixed number of concurrent workers and reports throughput and
+latency percentiles. Progress goes to stderr once a second; the last line on stdout is
+  op=.. layer=.. requests=.. concurrency=.. seconds=.. ops_per_s=.. items_per_s=.. p50_us=.. p99_us=.. p999_us=.. errors=..
+
+Options:
+  --endpoint URL       the endpoint (else the global --endpoint, DYNOMITE_ENDPOINT, AWS's)
+  --op MIX             getitem, putitem, query, scan, or a weighted mix such as
+                       getitem=80,putitem=20 (default getitem)
+  --layer LAYER        client (the low-level client) or model (models hydrated from items)
+                       (default client)
+  --concurrency N      requests in flight (default 16)
+  --requests N         measure N requests
+  --duration TIME      measure for TIME, e.g. 10s, 500ms, 2m (default 10s; not with --requests)
+  --warmup TIME        send for TIME before measuring (default 1s; 0 for none)
+  --table NAME         the table (default dynomite_bench): partition key pk, sort key sk
+  --items N            items of partition "bench": getitem and putitem keys, the page size
+                       of query and scan (default 1000)
+  --item-size BYTES    payload bytes of the items written (default 256)
+  --threads N          client threads, each with its own client (default 1)
+  --json FILE          also write the results as JSON to FILE
+  --prepare            create the table if missing and write its items first
+  -h, --help           show this help
+)";
+}
+
+error_code parse_bench_options(const std::vector<std::string>& args, bench_options& out,
+                               std::string& why)
+{
+    bench_options options;
+    bool duration_given = false;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+        std::string_view arg = args[i];
+        std::string_view value;
+        bool inline_value = false;
+        if (arg.starts_with("--")) {
+            if (auto equals = arg.find('='); equals != std::string_view::npos) {
+                value = arg.substr(equals + 1);
+                arg = arg.substr(0, equals);
+                inline_value = true;
+            }
+        }
+        if (arg == "-h" || arg == "--help") {
+            options.help = true;
+            continue;
+        }
+        if (arg == "--prepare") {
+            if (inline_value) return invalid(why, "--prepare takes no value");
+            options.prepare = true;
+            continue;
+        }
+        static constexpr std::array<std::string_view, 12> valued = {
+            "--endpoint", "--op",    "--layer",     "--concurrency", "--requests", "--duration",
+            "--warmup",   "--table", "--item-size", "--threads",     "--json",     "--items"};
+        if (std::find(valued.begin(), valued.end(), arg) == valued.end()) {
+            return invalid(why, "unknown option \"" + std::string(arg) + "\"");
+        }
+        if (!inline_value) {
+            if (i + 1 >= args.size()) return invalid(why, std::string(arg) + " needs a value");
+            value = args[++i];
+        }
+        if (arg == "--endpoint") {
+            if (value.empty()) return invalid(why, "--endpoint: empty URL");
+            options.endpoint = std::string(value);
+        } else if (arg == "--op") {
+            if (auto ec = operation_mix::parse(value, options.mix, why)) return ec;
+        } else if (arg == "--layer") {
+            if (value == "client") {
+                options.layer = layer::client;
+            } else if (value == "model") {
+                options.layer = layer::model;
+            } else {
+                return invalid(
+                    why, "--layer: expected client or model, got \"" + std::string(value) + "\"");
+            }
+        } else if (arg == "--concurrency") {
+            if (auto ec =
+                    parse_positive<std::uint32_t>(arg, value, 100'000, options.concurrency, why))
+                return ec;
+        } else if (arg == "--requests") {
+            std::uint64_t requests = 0;
+            if (auto ec =
+                    parse_positive<std::uint64_t>(arg, value, 1'000'000'000'000, requests, why))
+                return ec;
+            options.requests = requests;
+        } else if (arg == "--duration" || arg == "--warmup") {
+            bool warmup = arg == "--warmup";
+            if (warmup && (value == "0" || value == "0s" || value == "0ms")) {
+                options.warmup = std::chrono::milliseconds(0);
+                continue;
+            }
+            auto duration = parse_duration(value);
+            if (!duration) {
+                return invalid(why, std::string(arg) +
+                                        ": expected a duration such as 10s, 500ms or 2m, got \"" +
+                                        std::string(value) + "\"");
+            }
+            (warmup ? options.warmup : options.duration) = *duration;
+            duration_given = duration_given || !warmup;
+        } else if (arg == "--table") {
+            if (value.empty() || value.size() > 255) {
+                return invalid(why, "--table: a table name has 1 to 255 characters");
+            }
+            options.table = std::string(value);
+        } else if (arg == "--item-size") {
+            if (auto ec =
+                    parse_positive<std::uint32_t>(arg, value, 350'000, options.item_size, why))
+                return ec;
+        } else if (arg == "--items") {
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 1'000'000, options.items, why))
+                return ec;
+        } else if (arg == "--threads") {
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 256, options.threads, why))
+                return ec;
+        } else if (arg == "--json") {
+            if (value.empty()) return invalid(why, "--json: empty file name");
+            options.json_file = std::string(value);
+        }
+    }
+    if (options.requests && duration_given) {
+        return invalid(why, "--requests and --duration exclude each other");
+    }
+    if (options.threads > options.concurrency) {
+        return invalid(why, "--threads (" + std::to_string(options.threads) +
+                                ") is more than --concurrency (" +
+                                std::to_string(options.concurrency) + ")");
+    }
+    out = std::move(options);
+    return {};
+}
+
+std::string format_summary(const bench_result& result)
+{
+    std::string line;
+    line += "op=" + result.op;
+    line += " layer=" + std::string(layer_name(result.layer));
+    line += " requests=" + std::to_string(result.requests);
+    line += " concurrency=" + std::to_string(result.concurrency);
+    line += " seconds=" + fixed(result.seconds, 3);
+    line += " ops_per_s=" + fixed(per_second(result.requests, result.seconds), 1);
+    line += " items_per_s=" + fixed(per_second(result.items, result.seconds), 1);
+    line += " p50_us=" + fixed(microseconds(result.latencies.percentile(0.50)), 1);
+    line += " p99_us=" + fixed(microseconds(result.latencies.percentile(0.99)), 1);
+    line += " p999_us=" + fixed(microseconds(result.latencies.percentile(0.999)), 1);
+    line += " errors=" + std::to_string(result.errors);
+    return line;
+}
+
+std::string format_json(const bench_result& result)
+{
+    std::string out;
+    detail::json_writer w(out);
+    auto number = [&](std::string_view key, double value, int decimals) {
+        w.key(key);
+        w.raw_number(fixed(value, decimals));
+    };
+    w.begin_object();
+    w.member("op", result.op);
+    w.member("layer", layer_name(result.layer));
+    w.member("requests", static_cast<std::int64_t>(result.requests));
+    w.member("concurrency", static_cast<std::int64_t>(result.concurrency));
+    w.member("threads", static_cast<std::int64_t>(result.threads));
+    number("seconds", result.seconds, 3);
+    number("ops_per_s", per_second(result.requests, result.seconds), 1);
+    w.member("items", static_cast<std::int64_t>(result.items));
+    number("items_per_s", per_second(result.items, result.seconds), 1);
+    w.member("errors", static_cast<std::int64_t>(result.errors));
+    w.key("latency_us");
+    w.begin_object();
+    number("min", microseconds(result.latencies.min()), 1);
+    number("p50", microseconds(result.latencies.percentile(0.50)), 1);
+    number("p90", microseconds(result.latencies.percentile(0.90)), 1);
+    number("p99", microseconds(result.latencies.percentile(0.99)), 1);
+    number("p999", microseconds(result.latencies.percentile(0.999)), 1);
+    number("max", microseconds(result.latencies.max()), 1);
+    w.end_object();
+    w.end_object();
+    out += '\n';
+    return out;
+}
+
+std::string format_progress(double elapsed_seconds, std::uint64_t requests_in_second,
+                            std::uint64_t requests_total, std::uint64_t errors_total,
+                            bool warming_up)
+{
+    std::string line = "bench: " + fixed(elapsed_seconds, 0) + "s";
+    line += warming_up ? " warmup " : " ";
+    line += std::to_string(requests_in_second) + " req/s, " + std::to_string(requests_total) +
+            " requests, " + std::to_string(errors_total) + " errors";
+    return line;
+}
+
+std::string item_sort_key(std::uint32_t index)
+{
+    char buffer[32];
+    int n = std::snprintf(buffer, sizeof buffer, "item-%06u", index);
+    return std::string(buffer, static_cast<std::size_t>(n));
+}
+
+std::string make_payload(std::uint32_t size)
+{
+    std::string payload(size, 'x');
+    for (std::uint32_t i = 0; i < size; ++i) payload[i] = static_cast<char>('a' + i % 26);
+    return payload;
+}
+
+}  // namespace dynomite::cli::bench
