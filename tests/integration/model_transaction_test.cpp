@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -118,13 +119,17 @@ TEST_F(ModelTransaction, a_cancelled_commit_names_the_action_and_changes_nothing
 
 TEST_F(ModelTransaction, a_commit_retried_with_the_same_token_is_applied_once)
 {
+    // DynamoDB remembers a token for ten minutes across tables: each run needs its own.
+    std::random_device entropy;
+    const std::string token =
+        "visit-" + std::to_string(entropy()) + "-" + std::to_string(entropy());
     transaction first;
-    first.set_client_request_token("visit-token-1");
+    first.set_client_request_token(token);
     first.increment(account, "visits", number(1));
     EXPECT_TRUE(run(first.commit()));
     // As a retry after a lost response would: the same request, the same token.
     transaction retry;
-    retry.set_client_request_token("visit-token-1");
+    retry.set_client_request_token(token);
     retry.increment(account, "visits", number(1));
     EXPECT_TRUE(run(retry.commit()));
     EXPECT_EQ(stored_account().visits, 1);

@@ -291,8 +291,16 @@ TEST_F(RelationStream, memory_stays_flat_while_streaming_100000_items)
     const std::size_t after = resident_bytes();
     EXPECT_EQ(items, count);
     EXPECT_EQ(bytes, count * pad.size());
+#if defined(__SANITIZE_ADDRESS__)
+    // AddressSanitizer keeps freed blocks in quarantine, so the resident set says nothing about
+    // what the cursor retains; the other builds check it.
+    (void)bound;
+    RecordProperty("resident_set_growth_unchecked_under_asan",
+                   std::to_string(std::max(peak, after) - before));
+#else
     EXPECT_LT(std::max(peak, after) - before, bound)
         << "resident set grew from " << before << " to " << std::max(peak, after) << " bytes";
+#endif
 }
 
 }  // namespace
