@@ -410,21 +410,30 @@ fake_server::fake_server(fake_server_options options)
     }
     state_->idle_close = options.idle_close;
 
-    const tcp::endpoint local(asio::ip::address_v4::loopback(), 0);
-    acceptor_.open(local.protocol());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(local);
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-
+    port_ = listen_on_loopback(acceptor_);
     asio::co_spawn(io_, accept_loop(acceptor_, state_), asio::detached);
-    thread_ = std::thread([this] {
+    thread_ = run_on_own_thread(io_, "fake server");
+}
+
+std::uint16_t listen_on_loopback(tcp::acceptor& acceptor)
+{
+    const tcp::endpoint local(asio::ip::address_v4::loopback(), 0);
+    acceptor.open(local.protocol());
+    acceptor.set_option(tcp::acceptor::reuse_address(true));
+    acceptor.bind(local);
+    acceptor.listen();
+    return acceptor.local_endpoint().port();
+}
+
+std::thread run_on_own_thread(asio::io_context& io, std::string who)
+{
+    return std::thread([&io, who = std::move(who)] {
         for (;;) {
             try {
-                io_.run();
+                io.run();
                 return;
             } catch (const std::exception& failure) {
-                ADD_FAILURE() << "fake server: " << failure.what();
+                ADD_FAILURE() << who << ": " << failure.what();
             }
         }
     });

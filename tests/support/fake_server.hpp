@@ -102,6 +102,13 @@ struct fake_server_options {
     std::chrono::milliseconds idle_close{0};
 };
 
+/// Opens `acceptor` on an ephemeral 127.0.0.1 port and listens; returns the port.
+std::uint16_t listen_on_loopback(boost::asio::ip::tcp::acceptor& acceptor);
+
+/// Runs `io` on a new thread until it is stopped; an exception escaping a handler fails the
+/// current test (naming `who`) and the loop goes on.
+std::thread run_on_own_thread(boost::asio::io_context& io, std::string who);
+
 /// Listens on 127.0.0.1 on an ephemeral port, on its own thread. Each request takes the next
 /// queued action, or the default one (200 "{}") when the queue is empty. All members are safe
 /// to call from any thread.

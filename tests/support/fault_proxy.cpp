@@ -446,24 +446,9 @@ endpoint plain_upstream(const std::string& url)
 fault_proxy::fault_proxy(fault_proxy_options options)
     : acceptor_(io_), state_(std::make_shared<state>(options, plain_upstream(options.upstream)))
 {
-    const tcp::endpoint local(asio::ip::address_v4::loopback(), 0);
-    acceptor_.open(local.protocol());
-    acceptor_.set_option(tcp::acceptor::reuse_address(true));
-    acceptor_.bind(local);
-    acceptor_.listen();
-    port_ = acceptor_.local_endpoint().port();
-
+    port_ = listen_on_loopback(acceptor_);
     asio::co_spawn(io_, accept_clients(acceptor_, state_), asio::detached);
-    thread_ = std::thread([this] {
-        for (;;) {
-            try {
-                io_.run();
-                return;
-            } catch (const std::exception& failure) {
-                ADD_FAILURE() << "fault proxy: " << failure.what();
-            }
-        }
-    });
+    thread_ = run_on_own_thread(io_, "fault proxy");
 }
 
 fault_proxy::~fault_proxy()
