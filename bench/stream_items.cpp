@@ -83,9 +83,10 @@ int main(int argc, char** argv)
         return 2;
     }
     try {
-        asio::io_context io;
+        asio::io_context io{1};
         dynomite::client_config config;
         config.endpoint = argv[1];
+        config.thread_safe = false;
         dynomite::client db_client(io.get_executor(), config);
         dynomite::database db(db_client);
         bench_item::set_table_name(argc == 4 ? argv[3] : "dynomite_bench");

@@ -3,6 +3,7 @@
 
 #include <dynomite/client.hpp>
 #include <dynomite/detail/crc32.hpp>
+#include <dynomite/detail/http_request.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/request_limits.hpp>
 #include <dynomite/detail/sigv4.hpp>
@@ -16,9 +17,6 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/beast/http/field.hpp>
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
 
 #include <random>
 
@@ -42,7 +40,8 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 public:
     client_impl(asio::any_io_executor executor, client_config config, credentials creds,
                 std::string region, endpoint target)
-        : strand(asio::make_strand(executor)),
+        : executor(config.thread_safe ? asio::any_io_executor(asio::make_strand(executor))
+                                      : executor),
           config(std::move(config)),
           creds(std::move(creds)),
           region(std::move(region)),
@@ -53,7 +52,7 @@ public:
           rng(std::random_device{}())
     {
         if (!this->config.clock) this->config.clock = [] { return std::chrono::system_clock::now(); };
-        pool.emplace(strand, this->target, this->config.pool, &tls);
+        pool.emplace(this->executor, this->target, this->config.pool, &tls);
     }
 
     error_code configure_tls(std::string& why)
@@ -94,7 +93,8 @@ public:
     asio::awaitable<error_code> send(std::string_view target_header, std::string body,
                                      http_response& response, diagnostics& diag);
 
-    asio::strand<asio::any_io_executor> strand;
+    /// A strand of the executor given, or that executor when the config says it needs none.
+    asio::any_io_executor executor;
     client_config config;
     credentials creds;
     std::string region;
@@ -108,11 +108,13 @@ public:
     client_stats counters;
 
 private:
-    asio::awaitable<error_code> exchange_once(const http_request& request, http_response& response,
-                                              std::string& detail, diagnostics& diag);
+    asio::awaitable<error_code> exchange_once(std::string_view head, std::string_view body,
+                                              http_response& response, std::string& detail,
+                                              diagnostics& diag);
 };
 
-asio::awaitable<error_code> client_impl::exchange_once(const http_request& request,
+asio::awaitable<error_code> client_impl::exchange_once(std::string_view head,
+                                                       std::string_view body,
                                                        http_response& response, std::string& detail,
                                                        diagnostics& diag)
 {
@@ -130,8 +132,8 @@ asio::awaitable<error_code> client_impl::exchange_once(const http_request& reque
             co_return acquire_ec;
         }
         bool received_any = false;
-        auto ec = co_await connection.connection().exchange(request, response, deadline, config.pool,
-                                                            received_any, detail);
+        auto ec = co_await connection.connection().exchange(head, body, response, deadline,
+                                                            config.pool, received_any, detail);
         if (!ec) {
             if (!response.keep_alive) connection.discard();
             co_return error_code{};
@@ -157,27 +159,25 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                                               http_response& response, diagnostics& diag)
 {
     ++counters.requests;
-    http_request request{http::verb::post, "/", 11};
-    request.set(http::field::host, target.host_header);
-    request.set(http::field::content_type, content_type);
-    request.set(http::field::user_agent, user_agent);
-    request.set("x-amz-target", target_header);
-    if (!creds.session_token.empty()) request.set("x-amz-security-token", creds.session_token);
-    request.keep_alive(true);
-    request.body() = std::move(body);
-    request.prepare_payload();
-
     const auto operation = target_header.substr(target_header.find('.') + 1);
     int quota_spent = 0;
     std::uniform_real_distribution<double> unit(0.0, 1.0);
+    std::string head;
     for (int attempt = 1;; ++attempt) {
         ++counters.attempts;
         // Signed anew each attempt: the signature carries the time, which a backoff moves.
-        auto signature = sign_dynamodb_request(creds, region, service_name, target.host_header,
-                                               target_header, content_type, request.body(),
-                                               config.clock(), keys);
-        request.set("x-amz-date", signature.amz_date);
-        request.set(http::field::authorization, signature.authorization);
+        const auto signature = sign_dynamodb_request(creds, region, service_name,
+                                                     target.host_header, target_header,
+                                                     content_type, body, config.clock(), keys);
+        format_request_head({.host = target.host_header,
+                             .content_type = content_type,
+                             .user_agent = user_agent,
+                             .target = target_header,
+                             .security_token = creds.session_token,
+                             .amz_date = signature.amz_date,
+                             .authorization = signature.authorization,
+                             .content_length = body.size()},
+                            head);
 
         diag.aws_type.clear();
         diag.message.clear();
@@ -187,7 +187,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         diag.cancellation_reasons.clear();
         std::string detail;
         const auto started = std::chrono::steady_clock::now();
-        error_code ec = co_await exchange_once(request, response, detail, diag);
+        error_code ec = co_await exchange_once(head, body, response, detail, diag);
         if (logs(log_level::debug)) {
             const auto micros = std::chrono::duration_cast<std::chrono::microseconds>(
                 std::chrono::steady_clock::now() - started);
@@ -242,7 +242,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
                     " ms (attempt " + std::to_string(attempt + 1) + " of " +
                     std::to_string(config.retry.max_attempts) + ")");
-        asio::steady_timer backoff(strand, delay);
+        asio::steady_timer backoff(executor, delay);
         auto [wait_ec] = co_await backoff.async_wait(use_tuple);
         if (wait_ec) co_return wait_ec;  // cancelled by the caller
     }
@@ -273,20 +273,8 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
         co_await impl->send(operation_traits<Request>::target, std::move(body), raw, diag);
     if (sent) co_return std::pair{sent, response_type{}};
 
-    // The DOM lives only while decoding; a monotonic arena makes its many small nodes cheap.
-    boost::json::monotonic_resource arena;
-    boost::json::parse_options options;
-    // 32 levels of attribute values take about 67 JSON levels inside a response.
-    options.max_depth = 128;
-    boost::json::error_code json_ec;
-    auto json = boost::json::parse(raw.body, json_ec, &arena, options);
-    if (json_ec) {
-        diag.message = std::string(operation_traits<Request>::aws_operation) +
-                       ": the response is not valid JSON: " + json_ec.message();
-        co_return std::pair{make_error_code(errc::malformed_response), response_type{}};
-    }
     response_type response;
-    if (auto ec = decode_response(json, response, &why)) {
+    if (auto ec = parse_response(raw.body, response, &why)) {
         diag.message = std::move(why);
         co_return std::pair{ec, response_type{}};
     }
@@ -298,9 +286,9 @@ void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostic
            asio::any_completion_handler<void(error_code, response_t<Request>)> handler)
 {
     auto slot = asio::get_associated_cancellation_slot(handler);
-    auto handler_executor = asio::get_associated_executor(handler, impl->strand);
+    auto handler_executor = asio::get_associated_executor(handler, impl->executor);
     asio::co_spawn(
-        impl->strand, run_operation(impl, std::move(request), diag),
+        impl->executor, run_operation(impl, std::move(request), diag),
         asio::bind_cancellation_slot(
             slot, asio::bind_executor(
                       handler_executor,
@@ -361,6 +349,16 @@ error_code client::create(executor_type executor, client_config config,
             config.min_log_level = *level;
         }
     }
+    if (!detail::is_valid_header_value(creds.session_token)) {
+        diag.message = "the session token holds a control character or surrounding whitespace, "
+                       "which an HTTP header cannot carry";
+        return make_error_code(errc::invalid_configuration);
+    }
+    if (!detail::is_valid_header_value(target.host_header)) {
+        diag.message = "the endpoint's host \"" + target.host_header +
+                       "\" holds a character an HTTP header cannot carry";
+        return make_error_code(errc::invalid_configuration);
+    }
     if (config.pool.max_connections == 0) {
         diag.message = "pool_params.max_connections must be at least 1";
         return make_error_code(errc::invalid_configuration);
@@ -389,7 +387,7 @@ client::client(executor_type executor, client_config config)
     impl_ = std::move(made->impl_);
 }
 
-client::executor_type client::get_executor() const noexcept { return impl_->strand; }
+client::executor_type client::get_executor() const noexcept { return impl_->executor; }
 const std::string& client::region() const noexcept { return impl_->region; }
 const std::string& client::endpoint_url() const noexcept { return impl_->url; }
 

@@ -42,9 +42,9 @@ asio::awaitable<error_code> pool_impl::resolve(steady_time deadline)
     co_return error_code{};
 }
 
-void pool_impl::close_expired_idle() noexcept
+void pool_impl::close_expired_idle(steady_time now) noexcept
 {
-    const auto oldest_allowed = std::chrono::steady_clock::now() - params.idle_timeout;
+    const auto oldest_allowed = now - params.idle_timeout;
     std::erase_if(idle, [&](const std::unique_ptr<http_connection>& connection) {
         if (connection->idle_since >= oldest_allowed) return false;
         --open;
@@ -58,11 +58,12 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
     auto self = shared_from_this();
     for (;;) {
         if (shut_down_) co_return std::pair{make_error_code(asio::error::operation_aborted), pooled_connection{}};
-        close_expired_idle();
+        const auto now = std::chrono::steady_clock::now();
+        close_expired_idle(now);
         while (!fresh && !idle.empty()) {
             auto connection = std::move(idle.back());
             idle.pop_back();
-            if (connection->usable_when_idle())
+            if (connection->usable_when_idle(now))
                 co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), true)};
             --open;
         }

@@ -42,7 +42,7 @@ public:
 private:
     asio::awaitable<error_code> resolve(steady_time deadline);
     void wake_one_waiter() noexcept;
-    void close_expired_idle() noexcept;
+    void close_expired_idle(steady_time now) noexcept;
 
     asio::ip::tcp::resolver resolver_;
     asio::ip::tcp::resolver::results_type addresses_;

@@ -1,22 +1,27 @@
 #include "http_connection.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
-#include <boost/beast/http/parser.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/basic_parser.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <array>
 #include <charconv>
 
 namespace dynomite::detail {
+
+namespace http = beast::http;
 namespace {
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
@@ -48,6 +53,9 @@ error_code translate_transport_error(error_code ec, bool connecting) noexcept
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls)
     : tls_(tls)
 {
+    // Beast reads as much as the buffer holds (512 bytes at the least): room for a whole
+    // response head, and for most small responses, in one read.
+    buffer_.reserve(16 * 1024);
     if (tls_)
         ssl_.emplace(executor, *tls_);
     else
@@ -77,10 +85,11 @@ void http_connection::close() noexcept
     socket.close(ignored);
 }
 
-bool http_connection::usable_when_idle() const noexcept
+bool http_connection::usable_when_idle(steady_time now) const noexcept
 {
     auto& socket = const_cast<http_connection*>(this)->lowest_layer().socket();
     if (!socket.is_open() || buffer_.size() != 0) return false;
+    if (now - idle_since < std::chrono::milliseconds(1)) return true;
     // An idle HTTP connection has nothing to read; readable means the peer closed it (or sent
     // a TLS alert), and reusing it would only fail the next request.
     pollfd descriptor{socket.native_handle(), POLLIN | POLLRDHUP, 0};
@@ -122,7 +131,101 @@ asio::awaitable<error_code> http_connection::connect(
     co_return error_code{};
 }
 
-asio::awaitable<error_code> http_connection::exchange(const http_request& request,
+namespace {
+
+/// Keeps only what the client reads of a response: the status, the two headers DynamoDB's
+/// protocol uses, and the body. Unlike http::response_parser it stores no header list, which
+/// costs an allocation per header on every response.
+class response_parser final : public http::basic_parser<false> {
+public:
+    explicit response_parser(std::string& body) : body_(body) {}
+
+    unsigned status = 0;
+    std::string request_id;
+    std::optional<std::string> crc32_text;
+
+private:
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                         error_code&) override
+    {
+    }
+    void on_response_impl(int code, beast::string_view, int, error_code&) override
+    {
+        status = static_cast<unsigned>(code);
+    }
+    void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                       error_code&) override
+    {
+        // The first of a repeated header counts.
+        if (request_id.empty() && beast::iequals(name, "x-amzn-RequestId"))
+            request_id.assign(value.data(), value.size());
+        else if (!crc32_text && beast::iequals(name, "x-amz-crc32"))
+            crc32_text.emplace(value.data(), value.size());
+    }
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
+    {
+        if (length) body_.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view data, error_code&) override
+    {
+        body_.append(data.data(), data.size());
+        return data.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, error_code&) override
+    {
+        body_.append(data.data(), data.size());
+        return data.size();
+    }
+    void on_finish_impl(error_code&) override {}
+
+    std::string& body_;
+};
+
+/// Writes the request, reads the head of the response with the parser, then the body: a body
+/// of known length goes straight from the socket into `body`, in reads as large as the kernel
+/// gives, instead of through the parser's buffer in small pieces.
+template <class Stream>
+asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
+                                           std::string_view head, std::string_view request_body,
+                                           response_parser& parser, std::string& body,
+                                           std::size_t max_body)
+{
+    const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
+    auto [write_ec, written] = co_await asio::async_write(stream, request, use_tuple);
+    if (write_ec) co_return write_ec;
+
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (header_ec) co_return header_ec;
+    const auto length = parser.content_length();
+    if (parser.is_done() || !length) {
+        // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
+        if (!parser.is_done()) {
+            auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (read_ec) co_return read_ec;
+        }
+        co_return error_code{};
+    }
+    if (*length > max_body) co_return http::error::body_limit;
+    const auto size = static_cast<std::size_t>(*length);
+    body.resize(size);
+    const std::size_t buffered = std::min(buffer.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
+    buffer.consume(buffered);
+    if (buffered < size) {
+        auto [read_ec, read_bytes] = co_await asio::async_read(
+            stream, asio::buffer(body.data() + buffered, size - buffered), use_tuple);
+        if (read_ec) co_return read_ec;
+    }
+    co_return error_code{};
+}
+
+}  // namespace
+
+asio::awaitable<error_code> http_connection::exchange(std::string_view head,
+                                                      std::string_view request_body,
                                                       http_response& response, steady_time deadline,
                                                       const pool_params& limits, bool& received_any,
                                                       std::string& detail)
@@ -131,47 +234,32 @@ asio::awaitable<error_code> http_connection::exchange(const http_request& reques
     auto& tcp = lowest_layer();
     tcp.expires_at(deadline);
 
-    error_code write_ec;
-    if (ssl_)
-        std::tie(write_ec, std::ignore) = co_await http::async_write(*ssl_, request, use_tuple);
-    else
-        std::tie(write_ec, std::ignore) = co_await http::async_write(*tcp_, request, use_tuple);
-
-    http::response_parser<http::string_body> parser;
+    response.body.clear();
+    response_parser parser(response.body);
     parser.body_limit(limits.max_response_body);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
-
-    error_code read_ec = write_ec;
-    if (!write_ec) {
-        if (ssl_)
-            std::tie(read_ec, std::ignore) =
-                co_await http::async_read(*ssl_, buffer_, parser, use_tuple);
-        else
-            std::tie(read_ec, std::ignore) =
-                co_await http::async_read(*tcp_, buffer_, parser, use_tuple);
-    }
+    const error_code ec =
+        ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, parser, response.body,
+                                       limits.max_response_body)
+             : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
+                                       limits.max_response_body);
     received_any = parser.got_some() || buffer_.size() != 0;
-    if (read_ec) {
-        detail = read_ec.message();
+    if (ec) {
+        detail = ec.message();
         buffer_.clear();
         close();
-        co_return translate_transport_error(read_ec, false);
+        co_return translate_transport_error(ec, false);
     }
     tcp.expires_never();
 
-    auto& message = parser.get();
-    response.status = message.result_int();
-    response.keep_alive = message.keep_alive();
-    auto request_id = message.find("x-amzn-RequestId");
-    response.request_id =
-        request_id != message.end() ? std::string(request_id->value()) : std::string();
-    auto crc = message.find("x-amz-crc32");
-    response.crc32 = crc != message.end() ? parse_crc32(crc->value()) : std::nullopt;
-    if (crc != message.end() && !response.crc32) {
+    response.status = parser.status;
+    response.keep_alive = parser.keep_alive();
+    response.request_id = std::move(parser.request_id);
+    response.crc32 = parser.crc32_text ? parse_crc32(*parser.crc32_text) : std::nullopt;
+    if (parser.crc32_text && !response.crc32) {
         detail = "x-amz-crc32 header is not a number";
         co_return make_error_code(errc::crc32_mismatch);
     }
-    response.body = std::move(message.body());
     co_return error_code{};
 }
 

@@ -10,9 +10,9 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
-#include <boost/beast/http/string_body.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <string_view>
 
 #include <chrono>
 #include <cstdint>
@@ -23,10 +23,8 @@ namespace dynomite::detail {
 
 namespace asio = boost::asio;
 namespace beast = boost::beast;
-namespace http = beast::http;
 
 using steady_time = std::chrono::steady_clock::time_point;
-using http_request = http::request<http::string_body>;
 
 struct http_response {
     unsigned status = 0;
@@ -49,15 +47,20 @@ public:
                                         const asio::ip::tcp::resolver::results_type& addresses,
                                         steady_time deadline, std::string& detail);
 
-    /// Sends `request` and reads the whole response. `received_any` tells whether any byte of
-    /// a response arrived: a reused connection the server had already closed fails with none,
-    /// and is then safe to retry on a new connection. `detail` gets the underlying error text.
-    asio::awaitable<error_code> exchange(const http_request& request, http_response& response,
-                                         steady_time deadline, const pool_params& limits,
-                                         bool& received_any, std::string& detail);
+    /// Sends a request (its head from format_request_head, then its body) and reads the whole
+    /// response. `received_any` tells whether any byte of a response arrived: a reused
+    /// connection the server had already closed fails with none, and is then safe to retry on
+    /// a new connection. `detail` gets the underlying error text.
+    asio::awaitable<error_code> exchange(std::string_view head, std::string_view body,
+                                         http_response& response, steady_time deadline,
+                                         const pool_params& limits, bool& received_any,
+                                         std::string& detail);
 
     /// Open, and the peer has not closed it or sent anything unasked while it was idle.
-    bool usable_when_idle() const noexcept;
+    /// A connection idle for less than a millisecond is not asked the kernel: a server closes
+    /// idle connections after seconds, and one closed sooner is still caught by the exchange
+    /// (and sent again, see client_impl::exchange_once).
+    bool usable_when_idle(steady_time now) const noexcept;
     bool is_open() const noexcept;
     void close() noexcept;
 

@@ -1,22 +1,11 @@
 // Attribute values in DynamoDB's JSON shape: {"S": "..."}, {"N": "12"}, {"M": {...}}, ...
+#include <dynomite/detail/attribute_map_access.hpp>
 #include <dynomite/detail/json_codec.hpp>
 
 #include <boost/json/value.hpp>
 
 namespace dynomite::detail {
-
-// Builds maps from decoded JSON objects, whose keys are already unique.
-struct attribute_map_access {
-    static attribute_value& append(attribute_map& m, std::string name, attribute_value value)
-    {
-        return m.entries_.emplace_back(std::move(name), std::move(value)).second;
-    }
-    static void reserve(attribute_map& m, std::size_t n) { m.entries_.reserve(n); }
-};
-
 namespace {
-
-constexpr int max_nesting = 32;  // levels of maps and lists DynamoDB accepts
 
 template <class Set>
 void write_set(json_writer& w, std::string_view type, const Set& set)

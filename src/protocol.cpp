@@ -1,7 +1,12 @@
+#include <dynomite/detail/direct_decode.hpp>
 #include <dynomite/detail/json_codec.hpp>
 #include <dynomite/detail/protocol.hpp>
 
 #include <boost/json.hpp>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
 
 namespace dynomite::detail {
 namespace {
@@ -89,5 +94,62 @@ error_code parse_error_response(unsigned http_status, std::string_view body,
     }
     return make_error_code(code);
 }
+
+namespace {
+
+/// Memory for the DOM of a response of `body_size` bytes: about three times the body (a node
+/// per value, strings copied), kept per thread and reused, so decoding a page does not fault in
+/// new pages each time. Null past a bound, where the arena takes its memory from the heap.
+std::vector<unsigned char>* decoding_scratch(std::size_t body_size)
+{
+    constexpr std::size_t kept_at_most = 8 * 1024 * 1024;
+    thread_local std::vector<unsigned char> scratch;
+    const std::size_t wanted = std::max<std::size_t>(3 * body_size, 4096);
+    if (wanted > kept_at_most) return nullptr;
+    if (scratch.size() < wanted) {
+        scratch = std::vector<unsigned char>();
+        scratch.resize(wanted);
+    }
+    return &scratch;
+}
+
+template <class Response>
+error_code parse_and_decode(std::string_view body, Response& out, std::string_view operation,
+                            std::string* why)
+{
+    // Items and pages, nearly all of what is read, skip the DOM when they can.
+    if constexpr (requires { decode_directly(body, out); }) {
+        if (decode_directly(body, out)) return {};
+        out = Response{};
+    }
+    // The DOM lives only while decoding, which never suspends nor calls back into user code:
+    // the thread's scratch memory cannot be in use twice.
+    std::optional<boost::json::monotonic_resource> arena;
+    if (auto* scratch = decoding_scratch(body.size()))
+        arena.emplace(scratch->data(), scratch->size());
+    else
+        arena.emplace();
+    boost::json::parse_options options;
+    // 32 levels of attribute values take about 67 JSON levels inside a response.
+    options.max_depth = 128;
+    boost::json::error_code json_ec;
+    const boost::json::value json = boost::json::parse(body, json_ec, &*arena, options);
+    if (json_ec) {
+        if (why)
+            *why = std::string(operation) + ": the response is not valid JSON: " + json_ec.message();
+        return make_error_code(errc::malformed_response);
+    }
+    return decode_response(json, out, why);
+}
+
+}  // namespace
+
+#define DYNOMITE_DEFINE_PARSE(name, aws_name)                                                \
+    error_code parse_response(std::string_view body, name##_response& out, std::string* why) \
+    {                                                                                        \
+        return parse_and_decode(body, out, #aws_name, why);                                  \
+    }
+DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_PARSE)
+#undef DYNOMITE_DEFINE_PARSE
 
 }  // namespace dynomite::detail

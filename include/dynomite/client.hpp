@@ -51,7 +51,8 @@ struct client_stats {
 };
 
 /// A handle to a DynamoDB client. Copies share the same connections and state. It runs on the
-/// executor given (through a strand of it, so it may be used from several threads), signs
+/// executor given (through a strand of it, so it may be used from several threads, unless
+/// client_config::thread_safe is false), signs
 /// each request with SigV4, retries per AWS standard mode and checks every response's CRC32.
 ///
 /// Every operation comes in three forms, e.g. for GetItem:

@@ -66,6 +66,12 @@ struct client_config {
     /// Events below this level are not even formatted.
     log_level min_log_level = log_level::warning;
 
+    /// The client serializes its work through a strand of the executor, so the io_context may
+    /// run on several threads. With one thread per io_context (or an executor that is a strand
+    /// already), false runs it on the executor as given and saves the strand's cost on every
+    /// step of every request.
+    bool thread_safe = true;
+
     pool_params pool;
     retry_params retry;
     tls_params tls;

@@ -3,6 +3,7 @@
 #include "support/fake_server.hpp"
 
 #include <dynomite/client.hpp>
+#include <dynomite/detail/crc32.hpp>
 #include <dynomite/detail/json_codec.hpp>
 #include <dynomite/detail/protocol.hpp>
 
@@ -12,9 +13,9 @@
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/json.hpp>
 
 #include <atomic>
+#include <cstdio>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -26,7 +27,6 @@ namespace {
 using namespace dynomite;
 using namespace std::chrono_literals;
 namespace asio = boost::asio;
-namespace json = boost::json;
 
 // {"M":{"a":{"M":{"a": ... {"S":"leaf"} ...}}}} with `levels` maps.
 std::string nested_value(int levels)
@@ -45,20 +45,11 @@ std::string get_item_body_with_depth(int levels)
 
 // --- Decoders ----------------------------------------------------------------------------
 
-// The client's own parse options: deep enough for DynamoDB's 32 levels, bounded beyond.
+// As the client decodes: deep enough for DynamoDB's 32 levels, bounded beyond.
 template <class Response>
 error_code decode(std::string_view body, Response& out, std::string* why)
 {
-    json::parse_options options;
-    options.max_depth = 128;
-    json::monotonic_resource arena;
-    json::error_code json_ec;
-    json::value value = json::parse(body, json_ec, &arena, options);
-    if (json_ec) {
-        if (why) *why = json_ec.message();
-        return make_error_code(errc::malformed_response);
-    }
-    return detail::decode_response(value, out, why);
+    return detail::parse_response(body, out, why);
 }
 
 TEST(HostileDecoding, ThirtyTwoLevelsOfNestingDecode)
@@ -332,6 +323,77 @@ void repeat(asio::ip::tcp::socket& socket, std::string_view start, std::string_v
         asio::write(socket, asio::buffer(text), ec);
         counter.count(text.size());
     }
+}
+
+// Writes `text` in pieces with pauses between them, so the client's reads end mid-head and
+// mid-body.
+void write_in_pieces(asio::ip::tcp::socket& socket, std::string_view text, std::size_t pieces)
+{
+    boost::system::error_code ec;
+    const std::size_t size = (text.size() + pieces - 1) / pieces;
+    for (std::size_t at = 0; at < text.size() && !ec; at += size) {
+        asio::write(socket, asio::buffer(text.substr(at, size)), ec);
+        std::this_thread::sleep_for(5ms);
+    }
+}
+
+std::string with_checksum(std::string_view status_and_headers, std::string_view body)
+{
+    return std::string(status_and_headers) + "x-amz-crc32: " +
+           std::to_string(detail::crc32(body)) + "\r\n";
+}
+
+TEST(HostileClient, LongBodyArrivingInPiecesIsReadWhole)
+{
+    const std::string value(900 * 1024, 'v');
+    const std::string body = R"({"Item":{"pk":{"S":"k"},"blob":{"S":")" + value + R"("}}})";
+    const std::string response =
+        with_checksum("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n",
+                      body) +
+        "\r\n" + body;
+    raw_server server([&](asio::ip::tcp::socket& socket, raw_server&) {
+        write_in_pieces(socket, response, 7);
+    });
+    const client_result result = get_through(config_for(server.url()));
+    ASSERT_FALSE(result.ec) << result.diag.to_string();
+    ASSERT_TRUE(result.response.item.has_value());
+    EXPECT_EQ(result.response.item->at("blob").as_s(), value);
+}
+
+TEST(HostileClient, ChunkedBodyIsReadWhole)
+{
+    const std::string body = R"({"Item":{"pk":{"S":"k"},"note":{"S":"in three chunks"}}})";
+    std::string response =
+        with_checksum("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n", body) + "\r\n";
+    for (std::size_t at = 0; at < body.size(); at += 20) {
+        const std::string chunk = body.substr(at, 20);
+        char size[16];
+        std::snprintf(size, sizeof size, "%zx", chunk.size());
+        response += std::string(size) + "\r\n" + chunk + "\r\n";
+    }
+    response += "0\r\n\r\n";
+    raw_server server([&](asio::ip::tcp::socket& socket, raw_server&) {
+        write_in_pieces(socket, response, 5);
+    });
+    const client_result result = get_through(config_for(server.url()));
+    ASSERT_FALSE(result.ec) << result.diag.to_string();
+    ASSERT_TRUE(result.response.item.has_value());
+    EXPECT_EQ(result.response.item->at("note").as_s(), "in three chunks");
+}
+
+TEST(HostileClient, BodyCutShortIsAClosedConnection)
+{
+    raw_server server([](asio::ip::tcp::socket& socket, raw_server&) {
+        boost::system::error_code ec;
+        asio::write(socket,
+                    asio::buffer(std::string_view("HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n"
+                                                  "\r\n{\"Item\":{\"pk\":{\"S\":\"")),
+                    ec);
+        socket.shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    });
+    const client_result result = get_through(config_for(server.url()));
+    EXPECT_EQ(result.ec, errc::connection_closed) << result.diag.to_string();
+    EXPECT_EQ(result.diag.attempts.size(), 2u) << result.diag.to_string();
 }
 
 TEST(HostileClient, EndlessChunkedBodyStopsAtTheBodyLimit)

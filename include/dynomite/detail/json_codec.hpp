@@ -11,6 +11,9 @@
 
 namespace dynomite::detail {
 
+/// Levels of maps and lists DynamoDB accepts in an attribute value.
+inline constexpr int max_nesting = 32;
+
 void write_value(json_writer& w, const attribute_value& v);
 /// {"name": {"S": ...}, ...}
 void write_item(json_writer& w, const attribute_map& item);

@@ -28,7 +28,10 @@ struct operation_traits;
     error_code encode_request(const name##_request& request, std::string& body,          \
                               std::string* why);                                         \
     error_code decode_response(const boost::json::value& json, name##_response& out,     \
-                               std::string* why);
+                               std::string* why);                                        \
+    /* Parses a response body and decodes it, as the client does. Invalid JSON, or JSON */ \
+    /* nested past the bound the parser keeps, is errc::malformed_response.            */ \
+    error_code parse_response(std::string_view body, name##_response& out, std::string* why);
 DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_PROTOCOL)
 #undef DYNOMITE_DECLARE_PROTOCOL
 

@@ -294,6 +294,8 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     global_options effective = global;
     if (options.endpoint) effective.endpoint = options.endpoint;
     client_config config = make_client_config(effective);
+    // One thread runs each client's io_context.
+    config.thread_safe = false;
     std::uint32_t per_thread = (options.concurrency + options.threads - 1) / options.threads;
     config.pool.max_connections = std::max<std::size_t>(config.pool.max_connections, per_thread);
 

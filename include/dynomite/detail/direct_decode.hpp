@@ -1,0 +1,20 @@
+// GetItem, Query and Scan responses decoded straight from their text into attribute maps,
+// without the JSON DOM in between: the read path of every item and page.
+#pragma once
+
+#include <dynomite/operations.hpp>
+
+#include <string_view>
+
+namespace dynomite::detail {
+
+/// Decodes `body` when it has the usual shape of a successful response: Item (GetItem), or
+/// Items, Count, ScannedCount and LastEvaluatedKey (Query, Scan), each at most once, with valid
+/// attribute values nested no deeper than DynamoDB allows. Returns false for anything else
+/// (ConsumedCapacity, members it does not know, malformed text or values), leaving `out` in an
+/// unspecified state: the DOM decoder (decode_response) then gives the result, or the error
+/// with its place.
+bool decode_directly(std::string_view body, get_item_response& out);
+bool decode_directly(std::string_view body, page_response& out);
+
+}  // namespace dynomite::detail
