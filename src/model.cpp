@@ -281,10 +281,17 @@ std::string show(const attribute_map& key)
     return out + "}";
 }
 
-asio::awaitable<key_names> resolve_keys(const database& db, const model_descriptor& d)
+/// The keys the model declares, if it does (else they come from DescribeTable).
+std::optional<key_names> declared_keys(const model_descriptor& d)
 {
     const model_descriptor& root = *d.root;
-    if (root.partition_key) co_return key_names{*root.partition_key, root.sort_key};
+    if (!root.partition_key) return std::nullopt;
+    return key_names{*root.partition_key, root.sort_key};
+}
+
+asio::awaitable<key_names> resolve_keys(const database& db, const model_descriptor& d)
+{
+    if (auto declared = declared_keys(d)) co_return std::move(*declared);
     const auto schema = co_await db.schema(d.table_name());
     key_names names{schema.key.partition.name, std::nullopt};
     if (schema.key.sort) names.sort = schema.key.sort->name;
@@ -325,15 +332,28 @@ struct record_access {
     /// The record's state (not its fields) from another record of the same class.
     static void assign_state(model_base& to, const model_base& from) { to = from; }
 
-    /// What changes are measured against.
-    static const attribute_map& baseline(const model_base& r)
+    /// What changes of field `index` are measured against: its value at the last load or
+    /// write, or a blank record's for a new one.
+    static const attribute_value* baseline(const model_base& r, std::size_t index)
     {
-        return r.snapshot_ ? *r.snapshot_ : r.descriptor().blank_snapshot();
+        const model_descriptor& d = r.descriptor();
+        const std::string& name = d.fields[index].name;
+        if (!r.snapshot_) return d.blank_snapshot().find(name);
+        if (index < 64 && ((r.loaded_exactly_ >> index) & 1u) != 0) return r.stored_.find(name);
+        return r.snapshot_->find(name);
+    }
+    static const attribute_value* baseline(const model_base& r, std::string_view name)
+    {
+        const model_descriptor& d = r.descriptor();
+        if (const field_info* f = d.find_field(name))
+            return baseline(r, static_cast<std::size_t>(f - d.fields.data()));
+        return r.snapshot_ ? r.snapshot_->find(name) : d.blank_snapshot().find(name);
     }
 
     static attribute_map current_fields(const model_base& r)
     {
         attribute_map out;
+        out.reserve(r.descriptor().fields.size());
         for (const auto& f : r.descriptor().fields) {
             if (auto v = f.read(r)) out.set(f.name, std::move(*v));
         }
@@ -343,10 +363,11 @@ struct record_access {
     static std::vector<attribute_change> changes(const model_base& r)
     {
         std::vector<attribute_change> out;
-        const attribute_map& base = baseline(r);
-        for (const auto& f : r.descriptor().fields) {
+        const auto& fields = r.descriptor().fields;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            const field_info& f = fields[i];
             auto now = f.read(r);
-            const attribute_value* was = base.find(f.name);
+            const attribute_value* was = baseline(r, i);
             if (same(now, was)) continue;
             attribute_change c;
             c.attribute = f.name;
@@ -357,8 +378,31 @@ struct record_access {
         return out;
     }
 
-    /// Snapshot of every field, after a load or a write.
-    static void take_snapshot(model_base& r) { r.snapshot_ = current_fields(r); }
+    /// Snapshot of every field, after a write.
+    static void take_snapshot(model_base& r)
+    {
+        r.snapshot_ = current_fields(r);
+        r.loaded_exactly_ = 0;
+    }
+
+    /// The snapshot of a load, taken field by field as load_record assigns them: a field that
+    /// loaded exactly from its attribute `loaded` (which goes into r.stored_) keeps it there as
+    /// its snapshot value, which saves reading every field back into a second map.
+    static void begin_load_snapshot(model_base& r)
+    {
+        r.snapshot_.emplace();
+        r.loaded_exactly_ = 0;
+    }
+    static void snapshot_loaded_field(model_base& r, std::size_t index,
+                                      const attribute_value* loaded)
+    {
+        const field_info& f = r.descriptor().fields[index];
+        if (loaded != nullptr && f.loads_exactly && index < 64 && f.loads_exactly(*loaded)) {
+            r.loaded_exactly_ |= std::uint64_t{1} << index;
+        } else if (auto read = f.read(r)) {
+            r.snapshot_->set(f.name, std::move(*read));
+        }
+    }
 
     /// The item a full write stores.
     static attribute_map full_item(const model_base& r)
@@ -463,7 +507,7 @@ asio::awaitable<void> throw_write_conflict(database db, const model_base& r, att
     std::string detail;
     if (d.lock_field) {
         const attribute_value* theirs = item->find(*d.lock_field);
-        const attribute_value* ours = ra::baseline(r).find(*d.lock_field);
+        const attribute_value* ours = ra::baseline(r, *d.lock_field);
         detail = " (" + *d.lock_field + " is " + (theirs ? show(*theirs) : "absent") +
                  " in the table, " + (ours ? show(*ours) : "absent") + " in this record)";
     }
@@ -476,7 +520,7 @@ asio::awaitable<void> throw_write_conflict(database db, const model_base& r, att
 condition lock_condition(const model_base& r, attribute_value& next)
 {
     const model_descriptor& d = ra::desc(r);
-    const attribute_value* was = ra::baseline(r).find(*d.lock_field);
+    const attribute_value* was = ra::baseline(r, *d.lock_field);
     const document_path path = document_path::attribute(*d.lock_field);
     if (was == nullptr) {
         next = number(1);
@@ -1141,15 +1185,24 @@ void run_sync_callbacks(model_base& record, callback_kind kind, std::string_view
 
 void load_record(model_base& record, attribute_map item, const database* db)
 {
-    const model_descriptor& d = ra::desc(record);
-    for (const auto& f : d.fields) {
-        if (const attribute_value* v = item.find(f.name)) assign_field(record, f, v);
+    const auto& fields = ra::desc(record).fields;
+    ra::begin_load_snapshot(record);
+    // One lookup per field serves the assignment and the snapshot.
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        const attribute_value* v = item.find(fields[i].name);
+        if (v != nullptr) assign_field(record, fields[i], v);
+        ra::snapshot_loaded_field(record, i, v);
     }
     ra::stored(record) = std::move(item);
-    ra::take_snapshot(record);
     ra::saved_changes(record).clear();
     ra::set_persisted(record);
     if (db != nullptr) ra::bind(record, *db);
+}
+
+bool has_after_load_callbacks(const model_base& record)
+{
+    return !callbacks_of(record, callback_kind::after_find).empty() ||
+           !callbacks_of(record, callback_kind::after_initialize).empty();
 }
 
 asio::awaitable<void> run_after_load(model_base& record)
@@ -1225,7 +1278,9 @@ asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
                                         attribute_value partition,
                                         std::optional<attribute_value> sort)
 {
-    const auto names = co_await resolve_keys(db, d);
+    // Declared keys need no coroutine of resolve_keys: a find's common case.
+    auto names = declared_keys(d).value_or(key_names{});
+    if (names.partition.empty()) names = co_await resolve_keys(db, d);
     if (names.sort && !sort) {
         throw error(errc::invalid_argument, "find on " + d.type_name + ": table " +
                                                 quoted(d.table_name()) + " also has sort key " +
@@ -1461,7 +1516,7 @@ bool model_base::attribute_changed(std::string_view name) const
         throw error(errc::invalid_argument,
                     descriptor().type_name + " has no field " + detail::quoted(name));
     }
-    return !detail::same(f->read(*this), ra::baseline(*this).find(name));
+    return !detail::same(f->read(*this), ra::baseline(*this, name));
 }
 
 std::vector<std::string> model_base::changed_attributes() const
@@ -1482,7 +1537,7 @@ std::optional<attribute_value> model_base::attribute_was(std::string_view name) 
         throw error(errc::invalid_argument,
                     descriptor().type_name + " has no field " + detail::quoted(name));
     }
-    if (const attribute_value* v = ra::baseline(*this).find(name)) return *v;
+    if (const attribute_value* v = ra::baseline(*this, name)) return *v;
     return std::nullopt;
 }
 
@@ -1504,7 +1559,7 @@ void model_base::restore_attribute(std::string_view name)
         f->copy(*this, *blank);
         return;
     }
-    detail::assign_field(*this, *f, snapshot_->find(name));
+    detail::assign_field(*this, *f, detail::record_access::baseline(*this, name));
 }
 
 bool model_base::saved_change_to(std::string_view name) const

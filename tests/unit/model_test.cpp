@@ -257,6 +257,73 @@ TEST(ModelDirty, EquivalentValuesAreNotChanges)
     EXPECT_FALSE(p.changed()) << "an empty string is not stored, as absent";
 }
 
+struct Loaded : model<Loaded> {
+    std::string id;
+    std::string name;
+    int count = 0;
+    bool active = false;
+    std::optional<std::string> nickname;
+    std::string note;
+
+    static void define(model_schema<Loaded>& s)
+    {
+        s.field("name", &Loaded::name);
+        s.field("count", &Loaded::count);
+        s.field("active", &Loaded::active);
+        s.field("nickname", &Loaded::nickname);
+        s.field("note", &Loaded::note);
+    }
+};
+
+TEST(ModelDirty, FieldsLoadedExactlyUseTheItemAsTheirSnapshot)
+{
+    Loaded r = Loaded::from_item({{"id", "l"},
+                                  {"name", "Ann"},
+                                  {"count", number("7.0")},
+                                  {"active", true},
+                                  {"nickname", "Annie"},
+                                  {"note", ""}});
+    EXPECT_FALSE(r.changed()) << r.changed_attributes().size() << " changed";
+    EXPECT_EQ(r.count, 7);
+    EXPECT_EQ(r.attribute_was("count"), attribute_value(7)) << "numbers compare by value";
+    EXPECT_FALSE(r.attribute_changed("note")) << "an empty string reads back as absent";
+
+    r.name = "Bob";
+    r.count = 8;
+    r.active = false;
+    r.nickname.reset();
+    r.note = "new";
+    EXPECT_EQ(r.changed_attributes(),
+              (std::vector<std::string>{"name", "count", "active", "nickname", "note"}));
+    const auto changes = r.changes();
+    ASSERT_EQ(changes.size(), 5u);
+    EXPECT_EQ(changes[0].old_value, attribute_value("Ann"));
+    EXPECT_EQ(changes[1].old_value, attribute_value(7));
+    EXPECT_EQ(changes[2].old_value, attribute_value(true));
+    EXPECT_EQ(changes[3].old_value, attribute_value("Annie"));
+    EXPECT_FALSE(changes[4].old_value.has_value());
+
+    r.restore_attributes();
+    EXPECT_EQ(r.name, "Ann");
+    EXPECT_EQ(r.count, 7);
+    EXPECT_TRUE(r.active);
+    EXPECT_EQ(r.nickname, std::optional<std::string>("Annie"));
+    EXPECT_EQ(r.note, "");
+    EXPECT_FALSE(r.changed());
+}
+
+TEST(ModelDirty, FieldsMissingFromTheLoadedItemKeepTheirDefaultsUnchanged)
+{
+    Loaded r = Loaded::from_item({{"id", "l"}, {"name", "Ann"}});
+    EXPECT_EQ(r.count, 0);
+    EXPECT_FALSE(r.changed()) << r.changed_attributes().size() << " changed";
+    EXPECT_EQ(r.attribute_was("count"), attribute_value(0));
+    r.count = 3;
+    EXPECT_EQ(r.changed_attributes(), (std::vector<std::string>{"count"}));
+    r.restore_attributes();
+    EXPECT_EQ(r.count, 0);
+}
+
 TEST(ModelAttributes, UndeclaredAttributesAreKept)
 {
     Product p = Product::from_item(

@@ -2,6 +2,7 @@
 // validation, persistence, JSON.
 #pragma once
 
+#include <cstdint>
 #include <dynomite/attribute_converter.hpp>
 #include <dynomite/attribute_value.hpp>
 #include <dynomite/database.hpp>
@@ -240,8 +241,10 @@ private:
     record_state state_ = record_state::new_record;
     /// The item as last loaded or written.
     attribute_map stored_;
-    /// The fields' stored values then; unset for a new record.
+    /// The fields' stored values then; unset for a new record. After a load, the fields whose
+    /// bit is set in loaded_exactly_ are not in it: stored_ holds their values.
     std::optional<attribute_map> snapshot_;
+    std::uint64_t loaded_exactly_ = 0;
     std::vector<attribute_change> saved_changes_;
     model_errors errors_;
     std::optional<dynomite::database> db_;

@@ -52,6 +52,9 @@ database database_for(const model_descriptor& d);
 void load_record(model_base& record, attribute_map item, const database* db);
 /// after_find, then after_initialize.
 boost::asio::awaitable<void> run_after_load(model_base& record);
+/// Whether the record's class has after_find or after_initialize callbacks: without them,
+/// loading a record need not start run_after_load's coroutine.
+bool has_after_load_callbacks(const model_base& record);
 /// The same for records made without awaiting; throws dynomite::error
 /// (errc::invalid_configuration) for an awaitable callback.
 void run_after_load_sync(model_base& record);
@@ -97,16 +100,25 @@ void assign_equalities(model_base& record, const attribute_map& conditions);
                                        const std::vector<attribute_map>& missing);
 
 /// Makes a record (a T, or a std::unique_ptr<T> to the class the item names) from an item.
+/// build() loads it; make() also runs its after_find and after_initialize callbacks, which may
+/// suspend. Loops over many items call build() and, only where has_after_load_callbacks(),
+/// run_after_load(): a class without those callbacks costs no coroutine per record.
 template <class T, class Holder>
 struct record_maker;
 
 template <class T>
 struct record_maker<T, T> {
-    static boost::asio::awaitable<T> make(attribute_map item, database db)
+    static T build(attribute_map item, const database& db)
     {
         T record;
         load_record(record, std::move(item), &db);
-        co_await run_after_load(record);
+        return record;
+    }
+    static model_base& base(T& record) { return record; }
+    static boost::asio::awaitable<T> make(attribute_map item, database db)
+    {
+        T record = build(std::move(item), db);
+        if (has_after_load_callbacks(record)) co_await run_after_load(record);
         co_return record;
     }
     static bool accepts(const attribute_map& item)
@@ -117,7 +129,7 @@ struct record_maker<T, T> {
 
 template <class T>
 struct record_maker<T, std::unique_ptr<T>> {
-    static boost::asio::awaitable<std::unique_ptr<T>> make(attribute_map item, database db)
+    static std::unique_ptr<T> build(attribute_map item, const database& db)
     {
         std::unique_ptr<T> record;
         if (auto type = item_type(descriptor_of<T>(), item)) {
@@ -127,7 +139,13 @@ struct record_maker<T, std::unique_ptr<T>> {
             record = std::make_unique<T>();
         }
         load_record(*record, std::move(item), &db);
-        co_await run_after_load(*record);
+        return record;
+    }
+    static model_base& base(std::unique_ptr<T>& record) { return *record; }
+    static boost::asio::awaitable<std::unique_ptr<T>> make(attribute_map item, database db)
+    {
+        std::unique_ptr<T> record = build(std::move(item), db);
+        if (has_after_load_callbacks(*record)) co_await run_after_load(*record);
         co_return record;
     }
     static bool accepts(const attribute_map& item)
@@ -148,11 +166,13 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
 template <class T, class Holder>
 boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items, database db)
 {
+    using maker = record_maker<T, Holder>;
     std::vector<Holder> out;
     out.reserve(items.size());
     for (auto& item : items) {
-        auto record = co_await record_maker<T, Holder>::make(std::move(item), db);
-        out.push_back(std::move(record));
+        // Reserved: the reference outlives the callbacks' suspension.
+        Holder& record = out.emplace_back(maker::build(std::move(item), db));
+        if (has_after_load_callbacks(maker::base(record))) co_await run_after_load(maker::base(record));
     }
     co_return out;
 }
@@ -171,10 +191,13 @@ public:
     /// The next record, or none after the last one; throws dynomite::error on failure.
     boost::asio::awaitable<std::optional<Holder>> next()
     {
+        using maker = detail::record_maker<T, Holder>;
         auto item = co_await cursor_.next();
         if (!item) co_return std::nullopt;
-        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db_);
-        co_return std::move(result);
+        std::optional<Holder> record(maker::build(std::move(*item), db_));
+        if (detail::has_after_load_callbacks(maker::base(*record)))
+            co_await detail::run_after_load(maker::base(*record));
+        co_return record;
     }
 
     bool done() const noexcept { return cursor_.done(); }
@@ -334,13 +357,8 @@ private:
     static boost::asio::awaitable<std::vector<Holder>> all_of(dynomite::relation r, database db)
     {
         auto items = co_await r.all();
-        std::vector<Holder> out;
-        out.reserve(items.size());
-        for (auto& item : items) {
-            auto record = co_await detail::record_maker<T, Holder>::make(std::move(item), db);
-            out.push_back(std::move(record));
-        }
-        co_return out;
+        auto records = co_await detail::make_all<T, Holder>(std::move(items), std::move(db));
+        co_return records;
     }
     static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r, database db)
     {
@@ -359,11 +377,14 @@ private:
     static boost::asio::awaitable<void> each_of(dynomite::relation r, database db,
                                                 std::function<void(Holder&)> fn)
     {
+        using maker = detail::record_maker<T, Holder>;
         auto c = r.cursor();
         for (;;) {
             auto item = co_await c.next();
             if (!item) break;
-            auto record = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+            Holder record = maker::build(std::move(*item), db);
+            if (detail::has_after_load_callbacks(maker::base(record)))
+                co_await detail::run_after_load(maker::base(record));
             fn(record);
         }
     }

@@ -47,6 +47,35 @@ struct association_info;
 /// and empty sets, which DynamoDB cannot hold or which read back the same when absent).
 std::optional<attribute_value> stored_form(attribute_value value);
 
+template <class V>
+struct optional_of {
+    using type = void;
+};
+template <class V>
+struct optional_of<std::optional<V>> {
+    using type = V;
+};
+
+/// For field_info::loads_exactly: the attributes a field of type V reads back as an equal
+/// value. Strings (an empty one is stored as no attribute), booleans, and numbers (read only
+/// when exact, compared by value), bare or optional; null for other types.
+template <class V>
+constexpr bool (*exact_load_test())(const attribute_value&)
+{
+    using inner = typename optional_of<V>::type;
+    if constexpr (!std::is_void_v<inner>) {
+        return exact_load_test<inner>();
+    } else if constexpr (std::is_same_v<V, std::string>) {
+        return [](const attribute_value& v) { return v.is_s() && !v.as_s().empty(); };
+    } else if constexpr (std::is_same_v<V, bool>) {
+        return [](const attribute_value& v) { return v.type() == attribute_value::kind::boolean; };
+    } else if constexpr (number_like<V>) {
+        return [](const attribute_value& v) { return v.is_n(); };
+    } else {
+        return nullptr;
+    }
+}
+
 struct label_table {
     std::vector<std::pair<std::string, std::string>> labels;
     const std::string* find(std::string_view attribute) const noexcept;
@@ -67,6 +96,9 @@ struct field_info {
     std::function<void(model_base&)> apply_default;
     /// For time fields: sets the time (when unset only, if asked); returns whether it did.
     std::function<bool(model_base&, std::chrono::system_clock::time_point, bool)> set_time;
+    /// Whether reading the field back after loading it from this value gives an equal value,
+    /// so that the loaded item can stand for the field's snapshot; null when not known.
+    bool (*loads_exactly)(const attribute_value&) = nullptr;
 };
 
 enum class callback_kind : unsigned char {
@@ -450,6 +482,7 @@ public:
         f.copy = [m](model_base& to, const model_base& from) {
             static_cast<T&>(to).*m = static_cast<const T&>(from).*m;
         };
+        f.loads_exactly = detail::exact_load_test<V>();
         if constexpr (detail::time_field<V>::value) {
             f.set_time = [m](model_base& record, std::chrono::system_clock::time_point now,
                              bool only_if_unset) {
