@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <iostream>
 #include <random>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@ namespace {
 
 using dynomite::detail::crc32;
 using dynomite::detail::crc32_update;
+using dynomite::detail::crc32_update_portable;
+using dynomite::detail::crc32_uses_clmul;
 
 // Bit-at-a-time CRC-32, independent of the table-driven implementation under test.
 std::uint32_t bitwise_crc32(std::string_view data)
@@ -92,6 +95,29 @@ TEST(crc32, matches_bitwise_reference_for_all_lengths_and_alignments)
             ASSERT_EQ(crc32(piece), bitwise_crc32(piece))
                 << "offset " << offset << ", length " << length;
         }
+    }
+}
+
+// Lengths around the folded path's block sizes (16 and 64 bytes), at every alignment and from
+// a non-zero state, against the tables and the bitwise reference.
+TEST(crc32, folded_and_portable_paths_agree)
+{
+    if (!crc32_uses_clmul())
+        std::cout << "[ note     ] this processor has no PCLMULQDQ: crc32_update is the portable path\n";
+    const std::string data = random_bytes(70000, 5);
+    for (std::size_t offset = 0; offset < 16; ++offset) {
+        for (std::size_t length = 0; length <= 400; ++length) {
+            const std::string_view piece = std::string_view(data).substr(offset, length);
+            for (const std::uint32_t state : {0u, 0xCBF43926u}) {
+                ASSERT_EQ(crc32_update(state, piece), crc32_update_portable(state, piece))
+                    << "offset " << offset << ", length " << length << ", state " << state;
+            }
+        }
+    }
+    for (const std::size_t length : {4095u, 4096u, 4097u, 65536u, 69999u}) {
+        const std::string_view piece = std::string_view(data).substr(1, length);
+        EXPECT_EQ(crc32(piece), bitwise_crc32(piece)) << "length " << length;
+        EXPECT_EQ(crc32_update_portable(0, piece), bitwise_crc32(piece)) << "length " << length;
     }
 }
 
