@@ -1,448 +1,441 @@
-// A Boost.JSON SAX handler building attribute maps as the text is parsed. It only accepts what
-// it fully understands and gives up on anything else, leaving errors and rare members to the
-// DOM decoder, whose results it must equal.
+// A recursive-descent parser for the JSON of GetItem, Query and Scan responses, building
+// attribute maps as it reads. It accepts only what it fully understands and gives up on
+// anything else, leaving errors and rare members to the DOM decoder, whose results it must
+// equal: giving up is always safe, accepting never may differ.
 #include <dynomite/detail/attribute_map_access.hpp>
 #include <dynomite/detail/direct_decode.hpp>
 #include <dynomite/detail/json_codec.hpp>
 
-#include <boost/json/basic_parser_impl.hpp>
-
 #include <algorithm>
 #include <cstdint>
+#include <cstring>
 #include <iterator>
-#include <limits>
 #include <string>
 #include <vector>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace dynomite::detail {
 namespace {
 
-using boost::json::string_view;
-using json_error_code = boost::json::error_code;
-
-/// The members of a response the handler knows.
-enum class member : unsigned char { none, item, items, count, scanned_count, last_evaluated_key };
-
-/// Where the parse is: one frame per JSON object or array open.
-enum class frame_kind : unsigned char {
-    response,  // the top-level object; its keys name members
-    items,     // Items: an array of items
-    map,       // an item, a key or an M value; its keys name attributes
-    typed,     // {"<type>": <value>}, one attribute value
-    list,      // an L value: an array of typed values
-    set,       // an SS, NS or BS value: an array of strings
-};
-
-enum class type_code : unsigned char { none, s, n, b, boolean, null, m, l, ss, ns, bs };
-
-type_code type_code_of(std::string_view key) noexcept
+bool is_space(char c) noexcept
 {
-    if (key == "S") return type_code::s;
-    if (key == "N") return type_code::n;
-    if (key == "B") return type_code::b;
-    if (key == "BOOL") return type_code::boolean;
-    if (key == "NULL") return type_code::null;
-    if (key == "M") return type_code::m;
-    if (key == "L") return type_code::l;
-    if (key == "SS") return type_code::ss;
-    if (key == "NS") return type_code::ns;
-    if (key == "BS") return type_code::bs;
-    return type_code::none;
+    return c == ' ' || c == '\n' || c == '\r' || c == '\t';
 }
 
-struct frame {
-    frame_kind kind;
-    attribute_map* map = nullptr;      // map: where attributes go
-    attribute_value* value = nullptr;  // typed: the value being read; list, set: the list or set
-    type_code type = type_code::none;  // typed: its type key; set: the set's
-    bool filled = false;               // typed: the value was read
-    bool awaiting_value = false;       // map: a key was read, its typed value comes next
-};
+/// Appends the UTF-8 form of a code point (at most U+10FFFF).
+void append_utf8(std::string& out, std::uint32_t cp)
+{
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
 
-class handler {
+/// The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
+/// U+10FFFF) that starts with a byte of 0x80 or more at `p`, or 0.
+std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept
+{
+    const auto in = [](unsigned char c, unsigned char low, unsigned char high) {
+        return c >= low && c <= high;
+    };
+    const unsigned char lead = p[0];
+    const std::size_t left = static_cast<std::size_t>(end - p);
+    if (in(lead, 0xC2, 0xDF)) return left >= 2 && in(p[1], 0x80, 0xBF) ? 2 : 0;
+    if (in(lead, 0xE0, 0xEF)) {
+        if (left < 3) return 0;
+        const unsigned char low = lead == 0xE0 ? 0xA0 : 0x80;
+        const unsigned char high = lead == 0xED ? 0x9F : 0xBF;
+        return in(p[1], low, high) && in(p[2], 0x80, 0xBF) ? 3 : 0;
+    }
+    if (in(lead, 0xF0, 0xF4)) {
+        if (left < 4) return 0;
+        const unsigned char low = lead == 0xF0 ? 0x90 : 0x80;
+        const unsigned char high = lead == 0xF4 ? 0x8F : 0xBF;
+        return in(p[1], low, high) && in(p[2], 0x80, 0xBF) && in(p[3], 0x80, 0xBF) ? 4 : 0;
+    }
+    return 0;
+}
+
+bool has_repeated_keys(const attribute_map& map)
+{
+    const std::size_t n = map.size();
+    if (n < 2) return false;
+    if (n <= 16) {
+        for (auto a = map.begin(); a != map.end(); ++a)
+            for (auto b = std::next(a); b != map.end(); ++b)
+                if (a->first == b->first) return true;
+        return false;
+    }
+    std::vector<std::string_view> names;
+    names.reserve(n);
+    for (const auto& entry : map) names.emplace_back(entry.first);
+    std::sort(names.begin(), names.end());
+    return std::adjacent_find(names.begin(), names.end()) != names.end();
+}
+
+class parser {
 public:
-    static constexpr std::size_t max_object_size = std::numeric_limits<std::size_t>::max();
-    static constexpr std::size_t max_array_size = std::numeric_limits<std::size_t>::max();
-    static constexpr std::size_t max_key_size = std::numeric_limits<std::size_t>::max();
-    static constexpr std::size_t max_string_size = std::numeric_limits<std::size_t>::max();
-
-    handler(get_item_response* get_item, page_response* page) : get_item_(get_item), page_(page)
+    explicit parser(std::string_view body)
+        : p_(reinterpret_cast<const unsigned char*>(body.data())), end_(p_ + body.size())
     {
-        stack_.reserve(2 * max_nesting + 4);
     }
 
-    /// The whole response was read and understood.
-    bool complete() const noexcept { return finished_; }
-
-    bool on_document_begin(json_error_code&) { return true; }
-    bool on_document_end(json_error_code&) { return true; }
-
-    bool on_object_begin(json_error_code& ec)
+    bool get_item(get_item_response& out)
     {
-        if (stack_.empty()) {
-            stack_.push_back({frame_kind::response});
-            return true;
-        }
-        frame& top = stack_.back();
-        switch (top.kind) {
-            case frame_kind::response:
-                if (pending_ == member::item) return open_map(get_item_->item.emplace(), ec);
-                if (pending_ == member::last_evaluated_key)
-                    return open_map(page_->last_evaluated_key.emplace(), ec);
-                return give_up(ec);
-            case frame_kind::items: {
-                attribute_map& item = page_->items.emplace_back();
-                // Items of one page tend to have the same number of attributes.
-                attribute_map_access::reserve(item, last_item_size_);
-                return open_map(item, ec);
-            }
-            case frame_kind::map:
-                if (!top.awaiting_value) return give_up(ec);
-                top.awaiting_value = false;
-                stack_.push_back({frame_kind::typed, nullptr, pending_value_});
+        bool seen_item = false;
+        return response([&](std::string_view member) {
+            if (member != "Item" || seen_item) return false;
+            seen_item = true;
+            return object_of_attributes(out.item.emplace(), 0);
+        });
+    }
+
+    bool page(page_response& out)
+    {
+        unsigned seen = 0;
+        return response([&](std::string_view member) {
+            const auto first_time = [&](unsigned bit) {
+                if ((seen & bit) != 0) return false;
+                seen |= bit;
                 return true;
-            case frame_kind::typed:
-                if (top.type != type_code::m || top.filled || !enter_nested()) return give_up(ec);
-                top.filled = true;
-                *top.value = attribute_map();
-                return open_map(*top.value->get_if<attribute_map>(), ec);
-            case frame_kind::list: {
-                auto& list = *top.value->get_if<attribute_list>();
-                stack_.push_back({frame_kind::typed, nullptr, &list.emplace_back()});
-                return true;
-            }
-            case frame_kind::set:
-                return give_up(ec);
-        }
-        return give_up(ec);
+            };
+            if (member == "Items") return first_time(1) && items(out.items);
+            if (member == "Count") return first_time(2) && count(out.count);
+            if (member == "ScannedCount") return first_time(4) && count(out.scanned_count);
+            if (member == "LastEvaluatedKey")
+                return first_time(8) && object_of_attributes(out.last_evaluated_key.emplace(), 0);
+            return false;
+        });
     }
-
-    bool on_object_end(std::size_t, json_error_code& ec)
-    {
-        frame& top = stack_.back();
-        switch (top.kind) {
-            case frame_kind::response:
-                stack_.pop_back();
-                finished_ = true;
-                return true;
-            case frame_kind::map:
-                // Boost.JSON keeps the last of repeated keys; the DOM decoder then applies it.
-                if (top.awaiting_value || has_repeated_keys(*top.map)) return give_up(ec);
-                if (stack_.size() >= 2 && stack_[stack_.size() - 2].kind == frame_kind::items)
-                    last_item_size_ = top.map->size();
-                stack_.pop_back();
-                // The map of an M value closes its typed frame's nesting.
-                if (!stack_.empty() && stack_.back().kind == frame_kind::typed) --nesting_;
-                pending_ = member::none;
-                return true;
-            case frame_kind::typed:
-                if (!top.filled) return give_up(ec);
-                stack_.pop_back();
-                return true;
-            default:
-                return give_up(ec);
-        }
-    }
-
-    bool on_array_begin(json_error_code& ec)
-    {
-        if (stack_.empty()) return give_up(ec);
-        frame& top = stack_.back();
-        if (top.kind == frame_kind::response && pending_ == member::items) {
-            pending_ = member::none;
-            stack_.push_back({frame_kind::items});
-            return true;
-        }
-        if (top.kind != frame_kind::typed || top.filled) return give_up(ec);
-        top.filled = true;
-        switch (top.type) {
-            case type_code::l:
-                if (!enter_nested()) return give_up(ec);
-                *top.value = attribute_list();
-                stack_.push_back({frame_kind::list, nullptr, top.value});
-                return true;
-            case type_code::ss:
-                *top.value = string_set();
-                break;
-            case type_code::ns:
-                *top.value = number_set();
-                break;
-            case type_code::bs:
-                *top.value = binary_set();
-                break;
-            default:
-                return give_up(ec);
-        }
-        stack_.push_back({frame_kind::set, nullptr, top.value, top.type});
-        return true;
-    }
-
-    bool on_array_end(std::size_t, json_error_code& ec)
-    {
-        const frame_kind kind = stack_.back().kind;
-        if (kind != frame_kind::items && kind != frame_kind::list && kind != frame_kind::set)
-            return give_up(ec);
-        stack_.pop_back();
-        if (kind == frame_kind::list) --nesting_;
-        return true;
-    }
-
-    bool on_key_part(string_view s, std::size_t, json_error_code&)
-    {
-        part_.append(s.data(), s.size());
-        return true;
-    }
-
-    bool on_key(string_view s, std::size_t, json_error_code& ec)
-    {
-        if (stack_.empty()) return give_up(ec);
-        const std::string_view key = whole(s);
-        frame& top = stack_.back();
-        bool accepted = false;
-        switch (top.kind) {
-            case frame_kind::response:
-                accepted = take_member(key);
-                break;
-            case frame_kind::map:
-                pending_value_ =
-                    &attribute_map_access::append(*top.map, std::string(key), attribute_value());
-                top.awaiting_value = true;
-                accepted = true;
-                break;
-            case frame_kind::typed:
-                if (top.type == type_code::none) {
-                    top.type = type_code_of(key);
-                    accepted = top.type != type_code::none;
-                }
-                break;
-            default:
-                break;
-        }
-        part_.clear();
-        return accepted || give_up(ec);
-    }
-
-    bool on_string_part(string_view s, std::size_t, json_error_code&)
-    {
-        part_.append(s.data(), s.size());
-        return true;
-    }
-
-    bool on_string(string_view s, std::size_t, json_error_code& ec)
-    {
-        if (stack_.empty()) return give_up(ec);
-        const std::string_view text = whole(s);
-        frame& top = stack_.back();
-        bool accepted = false;
-        if (top.kind == frame_kind::typed && !top.filled) {
-            top.filled = true;
-            accepted = read_scalar(top.type, text, *top.value);
-        } else if (top.kind == frame_kind::set) {
-            accepted = add_to_set(top.type, text, *top.value);
-        }
-        part_.clear();
-        return accepted || give_up(ec);
-    }
-
-    bool on_number_part(string_view, json_error_code&) { return true; }
-
-    bool on_int64(std::int64_t i, string_view, json_error_code& ec)
-    {
-        return set_count(i) || give_up(ec);
-    }
-
-    bool on_uint64(std::uint64_t u, string_view, json_error_code& ec)
-    {
-        if (u > static_cast<std::uint64_t>(std::numeric_limits<std::int64_t>::max()))
-            return give_up(ec);
-        return set_count(static_cast<std::int64_t>(u)) || give_up(ec);
-    }
-
-    bool on_double(double, string_view, json_error_code& ec) { return give_up(ec); }
-
-    bool on_bool(bool b, json_error_code& ec)
-    {
-        if (stack_.empty()) return give_up(ec);
-        frame& top = stack_.back();
-        if (top.kind != frame_kind::typed || top.filled) return give_up(ec);
-        top.filled = true;
-        if (top.type == type_code::boolean) {
-            *top.value = b;
-            return true;
-        }
-        if (top.type == type_code::null && b) {
-            *top.value = null_value{};
-            return true;
-        }
-        return give_up(ec);
-    }
-
-    bool on_null(json_error_code& ec) { return give_up(ec); }
-    bool on_comment_part(string_view, json_error_code& ec) { return give_up(ec); }
-    bool on_comment(string_view, json_error_code& ec) { return give_up(ec); }
 
 private:
-    // The parser stops at a false return; the code is only its signal, never shown.
-    bool give_up(json_error_code& ec)
+    /// The top-level object, each member's value read by `member`, then nothing but space.
+    template <class Member>
+    bool response(Member&& member)
     {
-        ec = make_error_code(errc::malformed_response);
+        if (!take('{')) return false;
+        if (!take('}')) {
+            do {
+                std::string_view name;
+                if (!plain_string(name) || !take(':') || !member(name)) return false;
+            } while (take(','));
+            if (!take('}')) return false;
+        }
+        skip_space();
+        return p_ == end_;
+    }
+
+    bool items(std::vector<attribute_map>& out)
+    {
+        if (!take('[')) return false;
+        if (take(']')) return true;
+        std::size_t item_size = 0;
+        do {
+            attribute_map& item = out.emplace_back();
+            // Items of one page tend to have the same number of attributes.
+            attribute_map_access::reserve(item, item_size);
+            if (!object_of_attributes(item, 0)) return false;
+            item_size = item.size();
+        } while (take(','));
+        return take(']');
+    }
+
+    bool count(std::int64_t& out)
+    {
+        skip_space();
+        // Plain non-negative integers of up to 18 digits fit any int64; the DOM decoder has
+        // the rest.
+        const unsigned char* start = p_;
+        while (p_ != end_ && *p_ >= '0' && *p_ <= '9') ++p_;
+        const auto digits = p_ - start;
+        if (digits == 0 || digits > 18 || (digits > 1 && *start == '0')) return false;
+        if (p_ != end_ && (*p_ == '.' || *p_ == 'e' || *p_ == 'E')) return false;
+        std::int64_t value = 0;
+        for (const unsigned char* d = start; d != p_; ++d) value = value * 10 + (*d - '0');
+        out = value;
+        return true;
+    }
+
+    /// {"name": <typed value>, ...}: an item, a key, or the inside of an M value.
+    bool object_of_attributes(attribute_map& out, int depth)
+    {
+        if (!take('{')) return false;
+        if (take('}')) return true;
+        do {
+            std::string name;
+            if (!string(name) || !take(':')) return false;
+            attribute_value& value =
+                attribute_map_access::append(out, std::move(name), attribute_value());
+            if (!typed_value(value, depth)) return false;
+        } while (take(','));
+        // Boost.JSON keeps the last of repeated names; the DOM decoder then applies it.
+        return take('}') && !has_repeated_keys(out);
+    }
+
+    /// {"<type>": <value>}, nested M and L values counted as the DOM decoder counts them.
+    bool typed_value(attribute_value& out, int depth)
+    {
+        std::string_view type;
+        if (!take('{') || !plain_string(type) || !take(':')) return false;
+        bool read = false;
+        if (type == "S") {
+            std::string s;
+            read = string(s);
+            out = std::move(s);
+        } else if (type == "N") {
+            number n;
+            read = number_text(n);
+            out = std::move(n);
+        } else if (type == "B") {
+            bytes b;
+            read = binary_text(b);
+            out = std::move(b);
+        } else if (type == "BOOL") {
+            bool b = false;
+            read = boolean(b);
+            out = b;
+        } else if (type == "NULL") {
+            bool b = false;
+            read = boolean(b) && b;
+            out = null_value{};
+        } else if (type == "M") {
+            out = attribute_map();
+            read = depth < max_nesting &&
+                   object_of_attributes(*out.get_if<attribute_map>(), depth + 1);
+        } else if (type == "L") {
+            out = attribute_list();
+            auto& list = *out.get_if<attribute_list>();
+            read = depth < max_nesting &&
+                   array([&] { return typed_value(list.emplace_back(), depth + 1); });
+        } else if (type == "SS") {
+            out = string_set();
+            auto& set = out.get_if<string_set>()->values;
+            read = array([&] { return string(set.emplace_back()); });
+        } else if (type == "NS") {
+            out = number_set();
+            auto& set = out.get_if<number_set>()->values;
+            read = array([&] { return number_text(set.emplace_back()); });
+        } else if (type == "BS") {
+            out = binary_set();
+            auto& set = out.get_if<binary_set>()->values;
+            read = array([&] { return binary_text(set.emplace_back()); });
+        }
+        return read && take('}');
+    }
+
+    template <class Element>
+    bool array(Element&& element)
+    {
+        if (!take('[')) return false;
+        if (take(']')) return true;
+        do {
+            if (!element()) return false;
+        } while (take(','));
+        return take(']');
+    }
+
+    bool number_text(number& out)
+    {
+        std::string_view text;
+        return plain_string(text) && !number::parse(text, out);
+    }
+
+    bool binary_text(bytes& out)
+    {
+        std::string_view text;
+        return plain_string(text) && !base64_decode(text, out);
+    }
+
+    bool boolean(bool& out)
+    {
+        skip_space();
+        const auto rest = static_cast<std::size_t>(end_ - p_);
+        if (rest >= 4 && std::memcmp(p_, "true", 4) == 0) {
+            p_ += 4;
+            out = true;
+            return true;
+        }
+        if (rest >= 5 && std::memcmp(p_, "false", 5) == 0) {
+            p_ += 5;
+            out = false;
+            return true;
+        }
         return false;
     }
 
-    std::string_view whole(string_view last)
+    /// A string of printable ASCII without escapes, as member names, type keys, numbers and
+    /// base64 are; anything else is left to the DOM decoder.
+    bool plain_string(std::string_view& out)
     {
-        if (part_.empty()) return {last.data(), last.size()};
-        part_.append(last.data(), last.size());
-        return part_;
-    }
-
-    bool open_map(attribute_map& map, json_error_code&)
-    {
-        stack_.push_back({frame_kind::map, &map});
+        if (!take('"')) return false;
+        const unsigned char* start = p_;
+        p_ = plain_run_end(p_);
+        if (p_ == end_ || *p_ != '"') return false;
+        out = std::string_view(reinterpret_cast<const char*>(start),
+                               static_cast<std::size_t>(p_ - start));
+        ++p_;
         return true;
     }
 
-    static bool has_repeated_keys(const attribute_map& map)
+    /// Any JSON string: escapes decoded, UTF-8 checked as Boost.JSON checks it.
+    bool string(std::string& out)
     {
-        const std::size_t n = map.size();
-        if (n < 2) return false;
-        const auto begin = map.begin();
-        if (n <= 16) {
-            for (auto a = begin; a != map.end(); ++a)
-                for (auto b = std::next(a); b != map.end(); ++b)
-                    if (a->first == b->first) return true;
-            return false;
-        }
-        std::vector<std::string_view> names;
-        names.reserve(n);
-        for (const auto& entry : map) names.emplace_back(entry.first);
-        std::sort(names.begin(), names.end());
-        return std::adjacent_find(names.begin(), names.end()) != names.end();
-    }
-
-    /// Counts a level of M or L nesting, as the DOM decoder does; false past DynamoDB's limit.
-    bool enter_nested()
-    {
-        if (nesting_ >= max_nesting) return false;
-        ++nesting_;
-        return true;
-    }
-
-    bool take_member(std::string_view key)
-    {
-        member m = member::none;
-        if (get_item_ != nullptr) {
-            if (key == "Item") m = member::item;
-        } else if (key == "Items") {
-            m = member::items;
-        } else if (key == "Count") {
-            m = member::count;
-        } else if (key == "ScannedCount") {
-            m = member::scanned_count;
-        } else if (key == "LastEvaluatedKey") {
-            m = member::last_evaluated_key;
-        }
-        // A repeated member is left to the DOM decoder's rule.
-        const auto bit = 1u << static_cast<unsigned>(m);
-        if (m == member::none || (seen_ & bit) != 0) return false;
-        seen_ |= bit;
-        pending_ = m;
-        return true;
-    }
-
-    bool set_count(std::int64_t value)
-    {
-        if (stack_.size() != 1) return false;
-        if (pending_ == member::count) {
-            page_->count = value;
-        } else if (pending_ == member::scanned_count) {
-            page_->scanned_count = value;
-        } else {
-            return false;
-        }
-        pending_ = member::none;
-        return true;
-    }
-
-    static bool read_scalar(type_code type, std::string_view text, attribute_value& out)
-    {
-        switch (type) {
-            case type_code::s:
-                out = std::string(text);
-                return true;
-            case type_code::n: {
-                number n;
-                if (number::parse(text, n)) return false;
-                out = std::move(n);
+        if (!take('"')) return false;
+        const unsigned char* run = p_;
+        for (;;) {
+            p_ = plain_run_end(p_);
+            if (p_ == end_) return false;
+            const unsigned char c = *p_;
+            if (c == '"') {
+                out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
+                ++p_;
                 return true;
             }
-            case type_code::b: {
-                bytes b;
-                if (base64_decode(text, b)) return false;
-                out = std::move(b);
-                return true;
+            if (c >= 0x80) {
+                const std::size_t length = utf8_sequence_length(p_, end_);
+                if (length == 0) return false;
+                p_ += length;
+                continue;
             }
+            if (c != '\\') return false;  // a control character
+            out.append(reinterpret_cast<const char*>(run), static_cast<std::size_t>(p_ - run));
+            ++p_;
+            if (!escape(out)) return false;
+            run = p_;
+        }
+    }
+
+    bool escape(std::string& out)
+    {
+        if (p_ == end_) return false;
+        switch (*p_++) {
+            case '"':
+                out += '"';
+                return true;
+            case '\\':
+                out += '\\';
+                return true;
+            case '/':
+                out += '/';
+                return true;
+            case 'b':
+                out += '\b';
+                return true;
+            case 'f':
+                out += '\f';
+                return true;
+            case 'n':
+                out += '\n';
+                return true;
+            case 'r':
+                out += '\r';
+                return true;
+            case 't':
+                out += '\t';
+                return true;
+            case 'u':
+                break;
             default:
                 return false;
         }
-    }
-
-    static bool add_to_set(type_code type, std::string_view text, attribute_value& set)
-    {
-        switch (type) {
-            case type_code::ss:
-                set.get_if<string_set>()->values.emplace_back(text);
-                return true;
-            case type_code::ns: {
-                number n;
-                if (number::parse(text, n)) return false;
-                set.get_if<number_set>()->values.push_back(std::move(n));
-                return true;
-            }
-            case type_code::bs: {
-                bytes b;
-                if (base64_decode(text, b)) return false;
-                set.get_if<binary_set>()->values.push_back(std::move(b));
-                return true;
-            }
-            default:
-                return false;
+        std::uint32_t unit = 0;
+        if (!hex4(unit)) return false;
+        if (unit >= 0xDC00 && unit <= 0xDFFF) return false;  // a trailing surrogate alone
+        if (unit >= 0xD800 && unit <= 0xDBFF) {
+            std::uint32_t low = 0;
+            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
+            p_ += 2;
+            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
+            unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
         }
+        append_utf8(out, unit);
+        return true;
     }
 
-    get_item_response* get_item_;
-    page_response* page_;
-    std::vector<frame> stack_;
-    std::string part_;
-    attribute_value* pending_value_ = nullptr;
-    member pending_ = member::none;
-    unsigned seen_ = 0;
-    int nesting_ = 0;
-    std::size_t last_item_size_ = 0;
-    bool finished_ = false;
+    bool hex4(std::uint32_t& out)
+    {
+        if (end_ - p_ < 4) return false;
+        std::uint32_t value = 0;
+        for (int i = 0; i < 4; ++i) {
+            const unsigned char c = *p_++;
+            std::uint32_t digit = 0;
+            if (c >= '0' && c <= '9') {
+                digit = c - '0';
+            } else if (c >= 'a' && c <= 'f') {
+                digit = c - 'a' + 10;
+            } else if (c >= 'A' && c <= 'F') {
+                digit = c - 'A' + 10;
+            } else {
+                return false;
+            }
+            value = value << 4 | digit;
+        }
+        out = value;
+        return true;
+    }
+
+    /// Where the run of printable ASCII other than '"' and '\\' from `p` ends.
+    const unsigned char* plain_run_end(const unsigned char* p) const noexcept
+    {
+#if defined(__SSE2__)
+        const __m128i quote = _mm_set1_epi8('"');
+        const __m128i backslash = _mm_set1_epi8('\\');
+        const __m128i space = _mm_set1_epi8(0x20);
+        for (; end_ - p >= 16; p += 16) {
+            const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            // Signed: bytes of 0x80 and more are below 0x20 too.
+            const __m128i special = _mm_or_si128(
+                _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)),
+                _mm_cmplt_epi8(bytes, space));
+            const int mask = _mm_movemask_epi8(special);
+            if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+        }
+#endif
+        while (p != end_ && *p >= 0x20 && *p < 0x80 && *p != '"' && *p != '\\') ++p;
+        return p;
+    }
+
+    void skip_space() noexcept
+    {
+        while (p_ != end_ && is_space(static_cast<char>(*p_))) ++p_;
+    }
+
+    bool take(char c) noexcept
+    {
+        skip_space();
+        if (p_ == end_ || *p_ != static_cast<unsigned char>(c)) return false;
+        ++p_;
+        return true;
+    }
+
+    const unsigned char* p_;
+    const unsigned char* end_;
 };
-
-bool parse_with(std::string_view body, get_item_response* get_item, page_response* page)
-{
-    boost::json::parse_options options;
-    // As the DOM decoder's parse: room for 32 levels of attribute values.
-    options.max_depth = 128;
-    boost::json::basic_parser<handler> parser(options, get_item, page);
-    json_error_code ec;
-    const std::size_t used = parser.write_some(false, body.data(), body.size(), ec);
-    return !ec && used == body.size() && parser.done() && parser.handler().complete();
-}
 
 }  // namespace
 
 bool decode_directly(std::string_view body, get_item_response& out)
 {
-    return parse_with(body, &out, nullptr);
+    return parser(body).get_item(out);
 }
 
 bool decode_directly(std::string_view body, page_response& out)
 {
-    return parse_with(body, nullptr, &out);
+    return parser(body).page(out);
 }
 
 }  // namespace dynomite::detail

@@ -34,7 +34,10 @@ error_code through_dom(std::string_view body, Response& out)
     return detail::decode_response(value, out, &why);
 }
 
-bool same(const get_item_response& a, const get_item_response& b) { return a.item == b.item; }
+bool same(const get_item_response& a, const get_item_response& b)
+{
+    return a.item == b.item;
+}
 
 bool same(const query_response& a, const query_response& b)
 {
@@ -129,36 +132,37 @@ TEST(DirectDecode, ThirtyTwoLevelsAreDecodedDirectlyAndDeeperGoesToTheDom)
 
 TEST(DirectDecode, WhatItDoesNotKnowGoesToTheDomDecoder)
 {
-    for (std::string_view body : {
-             // Members it leaves to the DOM decoder.
-             R"({"Item":{"pk":{"S":"k"}},"ConsumedCapacity":{"TableName":"t","CapacityUnits":0.5}})",
-             R"({"Item":{"pk":{"S":"k"}},"Unknown":1})",
-             R"({"Item":{"pk":{"S":"a"}},"Item":{"pk":{"S":"b"}}})",
-             R"({"Item":{"pk":{"S":"a"},"pk":{"S":"b"}}})",
-             // Malformed values and text: the DOM decoder gives the error and its place.
-             R"({"Item":{"a":{"S":"x","N":"1"}}})",
-             R"({"Item":{"a":{}}})",
-             R"({"Item":{"a":{"Z":"x"}}})",
-             R"({"Item":{"a":{"N":"twelve"}}})",
-             R"({"Item":{"a":{"N":12}}})",
-             R"({"Item":{"a":{"B":"not base64!"}}})",
-             R"({"Item":{"a":{"NULL":false}}})",
-             R"({"Item":{"a":{"BOOL":"true"}}})",
-             R"({"Item":{"a":{"SS":"x"}}})",
-             R"({"Item":{"a":{"SS":[1]}}})",
-             R"({"Item":{"a":{"L":[1]}}})",
-             R"({"Item":{"a":{"M":[]}}})",
-             R"({"Item":{"a":null}})",
-             R"({"Item":5})",
-             R"({"Item":[]})",
-             R"([])",
-             R"("text")",
-             R"(true)",
-             R"(12)",
-             R"({"Item":{}} trailing)",
-             R"({"Item":{})",
-             "",
-         }) {
+    for (
+        std::string_view body : {
+            // Members it leaves to the DOM decoder.
+            R"({"Item":{"pk":{"S":"k"}},"ConsumedCapacity":{"TableName":"t","CapacityUnits":0.5}})",
+            R"({"Item":{"pk":{"S":"k"}},"Unknown":1})",
+            R"({"Item":{"pk":{"S":"a"}},"Item":{"pk":{"S":"b"}}})",
+            R"({"Item":{"pk":{"S":"a"},"pk":{"S":"b"}}})",
+            // Malformed values and text: the DOM decoder gives the error and its place.
+            R"({"Item":{"a":{"S":"x","N":"1"}}})",
+            R"({"Item":{"a":{}}})",
+            R"({"Item":{"a":{"Z":"x"}}})",
+            R"({"Item":{"a":{"N":"twelve"}}})",
+            R"({"Item":{"a":{"N":12}}})",
+            R"({"Item":{"a":{"B":"not base64!"}}})",
+            R"({"Item":{"a":{"NULL":false}}})",
+            R"({"Item":{"a":{"BOOL":"true"}}})",
+            R"({"Item":{"a":{"SS":"x"}}})",
+            R"({"Item":{"a":{"SS":[1]}}})",
+            R"({"Item":{"a":{"L":[1]}}})",
+            R"({"Item":{"a":{"M":[]}}})",
+            R"({"Item":{"a":null}})",
+            R"({"Item":5})",
+            R"({"Item":[]})",
+            R"([])",
+            R"("text")",
+            R"(true)",
+            R"(12)",
+            R"({"Item":{}} trailing)",
+            R"({"Item":{})",
+            "",
+        }) {
         check<get_item_response>(body, expect::dom_only);
     }
     for (std::string_view body : {
@@ -169,6 +173,84 @@ TEST(DirectDecode, WhatItDoesNotKnowGoesToTheDomDecoder)
              R"({"Items":[5]})",
              R"({"Items":[],"Count":99999999999999999999})",
              R"({"Item":{}})",
+         }) {
+        check<query_response>(body, expect::dom_only);
+    }
+}
+
+TEST(DirectDecode, StringsAreCheckedAsBoostJsonChecksThem)
+{
+    // Valid UTF-8 of two, three and four bytes, escapes of each kind, and a surrogate pair.
+    check<get_item_response>(
+        "{\"Item\":{\"a\":{\"S\":\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\"},"
+        "\"b\":{\"S\":\"\\\" \\\\ \\/ \\b \\f \\n \\r \\t \\u0000 \\u20AC \\ud83d\\ude00\"}}}",
+        expect::direct);
+    for (std::string_view bad : {
+             "\xc0\x80",          // overlong
+             "\xe0\x80\xaf",      // overlong
+             "\xed\xa0\x80",      // a surrogate
+             "\xf4\x90\x80\x80",  // past U+10FFFF
+             "\xf5\x80\x80\x80",
+             "\x80",
+             "\xc3",  // cut short
+             "\x01",  // a control character
+             "\\x",   // an unknown escape
+             "\\u12",
+             "\\ud83d",  // a leading surrogate alone
+             "\\ude00",  // a trailing surrogate alone
+             "\\ud83d\\u0041",
+         }) {
+        for (const std::string& padding : {std::string(), std::string(20, 'p')}) {
+            const std::string body =
+                "{\"Item\":{\"a\":{\"S\":\"" + padding + std::string(bad) + "\"}}}";
+            check<get_item_response>(body, expect::dom_only);
+            const std::string in_name =
+                "{\"Item\":{\"" + padding + std::string(bad) + "\":{\"S\":\"x\"}}}";
+            check<get_item_response>(in_name, expect::dom_only);
+        }
+    }
+}
+
+TEST(DirectDecode, SpecialCharactersAtEveryPositionOfLongStrings)
+{
+    // The scan for quotes, escapes and other bytes goes 16 bytes at a time.
+    for (std::string_view special : {"\\\"", "\\n", "\xc3\xa9", "\xf0\x9f\x98\x80", "\\u00e9"}) {
+        for (std::size_t at = 0; at <= 40; ++at) {
+            const std::string text =
+                std::string(at, 'a') + std::string(special) + std::string(40 - at, 'b');
+            check<get_item_response>("{\"Item\":{\"" + text + "\":{\"S\":\"" + text +
+                                         "\"},"
+                                         "\"s\":{\"SS\":[\"" +
+                                         text + "\"]}}}",
+                                     expect::direct);
+        }
+    }
+}
+
+TEST(DirectDecode, SpaceAnywhereAndCountsAtTheirBounds)
+{
+    check<query_response>(
+        " \t\r\n{ \"Items\" : [ { \"pk\" : { \"S\" : \"a\" } , \"l\" : { \"L\" : [ { \"BOOL\" : "
+        "true } , "
+        "{ \"NULL\" : true } ] } } ] , \"Count\" : 1 , \"ScannedCount\" : 999999999999999999 } \n",
+        expect::direct);
+    for (std::string_view count :
+         {"01", "-1", "-0", "1e2", "1.5", "1000000000000000000", "", "true"}) {
+        check<query_response>("{\"Items\":[],\"Count\":" + std::string(count) + "}",
+                              expect::dom_only);
+    }
+    for (std::string_view body : {
+             R"({"Items":[{"a":{"S":"x"},}]})",
+             R"({"Items":[{"a":{"S":"x"}}],})",
+             R"({"Items":[{"a":{"S":"x"}},]})",
+             R"({"Items":[{"a":{"L":[{"S":"x"},]}}]})",
+             R"({"Items":[{"a":{"S":"x"}}]}{})",
+             R"({"Items":[{"a":{"BOOL":tru}}]})",
+             R"({"Items":[{"a":{"BOOL":True}}]})",
+             R"({"Items":[{"a":{"B":"AA\/"}}]})",
+             R"({"Items":[{"a":{"\u0053":"x"}}]})",
+             R"({"\u0049tems":[]})",
+             "{\"Items\":[{\"a\":{\"S\":\"x\"}}]",
          }) {
         check<query_response>(body, expect::dom_only);
     }
@@ -188,17 +270,27 @@ attribute_value random_value(std::mt19937& engine, int depth)
         return s;
     };
     switch (kind(engine)) {
-        case 0: return attribute_value(text());
-        case 1: return attribute_value(number(std::to_string(static_cast<int>(engine() % 2001) - 1000) + ".25"));
-        case 2: return attribute_value(bytes{std::byte{1}, std::byte{200}});
-        case 3: return attribute_value(engine() % 2 == 0);
-        case 4: return attribute_value(null_value{});
-        case 5: return attribute_value(string_set{{text() + "1", text() + "2"}});
-        case 6: return attribute_value(number_set{{number(1), number("2.5")}});
-        case 7: return attribute_value(binary_set{{bytes{std::byte{7}}}});
+        case 0:
+            return attribute_value(text());
+        case 1:
+            return attribute_value(
+                number(std::to_string(static_cast<int>(engine() % 2001) - 1000) + ".25"));
+        case 2:
+            return attribute_value(bytes{std::byte{1}, std::byte{200}});
+        case 3:
+            return attribute_value(engine() % 2 == 0);
+        case 4:
+            return attribute_value(null_value{});
+        case 5:
+            return attribute_value(string_set{{text() + "1", text() + "2"}});
+        case 6:
+            return attribute_value(number_set{{number(1), number("2.5")}});
+        case 7:
+            return attribute_value(binary_set{{bytes{std::byte{7}}}});
         case 8: {
             attribute_map m;
-            for (int i = small(engine); i > 0; --i) m.set("k" + std::to_string(i), random_value(engine, depth + 1));
+            for (int i = small(engine); i > 0; --i)
+                m.set("k" + std::to_string(i), random_value(engine, depth + 1));
             return attribute_value(std::move(m));
         }
         default: {
@@ -220,7 +312,8 @@ TEST(DirectDecode, RandomPagesDecodeAsTheDomDecodes)
         w.begin_array();
         for (int i = 0; i < 20; ++i) {
             attribute_map item;
-            for (int a = 0; a < 6; ++a) item.set("attr" + std::to_string(a), random_value(engine, 0));
+            for (int a = 0; a < 6; ++a)
+                item.set("attr" + std::to_string(a), random_value(engine, 0));
             detail::write_item(w, item);
         }
         w.end_array();
