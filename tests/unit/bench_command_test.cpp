@@ -256,6 +256,7 @@ bench::bench_result sample_result()
     r.seconds = 2.0;
     r.items = 900;
     r.errors = 3;
+    r.cpu_seconds = 0.25;
     for (int i = 0; i < 1000; ++i) r.latencies.record(std::chrono::microseconds(100));
     return r;
 }
@@ -284,9 +285,19 @@ TEST(BenchReport, JsonCarriesTheSameFigures)
     EXPECT_EQ(json.at("errors").as_int64(), 3);
     EXPECT_DOUBLE_EQ(json.at("ops_per_s").as_double(), 500.0);
     EXPECT_DOUBLE_EQ(json.at("items_per_s").as_double(), 450.0);
+    EXPECT_DOUBLE_EQ(json.at("cpu_seconds").as_double(), 0.25);
+    EXPECT_DOUBLE_EQ(json.at("cpu_us_per_op").as_double(), 250.0);
     auto latency = json.at("latency_us").as_object();
     EXPECT_DOUBLE_EQ(latency.at("p50").as_double(), 100.0);
     EXPECT_DOUBLE_EQ(latency.at("max").as_double(), 100.0);
+}
+
+TEST(BenchReport, CpuLine)
+{
+    EXPECT_EQ(bench::format_cpu(sample_result()),
+              "bench: CPU 250.00 us per operation (user and system, 0.250 s while measuring)");
+    EXPECT_EQ(bench::format_cpu(bench::bench_result{}),
+              "bench: CPU 0.00 us per operation (user and system, 0.000 s while measuring)");
 }
 
 TEST(BenchReport, ProgressLine)

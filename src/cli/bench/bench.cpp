@@ -70,6 +70,12 @@ double per_second(std::uint64_t count, double seconds)
     return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
+double cpu_microseconds_per_op(const bench_result& result)
+{
+    return result.requests > 0 ? result.cpu_seconds * 1e6 / static_cast<double>(result.requests)
+                               : 0.0;
+}
+
 }  // namespace
 
 std::string_view operation_name(operation op)
@@ -391,6 +397,13 @@ std::string format_summary(const bench_result& result)
     return line;
 }
 
+std::string format_cpu(const bench_result& result)
+{
+    return "bench: CPU " + fixed(cpu_microseconds_per_op(result), 2) +
+           " us per operation (user and system, " + fixed(result.cpu_seconds, 3) +
+           " s while measuring)";
+}
+
 std::string format_json(const bench_result& result)
 {
     std::string out;
@@ -410,6 +423,8 @@ std::string format_json(const bench_result& result)
     w.member("items", static_cast<std::int64_t>(result.items));
     number("items_per_s", per_second(result.items, result.seconds), 1);
     w.member("errors", static_cast<std::int64_t>(result.errors));
+    number("cpu_seconds", result.cpu_seconds, 3);
+    number("cpu_us_per_op", cpu_microseconds_per_op(result), 2);
     w.key("latency_us");
     w.begin_object();
     number("min", microseconds(result.latencies.min()), 1);

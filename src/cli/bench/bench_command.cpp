@@ -15,6 +15,8 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <fstream>
 #include <memory>
@@ -65,6 +67,17 @@ struct thread_context {
     bench::latency_histogram latencies;
     std::uint32_t index = 0;
 };
+
+// User and system time of the whole process so far.
+double process_cpu_seconds()
+{
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    const auto seconds = [](const timeval& t) {
+        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+    };
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
+}
 
 struct outcome {
     error_code ec;
@@ -338,6 +351,8 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     auto started = steady::now();
     auto measure_start = started + options.warmup;
     bool warming = options.warmup.count() > 0;
+    double cpu_at_start = process_cpu_seconds();
+    double cpu_at_end = 0;
     if (!warming) shared.measuring.store(true, std::memory_order_release);
     std::vector<std::thread> threads;
     for (auto& ctx : contexts) threads.emplace_back([&io = ctx->io] { io.run(); });
@@ -351,10 +366,12 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         if (warming && now >= measure_start) {
             warming = false;
             measure_start = now;
+            cpu_at_start = process_cpu_seconds();
             shared.measuring.store(true, std::memory_order_release);
         }
         if (!warming && !options.requests && now >= measure_start + options.duration) {
             measure_end = now;
+            cpu_at_end = process_cpu_seconds();
             shared.stop.store(true, std::memory_order_relaxed);
         }
         if (now >= next_report) {
@@ -368,7 +385,10 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
             next_report += std::chrono::seconds(1);
         }
     }
-    if (measure_end == steady::time_point::max()) measure_end = steady::now();
+    if (measure_end == steady::time_point::max()) {
+        measure_end = steady::now();
+        cpu_at_end = process_cpu_seconds();
+    }
     for (auto& thread : threads) thread.join();
 
     bench::bench_result result;
@@ -380,9 +400,11 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     result.items = shared.items.load();
     result.errors = shared.errors.load();
     result.seconds = std::chrono::duration<double>(measure_end - measure_start).count();
+    result.cpu_seconds = cpu_at_end - cpu_at_start;
     for (auto& ctx : contexts) result.latencies.merge(ctx->latencies);
 
     if (!shared.first_error.empty()) err << "bench: first error: " << shared.first_error << '\n';
+    err << bench::format_cpu(result) << '\n';
     if (options.json_file) {
         std::ofstream file(*options.json_file);
         file << bench::format_json(result);
