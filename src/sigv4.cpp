@@ -380,21 +380,15 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
     std::array<char, 2 * sha256_size> hex;
     write_hex(sha256(canonical), hex.data());
     const sha256_digest signing_key = cache.get(creds.secret_access_key, date, region, service);
+    // The string to sign in one buffer, hashed in one update.
+    thread_local std::string string_to_sign;
+    string_to_sign.clear();
+    string_to_sign.append(sigv4_algorithm).append(1, '\n').append(amz_date).append(1, '\n');
+    append_scope(string_to_sign, date, region, service);
+    string_to_sign.append(1, '\n').append(hex.data(), hex.size());
     thread_local hmac_sha256_hasher mac;
     mac.rekey(signing_key);
-    mac.update(sigv4_algorithm);
-    mac.update("\n");
-    mac.update(amz_date);
-    mac.update("\n");
-    mac.update(date);
-    mac.update("/");
-    mac.update(region);
-    mac.update("/");
-    mac.update(service);
-    mac.update("/");
-    mac.update(scope_terminator);
-    mac.update("\n");
-    mac.update(std::string_view(hex.data(), hex.size()));
+    mac.update(string_to_sign);
     write_hex(mac.finish(), hex.data());
 
     dynamodb_signature result;
