@@ -1274,13 +1274,11 @@ relation base_relation(const database& db, const model_descriptor& d)
     return r;
 }
 
-asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
-                                        attribute_value partition,
-                                        std::optional<attribute_value> sort)
+namespace {
+
+attribute_map checked_key(const model_descriptor& d, const key_names& names,
+                          attribute_value partition, std::optional<attribute_value> sort)
 {
-    // Declared keys need no coroutine of resolve_keys: a find's common case.
-    auto names = declared_keys(d).value_or(key_names{});
-    if (names.partition.empty()) names = co_await resolve_keys(db, d);
     if (names.sort && !sort) {
         throw error(errc::invalid_argument, "find on " + d.type_name + ": table " +
                                                 quoted(d.table_name()) + " also has sort key " +
@@ -1294,7 +1292,26 @@ asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
     attribute_map key;
     key.set(names.partition, std::move(partition));
     if (sort) key.set(*names.sort, std::move(*sort));
-    co_return key;
+    return key;
+}
+
+}  // namespace
+
+std::optional<attribute_map> declared_key(const model_descriptor& d,
+                                          const attribute_value& partition,
+                                          const std::optional<attribute_value>& sort)
+{
+    auto names = declared_keys(d);
+    if (!names) return std::nullopt;
+    return checked_key(d, *names, partition, sort);
+}
+
+asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
+                                        attribute_value partition,
+                                        std::optional<attribute_value> sort)
+{
+    const auto names = co_await resolve_keys(db, d);
+    co_return checked_key(d, names, std::move(partition), std::move(sort));
 }
 
 asio::awaitable<std::optional<attribute_map>> get_item(database db, const model_descriptor& d,

@@ -71,6 +71,11 @@ std::optional<std::string> item_type(const model_descriptor& d, const attribute_
 /// Every item of the model's table, filtered by type for a subclass.
 relation base_relation(const database& db, const model_descriptor& d);
 
+/// The key of a find(partition[, sort]) when the model declares its keys, checked against
+/// them; none when they come from the table's description (make_key reads it).
+std::optional<attribute_map> declared_key(const model_descriptor& d,
+                                          const attribute_value& partition,
+                                          const std::optional<attribute_value>& sort);
 /// The key of a find(partition[, sort]), checked against the table's key.
 boost::asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
                                                attribute_value partition,
@@ -539,24 +544,33 @@ public:
 private:
     using maker = detail::record_maker<T, Holder>;
 
+    // Declared keys and a class without after-load callbacks take no coroutine but the
+    // request's: find() is the model layer's hottest path.
     static boost::asio::awaitable<std::optional<Holder>> find_of(
         database db, attribute_value partition, std::optional<attribute_value> sort)
     {
         const auto& d = descriptor_of<T>();
-        auto key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, std::move(key));
-        auto result = co_await detail::make_optional<T, Holder>(std::move(item), db);
-        co_return std::move(result);
+        std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
+        if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
+        auto item = co_await detail::get_item(db, d, std::move(*key));
+        if (!item || !maker::accepts(*item)) co_return std::nullopt;
+        std::optional<Holder> record(maker::build(std::move(*item), db));
+        if (detail::has_after_load_callbacks(maker::base(*record)))
+            co_await detail::run_after_load(maker::base(*record));
+        co_return record;
     }
     static boost::asio::awaitable<Holder> find_or_throw_of(database db, attribute_value partition,
                                                            std::optional<attribute_value> sort)
     {
         const auto& d = descriptor_of<T>();
-        auto key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, key);
-        if (!item || !maker::accepts(*item)) detail::throw_not_found(d, key);
-        auto result = co_await maker::make(std::move(*item), db);
-        co_return std::move(result);
+        std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
+        if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
+        auto item = co_await detail::get_item(db, d, *key);
+        if (!item || !maker::accepts(*item)) detail::throw_not_found(d, *key);
+        Holder record = maker::build(std::move(*item), db);
+        if (detail::has_after_load_callbacks(maker::base(record)))
+            co_await detail::run_after_load(maker::base(record));
+        co_return record;
     }
     static boost::asio::awaitable<std::vector<Holder>> find_many_values(
         database db, std::vector<attribute_value> partitions, bool throw_missing)
