@@ -2,7 +2,6 @@
 #include "http_connection.hpp"
 
 #include <dynomite/client.hpp>
-#include <dynomite/detail/crc32.hpp>
 #include <dynomite/detail/http_request.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/request_limits.hpp>
@@ -202,10 +201,10 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
             diag.request_id = response.request_id;
             diag.http_status = response.status;
             if (response.status == 200) {
-                if (response.crc32 && crc32(response.body) != *response.crc32) {
+                if (response.crc32 && response.body_crc32 != *response.crc32) {
                     ec = make_error_code(errc::crc32_mismatch);
                     detail = "x-amz-crc32 says " + std::to_string(*response.crc32) +
-                             ", body has " + std::to_string(crc32(response.body));
+                             ", body has " + std::to_string(response.body_crc32);
                 } else {
                     quota.release(quota_spent);
                     co_return error_code{};

@@ -1,5 +1,7 @@
 #include "http_connection.hpp"
 
+#include <dynomite/detail/crc32.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
@@ -185,12 +187,12 @@ private:
 
 /// Writes the request, reads the head of the response with the parser, then the body: a body
 /// of known length goes straight from the socket into `body`, in reads as large as the kernel
-/// gives, instead of through the parser's buffer in small pieces.
+/// gives, instead of through the parser's buffer in small pieces. `body_crc` gets its CRC-32.
 template <class Stream>
 asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
                                            std::string_view head, std::string_view request_body,
                                            response_parser& parser, std::string& body,
-                                           std::size_t max_body)
+                                           std::uint32_t& body_crc, std::size_t max_body)
 {
     const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
     auto [write_ec, written] = co_await asio::async_write(stream, request, use_tuple);
@@ -206,19 +208,24 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
             auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
             if (read_ec) co_return read_ec;
         }
+        body_crc = crc32(body);
         co_return error_code{};
     }
     if (*length > max_body) co_return http::error::body_limit;
     const auto size = static_cast<std::size_t>(*length);
     body.resize(size);
-    const std::size_t buffered = std::min(buffer.size(), size);
-    asio::buffer_copy(asio::buffer(body.data(), buffered), buffer.data());
-    buffer.consume(buffered);
-    if (buffered < size) {
-        auto [read_ec, read_bytes] = co_await asio::async_read(
-            stream, asio::buffer(body.data() + buffered, size - buffered), use_tuple);
+    std::size_t received = std::min(buffer.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), received), buffer.data());
+    buffer.consume(received);
+    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), received));
+    while (received < size) {
+        auto [read_ec, read_bytes] = co_await stream.async_read_some(
+            asio::buffer(body.data() + received, size - received), use_tuple);
         if (read_ec) co_return read_ec;
+        crc = crc32_update(crc, std::string_view(body.data() + received, read_bytes));
+        received += read_bytes;
     }
+    body_crc = crc;
     co_return error_code{};
 }
 
@@ -240,9 +247,9 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
     const error_code ec =
         ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, parser, response.body,
-                                       limits.max_response_body)
+                                       response.body_crc32, limits.max_response_body)
              : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
-                                       limits.max_response_body);
+                                       response.body_crc32, limits.max_response_body);
     received_any = parser.got_some() || buffer_.size() != 0;
     if (ec) {
         detail = ec.message();

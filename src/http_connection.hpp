@@ -29,6 +29,8 @@ using steady_time = std::chrono::steady_clock::time_point;
 struct http_response {
     unsigned status = 0;
     std::string body;
+    /// The CRC-32 of body, computed as it arrived, while each piece was still in cache.
+    std::uint32_t body_crc32 = 0;
     std::string request_id;
     std::optional<std::uint32_t> crc32;
     bool keep_alive = false;

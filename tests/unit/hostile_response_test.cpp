@@ -360,6 +360,38 @@ TEST(HostileClient, LongBodyArrivingInPiecesIsReadWhole)
     EXPECT_EQ(result.response.item->at("blob").as_s(), value);
 }
 
+// The checksum is computed piece by piece as the body arrives: a byte changed in the last
+// piece is caught all the same, in a body of known length and in a chunked one.
+TEST(HostileClient, ChangedByteInALongBodyFailsItsChecksum)
+{
+    const std::string value(300 * 1024, 'v');
+    const std::string body = R"({"Item":{"pk":{"S":"k"},"blob":{"S":")" + value + R"("}}})";
+    std::string altered = body;
+    altered[altered.size() - 10] = 'w';
+    const std::string head =
+        with_checksum("HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n",
+                      body);
+    for (const bool chunked : {false, true}) {
+        SCOPED_TRACE(chunked ? "chunked" : "known length");
+        std::string response;
+        if (chunked) {
+            response = with_checksum("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n", body) +
+                       "\r\n";
+            char size[16];
+            std::snprintf(size, sizeof size, "%zx", altered.size());
+            response += std::string(size) + "\r\n" + altered + "\r\n0\r\n\r\n";
+        } else {
+            response = head + "\r\n" + altered;
+        }
+        raw_server server([&](asio::ip::tcp::socket& socket, raw_server&) {
+            write_in_pieces(socket, response, 7);
+        });
+        const client_result result = get_through(config_for(server.url()));
+        EXPECT_EQ(result.ec, errc::crc32_mismatch) << result.diag.to_string();
+        EXPECT_FALSE(result.response.item.has_value());
+    }
+}
+
 TEST(HostileClient, ChunkedBodyIsReadWhole)
 {
     const std::string body = R"({"Item":{"pk":{"S":"k"},"note":{"S":"in three chunks"}}})";
