@@ -2,6 +2,7 @@
 #include "http_connection.hpp"
 
 #include <dynomite/client.hpp>
+#include <dynomite/detail/spawn_failure.hpp>
 #include <dynomite/detail/http_request.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/request_limits.hpp>
@@ -294,7 +295,11 @@ void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostic
                       [handler = std::move(handler)](
                           std::exception_ptr failure,
                           std::pair<error_code, response_t<Request>> result) mutable {
-                          if (failure) std::rethrow_exception(failure);
+                          if (failure) {
+                              std::move(handler)(spawn_failure_code(failure),
+                                                 response_t<Request>{});
+                              return;
+                          }
                           std::move(handler)(result.first, std::move(result.second));
                       })));
 }

@@ -1,5 +1,7 @@
 #include "connection_pool_impl.hpp"
 
+#include <dynomite/detail/spawn_failure.hpp>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
@@ -208,7 +210,11 @@ void connection_pool::start_acquire(
                       [handler = std::move(handler)](
                           std::exception_ptr failure,
                           std::pair<error_code, pooled_connection> result) mutable {
-                          if (failure) std::rethrow_exception(failure);
+                          if (failure) {
+                              std::move(handler)(detail::spawn_failure_code(failure),
+                                                 pooled_connection{});
+                              return;
+                          }
                           std::move(handler)(result.first, std::move(result.second));
                       })));
 }
