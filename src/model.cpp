@@ -22,66 +22,11 @@ namespace dynomite {
 
 namespace asio = boost::asio;
 
-// --- Defaults ------------------------------------------------------------------------------
-
 namespace {
-
-struct model_defaults {
-    std::mutex mutex;
-    std::optional<database> db;
-    naming_options naming;
-};
-
-model_defaults& defaults()
-{
-    static model_defaults d;
-    return d;
-}
 
 constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 
 }  // namespace
-
-void set_default_database(database db)
-{
-    std::lock_guard lock(defaults().mutex);
-    defaults().db = std::move(db);
-}
-
-database default_database()
-{
-    std::lock_guard lock(defaults().mutex);
-    if (!defaults().db) {
-        throw error(errc::invalid_configuration,
-                    "no database for the model layer: call dynomite::set_default_database(db), "
-                    "Model::set_database(db), or use Model::on(db)");
-    }
-    return *defaults().db;
-}
-
-bool has_default_database() noexcept
-{
-    std::lock_guard lock(defaults().mutex);
-    return defaults().db.has_value();
-}
-
-void clear_default_database() noexcept
-{
-    std::lock_guard lock(defaults().mutex);
-    defaults().db.reset();
-}
-
-void set_model_naming(naming_options options)
-{
-    std::lock_guard lock(defaults().mutex);
-    defaults().naming = std::move(options);
-}
-
-naming_options model_naming()
-{
-    std::lock_guard lock(defaults().mutex);
-    return defaults().naming;
-}
 
 namespace detail {
 

@@ -29,6 +29,9 @@
 namespace dynomite {
 
 /// The default database of the model layer, used by models and records not bound to one.
+/// It is kept by the execution context of its client (an Asio service) and forgotten when
+/// that context shuts down, so that it never outlives the io_context its connections use.
+/// One default at a time: setting one for another context replaces it.
 void set_default_database(database db);
 /// The default database; throws dynomite::error(errc::invalid_configuration) when none is set.
 database default_database();
