@@ -59,7 +59,7 @@ std::string migrations_table_name(const migration_options& options)
 // Polls DescribeTable until the table is ready (or, for `gone`, until it no longer exists).
 asio::awaitable<error_code> wait_for_table(client& db, const std::string& table, bool gone,
                                            const migration_options& options, const std::string& id,
-                                           std::string& why)
+                                           std::string& why, table_description* ready = nullptr)
 {
     describe_table_request request;
     request.table_name = table;
@@ -73,7 +73,10 @@ asio::awaitable<error_code> wait_for_table(client& db, const std::string& table,
             why = "DescribeTable " + table + ": " + server_message(ec, diag);
             co_return ec;
         }
-        if (!gone && table_is_ready(described.table)) co_return error_code();
+        if (!gone && table_is_ready(described.table)) {
+            if (ready != nullptr) *ready = std::move(described.table);
+            co_return error_code();
+        }
         last_state = describe_readiness(described.table);
         report(options, id, "waiting: " + last_state);
         co_await sleep_for(delay);
@@ -87,10 +90,81 @@ asio::awaitable<error_code> wait_for_table(client& db, const std::string& table,
 #pragma GCC diagnostic pop
 #endif
 
+// Whether a refusal may mean that the request's effect is there already: its first attempt
+// applied and its answer lost, or the table changed outside the migrations.
+bool may_be_applied(const migration_request& request, error_code ec)
+{
+    if (std::holds_alternative<create_table_request>(request)) return ec == errc::resource_in_use;
+    if (std::holds_alternative<delete_table_request>(request)) {
+        return ec == errc::resource_not_found || ec == errc::resource_in_use;
+    }
+    if (std::holds_alternative<update_table_request>(request)) {
+        return ec == errc::resource_in_use || ec == errc::resource_not_found ||
+               ec == errc::validation;
+    }
+    return false;
+}
+
+std::string join(const std::vector<std::string>& parts)
+{
+    std::string out;
+    for (std::size_t i = 0; i < parts.size(); ++i) out += (i ? "; " : "") + parts[i];
+    return out;
+}
+
+// After a refusal that may_be_applied(): waits for the table as the request would, then
+// compares it with the request. No error when it matches; `adopted` for a created table.
+asio::awaitable<error_code> check_applied(client& db, const migration_request& request,
+                                          error_code refusal, const diagnostics& refusal_diag,
+                                          const migration_options& options, const std::string& id,
+                                          std::string& why, bool& adopted)
+{
+    const std::string& table = request_table_name(request);
+    const std::string refused =
+        describe_request(request) + ": " + server_message(refusal, refusal_diag);
+    const bool retried = refusal_diag.attempts.size() > 1;
+    if (std::holds_alternative<delete_table_request>(request)) {
+        const error_code gone = co_await wait_for_table(db, table, true, options, id, why);
+        if (!gone) report(options, id, "table " + table + " is gone already");
+        co_return gone;
+    }
+    table_description described;
+    std::string wait_why;
+    const error_code waited =
+        co_await wait_for_table(db, table, false, options, id, wait_why, &described);
+    if (waited) {
+        why = refused + (waited == errc::resource_not_found ? "" : "; then " + wait_why);
+        co_return refusal;
+    }
+    if (const auto* create = std::get_if<create_table_request>(&request)) {
+        const auto differences = table_differences(*create, described);
+        if (!differences.empty()) {
+            why = "CreateTable " + table +
+                  ": the table exists already and differs from the migration: " + join(differences);
+            co_return refusal;
+        }
+        adopted = true;
+        report(options, id,
+               retried ? "table " + table +
+                             " exists with the migration's schema (an earlier attempt was "
+                             "applied, its answer lost): adopted"
+                       : "table " + table + " exists already with the migration's schema: adopted");
+        co_return error_code();
+    }
+    const auto& update = std::get<update_table_request>(request);
+    const auto differences = update_differences(update, described);
+    if (!differences.empty()) {
+        why = refused + "; the table does not show the change: " + join(differences);
+        co_return refusal;
+    }
+    report(options, id, describe_request(request) + ": the table shows the change already");
+    co_return error_code();
+}
+
 // Sends one request of a migration and waits for its effect.
 asio::awaitable<error_code> apply_request(client& db, const migration_request& request,
                                           const migration_options& options, const std::string& id,
-                                          std::string& why)
+                                          std::string& why, bool& adopted)
 {
     report(options, id, describe_request(request));
     diagnostics diag;
@@ -113,6 +187,10 @@ asio::awaitable<error_code> apply_request(client& db, const migration_request& r
         auto [e, r] = co_await db.async_update_time_to_live(ttl, diag, tuple_awaitable);
         ec = e;
         wait_ready = false;
+    }
+    if (ec && may_be_applied(request, ec)) {
+        auto checked = co_await check_applied(db, request, ec, diag, options, id, why, adopted);
+        co_return checked;
     }
     if (ec) {
         why = describe_request(request) + ": " + server_message(ec, diag);
@@ -252,8 +330,10 @@ asio::awaitable<migration_report> run_migrations(client db, std::vector<migratio
         error_code failure;
         std::string why;
         for (const migration_request& request : requests[index]) {
-            failure = co_await apply_request(db, request, options, id, why);
+            bool adopted = false;
+            failure = co_await apply_request(db, request, options, id, why, adopted);
             if (failure) break;
+            if (adopted) result.adopted.push_back(id + ": " + request_table_name(request));
         }
         record.time_taken_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::steady_clock::now() - started)

@@ -50,18 +50,6 @@ namespace {
 
 using access = association_access;
 
-std::string singular(std::string_view word)
-{
-    std::string w(word);
-    const auto ends = [&](std::string_view s) { return w.size() > s.size() && w.ends_with(s); };
-    if (ends("ies")) return w.substr(0, w.size() - 3) + "y";
-    if (ends("sses") || ends("xes") || ends("ches") || ends("shes") || ends("zes")) {
-        return w.substr(0, w.size() - 2);
-    }
-    if (ends("s") && !ends("ss")) return w.substr(0, w.size() - 1);
-    return w;
-}
-
 [[noreturn]] void fail_configuration(const model_descriptor& d, std::string_view name,
                                      const std::string& why)
 {
@@ -82,18 +70,41 @@ bool is_collection(association_kind kind)
     return kind == association_kind::has_many || kind == association_kind::has_and_belongs_to_many;
 }
 
-/// The owner's end of its own association.
-association_side own_end(const model_descriptor& d, const association_info& info)
+bool is_indexed(const association_info& info)
+{
+    return info.kind == association_kind::has_many &&
+           info.options.storage == association_storage::foreign_key_index;
+}
+
+/// How a has_one or belongs_to stores its id, `other` being the association at the other end
+/// (if any): as Dynomite 2 does unless told.
+single_id_storage single_storage(const association_info& info, const association_info* other)
+{
+    if (info.options.single_id) return *info.options.single_id;
+    const bool scalar = (info.kind == association_kind::belongs_to && info.options.foreign_key) ||
+                        (other != nullptr && is_indexed(*other));
+    return scalar ? single_id_storage::scalar : single_id_storage::string_set;
+}
+
+/// A model's end of its own association `info`; `other` is the association at the other end.
+association_side own_end(const model_descriptor& d, const association_info& info,
+                         const association_info* other)
 {
     association_side side;
     side.model = &d;
     side.key_attribute = key_attribute_of(d);
-    const bool indexed = info.kind == association_kind::has_many &&
-                         info.options.storage == association_storage::foreign_key_index;
-    if (indexed) return side;
+    if (is_indexed(info)) return side;
     side.attribute = info.foreign_key;
     side.form = is_collection(info.kind) ? side_form::id_set : side_form::single_id;
+    side.single_in_set = side.form == side_form::single_id &&
+                         single_storage(info, other) == single_id_storage::string_set;
     return side;
+}
+
+/// A single id as its end stores it.
+attribute_value single_value(bool in_set, const std::string& id)
+{
+    return in_set ? attribute_value(string_set{{id}}) : attribute_value(id);
 }
 
 /// Whether `b` (on the associated model) can be the inverse of `a`.
@@ -154,7 +165,8 @@ void check_end(const model_descriptor& owner, std::string_view association,
         check_holds(owner, association, *end.model, end.attribute,
                     attribute_value(string_set{{"x"}}), "the id set");
     } else if (end.form == side_form::single_id) {
-        check_holds(owner, association, *end.model, end.attribute, attribute_value("x"), "the id");
+        check_holds(owner, association, *end.model, end.attribute,
+                    single_value(end.single_in_set, "x"), "the id");
     }
 }
 
@@ -171,7 +183,6 @@ resolved_association resolve_uncached(const model_descriptor& owner, std::string
 
     resolved_association out;
     out.info = info;
-    out.owner = own_end(owner, *info);
     out.target.model = &target;
     out.target.key_attribute = key_attribute_of(target);
 
@@ -208,12 +219,20 @@ resolved_association resolve_uncached(const model_descriptor& owner, std::string
         }
     }
 
-    const bool indexed = info->kind == association_kind::has_many &&
-                         info->options.storage == association_storage::foreign_key_index;
-    if (indexed) {
-        // The foreign key on the associated model is this association's target end.
+    out.owner = own_end(owner, *info, out.inverse);
+    if (is_indexed(*info)) {
+        // The foreign key on the associated model is this association's target end: an index
+        // key, a string.
         out.target.attribute = info->foreign_key;
         out.target.form = side_form::single_id;
+        if (out.inverse != nullptr &&
+            single_storage(*out.inverse, info) != single_id_storage::scalar) {
+            fail_configuration(owner, name,
+                               "its inverse " + target.type_name + "." + out.inverse->name +
+                                   " stores its id in a string set, but the index on " +
+                                   quoted(info->foreign_key) +
+                                   " needs a string; declare it with single_id = scalar");
+        }
         if (out.inverse != nullptr && out.inverse->foreign_key != info->foreign_key) {
             fail_configuration(owner, name,
                                "its inverse " + target.type_name + "." + out.inverse->name +
@@ -221,7 +240,15 @@ resolved_association resolve_uncached(const model_descriptor& owner, std::string
                                    ", not the foreign key " + quoted(info->foreign_key));
         }
     } else if (out.inverse != nullptr) {
-        out.target = own_end(target, *out.inverse);
+        out.target = own_end(target, *out.inverse, info);
+    }
+    if (out.owner.form == side_form::single_id && out.inverse != nullptr &&
+        is_indexed(*out.inverse) && out.owner.single_in_set) {
+        fail_configuration(owner, name,
+                           "it stores its id in a string set, but " + target.type_name + "." +
+                               out.inverse->name + " queries an index on " +
+                               quoted(info->foreign_key) +
+                               ", which needs a string; declare it with single_id = scalar");
     }
     check_end(owner, name, out.owner);
     check_end(owner, name, out.target);
@@ -300,7 +327,7 @@ void declare_association(model_descriptor& d, association_kind kind, std::string
     } else if (indexed) {
         info->foreign_key = to_snake_case(d.type_name) + "_id";
     } else if (is_collection(kind)) {
-        info->foreign_key = singular(name) + "_ids";
+        info->foreign_key = name + "_ids";
     } else {
         info->foreign_key = name + "_id";
     }
@@ -413,6 +440,7 @@ link_plan::attribute_delta& link_plan::delta(pending_item& it, const association
     attribute_delta d;
     d.attribute = side.attribute;
     d.form = side.form;
+    d.single_in_set = side.single_in_set;
     it.deltas.push_back(std::move(d));
     return it.deltas.back();
 }
@@ -432,7 +460,7 @@ void link_plan::link_end(const association_side& end, const association_side& ot
     const std::optional<std::string> old =
         held.empty() ? std::nullopt : std::optional<std::string>(held.front());
     if (old == other_id) {  // linked already: the item need only still say so
-        it.checks.emplace_back(end.attribute, other_id);
+        it.checks.emplace_back(end.attribute, *record.read_attribute(end.attribute));
         return;
     }
     attribute_delta& d = delta(it, end);
@@ -500,7 +528,7 @@ std::optional<attribute_value> link_plan::final_value(const pending_item& it,
 {
     if (d.form == side_form::single_id) {
         if (!d.assigned || !*d.assigned) return std::nullopt;
-        return attribute_value(**d.assigned);
+        return single_value(d.single_in_set, **d.assigned);
     }
     std::vector<std::string> ids;
     if (it.record != nullptr) {
@@ -544,6 +572,14 @@ void link_plan::check_sizes() const
 
 transact_write_items_request link_plan::request() const
 {
+    // The single id an item must still hold: as the record in memory holds it (a string from
+    // older writes, or a set), else in the shape this end writes.
+    const auto expected_value = [](const pending_item& it, const attribute_delta& d) {
+        if (it.record != nullptr) {
+            if (auto held = it.record->read_attribute(d.attribute)) return *held;
+        }
+        return single_value(d.single_in_set, **d.expected);
+    };
     transact_write_items_request out;
     for (const auto& it : items_) {
         attribute_map key;
@@ -569,11 +605,12 @@ transact_write_items_request link_plan::request() const
             const document_path path = document_path::attribute(d.attribute);
             if (d.form == side_form::single_id) {
                 if (*d.assigned) {
-                    update.set(path, **d.assigned);
+                    update.set(path, single_value(d.single_in_set, **d.assigned));
                 } else {
                     update.remove(path);
                 }
-                cond = cond && (*d.expected ? eq(path, **d.expected) : attribute_not_exists(path));
+                cond = cond &&
+                       (*d.expected ? eq(path, expected_value(it, d)) : attribute_not_exists(path));
                 continue;
             }
             if (!d.added.empty() && !d.removed.empty()) {
@@ -806,7 +843,7 @@ void prepare_associated(model_base& owner, std::string_view name, model_base& ta
     if (a.target.form == side_form::none) return;
     const std::string owner_id = record_id(owner, a.owner);
     if (a.target.form == side_form::single_id) {
-        access::assign(target, a.target.attribute, attribute_value(owner_id));
+        access::assign(target, a.target.attribute, single_value(a.target.single_in_set, owner_id));
     } else {
         access::assign(target, a.target.attribute, attribute_value(string_set{{owner_id}}));
     }

@@ -55,13 +55,13 @@ struct transaction::action {
 /// and as it writes them.
 struct transaction::attempt {
     transact_write_items_request request;
-    /// One per action sent, in request order.
+    /// One per item written, in request order (merged actions: the first one's position).
     std::vector<std::size_t> positions;
     std::vector<const model_base*> sent_records;
     std::vector<std::string> descriptions;
+    /// The records' writes (not the checks), completed once the transaction succeeds.
     std::vector<detail::prepared_write> writes;
     std::vector<bool> created;
-    std::vector<detail::write_kind> kinds;
     std::vector<model_base*> records;
     std::vector<std::unique_ptr<model_base>> before;
     std::vector<std::unique_ptr<model_base>> prepared;
@@ -163,65 +163,46 @@ asio::awaitable<std::vector<std::optional<attribute_map>>> transact_get(
 
 namespace {
 
-std::string describe(const transaction::action& a, const detail::prepared_write& w,
-                     action_kind kind)
+/// The action as one item's write, before any merging.
+detail::transaction_write to_write(const transaction::action& a, const detail::prepared_write& w,
+                                   std::size_t position, action_kind shown)
 {
-    const std::string what = a.record != nullptr ? a.record->model_name() + " " : "";
-    return std::string(verb(kind)) + " of " + what + detail::describe_key(w.key) + " in table " +
-           w.table;
-}
-
-transact_write_item to_action(const transaction::action& a, const detail::prepared_write& w)
-{
+    detail::transaction_write out;
+    out.table = w.table;
+    out.key = w.key;
+    out.positions.push_back(position);
+    out.verbs.emplace_back(verb(shown));
+    out.record = a.record;
+    if (a.record != nullptr) out.model = a.record->model_name() + " ";
+    using op = detail::transaction_write::operation;
     switch (w.kind) {
         case detail::write_kind::create:
-        case detail::write_kind::put: {
-            transact_put put;
-            put.table_name = w.table;
-            put.item = w.item;
-            detail::render_expressions(put, w.cond);
-            put.return_values_on_condition_check_failure =
-                return_values_on_condition_check_failure::all_old;
-            return put;
-        }
-        case detail::write_kind::update: {
-            transact_update update;
-            update.table_name = w.table;
-            update.key = w.key;
-            detail::render_expressions(update, w.cond, &w.update);
-            update.return_values_on_condition_check_failure =
-                return_values_on_condition_check_failure::all_old;
-            return update;
-        }
-        case detail::write_kind::destroy: {
-            transact_delete deletion;
-            deletion.table_name = w.table;
-            deletion.key = w.key;
-            detail::render_expressions(deletion, w.cond);
-            deletion.return_values_on_condition_check_failure =
-                return_values_on_condition_check_failure::all_old;
-            return deletion;
-        }
+        case detail::write_kind::put:
+            out.op = op::put;
+            out.item = w.item;
+            out.cond = w.cond;
+            return out;
+        case detail::write_kind::update:
+            out.op = op::update;
+            out.update = w.update;
+            out.cond = w.cond;
+            return out;
+        case detail::write_kind::destroy:
+            out.op = op::remove;
+            out.cond = w.cond;
+            return out;
         case detail::write_kind::check:
             break;
     }
     if (a.kind == action_kind::increment) {
-        transact_update update;
-        update.table_name = w.table;
-        update.key = w.key;
-        update_expression add;
-        add.add(document_path::attribute(a.attribute), a.by);
-        const condition exists = attribute_exists(document_path::attribute(w.key.begin()->first));
-        detail::render_expressions(update, exists, &add);
-        return update;
+        out.op = op::update;
+        out.update.add(document_path::attribute(a.attribute), a.by);
+        out.cond = attribute_exists(document_path::attribute(w.key.begin()->first));
+        return out;
     }
-    transact_condition_check check;
-    check.table_name = w.table;
-    check.key = w.key;
-    detail::render_expressions(check, a.cond);
-    check.return_values_on_condition_check_failure =
-        return_values_on_condition_check_failure::all_old;
-    return check;
+    out.op = op::check;
+    out.cond = a.cond;
+    return out;
 }
 
 detail::write_kind write_kind_of(const transaction::action& a)
@@ -341,6 +322,7 @@ asio::awaitable<std::shared_ptr<transaction::attempt>> build_attempt(
         at->before.push_back(detail::keep_state(*a->record));
     }
     const save_options save{options.validate, options.touch};
+    std::vector<detail::transaction_write> items;
     try {
         for (std::size_t i = 0; i < actions.size(); ++i) {
             const auto& a = *actions[i];
@@ -384,16 +366,20 @@ asio::awaitable<std::shared_ptr<transaction::attempt>> build_attempt(
                 w = co_await detail::prepare_write(*a.record, kind);
                 if (kind == detail::write_kind::update && w.update.empty()) continue;
             }
-            at->request.transact_items.push_back(to_action(a, w));
-            at->positions.push_back(i);
-            at->sent_records.push_back(a.record);
             const action_kind shown = a.kind != action_kind::save ? a.kind
                                       : created                   ? action_kind::create
                                                                   : action_kind::update;
-            at->descriptions.push_back(describe(a, w, shown));
-            at->created.push_back(created);
-            at->kinds.push_back(kind);
-            at->writes.push_back(std::move(w));
+            detail::add_transaction_write(items, to_write(a, w, i, shown));
+            if (w.record != nullptr && w.kind != detail::write_kind::check) {
+                at->created.push_back(created);
+                at->writes.push_back(std::move(w));
+            }
+        }
+        for (const auto& item : items) {
+            at->request.transact_items.push_back(detail::to_transact_item(item));
+            at->positions.push_back(item.positions.front());
+            at->sent_records.push_back(item.record);
+            at->descriptions.push_back(item.description());
         }
     } catch (...) {
         at->restore_before();
@@ -446,13 +432,10 @@ asio::awaitable<bool> transaction::commit(transaction_options options)
         throw_on_error(ec, diag);
     }
     committed_ = true;
-    for (auto& w : at->writes) {
-        if (w.record != nullptr && w.kind != detail::write_kind::check) detail::complete_write(w);
-    }
+    for (auto& w : at->writes) detail::complete_write(w);
     if (options.callbacks) {
         for (std::size_t i = 0; i < at->writes.size(); ++i) {
             auto& w = at->writes[i];
-            if (w.record == nullptr || w.kind == detail::write_kind::check) continue;
             co_await detail::after_write(*w.record, w.kind, at->created[i]);
         }
     }

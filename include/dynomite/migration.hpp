@@ -283,6 +283,18 @@ bool table_is_ready(const table_description& table) noexcept;
 /// "table myapp_posts: UPDATING; index user_id-index: CREATING (backfilling)"
 std::string describe_readiness(const table_description& table);
 
+/// The differences between a described table and the one `wanted` creates ("keys id (S,
+/// HASH) instead of id (N, HASH)", "global index \"by_user\" is missing", "billing mode
+/// PROVISIONED instead of PAY_PER_REQUEST"): keys and their types, indexes with their keys and
+/// projections, capacities, and the billing mode where the description shows it. Empty when
+/// the table is the one the request makes.
+std::vector<std::string> table_differences(const create_table_request& wanted,
+                                           const table_description& actual);
+/// The same for an UpdateTable: empty when the table already shows its effect (indexes
+/// created with their keys and projections, or gone; billing mode and capacities as asked).
+std::vector<std::string> update_differences(const update_table_request& wanted,
+                                            const table_description& actual);
+
 /// One line of progress: which migration, and what happens.
 struct migration_event {
     std::string migration_id;
@@ -310,10 +322,20 @@ struct migration_report {
     std::vector<std::string> cleared;
     std::vector<std::string> applied;
     std::vector<std::string> skipped;
+    /// "<migration id>: <table>" for each CreateTable whose table existed already with the
+    /// migration's schema (made by an earlier attempt whose answer was lost, or by hand).
+    std::vector<std::string> adopted;
 };
 
 /// Applies the migrations not yet complete, in version order, creating the namespaced
-/// schema_migrations table (partition key `version`, a string) when missing. Each migration is
+/// schema_migrations table (partition key `version`, a string) when missing.
+///
+/// A CreateTable, UpdateTable or DeleteTable refused with ResourceInUseException,
+/// ResourceNotFoundException or (UpdateTable) a ValidationException may have been applied
+/// already: by an earlier attempt whose answer was lost, or by hand. The runner then waits for
+/// the table as the step would and compares it with the step (table_differences,
+/// update_differences): a match counts as done (a created table is reported adopted), a
+/// difference fails the migration with the list of differences. Each migration is
 /// recorded `in_progress`, then `complete` with its time taken, or `error` with the message.
 /// Throws dynomite::error: migration_errc::blocked (nothing was sent but reads) when a
 /// recorded state blocks the run, migration_errc::migration_failed when a step fails,

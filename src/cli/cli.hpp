@@ -12,6 +12,7 @@
 #include <functional>
 #include <iosfwd>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -104,6 +105,12 @@ struct migration_spec {
 /// table cannot be inferred, a key spec is malformed, or a key is missing for an index.
 bool render_migration(const migration_spec& spec, std::string_view version,
                       std::string& file_name, std::string& text, std::string& why);
+
+/// The versions of the migration files in `directory` (none when it cannot be listed).
+std::set<std::string> migration_versions_in(const std::string& directory);
+/// `version` (YYYYmmddHHMMSS), or when it is taken the first later second that is not.
+/// Throws dynomite::error for a version that is not a valid date and time.
+std::string next_free_version(const std::string& version, const std::set<std::string>& taken);
 
 /// Reads a seed file's text: {"table": [ {plain JSON item}, ... ], ...}, comments and trailing
 /// commas allowed, into puts on the namespaced tables, in file order. Values convert as

@@ -11,6 +11,7 @@
 #include <filesystem>
 #include <fstream>
 #include <ostream>
+#include <set>
 
 namespace dynomite::cli {
 
@@ -21,7 +22,7 @@ constexpr std::string_view generate_help =
                                    [--table-name TABLE] [--path DIR]
 
 Writes DIR/YYYYmmddHHMMSS-NAME.json (DIR defaults to dynamodb/migrate), with the current UTC
-time as its version. What it does follows NAME:
+time as its version (the next free second when a file of DIR has that version). What it does follows NAME:
 
   create_posts                 create_table posts (partition key default id:string)
   update_posts                 update_table posts, adding a global index on the keys given
@@ -70,18 +71,52 @@ bool infer(const std::string& name, action& what, std::string& table)
     return false;
 }
 
-std::string version_now()
+std::string version_of(std::chrono::sys_seconds time)
 {
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
     std::string version;
-    for (const char c : format_iso8601(now)) {
+    for (const char c : format_iso8601(time)) {
         if (c >= '0' && c <= '9') version += c;
     }
     return version;
 }
 
+std::string version_now()
+{
+    return version_of(
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now()));
+}
+
 }  // namespace
+
+std::set<std::string> migration_versions_in(const std::string& directory)
+{
+    std::set<std::string> versions;
+    std::error_code fs_error;
+    for (const auto& entry : std::filesystem::directory_iterator(directory, fs_error)) {
+        const std::string name = entry.path().filename().string();
+        std::string version;
+        std::string migration_name;
+        if (!parse_migration_file_name(name, version, migration_name)) versions.insert(version);
+    }
+    return versions;
+}
+
+std::string next_free_version(const std::string& version, const std::set<std::string>& taken)
+{
+    if (!taken.contains(version)) return version;
+    std::chrono::sys_seconds time;
+    const std::string iso = version.substr(0, 4) + "-" + version.substr(4, 2) + "-" +
+                            version.substr(6, 2) + "T" + version.substr(8, 2) + ":" +
+                            version.substr(10, 2) + ":" + version.substr(12, 2) + "Z";
+    std::string why;
+    throw_on_error(parse_iso8601(iso, time, &why), "migration version " + version + ": " + why);
+    std::string candidate = version;
+    while (taken.contains(candidate)) {
+        time += std::chrono::seconds(1);
+        candidate = version_of(time);
+    }
+    return candidate;
+}
 
 bool render_migration(const migration_spec& spec, std::string_view version, std::string& file_name,
                       std::string& text, std::string& why)
@@ -231,7 +266,10 @@ int run_generate(const global_options&, const std::vector<std::string>& args, st
     std::string file_name;
     std::string text;
     std::string why;
-    if (!render_migration(spec, version_now(), file_name, text, why)) return usage(why);
+    // Two migrations generated within one second would share a version, which migrate
+    // refuses: the next free second is taken instead.
+    const std::string version = next_free_version(version_now(), migration_versions_in(path));
+    if (!render_migration(spec, version, file_name, text, why)) return usage(why);
 
     std::error_code fs_error;
     std::filesystem::create_directories(path, fs_error);

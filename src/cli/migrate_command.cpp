@@ -113,6 +113,9 @@ boost::asio::awaitable<int> migrate(client db, std::vector<migration> migrations
     }
     if (!report.cleared.empty())
         out << "Cleared " << report.cleared.size() << " recorded state(s).\n";
+    for (const std::string& adopted : report.adopted) {
+        out << "Adopted the existing table of " << adopted << ".\n";
+    }
     out << "Applied " << report.applied.size() << " migration(s); " << report.skipped.size()
         << " already complete.\n";
     co_return exit_ok;

@@ -223,9 +223,10 @@ TEST_F(AssociationTest, HasManyAndBelongsToRoundTripInBothDirections)
 
     run(ann.books().add(b1));
     run(ann.books() << b2);
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
               attribute_value(string_set{{b1.id, b2.id}}));
-    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"), attribute_value(ann.id));
+    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"),
+              attribute_value(string_set{{ann.id}}));
     EXPECT_EQ(b2.author().id(), ann.id);
     EXPECT_FALSE(ann.changed());
     EXPECT_FALSE(b1.changed());
@@ -252,22 +253,23 @@ TEST_F(AssociationTest, HasManyAndBelongsToRoundTripInBothDirections)
     ASSERT_TRUE(owner);
     EXPECT_EQ(owner->name, "Ann");
     run(loaded.author().set(bob));
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
               attribute_value(string_set{{b2.id}}));
-    EXPECT_EQ(raw_attribute(Author::table_name(), bob.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Author::table_name(), bob.id, "books_ids"),
               attribute_value(string_set{{b1.id}}));
-    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"), attribute_value(bob.id));
+    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"),
+              attribute_value(string_set{{bob.id}}));
 
     // remove and clear from the collection side.
     run(ann.reload());
     run(ann.books().remove(b2));
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"), std::nullopt);
     EXPECT_EQ(raw_attribute(Book::table_name(), b2.id, "author_id"), std::nullopt);
     EXPECT_TRUE(run(ann.books().empty()));
     run(bob.reload());
     run(bob.books().clear());
     EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"), std::nullopt);
-    EXPECT_EQ(raw_attribute(Author::table_name(), bob.id, "book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), bob.id, "books_ids"), std::nullopt);
 
     // replace and create.
     auto b3 = created<Book>([](Book& b) { b.title = "Three"; });
@@ -278,21 +280,23 @@ TEST_F(AssociationTest, HasManyAndBelongsToRoundTripInBothDirections)
     expect_error(
         errc::transaction_canceled, [&] { run(ann.books().replace(wanted)); },
         "Book {id: \"" + b1.id + "\"} (ConditionalCheckFailed)");
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
               attribute_value(string_set{{b2.id}}));
     run(b1.reload());
     run(ann.books().replace(wanted));
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
               attribute_value(string_set{{b1.id, b3.id}}));
     EXPECT_EQ(raw_attribute(Book::table_name(), b2.id, "author_id"), std::nullopt);
-    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"), attribute_value(ann.id));
+    EXPECT_EQ(raw_attribute(Book::table_name(), b1.id, "author_id"),
+              attribute_value(string_set{{ann.id}}));
     Book fresh;
     fresh.title = "Fresh";
     const auto made = run(ann.books().create(fresh));
     EXPECT_TRUE(made.persisted());
-    EXPECT_EQ(raw_attribute(Book::table_name(), made.id, "author_id"), attribute_value(ann.id));
+    EXPECT_EQ(raw_attribute(Book::table_name(), made.id, "author_id"),
+              attribute_value(string_set{{ann.id}}));
     EXPECT_TRUE(run(ann.books().include(made.id)));
-    const auto after_create = raw_attribute(Author::table_name(), ann.id, "book_ids");
+    const auto after_create = raw_attribute(Author::table_name(), ann.id, "books_ids");
     ASSERT_TRUE(after_create);
     EXPECT_EQ(after_create->as_ss().values.size(), 3u);
 }
@@ -305,9 +309,9 @@ TEST_F(AssociationTest, ManyToManyRoundTripInBothDirections)
 
     run(book.genres().add(scifi));
     run(classic.books().add(book));
-    EXPECT_EQ(raw_attribute(Book::table_name(), book.id, "genre_ids"),
+    EXPECT_EQ(raw_attribute(Book::table_name(), book.id, "genres_ids"),
               attribute_value(string_set{{scifi.id, classic.id}}));
-    EXPECT_EQ(raw_attribute(Genre::table_name(), classic.id, "book_ids"),
+    EXPECT_EQ(raw_attribute(Genre::table_name(), classic.id, "books_ids"),
               attribute_value(string_set{{book.id}}));
     EXPECT_FALSE(book.changed());
 
@@ -318,10 +322,10 @@ TEST_F(AssociationTest, ManyToManyRoundTripInBothDirections)
 
     run(book.reload());
     run(reloaded.books().remove(book));
-    EXPECT_EQ(raw_attribute(Book::table_name(), book.id, "genre_ids"),
+    EXPECT_EQ(raw_attribute(Book::table_name(), book.id, "genres_ids"),
               attribute_value(string_set{{classic.id}}));
-    EXPECT_EQ(raw_attribute(Genre::table_name(), scifi.id, "book_ids"), std::nullopt);
-    EXPECT_EQ(book.read_attribute("genre_ids"), attribute_value(string_set{{classic.id}}));
+    EXPECT_EQ(raw_attribute(Genre::table_name(), scifi.id, "books_ids"), std::nullopt);
+    EXPECT_EQ(book.read_attribute("genres_ids"), attribute_value(string_set{{classic.id}}));
 }
 
 TEST_F(AssociationTest, HasOneRoundTripMovesTheLink)
@@ -329,8 +333,10 @@ TEST_F(AssociationTest, HasOneRoundTripMovesTheLink)
     auto ann = created<Author>([](Author& a) { a.name = "Ann"; });
     auto first = created<Profile>([](Profile& p) { p.bio = "first"; });
     run(ann.profile().set(first));
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "profile_id"), attribute_value(first.id));
-    EXPECT_EQ(raw_attribute(Profile::table_name(), first.id, "author_id"), attribute_value(ann.id));
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "profile_id"),
+              attribute_value(string_set{{first.id}}));
+    EXPECT_EQ(raw_attribute(Profile::table_name(), first.id, "author_id"),
+              attribute_value(string_set{{ann.id}}));
     const auto back = run(first.author().get());
     ASSERT_TRUE(back);
     EXPECT_EQ(back->name, "Ann");
@@ -338,7 +344,8 @@ TEST_F(AssociationTest, HasOneRoundTripMovesTheLink)
     Profile second;
     second.bio = "second";
     const auto made = run(ann.profile().create(second));
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "profile_id"), attribute_value(made.id));
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "profile_id"),
+              attribute_value(string_set{{made.id}}));
     EXPECT_EQ(raw_attribute(Profile::table_name(), first.id, "author_id"), std::nullopt);
     const auto got = run(ann.profile().get());
     ASSERT_TRUE(got);
@@ -362,8 +369,8 @@ TEST_F(AssociationTest, AFailedChangeLeavesBothItemsUnchanged)
     expect_error(
         errc::transaction_canceled, [&] { run(ann.books().add(gone)); },
         "Book {id: \"" + gone.id + "\"} (ConditionalCheckFailed)");
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"), std::nullopt);
-    EXPECT_EQ(ann.read_attribute("book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"), std::nullopt);
+    EXPECT_EQ(ann.read_attribute("books_ids"), std::nullopt);
 
     // The book's author changes behind the model's back: its condition fails, the author's
     // set is not touched.
@@ -377,7 +384,7 @@ TEST_F(AssociationTest, AFailedChangeLeavesBothItemsUnchanged)
     expect_error(
         errc::transaction_canceled, [&] { run(ann.books().add(moved)); },
         "Book {id: \"" + moved.id + "\"} (ConditionalCheckFailed)");
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"), std::nullopt);
     EXPECT_EQ(raw_attribute(Book::table_name(), moved.id, "author_id"),
               attribute_value("someone-else"));
     EXPECT_EQ(moved.read_attribute("author_id"), std::nullopt);
@@ -477,7 +484,7 @@ TEST_F(AssociationTest, DependentOptions)
 
 TEST_F(AssociationTest, AddingPastTheItemSizeLimitIsRefusedBeforeSending)
 {
-    // 10 bytes under the limit; the book's id and "book_ids" need 29.
+    // 10 bytes under the limit; the book's id and "books_ids" need 29.
     auto big = created<Author>([](Author& a) { a.name = "x"; });
     big.name = std::string(max_item_size - 10 - item_size(big.attributes()) + 1, 'x');
     run(big.save_or_throw());
@@ -487,8 +494,8 @@ TEST_F(AssociationTest, AddingPastTheItemSizeLimitIsRefusedBeforeSending)
         errc::invalid_argument, [&] { run(big.books().add(book)); },
         "association \"books\": item Author {id: \"" + big.id + "\"} would be");
     EXPECT_EQ(raw_attribute(Book::table_name(), book.id, "author_id"), std::nullopt);
-    EXPECT_EQ(raw_attribute(Author::table_name(), big.id, "book_ids"), std::nullopt);
-    EXPECT_EQ(big.read_attribute("book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), big.id, "books_ids"), std::nullopt);
+    EXPECT_EQ(big.read_attribute("books_ids"), std::nullopt);
 }
 
 TEST_F(AssociationTest, MoreThanAHundredIdsLoadInBatchesAndClearInSeveralTransactions)
@@ -500,7 +507,8 @@ TEST_F(AssociationTest, MoreThanAHundredIdsLoadInBatchesAndClearInSeveralTransac
     for (int i = 0; i < books; ++i) {
         const std::string id = "book-" + std::to_string(i);
         ids.push_back(id);
-        items.push_back({{"id", id}, {"title", "T" + std::to_string(i)}, {"author_id", ann.id}});
+        items.push_back(
+            {{"id", id}, {"title", "T" + std::to_string(i)}, {"author_id", string_set{{ann.id}}}});
     }
     write_all(Book::table_name(), items);
     std::vector<std::string> linked = ids;
@@ -508,7 +516,7 @@ TEST_F(AssociationTest, MoreThanAHundredIdsLoadInBatchesAndClearInSeveralTransac
     update_item_request link;
     link.table_name = Author::table_name();
     link.key = {{"id", ann.id}};
-    link.update_expression = "SET book_ids = :ids";
+    link.update_expression = "SET books_ids = :ids";
     link.expression_attribute_values = {{":ids", string_set{linked}}};
     run(db.update_item(link));
     run(ann.reload());
@@ -519,10 +527,105 @@ TEST_F(AssociationTest, MoreThanAHundredIdsLoadInBatchesAndClearInSeveralTransac
     EXPECT_EQ(ids_of(all), std::set<std::string>(ids.begin(), ids.end()));
 
     run(ann.books().clear());
-    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "book_ids"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"), std::nullopt);
     EXPECT_EQ(raw_attribute(Book::table_name(), "book-0", "author_id"), std::nullopt);
     EXPECT_EQ(raw_attribute(Book::table_name(), "book-229", "author_id"), std::nullopt);
     EXPECT_TRUE(run(ann.books().empty()));
+}
+
+// Items shaped exactly as Ruby's Dynomite 2 writes them: `<name>_ids` string sets on the
+// collections' sides, `<name>_id` string sets of one id on the single sides.
+TEST_F(AssociationTest, ItemsWrittenByDynomite2AreReadAndChangedInTheirShape)
+{
+    const auto ss = [](std::vector<std::string> ids) { return attribute_value(string_set{ids}); };
+    write_all(Author::table_name(), {{{"id", "a1"},
+                                      {"name", "Ann"},
+                                      {"books_ids", ss({"b1", "b2"})},
+                                      {"profile_id", ss({"p1"})}}});
+    write_all(
+        Book::table_name(),
+        {{{"id", "b1"}, {"title", "One"}, {"author_id", ss({"a1"})}, {"genres_ids", ss({"g1"})}},
+         {{"id", "b2"}, {"title", "Two"}, {"author_id", ss({"a1"})}},
+         {{"id", "b3"}, {"title", "Three"}}});
+    write_all(Genre::table_name(),
+              {{{"id", "g1"}, {"label", "classic"}, {"books_ids", ss({"b1"})}}});
+    write_all(Profile::table_name(), {{{"id", "p1"}, {"bio", "old"}, {"author_id", ss({"a1"})}},
+                                      {{"id", "p2"}, {"bio", "new"}}});
+
+    auto ann = run(Author::find_or_throw("a1"));
+    EXPECT_EQ(ids_of(run(ann.books().all())), (std::set<std::string>{"b1", "b2"}));
+    auto b1 = run(Book::find_or_throw("b1"));
+    EXPECT_EQ(b1.author().id(), std::optional<std::string>("a1"));
+    const auto genres = run(b1.genres().all());
+    ASSERT_EQ(genres.size(), 1u);
+    EXPECT_EQ(genres[0].label, "classic");
+    auto g1 = run(Genre::find_or_throw("g1"));
+    EXPECT_EQ(ids_of(run(g1.books().all())), (std::set<std::string>{"b1"}));
+    const auto profile = run(ann.profile().get());
+    ASSERT_TRUE(profile.has_value());
+    EXPECT_EQ(profile->bio, "old");
+
+    // Changed through the models, the items keep Dynomite 2's shape.
+    auto b2 = run(Book::find_or_throw("b2"));
+    auto b3 = run(Book::find_or_throw("b3"));
+    run(ann.books().remove(b2));
+    run(ann.books().add(b3));
+    auto p2 = run(Profile::find_or_throw("p2"));
+    run(ann.profile().set(p2));
+    auto classic = g1;
+    run(b3.genres().add(classic));
+
+    EXPECT_EQ(raw_attribute(Author::table_name(), "a1", "books_ids"), ss({"b1", "b3"}));
+    EXPECT_EQ(raw_attribute(Author::table_name(), "a1", "profile_id"), ss({"p2"}));
+    EXPECT_EQ(raw_attribute(Book::table_name(), "b2", "author_id"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Book::table_name(), "b3", "author_id"), ss({"a1"}));
+    EXPECT_EQ(raw_attribute(Book::table_name(), "b3", "genres_ids"), ss({"g1"}));
+    EXPECT_EQ(raw_attribute(Genre::table_name(), "g1", "books_ids"), ss({"b1", "b3"}));
+    EXPECT_EQ(raw_attribute(Profile::table_name(), "p1", "author_id"), std::nullopt);
+    EXPECT_EQ(raw_attribute(Profile::table_name(), "p2", "author_id"), ss({"a1"}));
+    for (const auto& [table, id] : std::vector<std::pair<std::string, std::string>>{
+             {Author::table_name(), "a1"}, {Book::table_name(), "b3"}}) {
+        const auto item = raw_item(table, id);
+        ASSERT_TRUE(item.has_value());
+        EXPECT_EQ(item->find("book_ids"), nullptr) << "no attribute of the old names";
+        EXPECT_EQ(item->find("genre_ids"), nullptr);
+    }
+}
+
+// Tables written with this library's former names and shapes: the options keep them.
+struct LegacyAuthor;
+
+struct LegacyBook : model<LegacyBook> {
+    std::string id;
+    reference<LegacyAuthor> author() { return {*this, "author"}; }
+    static void define(model_schema<LegacyBook>& s)
+    {
+        s.belongs_to<LegacyAuthor>("author", {.single_id = single_id_storage::scalar});
+    }
+};
+
+struct LegacyAuthor : model<LegacyAuthor> {
+    std::string id;
+    collection<LegacyBook> books() { return {*this, "books"}; }
+    static void define(model_schema<LegacyAuthor>& s)
+    {
+        s.has_many<LegacyBook>("books", {.foreign_key = "book_ids"});
+    }
+};
+
+TEST_F(AssociationTest, TheFormerNamesAndShapesAreKeptByTheOptions)
+{
+    LegacyAuthor::set_table_name(make_table("assoc-legacy-authors"));
+    LegacyBook::set_table_name(make_table("assoc-legacy-books"));
+    write_all(LegacyAuthor::table_name(), {{{"id", "a1"}, {"book_ids", string_set{{"b1"}}}}});
+    write_all(LegacyBook::table_name(), {{{"id", "b1"}, {"author_id", "a1"}}, {{"id", "b2"}}});
+    auto author = run(LegacyAuthor::find_or_throw("a1"));
+    EXPECT_EQ(run(author.books().ids()), (std::vector<std::string>{"b1"}));
+    auto b2 = run(LegacyBook::find_or_throw("b2"));
+    run(author.books().add(b2));
+    EXPECT_EQ(raw_attribute(LegacyAuthor::table_name(), "a1", "book_ids"),
+              attribute_value(string_set{{"b1", "b2"}}));
+    EXPECT_EQ(raw_attribute(LegacyBook::table_name(), "b2", "author_id"), attribute_value("a1"));
 }
 
 }  // namespace

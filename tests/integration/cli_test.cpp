@@ -116,9 +116,9 @@ TEST_F(CommandTest, ARecordedErrorBlocksUntilClearErrors)
     track_table(ns + "_posts");
     track_table(ns + "_comments");
     write_migration("20260101000000-create_posts.json", create_posts);
-    // Fails: the index does not exist.
+    // Fails: the table does not exist. (An index already gone would count as removed.)
     write_migration("20260102000000-update_posts.json", R"({"up": [
-        {"update_table": {"table_name": "posts", "remove_gsi": "no-such-index"}}]})");
+        {"update_table": {"table_name": "no_such_table", "remove_gsi": "user_id-index"}}]})");
     write_migration("20260103000000-create_comments.json", R"({"up": [
         {"create_table": {"table_name": "comments", "partition_key": "post_id"}}]})");
 

@@ -1,6 +1,7 @@
 // Migrations against DynamoDB: applied once, recorded, blocked by a recorded error until
 // cleared, indexes added by update_table, settings DynamoDB Local accepts, namespaces.
 #include "integration/integration_fixture.hpp"
+#include "support/fault_proxy.hpp"
 
 #include <dynomite/migration.hpp>
 
@@ -147,7 +148,9 @@ TEST_F(MigrationTest, AFailureIsRecordedAndBlocksUntilCleared)
     tracked("comments");
     tracked("schema_migrations");
     const migration first = create_table_named("20260101000000", "create_posts", "posts");
-    const migration again = create_table_named("20260102000000", "create_posts_again", "posts");
+    // The same table with another key type: it exists, and differs.
+    migration again = create_table_named("20260102000000", "create_posts_again", "posts");
+    std::get<table_definition>(again.steps[0]).partition_key = "id:number";
     const migration later = create_table_named("20260103000000", "create_comments", "comments");
 
     const auto failed = migrate_error({first, again, later});
@@ -163,7 +166,10 @@ TEST_F(MigrationTest, AFailureIsRecordedAndBlocksUntilCleared)
     ASSERT_EQ(recorded.size(), 2u);
     EXPECT_EQ(recorded[0].status, migration_status::complete);
     EXPECT_EQ(recorded[1].status, migration_status::error);
-    EXPECT_NE(recorded[1].error_message.find("ResourceInUseException"), std::string::npos)
+    EXPECT_NE(recorded[1].error_message.find(
+                  "the table exists already and differs from the migration: keys id (S, HASH) "
+                  "instead of id (N, HASH)"),
+              std::string::npos)
         << recorded[1].error_message;
 
     // Blocked: nothing runs, not even the migration after it.
@@ -274,6 +280,130 @@ TEST_F(MigrationTest, TheNamespaceComesFromTheEnvironment)
     migrate({create_table_named("20260101000000", "create_posts", "posts")});
     EXPECT_EQ(describe(env_ns + "_posts").table_status, table_status::active);
     EXPECT_EQ(describe(env_ns + "_schema_migrations").key_schema.at(0).attribute_name, "version");
+}
+
+// --- Tables that exist before their CreateTable ------------------------------------------------
+
+TEST_F(MigrationTest, ATableThatExistsWithTheMigrationsSchemaIsAdopted)
+{
+    const std::string posts = tracked("posts");
+    tracked("schema_migrations");
+    const migration create = posts_with_indexes();
+    std::vector<migration_request> requests;
+    ASSERT_FALSE(build_requests(create.steps[0], options.naming, requests));
+    run(db.create_table(std::get<create_table_request>(requests[0])));
+
+    const auto report = migrate({create});
+    EXPECT_EQ(report.applied, (std::vector<std::string>{"20260101000000-create_posts"}));
+    EXPECT_EQ(report.adopted, (std::vector<std::string>{"20260101000000-create_posts: " + posts}));
+    const std::string adopted = "20260101000000-create_posts: table " + posts +
+                                " exists already with the migration's schema: adopted";
+    EXPECT_NE(std::find(events.begin(), events.end(), adopted), events.end())
+        << testing::PrintToString(events);
+    const auto recorded = records();
+    ASSERT_EQ(recorded.size(), 1u);
+    EXPECT_EQ(recorded[0].status, migration_status::complete);
+}
+
+TEST_F(MigrationTest, ATableThatExistsWithAnotherSchemaFailsListingTheDifferences)
+{
+    tracked("posts");
+    tracked("schema_migrations");
+    const migration create = posts_with_indexes();
+    std::vector<migration_request> requests;
+    ASSERT_FALSE(build_requests(create.steps[0], options.naming, requests));
+    auto other = std::get<create_table_request>(requests[0]);
+    // Another sort key type, the global index without its sort key, the local one
+    // projecting everything, and no billing mode of its own: PROVISIONED.
+    for (auto& d : other.attribute_definitions) {
+        if (d.attribute_name == "created_at") d.type = scalar_attribute_type::n;
+    }
+    other.global_secondary_indexes[0].key_schema.pop_back();
+    other.local_secondary_indexes[0].projection = projection{projection_type::all, {}};
+    other.billing_mode = billing_mode::provisioned;
+    other.provisioned_throughput = provisioned_throughput{5, 5};
+    other.global_secondary_indexes[0].provisioned_throughput = provisioned_throughput{5, 5};
+    run(db.create_table(other));
+
+    const auto failed = migrate_error({create});
+    EXPECT_EQ(failed.code(), migration_errc::migration_failed);
+    const std::string message = failed.what();
+    for (const std::string expected :
+         {"the table exists already and differs from the migration",
+          "keys id (S, HASH), created_at (N, RANGE) instead of id (S, HASH), created_at (S, "
+          "RANGE)",
+          "global index \"user_id-index\": keys user_id (S, HASH) instead of user_id (S, HASH), "
+          "created_at (S, RANGE)",
+          "local index \"by_rank\": projection ALL instead of INCLUDE (title)"}) {
+        EXPECT_NE(message.find(expected), std::string::npos) << expected << "\n" << message;
+    }
+    const auto recorded = records();
+    ASSERT_EQ(recorded.size(), 1u);
+    EXPECT_EQ(recorded[0].status, migration_status::error);
+    EXPECT_NE(recorded[0].error_message.find("created_at (N, RANGE)"), std::string::npos);
+}
+
+TEST_F(MigrationTest, StepsWhoseAnswersWereLostCountAsDoneWhenTheTableMatches)
+{
+    std::vector<migration> migrations;
+    for (int i = 0; i < 6; ++i) {
+        const std::string table = "t" + std::to_string(i);
+        tracked(table);
+        migrations.push_back(
+            create_table_named("2026010100000" + std::to_string(i), "create_" + table, table));
+    }
+    migrations.push_back(add_slug_index());
+    migrations.back().steps = {};
+    {
+        migration_builder b;
+        index_definition by_slug;
+        by_slug.index_name = "slug-index";
+        by_slug.partition_key = "slug:string";
+        b.update_table("t0").add_global_indexes.push_back(by_slug);
+        b.delete_table("t1");
+        migrations.back().steps = b.take_steps();
+        migrations.back().version = "20260102000000";
+        migrations.back().name = "index_t0_drop_t1";
+    }
+    tracked("schema_migrations");
+
+    // Answers dropped after DynamoDB applied the request: a retry meets its own effect.
+    fault_proxy_options proxy_options;
+    proxy_options.upstream = db.endpoint_url();
+    proxy_options.fault_rate = 0.3;
+    proxy_options.seed = 7;
+    proxy_options.weights = fault_weights{0, 0, 0, 0, 0, 1, 1, 0, 0};
+    fault_proxy proxy(proxy_options);
+    auto config = base_config();
+    config.endpoint = proxy.url();
+    config.retry.max_attempts = 12;
+    config.retry.quota_capacity = 0;
+    config.retry.base_delay = std::chrono::milliseconds(1);
+    client proxied(io.get_executor(), config);
+
+    const auto report = run(run_migrations(proxied, migrations, options));
+    EXPECT_EQ(report.applied.size(), 7u);
+
+    std::size_t lost_table_answers = 0;
+    for (const auto& exchange : proxy.exchanges()) {
+        const bool table_request = exchange.target.ends_with(".CreateTable") ||
+                                   exchange.target.ends_with(".UpdateTable") ||
+                                   exchange.target.ends_with(".DeleteTable");
+        if (table_request && loses_applied_answer(exchange.fault)) ++lost_table_answers;
+    }
+    EXPECT_GT(lost_table_answers, 0u) << "the seed must lose a table request's answer";
+
+    for (const auto& record : records()) {
+        EXPECT_EQ(record.status, migration_status::complete) << record.version;
+    }
+    const auto t0 = describe(ns + "_t0");
+    ASSERT_EQ(t0.global_secondary_indexes.size(), 1u);
+    EXPECT_EQ(t0.global_secondary_indexes[0].index_name, "slug-index");
+    for (int i = 2; i < 6; ++i)
+        EXPECT_EQ(describe(ns + "_t" + std::to_string(i)).table_status, table_status::active);
+    diagnostics diag;
+    const auto [gone, described] = run_with_diag(describe_table_request{ns + "_t1"}, diag);
+    EXPECT_EQ(gone, errc::resource_not_found);
 }
 
 }  // namespace

@@ -159,4 +159,86 @@ TEST_F(ModelTransaction, a_transactional_read_returns_the_records_in_order)
     EXPECT_TRUE(found[2]->persisted());
 }
 
+TEST_F(ModelTransaction, an_update_and_an_increment_of_one_record_are_one_write)
+{
+    // As the example of docs/batches-and-transactions.md: create, update and increment.
+    Purchase purchase;
+    purchase.pk = "a";
+    purchase.sk = "p2";
+    purchase.amount = 25;
+    account.balance -= 25;
+    transaction t;
+    t.create(purchase).update(account).increment(account, "visits");
+    EXPECT_TRUE(run(t.commit()));
+    EXPECT_FALSE(account.changed());
+    const attribute_map key{{"pk", "a"}, {"sk", "1"}};
+    get_item_request get{Account::table_name(), key};
+    get.consistent_read = true;
+    const auto stored = run(db.get_item(std::move(get))).item;
+    ASSERT_TRUE(stored.has_value());
+    EXPECT_EQ(*stored->find("balance"), attribute_value(75));
+    EXPECT_EQ(*stored->find("visits"), attribute_value(1));
+    EXPECT_EQ(run(Purchase::find_or_throw("a", "p2")).amount, 25);
+}
+
+TEST_F(ModelTransaction, a_check_and_an_update_of_one_item_are_one_conditional_write)
+{
+    account.balance = 60;
+    transaction passing;
+    passing.check(account, eq(document_path::attribute("balance"), 100)).update(account);
+    EXPECT_TRUE(run(passing.commit()));
+    EXPECT_EQ(stored_account().balance, 60);
+
+    account.balance = 10;
+    transaction failing;
+    failing.check(account, eq(document_path::attribute("balance"), 100)).update(account);
+    try {
+        run(failing.commit());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::transaction_canceled) << e.what();
+        EXPECT_NE(std::string(e.what()).find("action 0 (condition check and update of Account"),
+                  std::string::npos)
+            << e.what();
+    }
+    ASSERT_EQ(failing.failures().size(), 1u);
+    EXPECT_EQ(failing.failures()[0].record, &account);
+    EXPECT_EQ(stored_account().balance, 60);
+    EXPECT_TRUE(account.changed()) << "as before the attempt";
+}
+
+TEST_F(ModelTransaction, actions_on_one_item_that_do_not_compose_are_refused_before_sending)
+{
+    account.balance = 5;
+    transaction t;
+    t.update(account).destroy(account);
+    try {
+        run(t.commit());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+        const std::string message = e.what();
+        EXPECT_NE(message.find("action 0 (update of Account {pk: \"a\", sk: \"1\"}"),
+                  std::string::npos)
+            << message;
+        EXPECT_NE(message.find("action 1 (destroy of Account"), std::string::npos) << message;
+    }
+    EXPECT_FALSE(account.destroyed());
+    EXPECT_EQ(stored_account().balance, 100);
+    account.balance = 100;
+
+    account.visits = 4;
+    transaction same_attribute;
+    same_attribute.update(account).increment(account, "visits");
+    try {
+        run(same_attribute.commit());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+        EXPECT_NE(std::string(e.what()).find("visits"), std::string::npos) << e.what();
+    }
+    EXPECT_EQ(stored_account().visits, 0);
+    EXPECT_TRUE(account.changed());
+}
+
 }  // namespace

@@ -1,12 +1,17 @@
 // Migration files and the requests their steps make: key specs, file names, every error path
 // of the JSON reader, and the builder used by migrations written in C++.
+#include "cli.hpp"
+
 #include <dynomite/migration.hpp>
+#include <dynomite/time.hpp>
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -669,6 +674,49 @@ TEST_F(MigrationDirectory, MissingDirectoryOrFile)
     EXPECT_EQ(load_migration_file((dir / "20260101000000-gone.json").string(), m, &why),
               errc::invalid_argument);
     EXPECT_NE(why.find("cannot be read"), std::string::npos) << why;
+}
+
+// --- Versions of generated files ------------------------------------------------------------
+
+TEST(GeneratedVersion, TakesTheNextFreeSecond)
+{
+    using dynomite::cli::next_free_version;
+    EXPECT_EQ(next_free_version("20260101120000", {}), "20260101120000");
+    EXPECT_EQ(next_free_version("20260101120000", {"20260101115959"}), "20260101120000");
+    EXPECT_EQ(next_free_version("20260101120000", {"20260101120000"}), "20260101120001");
+    EXPECT_EQ(next_free_version("20260101120059", {"20260101120059", "20260101120100"}),
+              "20260101120101");
+    EXPECT_EQ(next_free_version("20261231235959", {"20261231235959"}), "20270101000000");
+    EXPECT_THROW(next_free_version("20261399000000", {"20261399000000"}), dynomite::error);
+}
+
+TEST_F(MigrationDirectory, GeneratingTwiceWithinOneSecondGivesTwoVersions)
+{
+    // Files for every second of the next minute: whenever the command runs within it, the
+    // version of its clock is taken and it has to find another.
+    const auto now =
+        std::chrono::time_point_cast<std::chrono::seconds>(std::chrono::system_clock::now());
+    for (int s = 0; s < 60; ++s) {
+        std::string version;
+        for (const char c : format_iso8601(now + std::chrono::seconds(s))) {
+            if (c >= '0' && c <= '9') version += c;
+        }
+        write(version + "-create_t" + std::to_string(s) + ".json", create_posts);
+    }
+    for (const char* name : {"create_posts", "create_users"}) {
+        std::ostringstream out;
+        std::ostringstream err;
+        const int status = dynomite::cli::run_command_line(
+            {"generate", "migration", name, "--path", dir.string()}, out, err);
+        ASSERT_EQ(status, 0) << err.str();
+    }
+    std::vector<migration> migrations;
+    std::string why;
+    ASSERT_FALSE(load_migrations(dir.string(), migrations, &why)) << why;
+    ASSERT_EQ(migrations.size(), 62u);
+    std::set<std::string> versions;
+    for (const migration& m : migrations) versions.insert(m.version);
+    EXPECT_EQ(versions.size(), 62u);
 }
 
 }  // namespace

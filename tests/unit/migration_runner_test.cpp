@@ -9,6 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
+#include <algorithm>
 #include <exception>
 #include <optional>
 #include <string>
@@ -371,8 +372,7 @@ TEST_F(MigrationRunner, AFailedRequestIsRecordedAsError)
     server.enqueue(fake_action::ok(described("schema_migrations", "ACTIVE")));
     server.enqueue(fake_action::ok(std::string(empty_scan)));
     server.enqueue(fake_action::ok("{}"));
-    server.enqueue(
-        fake_action::aws_error(400, "ResourceInUseException", "Table already exists: posts"));
+    server.enqueue(fake_action::aws_error(400, "LimitExceededException", "Too many tables"));
     server.enqueue(fake_action::ok("{}"));
     run({create_posts()}, options());
     ASSERT_TRUE(failure);
@@ -381,11 +381,163 @@ TEST_F(MigrationRunner, AFailedRequestIsRecordedAsError)
         failure->second.find("migration 20260101000000-create_posts failed: CreateTable posts"),
         std::string::npos)
         << failure->second;
-    EXPECT_NE(failure->second.find("Table already exists: posts"), std::string::npos);
+    EXPECT_NE(failure->second.find("Too many tables"), std::string::npos);
     ASSERT_EQ(server.request_count(), 5u);
     const std::string recorded = server.requests()[4].body;
     EXPECT_NE(recorded.find("\"error\""), std::string::npos) << recorded;
-    EXPECT_NE(recorded.find("Table already exists: posts"), std::string::npos) << recorded;
+    EXPECT_NE(recorded.find("Too many tables"), std::string::npos) << recorded;
+}
+
+// The table CreateTable makes for create_posts(), as DescribeTable shows it.
+constexpr std::string_view posts_described = R"({"Table": {"TableName": "posts",
+    "TableStatus": "ACTIVE", "AttributeDefinitions": [{"AttributeName": "id",
+    "AttributeType": "S"}], "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+    "BillingModeSummary": {"BillingMode": "PAY_PER_REQUEST"}}})";
+
+TEST_F(MigrationRunner, ACreateTableRefusedBecauseTheTableExistsAdoptsAMatchingTable)
+{
+    server.enqueue(fake_action::ok(described("schema_migrations", "ACTIVE")));
+    server.enqueue(fake_action::ok(std::string(empty_scan)));
+    server.enqueue(fake_action::ok("{}"));
+    server.enqueue(
+        fake_action::aws_error(400, "ResourceInUseException", "Table already exists: posts"));
+    server.enqueue(fake_action::ok(std::string(posts_described)));
+    server.enqueue(fake_action::ok("{}"));
+    const auto report = run({create_posts()}, options());
+    ASSERT_FALSE(failure) << failure->second;
+    EXPECT_EQ(report.applied, (std::vector<std::string>{"20260101000000-create_posts"}));
+    EXPECT_EQ(report.adopted, (std::vector<std::string>{"20260101000000-create_posts: posts"}));
+    EXPECT_EQ(targets(), (std::vector<std::string>{"DescribeTable", "Scan", "PutItem",
+                                                   "CreateTable", "DescribeTable", "PutItem"}));
+    EXPECT_NE(std::find(events.begin(), events.end(),
+                        "20260101000000-create_posts: table posts exists already with the "
+                        "migration's schema: adopted"),
+              events.end());
+    EXPECT_NE(server.requests()[5].body.find("\"complete\""), std::string::npos);
+}
+
+TEST_F(MigrationRunner, ACreateTableRefusedBecauseTheTableExistsFailsWhenItDiffers)
+{
+    std::string numbered(posts_described);
+    const std::string string_type = "\"AttributeType\": \"S\"";
+    numbered.replace(numbered.find(string_type), string_type.size(), "\"AttributeType\": \"N\"");
+    server.enqueue(fake_action::ok(described("schema_migrations", "ACTIVE")));
+    server.enqueue(fake_action::ok(std::string(empty_scan)));
+    server.enqueue(fake_action::ok("{}"));
+    server.enqueue(
+        fake_action::aws_error(400, "ResourceInUseException", "Table already exists: posts"));
+    server.enqueue(fake_action::ok(numbered));
+    server.enqueue(fake_action::ok("{}"));
+    run({create_posts()}, options());
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->first, migration_errc::migration_failed);
+    EXPECT_NE(failure->second.find("CreateTable posts: the table exists already and differs from "
+                                   "the migration: keys id (N, HASH) instead of id (S, HASH)"),
+              std::string::npos)
+        << failure->second;
+    EXPECT_NE(server.requests()[5].body.find("\"error\""), std::string::npos);
+}
+
+TEST_F(MigrationRunner, ADeleteTableOfATableAlreadyGoneIsDone)
+{
+    migration drop = named("20260101000000", "drop_posts");
+    migration_builder b;
+    b.delete_table("posts");
+    drop.steps = b.take_steps();
+    server.enqueue(fake_action::ok(described("schema_migrations", "ACTIVE")));
+    server.enqueue(fake_action::ok(std::string(empty_scan)));
+    server.enqueue(fake_action::ok("{}"));
+    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "no table posts"));
+    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "no table posts"));
+    server.enqueue(fake_action::ok("{}"));
+    const auto report = run({drop}, options());
+    ASSERT_FALSE(failure) << failure->second;
+    EXPECT_EQ(report.applied, (std::vector<std::string>{"20260101000000-drop_posts"}));
+    EXPECT_TRUE(report.adopted.empty());
+    EXPECT_EQ(targets(), (std::vector<std::string>{"DescribeTable", "Scan", "PutItem",
+                                                   "DeleteTable", "DescribeTable", "PutItem"}));
+}
+
+TEST(TableDifferences, ListKeysIndexesProjectionsAndBilling)
+{
+    create_table_request wanted;
+    wanted.table_name = "posts";
+    wanted.attribute_definitions = {{"id", scalar_attribute_type::s},
+                                    {"user_id", scalar_attribute_type::s}};
+    wanted.key_schema = {{"id", key_type::hash}};
+    wanted.billing_mode = billing_mode::pay_per_request;
+    global_secondary_index by_user;
+    by_user.index_name = "by_user";
+    by_user.key_schema = {{"user_id", key_type::hash}};
+    by_user.projection.projection_type = projection_type::include;
+    by_user.projection.non_key_attributes = {"title", "body"};
+    wanted.global_secondary_indexes = {by_user};
+
+    table_description same;
+    same.table_name = "posts";
+    same.attribute_definitions = wanted.attribute_definitions;
+    same.key_schema = wanted.key_schema;
+    same.billing_mode_summary = billing_mode_summary{billing_mode::pay_per_request, {}};
+    global_secondary_index_description index;
+    index.index_name = "by_user";
+    index.key_schema = by_user.key_schema;
+    index.projection = projection{projection_type::include, {"body", "title"}};
+    same.global_secondary_indexes = {index};
+    EXPECT_EQ(table_differences(wanted, same), std::vector<std::string>{});
+    same.billing_mode_summary.reset();
+    EXPECT_EQ(table_differences(wanted, same), std::vector<std::string>{})
+        << "a billing mode not shown is not compared";
+
+    table_description other = same;
+    other.attribute_definitions[0].type = scalar_attribute_type::n;
+    other.global_secondary_indexes[0].projection = projection{projection_type::keys_only, {}};
+    global_secondary_index_description extra;
+    extra.index_name = "by_slug";
+    extra.key_schema = {{"slug", key_type::hash}};
+    other.global_secondary_indexes.push_back(extra);
+    other.billing_mode_summary = billing_mode_summary{billing_mode::provisioned, {}};
+    EXPECT_EQ(table_differences(wanted, other),
+              (std::vector<std::string>{
+                  "keys id (N, HASH) instead of id (S, HASH)",
+                  "global index \"by_user\": projection KEYS_ONLY instead of INCLUDE (title, body)",
+                  "global index \"by_slug\" exists but is not in the migration",
+                  "billing mode PROVISIONED instead of PAY_PER_REQUEST"}));
+    other.global_secondary_indexes.clear();
+    EXPECT_EQ(table_differences(wanted, other)[1], "global index \"by_user\" is missing");
+}
+
+TEST(UpdateDifferences, AnIndexCreatedOrGoneShowsTheChange)
+{
+    update_table_request add;
+    add.table_name = "posts";
+    add.attribute_definitions = {{"slug", scalar_attribute_type::s}};
+    create_global_secondary_index_action create;
+    create.index_name = "slug-index";
+    create.key_schema = {{"slug", key_type::hash}};
+    create.projection.projection_type = projection_type::all;
+    add.global_secondary_index_updates.emplace_back(create);
+
+    table_description table;
+    table.attribute_definitions = {{"id", scalar_attribute_type::s},
+                                   {"slug", scalar_attribute_type::s}};
+    EXPECT_EQ(update_differences(add, table),
+              std::vector<std::string>{"global index \"slug-index\" is missing"});
+    global_secondary_index_description index;
+    index.index_name = "slug-index";
+    index.key_schema = create.key_schema;
+    index.projection.projection_type = projection_type::all;
+    index.index_status = index_status::active;
+    table.global_secondary_indexes = {index};
+    EXPECT_EQ(update_differences(add, table), std::vector<std::string>{});
+
+    update_table_request remove;
+    remove.table_name = "posts";
+    remove.global_secondary_index_updates.emplace_back(
+        delete_global_secondary_index_action{"slug-index"});
+    EXPECT_EQ(update_differences(remove, table),
+              std::vector<std::string>{"global index \"slug-index\" still exists"});
+    table.global_secondary_indexes.clear();
+    EXPECT_EQ(update_differences(remove, table), std::vector<std::string>{});
 }
 
 TEST_F(MigrationRunner, WaitingIsBounded)

@@ -364,6 +364,107 @@ TEST(TransactionDecisions, reasons_map_to_the_actions_sent)
     EXPECT_EQ(t.client_request_token(), "order-42");
 }
 
+// --- Several actions on one item -------------------------------------------------------------
+
+detail::transaction_write write_of(detail::transaction_write::operation op, std::size_t position,
+                                   std::string verb, std::string id = "a1")
+{
+    detail::transaction_write w;
+    w.op = op;
+    w.table = "accounts";
+    w.key = {{"id", attribute_value(std::move(id))}};
+    w.positions = {position};
+    w.verbs = {std::move(verb)};
+    w.model = "Account ";
+    return w;
+}
+
+TEST(TransactionMerge, an_update_and_an_increment_become_one_update_on_both_conditions)
+{
+    using op = detail::transaction_write::operation;
+    const auto exists = attribute_exists(document_path::attribute("id"));
+    auto update = write_of(op::update, 0, "update");
+    update.update.set(document_path::attribute("balance"), 70);
+    update.cond = exists && eq(document_path::attribute("lock_version"), 3);
+    auto increment = write_of(op::update, 1, "increment");
+    increment.update.add(document_path::attribute("visits"), number(1));
+    increment.cond = exists;
+    auto other = write_of(op::update, 2, "increment", "a2");
+    other.update.add(document_path::attribute("visits"), number(1));
+
+    std::vector<detail::transaction_write> writes;
+    detail::add_transaction_write(writes, update);
+    detail::add_transaction_write(writes, increment);
+    detail::add_transaction_write(writes, other);
+    ASSERT_EQ(writes.size(), 2u) << "another key is another item";
+    EXPECT_EQ(writes[0].positions, (std::vector<std::size_t>{0, 1}));
+    EXPECT_EQ(writes[0].description(),
+              "update and increment of Account {id: \"a1\"} in table accounts");
+    const auto item = detail::to_transact_item(writes[0]);
+    const auto& sent = std::get<transact_update>(item);
+    EXPECT_EQ(sent.update_expression, "SET #n0 = :v0 ADD #n1 :v1");
+    EXPECT_EQ(sent.condition_expression, "attribute_exists(#n2) AND #n3 = :v2")
+        << "the condition both share appears once";
+}
+
+TEST(TransactionMerge, a_check_joins_its_condition_to_the_write_of_its_item)
+{
+    using op = detail::transaction_write::operation;
+    auto check = write_of(op::check, 0, "condition check");
+    check.cond = gt(document_path::attribute("balance"), 10);
+    auto destroy = write_of(op::remove, 1, "destroy");
+    destroy.cond = attribute_exists(document_path::attribute("id"));
+    auto second_check = write_of(op::check, 2, "condition check");
+    second_check.cond = lt(document_path::attribute("balance"), 90);
+
+    std::vector<detail::transaction_write> writes;
+    detail::add_transaction_write(writes, check);
+    detail::add_transaction_write(writes, destroy);
+    detail::add_transaction_write(writes, second_check);
+    ASSERT_EQ(writes.size(), 1u);
+    EXPECT_EQ(writes[0].op, op::remove);
+    EXPECT_EQ(writes[0].description(),
+              "condition check, destroy and condition check of Account {id: \"a1\"} in table "
+              "accounts");
+    const auto item = detail::to_transact_item(writes[0]);
+    const auto& sent = std::get<transact_delete>(item);
+    EXPECT_EQ(sent.condition_expression, "#n0 > :v0 AND attribute_exists(#n1) AND #n0 < :v1");
+}
+
+TEST(TransactionMerge, writes_that_do_not_compose_are_refused_naming_both_and_the_key)
+{
+    using op = detail::transaction_write::operation;
+    const auto refused = [](detail::transaction_write first, detail::transaction_write second) {
+        std::vector<detail::transaction_write> writes;
+        detail::add_transaction_write(writes, std::move(first));
+        try {
+            detail::add_transaction_write(writes, std::move(second));
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument);
+            EXPECT_EQ(writes.size(), 1u);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    const std::string put_and_update =
+        refused(write_of(op::put, 0, "create"), write_of(op::update, 2, "increment"));
+    EXPECT_NE(put_and_update.find("action 0 (create of Account {id: \"a1\"} in table accounts) "
+                                  "and action 2 (increment of Account {id: \"a1\"} in table "
+                                  "accounts) are on the same item"),
+              std::string::npos)
+        << put_and_update;
+    EXPECT_NE(refused(write_of(op::remove, 0, "destroy"), write_of(op::update, 1, "update"))
+                  .find("a Delete and an Update do not combine"),
+              std::string::npos);
+
+    auto update = write_of(op::update, 0, "update");
+    update.update.set(document_path::attribute("visits"), 4);
+    auto increment = write_of(op::update, 1, "increment");
+    increment.update.add(document_path::attribute("visits"), number(1));
+    const std::string same_path = refused(update, increment);
+    EXPECT_NE(same_path.find("visits"), std::string::npos) << same_path;
+}
+
 // --- A create whose response was lost -----------------------------------------------------------
 
 TEST(CreateRetry, only_a_retried_create_that_meets_its_own_item_succeeded)

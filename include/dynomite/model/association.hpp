@@ -12,11 +12,12 @@
 //         static void define(dynomite::model_schema<Post>& s) { s.belongs_to<User>("user"); }
 //     };
 //
-//     co_await user.posts().add(post);    // User.post_ids ADD, Post.user_id SET: one transaction
+//     co_await user.posts().add(post);    // User.posts_ids ADD, Post.user_id SET: one transaction
 //
-// Ids are stored as the original Ruby Dynomite stores them: a string set `<singular>_ids` on a
-// collection's side, a string `<name>_id` on a single side. Both sides change in one
-// TransactWriteItems, writing only the changed attributes.
+// Ids are stored as Ruby's Dynomite 2 stores them: a string set `<name>_ids` on a collection's
+// side, and on a single side `<name>_id`, a string set of one id (a belongs_to given a
+// foreign_key: the id itself, a string). Both sides change in one TransactWriteItems, writing
+// only the changed attributes.
 #pragma once
 
 #include <dynomite/attribute_value.hpp>
@@ -60,6 +61,15 @@ enum class association_storage : unsigned char {
     foreign_key_index,
 };
 
+/// How a has_one or belongs_to stores its one id.
+enum class single_id_storage : unsigned char {
+    /// A string set of one id, as Dynomite 2 stores `belongs_to` and `has_one` by default.
+    string_set,
+    /// The id itself, a string: Dynomite 2's `belongs_to` with a `foreign_key`, and what this
+    /// library wrote before it followed Dynomite 2.
+    scalar,
+};
+
 /// What happens to the associated records when the owner is destroyed (has_many, has_one).
 enum class dependent_action : unsigned char {
     none,
@@ -75,10 +85,15 @@ struct association_options {
     /// The association on the other model that points back; unset: the only association
     /// there that points back to this model, if exactly one does.
     std::optional<std::string> inverse{};
-    /// The attribute holding the ids. Defaults: `<singular name>_ids` (has_many with id_set,
-    /// has_and_belongs_to_many), `<name>_id` (has_one, belongs_to), and for has_many with
-    /// foreign_key_index, `<snake-case owner type>_id` on the associated model.
+    /// The attribute holding the ids. Defaults, Dynomite 2's: `<name>_ids` (has_many with
+    /// id_set, has_and_belongs_to_many: `posts_ids` for "posts"), `<name>_id` (has_one,
+    /// belongs_to), and for has_many with foreign_key_index, `<snake-case owner type>_id` on
+    /// the associated model.
     std::optional<std::string> foreign_key{};
+    /// has_one and belongs_to: how the id is stored. Unset: scalar for a belongs_to given a
+    /// foreign_key or paired with a foreign_key_index has_many (an index key is a string),
+    /// string_set otherwise, as Dynomite 2 does.
+    std::optional<single_id_storage> single_id{};
     association_storage storage = association_storage::id_set;
     dependent_action dependent = dependent_action::none;
 };
@@ -114,6 +129,8 @@ struct association_side {
     /// The attribute holding the other side's ids; empty for form none.
     std::string attribute;
     side_form form = side_form::none;
+    /// single_id: the id is held in a string set of one (Dynomite 2's shape), not a string.
+    bool single_in_set = false;
 };
 
 /// An association with both of its ends, checked.
@@ -178,6 +195,7 @@ private:
     struct attribute_delta {
         std::string attribute;
         side_form form = side_form::none;
+        bool single_in_set = false;
         std::vector<std::string> added;
         std::vector<std::string> removed;
         /// single_id: the new value (none: removed) and the value required before.
@@ -191,7 +209,7 @@ private:
         model_base* record = nullptr;
         std::vector<attribute_delta> deltas;
         /// Single ids that must hold these values (a link made already).
-        std::vector<std::pair<std::string, std::string>> checks;
+        std::vector<std::pair<std::string, attribute_value>> checks;
     };
 
     pending_item& item(const association_side& side, const std::string& id, model_base* record);

@@ -13,6 +13,7 @@
 #include <dynomite/model/relation.hpp>
 #include <dynomite/number.hpp>
 #include <dynomite/operations/transactions.hpp>
+#include <dynomite/update_expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -59,6 +60,11 @@ struct transaction_failure {
 /// and every record is exactly as before the attempt; when it succeeds, the records are
 /// persisted and clean as after save() (destroyed ones destroyed). An increment changes the
 /// item only: reload() reads the new value.
+///
+/// DynamoDB takes one operation per item in a transaction, so actions on one item are merged
+/// where they compose: an update and increments become one UpdateItem, a condition check
+/// joins its condition to the item's write. Others (a create and an increment, a destroy and
+/// an update) are refused before sending with errc::invalid_argument naming both.
 ///
 /// Each transaction has a ClientRequestToken (generated, or set). After a failure whose
 /// outcome is unknown (a lost response, a timeout), commit() again sends the very same request
@@ -125,6 +131,38 @@ std::vector<transaction_failure> map_cancellation(const std::vector<cancellation
                                                   const std::vector<std::string>& descriptions);
 /// "transaction cancelled: action 2 (update of ...) failed: ConditionalCheckFailed: ...".
 std::string cancellation_message(const std::vector<transaction_failure>& failures);
+/// One item's write in a TransactWriteItems: one action's, or several on one item merged.
+struct transaction_write {
+    enum class operation { put, update, remove, check };
+    operation op = operation::check;
+    std::string table;
+    attribute_map key;
+    /// put: the item written.
+    attribute_map item;
+    condition cond;
+    /// update: its actions.
+    update_expression update;
+    /// The positions of the actions it carries, in order, with their verbs ("update",
+    /// "increment", ...) and the record (nullptr for a check on a table's key).
+    std::vector<std::size_t> positions;
+    std::vector<std::string> verbs;
+    const model_base* record = nullptr;
+    /// "Account " or empty.
+    std::string model;
+
+    /// "update and increment of Account {id: "a1"} in table accounts".
+    std::string description() const;
+};
+
+/// Adds `next` to `writes`, merged into the write of the same item (table and key) when there
+/// is one: DynamoDB refuses a transaction with two operations on one item. A condition check
+/// joins its condition to the other write's; two updates (changed attributes, increments)
+/// become one update with both sets of actions and both conditions. Anything else (two puts,
+/// a delete and an update, two updates of one attribute) throws errc::invalid_argument naming
+/// both actions and the key, before anything is sent.
+void add_transaction_write(std::vector<transaction_write>& writes, transaction_write next);
+transact_write_item to_transact_item(const transaction_write& w);
+
 /// A new ClientRequestToken: 36 random characters.
 std::string make_request_token();
 
