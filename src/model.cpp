@@ -1,5 +1,7 @@
 // The model layer's engine: record state, validation and callback chains, writes, finders and
 // JSON, all type-erased over model_descriptor.
+#include "model_attributes.hpp"
+
 #include <dynomite/detail/json_writer.hpp>
 #include <dynomite/expressions.hpp>
 #include <dynomite/field_operator.hpp>
@@ -320,6 +322,7 @@ struct record_access {
             c.new_value = std::move(now);
             out.push_back(std::move(c));
         }
+        append_undeclared_changes(r, out);
         return out;
     }
 
@@ -328,6 +331,7 @@ struct record_access {
     {
         r.snapshot_ = current_fields(r);
         r.loaded_exactly_ = 0;
+        clear_undeclared(r);
     }
 
     /// The snapshot of a load, taken field by field as load_record assigns them: a field that
@@ -337,6 +341,7 @@ struct record_access {
     {
         r.snapshot_.emplace();
         r.loaded_exactly_ = 0;
+        clear_undeclared(r);
     }
     static void snapshot_loaded_field(model_base& r, std::size_t index,
                                       const attribute_value* loaded)
@@ -361,6 +366,7 @@ struct record_access {
                 item.erase(f.name);
             }
         }
+        apply_undeclared(r, item);
         if (const auto& type = d.root->inheritance_field) {
             if (r.new_record() || !item.contains(*type)) item.set(*type, d.inheritance_name);
         }
@@ -689,7 +695,7 @@ bool run_validation_sync(model_base& r, validation_context context)
 
 // --- Writes --------------------------------------------------------------------------------
 
-enum class write_mode { save, replace };
+enum class write_mode { save, replace, replace_declared };
 
 void prepare_new(model_base& r)
 {
@@ -853,6 +859,38 @@ asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
     co_return true;
 }
 
+/// replace_declared(): one UpdateItem that SETs every declared field (REMOVEs the empty ones)
+/// and the undeclared attributes assigned, leaving the item's other attributes as they are.
+asio::awaitable<bool> write_declared(model_base& r, database db)
+{
+    const model_descriptor& d = ra::desc(r);
+    auto w = co_await prepare_write(r, write_kind::put);
+    update_expression update;
+    const auto write = [&](const std::string& name) {
+        if (w.key.contains(name)) return;
+        const document_path path = document_path::attribute(name);
+        if (const attribute_value* v = w.item.find(name)) {
+            update.set(path, *v);
+        } else {
+            update.remove(path);
+        }
+    };
+    for (const auto& f : d.fields) write(f.name);
+    for (const auto& c : w.changes) {
+        if (d.find_field(c.attribute) == nullptr) write(c.attribute);
+    }
+    if (const auto& type = d.root->inheritance_field; type && w.item.contains(*type)) write(*type);
+    update_item_request request;
+    request.table_name = w.table;
+    request.key = w.key;
+    request.return_values = return_values::all_new;
+    auto response = co_await send_record_write(db, r, std::move(request), w.cond, &update, w.key,
+                                               "replace_declared");
+    if (response.attributes) w.item = std::move(*response.attributes);
+    complete_write(w);
+    co_return true;
+}
+
 enum class save_outcome { saved, invalid, halted };
 
 asio::awaitable<save_outcome> save_record(model_base& r, save_options options, write_mode mode)
@@ -880,8 +918,12 @@ asio::awaitable<save_outcome> save_record(model_base& r, save_options options, w
     halt_point inner_halt = halt_point::none;
     const step write = [&]() -> asio::awaitable<bool> {
         const database db = database_of(r);
-        if (options.touch && (creating || mode == write_mode::replace)) {
+        if (options.touch && (creating || mode != write_mode::save)) {
             set_time_fields(r, creating);
+        }
+        if (mode == write_mode::replace_declared) {
+            auto result = co_await write_declared(r, db);
+            co_return std::move(result);
         }
         if (mode == write_mode::replace || creating) {
             auto result = co_await write_put(r, db, creating && mode == write_mode::save);
@@ -1054,6 +1096,7 @@ asio::awaitable<prepared_write> prepare_write(model_base& r, write_kind kind)
         w.key = persisted_key(r, names);
         break;
     }
+    check_partial_write(r, kind, w.changes);
     if (locks(r, kind)) {
         attribute_value next;
         w.cond = w.cond && lock_condition(r, next);
@@ -1260,11 +1303,12 @@ asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
 }
 
 asio::awaitable<std::optional<attribute_map>> get_item(database db, const model_descriptor& d,
-                                                       attribute_map key)
+                                                       attribute_map key, bool consistent)
 {
     get_item_request request;
     request.table_name = d.table_name();
     request.key = std::move(key);
+    request.consistent_read = consistent;
     dynomite::client c = db.get_client();
     auto response = co_await c.get_item(std::move(request));
     co_return std::move(response.item);
@@ -1435,6 +1479,10 @@ attribute_map model_base::attributes() const
 std::optional<attribute_value> model_base::read_attribute(std::string_view name) const
 {
     if (const auto* f = descriptor().find_field(name)) return f->read(*this);
+    if (const attribute_value* v = detail::assigned_undeclared(*this, name)) {
+        if (v->is_null()) return std::nullopt;
+        return *v;
+    }
     if (const attribute_value* v = stored_.find(name)) return *v;
     return std::nullopt;
 }
@@ -1443,8 +1491,8 @@ void model_base::write_attribute(std::string_view name, const attribute_value& v
 {
     const auto* f = descriptor().find_field(name);
     if (f == nullptr) {
-        throw error(errc::invalid_argument,
-                    descriptor().type_name + " has no field " + detail::quoted(name));
+        detail::write_undeclared(*this, name, value);
+        return;
     }
     detail::assign_field(*this, *f, value.is_null() ? nullptr : &value);
 }
@@ -1463,6 +1511,7 @@ attribute_map model_base::undeclared_attributes() const
         if (d.root->inheritance_field && name == *d.root->inheritance_field) continue;
         out.set(name, value);
     }
+    detail::apply_undeclared(*this, out);
     return out;
 }
 
@@ -1474,10 +1523,7 @@ bool model_base::changed() const
 bool model_base::attribute_changed(std::string_view name) const
 {
     const auto* f = descriptor().find_field(name);
-    if (f == nullptr) {
-        throw error(errc::invalid_argument,
-                    descriptor().type_name + " has no field " + detail::quoted(name));
-    }
+    if (f == nullptr) return detail::assigned_undeclared(*this, name) != nullptr;
     return !detail::same(f->read(*this), ra::baseline(*this, name));
 }
 
@@ -1496,8 +1542,8 @@ std::vector<attribute_change> model_base::changes() const
 std::optional<attribute_value> model_base::attribute_was(std::string_view name) const
 {
     if (descriptor().find_field(name) == nullptr) {
-        throw error(errc::invalid_argument,
-                    descriptor().type_name + " has no field " + detail::quoted(name));
+        if (const attribute_value* v = stored_.find(name)) return *v;
+        return std::nullopt;
     }
     if (const attribute_value* v = ra::baseline(*this, name)) return *v;
     return std::nullopt;
@@ -1506,14 +1552,15 @@ std::optional<attribute_value> model_base::attribute_was(std::string_view name) 
 void model_base::restore_attributes()
 {
     for (const auto& f : descriptor().fields) restore_attribute(f.name);
+    detail::clear_undeclared(*this);
 }
 
 void model_base::restore_attribute(std::string_view name)
 {
     const auto* f = descriptor().find_field(name);
     if (f == nullptr) {
-        throw error(errc::invalid_argument,
-                    descriptor().type_name + " has no field " + detail::quoted(name));
+        detail::restore_undeclared(*this, name);
+        return;
     }
     if (!snapshot_) {
         // A new record goes back to a default-constructed one's value.
@@ -1599,6 +1646,20 @@ boost::asio::awaitable<bool> model_base::replace(save_options options)
 boost::asio::awaitable<void> model_base::replace_or_throw(save_options options)
 {
     const auto outcome = co_await detail::save_record(*this, options, detail::write_mode::replace);
+    if (outcome != detail::save_outcome::saved) detail::throw_not_saved(*this, "Replace", outcome);
+}
+
+boost::asio::awaitable<bool> model_base::replace_declared(save_options options)
+{
+    const auto outcome =
+        co_await detail::save_record(*this, options, detail::write_mode::replace_declared);
+    co_return outcome == detail::save_outcome::saved;
+}
+
+boost::asio::awaitable<void> model_base::replace_declared_or_throw(save_options options)
+{
+    const auto outcome =
+        co_await detail::save_record(*this, options, detail::write_mode::replace_declared);
     if (outcome != detail::save_outcome::saved) detail::throw_not_saved(*this, "Replace", outcome);
 }
 
@@ -1695,6 +1756,7 @@ boost::asio::awaitable<void> model_base::reload()
     stored_ = std::move(*item);
     ra::take_snapshot(*this);
     saved_changes_.clear();
+    detail::make_whole(*this);
 }
 
 // GCC 12 reports a false -Wmismatched-new-delete on the frames of these two coroutines (GCC

@@ -136,7 +136,39 @@ public:
         return all().where(conditions);
     }
     static boost::asio::awaitable<std::optional<T>> first() { return all().first(); }
+    static boost::asio::awaitable<std::optional<T>> last() { return all().last(); }
     static boost::asio::awaitable<std::int64_t> count() { return all().count(); }
+    static boost::asio::awaitable<bool> exists() { return all().exists(); }
+    static boost::asio::awaitable<std::vector<attribute_value>> pluck(const document_path& path)
+    {
+        return all().pluck(path);
+    }
+    static boost::asio::awaitable<number> sum(const document_path& path)
+    {
+        return all().sum(path);
+    }
+    static boost::asio::awaitable<std::optional<number>> min(const document_path& path)
+    {
+        return all().min(path);
+    }
+    static boost::asio::awaitable<std::optional<number>> max(const document_path& path)
+    {
+        return all().max(path);
+    }
+    static boost::asio::awaitable<std::optional<number>> average(const document_path& path)
+    {
+        return all().average(path);
+    }
+    static boost::asio::awaitable<void> find_each(std::int32_t batch_size,
+                                                  std::function<void(T&)> fn)
+    {
+        return all().find_each(batch_size, std::move(fn));
+    }
+    static boost::asio::awaitable<void> find_in_batches(std::int32_t batch_size,
+                                                        std::function<void(std::vector<T>&)> fn)
+    {
+        return all().find_in_batches(batch_size, std::move(fn));
+    }
 
     static boost::asio::awaitable<std::optional<T>> find(attribute_value partition)
     {
@@ -147,6 +179,21 @@ public:
     {
         return scope().find(std::move(partition), std::move(sort));
     }
+    /// find(id, dynomite::consistent): a strongly consistent GetItem.
+    static boost::asio::awaitable<std::optional<T>> find(attribute_value partition,
+                                                         consistent_read_tag tag)
+    {
+        return scope().find(std::move(partition), tag);
+    }
+    static boost::asio::awaitable<std::optional<T>> find(attribute_value partition,
+                                                         attribute_value sort,
+                                                         consistent_read_tag tag)
+    {
+        return scope().find(std::move(partition), std::move(sort), tag);
+    }
+    /// find(id, true) would read true as a sort key: use dynomite::consistent.
+    template <detail::plain_bool B>
+    static boost::asio::awaitable<std::optional<T>> find(attribute_value, B) = delete;
     static boost::asio::awaitable<T> find_or_throw(attribute_value partition)
     {
         return scope().find_or_throw(std::move(partition));
@@ -155,6 +202,18 @@ public:
     {
         return scope().find_or_throw(std::move(partition), std::move(sort));
     }
+    static boost::asio::awaitable<T> find_or_throw(attribute_value partition,
+                                                   consistent_read_tag tag)
+    {
+        return scope().find_or_throw(std::move(partition), tag);
+    }
+    static boost::asio::awaitable<T> find_or_throw(attribute_value partition, attribute_value sort,
+                                                   consistent_read_tag tag)
+    {
+        return scope().find_or_throw(std::move(partition), std::move(sort), tag);
+    }
+    template <detail::plain_bool B>
+    static boost::asio::awaitable<T> find_or_throw(attribute_value, B) = delete;
     static boost::asio::awaitable<std::vector<T>> find_many(std::vector<attribute_value> keys)
     {
         return scope().find_many(std::move(keys));
@@ -234,7 +293,16 @@ public:
     using model_class<Derived>::all;
     using model_class<Derived>::where;
     using model_class<Derived>::first;
+    using model_class<Derived>::last;
     using model_class<Derived>::count;
+    using model_class<Derived>::exists;
+    using model_class<Derived>::pluck;
+    using model_class<Derived>::sum;
+    using model_class<Derived>::min;
+    using model_class<Derived>::max;
+    using model_class<Derived>::average;
+    using model_class<Derived>::find_each;
+    using model_class<Derived>::find_in_batches;
     using model_class<Derived>::find;
     using model_class<Derived>::find_or_throw;
     using model_class<Derived>::find_many;

@@ -13,6 +13,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -23,6 +24,7 @@ namespace dynomite {
 namespace detail {
 struct record_access;
 struct association_access;
+struct attribute_access;
 }  // namespace detail
 
 /// How save() and its relatives write.
@@ -76,16 +78,60 @@ public:
     /// The item a full write would store now: the attributes loaded (those the model does not
     /// declare included) with the declared fields' current stored values and the type.
     attribute_map attributes() const;
-    /// The stored value of a declared field, else the loaded value of another attribute.
+    /// The stored value of a declared field, else the value of another attribute (as loaded,
+    /// or as assigned since).
     std::optional<attribute_value> read_attribute(std::string_view name) const;
-    /// Assigns a declared field from an attribute value. Throws dynomite::error
-    /// (errc::invalid_argument) for an undeclared name or a value the field cannot take,
-    /// naming the field and both types.
+    /// Assigns a declared field from an attribute value, or any other attribute: that one is
+    /// dirty-tracked and written like a field (SET, or REMOVE for NULL, an empty string or an
+    /// empty set). Throws dynomite::error(errc::invalid_argument) for a value the field cannot
+    /// take (naming the field and both types), an empty name, or the inheritance field.
     void write_attribute(std::string_view name, const attribute_value& value);
     void assign_attributes(const attribute_map& values);
-    /// The attributes of the loaded item that the model does not declare; every write keeps
-    /// them as they are.
+    /// The attributes the model does not declare: those of the loaded item, with the
+    /// assignments since. Writes keep those not assigned as they are.
     attribute_map undeclared_attributes() const;
+
+    /// record["mood"] = "happy" is write_attribute("mood", "happy"); reading it is
+    /// read_attribute("mood").
+    class attribute_reference {
+    public:
+        attribute_reference& operator=(const attribute_value& value)
+        {
+            record_->write_attribute(name_, value);
+            return *this;
+        }
+        std::optional<attribute_value> value() const { return record_->read_attribute(name_); }
+        operator std::optional<attribute_value>() const { return value(); }
+        friend bool operator==(const attribute_reference& r, const attribute_value& v)
+        {
+            return r.value() == v;
+        }
+
+    private:
+        friend class model_base;
+        attribute_reference(model_base& record, std::string name)
+            : record_(&record), name_(std::move(name))
+        {
+        }
+        model_base* record_;
+        std::string name_;
+    };
+    attribute_reference operator[](std::string_view name)
+    {
+        return attribute_reference(*this, std::string(name));
+    }
+    std::optional<attribute_value> operator[](std::string_view name) const
+    {
+        return read_attribute(name);
+    }
+
+    /// Loaded through a relation with project(): only the projection's attributes were read.
+    /// save() then writes changes to whole attributes that were read (and the maintained
+    /// timestamps) and refuses others; replace() and replace_declared() refuse; reload()
+    /// reads the whole item and makes the record whole.
+    bool is_partial() const noexcept { return loaded_only_ != nullptr; }
+    /// The top-level attributes of a partial record's projection; empty for a whole record.
+    std::vector<std::string> loaded_attributes() const;
 
     // --- Dirty tracking ------------------------------------------------------------------
     bool changed() const;
@@ -95,7 +141,8 @@ public:
     {
         return attribute_changed(field_name(member));
     }
-    /// The names of the changed fields, in declaration order.
+    /// The names of the changed fields, in declaration order, then of the undeclared
+    /// attributes assigned, in the order first assigned.
     std::vector<std::string> changed_attributes() const;
     std::vector<attribute_change> changes() const;
     /// The stored value when loaded or saved; none when absent.
@@ -165,6 +212,12 @@ public:
     /// condition but the lock's).
     boost::asio::awaitable<bool> replace(save_options options = {});
     boost::asio::awaitable<void> replace_or_throw(save_options options = {});
+    /// As replace(), but with one UpdateItem (creating the item when absent): every declared
+    /// field is SET (or REMOVEd when empty), the undeclared attributes assigned are written,
+    /// and every other attribute stays as it is in the table, even one this record never
+    /// read. The record then holds the whole item as written (ReturnValues ALL_NEW).
+    boost::asio::awaitable<bool> replace_declared(save_options options = {});
+    boost::asio::awaitable<void> replace_declared_or_throw(save_options options = {});
     /// Assigns one field and saves without validation (callbacks run). False when halted.
     boost::asio::awaitable<bool> update_attribute(std::string_view name, attribute_value value);
     template <class C, class V>
@@ -234,6 +287,7 @@ protected:
 private:
     friend struct detail::record_access;
     friend struct detail::association_access;
+    friend struct detail::attribute_access;
     enum class record_state : unsigned char { new_record, persisted, destroyed };
 
     const std::string& field_name_at(const void* address) const;
@@ -248,6 +302,10 @@ private:
     std::vector<attribute_change> saved_changes_;
     model_errors errors_;
     std::optional<dynomite::database> db_;
+    /// Assignments to undeclared attributes since the last load or write (NULL: removal).
+    attribute_map undeclared_assigned_;
+    /// For a record read with a projection: the top-level attributes read whole.
+    std::shared_ptr<const std::vector<std::string>> loaded_only_;
 };
 
 }  // namespace dynomite

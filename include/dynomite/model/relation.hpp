@@ -14,6 +14,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <functional>
@@ -44,7 +45,25 @@ void clear_default_database() noexcept;
 void set_model_naming(naming_options options);
 naming_options model_naming();
 
+/// The tag of a strongly consistent find: Product::find(id, dynomite::consistent). A bool
+/// cannot take its place (find(id, true) does not compile): it would be a sort key.
+struct consistent_read_tag {
+    explicit constexpr consistent_read_tag() = default;
+};
+inline constexpr consistent_read_tag consistent{};
+
 namespace detail {
+
+/// A bool where a sort key or dynomite::consistent belongs; the finders delete such overloads.
+template <class B>
+concept plain_bool = std::same_as<std::remove_cvref_t<B>, bool>;
+
+/// The top-level attributes a relation's projection reads whole; null without a projection
+/// (src/model_attributes.cpp).
+using loaded_attributes = std::shared_ptr<const std::vector<std::string>>;
+loaded_attributes loaded_attributes_of(const relation& r);
+/// Marks a record read through a projection as partial (model_base::is_partial()).
+void mark_partial(model_base& record, loaded_attributes loaded);
 
 // The type-erased operations behind the templates (src/model.cpp).
 
@@ -83,9 +102,11 @@ std::optional<attribute_map> declared_key(const model_descriptor& d,
 boost::asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
                                                attribute_value partition,
                                                std::optional<attribute_value> sort);
+/// GetItem; strongly consistent when `consistent`.
 boost::asio::awaitable<std::optional<attribute_map>> get_item(database db,
                                                               const model_descriptor& d,
-                                                              attribute_map key);
+                                                              attribute_map key,
+                                                              bool consistent = false);
 /// BatchGetItem in chunks of 100 keys, unprocessed keys sent again with backoff; one entry
 /// per key, in order (none where there is no item).
 boost::asio::awaitable<std::vector<std::optional<attribute_map>>> batch_get(
@@ -171,15 +192,26 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
     co_return std::move(result);
 }
 
+/// record_maker::build(), marked partial when read through a projection.
 template <class T, class Holder>
-boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items, database db)
+Holder build_record(attribute_map item, const database& db, const loaded_attributes& loaded)
+{
+    using maker = record_maker<T, Holder>;
+    Holder record = maker::build(std::move(item), db);
+    if (loaded) mark_partial(maker::base(record), loaded);
+    return record;
+}
+
+template <class T, class Holder>
+boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items, database db,
+                                                     loaded_attributes loaded = nullptr)
 {
     using maker = record_maker<T, Holder>;
     std::vector<Holder> out;
     out.reserve(items.size());
     for (auto& item : items) {
         // Reserved: the reference outlives the callbacks' suspension.
-        Holder& record = out.emplace_back(maker::build(std::move(item), db));
+        Holder& record = out.emplace_back(build_record<T, Holder>(std::move(item), db, loaded));
         if (has_after_load_callbacks(maker::base(record))) co_await run_after_load(maker::base(record));
     }
     co_return out;
@@ -194,7 +226,10 @@ boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> 
 template <class T, class Holder = T>
 class model_cursor {
 public:
-    model_cursor(dynomite::cursor c, database db) : cursor_(std::move(c)), db_(std::move(db)) {}
+    model_cursor(dynomite::cursor c, database db, detail::loaded_attributes loaded = nullptr)
+        : cursor_(std::move(c)), db_(std::move(db)), loaded_(std::move(loaded))
+    {
+    }
 
     /// The next record, or none after the last one; throws dynomite::error on failure.
     boost::asio::awaitable<std::optional<Holder>> next()
@@ -202,7 +237,8 @@ public:
         using maker = detail::record_maker<T, Holder>;
         auto item = co_await cursor_.next();
         if (!item) co_return std::nullopt;
-        std::optional<Holder> record(maker::build(std::move(*item), db_));
+        std::optional<Holder> record(
+            detail::build_record<T, Holder>(std::move(*item), db_, loaded_));
         if (detail::has_after_load_callbacks(maker::base(*record)))
             co_await detail::run_after_load(maker::base(*record));
         co_return record;
@@ -218,6 +254,7 @@ public:
 private:
     dynomite::cursor cursor_;
     database db_;
+    detail::loaded_attributes loaded_;
 };
 
 /// A relation whose items become records of T (or, with Holder = std::unique_ptr<T>, of the
@@ -292,9 +329,32 @@ public:
     {
         return wrap(rel_.contains(path, std::move(value)));
     }
+    model_relation attribute_type(const document_path& path, attribute_value::kind type) const
+    {
+        return wrap(rel_.attribute_type(path, type));
+    }
+    /// size(path) compared: size_fn("tags.gt", 2), size_fn("name.between", {1, 3}).
+    model_relation size_fn(std::string_view key, attribute_value value) const
+    {
+        return wrap(rel_.size_fn(key, std::move(value)));
+    }
+    model_relation size_fn(std::string_view key,
+                           std::initializer_list<attribute_value> values) const
+    {
+        return wrap(rel_.size_fn(key, values));
+    }
 
     // How items are read; see dynomite::relation.
     model_relation limit(std::int64_t n) const { return wrap(rel_.limit(n)); }
+    /// Only these attributes are read: the records are partial (model_base::is_partial()).
+    model_relation project(std::initializer_list<document_path> paths) const
+    {
+        return wrap(rel_.project(paths));
+    }
+    model_relation project(std::vector<document_path> paths) const
+    {
+        return wrap(rel_.project(std::move(paths)));
+    }
     model_relation scan_index_forward(bool forward = true) const
     {
         return wrap(rel_.scan_index_forward(forward));
@@ -330,7 +390,10 @@ public:
 
     // Terminal operations; each sends requests when awaited and throws dynomite::error.
     boost::asio::awaitable<query_plan> explain() const { return rel_.explain(); }
-    model_cursor<T, Holder> cursor() const { return {rel_.cursor(), db_}; }
+    model_cursor<T, Holder> cursor() const
+    {
+        return {rel_.cursor(), db_, detail::loaded_attributes_of(rel_)};
+    }
     boost::asio::awaitable<std::vector<Holder>> all() const { return all_of(rel_, db_); }
     boost::asio::awaitable<std::optional<Holder>> first() const { return first_of(rel_, db_); }
     /// The last in sort-key order (a Query only; see dynomite::relation::last()).
@@ -342,6 +405,20 @@ public:
         return rel_.pluck(path);
     }
     boost::asio::awaitable<std::vector<attribute_map>> ids() const { return rel_.ids(); }
+    // Aggregates of the numbers at `path`, as dynomite::relation computes them.
+    boost::asio::awaitable<number> sum(const document_path& path) const { return rel_.sum(path); }
+    boost::asio::awaitable<std::optional<number>> min(const document_path& path) const
+    {
+        return rel_.min(path);
+    }
+    boost::asio::awaitable<std::optional<number>> max(const document_path& path) const
+    {
+        return rel_.max(path);
+    }
+    boost::asio::awaitable<std::optional<number>> average(const document_path& path) const
+    {
+        return rel_.average(path);
+    }
     /// The first record matching `conditions` as well.
     boost::asio::awaitable<std::optional<Holder>> find_by(const attribute_map& conditions) const
     {
@@ -351,6 +428,25 @@ public:
     boost::asio::awaitable<void> each(std::function<void(Holder&)> fn) const
     {
         return each_of(rel_, db_, std::move(fn));
+    }
+    /// Calls `fn` with the records of each page that has items, as pages arrive: only the
+    /// pages read ahead are held (see dynomite::cursor).
+    boost::asio::awaitable<void> pages(std::function<void(std::vector<Holder>&)> fn) const
+    {
+        return pages_of(rel_, db_, std::move(fn));
+    }
+    /// Batches of at most `batch_size` records (DynamoDB's Limit per request, so a filtered
+    /// page may hold fewer), each loaded when the one before was handled.
+    boost::asio::awaitable<void> find_in_batches(std::int32_t batch_size,
+                                                 std::function<void(std::vector<Holder>&)> fn) const
+    {
+        return page_size(batch_size).pages(std::move(fn));
+    }
+    /// Calls `fn` with each record, read in batches of at most `batch_size`.
+    boost::asio::awaitable<void> find_each(std::int32_t batch_size,
+                                           std::function<void(Holder&)> fn) const
+    {
+        return page_size(batch_size).each(std::move(fn));
     }
     /// Loads each record and destroys it with its callbacks; returns how many were destroyed
     /// (halted ones are not).
@@ -365,35 +461,60 @@ private:
     static boost::asio::awaitable<std::vector<Holder>> all_of(dynomite::relation r, database db)
     {
         auto items = co_await r.all();
-        auto records = co_await detail::make_all<T, Holder>(std::move(items), std::move(db));
+        auto records = co_await detail::make_all<T, Holder>(std::move(items), std::move(db),
+                                                            detail::loaded_attributes_of(r));
         co_return records;
+    }
+    static boost::asio::awaitable<std::optional<Holder>> one_of(std::optional<attribute_map> item,
+                                                                const dynomite::relation& r,
+                                                                const database& db)
+    {
+        using maker = detail::record_maker<T, Holder>;
+        if (!item) co_return std::nullopt;
+        std::optional<Holder> record(
+            detail::build_record<T, Holder>(std::move(*item), db, detail::loaded_attributes_of(r)));
+        if (detail::has_after_load_callbacks(maker::base(*record)))
+            co_await detail::run_after_load(maker::base(*record));
+        co_return record;
     }
     static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r, database db)
     {
         auto item = co_await r.first();
-        if (!item) co_return std::nullopt;
-        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
-        co_return std::move(result);
+        auto result = co_await one_of(std::move(item), r, db);
+        co_return result;
     }
     static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r, database db)
     {
         auto item = co_await r.last();
-        if (!item) co_return std::nullopt;
-        auto result = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
-        co_return std::move(result);
+        auto result = co_await one_of(std::move(item), r, db);
+        co_return result;
     }
     static boost::asio::awaitable<void> each_of(dynomite::relation r, database db,
                                                 std::function<void(Holder&)> fn)
     {
         using maker = detail::record_maker<T, Holder>;
+        const detail::loaded_attributes loaded = detail::loaded_attributes_of(r);
         auto c = r.cursor();
         for (;;) {
             auto item = co_await c.next();
             if (!item) break;
-            Holder record = maker::build(std::move(*item), db);
+            Holder record = detail::build_record<T, Holder>(std::move(*item), db, loaded);
             if (detail::has_after_load_callbacks(maker::base(record)))
                 co_await detail::run_after_load(maker::base(record));
             fn(record);
+        }
+    }
+    static boost::asio::awaitable<void> pages_of(dynomite::relation r, database db,
+                                                 std::function<void(std::vector<Holder>&)> fn)
+    {
+        const detail::loaded_attributes loaded = detail::loaded_attributes_of(r);
+        auto c = r.cursor();
+        for (;;) {
+            auto page = co_await c.next_page();
+            if (!page) break;
+            if (page->empty()) continue;
+            auto records = co_await detail::make_all<T, Holder>(std::move(*page), db, loaded);
+            fn(records);
         }
     }
     static boost::asio::awaitable<std::int64_t> destroy_all_of(dynomite::relation r, database db)
@@ -403,7 +524,8 @@ private:
         for (;;) {
             auto item = co_await c.next();
             if (!item) break;
-            auto record = co_await detail::record_maker<T, Holder>::make(std::move(*item), db);
+            auto found = co_await one_of(std::move(item), r, db);
+            Holder& record = *found;
             model_base& base = as_base(record);
             const bool done = co_await base.destroy();
             if (done) ++destroyed;
@@ -466,23 +588,50 @@ public:
     /// subclass, when the item is of another class).
     boost::asio::awaitable<std::optional<Holder>> find(attribute_value partition) const
     {
-        return find_of(db_, std::move(partition), std::nullopt);
+        return find_of(db_, std::move(partition), std::nullopt, false);
     }
     boost::asio::awaitable<std::optional<Holder>> find(attribute_value partition,
                                                        attribute_value sort) const
     {
-        return find_of(db_, std::move(partition), std::move(sort));
+        return find_of(db_, std::move(partition), std::move(sort), false);
     }
+    /// find(id, dynomite::consistent): a strongly consistent GetItem.
+    boost::asio::awaitable<std::optional<Holder>> find(attribute_value partition,
+                                                       consistent_read_tag) const
+    {
+        return find_of(db_, std::move(partition), std::nullopt, true);
+    }
+    boost::asio::awaitable<std::optional<Holder>> find(attribute_value partition,
+                                                       attribute_value sort,
+                                                       consistent_read_tag) const
+    {
+        return find_of(db_, std::move(partition), std::move(sort), true);
+    }
+    /// find(id, true) would read true as a sort key: use dynomite::consistent.
+    template <detail::plain_bool B>
+    boost::asio::awaitable<std::optional<Holder>> find(attribute_value, B) const = delete;
     /// As find(), throwing model_errc::record_not_found.
     boost::asio::awaitable<Holder> find_or_throw(attribute_value partition) const
     {
-        return find_or_throw_of(db_, std::move(partition), std::nullopt);
+        return find_or_throw_of(db_, std::move(partition), std::nullopt, false);
     }
     boost::asio::awaitable<Holder> find_or_throw(attribute_value partition,
                                                  attribute_value sort) const
     {
-        return find_or_throw_of(db_, std::move(partition), std::move(sort));
+        return find_or_throw_of(db_, std::move(partition), std::move(sort), false);
     }
+    boost::asio::awaitable<Holder> find_or_throw(attribute_value partition,
+                                                 consistent_read_tag) const
+    {
+        return find_or_throw_of(db_, std::move(partition), std::nullopt, true);
+    }
+    boost::asio::awaitable<Holder> find_or_throw(attribute_value partition, attribute_value sort,
+                                                 consistent_read_tag) const
+    {
+        return find_or_throw_of(db_, std::move(partition), std::move(sort), true);
+    }
+    template <detail::plain_bool B>
+    boost::asio::awaitable<Holder> find_or_throw(attribute_value, B) const = delete;
     /// BatchGetItem, in chunks of 100 keys: the records found, in the order of the keys
     /// (duplicates repeated); keys without an item are skipped. Partition key values for a
     /// table without a sort key, else full keys.
@@ -530,7 +679,38 @@ public:
     }
 
     boost::asio::awaitable<std::optional<Holder>> first() const { return all().first(); }
+    /// The last in sort-key order; only a Query has one (see dynomite::relation::last()).
+    boost::asio::awaitable<std::optional<Holder>> last() const { return all().last(); }
     boost::asio::awaitable<std::int64_t> count() const { return all().count(); }
+    boost::asio::awaitable<bool> exists() const { return all().exists(); }
+    boost::asio::awaitable<std::vector<attribute_value>> pluck(const document_path& path) const
+    {
+        return all().pluck(path);
+    }
+    boost::asio::awaitable<number> sum(const document_path& path) const { return all().sum(path); }
+    boost::asio::awaitable<std::optional<number>> min(const document_path& path) const
+    {
+        return all().min(path);
+    }
+    boost::asio::awaitable<std::optional<number>> max(const document_path& path) const
+    {
+        return all().max(path);
+    }
+    boost::asio::awaitable<std::optional<number>> average(const document_path& path) const
+    {
+        return all().average(path);
+    }
+    /// Every record, read in batches of at most `batch_size`; see model_relation::find_each.
+    boost::asio::awaitable<void> find_each(std::int32_t batch_size,
+                                           std::function<void(Holder&)> fn) const
+    {
+        return all().find_each(batch_size, std::move(fn));
+    }
+    boost::asio::awaitable<void> find_in_batches(std::int32_t batch_size,
+                                                 std::function<void(std::vector<Holder>&)> fn) const
+    {
+        return all().find_in_batches(batch_size, std::move(fn));
+    }
 
     /// Saves `record` as new (bound to this database) and returns it: check persisted() and
     /// errors().
@@ -550,12 +730,13 @@ private:
     // Declared keys and a class without after-load callbacks take no coroutine but the
     // request's: find() is the model layer's hottest path.
     static boost::asio::awaitable<std::optional<Holder>> find_of(
-        database db, attribute_value partition, std::optional<attribute_value> sort)
+        database db, attribute_value partition, std::optional<attribute_value> sort,
+        bool consistent)
     {
         const auto& d = descriptor_of<T>();
         std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
         if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, std::move(*key));
+        auto item = co_await detail::get_item(db, d, std::move(*key), consistent);
         if (!item || !maker::accepts(*item)) co_return std::nullopt;
         std::optional<Holder> record(maker::build(std::move(*item), db));
         if (detail::has_after_load_callbacks(maker::base(*record)))
@@ -563,12 +744,13 @@ private:
         co_return record;
     }
     static boost::asio::awaitable<Holder> find_or_throw_of(database db, attribute_value partition,
-                                                           std::optional<attribute_value> sort)
+                                                           std::optional<attribute_value> sort,
+                                                           bool consistent)
     {
         const auto& d = descriptor_of<T>();
         std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
         if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, *key);
+        auto item = co_await detail::get_item(db, d, *key, consistent);
         if (!item || !maker::accepts(*item)) detail::throw_not_found(d, *key);
         Holder record = maker::build(std::move(*item), db);
         if (detail::has_after_load_callbacks(maker::base(record)))
