@@ -93,8 +93,7 @@ protected:
     /// A consistent Scan of the whole table, with `filter` when given; the error DynamoDB
     /// answers instead, if any.
     asio::awaitable<std::pair<error_code, std::vector<attribute_map>>> scan_all(
-        std::string table, const oracle::filter_expression* filter,
-        std::string* message = nullptr)
+        std::string table, const oracle::filter_expression* filter, std::string* message = nullptr)
     {
         std::vector<attribute_map> items;
         scan_request request;
@@ -214,11 +213,13 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
     case_context ctx{this, case_index, &failures, {}};
     {
         std::ostringstream header;
-        header << "case " << case_index << " of seed " << seed << "\n  table: " << t.shape.describe()
-               << "\n  relation: " << c.describe() << ".limit(" << c.limit << ")"
+        header << "case " << case_index << " of seed " << seed
+               << "\n  table: " << t.shape.describe() << "\n  relation: " << c.describe()
+               << ".limit(" << c.limit << ")"
                << "\n  condition: " << (condition ? oracle::describe(*condition) : "none")
                << "\n  expected " << expected.size() << " of " << t.items.size() << " items"
-               << "\n  reproduce: DYNOMITE_DIFF_SEED=" << seed << " DYNOMITE_DIFF_CASE=" << case_index
+               << "\n  reproduce: DYNOMITE_DIFF_SEED=" << seed
+               << " DYNOMITE_DIFF_CASE=" << case_index
                << " DYNOMITE_ENDPOINT=" << integration_endpoint()
                << " build/tests/integration_differential";
         ctx.header = header.str();
@@ -245,8 +246,8 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
                                 std::inserter(extra, extra.end()));
             ctx.fail("the oracle disagrees with DynamoDB's FilterExpression",
                      "FilterExpression " + filter.text + " matches " + std::to_string(got.size()) +
-                         "; only DynamoDB: " + keys_list(missing) + "; only the oracle: " +
-                         keys_list(extra));
+                         "; only DynamoDB: " + keys_list(missing) +
+                         "; only the oracle: " + keys_list(extra));
         }
     };
     if (c.meant_invalid || case_index % filter_check_every == 0) co_await check_filter();
@@ -324,14 +325,15 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
             if (!keys.insert(key).second) duplicates.insert(key);
             if (!expected_keys.contains(key)) {
                 extra.insert(key);
-            } else if (!oracle::values_equal(attribute_value(item), attribute_value(*by_key[key]))) {
+            } else if (!oracle::values_equal(attribute_value(item),
+                                             attribute_value(*by_key[key]))) {
                 differing.insert(key);
             }
         }
         std::set<std::string> missing;
         if (whole) {
-            std::set_difference(expected_keys.begin(), expected_keys.end(), keys.begin(), keys.end(),
-                                std::inserter(missing, missing.end()));
+            std::set_difference(expected_keys.begin(), expected_keys.end(), keys.begin(),
+                                keys.end(), std::inserter(missing, missing.end()));
         }
         if (!missing.empty())
             ctx.fail(what + " misses matching items",
@@ -364,6 +366,23 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
             }
         }
     }
+    // A Query reversed: the same items, in descending sort-key order.
+    if (sort_key) {
+        auto [ec, items] = co_await r.scan_index_backward().all(diag);
+        if (ec) {
+            ctx.fail("scan_index_backward().all() failed", ec.message() + ": " + diag.message);
+        } else {
+            check_items("scan_index_backward().all()", items, true);
+            for (std::size_t i = 1; i < items.size(); ++i) {
+                if (sort_less(&items[i - 1], &items[i])) {
+                    ctx.fail("scan_index_backward().all() is not in descending sort-key order",
+                             "item " + std::to_string(i) + " " + key_text(t, items[i]) +
+                                 " sorts after " + key_text(t, items[i - 1]));
+                    break;
+                }
+            }
+        }
+    }
     // count()
     {
         auto [ec, n] = co_await r.count(diag);
@@ -385,10 +404,10 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
         }
         if (keys != expected_keys || ids.size() != keys.size()) {
             std::set<std::string> missing, extra;
-            std::set_difference(expected_keys.begin(), expected_keys.end(), keys.begin(), keys.end(),
-                                std::inserter(missing, missing.end()));
-            std::set_difference(keys.begin(), keys.end(), expected_keys.begin(), expected_keys.end(),
-                                std::inserter(extra, extra.end()));
+            std::set_difference(expected_keys.begin(), expected_keys.end(), keys.begin(),
+                                keys.end(), std::inserter(missing, missing.end()));
+            std::set_difference(keys.begin(), keys.end(), expected_keys.begin(),
+                                expected_keys.end(), std::inserter(extra, extra.end()));
             ctx.fail("ids() is wrong", std::to_string(ids.size()) + " ids; missing " +
                                            keys_list(missing) + "; extra " + keys_list(extra));
         }
@@ -401,7 +420,8 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
         if (ec) {
             ctx.fail("first() failed", ec.message() + ": " + diag.message);
         } else if (!item) {
-            if (!expected.empty()) ctx.fail("first() finds nothing", "expected one of " + keys_list(expected_keys));
+            if (!expected.empty())
+                ctx.fail("first() finds nothing", "expected one of " + keys_list(expected_keys));
         } else {
             check_items("first()", {*item}, false);
             if (sort_key && !expected.empty()) {
@@ -449,8 +469,8 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
 
 TEST_F(QueryDifferential, relations_match_a_consistent_scan_filtered_by_the_oracle)
 {
-    const auto clock_seed = static_cast<std::uint64_t>(
-        std::chrono::system_clock::now().time_since_epoch().count());
+    const auto clock_seed =
+        static_cast<std::uint64_t>(std::chrono::system_clock::now().time_since_epoch().count());
     seed = env_number("DYNOMITE_DIFF_SEED").value_or(clock_seed % 1000000007u);
     const auto cases = env_number("DYNOMITE_DIFF_CASES").value_or(2000);
     const auto only = env_number("DYNOMITE_DIFF_CASE");

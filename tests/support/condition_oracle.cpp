@@ -34,7 +34,8 @@ decimal parse_decimal(std::string_view text)
     }
     if (point < 0) point = static_cast<long>(all_digits.size());
     long exponent = 0;
-    if (i < text.size()) exponent = std::strtol(std::string(text.substr(i + 1)).c_str(), nullptr, 10);
+    if (i < text.size())
+        exponent = std::strtol(std::string(text.substr(i + 1)).c_str(), nullptr, 10);
     const auto first = all_digits.find_first_not_of('0');
     if (first == std::string::npos) return decimal{};  // zero, whatever its sign
     const auto last = all_digits.find_last_not_of('0');
@@ -86,12 +87,18 @@ std::size_t utf16_units(const std::string& s)
 bool compare_holds(int c, compare_op op)
 {
     switch (op) {
-    case compare_op::eq: return c == 0;
-    case compare_op::ne: return c != 0;
-    case compare_op::lt: return c < 0;
-    case compare_op::le: return c <= 0;
-    case compare_op::gt: return c > 0;
-    case compare_op::ge: return c >= 0;
+        case compare_op::eq:
+            return c == 0;
+        case compare_op::ne:
+            return c != 0;
+        case compare_op::lt:
+            return c < 0;
+        case compare_op::le:
+            return c <= 0;
+        case compare_op::gt:
+            return c > 0;
+        case compare_op::ge:
+            return c >= 0;
     }
     return false;
 }
@@ -115,13 +122,13 @@ bool contains_value(const attribute_value& subject, const attribute_value& v)
     }
     if (const auto* b = subject.get_if<bytes>()) {
         const auto* needle = v.get_if<bytes>();
-        return needle != nullptr && std::search(b->begin(), b->end(), needle->begin(),
-                                                needle->end()) != b->end();
+        return needle != nullptr &&
+               std::search(b->begin(), b->end(), needle->begin(), needle->end()) != b->end();
     }
     if (const auto* ss = subject.get_if<string_set>()) {
         const auto* s = v.get_if<std::string>();
-        return s != nullptr && std::find(ss->values.begin(), ss->values.end(), *s) !=
-                                   ss->values.end();
+        return s != nullptr &&
+               std::find(ss->values.begin(), ss->values.end(), *s) != ss->values.end();
     }
     if (const auto* ns = subject.get_if<number_set>()) {
         const auto* n = v.get_if<number>();
@@ -130,8 +137,8 @@ bool contains_value(const attribute_value& subject, const attribute_value& v)
     }
     if (const auto* bs = subject.get_if<binary_set>()) {
         const auto* b = v.get_if<bytes>();
-        return b != nullptr && std::find(bs->values.begin(), bs->values.end(), *b) !=
-                                   bs->values.end();
+        return b != nullptr &&
+               std::find(bs->values.begin(), bs->values.end(), *b) != bs->values.end();
     }
     if (const auto* l = subject.get_if<attribute_list>()) {
         return std::any_of(l->begin(), l->end(),
@@ -143,12 +150,18 @@ bool contains_value(const attribute_value& subject, const attribute_value& v)
 std::string op_text(compare_op op)
 {
     switch (op) {
-    case compare_op::eq: return "=";
-    case compare_op::ne: return "<>";
-    case compare_op::lt: return "<";
-    case compare_op::le: return "<=";
-    case compare_op::gt: return ">";
-    case compare_op::ge: return ">=";
+        case compare_op::eq:
+            return "=";
+        case compare_op::ne:
+            return "<>";
+        case compare_op::lt:
+            return "<";
+        case compare_op::le:
+            return "<=";
+        case compare_op::gt:
+            return ">";
+        case compare_op::ge:
+            return ">=";
     }
     return "?";
 }
@@ -167,12 +180,18 @@ std::string hex(const bytes& b)
 std::string function_name(expr::kind k)
 {
     switch (k) {
-    case expr::kind::begins_with: return "begins_with";
-    case expr::kind::contains: return "contains";
-    case expr::kind::exists: return "attribute_exists";
-    case expr::kind::not_exists: return "attribute_not_exists";
-    case expr::kind::type: return "attribute_type";
-    default: return "?";
+        case expr::kind::begins_with:
+            return "begins_with";
+        case expr::kind::contains:
+            return "contains";
+        case expr::kind::exists:
+            return "attribute_exists";
+        case expr::kind::not_exists:
+            return "attribute_not_exists";
+        case expr::kind::type:
+            return "attribute_type";
+        default:
+            return "?";
     }
 }
 
@@ -189,26 +208,32 @@ std::string render(const expr& e, Path&& path, Value&& value)
         return out;
     };
     switch (e.k) {
-    case expr::kind::compare: return subject + " " + op_text(e.op) + " " + value(e.values[0]);
-    case expr::kind::between:
-        return subject + " BETWEEN " + value(e.values[0]) + " AND " + value(e.values[1]);
-    case expr::kind::in: {
-        std::string out = subject + " IN (";
-        for (std::size_t i = 0; i < e.values.size(); ++i)
-            out += (i > 0 ? ", " : "") + value(e.values[i]);
-        return out + ")";
-    }
-    case expr::kind::begins_with:
-    case expr::kind::contains:
-        return function_name(e.k) + "(" + path(e.path) + ", " + value(e.values[0]) + ")";
-    case expr::kind::exists:
-    case expr::kind::not_exists: return function_name(e.k) + "(" + path(e.path) + ")";
-    case expr::kind::type:
-        return "attribute_type(" + path(e.path) + ", " +
-               value(attribute_value(std::string(attribute_value::type_name(e.type_name)))) + ")";
-    case expr::kind::and_: return join(" AND ");
-    case expr::kind::or_: return join(" OR ");
-    case expr::kind::not_: return "NOT (" + render(e.children[0], path, value) + ")";
+        case expr::kind::compare:
+            return subject + " " + op_text(e.op) + " " + value(e.values[0]);
+        case expr::kind::between:
+            return subject + " BETWEEN " + value(e.values[0]) + " AND " + value(e.values[1]);
+        case expr::kind::in: {
+            std::string out = subject + " IN (";
+            for (std::size_t i = 0; i < e.values.size(); ++i)
+                out += (i > 0 ? ", " : "") + value(e.values[i]);
+            return out + ")";
+        }
+        case expr::kind::begins_with:
+        case expr::kind::contains:
+            return function_name(e.k) + "(" + path(e.path) + ", " + value(e.values[0]) + ")";
+        case expr::kind::exists:
+        case expr::kind::not_exists:
+            return function_name(e.k) + "(" + path(e.path) + ")";
+        case expr::kind::type:
+            return "attribute_type(" + path(e.path) + ", " +
+                   value(attribute_value(std::string(attribute_value::type_name(e.type_name)))) +
+                   ")";
+        case expr::kind::and_:
+            return join(" AND ");
+        case expr::kind::or_:
+            return join(" OR ");
+        case expr::kind::not_:
+            return "NOT (" + render(e.children[0], path, value) + ")";
     }
     return "?";
 }
@@ -304,31 +329,36 @@ bool values_equal(const attribute_value& a, const attribute_value& b)
 {
     if (a.type() != b.type()) return false;
     switch (a.type()) {
-    case attribute_value::kind::s: return a.as_s() == b.as_s();
-    case attribute_value::kind::n: return numbers_equal(a.as_n(), b.as_n());
-    case attribute_value::kind::b: return a.as_b() == b.as_b();
-    case attribute_value::kind::boolean: return a.as_bool() == b.as_bool();
-    case attribute_value::kind::null: return true;
-    case attribute_value::kind::m: {
-        const auto& x = a.as_m();
-        const auto& y = b.as_m();
-        if (x.size() != y.size()) return false;
-        return std::all_of(x.begin(), x.end(), [&](const auto& entry) {
-            const auto* other = y.find(entry.first);
-            return other != nullptr && values_equal(entry.second, *other);
-        });
-    }
-    case attribute_value::kind::l: {
-        const auto& x = a.as_l();
-        const auto& y = b.as_l();
-        return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), values_equal);
-    }
-    case attribute_value::kind::ss:
-        return same_members(a.as_ss().values, b.as_ss().values, std::equal_to<>());
-    case attribute_value::kind::ns:
-        return same_members(a.as_ns().values, b.as_ns().values, numbers_equal);
-    case attribute_value::kind::bs:
-        return same_members(a.as_bs().values, b.as_bs().values, std::equal_to<>());
+        case attribute_value::kind::s:
+            return a.as_s() == b.as_s();
+        case attribute_value::kind::n:
+            return numbers_equal(a.as_n(), b.as_n());
+        case attribute_value::kind::b:
+            return a.as_b() == b.as_b();
+        case attribute_value::kind::boolean:
+            return a.as_bool() == b.as_bool();
+        case attribute_value::kind::null:
+            return true;
+        case attribute_value::kind::m: {
+            const auto& x = a.as_m();
+            const auto& y = b.as_m();
+            if (x.size() != y.size()) return false;
+            return std::all_of(x.begin(), x.end(), [&](const auto& entry) {
+                const auto* other = y.find(entry.first);
+                return other != nullptr && values_equal(entry.second, *other);
+            });
+        }
+        case attribute_value::kind::l: {
+            const auto& x = a.as_l();
+            const auto& y = b.as_l();
+            return x.size() == y.size() && std::equal(x.begin(), x.end(), y.begin(), values_equal);
+        }
+        case attribute_value::kind::ss:
+            return same_members(a.as_ss().values, b.as_ss().values, std::equal_to<>());
+        case attribute_value::kind::ns:
+            return same_members(a.as_ns().values, b.as_ns().values, numbers_equal);
+        case attribute_value::kind::bs:
+            return same_members(a.as_bs().values, b.as_bs().values, std::equal_to<>());
     }
     return false;
 }
@@ -337,12 +367,16 @@ std::optional<int> compare_scalars(const attribute_value& a, const attribute_val
 {
     if (a.type() != b.type()) return std::nullopt;
     switch (a.type()) {
-    case attribute_value::kind::s:
-        return compare_bytes(a.as_s().data(), a.as_s().size(), b.as_s().data(), b.as_s().size());
-    case attribute_value::kind::n: return compare_numbers(a.as_n().text(), b.as_n().text());
-    case attribute_value::kind::b:
-        return compare_bytes(a.as_b().data(), a.as_b().size(), b.as_b().data(), b.as_b().size());
-    default: return std::nullopt;
+        case attribute_value::kind::s:
+            return compare_bytes(a.as_s().data(), a.as_s().size(), b.as_s().data(),
+                                 b.as_s().size());
+        case attribute_value::kind::n:
+            return compare_numbers(a.as_n().text(), b.as_n().text());
+        case attribute_value::kind::b:
+            return compare_bytes(a.as_b().data(), a.as_b().size(), b.as_b().data(),
+                                 b.as_b().size());
+        default:
+            return std::nullopt;
     }
 }
 
@@ -367,68 +401,81 @@ const attribute_value* resolve(const attribute_map& item, const document_path& p
 std::optional<std::size_t> size_of_value(const attribute_value& v)
 {
     switch (v.type()) {
-    case attribute_value::kind::s: return utf16_units(v.as_s());
-    case attribute_value::kind::b: return v.as_b().size();
-    case attribute_value::kind::m: return v.as_m().size();
-    case attribute_value::kind::l: return v.as_l().size();
-    case attribute_value::kind::ss: return v.as_ss().values.size();
-    case attribute_value::kind::ns: return v.as_ns().values.size();
-    case attribute_value::kind::bs: return v.as_bs().values.size();
-    default: return std::nullopt;
+        case attribute_value::kind::s:
+            return utf16_units(v.as_s());
+        case attribute_value::kind::b:
+            return v.as_b().size();
+        case attribute_value::kind::m:
+            return v.as_m().size();
+        case attribute_value::kind::l:
+            return v.as_l().size();
+        case attribute_value::kind::ss:
+            return v.as_ss().values.size();
+        case attribute_value::kind::ns:
+            return v.as_ns().values.size();
+        case attribute_value::kind::bs:
+            return v.as_bs().values.size();
+        default:
+            return std::nullopt;
     }
 }
 
 bool evaluate(const expr& e, const attribute_map& item)
 {
     switch (e.k) {
-    case expr::kind::and_:
-        return std::all_of(e.children.begin(), e.children.end(),
-                           [&](const expr& c) { return evaluate(c, item); });
-    case expr::kind::or_:
-        return std::any_of(e.children.begin(), e.children.end(),
-                           [&](const expr& c) { return evaluate(c, item); });
-    case expr::kind::not_: return !evaluate(e.children[0], item);
-    case expr::kind::exists: return resolve(item, e.path) != nullptr;
-    case expr::kind::not_exists: return resolve(item, e.path) == nullptr;
-    case expr::kind::type: {
-        const auto* v = resolve(item, e.path);
-        return v != nullptr && v->type() == e.type_name;
-    }
-    default: break;
+        case expr::kind::and_:
+            return std::all_of(e.children.begin(), e.children.end(),
+                               [&](const expr& c) { return evaluate(c, item); });
+        case expr::kind::or_:
+            return std::any_of(e.children.begin(), e.children.end(),
+                               [&](const expr& c) { return evaluate(c, item); });
+        case expr::kind::not_:
+            return !evaluate(e.children[0], item);
+        case expr::kind::exists:
+            return resolve(item, e.path) != nullptr;
+        case expr::kind::not_exists:
+            return resolve(item, e.path) == nullptr;
+        case expr::kind::type: {
+            const auto* v = resolve(item, e.path);
+            return v != nullptr && v->type() == e.type_name;
+        }
+        default:
+            break;
     }
     const auto subject = subject_of(e, item);
     switch (e.k) {
-    case expr::kind::compare: {
-        if (e.op == compare_op::ne) return !subject || !values_equal(*subject, e.values[0]);
-        if (!subject) return false;
-        if (e.op == compare_op::eq) return values_equal(*subject, e.values[0]);
-        const auto c = compare_scalars(*subject, e.values[0]);
-        return c && compare_holds(*c, e.op);
-    }
-    case expr::kind::between: {
-        if (!subject) return false;
-        const auto low = compare_scalars(*subject, e.values[0]);
-        const auto high = compare_scalars(*subject, e.values[1]);
-        return low && high && *low >= 0 && *high <= 0;
-    }
-    case expr::kind::in:
-        return subject && std::any_of(e.values.begin(), e.values.end(), [&](const auto& v) {
-                   return values_equal(*subject, v);
-               });
-    case expr::kind::begins_with: {
-        if (!subject) return false;
-        const auto& prefix = e.values[0];
-        if (subject->is_s() && prefix.is_s()) return subject->as_s().starts_with(prefix.as_s());
-        if (subject->type() == attribute_value::kind::b &&
-            prefix.type() == attribute_value::kind::b) {
-            const auto& b = subject->as_b();
-            const auto& p = prefix.as_b();
-            return b.size() >= p.size() && std::equal(p.begin(), p.end(), b.begin());
+        case expr::kind::compare: {
+            if (e.op == compare_op::ne) return !subject || !values_equal(*subject, e.values[0]);
+            if (!subject) return false;
+            if (e.op == compare_op::eq) return values_equal(*subject, e.values[0]);
+            const auto c = compare_scalars(*subject, e.values[0]);
+            return c && compare_holds(*c, e.op);
         }
-        return false;
-    }
-    case expr::kind::contains: return subject && contains_value(*subject, e.values[0]);
-    default: return false;
+        case expr::kind::between: {
+            if (!subject) return false;
+            const auto low = compare_scalars(*subject, e.values[0]);
+            const auto high = compare_scalars(*subject, e.values[1]);
+            return low && high && *low >= 0 && *high <= 0;
+        }
+        case expr::kind::in:
+            return subject && std::any_of(e.values.begin(), e.values.end(),
+                                          [&](const auto& v) { return values_equal(*subject, v); });
+        case expr::kind::begins_with: {
+            if (!subject) return false;
+            const auto& prefix = e.values[0];
+            if (subject->is_s() && prefix.is_s()) return subject->as_s().starts_with(prefix.as_s());
+            if (subject->type() == attribute_value::kind::b &&
+                prefix.type() == attribute_value::kind::b) {
+                const auto& b = subject->as_b();
+                const auto& p = prefix.as_b();
+                return b.size() >= p.size() && std::equal(p.begin(), p.end(), b.begin());
+            }
+            return false;
+        }
+        case expr::kind::contains:
+            return subject && contains_value(*subject, e.values[0]);
+        default:
+            return false;
     }
 }
 
@@ -448,19 +495,29 @@ std::string describe(const attribute_value& v)
     auto num = [](const number& n) { return n.text(); };
     auto bin = [](const bytes& b) { return "b'" + hex(b) + "'"; };
     switch (v.type()) {
-    case attribute_value::kind::s: return quote(v.as_s());
-    case attribute_value::kind::n: return v.as_n().text();
-    case attribute_value::kind::b: return bin(v.as_b());
-    case attribute_value::kind::boolean: return v.as_bool() ? "true" : "false";
-    case attribute_value::kind::null: return "null";
-    case attribute_value::kind::m:
-        return list(v.as_m(), [&](const auto& e) { return quote(e.first) + ": " + describe(e.second); },
-                    "{", "}");
-    case attribute_value::kind::l:
-        return list(v.as_l(), [](const attribute_value& x) { return describe(x); }, "[", "]");
-    case attribute_value::kind::ss: return list(v.as_ss().values, quote, "<<", ">>");
-    case attribute_value::kind::ns: return list(v.as_ns().values, num, "<<", ">>");
-    case attribute_value::kind::bs: return list(v.as_bs().values, bin, "<<", ">>");
+        case attribute_value::kind::s:
+            return quote(v.as_s());
+        case attribute_value::kind::n:
+            return v.as_n().text();
+        case attribute_value::kind::b:
+            return bin(v.as_b());
+        case attribute_value::kind::boolean:
+            return v.as_bool() ? "true" : "false";
+        case attribute_value::kind::null:
+            return "null";
+        case attribute_value::kind::m:
+            return list(
+                v.as_m(), [&](const auto& e) { return quote(e.first) + ": " + describe(e.second); },
+                "{", "}");
+        case attribute_value::kind::l:
+            return list(
+                v.as_l(), [](const attribute_value& x) { return describe(x); }, "[", "]");
+        case attribute_value::kind::ss:
+            return list(v.as_ss().values, quote, "<<", ">>");
+        case attribute_value::kind::ns:
+            return list(v.as_ns().values, num, "<<", ">>");
+        case attribute_value::kind::bs:
+            return list(v.as_bs().values, bin, "<<", ">>");
     }
     return "?";
 }

@@ -15,22 +15,54 @@ using namespace std::string_view_literals;
 
 // Values come from small domains so that conditions often match: index i of a domain is
 // always the same value.
-const std::array<std::string_view, 18> string_pool = {
-    "a", "ab", "abc", "b", "ba", "c", "x", "xy", "\xC3\xA9", "z", "\xF0\x9F\x98\x80",
-    "\xEF\xBD\xA1", "A", "0", "10", "9", "a b", "Ab"};
-const std::array<std::string_view, 18> number_pool = {
-    "0", "1", "-1", "1.5", "-7.25", "10", "100", "1E+100", "-1E+100", "1E-100",
-    "1.0000000000000000000000000000000000001", "12345678901234567890123456789012345678",
-    "-0.001", "3.14159", "99999999999999999999", "2", "0.5", "-12345678901234567890.5"};
-const std::array<std::string_view, 9> bytes_pool = {"\x01"sv, "\x01\x02"sv, "\x02"sv, "\x7f"sv,
-                                                    "\x80"sv, "\xff"sv, "\xff\x00"sv,
-                                                    "\x01\x02\x03"sv, "\x00"sv};
+const std::array<std::string_view, 18> string_pool = {"a",
+                                                      "ab",
+                                                      "abc",
+                                                      "b",
+                                                      "ba",
+                                                      "c",
+                                                      "x",
+                                                      "xy",
+                                                      "\xC3\xA9",
+                                                      "z",
+                                                      "\xF0\x9F\x98\x80",
+                                                      "\xEF\xBD\xA1",
+                                                      "A",
+                                                      "0",
+                                                      "10",
+                                                      "9",
+                                                      "a b",
+                                                      "Ab"};
+const std::array<std::string_view, 18> number_pool = {"0",
+                                                      "1",
+                                                      "-1",
+                                                      "1.5",
+                                                      "-7.25",
+                                                      "10",
+                                                      "100",
+                                                      "1E+100",
+                                                      "-1E+100",
+                                                      "1E-100",
+                                                      "1.0000000000000000000000000000000000001",
+                                                      "12345678901234567890123456789012345678",
+                                                      "-0.001",
+                                                      "3.14159",
+                                                      "99999999999999999999",
+                                                      "2",
+                                                      "0.5",
+                                                      "-12345678901234567890.5"};
+const std::array<std::string_view, 9> bytes_pool = {"\x01"sv,     "\x01\x02"sv,     "\x02"sv,
+                                                    "\x7f"sv,     "\x80"sv,         "\xff"sv,
+                                                    "\xff\x00"sv, "\x01\x02\x03"sv, "\x00"sv};
 
 }  // namespace
 
 namespace detail {
 
-bool chance(random_engine& rng, double p) { return std::bernoulli_distribution(p)(rng); }
+bool chance(random_engine& rng, double p)
+{
+    return std::bernoulli_distribution(p)(rng);
+}
 
 std::size_t pick(random_engine& rng, std::size_t n)
 {
@@ -40,24 +72,24 @@ std::size_t pick(random_engine& rng, std::size_t n)
 scalar_attribute_type random_key_type(random_engine& rng)
 {
     const auto r = pick(rng, 10);
-    return r < 5 ? scalar_attribute_type::s : (r < 8 ? scalar_attribute_type::n
-                                                     : scalar_attribute_type::b);
+    return r < 5 ? scalar_attribute_type::s
+                 : (r < 8 ? scalar_attribute_type::n : scalar_attribute_type::b);
 }
 
 /// Value i of a domain of the type; distinct i are distinct values.
 attribute_value domain_value(scalar_attribute_type type, std::size_t i)
 {
     switch (type) {
-    case scalar_attribute_type::n:
-        if (i < number_pool.size()) return number(number_pool[i]);
-        return number(static_cast<std::int64_t>(i) * 3 - 40);
-    case scalar_attribute_type::b: {
-        if (i < bytes_pool.size()) return to_bytes(bytes_pool[i]);
-        return to_bytes("k" + std::to_string(i));
-    }
-    default:
-        if (i < string_pool.size()) return std::string(string_pool[i]);
-        return "k" + std::to_string(i);
+        case scalar_attribute_type::n:
+            if (i < number_pool.size()) return number(number_pool[i]);
+            return number(static_cast<std::int64_t>(i) * 3 - 40);
+        case scalar_attribute_type::b: {
+            if (i < bytes_pool.size()) return to_bytes(bytes_pool[i]);
+            return to_bytes("k" + std::to_string(i));
+        }
+        default:
+            if (i < string_pool.size()) return std::string(string_pool[i]);
+            return "k" + std::to_string(i);
     }
 }
 
@@ -98,13 +130,16 @@ std::vector<T> distinct_members(random_engine& rng, Make make, Same same)
 attribute_map random_nested_map(random_engine& rng)
 {
     attribute_map m;
-    if (chance(rng, 0.7)) m.set("f", chance(rng, 0.5) ? random_scalar(rng, scalar_attribute_type::s)
-                                                       : random_scalar(rng, scalar_attribute_type::n));
-    if (chance(rng, 0.6)) m.set("h", attribute_map{{"k", random_scalar(rng, scalar_attribute_type::s, 8)}});
+    if (chance(rng, 0.7))
+        m.set("f", chance(rng, 0.5) ? random_scalar(rng, scalar_attribute_type::s)
+                                    : random_scalar(rng, scalar_attribute_type::n));
+    if (chance(rng, 0.6))
+        m.set("h", attribute_map{{"k", random_scalar(rng, scalar_attribute_type::s, 8)}});
     if (chance(rng, 0.6)) {
         attribute_list g;
         const auto n = pick(rng, 4);
-        for (std::size_t i = 0; i < n; ++i) g.push_back(random_scalar(rng, scalar_attribute_type::n, 8));
+        for (std::size_t i = 0; i < n; ++i)
+            g.push_back(random_scalar(rng, scalar_attribute_type::n, 8));
         m.set("g", std::move(g));
     }
     return m;
@@ -138,40 +173,49 @@ void add_free_attributes(attribute_map& item, random_engine& rng)
     } else if (r < 17) {
         item.set("s", chance(rng, 0.5));
     }
-    if (chance(rng, 0.7)) item.set("n", random_scalar(rng, scalar_attribute_type::n));
-    else if (chance(rng, 0.3)) item.set("n", random_scalar(rng, scalar_attribute_type::s));
-    if (chance(rng, 0.5)) item.set("b", chance(rng, 0.1) ? attribute_value(bytes{})
-                                                          : random_scalar(rng, scalar_attribute_type::b));
-    if (chance(rng, 0.6)) item.set("flag", chance(rng, 0.85) ? attribute_value(chance(rng, 0.5))
-                                                              : attribute_value(null_value{}));
+    if (chance(rng, 0.7))
+        item.set("n", random_scalar(rng, scalar_attribute_type::n));
+    else if (chance(rng, 0.3))
+        item.set("n", random_scalar(rng, scalar_attribute_type::s));
+    if (chance(rng, 0.5))
+        item.set("b", chance(rng, 0.1) ? attribute_value(bytes{})
+                                       : random_scalar(rng, scalar_attribute_type::b));
+    if (chance(rng, 0.6))
+        item.set("flag", chance(rng, 0.85) ? attribute_value(chance(rng, 0.5))
+                                           : attribute_value(null_value{}));
     if (chance(rng, 0.4)) item.set("nul", null_value{});
     if (chance(rng, 0.6)) item.set("m", random_nested_map(rng));
     if (chance(rng, 0.6)) item.set("l", random_list(rng));
     if (chance(rng, 0.4)) {
-        item.set("ss", string_set{distinct_members<std::string>(
-                           rng, [&] { return random_scalar(rng, scalar_attribute_type::s, 10).as_s(); },
-                           std::equal_to<>())});
+        item.set("ss",
+                 string_set{distinct_members<std::string>(
+                     rng, [&] { return random_scalar(rng, scalar_attribute_type::s, 10).as_s(); },
+                     std::equal_to<>())});
     }
     if (chance(rng, 0.4)) {
-        item.set("ns", number_set{distinct_members<number>(
-                           rng, [&] { return random_scalar(rng, scalar_attribute_type::n, 10).as_n(); },
-                           [](const number& a, const number& b) {
-                               return oracle::compare_numbers(a.text(), b.text()) == 0;
-                           })});
+        item.set("ns",
+                 number_set{distinct_members<number>(
+                     rng, [&] { return random_scalar(rng, scalar_attribute_type::n, 10).as_n(); },
+                     [](const number& a, const number& b) {
+                         return oracle::compare_numbers(a.text(), b.text()) == 0;
+                     })});
     }
     if (chance(rng, 0.3)) {
-        item.set("bs", binary_set{distinct_members<bytes>(
-                           rng, [&] { return random_scalar(rng, scalar_attribute_type::b, 9).as_b(); },
-                           std::equal_to<>())});
+        item.set("bs",
+                 binary_set{distinct_members<bytes>(
+                     rng, [&] { return random_scalar(rng, scalar_attribute_type::b, 9).as_b(); },
+                     std::equal_to<>())});
     }
-    if (chance(rng, 0.3)) item.set("e", std::string());
-    else if (chance(rng, 0.2)) item.set("e", bytes{});
+    if (chance(rng, 0.3))
+        item.set("e", std::string());
+    else if (chance(rng, 0.2))
+        item.set("e", bytes{});
 }
 
-const std::vector<std::string> free_attributes = {"s",  "n",  "b",  "flag", "nul", "m",
-                                                  "l",  "ss", "ns", "bs",   "e"};
-const std::vector<std::string> nested_paths = {"m.f", "m.h.k", "m.g[0]", "m.g[2]",
-                                               "l[0]", "l[1]", "l[0].k", "m.h"};
+const std::vector<std::string> free_attributes = {"s", "n",  "b",  "flag", "nul", "m",
+                                                  "l", "ss", "ns", "bs",   "e"};
+const std::vector<std::string> nested_paths = {"m.f",  "m.h.k", "m.g[0]", "m.g[2]",
+                                               "l[0]", "l[1]",  "l[0].k", "m.h"};
 
 std::string_view type_text(scalar_attribute_type t)
 {
@@ -228,8 +272,9 @@ table_shape random_table_shape(random_engine& rng)
     }
     auto projection_of = [&](index_shape& index) {
         const auto r = pick(rng, 3);
-        index.projection = r == 0 ? projection_type::all
-                                  : (r == 1 ? projection_type::keys_only : projection_type::include);
+        index.projection = r == 0
+                               ? projection_type::all
+                               : (r == 1 ? projection_type::keys_only : projection_type::include);
         if (index.projection != projection_type::include) return;
         std::vector<std::string> candidates = free_attributes;
         for (const char* name : {"g1", "g2", "l1"}) candidates.push_back(name);

@@ -14,9 +14,9 @@ using oracle::compare_op;
 using oracle::expr;
 
 const std::vector<std::string> condition_paths = {
-    "pk",  "sk",  "g1", "g2", "g3",  "l1",  "l2",  "s",      "n",      "b",    "flag", "nul",
-    "m",   "l",   "ss", "ns", "bs",  "e",   "gone", "m.f",   "m.h.k",  "m.g[0]", "m.g[2]",
-    "l[0]", "l[1]", "l[0].k", "m.h"};
+    "pk",   "sk",   "g1",    "g2",     "g3",     "l1",   "l2",   "s",      "n",
+    "b",    "flag", "nul",   "m",      "l",      "ss",   "ns",   "bs",     "e",
+    "gone", "m.f",  "m.h.k", "m.g[0]", "m.g[2]", "l[0]", "l[1]", "l[0].k", "m.h"};
 
 bool orderable(const attribute_value& v)
 {
@@ -65,16 +65,17 @@ expr random_leaf(const std::vector<attribute_map>& items, const document_path& p
 {
     if (invalid) {
         switch (pick(rng, 3)) {
-        case 0: return oracle::make_compare(path, compare_op::lt, chance(rng, 0.5));
-        case 1: {
-            auto [low, high] = ordered_bounds(random_scalar(rng, scalar_attribute_type::n),
-                                              random_scalar(rng, scalar_attribute_type::n));
-            if (oracle::compare_scalars(low, high) == 0) high = number("1E+120");
-            return oracle::make_between(path, high, low);
-        }
-        default:
-            return oracle::make_between(path, random_scalar(rng, scalar_attribute_type::s),
-                                        random_scalar(rng, scalar_attribute_type::n));
+            case 0:
+                return oracle::make_compare(path, compare_op::lt, chance(rng, 0.5));
+            case 1: {
+                auto [low, high] = ordered_bounds(random_scalar(rng, scalar_attribute_type::n),
+                                                  random_scalar(rng, scalar_attribute_type::n));
+                if (oracle::compare_scalars(low, high) == 0) high = number("1E+120");
+                return oracle::make_between(path, high, low);
+            }
+            default:
+                return oracle::make_between(path, random_scalar(rng, scalar_attribute_type::s),
+                                            random_scalar(rng, scalar_attribute_type::n));
         }
     }
     const auto r = pick(rng, 100);
@@ -96,18 +97,27 @@ expr random_leaf(const std::vector<attribute_map>& items, const document_path& p
     }
     if (r < 67) {
         auto v = sample_value(items, path, rng, true);
-        if (v.is_s()) v = v.as_s().substr(0, pick(rng, v.as_s().size() + 1));
-        else if (v.type() == attribute_value::kind::b) v = bytes(v.as_b().begin(), v.as_b().begin() + pick(rng, v.as_b().size() + 1));
-        else v = random_scalar(rng, chance(rng, 0.5) ? scalar_attribute_type::s : scalar_attribute_type::b);
+        if (v.is_s())
+            v = v.as_s().substr(0, pick(rng, v.as_s().size() + 1));
+        else if (v.type() == attribute_value::kind::b)
+            v = bytes(v.as_b().begin(), v.as_b().begin() + pick(rng, v.as_b().size() + 1));
+        else
+            v = random_scalar(
+                rng, chance(rng, 0.5) ? scalar_attribute_type::s : scalar_attribute_type::b);
         return oracle::make_function(expr::kind::begins_with, path, std::move(v));
     }
     if (r < 74) {
         attribute_value v = sample_value(items, path, rng, false);
-        if (const auto* ss = v.get_if<string_set>()) v = ss->values.front();
-        else if (const auto* ns = v.get_if<number_set>()) v = ns->values.front();
-        else if (const auto* bs = v.get_if<binary_set>()) v = bs->values.front();
-        else if (const auto* l = v.get_if<attribute_list>(); l && !l->empty()) v = pick_of(rng, *l);
-        else if (v.is_s()) v = v.as_s().substr(pick(rng, v.as_s().size() + 1));
+        if (const auto* ss = v.get_if<string_set>())
+            v = ss->values.front();
+        else if (const auto* ns = v.get_if<number_set>())
+            v = ns->values.front();
+        else if (const auto* bs = v.get_if<binary_set>())
+            v = bs->values.front();
+        else if (const auto* l = v.get_if<attribute_list>(); l && !l->empty())
+            v = pick_of(rng, *l);
+        else if (v.is_s())
+            v = v.as_s().substr(pick(rng, v.as_s().size() + 1));
         return oracle::make_function(expr::kind::contains, path, std::move(v));
     }
     if (r < 79) return oracle::make_function(expr::kind::exists, path);
@@ -136,9 +146,8 @@ bool has_field_key(const expr& e)
 bool has_method(const expr& e)
 {
     if (e.of_size) return e.k != expr::kind::in || e.values.size() <= 2;
-    return e.k == expr::kind::exists || e.k == expr::kind::not_exists ||
-           e.k == expr::kind::type || e.k == expr::kind::begins_with ||
-           e.k == expr::kind::contains;
+    return e.k == expr::kind::exists || e.k == expr::kind::not_exists || e.k == expr::kind::type ||
+           e.k == expr::kind::begins_with || e.k == expr::kind::contains;
 }
 
 /// A step for `term`, spelled any way the API allows.
@@ -164,10 +173,14 @@ relation_step step_for(expr term, join how, random_engine& rng)
 std::string op_suffix(const expr& e)
 {
     switch (e.k) {
-    case expr::kind::between: return "between";
-    case expr::kind::in: return "in";
-    case expr::kind::begins_with: return "begins_with";
-    default: break;
+        case expr::kind::between:
+            return "between";
+        case expr::kind::in:
+            return "in";
+        case expr::kind::begins_with:
+            return "begins_with";
+        default:
+            break;
     }
     static const char* names[] = {"eq", "ne", "lt", "lte", "gt", "gte"};
     return names[static_cast<int>(e.op)];
@@ -193,29 +206,37 @@ condition to_library_condition(const expr& e)
 {
     auto subject = [&] { return e.of_size ? size_of(e.path) : operand::of_path(e.path); };
     switch (e.k) {
-    case expr::kind::compare: {
-        static constexpr condition_op ops[] = {condition_op::eq, condition_op::ne,
-                                               condition_op::lt, condition_op::le,
-                                               condition_op::gt, condition_op::ge};
-        return compare(subject(), ops[static_cast<int>(e.op)], operand::of_value(e.values[0]));
-    }
-    case expr::kind::between: return between(subject(), e.values[0], e.values[1]);
-    case expr::kind::in: return in(subject(), e.values);
-    case expr::kind::begins_with: return begins_with(e.path, e.values[0]);
-    case expr::kind::contains: return contains(e.path, e.values[0]);
-    case expr::kind::exists: return attribute_exists(e.path);
-    case expr::kind::not_exists: return attribute_not_exists(e.path);
-    case expr::kind::type: return attribute_type(e.path, e.type_name);
-    case expr::kind::and_:
-    case expr::kind::or_: {
-        condition out;
-        for (const auto& c : e.children) {
-            out = e.k == expr::kind::and_ ? (out && to_library_condition(c))
-                                          : (out || to_library_condition(c));
+        case expr::kind::compare: {
+            static constexpr condition_op ops[] = {condition_op::eq, condition_op::ne,
+                                                   condition_op::lt, condition_op::le,
+                                                   condition_op::gt, condition_op::ge};
+            return compare(subject(), ops[static_cast<int>(e.op)], operand::of_value(e.values[0]));
         }
-        return out;
-    }
-    case expr::kind::not_: return !to_library_condition(e.children[0]);
+        case expr::kind::between:
+            return between(subject(), e.values[0], e.values[1]);
+        case expr::kind::in:
+            return in(subject(), e.values);
+        case expr::kind::begins_with:
+            return begins_with(e.path, e.values[0]);
+        case expr::kind::contains:
+            return contains(e.path, e.values[0]);
+        case expr::kind::exists:
+            return attribute_exists(e.path);
+        case expr::kind::not_exists:
+            return attribute_not_exists(e.path);
+        case expr::kind::type:
+            return attribute_type(e.path, e.type_name);
+        case expr::kind::and_:
+        case expr::kind::or_: {
+            condition out;
+            for (const auto& c : e.children) {
+                out = e.k == expr::kind::and_ ? (out && to_library_condition(c))
+                                              : (out || to_library_condition(c));
+            }
+            return out;
+        }
+        case expr::kind::not_:
+            return !to_library_condition(e.children[0]);
     }
     return {};
 }
@@ -241,23 +262,24 @@ std::string relation_case::describe() const
 {
     std::string out = "table";
     for (const auto& step : steps) {
-        const char* call = step.how == join::and_ ? ".where(" : (step.how == join::or_ ? ".or_(" : ".not_(");
+        const char* call =
+            step.how == join::and_ ? ".where(" : (step.how == join::or_ ? ".or_(" : ".not_(");
         const auto& t = step.term;
         switch (step.spelling) {
-        case relation_step::form::field_key:
-            out += call + ("\"" + field_key(step) + "\", " + values_text(t.values) + ")");
-            break;
-        case relation_step::form::method:
-            if (t.of_size) {
-                out += ".size_fn(\"" + t.path.to_string() + "." + op_suffix(t) + "\", " +
-                       values_text(t.values) + ")";
-            } else {
-                out += ".function(" + oracle::describe(t) + ")";
-            }
-            break;
-        case relation_step::form::condition:
-            out += call + ("condition{" + oracle::describe(t) + "})");
-            break;
+            case relation_step::form::field_key:
+                out += call + ("\"" + field_key(step) + "\", " + values_text(t.values) + ")");
+                break;
+            case relation_step::form::method:
+                if (t.of_size) {
+                    out += ".size_fn(\"" + t.path.to_string() + "." + op_suffix(t) + "\", " +
+                           values_text(t.values) + ")";
+                } else {
+                    out += ".function(" + oracle::describe(t) + ")";
+                }
+                break;
+            case relation_step::form::condition:
+                out += call + ("condition{" + oracle::describe(t) + "})");
+                break;
         }
     }
     return out;
@@ -271,9 +293,15 @@ relation relation_case::apply(relation r) const
             const auto key = field_key(step);
             const bool one = t.values.size() == 1;
             switch (step.how) {
-            case join::and_: r = one ? r.where(key, t.values[0]) : r.where(key, t.values); break;
-            case join::or_: r = one ? r.or_(key, t.values[0]) : r.or_(key, t.values); break;
-            case join::and_not: r = one ? r.not_(key, t.values[0]) : r.not_(key, t.values); break;
+                case join::and_:
+                    r = one ? r.where(key, t.values[0]) : r.where(key, t.values);
+                    break;
+                case join::or_:
+                    r = one ? r.or_(key, t.values[0]) : r.or_(key, t.values);
+                    break;
+                case join::and_not:
+                    r = one ? r.not_(key, t.values[0]) : r.not_(key, t.values);
+                    break;
             }
         } else if (step.spelling == relation_step::form::method) {
             if (t.of_size) {
@@ -294,9 +322,15 @@ relation relation_case::apply(relation r) const
         } else {
             const auto c = to_library_condition(t);
             switch (step.how) {
-            case join::and_: r = r.where(c); break;
-            case join::or_: r = r.or_(c); break;
-            case join::and_not: r = r.not_(c); break;
+                case join::and_:
+                    r = r.where(c);
+                    break;
+                case join::or_:
+                    r = r.or_(c);
+                    break;
+                case join::and_not:
+                    r = r.not_(c);
+                    break;
             }
         }
     }
@@ -314,7 +348,8 @@ relation_case random_case(const table_shape& shape, const std::vector<attribute_
         if (chance(rng, 0.8)) return random_leaf(items, random_path(), rng, invalid);
         std::vector<expr> children;
         const auto n = 2 + pick(rng, 2);
-        for (std::size_t i = 0; i < n; ++i) children.push_back(random_leaf(items, random_path(), rng, false));
+        for (std::size_t i = 0; i < n; ++i)
+            children.push_back(random_leaf(items, random_path(), rng, false));
         const auto r = pick(rng, 3);
         if (r == 0) return oracle::make_and(std::move(children));
         if (r == 1) return oracle::make_or(std::move(children));
@@ -332,15 +367,15 @@ relation_case random_case(const table_shape& shape, const std::vector<attribute_
         for (const auto& index : shape.indexes) keys.emplace_back(index.hash, index.range);
         const auto& [hash, range] = pick_of(rng, keys);
         const document_path hash_path(hash.name);
-        attribute_value hash_value = chance(rng, 0.05) ? random_any_scalar(rng)
-                                                       : sample_value(items, hash_path, rng, true);
+        attribute_value hash_value =
+            chance(rng, 0.05) ? random_any_scalar(rng) : sample_value(items, hash_path, rng, true);
         std::vector<attribute_map> partition;
         for (const auto& item : items) {
             const auto* v = item.find(hash.name);
             if (v != nullptr && oracle::values_equal(*v, hash_value)) partition.push_back(item);
         }
-        out.steps.push_back(step_for(oracle::make_compare(hash_path, compare_op::eq, hash_value),
-                                     join::and_, rng));
+        out.steps.push_back(
+            step_for(oracle::make_compare(hash_path, compare_op::eq, hash_value), join::and_, rng));
         if (range && chance(rng, 0.75)) {
             const document_path range_path(range->name);
             const auto& source = partition.empty() ? items : partition;
@@ -381,14 +416,16 @@ relation_case random_case(const table_shape& shape, const std::vector<attribute_
         const auto extra = pick(rng, 3);
         for (std::size_t i = 0; i < extra; ++i) {
             const bool invalid = out.meant_invalid && i == 0;
-            out.steps.push_back(step_for(random_term(invalid), chance(rng, 0.8) ? join::and_ : random_join(), rng));
+            out.steps.push_back(
+                step_for(random_term(invalid), chance(rng, 0.8) ? join::and_ : random_join(), rng));
         }
         if (out.meant_invalid && extra == 0)
             out.steps.push_back(step_for(random_term(true), join::and_, rng));
     } else {
         const auto n = pick(rng, 4);
         for (std::size_t i = 0; i < n; ++i)
-            out.steps.push_back(step_for(random_term(out.meant_invalid && i == 0), i == 0 ? join::and_ : random_join(), rng));
+            out.steps.push_back(step_for(random_term(out.meant_invalid && i == 0),
+                                         i == 0 ? join::and_ : random_join(), rng));
         if (out.meant_invalid && n == 0)
             out.steps.push_back(step_for(random_term(true), join::and_, rng));
     }

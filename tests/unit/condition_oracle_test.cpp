@@ -25,7 +25,10 @@ attribute_map sample_item()
     };
 }
 
-bool holds(const expr& e) { return evaluate(e, sample_item()); }
+bool holds(const expr& e)
+{
+    return evaluate(e, sample_item());
+}
 
 TEST(ConditionOracle, numbers_compare_exactly_as_decimals)
 {
@@ -77,15 +80,18 @@ TEST(ConditionOracle, strings_compare_by_utf8_bytes)
 
 TEST(ConditionOracle, binary_compares_by_bytes)
 {
-    EXPECT_TRUE(holds(make_compare("b", compare_op::gt, to_bytes(std::string_view("\x01\x02", 2)))));
+    EXPECT_TRUE(
+        holds(make_compare("b", compare_op::gt, to_bytes(std::string_view("\x01\x02", 2)))));
     EXPECT_TRUE(holds(make_compare("b", compare_op::lt, to_bytes("\x02"))));
     EXPECT_TRUE(holds(make_function(expr::kind::begins_with, "b", to_bytes("\x01"))));
-    EXPECT_TRUE(holds(make_function(expr::kind::contains, "b", to_bytes(std::string_view("\x02\x03", 2)))));
+    EXPECT_TRUE(
+        holds(make_function(expr::kind::contains, "b", to_bytes(std::string_view("\x02\x03", 2)))));
 }
 
 TEST(ConditionOracle, equality_of_documents_and_sets)
 {
-    EXPECT_TRUE(holds(make_compare("m", compare_op::eq, attribute_map{{"y", "q"}, {"x", number("1.0")}})));
+    EXPECT_TRUE(
+        holds(make_compare("m", compare_op::eq, attribute_map{{"y", "q"}, {"x", number("1.0")}})));
     EXPECT_FALSE(holds(make_compare("m", compare_op::eq, attribute_map{{"x", number("1")}})));
     EXPECT_TRUE(holds(make_compare("ns", compare_op::eq, number_set{{number("2"), number("1")}})));
     EXPECT_TRUE(holds(make_compare("ss", compare_op::eq, string_set{{"y", "x"}})));
@@ -145,11 +151,12 @@ TEST(ConditionOracle, logic)
 
 TEST(ConditionOracle, renders_filter_expressions_with_shared_name_placeholders)
 {
-    const auto e = make_and({make_compare("m.x", compare_op::lt, number("3"), true),
-                             make_function(expr::kind::exists, "m"),
-                             make_in("l[1]", {number("1"), "a"})});
+    const auto e =
+        make_and({make_compare("m.x", compare_op::lt, number("3"), true),
+                  make_function(expr::kind::exists, "m"), make_in("l[1]", {number("1"), "a"})});
     const auto f = render_filter(e);
-    EXPECT_EQ(f.text, "(size(#p0.#p1) < :c0) AND (attribute_exists(#p0)) AND (#p2[1] IN (:c1, :c2))");
+    EXPECT_EQ(f.text,
+              "(size(#p0.#p1) < :c0) AND (attribute_exists(#p0)) AND (#p2[1] IN (:c1, :c2))");
     EXPECT_EQ(f.names.size(), 3u);
     EXPECT_EQ(f.values.size(), 3u);
     EXPECT_EQ(describe(e), "(size(m.x) < 3) AND (attribute_exists(m)) AND (l[1] IN (1, \"a\"))");
