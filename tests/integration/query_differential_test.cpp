@@ -261,8 +261,15 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
             co_return;
         }
         std::string kind = ec == errc::invalid_argument ? "refused a valid relation" : "failed";
-        if (message.find("is of type") != std::string::npos)
-            kind += " (a value's type differs from a key attribute's)";
+        if (message.find("is of type") != std::string::npos) {
+            // "... is of type S, but its = condition has a value of type N": class by operator.
+            const auto op = message.find("but its ");
+            const auto end = message.find(" condition", op);
+            const auto which = op == std::string::npos || end == std::string::npos
+                                   ? std::string()
+                                   : " in a " + message.substr(op + 8, end - op - 8) + " condition";
+            kind += " (a value's type differs from a key attribute's" + which + ")";
+        }
         ctx.fail(kind, what + ": " + ec.message() + ": " + message);
     };
 
