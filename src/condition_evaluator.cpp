@@ -66,15 +66,20 @@ bool has_element(const Values& values, const Element& e)
     return std::any_of(values.begin(), values.end(), [&](const auto& v) { return v == e; });
 }
 
-// DynamoDB: a substring of a string, an element of a set of the operand's type, an element
-// of a list.
+// DynamoDB: a substring of a string, a sequence of bytes inside a binary, an element of a set
+// of the operand's type, an element of a list.
 bool holds(const attribute_value& v, const attribute_value& operand)
 {
     using kind = attribute_value::kind;
     switch (v.type()) {
         case kind::s:
-            return operand.type() == kind::s &&
-                   v.as_s().find(operand.as_s()) != std::string::npos;
+            return operand.type() == kind::s && v.as_s().find(operand.as_s()) != std::string::npos;
+        case kind::b: {
+            const bytes& whole = v.as_b();
+            if (operand.type() != kind::b) return false;
+            const bytes& part = operand.as_b();
+            return std::search(whole.begin(), whole.end(), part.begin(), part.end()) != whole.end();
+        }
         case kind::ss:
             return operand.type() == kind::s && has_element(v.as_ss().values, operand.as_s());
         case kind::ns:
@@ -159,8 +164,8 @@ bool client_evaluable(const condition& c, std::string* why)
     });
     if (c.subject().type() != operand::kind::path || !values_only) {
         if (why) {
-            *why = "a " + std::string(to_string(c.op())) + " condition on " +
-                   c.path().to_string() + " with size() or a second attribute";
+            *why = "a " + std::string(to_string(c.op())) + " condition on " + c.path().to_string() +
+                   " with size() or a second attribute";
         }
         return false;
     }

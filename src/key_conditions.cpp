@@ -6,12 +6,23 @@
 namespace dynomite::detail {
 namespace {
 
-bool compares_with_values(const condition& c)
+}  // namespace
+
+bool compares_with_key_values(const condition& c)
 {
+    // DynamoDB refuses an empty string or binary as a key attribute's value, even in a key
+    // condition (`begins_with(sk, "")`): such a condition is left to the filter or the client.
     const std::span<const operand> args = c.arguments();
-    return std::all_of(args.begin(), args.end(),
-                       [](const operand& a) { return a.type() == operand::kind::value; });
+    return std::all_of(args.begin(), args.end(), [](const operand& a) {
+        if (a.type() != operand::kind::value) return false;
+        const attribute_value& v = a.value();
+        if (v.type() == attribute_value::kind::s) return !v.as_s().empty();
+        if (v.type() == attribute_value::kind::b) return !v.as_b().empty();
+        return true;
+    });
 }
+
+namespace {
 
 bool leaf_requires(const condition& c, const std::string& name)
 {
@@ -90,7 +101,7 @@ bool is_sort_key_condition(const condition& c, const std::string& name)
         case condition_op::ge:
         case condition_op::between:
         case condition_op::begins_with:
-            return is_attribute(c.subject(), name) && compares_with_values(c);
+            return is_attribute(c.subject(), name) && compares_with_key_values(c);
         default:
             return false;
     }
@@ -112,8 +123,8 @@ sort_key_split split_sort_key(const std::vector<condition>& on_sort, const std::
     } else if (const condition* range = first_of(usable, {condition_op::between})) {
         out.key_condition = *range;
         stated.push_back(range);
-    } else if (low && high && low->arguments()[0].value().type() ==
-                                  high->arguments()[0].value().type() &&
+    } else if (low && high &&
+               low->arguments()[0].value().type() == high->arguments()[0].value().type() &&
                in_order(low->arguments()[0].value(), high->arguments()[0].value())) {
         out.key_condition = between(document_path::attribute(name), low->arguments()[0].value(),
                                     high->arguments()[0].value());
@@ -129,8 +140,8 @@ sort_key_split split_sort_key(const std::vector<condition>& on_sort, const std::
     out.exact = static_cast<int>(stated.size());
     // Structural equality: a term repeated (`sk = 1 AND sk = 1`) is stated by the one kept.
     for (const condition& t : on_sort) {
-        const bool is_stated = std::any_of(stated.begin(), stated.end(),
-                                           [&](const condition* s) { return *s == t; });
+        const bool is_stated =
+            std::any_of(stated.begin(), stated.end(), [&](const condition* s) { return *s == t; });
         if (!is_stated) out.residual.push_back(t);
     }
     return out;

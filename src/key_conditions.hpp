@@ -19,6 +19,10 @@ bool is_attribute(const operand& o, const std::string& name);
 /// whose every branch is one. NOT, `<>` and attribute_not_exists never require it.
 bool requires_existence(const condition& c, const std::string& name);
 
+/// Every argument of `c` is a value DynamoDB takes for a key attribute (not an empty string or
+/// binary).
+bool compares_with_key_values(const condition& c);
+
 /// A leaf DynamoDB takes on a sort key: =, <, <=, >, >=, BETWEEN or begins_with of `name`
 /// with values.
 bool is_sort_key_condition(const condition& c, const std::string& name);

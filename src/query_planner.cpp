@@ -62,17 +62,10 @@ std::vector<candidate> candidates_of(const table_schema& schema)
 
 using detail::is_attribute;
 
-bool compares_with_values(const condition& c)
-{
-    const std::span<const operand> args = c.arguments();
-    return std::all_of(args.begin(), args.end(),
-                       [](const operand& a) { return a.type() == operand::kind::value; });
-}
-
 bool is_partition_key_condition(const condition& c, const std::string& name)
 {
     return !c.is_logical() && c.op() == condition_op::eq && is_attribute(c.subject(), name) &&
-           compares_with_values(c);
+           detail::compares_with_key_values(c);
 }
 
 void add_name(std::vector<std::string>& names, const std::string& name)
@@ -156,9 +149,9 @@ const key_attribute* sparse_key(const candidate& c, const std::vector<condition>
     if (!c.index) return nullptr;
     for (const key_attribute* key : {&c.key.partition, c.key.sort ? &*c.key.sort : nullptr}) {
         if (!key) continue;
-        const bool required = std::any_of(conjuncts.begin(), conjuncts.end(), [&](const condition& t) {
-            return detail::requires_existence(t, key->name);
-        });
+        const bool required = std::any_of(
+            conjuncts.begin(), conjuncts.end(),
+            [&](const condition& t) { return detail::requires_existence(t, key->name); });
         if (!required) return key;
     }
     return nullptr;
@@ -199,8 +192,8 @@ error_code analyze(const table_schema& schema, const candidate& c, choice how,
     }
     if (how == choice::automatic) {
         if (const key_attribute* sparse = sparse_key(c, conjuncts)) {
-            out.rejection = "does not hold items without " + sparse->name +
-                            ", which no condition requires";
+            out.rejection =
+                "does not hold items without " + sparse->name + ", which no condition requires";
             return {};
         }
     }
@@ -247,7 +240,8 @@ error_code analyze(const table_schema& schema, const candidate& c, choice how,
             });
             out.rejection = "its key attribute " + *key +
                             " would be in the filter, which DynamoDB refuses in a Query, and the "
-                            "client cannot evaluate " + unevaluable;
+                            "client cannot evaluate " +
+                            unevaluable;
             return {};
         }
     }
@@ -416,7 +410,8 @@ error_code residual_shape(const relation_spec& spec, const analysis& a, request_
     for (const condition& t : a.residual_terms) collect_attributes(t, needed);
     if (spec.count_only) {
         shape.count_select = false;
-        for (const std::string& name : needed) shape.projection.push_back(document_path::attribute(name));
+        for (const std::string& name : needed)
+            shape.projection.push_back(document_path::attribute(name));
         strip = needed;
         return {};
     }

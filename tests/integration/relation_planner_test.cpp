@@ -244,9 +244,8 @@ TEST_F(RelationPlanner, count_and_ids_agree_with_all_over_a_keys_only_local_inde
                       {{"pk", "p"}, {"sk", 9}},
                       {{"pk", "q"}, {"sk", 1}}});
 
-    const auto expected = scan_where(table, [](const attribute_map& item) {
-        return is(item, "pk", "p") && !is(item, "sk", 5);
-    });
+    const auto expected = scan_where(
+        table, [](const attribute_map& item) { return is(item, "pk", "p") && !is(item, "sk", 5); });
     ASSERT_EQ(expected.size(), 3u);
     expect_matches(store.table(table).where("pk", "p").where("sk.ne", 5), expected, "sk");
 }

@@ -101,11 +101,9 @@ TEST_F(RelationQuery, where_and_reads_the_global_index)
 TEST_F(RelationQuery, attribute_exists_on_a_nested_path)
 {
     // Product.where(category: "Electronics").attribute_exists("pictures.slide_view")
-    const relation with_slides =
-        electronics().attribute_exists("pictures.slide_view");
+    const relation with_slides = electronics().attribute_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(with_slides.all())), (std::vector<std::string>{"p03", "p01"}));
-    const relation without =
-        electronics().attribute_not_exists("pictures.slide_view");
+    const relation without = electronics().attribute_not_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(without.all())), (std::vector<std::string>{"p02"}));
 }
 

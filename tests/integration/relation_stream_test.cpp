@@ -189,8 +189,7 @@ TEST_F(RelationStream, first_last_and_aggregates)
     EXPECT_EQ(n_of(*run(range.first())), 100);
     EXPECT_EQ(n_of(*run(range.last())), 199);
     // by_group holds the items with a gsk: asking for it lets the index serve.
-    const relation group =
-        store.table(big_table()).where("gpk", "g1").attribute_exists("gsk");
+    const relation group = store.table(big_table()).where("gpk", "g1").attribute_exists("gsk");
     EXPECT_EQ(run(group.explain()).index_name, global_index_name);
     EXPECT_EQ(n_of(*run(group.last())), big_count - 3);
 

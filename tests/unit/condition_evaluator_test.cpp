@@ -104,6 +104,10 @@ TEST(condition_evaluator, functions)
     EXPECT_TRUE(evaluate(contains("l", "x"), item));
     EXPECT_FALSE(evaluate(contains("l", "3"), item));
     EXPECT_FALSE(evaluate(contains("n", 1), item));
+    EXPECT_TRUE(evaluate(contains("b", bytes_of({0xff})), item));
+    EXPECT_TRUE(evaluate(contains("b", bytes_of({0x01, 0xff})), item));
+    EXPECT_FALSE(evaluate(contains("b", bytes_of({0xff, 0x01})), item));
+    EXPECT_FALSE(evaluate(contains("b", "a"), item));
 }
 
 TEST(condition_evaluator, equality_of_documents_and_sets)

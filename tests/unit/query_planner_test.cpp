@@ -175,8 +175,8 @@ TEST(query_planner, table_key_equality_queries_the_table)
     EXPECT_FALSE(q.exclusive_start_key);
     // The local indexes have the same partition key, but lack the items without their sort
     // keys.
-    EXPECT_EQ(p.reason,
-              "key condition on shop; " + sparse("by_name", "name") + "; " + sparse("by_stock", "stock"));
+    EXPECT_EQ(p.reason, "key condition on shop; " + sparse("by_name", "name") + "; " +
+                            sparse("by_stock", "stock"));
 }
 
 struct sort_case {
@@ -291,8 +291,8 @@ TEST(query_planner, ties_prefer_the_table_then_local_then_global_then_by_name)
     EXPECT_EQ(query_of(p).index_name, "by_name");
 
     // Two global indexes, one each: by name.
-    p = plan(where(eq("category", "toys") && attribute_exists("price") &&
-                   attribute_exists("title")));
+    p = plan(
+        where(eq("category", "toys") && attribute_exists("price") && attribute_exists("title")));
     EXPECT_EQ(query_of(p).index_name, "by_category");
     EXPECT_EQ(p.reason,
               "key condition on category; also usable: index by_price with 1 key condition");
@@ -366,7 +366,8 @@ TEST(query_planner, consistent_read_passes_over_global_indexes)
               "key condition on shop; " + sparse("by_name", "name") + "; " +
                   sparse("by_stock", "stock") +
                   "; passed over: index by_category: a global index, which consistent_read "
-                  "cannot read; " + sparse("by_price", "price"));
+                  "cannot read; " +
+                  sparse("by_price", "price"));
 
     // A local index is fine.
     spec.where = eq("shop", "north") && eq("name", "kite");
@@ -537,10 +538,10 @@ TEST(query_planner, bounds_that_cannot_merge_keep_one_and_leave_the_rest_to_the_
     const std::string one = "#n0 = :v0 AND #n1 >= :v1";
     const std::string range = "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2";
     expect_residuals({
-        {ge("seq", 9) && le("seq", 1), one, le("seq", 1), 2},  // reversed: no BETWEEN
+        {ge("seq", 9) && le("seq", 1), one, le("seq", 1), 2},      // reversed: no BETWEEN
         {ge("seq", 1) && le("seq", "9"), one, le("seq", "9"), 2},  // two types
-        {ge("seq", 1) && ge("seq", 2), one, ge("seq", 2), 2},    // two lower bounds
-        {ge("seq", 1) && lt("seq", 9), range, lt("seq", 9), 2},  // one exclusive bound
+        {ge("seq", 1) && ge("seq", 2), one, ge("seq", 2), 2},      // two lower bounds
+        {ge("seq", 1) && lt("seq", 9), range, lt("seq", 9), 2},    // one exclusive bound
         {gt("seq", 1) && le("seq", 9), range, gt("seq", 1), 2},
         {ge("seq", 1) && le("seq", 5) && le("seq", 9), range, le("seq", 9), 3},
     });
@@ -1175,8 +1176,8 @@ table_schema catalog()
     table_schema s;
     s.table_name = "Catalog";
     s.key = primary_key{s_key("id"), std::nullopt};
-    s.indexes.push_back(make_index("a-cat-price", global, s_key("category"), n_key("price"),
-                                   projection_type::all));
+    s.indexes.push_back(
+        make_index("a-cat-price", global, s_key("category"), n_key("price"), projection_type::all));
     s.indexes.push_back(
         make_index("b-cat", global, s_key("category"), std::nullopt, projection_type::all));
     return s;
@@ -1247,7 +1248,9 @@ TEST(query_planner, what_requires_an_attribute_to_exist)
         const bool sparse_rejection =
             p.reason.find("index g: does not hold items without b") != std::string::npos;
         EXPECT_EQ(sparse_rejection, !requires_b) << p.to_string();
-        if (!requires_b) EXPECT_EQ(p.op, query_plan::operation::scan) << p.to_string();
+        if (!requires_b) {
+            EXPECT_EQ(p.op, query_plan::operation::scan) << p.to_string();
+        }
     }
 }
 
@@ -1345,8 +1348,8 @@ TEST(query_planner, a_residual_reads_its_attributes_and_strips_them)
 
     // Part of an attribute the residual reads whole: refused rather than evaluated wrongly.
     spec.where = eq("stream", "s1") && (eq("seq", 3) || eq("m", 1));
-    spec.projection = {document_path::from_segments(
-        {path_segment::of_name("m"), path_segment::of_name("x")})};
+    spec.projection = {
+        document_path::from_segments({path_segment::of_name("m"), path_segment::of_name("x")})};
     EXPECT_EQ(plan_error(spec, events()),
               "the client evaluates a condition on attribute \"m\" on each item, but the "
               "projection reads only part of it: project \"m\" whole");
@@ -1359,6 +1362,17 @@ TEST(query_planner, to_string_shows_what_the_client_evaluates)
               "Query on table Events (key condition: stream = \"s1\" AND seq BETWEEN 1 AND 9; "
               "evaluated on the client: seq > 1 AND seq < 9; reason: key condition on stream "
               "and seq) [KeyConditionExpression: #n0 = :v0 AND #n1 BETWEEN :v1 AND :v2]");
+}
+
+TEST(query_planner, empty_strings_and_binaries_are_no_key_condition_values)
+{
+    // DynamoDB refuses them in a key condition: the client evaluates `begins_with(sku, "")`.
+    const query_plan p = plan(where(eq("shop", "north") && begins_with("sku", "")));
+    const query_request q = query_of(p);
+    EXPECT_FALSE(q.index_name);
+    EXPECT_EQ(q.key_condition_expression, "#n0 = :v0");
+    EXPECT_EQ(p.residual, begins_with("sku", ""));
+    EXPECT_EQ(scan_of(plan(where(eq("shop", "")))).filter_expression, "#n0 = :v0");
 }
 
 }  // namespace
