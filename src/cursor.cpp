@@ -3,6 +3,7 @@
 #include "relation_impl.hpp"
 
 #include <dynomite/cursor.hpp>
+#include <dynomite/detail/condition_evaluator.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -77,6 +78,9 @@ private:
 
     struct segment {
         std::variant<query_request, scan_request> request;
+        // Evaluated on each item returned, before it counts towards the limit.
+        condition residual;
+        std::vector<std::string> residual_only_attributes;
         pagination pages;
         std::deque<cursor_page> ready;
         // A new signal per request: a slot holds the handler of one operation at a time.
@@ -142,6 +146,8 @@ private:
             auto s = std::make_unique<segment>();
             s->pages = make_pagination(*data_, prepared, i);
             s->request = std::move(prepared.plans[i].request);
+            s->residual = std::move(prepared.plans[i].residual);
+            s->residual_only_attributes = std::move(prepared.plans[i].residual_only_attributes);
             segments_.push_back(std::move(s));
         }
         phase_ = phase::running;
@@ -245,7 +251,10 @@ private:
         if (ec) return fail(ec, s.diag);
         cursor_page page;
         page.items = std::move(response.items);
+        keep_matching(s.residual, page.items);
         s.pages.on_page(page.items, std::move(response.last_evaluated_key));
+        // After on_page, which may need them for the position of a page cut short.
+        remove_attributes(s.residual_only_attributes, page.items);
         page.resume_key = s.pages.resume_key();
         s.pages.resumable(&page.unresumable);
         page.exhausts = s.pages.exhausted();

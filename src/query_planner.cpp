@@ -1,4 +1,7 @@
 // The query planner: which table or index a relation reads, and the exact request.
+#include "key_conditions.hpp"
+
+#include <dynomite/detail/condition_evaluator.hpp>
 #include <dynomite/expression_context.hpp>
 #include <dynomite/query_plan.hpp>
 
@@ -57,41 +60,12 @@ std::vector<candidate> candidates_of(const table_schema& schema)
 
 // Inspection of conditions.
 
-bool is_attribute(const operand& o, const std::string& name)
-{
-    if (o.type() != operand::kind::path) return false;
-    const std::vector<path_segment>& segments = o.path().segments();
-    return segments.size() == 1 && segments.front().is_name() && segments.front().name() == name;
-}
-
-bool compares_with_values(const condition& c)
-{
-    const std::span<const operand> args = c.arguments();
-    return std::all_of(args.begin(), args.end(),
-                       [](const operand& a) { return a.type() == operand::kind::value; });
-}
+using detail::is_attribute;
 
 bool is_partition_key_condition(const condition& c, const std::string& name)
 {
     return !c.is_logical() && c.op() == condition_op::eq && is_attribute(c.subject(), name) &&
-           compares_with_values(c);
-}
-
-bool is_sort_key_condition(const condition& c, const std::string& name)
-{
-    if (c.is_logical()) return false;
-    switch (c.op()) {
-        case condition_op::eq:
-        case condition_op::lt:
-        case condition_op::le:
-        case condition_op::gt:
-        case condition_op::ge:
-        case condition_op::between:
-        case condition_op::begins_with:
-            return is_attribute(c.subject(), name) && compares_with_values(c);
-        default:
-            return false;
-    }
+           detail::compares_with_key_values(c);
 }
 
 void add_name(std::vector<std::string>& names, const std::string& name)
@@ -154,37 +128,6 @@ error_code check_key_types(const table_schema& schema, const candidate& c, const
     return {};
 }
 
-bool in_order(const attribute_value& low, const attribute_value& high)
-{
-    switch (low.type()) {
-        case attribute_value::kind::n:
-            return !(high.as_n() < low.as_n());
-        case attribute_value::kind::s:
-            return !(high.as_s() < low.as_s());
-        case attribute_value::kind::b:
-            return !(high.as_b() < low.as_b());
-        default:
-            return false;
-    }
-}
-
-// `sk >= a AND sk <= b` is exactly `sk BETWEEN a AND b`. Exclusive bounds have no such
-// equivalent, and reversed bounds would make DynamoDB refuse the BETWEEN.
-condition merge_range(const condition& a, const condition& b, const std::string& name)
-{
-    const condition* low = nullptr;
-    const condition* high = nullptr;
-    for (const condition* c : {&a, &b}) {
-        if (c->op() == condition_op::ge) low = c;
-        if (c->op() == condition_op::le) high = c;
-    }
-    if (!low || !high) return {};
-    const attribute_value& lv = low->arguments()[0].value();
-    const attribute_value& hv = high->arguments()[0].value();
-    if (lv.type() != hv.type() || !in_order(lv, hv)) return {};
-    return between(document_path::attribute(name), lv, hv);
-}
-
 // How a candidate would serve the relation's conditions.
 struct analysis {
     bool has_equality = false;
@@ -192,11 +135,45 @@ struct analysis {
     std::string rejection;  // why not usable
     condition key_condition;
     std::vector<condition> filter_terms;
+    // Conditions on the key attributes that neither the key condition nor the filter can
+    // take: evaluated on the client.
+    std::vector<condition> residual_terms;
     std::vector<std::string> key_attributes;  // those with a key condition
     int consumed = 0;
 };
 
-error_code analyze(const table_schema& schema, const candidate& c,
+// The key attribute of an index that no condition requires to exist: the index lacks the
+// items without it, which the relation may match. None for the table, which holds them all.
+const key_attribute* sparse_key(const candidate& c, const std::vector<condition>& conjuncts)
+{
+    if (!c.index) return nullptr;
+    for (const key_attribute* key : {&c.key.partition, c.key.sort ? &*c.key.sort : nullptr}) {
+        if (!key) continue;
+        const bool required = std::any_of(
+            conjuncts.begin(), conjuncts.end(),
+            [&](const condition& t) { return detail::requires_existence(t, key->name); });
+        if (!required) return key;
+    }
+    return nullptr;
+}
+
+// How the planner treats a candidate: chosen among others, or forced by index_name().
+enum class choice { automatic, forced };
+
+// A key condition's value of another type than the key: an error when the candidate is the
+// table (its key types hold for every item, so the condition is a mistake) or forced; else
+// the index is merely not a candidate.
+error_code check_types(const table_schema& schema, const candidate& c, choice how,
+                       const key_attribute& key, const condition& kc, analysis& out,
+                       std::string* why)
+{
+    if (how == choice::forced || !c.index) return check_key_types(schema, c, key, kc, why);
+    std::string mismatch;
+    if (check_key_types(schema, c, key, kc, &mismatch)) out.rejection = std::move(mismatch);
+    return {};
+}
+
+error_code analyze(const table_schema& schema, const candidate& c, choice how,
                    const std::vector<condition>& conjuncts, analysis& out, std::string* why)
 {
     out = analysis{};
@@ -213,7 +190,15 @@ error_code analyze(const table_schema& schema, const candidate& c,
         out.rejection = "not ACTIVE";
         return {};
     }
-    if (error_code ec = check_key_types(schema, c, c.key.partition, *pk_it, why)) return ec;
+    if (how == choice::automatic) {
+        if (const key_attribute* sparse = sparse_key(c, conjuncts)) {
+            out.rejection =
+                "does not hold items without " + sparse->name + ", which no condition requires";
+            return {};
+        }
+    }
+    if (error_code ec = check_types(schema, c, how, c.key.partition, *pk_it, out, why)) return ec;
+    if (!out.rejection.empty()) return {};
     out.key_condition = *pk_it;
     out.key_attributes.push_back(pk);
     out.consumed = 1;
@@ -224,39 +209,42 @@ error_code analyze(const table_schema& schema, const candidate& c,
     }
     if (c.key.sort) {
         const std::string& sk = c.key.sort->name;
-        std::vector<std::size_t> on_sort;
-        for (std::size_t i = 0; i < rest.size(); ++i) {
-            if (references(rest[i], sk)) on_sort.push_back(i);
-        }
-        condition sort_condition;
-        if (on_sort.size() == 1 && is_sort_key_condition(rest[on_sort[0]], sk)) {
-            sort_condition = rest[on_sort[0]];
-        } else if (on_sort.size() == 2 && is_sort_key_condition(rest[on_sort[0]], sk) &&
-                   is_sort_key_condition(rest[on_sort[1]], sk)) {
-            sort_condition = merge_range(rest[on_sort[0]], rest[on_sort[1]], sk);
-        }
-        if (!sort_condition.empty()) {
-            if (error_code ec = check_key_types(schema, c, *c.key.sort, sort_condition, why))
+        std::vector<condition> on_sort;
+        std::vector<condition> others;
+        for (const condition& t : rest) (references(t, sk) ? on_sort : others).push_back(t);
+        detail::sort_key_split split = detail::split_sort_key(on_sort, sk);
+        if (!split.key_condition.empty()) {
+            if (error_code ec =
+                    check_types(schema, c, how, *c.key.sort, split.key_condition, out, why))
                 return ec;
-            out.key_condition = out.key_condition && sort_condition;
+            if (!out.rejection.empty()) return {};
+            out.key_condition = out.key_condition && split.key_condition;
             out.key_attributes.push_back(sk);
-            out.consumed += static_cast<int>(on_sort.size());
-            for (auto i = on_sort.rbegin(); i != on_sort.rend(); ++i) {
-                rest.erase(rest.begin() + static_cast<std::ptrdiff_t>(*i));
-            }
+            out.consumed += std::max(split.exact, 1);
+        }
+        out.residual_terms = std::move(split.residual);
+        rest = std::move(others);
+    }
+    // DynamoDB refuses the key attributes in the filter: the client evaluates those terms.
+    for (const condition& t : rest) {
+        const bool on_key = references(t, pk) || (c.key.sort && references(t, c.key.sort->name));
+        (on_key ? out.residual_terms : out.filter_terms).push_back(t);
+    }
+    for (const condition& t : out.residual_terms) {
+        std::string unevaluable;
+        if (!detail::client_evaluable(t, &unevaluable)) {
+            std::vector<std::string> names;
+            collect_attributes(t, names);
+            const auto key = std::find_if(names.begin(), names.end(), [&](const std::string& n) {
+                return n == pk || (c.key.sort && n == c.key.sort->name);
+            });
+            out.rejection = "its key attribute " + *key +
+                            " would be in the filter, which DynamoDB refuses in a Query, and the "
+                            "client cannot evaluate " +
+                            unevaluable;
+            return {};
         }
     }
-    for (const key_attribute* key : {&c.key.partition, c.key.sort ? &*c.key.sort : nullptr}) {
-        if (!key) continue;
-        for (const condition& t : rest) {
-            if (references(t, key->name)) {
-                out.rejection = "its key attribute " + key->name +
-                                " would be in the filter, which DynamoDB refuses in a Query";
-                return {};
-            }
-        }
-    }
-    out.filter_terms = std::move(rest);
     out.usable = true;
     return {};
 }
@@ -298,6 +286,14 @@ std::string lacking(const table_schema& schema, const candidate& c, const relati
         }
     }
     return {};
+}
+
+// The terms whose attributes the request must read: the filter's and the client's.
+std::vector<condition> read_terms(const analysis& a)
+{
+    std::vector<condition> out = a.filter_terms;
+    out.insert(out.end(), a.residual_terms.begin(), a.residual_terms.end());
+    return out;
 }
 
 bool is_global(const candidate& c) noexcept
@@ -356,29 +352,87 @@ condition conjunction(const std::vector<condition>& terms)
     return out;
 }
 
+// What a request reads and returns, beyond its key condition.
+struct request_shape {
+    std::vector<condition> filter_terms;
+    std::vector<document_path> projection;
+    bool count_select = false;
+    // Items are dropped after DynamoDB returns them (a filter, or a residual).
+    bool filtered = false;
+};
+
 // Renders the filter and the projection into `req`, after the key condition if any.
 template <class Request>
-error_code render_rest(const relation_spec& spec, const std::vector<condition>& filter_terms,
+error_code render_rest(const relation_spec& spec, const request_shape& shape,
                        expression_context& ctx, Request& req, std::string* why)
 {
-    if (!filter_terms.empty()) {
+    if (!shape.filter_terms.empty()) {
         std::string text;
         if (error_code ec =
-                render(conjunction(filter_terms), ctx, expression_kind::filter, text, why))
+                render(conjunction(shape.filter_terms), ctx, expression_kind::filter, text, why))
             return ec;
         req.filter_expression = std::move(text);
     }
-    if (!spec.projection.empty()) {
+    if (!shape.projection.empty()) {
         std::string text;
-        if (error_code ec = render_projection(spec.projection, ctx, text, why)) return ec;
+        if (error_code ec = render_projection(shape.projection, ctx, text, why)) return ec;
         req.projection_expression = std::move(text);
     }
     req.expression_attribute_names = ctx.take_names();
     req.expression_attribute_values = ctx.take_values();
-    if (spec.count_only) req.select = select_attributes::count;
-    req.limit = dynamodb_limit(spec, !filter_terms.empty());
+    if (shape.count_select) req.select = select_attributes::count;
+    req.limit = dynamodb_limit(spec, shape.filtered);
     if (spec.consistent_read) req.consistent_read = true;
     req.exclusive_start_key = spec.exclusive_start_key;
+    return {};
+}
+
+request_shape plain_shape(const relation_spec& spec, std::vector<condition> filter_terms)
+{
+    request_shape shape;
+    shape.filtered = !filter_terms.empty();
+    shape.filter_terms = std::move(filter_terms);
+    shape.projection = spec.projection;
+    shape.count_select = spec.count_only;
+    return shape;
+}
+
+// The request's shape when the client evaluates `residual` on each item: it must read the
+// residual's attributes, so counting reads items instead of Select=COUNT, and a projection
+// takes those attributes too; `strip` lists the ones the relation did not ask for.
+error_code residual_shape(const relation_spec& spec, const analysis& a, request_shape& shape,
+                          std::vector<std::string>& strip, std::string* why)
+{
+    shape = plain_shape(spec, a.filter_terms);
+    if (a.residual_terms.empty()) return {};
+    shape.filtered = true;
+    std::vector<std::string> needed;
+    for (const condition& t : a.residual_terms) collect_attributes(t, needed);
+    if (spec.count_only) {
+        shape.count_select = false;
+        for (const std::string& name : needed)
+            shape.projection.push_back(document_path::attribute(name));
+        strip = needed;
+        return {};
+    }
+    if (spec.projection.empty()) return {};
+    for (const std::string& name : needed) {
+        bool whole = false;
+        bool part = false;
+        for (const document_path& p : spec.projection) {
+            if (p.attribute_name() != name) continue;
+            (p.segments().size() == 1 ? whole : part) = true;
+        }
+        if (whole) continue;
+        if (part) {
+            return fail(why, "the client evaluates a condition on attribute " +
+                                 detail::quoted(name) + " on each item, but the projection " +
+                                 "reads only part of it: project " + detail::quoted(name) +
+                                 " whole");
+        }
+        shape.projection.push_back(document_path::attribute(name));
+        strip.push_back(name);
+    }
     return {};
 }
 
@@ -396,7 +450,10 @@ error_code build_query(const table_schema& schema, const relation_spec& spec, co
     if (error_code ec = render(a.key_condition, ctx, expression_kind::key_condition,
                                req.key_condition_expression, why))
         return ec;
-    if (error_code ec = render_rest(spec, a.filter_terms, ctx, req, why)) return ec;
+    request_shape shape;
+    std::vector<std::string> strip;
+    if (error_code ec = residual_shape(spec, a, shape, strip, why)) return ec;
+    if (error_code ec = render_rest(spec, shape, ctx, req, why)) return ec;
     if (!spec.scan_forward) req.scan_index_forward = false;
     out = query_plan{};
     out.op = query_plan::operation::query;
@@ -404,6 +461,8 @@ error_code build_query(const table_schema& schema, const relation_spec& spec, co
     out.key_conditions = a.consumed;
     out.reason = std::move(reason);
     out.request = std::move(req);
+    out.residual = conjunction(a.residual_terms);
+    out.residual_only_attributes = std::move(strip);
     return {};
 }
 
@@ -419,7 +478,7 @@ error_code build_scan(const table_schema& schema, const relation_spec& spec, con
     req.table_name = schema.table_name;
     if (c.index) req.index_name = c.index->name;
     expression_context ctx;
-    if (error_code ec = render_rest(spec, conjuncts, ctx, req, why)) return ec;
+    if (error_code ec = render_rest(spec, plain_shape(spec, conjuncts), ctx, req, why)) return ec;
     req.segment = spec.segment;
     req.total_segments = spec.total_segments;
     out = query_plan{};
@@ -474,10 +533,10 @@ error_code plan_forced(const table_schema& schema, const relation_spec& spec,
     }
     analysis a;
     if (!spec.force_scan) {
-        if (error_code ec = analyze(schema, c, conjuncts, a, why)) return ec;
+        if (error_code ec = analyze(schema, c, choice::forced, conjuncts, a, why)) return ec;
     }
-    const std::vector<condition>& filter_terms = a.usable ? a.filter_terms : conjuncts;
-    if (std::string missing = lacking(schema, c, spec, filter_terms); !missing.empty()) {
+    const std::vector<condition> read = a.usable ? read_terms(a) : conjuncts;
+    if (std::string missing = lacking(schema, c, spec, read); !missing.empty()) {
         return fail(why, c.owner(schema) + " " + missing);
     }
     if (spec.force_scan) {
@@ -499,14 +558,15 @@ error_code plan_automatic(const table_schema& schema, const relation_spec& spec,
     const analysis* best_analysis = nullptr;
     for (std::size_t i = 0; i < all.size(); ++i) {
         analysis& a = results[i];
-        if (error_code ec = analyze(schema, all[i], conjuncts, a, why)) return ec;
+        if (error_code ec = analyze(schema, all[i], choice::automatic, conjuncts, a, why))
+            return ec;
         if (!a.usable) continue;
         if (spec.consistent_read && is_global(all[i])) {
             a.usable = false;
             a.rejection = consistency_rejection;
             continue;
         }
-        if (std::string missing = lacking(schema, all[i], spec, a.filter_terms); !missing.empty()) {
+        if (std::string missing = lacking(schema, all[i], spec, read_terms(a)); !missing.empty()) {
             a.usable = false;
             a.rejection = std::move(missing);
             continue;
@@ -704,6 +764,15 @@ std::string query_plan::to_string() const
                                                        q->expression_attribute_values));
         e.raw.push_back("KeyConditionExpression: " + q->key_condition_expression);
         explain_common(*q, e);
+        if (!residual.empty()) {
+            expression_context ctx;
+            std::string text;
+            if (!render(residual, ctx, expression_kind::filter, text)) {
+                const expression_names names = ctx.take_names();
+                const attribute_map values = ctx.take_values();
+                e.parts.push_back("evaluated on the client: " + resolved(text, names, values));
+            }
+        }
         if (q->scan_index_forward == false) e.parts.push_back("descending");
     } else {
         const auto& s = std::get<scan_request>(request);

@@ -2,6 +2,7 @@
 #include "relation_impl.hpp"
 
 #include <dynomite/batch.hpp>
+#include <dynomite/detail/condition_evaluator.hpp>
 #include <dynomite/detail/decimal_sum.hpp>
 #include <dynomite/field_operator.hpp>
 #include <dynomite/relation.hpp>
@@ -114,7 +115,8 @@ pagination make_pagination(const relation_data& data, const prepared_relation& p
     options.key_attributes = prepared.position_attributes;
     if (const auto* query = std::get_if<query_request>(&request)) {
         options.page_limit = query->limit;
-        options.filtered = query->filter_expression.has_value();
+        options.filtered =
+            query->filter_expression.has_value() || !prepared.plans.at(index).residual.empty();
     } else {
         const auto& scan = std::get<scan_request>(request);
         options.page_limit = scan.limit;
@@ -402,23 +404,7 @@ asio::awaitable<T> or_throw(relation self, Operation operation)
     co_return std::move(value);
 }
 
-const attribute_value* value_at(const attribute_map& item, const document_path& path)
-{
-    const auto& segments = path.segments();
-    if (segments.empty() || !segments.front().is_name()) return nullptr;
-    const attribute_value* value = item.find(segments.front().name());
-    for (std::size_t i = 1; value && i < segments.size(); ++i) {
-        if (segments[i].is_name()) {
-            const auto* map = value->get_if<attribute_map>();
-            value = map ? map->find(segments[i].name()) : nullptr;
-        } else {
-            const auto* list = value->get_if<attribute_list>();
-            value = list && segments[i].index() < list->size() ? &(*list)[segments[i].index()]
-                                                               : nullptr;
-        }
-    }
-    return value;
-}
+using detail::value_at;
 
 asio::awaitable<result<query_plan>> explain_of(relation self, diagnostics& diag)
 {
@@ -507,11 +493,18 @@ asio::awaitable<result<std::int64_t>> count_of(relation self, diagnostics& diag)
         if (data.spec.limit)
             segment.spec.limit = std::max<std::int64_t>(0, *data.spec.limit - total);
         pagination pages = detail::make_pagination(segment, prepared, i);
+        const query_plan& plan = prepared.plans[i];
         while (!pages.done()) {
-            auto [ec, page] =
-                co_await detail::fetch_page(data.db->cl, prepared.plans[i].request, pages, diag);
+            auto [ec, page] = co_await detail::fetch_page(data.db->cl, plan.request, pages, diag);
             if (ec) co_return result<std::int64_t>{ec, total};
-            total += pages.on_count(page.count, std::move(page.last_evaluated_key));
+            if (plan.residual.empty()) {
+                total += pages.on_count(page.count, std::move(page.last_evaluated_key));
+                continue;
+            }
+            // The client's conditions decide: count the items that satisfy them.
+            detail::keep_matching(plan.residual, page.items);
+            pages.on_page(page.items, std::move(page.last_evaluated_key));
+            total += static_cast<std::int64_t>(page.items.size());
         }
     }
     co_return result<std::int64_t>{{}, total};

@@ -54,6 +54,13 @@ struct query_plan {
     std::string reason;
     /// The exact request: a query_request for op == query, a scan_request for op == scan.
     std::variant<query_request, scan_request> request;
+    /// Conditions on the queried key's attributes that DynamoDB takes neither in the key
+    /// condition nor in the filter: the client evaluates them on each item returned, before
+    /// it is yielded or counted (so a count reads items instead of Select=COUNT, and the
+    /// request's Limit is never lowered to the items wanted). Empty for none.
+    condition residual;
+    /// Attributes the request reads only to evaluate `residual`: removed from each item after.
+    std::vector<std::string> residual_only_attributes;
 
     /// A readable description: operation, index, expressions with their placeholders
     /// resolved for reading, and the reason, then the raw expressions:
@@ -64,32 +71,45 @@ struct query_plan {
 
 /// Plans a relation over a table.
 ///
-/// Candidates are the table's key, its local indexes and its ACTIVE global indexes. One is
-/// usable when `where` has, among its top-level conjuncts, an equality on the partition key
-/// (a plain `=` on exactly that attribute, not under OR or NOT); one conjunct on the sort key
-/// (=, <, <=, >, >=, BETWEEN or begins_with) joins the key condition, and so do a >= and a <=
-/// on it, merged into BETWEEN when their bounds are in order. The other conjuncts form the
-/// filter, which DynamoDB forbids to mention the key attributes read, so a candidate whose
-/// filter would (a second condition on its sort key, `pk IN (...)`) is not usable. A global
-/// index is not usable with consistent_read; an index that does not carry what the relation
-/// reads (all attributes without a projection; else the projection's and the filter's
-/// top-level attributes) is not usable either. The usable candidate with the most key
-/// conditions wins; ties go to the table, then local indexes, then global ones, by name.
-/// Without one, the plan is a Scan of the table whose reason says why nothing fits.
+/// Candidates are the table's key, its local indexes and its ACTIVE global indexes. An index
+/// is a candidate only if the conditions require each of its key attributes to exist (a
+/// top-level conjunct that cannot hold without it: a comparison other than `<>`, BETWEEN, IN,
+/// begins_with, contains, attribute_type or attribute_exists on it; an OR only if every
+/// branch is one): an index lacks the items without its key attributes, which would be
+/// missing from every result. The table holds every item. An index whose key attribute is
+/// compared with a value of another type than its declared one is not a candidate either.
 ///
-/// index_name forces that index ("" the table): a Query when it is usable, else a Scan of it;
+/// A candidate is usable when `where` has, among its top-level conjuncts, an equality on the
+/// partition key (a plain `=` on exactly that attribute, not under OR or NOT). Of the
+/// conjuncts on the sort key, the key condition takes an equality; else a BETWEEN; else a
+/// lower and an upper bound as BETWEEN (exact when both are inclusive); else begins_with;
+/// else one bound. DynamoDB forbids the key attributes in the filter, so every other
+/// conjunct that mentions one (a second bound, an exclusive bound, `<>`, IN, OR, NOT...) is
+/// evaluated by the client on each item returned (query_plan::residual); a candidate whose
+/// such conjunct the client cannot evaluate (size() or a comparison of two attributes) is
+/// not usable. The other conjuncts form the filter. A global index is not usable with
+/// consistent_read; an index that does not carry what the relation reads (all attributes
+/// without a projection; else the projection's, the filter's and the residual's top-level
+/// attributes) is not usable either. The usable candidate with the most key conditions wins;
+/// ties go to the table, then local indexes, then global ones, by name. Without one, the plan
+/// is a Scan of the table whose reason says why nothing fits.
+///
+/// index_name forces that index ("" the table), sparse or not: a Query when it is usable, else
+/// a Scan of it; only the items the index holds are read;
 /// force_scan makes a Scan (of the forced index, if any).
 ///
 /// DynamoDB's Limit counts items read before the filter, so the request's Limit is:
 /// min(limit, page_size) when limit is set and there is no filter; page_size (or none) when
 /// there is a filter, since a small Limit with a selective filter would need many tiny pages;
-/// page_size (or none) without a limit.
+/// page_size (or none) without a limit. A residual counts as a filter.
 ///
 /// Fails with errc::invalid_argument, before anything is sent, when the relation cannot be
 /// valid: index_name names no index of the table (the message lists them), the forced index
 /// is not ACTIVE, consistent_read on a global index, a projection or filter the forced index
-/// does not carry, a value whose type does not fit a key attribute's declared type (e.g. a
-/// number for a string key, or begins_with on a number key), an expression over DynamoDB's
+/// does not carry, a key condition's value whose type does not fit the declared type of a
+/// key attribute of the table or of the forced index (e.g. a number for a string key, or
+/// begins_with on a number key), a projection of part of an attribute the residual reads
+/// whole, an expression over DynamoDB's
 /// limits or an overlapping projection, count_only with a projection, a limit or page_size
 /// below 1, a segment without total_segments (or the reverse) or out of range, segments on a
 /// Query, or scan_forward == false on a Scan.

@@ -264,7 +264,9 @@ public:
     boost::asio::awaitable<std::pair<error_code, std::optional<attribute_map>>> last(
         diagnostics& diag) const;
 
-    /// Items matching, counted by DynamoDB (Select=COUNT), never loaded; at most limit().
+    /// Items matching, at most limit(): counted by DynamoDB (Select=COUNT), never loaded; or,
+    /// when the client evaluates some conditions (query_plan::residual), read with only the
+    /// attributes those conditions need, and counted once they hold.
     boost::asio::awaitable<std::int64_t> count() const;
     boost::asio::awaitable<std::pair<error_code, std::int64_t>> count(diagnostics& diag) const;
     boost::asio::awaitable<bool> exists() const;

@@ -66,15 +66,23 @@ protected:
     }
 
     relation products_relation() const { return store.table(table); }
+    /// The electronics with a name: all of them are in by_group, which serves the relation.
+    relation electronics() const
+    {
+        return products_relation().where("gpk", "Electronics").attribute_exists("gsk");
+    }
 
     std::string table;
 };
 
 TEST_F(RelationQuery, where_and_reads_the_global_index)
 {
-    // Product.where(category: "Electronics").and("price.lt": 1000)
-    const relation cheap_electronics =
-        products_relation().where("gpk", "Electronics").and_("price.lt", 1000);
+    // Product.where(category: "Electronics").and("price.lt": 1000). by_group holds only the
+    // items with a name (gsk): the relation asks for those, or it would Scan.
+    const relation cheap_electronics = products_relation()
+                                           .where("gpk", "Electronics")
+                                           .attribute_exists("gsk")
+                                           .and_("price.lt", 1000);
     EXPECT_EQ(ids_of(run(cheap_electronics.all())), (std::vector<std::string>{"p03", "p02"}))
         << "in the index's order: Headphones, Phone";
     const query_plan plan = run(cheap_electronics.explain());
@@ -83,7 +91,9 @@ TEST_F(RelationQuery, where_and_reads_the_global_index)
     const auto& request = std::get<query_request>(plan.request);
     EXPECT_TRUE(request.filter_expression.has_value());
 
-    const relation same = products_relation().where({{"gpk", "Electronics"}, {"price.lt", 1000}});
+    const relation same = products_relation()
+                              .where({{"gpk", "Electronics"}, {"price.lt", 1000}})
+                              .attribute_exists("gsk");
     EXPECT_EQ(ids_of(run(same.all())), (std::vector<std::string>{"p03", "p02"}));
     EXPECT_TRUE(warnings.empty());
 }
@@ -91,11 +101,9 @@ TEST_F(RelationQuery, where_and_reads_the_global_index)
 TEST_F(RelationQuery, attribute_exists_on_a_nested_path)
 {
     // Product.where(category: "Electronics").attribute_exists("pictures.slide_view")
-    const relation with_slides =
-        products_relation().where("gpk", "Electronics").attribute_exists("pictures.slide_view");
+    const relation with_slides = electronics().attribute_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(with_slides.all())), (std::vector<std::string>{"p03", "p01"}));
-    const relation without =
-        products_relation().where("gpk", "Electronics").attribute_not_exists("pictures.slide_view");
+    const relation without = electronics().attribute_not_exists("pictures.slide_view");
     EXPECT_EQ(ids_of(run(without.all())), (std::vector<std::string>{"p02"}));
 }
 
@@ -189,7 +197,7 @@ TEST_F(RelationQuery, explain_shows_queries_for_sort_key_ranges_on_the_table_and
 
 TEST_F(RelationQuery, or_not_and_excluding)
 {
-    const relation electronics = products_relation().where("gpk", "Electronics");
+    const relation electronics = this->electronics();
     EXPECT_EQ(ids_of(run(electronics.excluding("price.gt", 1000).all())),
               (std::vector<std::string>{"p03", "p02"}));
     EXPECT_EQ(ids_of(run(electronics.not_("gsk.in", {"Phone", "Laptop"}).all())),
@@ -212,7 +220,7 @@ TEST_F(RelationQuery, first_last_count_pluck_and_ids)
     EXPECT_EQ(run(store_items.where("price.gt", 100).count()), 3);
     EXPECT_EQ(run(store_items.limit(4).count()), 4);
 
-    const relation electronics = products_relation().where("gpk", "Electronics");
+    const relation electronics = this->electronics();
     EXPECT_EQ(run(electronics.last())->at("gsk").as_s(), "Phone");
     EXPECT_EQ(run(electronics.pluck("pictures.slide_view")),
               (std::vector<attribute_value>{"headphones.png", "laptop.png", null_value{}}));

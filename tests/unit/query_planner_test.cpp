@@ -146,6 +146,13 @@ const std::string stock_passed_over =
     "passed over: index by_stock: projects KEYS_ONLY and the relation reads all attributes "
     "(project() what it needs)";
 
+// The rejection of an index lacking items the relation may match.
+std::string sparse(const std::string& index, const std::string& attribute)
+{
+    return "passed over: index " + index + ": does not hold items without " + attribute +
+           ", which no condition requires";
+}
+
 // Choosing the table or an index.
 
 TEST(query_planner, table_key_equality_queries_the_table)
@@ -166,9 +173,10 @@ TEST(query_planner, table_key_equality_queries_the_table)
     EXPECT_FALSE(q.consistent_read);
     EXPECT_FALSE(q.scan_index_forward);
     EXPECT_FALSE(q.exclusive_start_key);
-    // The local index by_name has the same partition key: the tie goes to the table.
-    EXPECT_EQ(p.reason, "key condition on shop; also usable: index by_name with 1 key condition; " +
-                            stock_passed_over);
+    // The local indexes have the same partition key, but lack the items without their sort
+    // keys.
+    EXPECT_EQ(p.reason, "key condition on shop; " + sparse("by_name", "name") + "; " +
+                            sparse("by_stock", "stock"));
 }
 
 struct sort_case {
@@ -258,7 +266,7 @@ TEST(query_planner, the_most_key_conditions_win)
     EXPECT_EQ(p.reason,
               "key condition on shop and name; also usable: table key with 1 key "
               "condition; " +
-                  stock_passed_over);
+                  sparse("by_stock", "stock"));
 
     // A global index with two beats the table with one.
     p = plan(where(eq("shop", "north") && eq("category", "toys") && eq("title", "kite")));
@@ -283,7 +291,8 @@ TEST(query_planner, ties_prefer_the_table_then_local_then_global_then_by_name)
     EXPECT_EQ(query_of(p).index_name, "by_name");
 
     // Two global indexes, one each: by name.
-    p = plan(where(eq("category", "toys")));
+    p = plan(
+        where(eq("category", "toys") && attribute_exists("price") && attribute_exists("title")));
     EXPECT_EQ(query_of(p).index_name, "by_category");
     EXPECT_EQ(p.reason,
               "key condition on category; also usable: index by_price with 1 key condition");
@@ -354,11 +363,11 @@ TEST(query_planner, consistent_read_passes_over_global_indexes)
     EXPECT_FALSE(q.index_name);
     EXPECT_EQ(q.consistent_read, true);
     EXPECT_EQ(p.reason,
-              "key condition on shop; also usable: index by_name with 1 key condition; " +
-                  stock_passed_over +
+              "key condition on shop; " + sparse("by_name", "name") + "; " +
+                  sparse("by_stock", "stock") +
                   "; passed over: index by_category: a global index, which consistent_read "
-                  "cannot read; passed over: index by_price: a global index, which "
-                  "consistent_read cannot read");
+                  "cannot read; " +
+                  sparse("by_price", "price"));
 
     // A local index is fine.
     spec.where = eq("shop", "north") && eq("name", "kite");
@@ -438,7 +447,7 @@ TEST(query_planner, include_indexes_carry_their_non_key_attributes)
 
 TEST(query_planner, the_filter_must_be_carried_too)
 {
-    relation_spec spec = where(eq("status", "open") && eq("color", "red"));
+    relation_spec spec = where(eq("status", "open") && eq("color", "red") && gt("updated", 0));
     spec.projection = {"title"};
     query_plan p = plan(spec);
     scan_of(p);
@@ -446,7 +455,7 @@ TEST(query_planner, the_filter_must_be_carried_too)
               std::string::npos)
         << p.reason;
 
-    spec.where = eq("status", "open") && contains("body", "news");
+    spec.where = eq("status", "open") && contains("body", "news") && gt("updated", 0);
     EXPECT_EQ(query_of(plan(spec)).index_name, "by_status");
 }
 
@@ -466,23 +475,31 @@ TEST(query_planner, counting_needs_only_the_filter_attributes)
 
 // Conditions that cannot be key conditions.
 
-TEST(query_planner, a_second_sort_key_condition_makes_a_candidate_unusable)
+TEST(query_planner, exclusive_bounds_narrow_the_read_and_are_evaluated_on_the_client)
 {
-    // DynamoDB refuses the key attribute in the FilterExpression, and exclusive bounds
-    // cannot merge into BETWEEN: the table is unusable, so the Scan.
-    query_plan p = plan(where(eq("stream", "s1") && gt("seq", 1) && lt("seq", 9)), events());
-    const scan_request s = scan_of(p);
-    EXPECT_EQ(s.filter_expression, "#n0 = :v0 AND #n1 > :v1 AND #n1 < :v2");
-    EXPECT_EQ(p.reason,
-              "no key fits: table key: its key attribute seq would be in the filter, which "
-              "DynamoDB refuses in a Query");
+    // DynamoDB refuses the key attribute in the FilterExpression, and exclusive bounds have no
+    // key condition: BETWEEN reads the range, the client drops the bounds themselves.
+    relation_spec spec = where(eq("stream", "s1") && gt("seq", 1) && lt("seq", 9));
+    spec.limit = 5;
+    query_plan p = plan(spec, events());
+    query_request q = query_of(p);
+    EXPECT_EQ(q.key_condition_expression, "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2");
+    EXPECT_FALSE(q.filter_expression);
+    EXPECT_EQ(p.residual, gt("seq", 1) && lt("seq", 9));
+    EXPECT_TRUE(p.residual_only_attributes.empty());
+    EXPECT_EQ(p.key_conditions, 2);
+    // DynamoDB's Limit counts items before the client drops some: not lowered to the limit.
+    EXPECT_FALSE(q.limit);
 
-    // On Products, by_name still serves shop and may filter on sku.
+    // On Products, the local index by_name lacks the items without a name: the table, whose
+    // sort key is sku, serves it.
     p = plan(where(eq("shop", "north") && gt("sku", "a") && lt("sku", "z")));
-    const query_request q = query_of(p);
-    EXPECT_EQ(q.index_name, "by_name");
-    EXPECT_EQ(q.key_condition_expression, "#n0 = :v0");
-    EXPECT_EQ(q.filter_expression, "#n1 > :v1 AND #n1 < :v2");
+    q = query_of(p);
+    EXPECT_FALSE(q.index_name);
+    EXPECT_EQ(q.key_condition_expression, "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2");
+    EXPECT_FALSE(q.filter_expression);
+    EXPECT_EQ(p.residual, gt("sku", "a") && lt("sku", "z"));
+    EXPECT_NE(p.reason.find(sparse("by_name", "name")), std::string::npos) << p.reason;
 }
 
 TEST(query_planner, inclusive_bounds_merge_into_between)
@@ -497,48 +514,72 @@ TEST(query_planner, inclusive_bounds_merge_into_between)
               (entries{{":v0", "s1"}, {":v1", 1}, {":v2", 9}, {":v3", "x"}}));
 }
 
-TEST(query_planner, bounds_that_cannot_merge_leave_the_candidate_unusable)
+struct residual_case {
+    condition extra;
+    std::string key_condition;
+    condition residual;
+    int key_conditions;
+};
+
+void expect_residuals(const std::vector<residual_case>& cases)
 {
-    for (const condition& range : {
-             ge("seq", 9) && le("seq", 1),    // reversed: BETWEEN would be refused
-             ge("seq", 1) && le("seq", "9"),  // two types
-             ge("seq", 1) && ge("seq", 2),    // two lower bounds
-             ge("seq", 1) && lt("seq", 9),    // one exclusive bound
-             gt("seq", 1) && le("seq", 9),
-             ge("seq", 1) && le("seq", 5) && le("seq", 9),
-         }) {
-        const query_plan p = plan(where(eq("stream", "s1") && range), events());
-        scan_of(p);
-        EXPECT_EQ(p.reason,
-                  "no key fits: table key: its key attribute seq would be in the filter, which "
-                  "DynamoDB refuses in a Query");
+    for (const residual_case& c : cases) {
+        const query_plan p = plan(where(eq("stream", "s1") && c.extra), events());
+        const query_request q = query_of(p);
+        EXPECT_EQ(q.key_condition_expression, c.key_condition) << p.to_string();
+        EXPECT_FALSE(q.filter_expression) << p.to_string();
+        EXPECT_EQ(p.residual, c.residual) << p.to_string();
+        EXPECT_EQ(p.key_conditions, c.key_conditions) << p.to_string();
     }
 }
 
-TEST(query_planner, other_conditions_on_key_attributes_make_a_candidate_unusable)
+TEST(query_planner, bounds_that_cannot_merge_keep_one_and_leave_the_rest_to_the_client)
 {
-    const std::string sort_reason =
+    const std::string one = "#n0 = :v0 AND #n1 >= :v1";
+    const std::string range = "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2";
+    expect_residuals({
+        {ge("seq", 9) && le("seq", 1), one, le("seq", 1), 2},      // reversed: no BETWEEN
+        {ge("seq", 1) && le("seq", "9"), one, le("seq", "9"), 2},  // two types
+        {ge("seq", 1) && ge("seq", 2), one, ge("seq", 2), 2},      // two lower bounds
+        {ge("seq", 1) && lt("seq", 9), range, lt("seq", 9), 2},    // one exclusive bound
+        {gt("seq", 1) && le("seq", 9), range, gt("seq", 1), 2},
+        {ge("seq", 1) && le("seq", 5) && le("seq", 9), range, le("seq", 9), 3},
+    });
+}
+
+TEST(query_planner, other_conditions_on_key_attributes_are_evaluated_on_the_client)
+{
+    const std::string partition = "#n0 = :v0";
+    expect_residuals({
+        {ne("seq", 3), partition, ne("seq", 3), 1},
+        {in("seq", {1, 2}), partition, in("seq", {1, 2}), 1},
+        {attribute_exists("seq"), partition, attribute_exists("seq"), 1},
+        {in("stream", {"s1", "s2"}), partition, in("stream", {"s1", "s2"}), 1},
+        {eq("stream", "s1"), partition, eq("stream", "s1"), 1},
+        {eq("seq", 1) || eq("seq", 2), partition, eq("seq", 1) || eq("seq", 2), 1},
+        {!eq("seq", 1), partition, !eq("seq", 1), 1},
+        {eq("seq", 1) || eq("kind", "a"), partition, eq("seq", 1) || eq("kind", "a"), 1},
+    });
+    // With a key condition on the sort key too.
+    expect_residuals({{eq("seq", 4) && ne("seq", 3), "#n0 = :v0 AND #n1 = :v1", ne("seq", 3), 2}});
+}
+
+TEST(query_planner, conditions_the_client_cannot_evaluate_leave_the_candidate_unusable)
+{
+    const std::string prefix =
         "no key fits: table key: its key attribute seq would be in the filter, which DynamoDB "
-        "refuses in a Query";
-    const std::string partition_reason =
-        "no key fits: table key: its key attribute stream would be in the filter, which "
-        "DynamoDB refuses in a Query";
+        "refuses in a Query, and the client cannot evaluate ";
     const std::vector<std::pair<condition, std::string>> cases{
-        {ne("seq", 3), sort_reason},
-        {in("seq", {1, 2}), sort_reason},
-        {size_of("seq") > 3, sort_reason},
-        {attribute_exists("seq"), sort_reason},
+        {size_of("seq") > 3, "a > condition on seq with size() or a second attribute"},
         {compare(operand::of_path("seq"), condition_op::lt, operand::of_path("limit")),
-         sort_reason},
+         "a < condition on seq with size() or a second attribute"},
         {compare(operand::of_path("limit"), condition_op::gt, operand::of_path("seq")),
-         sort_reason},
-        {in("stream", {"s1", "s2"}), partition_reason},
-        {eq("stream", "s1"), partition_reason},
+         "a > condition on limit with size() or a second attribute"},
     };
     for (const auto& [extra, reason] : cases) {
         const query_plan p = plan(where(eq("stream", "s1") && extra), events());
         scan_of(p);
-        EXPECT_EQ(p.reason, reason);
+        EXPECT_EQ(p.reason, prefix + reason);
     }
 }
 
@@ -555,16 +596,11 @@ TEST(query_planner, or_and_not_never_become_key_conditions)
         scan_of(p);
         EXPECT_EQ(p.reason, no_equality);
     }
-    // Under OR or NOT, the sort key is left in the filter: the table is unusable.
-    for (const condition& c : {eq("seq", 1) || eq("seq", 2), !eq("seq", 1)}) {
-        const query_plan p = plan(where(eq("stream", "s1") && c), events());
-        scan_of(p);
-        EXPECT_NE(p.reason.find("its key attribute seq would be in the filter"), std::string::npos);
-    }
     // Other attributes may be under OR in the filter.
     const query_plan p =
         plan(where(eq("stream", "s1") && (eq("kind", "a") || eq("kind", "b"))), events());
     EXPECT_EQ(query_of(p).filter_expression, "#n1 = :v1 OR #n1 = :v2");
+    EXPECT_TRUE(p.residual.empty());
 }
 
 TEST(query_planner, only_plain_top_level_attributes_are_keys)
@@ -596,25 +632,64 @@ TEST(query_planner, key_condition_values_must_fit_the_key_type)
     EXPECT_EQ(plan_error(where(eq("shop", true))),
               "key attribute \"shop\" of table \"Products\" is of type S, but its = condition "
               "has a value of type BOOL");
-    EXPECT_EQ(plan_error(where(eq("shop", "north") && lt("stock", "9"))),
-              "key attribute \"stock\" of index \"by_stock\" is of type N, but its < condition "
-              "has a value of type S");
-    EXPECT_EQ(plan_error(where(eq("category", "toys") && between("title", "a", 5))),
-              "key attribute \"title\" of index \"by_category\" is of type S, but its BETWEEN "
-              "condition has a value of type N");
-    EXPECT_EQ(plan_error(where(eq("digest", "abc"))),
-              "key attribute \"digest\" of index \"by_digest\" is of type B, but its = condition "
-              "has a value of type S");
     EXPECT_EQ(plan_error(where(eq("stream", "s1") && ge("seq", "1") && le("seq", "9")), events()),
               "key attribute \"seq\" of table \"Events\" is of type N, but its BETWEEN condition "
               "has a value of type S");
 }
 
-TEST(query_planner, begins_with_needs_a_string_or_binary_key)
+TEST(query_planner, an_index_whose_key_type_does_not_fit_is_no_candidate)
 {
-    EXPECT_EQ(plan_error(where(eq("shop", "north") && begins_with("stock", "1"))),
+    // The index is passed over, the relation runs with a filter instead.
+    relation_spec spec = where(eq("shop", "north") && lt("stock", "9"));
+    spec.projection = {"stock"};
+    query_plan p = plan(spec);
+    EXPECT_FALSE(query_of(p).index_name);
+    EXPECT_EQ(query_of(p).filter_expression, "#n1 < :v1");
+    EXPECT_NE(p.reason.find("passed over: index by_stock: key attribute \"stock\" of index "
+                            "\"by_stock\" is of type N, but its < condition has a value of "
+                            "type S"),
+              std::string::npos)
+        << p.reason;
+
+    p = plan(where(eq("category", "toys") && between("title", "a", 5)));
+    EXPECT_EQ(scan_of(p).filter_expression, "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2");
+    EXPECT_NE(p.reason.find("index by_category: key attribute \"title\" of index "
+                            "\"by_category\" is of type S, but its BETWEEN condition has a "
+                            "value of type N"),
+              std::string::npos)
+        << p.reason;
+
+    p = plan(where(eq("digest", "abc")));
+    EXPECT_NE(p.reason.find("index by_digest: key attribute \"digest\" of index \"by_digest\" "
+                            "is of type B, but its = condition has a value of type S"),
+              std::string::npos)
+        << p.reason;
+    scan_of(p);
+
+    spec.where = eq("shop", "north") && begins_with("stock", "1");
+    p = plan(spec);
+    EXPECT_FALSE(query_of(p).index_name);
+    EXPECT_NE(p.reason.find("index by_stock: key attribute \"stock\" of index \"by_stock\" is "
+                            "of type N; begins_with needs a key of type S or B"),
+              std::string::npos)
+        << p.reason;
+}
+
+TEST(query_planner, a_forced_index_whose_key_type_does_not_fit_is_an_error)
+{
+    relation_spec spec = where(eq("shop", "north") && lt("stock", "9"));
+    spec.index_name = "by_stock";
+    EXPECT_EQ(plan_error(spec),
+              "key attribute \"stock\" of index \"by_stock\" is of type N, but its < condition "
+              "has a value of type S");
+    spec.where = eq("shop", "north") && begins_with("stock", "1");
+    EXPECT_EQ(plan_error(spec),
               "key attribute \"stock\" of index \"by_stock\" is of type N; begins_with needs a "
               "key of type S or B");
+}
+
+TEST(query_planner, begins_with_needs_a_string_or_binary_key)
+{
     EXPECT_EQ(plan_error(where(eq("shop", "north") && begins_with("sku", bytes_of({1})))),
               "key attribute \"sku\" of table \"Products\" is of type S, but its begins_with "
               "condition has a value of type B");
@@ -662,13 +737,20 @@ TEST(query_planner, a_forced_index_is_scanned_without_partition_key_equality)
     EXPECT_EQ(p.reason,
               "index_name(\"by_category\"): no equality condition on partition key category");
 
-    // Or when the filter would hold one of its key attributes.
-    spec.where = eq("category", "toys") && gt("title", "a") && lt("title", "m");
+    // Or when the filter would hold one of its key attributes the client cannot evaluate.
+    spec.where = eq("category", "toys") && size_of("title") > 3;
     const query_plan q = plan(spec);
     EXPECT_EQ(scan_of(q).index_name, "by_category");
     EXPECT_EQ(q.reason,
               "index_name(\"by_category\"): its key attribute title would be in the filter, "
-              "which DynamoDB refuses in a Query");
+              "which DynamoDB refuses in a Query, and the client cannot evaluate a > condition "
+              "on title with size() or a second attribute");
+
+    // A forced sparse index is read as asked, with its residual.
+    spec.where = eq("category", "toys") && gt("title", "a") && lt("title", "m");
+    const query_plan r = plan(spec);
+    EXPECT_EQ(query_of(r).index_name, "by_category");
+    EXPECT_EQ(r.residual, gt("title", "a") && lt("title", "m"));
 }
 
 TEST(query_planner, an_empty_index_name_forces_the_table)
@@ -922,9 +1004,9 @@ TEST(query_planner, segments_need_a_scan)
     spec.total_segments = 2;
     EXPECT_EQ(plan_error(spec),
               "segment and total_segments need a Scan, but this relation queries table "
-              "\"Products\" (key condition on shop; also usable: index by_name with 1 key "
-              "condition; " +
-                  stock_passed_over + "); use force_scan to scan it");
+              "\"Products\" (key condition on shop; " +
+                  sparse("by_name", "name") + "; " + sparse("by_stock", "stock") +
+                  "); use force_scan to scan it");
 }
 
 TEST(query_planner, limit_without_filter_caps_dynamodb_limit)
@@ -1023,8 +1105,9 @@ TEST(query_planner, to_string_describes_a_query)
     EXPECT_EQ(plan(spec).to_string(),
               "Query on index by_price (key condition: category = \"Electronics\" AND price < "
               "1000; filter: contains(tags, \"sale\"); projection: title, price; Limit 25; "
-              "reason: key condition on category and price; also usable: index by_category "
-              "with 1 key condition) [KeyConditionExpression: #n0 = :v0 AND #n1 < :v1; "
+              "reason: key condition on category and price; passed over: index by_category: "
+              "does not hold items without title, which no condition requires) "
+              "[KeyConditionExpression: #n0 = :v0 AND #n1 < :v1; "
               "FilterExpression: contains(#n2, :v2); ProjectionExpression: #n3, #n1]");
 
     spec = where(eq("stream", "s1"));
@@ -1083,6 +1166,213 @@ TEST(query_planner, to_string_cuts_long_strings)
     relation_spec spec = where(eq("stream", std::string(100, 'x')));
     const std::string text = plan(spec, events()).to_string();
     EXPECT_NE(text.find("stream = \"" + std::string(64, 'x') + "...\""), std::string::npos) << text;
+}
+
+// Sparse indexes: an index lacks the items without its key attributes, so it serves only a
+// relation whose conditions require them.
+
+table_schema catalog()
+{
+    table_schema s;
+    s.table_name = "Catalog";
+    s.key = primary_key{s_key("id"), std::nullopt};
+    s.indexes.push_back(
+        make_index("a-cat-price", global, s_key("category"), n_key("price"), projection_type::all));
+    s.indexes.push_back(
+        make_index("b-cat", global, s_key("category"), std::nullopt, projection_type::all));
+    return s;
+}
+
+TEST(query_planner, a_sparse_global_index_serves_only_relations_requiring_its_keys)
+{
+    // Items without a price are missing from a-cat-price: b-cat holds them all.
+    relation_spec spec = where(eq("category", "X"));
+    query_plan p = plan(spec, catalog());
+    EXPECT_EQ(query_of(p).index_name, "b-cat");
+    EXPECT_EQ(p.reason, "key condition on category; " + sparse("a-cat-price", "price"));
+    spec.count_only = true;
+    EXPECT_EQ(query_of(plan(spec, catalog())).index_name, "b-cat");
+
+    const std::vector<std::pair<condition, std::string>> cases{
+        {gt("price", 0), "a-cat-price"},
+        {attribute_exists("price"), "a-cat-price"},
+        {eq("price", 1) || between("price", 5, 9), "a-cat-price"},
+        {ne("price", 5), "b-cat"},
+        {!eq("price", 5), "b-cat"},
+        {attribute_not_exists("price"), "b-cat"},
+        {eq("price", 1) || eq("kind", "a"), "b-cat"},
+    };
+    for (const auto& [extra, index] : cases) {
+        p = plan(where(eq("category", "X") && extra), catalog());
+        EXPECT_EQ(query_of(p).index_name, index) << p.to_string();
+    }
+}
+
+TEST(query_planner, what_requires_an_attribute_to_exist)
+{
+    table_schema schema;
+    schema.table_name = "T";
+    schema.key = primary_key{s_key("id"), std::nullopt};
+    schema.indexes.push_back(make_index("g", global, s_key("c"), s_key("b"), projection_type::all));
+    const document_path nested =
+        document_path::from_segments({path_segment::of_name("b"), path_segment::of_name("x")});
+    const std::vector<std::pair<condition, bool>> cases{
+        {eq("b", "v"), true},
+        {lt("b", "v"), true},
+        {le("b", "v"), true},
+        {gt("b", "v"), true},
+        {ge("b", "v"), true},
+        {between("b", "a", "v"), true},
+        {in("b", {"a", "v"}), true},
+        {begins_with("b", "v"), true},
+        {contains("b", "v"), true},
+        {attribute_exists("b"), true},
+        {attribute_type("b", attribute_value::kind::s), true},
+        {eq(nested, 1), true},
+        {size_of("b") > 2, true},
+        {compare(operand::of_path("a"), condition_op::lt, operand::of_path("b")), true},
+        {eq("b", "v") || gt("b", "x"), true},
+        {(eq("b", "v") && eq("k", 1)) || (eq("k", 2) && lt("b", "c")), true},
+        {ne("b", "v"), false},
+        {!eq("b", "v"), false},
+        {!attribute_not_exists("b"), false},
+        {attribute_not_exists("b"), false},
+        {ne(size_of("b"), 2), false},
+        {eq("b", "v") || eq("k", 1), false},
+        {eq("k", 1), false},
+        {eq(document_path::attribute("b.x"), 1), false},
+    };
+    for (const auto& [c, requires_b] : cases) {
+        // (size() and a second attribute require b, but the client cannot evaluate them.)
+        const query_plan p = plan(where(eq("c", "x") && c), schema);
+        const bool sparse_rejection =
+            p.reason.find("index g: does not hold items without b") != std::string::npos;
+        EXPECT_EQ(sparse_rejection, !requires_b) << p.to_string();
+        if (!requires_b) {
+            EXPECT_EQ(p.op, query_plan::operation::scan) << p.to_string();
+        }
+    }
+}
+
+table_schema inventory()
+{
+    table_schema s;
+    s.table_name = "Inventory";
+    s.key = primary_key{s_key("category"), s_key("sku")};
+    s.indexes.push_back(
+        make_index("by_price", local, s_key("category"), n_key("price"), projection_type::all));
+    return s;
+}
+
+TEST(query_planner, a_sparse_local_index_gives_way_to_the_table_with_a_residual)
+{
+    const condition electronics = eq("category", "Electronics");
+    const std::vector<std::pair<condition, std::string>> cases{
+        {gt("sku", "E-009") && lt("sku", "E-012"), "#n0 = :v0 AND #n1 BETWEEN :v1 AND :v2"},
+        {in("sku", {"E-001", "E-011"}), "#n0 = :v0"},
+        {!eq("sku", "E-001"), "#n0 = :v0"},
+    };
+    for (const auto& [extra, key_condition] : cases) {
+        relation_spec spec = where(electronics && extra);
+        query_plan p = plan(spec, inventory());
+        query_request q = query_of(p);
+        EXPECT_FALSE(q.index_name) << p.to_string();
+        EXPECT_EQ(q.key_condition_expression, key_condition);
+        EXPECT_FALSE(q.filter_expression);
+        EXPECT_EQ(p.residual, extra);
+        EXPECT_NE(p.reason.find(sparse("by_price", "price")), std::string::npos) << p.reason;
+
+        // Counting reads the sort key to evaluate the residual, instead of Select=COUNT.
+        spec.count_only = true;
+        p = plan(spec, inventory());
+        q = query_of(p);
+        EXPECT_FALSE(q.select);
+        ASSERT_TRUE(q.projection_expression);
+        EXPECT_EQ(p.residual, extra);
+        EXPECT_EQ(p.residual_only_attributes, std::vector<std::string>{"sku"});
+        EXPECT_EQ(q.expression_attribute_names.back().second, "sku");
+    }
+}
+
+TEST(query_planner, a_keys_only_index_without_its_sort_key_required_serves_no_count)
+{
+    table_schema schema;
+    schema.table_name = "T";
+    schema.key = primary_key{s_key("id"), std::nullopt};
+    schema.indexes.push_back(
+        make_index("by_c", global, s_key("c"), n_key("b"), projection_type::keys_only));
+    relation_spec spec = where(eq("c", "x"));
+    spec.count_only = true;  // count()
+    query_plan p = plan(spec, schema);
+    EXPECT_EQ(scan_of(p).select, select_attributes::count);
+    EXPECT_NE(p.reason.find("index by_c: does not hold items without b"), std::string::npos)
+        << p.reason;
+    spec.count_only = false;
+    spec.projection = {"id"};  // ids()
+    scan_of(plan(spec, schema));
+
+    // The local form: the table, with `sk <> 5` on the client.
+    table_schema local_schema;
+    local_schema.table_name = "L";
+    local_schema.key = primary_key{s_key("pk"), n_key("sk")};
+    local_schema.indexes.push_back(
+        make_index("by_b", local, s_key("pk"), n_key("b"), projection_type::keys_only));
+    spec = where(eq("pk", "p") && ne("sk", 5));
+    spec.count_only = true;
+    p = plan(spec, local_schema);
+    const query_request q = query_of(p);
+    EXPECT_FALSE(q.index_name);
+    EXPECT_FALSE(q.select);
+    EXPECT_EQ(p.residual, ne("sk", 5));
+    spec.count_only = false;
+    spec.projection = {"pk", "sk"};
+    p = plan(spec, local_schema);
+    EXPECT_FALSE(query_of(p).index_name);
+    EXPECT_TRUE(p.residual_only_attributes.empty());
+}
+
+TEST(query_planner, a_residual_reads_its_attributes_and_strips_them)
+{
+    relation_spec spec = where(eq("stream", "s1") && ne("seq", 3));
+    spec.projection = {"name"};
+    query_plan p = plan(spec, events());
+    query_request q = query_of(p);
+    EXPECT_EQ(q.projection_expression, "#n1, #n2");
+    EXPECT_EQ(q.expression_attribute_names,
+              (expression_names{{"#n0", "stream"}, {"#n1", "name"}, {"#n2", "seq"}}));
+    EXPECT_EQ(p.residual_only_attributes, std::vector<std::string>{"seq"});
+
+    spec.projection = {"seq", "name"};
+    p = plan(spec, events());
+    EXPECT_TRUE(p.residual_only_attributes.empty());
+
+    // Part of an attribute the residual reads whole: refused rather than evaluated wrongly.
+    spec.where = eq("stream", "s1") && (eq("seq", 3) || eq("m", 1));
+    spec.projection = {
+        document_path::from_segments({path_segment::of_name("m"), path_segment::of_name("x")})};
+    EXPECT_EQ(plan_error(spec, events()),
+              "the client evaluates a condition on attribute \"m\" on each item, but the "
+              "projection reads only part of it: project \"m\" whole");
+}
+
+TEST(query_planner, to_string_shows_what_the_client_evaluates)
+{
+    const query_plan p = plan(where(eq("stream", "s1") && gt("seq", 1) && lt("seq", 9)), events());
+    EXPECT_EQ(p.to_string(),
+              "Query on table Events (key condition: stream = \"s1\" AND seq BETWEEN 1 AND 9; "
+              "evaluated on the client: seq > 1 AND seq < 9; reason: key condition on stream "
+              "and seq) [KeyConditionExpression: #n0 = :v0 AND #n1 BETWEEN :v1 AND :v2]");
+}
+
+TEST(query_planner, empty_strings_and_binaries_are_no_key_condition_values)
+{
+    // DynamoDB refuses them in a key condition: the client evaluates `begins_with(sku, "")`.
+    const query_plan p = plan(where(eq("shop", "north") && begins_with("sku", "")));
+    const query_request q = query_of(p);
+    EXPECT_FALSE(q.index_name);
+    EXPECT_EQ(q.key_condition_expression, "#n0 = :v0");
+    EXPECT_EQ(p.residual, begins_with("sku", ""));
+    EXPECT_EQ(scan_of(plan(where(eq("shop", "")))).filter_expression, "#n0 = :v0");
 }
 
 }  // namespace

@@ -991,6 +991,45 @@ TEST_F(RelationRun, count_adds_select_count_pages)
     EXPECT_NE(diag.message.find("count refused"), std::string::npos);
 }
 
+TEST_F(RelationRun, the_client_evaluates_what_no_key_condition_takes)
+{
+    // `sk <> "s1001"` cannot be a key condition nor a filter: DynamoDB returns rows 0 to 3
+    // and the client drops row 1 before counting, yielding or limiting.
+    server.enqueue(fake_action::ok(describe_body()));
+    const relation r = db.table("t").where("pk", "p").where("sk.ne", "s1001");
+    server.enqueue(fake_action::ok(page_body(rows(0, 2), key_of_row(1))));
+    server.enqueue(fake_action::ok(page_body(rows(2, 2))));
+    EXPECT_EQ(run(r.count()), 3);
+    auto queries = requests_of("Query");
+    ASSERT_EQ(queries.size(), 2u);
+    EXPECT_EQ(queries[0].body.find("Select"), std::string::npos) << queries[0].body;
+    EXPECT_NE(queries[0].body.find("ProjectionExpression"), std::string::npos);
+
+    // The sort key is read for the client's condition, then dropped from the items (the
+    // scripted server ignores the projection and sends whole rows).
+    server.enqueue(fake_action::ok(page_body(rows(0, 4))));
+    const auto values = run(r.project({"n"}).all());
+    ASSERT_EQ(values.size(), 3u);
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        EXPECT_FALSE(values[i].contains("sk"));
+        EXPECT_EQ(values[i].at("n"), attribute_value(i == 0 ? 0 : static_cast<int>(i) + 1));
+    }
+    EXPECT_NE(requests_of("Query").back().body.find(R"("ProjectionExpression":"#n1, #n2")"),
+              std::string::npos)
+        << requests_of("Query").back().body;
+
+    // The limit counts the items kept; DynamoDB's Limit is not lowered to it.
+    server.enqueue(fake_action::ok(page_body(rows(0, 2), key_of_row(1))));
+    server.enqueue(fake_action::ok(page_body(rows(2, 2))));
+    EXPECT_EQ(run(r.limit(2).all()), (std::vector<attribute_map>{row(0), row(2)}));
+    server.enqueue(fake_action::ok(page_body(rows(1, 1), key_of_row(1))));
+    server.enqueue(fake_action::ok(page_body(rows(2, 1), key_of_row(2))));
+    EXPECT_EQ(run(r.limit(1).count()), 1);
+    queries = requests_of("Query");
+    ASSERT_EQ(queries.size(), 7u);
+    for (const auto& q : queries) EXPECT_EQ(q.body.find("\"Limit\""), std::string::npos) << q.body;
+}
+
 TEST_F(RelationRun, exists_counts_up_to_one)
 {
     server.enqueue(fake_action::ok(describe_body()));
