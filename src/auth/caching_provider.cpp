@@ -126,14 +126,19 @@ void caching_credentials_provider::begin_fetch()
 
 void caching_credentials_provider::on_fetched(error_code ec, credentials fetched)
 {
+    const auto now = options_.clock();
     std::string why;
     if (!ec) {
         ec = detail::check_credentials(fetched, source_->name(), why);
+        if (!ec && fetched.expiration && *fetched.expiration <= now) {
+            // Taking them would mean fetching again for every request.
+            ec = make_error_code(errc::expired_token);
+            why = std::string(source_->name()) + " gave credentials that have expired already";
+        }
     } else {
         why = fetch_diag_.message.empty() ? ec.message() : fetch_diag_.message;
     }
 
-    const auto now = options_.clock();
     std::vector<waiter> waiting;
     shared_credentials delivered;
     std::string warning;

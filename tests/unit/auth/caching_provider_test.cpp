@@ -285,6 +285,18 @@ TEST_F(cache_test, unusable_credentials_from_the_source_are_refused)
               "whitespace, which an HTTP header cannot carry");
 }
 
+TEST_F(cache_test, credentials_expired_on_arrival_are_refused)
+{
+    auto r = request();
+    settle();
+    source->succeed(temporary("AKIDSTALE", now - 1s));
+    settle();
+    ASSERT_TRUE(r->done);
+    EXPECT_EQ(r->ec, errc::expired_token);
+    EXPECT_EQ(r->diag.message, "scripted source gave credentials that have expired already");
+    EXPECT_FALSE(cache->current());
+}
+
 TEST_F(cache_test, the_provider_interface_returns_a_copy)
 {
     diagnostics diag;
