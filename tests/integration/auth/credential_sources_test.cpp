@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
@@ -127,7 +128,9 @@ protected:
     bool seen_by_key(const std::string& access_key_id, const std::string& table)
     {
         client_config config = config_with(bare_env());
-        config.credentials = credentials{access_key_id, "any-secret", ""};
+        // DynamoDB Local ignores the secret; the verifying proxy wants its own.
+        const char* secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+        config.credentials = credentials{access_key_id, secret ? secret : "any-secret", ""};
         client oracle(io.get_executor(), config);
         get_item_request get;
         get.table_name = table;
@@ -153,6 +156,8 @@ TEST_F(credential_sources_test, web_identity_from_the_environment)
                                     {"AWS_ROLE_SESSION_NAME", "pod-7"},
                                     {"AWS_ENDPOINT_URL_STS", sts.url()}})));
     const std::string table = put_and_get(db);
+    // The oracle discriminates: another key id does not see the table.
+    EXPECT_FALSE(seen_by_key("AKIDSOMEONEELSE", table));
     EXPECT_TRUE(seen_by_key("ASIASTS1", table));
     ASSERT_EQ(sts.server.count("POST"), 1u);
     auto form = parse_form(sts.server.requests()[0].body);

@@ -3,6 +3,8 @@
 #include <dynomite/time.hpp>
 
 #include <boost/json/serialize.hpp>
+
+#include <cstdlib>
 #include <boost/json/value.hpp>
 
 namespace dynomite::test {
@@ -39,7 +41,12 @@ credentials credentials_issuer::issue()
     const int n = ++issued_;
     const std::string numbered = prefix_ + std::to_string(n);
     const std::string id = fixed_id_.empty() ? numbered : fixed_id_;
-    return credentials{id, "secret-of-" + numbered, "token-of-" + numbered,
+    // Behind the SigV4-verifying proxy every request must be signed with its one secret.
+    const char* shared_secret = std::getenv("AWS_SECRET_ACCESS_KEY");
+    std::string secret = shared_secret != nullptr && *shared_secret != '\0'
+                             ? std::string(shared_secret)
+                             : "secret-of-" + numbered;
+    return credentials{id, std::move(secret), "token-of-" + numbered,
                        std::chrono::floor<std::chrono::seconds>(clock_() + lifetime_)};
 }
 

@@ -19,8 +19,9 @@ namespace dynomite::test {
 
 using test_clock = std::function<std::chrono::system_clock::time_point()>;
 
-/// Numbered credentials "<prefix>1", "<prefix>2", ... with their secret and token derived
-/// from the id, expiring `lifetime` after `clock()`.
+/// Numbered credentials "<prefix>1", "<prefix>2", ... with their token derived from the id,
+/// expiring `lifetime` after `clock()`. The secret is AWS_SECRET_ACCESS_KEY when it is set, so
+/// that the SigV4-verifying proxy in front of DynamoDB Local accepts their signatures.
 class credentials_issuer {
 public:
     explicit credentials_issuer(std::string prefix,
