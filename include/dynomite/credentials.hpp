@@ -1,4 +1,4 @@
-// AWS credentials and where they come from: explicit settings, the environment, shared files.
+// Static AWS credentials: explicit settings, the environment, shared-file keys (auth/ has the rest).
 #pragma once
 
 #include <dynomite/error.hpp>
