@@ -1,3 +1,4 @@
+#include "auth/client_credentials.hpp"
 #include "connection_pool_impl.hpp"
 #include "http_connection.hpp"
 
@@ -38,8 +39,9 @@ std::string endpoint_url_of(const endpoint& ep)
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
 public:
-    client_impl(asio::any_io_executor executor, client_config config, credentials creds,
-                std::string region, endpoint target)
+    client_impl(asio::any_io_executor executor, client_config config,
+                std::shared_ptr<caching_credentials_provider> creds, std::string region,
+                endpoint target)
         : executor(config.thread_safe ? asio::any_io_executor(asio::make_strand(executor))
                                       : executor),
           config(std::move(config)),
@@ -96,7 +98,7 @@ public:
     /// A strand of the executor given, or that executor when the config says it needs none.
     asio::any_io_executor executor;
     client_config config;
-    credentials creds;
+    std::shared_ptr<caching_credentials_provider> creds;
     std::string region;
     endpoint target;
     std::string url;
@@ -165,15 +167,23 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
     std::string head;
     for (int attempt = 1;; ++attempt) {
         ++counters.attempts;
+        // Credentials that are valid come without waiting; expired ones are fetched once for
+        // every request that needs them.
+        std::shared_ptr<const credentials> current = creds->current();
+        if (!current) {
+            auto [creds_ec, fetched] = co_await creds->async_get_current(diag, use_tuple);
+            if (creds_ec) co_return creds_ec;
+            current = std::move(fetched);
+        }
         // Signed anew each attempt: the signature carries the time, which a backoff moves.
-        const auto signature = sign_dynamodb_request(creds, region, service_name,
+        const auto signature = sign_dynamodb_request(*current, region, service_name,
                                                      target.host_header, target_header,
                                                      content_type, body, config.clock(), keys);
         format_request_head({.host = target.host_header,
                              .content_type = content_type,
                              .user_agent = user_agent,
                              .target = target_header,
-                             .security_token = creds.session_token,
+                             .security_token = current->session_token,
                              .amz_date = signature.amz_date,
                              .authorization = signature.authorization,
                              .content_length = body.size()},
@@ -323,13 +333,12 @@ error_code client::create(executor_type executor, client_config config,
                           std::unique_ptr<client>& out, diagnostics& diag)
 {
     diag.clear();
-    credentials creds;
+    std::shared_ptr<caching_credentials_provider> creds;
     std::string region;
     endpoint target;
     std::string why;
 
-    credentials_options credential_options{config.credentials, config.profile};
-    if (auto ec = resolve_credentials(credential_options, config.env, creds, &why)) {
+    if (auto ec = detail::make_client_credentials(executor, config, creds, why)) {
         diag.message = std::move(why);
         return ec;
     }
@@ -352,11 +361,6 @@ error_code client::create(executor_type executor, client_config config,
             config.logger = stderr_log_sink();
             config.min_log_level = *level;
         }
-    }
-    if (!detail::is_valid_header_value(creds.session_token)) {
-        diag.message = "the session token holds a control character or surrounding whitespace, "
-                       "which an HTTP header cannot carry";
-        return make_error_code(errc::invalid_configuration);
     }
     if (!detail::is_valid_header_value(target.host_header)) {
         diag.message = "the endpoint's host \"" + target.host_header +

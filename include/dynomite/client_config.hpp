@@ -7,10 +7,13 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 namespace dynomite {
+
+class credentials_provider;
 
 /// Keep-alive connections to one endpoint.
 struct pool_params {
@@ -54,6 +57,9 @@ struct client_config {
     std::optional<std::string> region;
     /// Otherwise the environment and the shared files.
     std::optional<dynomite::credentials> credentials;
+    /// Where to get credentials instead of `credentials` and the default chain; wrapped in a
+    /// caching_credentials_provider (dynomite/auth/caching_provider.hpp) unless it is one.
+    std::shared_ptr<dynomite::credentials_provider> credentials_provider;
     /// Otherwise AWS_PROFILE, otherwise "default".
     std::string profile;
     /// How environment variables are read (tests replace it).

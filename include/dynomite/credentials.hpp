@@ -1,8 +1,9 @@
-// AWS credentials and where they come from: explicit settings, the environment, shared files.
+// Static AWS credentials: explicit settings, the environment, shared-file keys (auth/ has the rest).
 #pragma once
 
 #include <dynomite/error.hpp>
 
+#include <chrono>
 #include <functional>
 #include <iosfwd>
 #include <map>
@@ -17,6 +18,8 @@ struct credentials {
     std::string access_key_id;
     std::string secret_access_key;
     std::string session_token;  // empty for long-term keys
+    /// When temporary credentials stop working; empty for long-term keys.
+    std::optional<std::chrono::system_clock::time_point> expiration{};
 
     /// A printable form that never shows the secret or the token, and at most the first
     /// four characters of the access key id: `credentials{access_key_id=AKIA****,

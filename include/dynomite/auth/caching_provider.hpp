@@ -1,0 +1,111 @@
+// Credentials kept until they near their expiration, then refreshed once for every caller.
+#pragma once
+
+#include <dynomite/auth/credentials_provider.hpp>
+#include <dynomite/logging.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <vector>
+
+namespace dynomite {
+
+/// When credentials that expire are refreshed, as the AWS SDKs do it. Inside the advisory
+/// window a refresh starts in the background and requests go on with the current credentials;
+/// inside the mandatory window (or once expired) requests wait for the refresh.
+struct refresh_windows {
+    std::chrono::milliseconds advisory{15 * 60 * 1000};
+    std::chrono::milliseconds mandatory{10 * 60 * 1000};
+    /// After a failed refresh, credentials that are still valid are used without another
+    /// attempt for this long.
+    std::chrono::milliseconds retry_delay{10 * 1000};
+};
+
+struct caching_options {
+    refresh_windows windows;
+    /// The clock expirations are compared with; system_clock when empty (tests replace it).
+    std::function<std::chrono::system_clock::time_point()> clock;
+    /// Where failed refreshes are reported (warning level).
+    log_sink logger;
+    log_level min_log_level = log_level::warning;
+};
+
+/// Wraps a source: fetches once, keeps the credentials, and refreshes them per
+/// refresh_windows. One fetch serves every request waiting at the time. Credentials without
+/// an expiration are kept for good. Credentials that arrive with less time left than the
+/// windows get windows of half and a quarter of that time, so that they are not refetched for
+/// every request. Thread-safe.
+class caching_credentials_provider final
+    : public credentials_provider,
+      public std::enable_shared_from_this<caching_credentials_provider> {
+public:
+    using shared_credentials = std::shared_ptr<const credentials>;
+    using current_handler =
+        boost::asio::any_completion_handler<void(error_code, shared_credentials)>;
+
+    static std::shared_ptr<caching_credentials_provider> create(
+        boost::asio::any_io_executor executor, std::shared_ptr<credentials_provider> source,
+        caching_options options = {});
+
+    /// Without waiting: the credentials when they are valid and outside the mandatory window
+    /// (starting a background refresh inside the advisory window), else null. Never allocates.
+    shared_credentials current();
+
+    /// Completes with void(error_code, std::shared_ptr<const credentials>): current() when
+    /// it has credentials, else after a fetch (shared with every other waiter).
+    template <class CompletionToken>
+    auto async_get_current(diagnostics& diag, CompletionToken&& token)
+    {
+        return boost::asio::async_initiate<CompletionToken, void(error_code, shared_credentials)>(
+            [this](auto handler, diagnostics* diag_out) {
+                start_get_current(*diag_out, current_handler(std::move(handler)));
+            },
+            token, &diag);
+    }
+
+    std::string_view name() const noexcept override;
+    void start_get_credentials(diagnostics& diag, handler_type handler) override;
+    void start_get_current(diagnostics& diag, current_handler handler);
+
+    const std::shared_ptr<credentials_provider>& source() const noexcept { return source_; }
+    /// Fetches started from the source since creation.
+    std::uint64_t fetches() const;
+
+private:
+    caching_credentials_provider(boost::asio::any_io_executor executor,
+                                 std::shared_ptr<credentials_provider> source,
+                                 caching_options options);
+
+    struct waiter {
+        current_handler handler;
+        diagnostics* diag;
+    };
+    enum class freshness { usable, refresh_in_background, wait };
+
+    freshness judge(std::chrono::system_clock::time_point now) const noexcept;
+    void begin_fetch();
+    void on_fetched(error_code ec, credentials fetched);
+    void log(log_level level, std::string_view line) const;
+
+    boost::asio::any_io_executor executor_;
+    std::shared_ptr<credentials_provider> source_;
+    caching_options options_;
+
+    mutable std::mutex mutex_;
+    shared_credentials current_;
+    std::chrono::milliseconds advisory_{};
+    std::chrono::milliseconds mandatory_{};
+    std::chrono::system_clock::time_point retry_after_{};
+    bool fetching_ = false;
+    std::uint64_t fetches_ = 0;
+    std::vector<waiter> waiters_;
+    diagnostics fetch_diag_;
+};
+
+}  // namespace dynomite

@@ -1,0 +1,59 @@
+// Credentials the shared config profiles may name beside static keys: an external command
+// (credential_process) and AWS IAM Identity Center (SSO).
+#pragma once
+
+#include <dynomite/auth/credentials_provider.hpp>
+
+#include <chrono>
+#include <string>
+
+namespace dynomite {
+
+/// Runs `command` through /bin/sh and reads its standard output: JSON with Version 1,
+/// AccessKeyId, SecretAccessKey, and optionally SessionToken and Expiration. The output is
+/// never quoted in messages: it holds the secret.
+class process_credentials_provider final : public coroutine_credentials_provider {
+public:
+    process_credentials_provider(boost::asio::any_io_executor executor, std::string command);
+    std::string_view name() const noexcept override { return "credential_process"; }
+
+protected:
+    boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
+
+private:
+    std::string command_;
+};
+
+struct sso_params {
+    std::string start_url;
+    /// The [sso-session NAME] the profile names; empty for the legacy settings.
+    std::string session_name;
+    /// sso_region: where the portal is.
+    std::string region;
+    std::string account_id;
+    std::string role_name;
+    /// Where `aws sso login` caches tokens: ~/.aws/sso/cache.
+    std::string cache_directory;
+    /// "https://portal.sso.<region>.amazonaws.com" when empty.
+    std::string portal_url;
+    /// For messages: the profile, so that the advice names it.
+    std::string profile;
+    std::chrono::milliseconds timeout{5000};
+};
+
+/// Reads the token `aws sso login` cached (file name: the SHA-1 hex of the session name, or of
+/// the start URL for legacy settings) and exchanges it at the portal's GetRoleCredentials.
+/// An expired or refused token fails with errc::expired_token and says to run `aws sso login`.
+class sso_credentials_provider final : public coroutine_credentials_provider {
+public:
+    sso_credentials_provider(boost::asio::any_io_executor executor, sso_params params);
+    std::string_view name() const noexcept override { return "SSO"; }
+
+protected:
+    boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
+
+private:
+    sso_params params_;
+};
+
+}  // namespace dynomite

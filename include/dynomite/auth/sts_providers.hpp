@@ -1,0 +1,74 @@
+// Credentials from AWS STS: AssumeRole with other credentials, AssumeRoleWithWebIdentity with a
+// token file (EKS, GitHub Actions and other OIDC issuers).
+#pragma once
+
+#include <dynomite/auth/credentials_provider.hpp>
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace dynomite {
+
+/// Where STS is reached.
+struct sts_endpoint {
+    /// The region requests are signed for and, without `url`, sent to; "us-east-1" when empty.
+    std::string region;
+    /// "https://sts.<region>.amazonaws.com" when empty.
+    std::string url;
+    std::chrono::milliseconds timeout{5000};
+};
+
+struct assume_role_params {
+    std::string role_arn;
+    /// "dynomite-session-<seconds since the epoch>" when empty.
+    std::string role_session_name;
+    std::string external_id;
+    /// STS's default (one hour) when absent.
+    std::optional<std::chrono::seconds> duration;
+};
+
+/// STS AssumeRole, signed with the credentials of `source` (fetched for each call).
+class assume_role_provider final : public coroutine_credentials_provider {
+public:
+    assume_role_provider(boost::asio::any_io_executor executor,
+                         std::shared_ptr<credentials_provider> source, assume_role_params params,
+                         sts_endpoint endpoint = {});
+    std::string_view name() const noexcept override { return name_; }
+
+protected:
+    boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
+
+private:
+    std::shared_ptr<credentials_provider> source_;
+    assume_role_params params_;
+    sts_endpoint endpoint_;
+    std::string name_;
+};
+
+struct web_identity_params {
+    /// Read anew for each call: the issuer rotates it.
+    std::string token_file;
+    std::string role_arn;
+    /// "dynomite-session-<seconds since the epoch>" when empty.
+    std::string role_session_name;
+};
+
+/// STS AssumeRoleWithWebIdentity (unsigned; the token is the proof).
+class web_identity_provider final : public coroutine_credentials_provider {
+public:
+    web_identity_provider(boost::asio::any_io_executor executor, web_identity_params params,
+                          sts_endpoint endpoint = {});
+    std::string_view name() const noexcept override { return name_; }
+
+protected:
+    boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
+
+private:
+    web_identity_params params_;
+    sts_endpoint endpoint_;
+    std::string name_;
+};
+
+}  // namespace dynomite

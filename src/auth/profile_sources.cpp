@@ -1,0 +1,187 @@
+#include <dynomite/auth/detail/credentials_json.hpp>
+#include "http_fetch.hpp"
+#include "text_file.hpp"
+
+#include <dynomite/auth/profile_sources.hpp>
+#include <dynomite/detail/crypto.hpp>
+#include <dynomite/detail/sigv4.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/json/parse.hpp>
+
+#include <openssl/evp.h>
+
+#include <sys/wait.h>
+
+#include <array>
+#include <cstdio>
+
+namespace dynomite {
+
+namespace asio = boost::asio;
+namespace json = boost::json;
+
+namespace {
+
+// Commands block while they run; they do it here, not on the caller's executor.
+asio::thread_pool& blocking_pool()
+{
+    static asio::thread_pool pool(1);
+    return pool;
+}
+
+struct process_result {
+    int status = -1;
+    bool started = false;
+    std::string output;
+};
+
+process_result run_command(const std::string& command)
+{
+    process_result result;
+    FILE* pipe = ::popen(command.c_str(), "r");
+    if (pipe == nullptr) return result;
+    result.started = true;
+    std::array<char, 4096> chunk{};
+    std::size_t got = 0;
+    while ((got = std::fread(chunk.data(), 1, chunk.size(), pipe)) > 0) {
+        if (result.output.size() < detail::max_fetch_body) result.output.append(chunk.data(), got);
+    }
+    result.status = ::pclose(pipe);
+    return result;
+}
+
+asio::awaitable<process_result> run_command_on_pool(std::string command)
+{
+    co_return run_command(command);
+}
+
+std::string sha1_hex(std::string_view text)
+{
+    std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
+    unsigned size = 0;
+    EVP_Digest(text.data(), text.size(), digest.data(), &size, EVP_sha1(), nullptr);
+    return detail::to_hex(std::span<const unsigned char>(digest.data(), size));
+}
+
+}  // namespace
+
+process_credentials_provider::process_credentials_provider(asio::any_io_executor executor,
+                                                           std::string command)
+    : coroutine_credentials_provider(std::move(executor)), command_(std::move(command))
+{
+}
+
+asio::awaitable<error_code> process_credentials_provider::fetch(credentials& out,
+                                                                diagnostics& diag)
+{
+    process_result result = co_await asio::co_spawn(
+        blocking_pool(), run_command_on_pool(command_), asio::use_awaitable);
+
+    if (!result.started) {
+        diag.message = "credential_process: cannot start /bin/sh";
+        co_return make_error_code(errc::invalid_configuration);
+    }
+    if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0) {
+        diag.message = "credential_process \"" + command_ + "\" " +
+                       (WIFEXITED(result.status)
+                            ? "exited with status " + std::to_string(WEXITSTATUS(result.status))
+                            : std::string("was killed by a signal"));
+        co_return make_error_code(errc::no_credentials);
+    }
+    std::string why;
+    if (auto ec = detail::parse_credentials_json(result.output,
+                                                 detail::credentials_json_format::process, out,
+                                                 why)) {
+        diag.message = "credential_process \"" + command_ + "\": its output: " + why;
+        co_return ec;
+    }
+    co_return error_code{};
+}
+
+sso_credentials_provider::sso_credentials_provider(asio::any_io_executor executor,
+                                                   sso_params params)
+    : coroutine_credentials_provider(std::move(executor)), params_(std::move(params))
+{
+}
+
+asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, diagnostics& diag)
+{
+    const std::string login =
+        params_.session_name.empty()
+            ? "run `aws sso login" +
+                  (params_.profile.empty() ? std::string() : " --profile " + params_.profile) + "`"
+            : "run `aws sso login --sso-session " + params_.session_name + "`";
+    const std::string key = params_.session_name.empty() ? params_.start_url : params_.session_name;
+    const std::string path = params_.cache_directory + "/" + sha1_hex(key) + ".json";
+
+    std::string text;
+    std::string why;
+    if (detail::read_text_file(path, "SSO token cache", text, why)) {
+        diag.message = "SSO: no cached token for " + key + " (" + path + "); " + login;
+        co_return make_error_code(errc::no_credentials);
+    }
+    boost::system::error_code parse_ec;
+    json::value cached = json::parse(text, parse_ec);
+    const json::object* object = !parse_ec && cached.is_object() ? &cached.get_object() : nullptr;
+    const json::value* token = object ? object->if_contains("accessToken") : nullptr;
+    const json::value* expires = object ? object->if_contains("expiresAt") : nullptr;
+    if (!token || !token->is_string() || !expires || !expires->is_string()) {
+        diag.message = "SSO: the cached token " + path +
+                       " lacks accessToken or expiresAt; " + login;
+        co_return make_error_code(errc::invalid_configuration);
+    }
+    std::chrono::system_clock::time_point expiry;
+    if (detail::parse_expiration(std::string(expires->get_string()), "expiresAt", expiry, why)) {
+        diag.message = "SSO: the cached token " + path + ": " + why + "; " + login;
+        co_return make_error_code(errc::invalid_configuration);
+    }
+    if (expiry <= std::chrono::system_clock::now()) {
+        diag.message = "SSO: the token for " + key + " expired at " +
+                       std::string(expires->get_string()) + "; " + login;
+        co_return make_error_code(errc::expired_token);
+    }
+
+    detail::http_fetch_request request;
+    request.url = (params_.portal_url.empty()
+                       ? "https://portal.sso." + params_.region + ".amazonaws.com"
+                       : params_.portal_url) +
+                  "/federation/credentials?role_name=";
+    detail::append_uri_encoded(request.url, params_.role_name, false);
+    request.url.append("&account_id=");
+    detail::append_uri_encoded(request.url, params_.account_id, false);
+    request.timeout = params_.timeout;
+    request.headers = {{"x-amz-sso_bearer_token", std::string(token->get_string())}};
+    const std::string where = "SSO GetRoleCredentials for role " + params_.role_name +
+                              " in account " + params_.account_id;
+    detail::http_fetch_response response;
+    std::string detail_text;
+    if (auto ec = co_await detail::fetch_http(request, response, detail_text)) {
+        diag.message = where + ": " + detail_text;
+        co_return ec;
+    }
+    if (response.status == 401) {
+        diag.http_status = 401;
+        diag.message = where + ": the portal refused the cached token; " + login;
+        co_return make_error_code(errc::expired_token);
+    }
+    if (response.status != 200) {
+        const std::string said = detail::json_error_summary(response.body);
+        diag.http_status = response.status;
+        diag.message = where + ": HTTP " + std::to_string(response.status) +
+                       (said.empty() ? "" : " " + said);
+        co_return make_error_code(response.status == 403 ? errc::access_denied
+                                                         : errc::http_status);
+    }
+    if (auto ec = detail::parse_credentials_json(response.body,
+                                                 detail::credentials_json_format::sso_portal,
+                                                 out, why)) {
+        diag.message = where + ": " + why;
+        co_return ec;
+    }
+    co_return error_code{};
+}
+
+}  // namespace dynomite

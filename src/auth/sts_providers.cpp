@@ -1,0 +1,144 @@
+#include "http_fetch.hpp"
+#include <dynomite/auth/detail/sts_protocol.hpp>
+#include "text_file.hpp"
+
+#include <dynomite/auth/sts_providers.hpp>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+namespace dynomite {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string session_name_or_default(const std::string& given)
+{
+    if (!given.empty()) return given;
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(
+        std::chrono::system_clock::now().time_since_epoch());
+    return "dynomite-session-" + std::to_string(seconds.count());
+}
+
+std::string region_of(const sts_endpoint& endpoint)
+{
+    return endpoint.region.empty() ? std::string("us-east-1") : endpoint.region;
+}
+
+std::string url_of(const sts_endpoint& endpoint)
+{
+    return endpoint.url.empty() ? detail::sts_regional_endpoint(region_of(endpoint))
+                                : endpoint.url;
+}
+
+// Sends one STS call and reads its credentials or its error into diag.
+asio::awaitable<error_code> call_sts(detail::http_fetch_request request, std::string_view action,
+                                     std::string_view role_arn, credentials& out,
+                                     diagnostics& diag)
+{
+    detail::http_fetch_response response;
+    std::string detail_text;
+    const std::string where = "STS " + std::string(action) + " for " + std::string(role_arn);
+    if (error_code ec = co_await detail::fetch_http(request, response, detail_text)) {
+        diag.message = where + " at " + request.url + ": " + detail_text;
+        co_return ec;
+    }
+    if (response.status != 200) {
+        const error_code ec = detail::parse_sts_error(response.status, response.body, diag);
+        diag.message = where + ": " + diag.message;
+        co_return ec;
+    }
+    std::string why;
+    if (error_code ec = detail::parse_sts_credentials(response.body, action, out, why)) {
+        diag.message = where + ": " + why;
+        co_return ec;
+    }
+    co_return error_code{};
+}
+
+}  // namespace
+
+assume_role_provider::assume_role_provider(asio::any_io_executor executor,
+                                           std::shared_ptr<credentials_provider> source,
+                                           assume_role_params params, sts_endpoint endpoint)
+    : coroutine_credentials_provider(std::move(executor)),
+      source_(std::move(source)),
+      params_(std::move(params)),
+      endpoint_(std::move(endpoint)),
+      name_("STS AssumeRole for " + params_.role_arn)
+{
+}
+
+asio::awaitable<error_code> assume_role_provider::fetch(credentials& out, diagnostics& diag)
+{
+    auto [source_ec, source_creds] =
+        co_await source_->async_get_credentials(diag, asio::as_tuple(asio::use_awaitable));
+    if (source_ec) {
+        diag.message = "the source credentials of " + name_ + " (" +
+                       std::string(source_->name()) + "): " + diag.message;
+        co_return source_ec;
+    }
+
+    const std::string session = session_name_or_default(params_.role_session_name);
+    std::vector<std::pair<std::string_view, std::string_view>> form{
+        {"RoleArn", params_.role_arn}, {"RoleSessionName", session}};
+    const std::string duration =
+        params_.duration ? std::to_string(params_.duration->count()) : std::string();
+    if (params_.duration) form.emplace_back("DurationSeconds", duration);
+    if (!params_.external_id.empty()) form.emplace_back("ExternalId", params_.external_id);
+
+    detail::http_fetch_request request;
+    request.method = "POST";
+    request.url = url_of(endpoint_);
+    request.timeout = endpoint_.timeout;
+    request.body = detail::sts_form_body("AssumeRole", form);
+    detail::url_parts where;
+    std::string why;
+    if (error_code ec = detail::split_url(request.url, where, why)) {
+        diag.message = name_ + ": " + why;
+        co_return ec;
+    }
+    request.headers = detail::sign_sts_request(source_creds, region_of(endpoint_),
+                                               where.host_header, request.body,
+                                               std::chrono::system_clock::now());
+    co_return co_await call_sts(std::move(request), "AssumeRole", params_.role_arn, out, diag);
+}
+
+web_identity_provider::web_identity_provider(asio::any_io_executor executor,
+                                             web_identity_params params, sts_endpoint endpoint)
+    : coroutine_credentials_provider(std::move(executor)),
+      params_(std::move(params)),
+      endpoint_(std::move(endpoint)),
+      name_("STS AssumeRoleWithWebIdentity for " + params_.role_arn)
+{
+}
+
+asio::awaitable<error_code> web_identity_provider::fetch(credentials& out, diagnostics& diag)
+{
+    std::string token;
+    std::string why;
+    if (error_code ec = detail::read_text_file(params_.token_file, "web identity token file",
+                                               token, why)) {
+        diag.message = name_ + ": " + why;
+        co_return ec;
+    }
+    token = detail::trimmed(token);
+    if (token.empty()) {
+        diag.message = name_ + ": the web identity token file " + params_.token_file + " is empty";
+        co_return make_error_code(errc::invalid_configuration);
+    }
+    const std::string session = session_name_or_default(params_.role_session_name);
+    detail::http_fetch_request request;
+    request.method = "POST";
+    request.url = url_of(endpoint_);
+    request.timeout = endpoint_.timeout;
+    request.headers = {{"Content-Type", std::string(detail::form_content_type)}};
+    request.body = detail::sts_form_body(
+        "AssumeRoleWithWebIdentity",
+        {{"RoleArn", params_.role_arn}, {"RoleSessionName", session}, {"WebIdentityToken", token}});
+    co_return co_await call_sts(std::move(request), "AssumeRoleWithWebIdentity", params_.role_arn,
+                                out, diag);
+}
+
+}  // namespace dynomite

@@ -1,0 +1,18 @@
+// Small files credential sources read: token files, the SSO token cache.
+#pragma once
+
+#include <dynomite/error.hpp>
+
+#include <string>
+
+namespace dynomite::detail {
+
+/// The whole file, at most 1 MiB. errc::invalid_configuration naming the path (never the
+/// content) when it is absent, unreadable or larger.
+error_code read_text_file(const std::string& path, std::string_view what, std::string& out,
+                          std::string& why);
+
+/// The text without surrounding whitespace and line breaks.
+std::string trimmed(std::string_view text);
+
+}  // namespace dynomite::detail
