@@ -35,6 +35,8 @@ dyn_export_test_credentials() {
     export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-$DYNOMITE_TEST_ACCESS_KEY_ID}"
     export AWS_SECRET_ACCESS_KEY="${AWS_SECRET_ACCESS_KEY:-$DYNOMITE_TEST_SECRET_ACCESS_KEY}"
     export AWS_REGION="${AWS_REGION:-${AWS_DEFAULT_REGION:-$DYNOMITE_TEST_REGION}}"
+    # Tests reach only loopback: never the instance metadata address.
+    export AWS_EC2_METADATA_DISABLED=true
 }
 
 # True when something accepts TCP connections on 127.0.0.1:PORT.
