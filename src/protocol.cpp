@@ -95,6 +95,23 @@ error_code parse_error_response(unsigned http_status, std::string_view body,
     return make_error_code(code);
 }
 
+boost::json::value parse_body(std::string_view body, boost::json::error_code& ec,
+                              boost::json::storage_ptr storage)
+{
+    boost::json::parse_options options;
+    // 32 levels of attribute values take about 67 JSON levels inside a response.
+    options.max_depth = 128;
+    boost::json::value json = boost::json::parse(body, ec, storage, options);
+    // Boost.JSON refuses lone surrogate escapes; the AWS SDKs, and decode_directly(), read them.
+    std::string rewritten;
+    if (ec && lone_surrogates_as_bytes(body, rewritten)) {
+        options.allow_invalid_utf8 = true;
+        ec = {};
+        json = boost::json::parse(rewritten, ec, storage, options);
+    }
+    return json;
+}
+
 namespace {
 
 /// Memory for the DOM of a response of `body_size` bytes: about three times the body (a node
@@ -129,11 +146,8 @@ error_code parse_and_decode(std::string_view body, Response& out, std::string_vi
         arena.emplace(scratch->data(), scratch->size());
     else
         arena.emplace();
-    boost::json::parse_options options;
-    // 32 levels of attribute values take about 67 JSON levels inside a response.
-    options.max_depth = 128;
     boost::json::error_code json_ec;
-    const boost::json::value json = boost::json::parse(body, json_ec, &*arena, options);
+    const boost::json::value json = parse_body(body, json_ec, &*arena);
     if (json_ec) {
         if (why)
             *why = std::string(operation) + ": the response is not valid JSON: " + json_ec.message();
