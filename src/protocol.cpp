@@ -60,9 +60,8 @@ error_code parse_error_response(unsigned http_status, std::string_view body,
     diag.request_id = std::string(request_id);
 
     boost::json::error_code json_ec;
-    boost::json::parse_options options;
-    options.max_depth = 128;  // an item of 32 nested levels inside the error body
-    boost::json::value json = boost::json::parse(body, json_ec, {}, options);
+    // An item of 32 nested levels may be inside the error body, with lone surrogates too.
+    boost::json::value json = parse_body(body, json_ec);
     const boost::json::object* obj = json_ec ? nullptr : json.if_object();
     std::string_view type = obj ? string_member(*obj, "__type") : std::string_view{};
     if (type.empty()) {

@@ -254,6 +254,19 @@ TEST(DirectDecode, LoneSurrogatesAreReadAndWrittenBackAsTheSameEscape)
     EXPECT_EQ(parsed.item->at("a").as_s(), "\xed\xa0\x80");
 }
 
+TEST(DirectDecode, AnErrorResponsesItemKeepsItsLoneSurrogates)
+{
+    diagnostics diag;
+    const error_code ec = detail::parse_error_response(
+        400,
+        R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+        R"("message":"The conditional request failed","Item":{"a":{"S":"x\udc00"}}})",
+        "id", diag);
+    EXPECT_EQ(ec, errc::conditional_check_failed);
+    ASSERT_TRUE(diag.item);
+    EXPECT_EQ(diag.item->at("a").as_s(), "x\xed\xb0\x80");
+}
+
 TEST(DirectDecode, APairWrittenAsTwoSurrogatesIsRefusedBeforeSending)
 {
     // It would be sent as \ud83d\ude00 and read back as U+1F600: another string.
