@@ -24,8 +24,11 @@ std::string shown(std::string_view name)
     return std::string(name.substr(0, cut)) + "...";
 }
 
-// Offset of the first byte that does not start a valid UTF-8 sequence (overlong forms,
-// surrogates and code points above U+10FFFF included), or npos.
+// Offset of the first byte that does not start a valid UTF-8 sequence (overlong forms and
+// code points above U+10FFFF included), or npos. A lone UTF-16 surrogate, in the 3-byte form
+// the decoder gives a "\ud800" escape (WTF-8), is accepted, since DynamoDB stores it and the
+// writer sends it back as that escape; a high one followed by a low one is refused, since it
+// would be sent as a pair and read back as another character.
 std::size_t invalid_utf8_offset(std::string_view s) noexcept
 {
     const auto* p = reinterpret_cast<const unsigned char*>(s.data());
@@ -64,8 +67,10 @@ std::size_t invalid_utf8_offset(std::string_view s) noexcept
             if ((continuation & 0xC0) != 0x80) return i;
             code_point = code_point << 6 | (continuation & 0x3F);
         }
-        if (code_point < smallest || code_point > 0x10FFFF ||
-            (code_point >= 0xD800 && code_point <= 0xDFFF)) {
+        if (code_point < smallest || code_point > 0x10FFFF) return i;
+        const bool high_surrogate = code_point >= 0xD800 && code_point <= 0xDBFF;
+        if (high_surrogate && n - i >= 6 && p[i + 3] == 0xED && p[i + 4] >= 0xB0 &&
+            p[i + 4] <= 0xBF) {
             return i;
         }
         i += length;

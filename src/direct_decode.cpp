@@ -45,6 +45,28 @@ void append_utf8(std::string& out, std::uint32_t cp)
     }
 }
 
+/// The four hex digits at `p` (which has at least four bytes).
+bool read_hex4(const unsigned char* p, std::uint32_t& out) noexcept
+{
+    std::uint32_t value = 0;
+    for (int i = 0; i < 4; ++i) {
+        const unsigned char c = p[i];
+        std::uint32_t digit = 0;
+        if (c >= '0' && c <= '9') {
+            digit = c - '0';
+        } else if (c >= 'a' && c <= 'f') {
+            digit = c - 'a' + 10;
+        } else if (c >= 'A' && c <= 'F') {
+            digit = c - 'A' + 10;
+        } else {
+            return false;
+        }
+        value = value << 4 | digit;
+    }
+    out = value;
+    return true;
+}
+
 /// The length of the valid UTF-8 sequence (RFC 3629: no overlong forms, no surrogates, at most
 /// U+10FFFF) that starts with a byte of 0x80 or more at `p`, or 0.
 std::size_t utf8_sequence_length(const unsigned char* p, const unsigned char* end) noexcept
@@ -354,14 +376,21 @@ private:
         }
         std::uint32_t unit = 0;
         if (!hex4(unit)) return false;
-        if (unit >= 0xDC00 && unit <= 0xDFFF) return false;  // a trailing surrogate alone
         if (unit >= 0xD800 && unit <= 0xDBFF) {
+            // A pair is one character; a high surrogate alone stays a surrogate (below).
+            const unsigned char* const after = p_;
             std::uint32_t low = 0;
-            if (end_ - p_ < 2 || p_[0] != '\\' || p_[1] != 'u') return false;
-            p_ += 2;
-            if (!hex4(low) || low < 0xDC00 || low > 0xDFFF) return false;
-            unit = 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00);
+            if (end_ - p_ >= 2 && p_[0] == '\\' && p_[1] == 'u') {
+                p_ += 2;
+                if (hex4(low) && low >= 0xDC00 && low <= 0xDFFF) {
+                    append_utf8(out, 0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00));
+                    return true;
+                }
+                p_ = after;
+            }
         }
+        // Lone surrogates, which the AWS SDKs read too, keep their 3-byte form (WTF-8); the
+        // writer sends them back as the same escape.
         append_utf8(out, unit);
         return true;
     }
@@ -369,23 +398,9 @@ private:
     bool hex4(std::uint32_t& out)
     {
         if (end_ - p_ < 4) return false;
-        std::uint32_t value = 0;
-        for (int i = 0; i < 4; ++i) {
-            const unsigned char c = *p_++;
-            std::uint32_t digit = 0;
-            if (c >= '0' && c <= '9') {
-                digit = c - '0';
-            } else if (c >= 'a' && c <= 'f') {
-                digit = c - 'a' + 10;
-            } else if (c >= 'A' && c <= 'F') {
-                digit = c - 'A' + 10;
-            } else {
-                return false;
-            }
-            value = value << 4 | digit;
-        }
-        out = value;
-        return true;
+        const unsigned char* const digits = p_;
+        p_ += 4;
+        return read_hex4(digits, out);
     }
 
     /// Where the run of printable ASCII other than '"' and '\\' from `p` ends.
@@ -427,6 +442,52 @@ private:
 };
 
 }  // namespace
+
+bool lone_surrogates_as_bytes(std::string_view body, std::string& out)
+{
+    out.clear();
+    out.reserve(body.size());
+    const auto* p = reinterpret_cast<const unsigned char*>(body.data());
+    const auto* const end = p + body.size();
+    const auto copy = [&](std::size_t n) {
+        out.append(reinterpret_cast<const char*>(p), n);
+        p += n;
+    };
+    bool in_string = false;
+    bool found = false;
+    while (p != end) {
+        const unsigned char c = *p;
+        if (c == '"') {
+            in_string = !in_string;
+            copy(1);
+        } else if (!in_string || (c < 0x80 && c != '\\')) {
+            copy(1);
+        } else if (c >= 0x80) {
+            const std::size_t length = utf8_sequence_length(p, end);
+            if (length == 0) return false;  // invalid UTF-8 stays an error
+            copy(length);
+        } else if (end - p < 2 || p[1] != 'u') {
+            copy(static_cast<std::size_t>(std::min<std::ptrdiff_t>(2, end - p)));
+        } else {
+            std::uint32_t unit = 0;
+            if (end - p < 6 || !read_hex4(p + 2, unit)) return false;
+            std::uint32_t low = 0;
+            const bool pair = unit >= 0xD800 && unit <= 0xDBFF && end - p >= 12 && p[6] == '\\' &&
+                              p[7] == 'u' && read_hex4(p + 8, low) && low >= 0xDC00 &&
+                              low <= 0xDFFF;
+            if (pair) {
+                copy(12);
+            } else if (unit >= 0xD800 && unit <= 0xDFFF) {
+                append_utf8(out, unit);
+                p += 6;
+                found = true;
+            } else {
+                copy(6);
+            }
+        }
+    }
+    return found;
+}
 
 bool decode_directly(std::string_view body, get_item_response& out)
 {

@@ -27,17 +27,85 @@ constexpr std::array suffixes{
 
 constexpr std::string_view negation_prefix = "not_";
 
+char lower(char c) noexcept
+{
+    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (lower(a[i]) != lower(b[i])) return false;
+    return true;
+}
+
 bool parse_suffix(std::string_view suffix, field_op& op, bool& negated) noexcept
 {
-    negated = suffix.starts_with(negation_prefix);
+    negated = suffix.size() > negation_prefix.size() &&
+              equals_ignoring_case(suffix.substr(0, negation_prefix.size()), negation_prefix);
     if (negated) suffix.remove_prefix(negation_prefix.size());
     for (const suffix_entry& entry : suffixes) {
-        if (entry.suffix == suffix) {
+        if (equals_ignoring_case(entry.suffix, suffix)) {
             op = entry.op;
             return true;
         }
     }
     return false;
+}
+
+/// Lower case, without '_', '-' and spaces: "Less_Than" is "lessthan".
+std::string folded(std::string_view word)
+{
+    std::string out;
+    for (char c : word)
+        if (c != '_' && c != '-' && c != ' ') out += lower(c);
+    return out;
+}
+
+/// Whether a and b differ by at most one inserted, removed or replaced character.
+bool within_one_edit(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() > b.size()) std::swap(a, b);
+    if (b.size() - a.size() > 1) return false;
+    std::size_t i = 0;
+    while (i < a.size() && a[i] == b[i]) ++i;
+    if (a.size() == b.size()) return a.substr(i + (i < a.size())) == b.substr(i + (i < b.size()));
+    return a.substr(i) == b.substr(i + 1);
+}
+
+/// Whether the last name of a key is an attempt at an operator that is not one: another
+/// library's operator word, a known one spelled with other separators or after "not", or a
+/// near miss of a long one. Such a key is refused rather than read as a nested path.
+bool resembles_folded_operator(std::string_view word)
+{
+    static constexpr std::array<std::string_view, 20> foreign{
+        "like",     "ilike",       "contains",        "exists",             "neq",
+        "nin",      "le",          "ge",              "lessthan",           "greaterthan",
+        "lteq",     "gteq",        "lessthanorequal", "greaterthanorequal", "startswith",
+        "startwith", "beginwith",  "equal",           "equals",             "eql"};
+    // "not", "not_like", "notin", "not_not_eq"; but "notes" is a name.
+    while (word.starts_with("not")) {
+        word.remove_prefix(3);
+        if (word.empty()) return true;
+    }
+    for (std::string_view f : foreign)
+        if (word == f) return true;
+    for (const suffix_entry& entry : suffixes) {
+        const std::string op = folded(entry.suffix);
+        if (word == op) return true;  // "begins-with", "LT " ...
+        if (op.size() >= 7 && within_one_edit(word, op)) return true;  // "btween", "beginwith"
+    }
+    return false;
+}
+
+/// Whether the last name of a key is an attempt at an operator that is not one: another
+/// library's operator word, a known one spelled with other separators or after "not", or a
+/// near miss of a long one. Such a key is refused rather than read as a nested path.
+bool resembles_operator(std::string_view name)
+{
+    const std::string word = folded(name);
+    return !word.empty() && resembles_folded_operator(word);
 }
 
 condition_op comparison_of(field_op op) noexcept
@@ -139,6 +207,12 @@ std::string_view to_string(field_op op) noexcept
     return "?";
 }
 
+std::string_view operator_names() noexcept
+{
+    return "eq, ne, lt, lte, gt, gte, in, between and begins_with, in any case, each also after "
+           "\"not_\"";
+}
+
 error_code parse_field_operator(std::string_view key, field_operator& out, std::string* why)
 {
     if (key.empty()) {
@@ -149,9 +223,10 @@ error_code parse_field_operator(std::string_view key, field_operator& out, std::
     field_op op = field_op::eq;
     bool negated = false;
     if (const std::size_t dot = key.rfind('.'); dot != std::string_view::npos) {
+        const std::string_view suffix = key.substr(dot + 1);
         field_op suffix_op = field_op::eq;
         bool suffix_negated = false;
-        if (parse_suffix(key.substr(dot + 1), suffix_op, suffix_negated)) {
+        if (parse_suffix(suffix, suffix_op, suffix_negated)) {
             if (dot == 0) {
                 if (why) {
                     *why = "field key " + detail::quoted(key) + " has an operator but no path";
@@ -161,6 +236,15 @@ error_code parse_field_operator(std::string_view key, field_operator& out, std::
             path_text = key.substr(0, dot);
             op = suffix_op;
             negated = suffix_negated;
+        } else if (dot != 0 && resembles_operator(suffix)) {
+            if (why) {
+                *why = "field key " + detail::quoted(key) + ": unknown operator " +
+                       detail::quoted(suffix) + "; the operators are " +
+                       std::string(operator_names()) +
+                       ". For the nested path itself, name the operator apart: where(" +
+                       detail::quoted(key) + ", \"eq\", value)";
+            }
+            return errc::invalid_argument;
         }
     }
     document_path path;

@@ -8,13 +8,15 @@ namespace dynomite::detail {
 namespace {
 
 // Quotes, backslashes and control characters must be escaped; every other byte,
-// UTF-8 sequences included, is copied as is.
+// UTF-8 sequences included, is copied as is, but for a lone UTF-16 surrogate in its 3-byte
+// form (0xED 0xA0-0xBF, as the decoder reads a "\ud800" escape), written back as that escape.
 constexpr std::array<bool, 256> make_escape_table()
 {
     std::array<bool, 256> table{};
     for (int c = 0; c < 0x20; ++c) table[c] = true;
     table['"'] = true;
     table['\\'] = true;
+    table[0xED] = true;
     return table;
 }
 constexpr std::array<bool, 256> needs_escape = make_escape_table();
@@ -30,6 +32,20 @@ void append_escaped(std::string& out, std::string_view s)
         out.append(run, p);
         if (p == end) break;
         const auto c = static_cast<unsigned char>(*p++);
+        if (c == 0xED) {
+            const bool surrogate = end - p >= 2 && (static_cast<unsigned char>(p[0]) & 0xE0) == 0xA0;
+            if (!surrogate) {
+                out.push_back(static_cast<char>(c));  // U+D000 to U+D7FF, copied
+                continue;
+            }
+            const unsigned unit = 0xD000u | (static_cast<unsigned char>(p[0]) & 0x3Fu) << 6 |
+                                  (static_cast<unsigned char>(p[1]) & 0x3Fu);
+            const char escaped[6] = {'\\', 'u', 'd', hex[(unit >> 8) & 15], hex[(unit >> 4) & 15],
+                                     hex[unit & 15]};
+            out.append(escaped, 6);
+            p += 2;
+            continue;
+        }
         if (c == '"' || c == '\\') {
             const char escaped[2] = {'\\', static_cast<char>(c)};
             out.append(escaped, 2);

@@ -1,16 +1,16 @@
 // The model layer's engine: record state, validation and callback chains, writes, finders and
 // JSON, all type-erased over model_descriptor.
 #include "model_attributes.hpp"
+#include "relation_impl.hpp"
 
 #include <dynomite/detail/json_writer.hpp>
+#include <dynomite/detail/plain_json.hpp>
 #include <dynomite/expressions.hpp>
 #include <dynomite/field_operator.hpp>
 #include <dynomite/model.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/json/parse.hpp>
-#include <boost/json/value.hpp>
 
 #include <algorithm>
 #include <chrono>
@@ -1171,20 +1171,61 @@ void run_sync_callbacks(model_base& record, callback_kind kind, std::string_view
 
 }  // namespace
 
-void load_record(model_base& record, attribute_map item, const database* db)
+namespace {
+
+/// The attributes that identify an item in messages: the declared keys, else the
+/// generated-id field.
+attribute_map identifying_attributes(const model_descriptor& d, const attribute_map& item)
+{
+    attribute_map out;
+    const auto add = [&](const std::optional<std::string>& name) {
+        if (!name) return;
+        if (const attribute_value* v = item.find(*name)) out.set(*name, *v);
+    };
+    add(d.root->partition_key);
+    add(d.root->sort_key);
+    if (out.empty()) add(d.id_field);
+    return out;
+}
+
+bad_item describe_bad_item(const model_descriptor& d, const attribute_map& item,
+                           const field_info& f, const attribute_value& value, error_code ec,
+                           const std::string& why)
+{
+    bad_item bad{identifying_attributes(d, item), f.name, value, ec, {}};
+    const std::string which = bad.key.empty() ? "an item without its key attributes"
+                                              : "item " + show(bad.key);
+    bad.message = d.type_name + "." + f.name + " of " + which + " in table " +
+                  quoted(d.table_name()) + ": cannot load " +
+                  (value.is_null() ? std::string("NULL") : show(value)) + ": " + why;
+    return bad;
+}
+
+}  // namespace
+
+bool load_record(model_base& record, attribute_map item, const database* db, bad_item* bad)
 {
     const auto& fields = ra::desc(record).fields;
     ra::begin_load_snapshot(record);
     // One lookup per field serves the assignment and the snapshot.
     for (std::size_t i = 0; i < fields.size(); ++i) {
         const attribute_value* v = item.find(fields[i].name);
-        if (v != nullptr) assign_field(record, fields[i], v);
+        if (v != nullptr) {
+            std::string why;
+            if (error_code ec = ra::write_field(record, fields[i], v, &why)) {
+                bad_item found = describe_bad_item(ra::desc(record), item, fields[i], *v, ec, why);
+                if (bad == nullptr) throw error(ec, found.message);
+                *bad = std::move(found);
+                return false;
+            }
+        }
         ra::snapshot_loaded_field(record, i, v);
     }
     ra::stored(record) = std::move(item);
     ra::saved_changes(record).clear();
     ra::set_persisted(record);
     if (db != nullptr) ra::bind(record, *db);
+    return true;
 }
 
 bool has_after_load_callbacks(const model_base& record)
@@ -1257,7 +1298,9 @@ relation base_relation(const database& db, const model_descriptor& d)
         std::vector<attribute_value> names;
         for (auto& name : d.inheritance_names()) names.emplace_back(std::move(name));
         const document_path path = document_path::attribute(*d.root->inheritance_field);
-        r = r.where(names.size() == 1 ? eq(path, names.front()) : in(path, std::move(names)));
+        // A scope, not a where(): a later or_() must not let other classes' items in.
+        r = relation_access::scoped(
+            r, names.size() == 1 ? eq(path, names.front()) : in(path, std::move(names)));
     }
     return r;
 }
@@ -1352,10 +1395,29 @@ asio::awaitable<std::vector<std::optional<attribute_map>>> batch_get(
     co_return std::move(result.items);
 }
 
-relation where_all(const relation& r, const attribute_map& conditions)
+void check_model_key(const model_descriptor& d, std::string_view key)
+{
+    field_operator parsed;
+    // Keys the parser refuses are reported by the relation, with the same message.
+    if (parse_field_operator(key, parsed) || parsed.path.segments().size() < 2) return;
+    const field_info* f = d.find_field(parsed.path.attribute_name());
+    // Strings, numbers, booleans and times: no nested path can be meant.
+    if (f == nullptr || (f->loads_exactly == nullptr && !f->set_time)) return;
+    const std::string_view last = key.substr(key.rfind('.') + 1);
+    throw error(errc::invalid_argument,
+                d.type_name + ".where(" + quoted(key) + "): " + quoted(last) +
+                    " is not an operator (" + std::string(operator_names()) + "), and " +
+                    quoted(f->name) + " is a scalar field of " + d.type_name +
+                    ", with no nested path " + parsed.path.to_string());
+}
+
+relation where_all(const model_descriptor& d, const relation& r, const attribute_map& conditions)
 {
     relation out = r;
-    for (const auto& [name, value] : conditions) out = out.where(name, value);
+    for (const auto& [name, value] : conditions) {
+        check_model_key(d, name);
+        out = out.where(name, value);
+    }
     return out;
 }
 
@@ -1393,7 +1455,7 @@ asio::awaitable<std::optional<attribute_map>> find_by_item(database db, const mo
         auto result = co_await get_item(db, d, std::move(key));
         co_return std::move(result);
     }
-    const relation r = where_all(base_relation(db, d), conditions);
+    const relation r = where_all(d, base_relation(db, d), conditions);
     auto result = co_await r.first();
     co_return std::move(result);
 }
@@ -1949,58 +2011,6 @@ void write_json(detail::json_writer& w, const attribute_value& v)
     std::visit(visitor{w}, v.value());
 }
 
-/// The natural attribute for a JSON value: strings, numbers, booleans, null, maps, lists.
-error_code from_json(const boost::json::value& j, attribute_value& out, std::string* why)
-{
-    switch (j.kind()) {
-        case boost::json::kind::string:
-            out = std::string(j.get_string());
-            return {};
-        case boost::json::kind::int64:
-            out = number::from_int(j.get_int64());
-            return {};
-        case boost::json::kind::uint64:
-            out = number::from_uint(j.get_uint64());
-            return {};
-        case boost::json::kind::double_: {
-            number n;
-            if (error_code ec = number::from_double(j.get_double(), n)) {
-                if (why) *why = "the number is outside DynamoDB's range";
-                return ec;
-            }
-            out = std::move(n);
-            return {};
-        }
-        case boost::json::kind::bool_:
-            out = j.get_bool();
-            return {};
-        case boost::json::kind::null:
-            out = null_value{};
-            return {};
-        case boost::json::kind::object: {
-            attribute_map m;
-            for (const auto& [name, value] : j.get_object()) {
-                attribute_value v;
-                if (error_code ec = from_json(value, v, why)) return ec;
-                m.set(std::string(name), std::move(v));
-            }
-            out = std::move(m);
-            return {};
-        }
-        case boost::json::kind::array: {
-            attribute_list l;
-            for (const auto& value : j.get_array()) {
-                attribute_value v;
-                if (error_code ec = from_json(value, v, why)) return ec;
-                l.push_back(std::move(v));
-            }
-            out = std::move(l);
-            return {};
-        }
-    }
-    return errc::invalid_argument;
-}
-
 /// The other readings of a JSON value that to_json() may have written: a string as binary,
 /// an array as a set.
 std::vector<attribute_value> alternatives(const attribute_value& natural)
@@ -2069,29 +2079,26 @@ std::string model_base::to_json() const
 error_code model_base::assign_json(std::string_view json, std::string* why)
 {
     const auto& d = descriptor();
-    boost::system::error_code parse_ec;
-    const boost::json::value parsed = boost::json::parse(json, parse_ec);
-    if (parse_ec || !parsed.is_object()) {
-        if (why) {
-            *why = d.type_name + " from JSON: " +
-                   (parse_ec ? "not JSON (" + parse_ec.message() + ")" : "not a JSON object");
-        }
+    // Numbers keep their text: a double would round 38 digits to 17.
+    attribute_value parsed;
+    std::string parse_why;
+    const error_code parse_ec = detail::read_plain_json(json, parsed, &parse_why);
+    const attribute_map* members = parsed.get_if<attribute_map>();
+    if (parse_ec || !members) {
+        if (why) *why = d.type_name + " from JSON: " + (parse_ec ? parse_why : "not a JSON object");
         return errc::invalid_argument;
     }
     for (const auto& f : d.fields) {
-        const boost::json::value* j = parsed.get_object().if_contains(f.name);
+        const attribute_value* j = members->find(f.name);
         if (j == nullptr) continue;
-        attribute_value natural;
+        const attribute_value& natural = *j;
         std::string reason;
-        error_code ec = from_json(*j, natural, &reason);
-        if (!ec) {
-            ec = f.write(*this, natural.is_null() ? nullptr : &natural, &reason);
-            if (ec) {
-                for (const auto& alt : alternatives(natural)) {
-                    if (!f.write(*this, &alt, nullptr)) {
-                        ec = {};
-                        break;
-                    }
+        error_code ec = f.write(*this, natural.is_null() ? nullptr : &natural, &reason);
+        if (ec) {
+            for (const auto& alt : alternatives(natural)) {
+                if (!f.write(*this, &alt, nullptr)) {
+                    ec = {};
+                    break;
                 }
             }
         }

@@ -60,9 +60,8 @@ error_code parse_error_response(unsigned http_status, std::string_view body,
     diag.request_id = std::string(request_id);
 
     boost::json::error_code json_ec;
-    boost::json::parse_options options;
-    options.max_depth = 128;  // an item of 32 nested levels inside the error body
-    boost::json::value json = boost::json::parse(body, json_ec, {}, options);
+    // An item of 32 nested levels may be inside the error body, with lone surrogates too.
+    boost::json::value json = parse_body(body, json_ec);
     const boost::json::object* obj = json_ec ? nullptr : json.if_object();
     std::string_view type = obj ? string_member(*obj, "__type") : std::string_view{};
     if (type.empty()) {
@@ -93,6 +92,23 @@ error_code parse_error_response(unsigned http_status, std::string_view body,
         if (!read_item(*item, decoded, "Item", &why)) diag.item = std::move(decoded);
     }
     return make_error_code(code);
+}
+
+boost::json::value parse_body(std::string_view body, boost::json::error_code& ec,
+                              boost::json::storage_ptr storage)
+{
+    boost::json::parse_options options;
+    // 32 levels of attribute values take about 67 JSON levels inside a response.
+    options.max_depth = 128;
+    boost::json::value json = boost::json::parse(body, ec, storage, options);
+    // Boost.JSON refuses lone surrogate escapes; the AWS SDKs, and decode_directly(), read them.
+    std::string rewritten;
+    if (ec && lone_surrogates_as_bytes(body, rewritten)) {
+        options.allow_invalid_utf8 = true;
+        ec = {};
+        json = boost::json::parse(rewritten, ec, storage, options);
+    }
+    return json;
 }
 
 namespace {
@@ -129,11 +145,8 @@ error_code parse_and_decode(std::string_view body, Response& out, std::string_vi
         arena.emplace(scratch->data(), scratch->size());
     else
         arena.emplace();
-    boost::json::parse_options options;
-    // 32 levels of attribute values take about 67 JSON levels inside a response.
-    options.max_depth = 128;
     boost::json::error_code json_ec;
-    const boost::json::value json = boost::json::parse(body, json_ec, &*arena, options);
+    const boost::json::value json = parse_body(body, json_ec, &*arena);
     if (json_ec) {
         if (why)
             *why = std::string(operation) + ": the response is not valid JSON: " + json_ec.message();

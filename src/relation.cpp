@@ -175,16 +175,40 @@ relation relation::with(Change&& change) const
     return relation(std::move(copy));
 }
 
-condition relation::field(std::string_view key, std::span<const attribute_value> values)
+relation relation::keyed(join how, std::string_view key,
+                         std::span<const attribute_value> values) const
 {
     std::string why;
     field_operator parsed;
     const error_code parse_ec = parse_field_operator(key, parsed, &why);
     throw_on_error(parse_ec, why);
-    condition out;
-    const error_code ec = make_condition(parsed, values, out, &why);
+    condition c;
+    const error_code ec = make_condition(parsed, values, c, &why);
     throw_on_error(ec, why);
+    relation out = combine(how, c);
+    if (key.find('.') != std::string_view::npos) {
+        out = out.with([&](detail::relation_data& d) {
+            d.key_readings.push_back(detail::describe_key_reading(key, parsed));
+        });
+    }
     return out;
+}
+
+relation relation::keyed(
+    join how, std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
+{
+    // All of the fields, as one condition: or_() and not_() apply to them together.
+    detail::relation_data fresh;
+    fresh.db = data_->db;
+    fresh.table = data_->table;
+    relation all = detail::relation_access::make(std::move(fresh));
+    for (const auto& [key, value] : fields) all = all.keyed(join::and_, key, std::span(&value, 1));
+    relation out = combine(how, all.spec().where);
+    const auto& readings = all.data_->key_readings;
+    if (readings.empty()) return out;
+    return out.with([&](detail::relation_data& d) {
+        d.key_readings.insert(d.key_readings.end(), readings.begin(), readings.end());
+    });
 }
 
 condition relation::field(std::string_view path, std::string_view op,
@@ -212,29 +236,23 @@ condition relation::field(std::string_view path, std::string_view op,
     return out;
 }
 
-condition relation::all_of(
-    std::initializer_list<std::pair<std::string_view, attribute_value>> fields)
-{
-    condition out;
-    for (const auto& [key, value] : fields) out = out && field(key, std::span(&value, 1));
-    return out;
-}
-
 relation relation::combine(join how, const condition& c) const
 {
     if (c.empty()) return *this;
     return with([&](detail::relation_data& d) {
         switch (how) {
             case join::and_:
-                d.spec.where = d.spec.where && c;
+                d.branch = d.branch && c;
                 break;
             case join::or_:
-                d.spec.where = d.spec.where || c;
+                d.alternatives = d.alternatives || d.branch;
+                d.branch = c;
                 break;
             case join::and_not:
-                d.spec.where = d.spec.where && !c;
+                d.branch = d.branch && !c;
                 break;
         }
+        d.spec.where = d.scope && (d.alternatives || d.branch);
     });
 }
 
@@ -412,7 +430,10 @@ asio::awaitable<result<query_plan>> explain_of(relation self, diagnostics& diag)
     error_code ec =
         co_await detail::prepare_relation(relation_access::data(self), false, prepared, diag);
     if (ec) co_return result<query_plan>{ec, {}};
-    co_return result<query_plan>{{}, std::move(prepared.plans.front())};
+    query_plan plan = std::move(prepared.plans.front());
+    for (const std::string& reading : detail::explain_readings(relation_access::data(self)))
+        plan.reason += "; " + reading;
+    co_return result<query_plan>{{}, std::move(plan)};
 }
 
 /// Every page with items, through a cursor (so the next request overlaps with `fn`).

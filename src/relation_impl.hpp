@@ -4,6 +4,7 @@
 #include <dynomite/client.hpp>
 #include <dynomite/cursor.hpp>
 #include <dynomite/database.hpp>
+#include <dynomite/field_operator.hpp>
 #include <dynomite/pagination.hpp>
 #include <dynomite/query_plan.hpp>
 #include <dynomite/relation.hpp>
@@ -101,13 +102,37 @@ struct relation_data {
     std::string table;
     relation_spec spec;
     relation_options options;
+    /// or_() groups as Ruby's Dynomite does: where(a).or_(b).where(c) is a OR (b AND c).
+    /// spec.where is `alternatives OR branch`: the branches before the last or_(), and the
+    /// conditions ANDed since (all of them before any or_()).
+    condition alternatives;
+    condition branch;
+    /// ANDed with every alternative: a subclass's type filter, which or_() must not widen.
+    condition scope;
+    /// How each "field.op" key with a '.' was read, for explain().
+    std::vector<std::string> key_readings;
 };
+
+/// "\"price.lt\" read as the path price with operator lt", "... read as the nested path a.b".
+std::string describe_key_reading(std::string_view key, const field_operator& parsed);
+/// A condition in words, values inline and every nested AND or OR parenthesised.
+std::string describe_condition(const condition& c);
+/// What explain() adds to the plan's reason: the key readings, and the grouping of or_().
+std::vector<std::string> explain_readings(const relation_data& data);
 
 struct relation_access {
     static const relation_data& data(const relation& r) noexcept { return *r.data_; }
     static relation make(relation_data data)
     {
         return relation(std::make_shared<const relation_data>(std::move(data)));
+    }
+    /// `r` limited to items matching `scope`, whatever or_() adds later.
+    static relation scoped(const relation& r, const condition& scope)
+    {
+        relation_data copy = *r.data_;
+        copy.scope = copy.scope && scope;
+        copy.spec.where = copy.scope && (copy.alternatives || copy.branch);
+        return make(std::move(copy));
     }
 };
 

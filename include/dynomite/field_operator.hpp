@@ -30,13 +30,22 @@ struct field_operator {
     friend bool operator==(const field_operator&, const field_operator&) = default;
 };
 
+/// The operators, for messages: "eq, ne, lt, lte, gt, gte, in, between and begins_with, ...".
+std::string_view operator_names() noexcept;
+
 /// Parses a key: the text after the last '.' is the operator when it is one of
-/// to_string(field_op)'s suffixes, or one of them prefixed with "not_"; otherwise the whole
-/// key is a path compared with eq. So "price.lt" is (price, lt), "pictures.slide_view" is
-/// (pictures.slide_view, eq), "price.not_in" is (price, in, negated) and "price.LT" or
-/// "price.like" are nested paths. Fails with errc::invalid_argument for an empty key, an
-/// operator without a path (".lt") or a path document_path::parse refuses. Linear in the
-/// key's length; `out` is left unchanged on failure.
+/// to_string(field_op)'s suffixes, or one of them prefixed with "not_", in any case; so
+/// "price.lt" and "price.LT" are (price, lt) and "price.not_in" is (price, in, negated).
+/// Otherwise the whole key is a path compared with eq ("pictures.slide_view" is the nested
+/// path pictures.slide_view), unless that last name resembles an operator without being one:
+/// another library's word ("like", "contains", "lessthan", "neq", "le", ...), anything
+/// starting with "not", an operator spelled with other separators ("begins-with") or one edit
+/// away from "between" or "begins_with". Such a key is refused (errc::invalid_argument,
+/// naming the operator and listing the valid ones) rather than silently compared as a nested
+/// path; that nested path can still be compared through where(path, "eq", value). Also
+/// fails with errc::invalid_argument for an empty key, an operator without a path (".lt") or
+/// a path document_path::parse refuses. Linear in the key's length; `out` is left unchanged
+/// on failure.
 error_code parse_field_operator(std::string_view key, field_operator& out,
                                 std::string* why = nullptr);
 /// As above; throws dynomite::error on failure.

@@ -70,8 +70,11 @@ struct delete_all_result {
 /// table or an index, or a Scan. explain() shows that choice.
 ///
 /// Conditions take "field.op" keys (field_operator.hpp): where("price.lt", 1000),
-/// where("price.between", {10, 20}), where("tags.not_in", {"a", "b"}). They are ANDed, except
-/// with or_(), which ORs a condition with everything before it.
+/// where("price.between", {10, 20}), where("tags.not_in", {"a", "b"}). They are ANDed, and
+/// or_() starts an alternative: the conditions after it, up to the next or_(), are ANDed with
+/// it, so where(a).or_(b).where(c) is a OR (b AND c), as in Ruby's Dynomite and as AND binds
+/// tighter than OR. explain() shows the grouping, parenthesised, and how each key with a '.'
+/// was read.
 ///
 /// Builders throw dynomite::error (errc::invalid_argument) for a key or a value they refuse
 /// (an empty path, an empty "in", "between" without exactly 2 values, an unknown operator);
@@ -83,15 +86,15 @@ public:
     // be one of eq ne lt lte gt gte in between begins_with, or one of these after "not_".
     relation where(std::string_view key, attribute_value value) const
     {
-        return combine(join::and_, field(key, std::span(&value, 1)));
+        return keyed(join::and_, key, std::span(&value, 1));
     }
     relation where(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return combine(join::and_, field(key, std::span(values.begin(), values.size())));
+        return keyed(join::and_, key, std::span(values.begin(), values.size()));
     }
     relation where(std::string_view key, const std::vector<attribute_value>& values) const
     {
-        return combine(join::and_, field(key, values));
+        return keyed(join::and_, key, values);
     }
     relation where(std::string_view path, std::string_view op, attribute_value value) const
     {
@@ -105,7 +108,7 @@ public:
     /// where({{"category", "Electronics"}, {"price.lt", 1000}}): all of them.
     relation where(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
-        return combine(join::and_, all_of(fields));
+        return keyed(join::and_, fields);
     }
     relation where(const condition& c) const { return combine(join::and_, c); }
 
@@ -129,18 +132,19 @@ public:
     }
     relation and_(const condition& c) const { return where(c); }
 
-    /// Everything so far OR this condition (several fields: all of them).
+    /// Everything so far OR this condition (several fields: all of them); the conditions
+    /// after it, up to the next or_(), are ANDed with this one, not with the whole.
     relation or_(std::string_view key, attribute_value value) const
     {
-        return combine(join::or_, field(key, std::span(&value, 1)));
+        return keyed(join::or_, key, std::span(&value, 1));
     }
     relation or_(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return combine(join::or_, field(key, std::span(values.begin(), values.size())));
+        return keyed(join::or_, key, std::span(values.begin(), values.size()));
     }
     relation or_(std::string_view key, const std::vector<attribute_value>& values) const
     {
-        return combine(join::or_, field(key, values));
+        return keyed(join::or_, key, values);
     }
     relation or_(std::string_view path, std::string_view op, attribute_value value) const
     {
@@ -148,22 +152,22 @@ public:
     }
     relation or_(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
-        return combine(join::or_, all_of(fields));
+        return keyed(join::or_, fields);
     }
     relation or_(const condition& c) const { return combine(join::or_, c); }
 
     /// AND NOT this condition (several fields: NOT all of them).
     relation not_(std::string_view key, attribute_value value) const
     {
-        return combine(join::and_not, field(key, std::span(&value, 1)));
+        return keyed(join::and_not, key, std::span(&value, 1));
     }
     relation not_(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return combine(join::and_not, field(key, std::span(values.begin(), values.size())));
+        return keyed(join::and_not, key, std::span(values.begin(), values.size()));
     }
     relation not_(std::string_view key, const std::vector<attribute_value>& values) const
     {
-        return combine(join::and_not, field(key, values));
+        return keyed(join::and_not, key, values);
     }
     relation not_(std::string_view path, std::string_view op, attribute_value value) const
     {
@@ -171,7 +175,7 @@ public:
     }
     relation not_(std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
-        return combine(join::and_not, all_of(fields));
+        return keyed(join::and_not, fields);
     }
     relation not_(const condition& c) const { return combine(join::and_not, c); }
 
@@ -310,11 +314,12 @@ private:
 
     explicit relation(std::shared_ptr<const detail::relation_data> data);
 
-    static condition field(std::string_view key, std::span<const attribute_value> values);
+    /// The condition of a "field.op" key, combined; the key's reading is kept for explain().
+    relation keyed(join how, std::string_view key, std::span<const attribute_value> values) const;
+    relation keyed(join how,
+                   std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const;
     static condition field(std::string_view path, std::string_view op,
                            std::span<const attribute_value> values);
-    static condition all_of(
-        std::initializer_list<std::pair<std::string_view, attribute_value>> fields);
     relation combine(join how, const condition& c) const;
     template <class Change>
     relation with(Change&& change) const;

@@ -5,9 +5,7 @@
 #include <dynomite/database.hpp>
 #include <dynomite/migration.hpp>
 
-#include <boost/json/parse.hpp>
-#include <boost/json/parse_options.hpp>
-#include <boost/json/value.hpp>
+#include <dynomite/detail/plain_json.hpp>
 
 #include <fstream>
 #include <ostream>
@@ -31,117 +29,56 @@ namespace) to arrays of items, each a plain JSON object:
     "users": [ {"id": "u1", "name": "Ada", "address": {"city": "London"}} ]
   }
 
-Values become attributes as the models' from_json() reads them: strings, numbers, true and
-false, null, objects as maps and arrays as lists. An item whose key exists is replaced.
+Values become attributes as the models' from_json() reads them: strings, numbers (every
+digit kept, up to DynamoDB's 38), true and false, null, objects as maps and arrays as lists. An item whose key exists is replaced.
 
 Options:
   --help, -h   this text
 )";
-
-/// The attribute a plain JSON value stands for; `path` names it in messages.
-bool seed_value(const boost::json::value& json, const std::string& path, attribute_value& out,
-                std::string& why)
-{
-    switch (json.kind()) {
-        case boost::json::kind::string:
-            out = std::string(json.get_string());
-            return true;
-        case boost::json::kind::int64:
-            out = number::from_int(json.get_int64());
-            return true;
-        case boost::json::kind::uint64:
-            out = number::from_uint(json.get_uint64());
-            return true;
-        case boost::json::kind::double_: {
-            number n;
-            if (number::from_double(json.get_double(), n)) {
-                why = path + ": the number is outside DynamoDB's range";
-                return false;
-            }
-            out = std::move(n);
-            return true;
-        }
-        case boost::json::kind::bool_:
-            out = json.get_bool();
-            return true;
-        case boost::json::kind::null:
-            out = null_value{};
-            return true;
-        case boost::json::kind::object: {
-            attribute_map map;
-            for (const auto& [name, value] : json.get_object()) {
-                attribute_value v;
-                if (!seed_value(value, path + "." + std::string(name), v, why)) return false;
-                map.set(std::string(name), std::move(v));
-            }
-            out = std::move(map);
-            return true;
-        }
-        case boost::json::kind::array: {
-            attribute_list list;
-            const auto& array = json.get_array();
-            for (std::size_t i = 0; i < array.size(); ++i) {
-                attribute_value v;
-                if (!seed_value(array[i], path + "[" + std::to_string(i) + "]", v, why)) {
-                    return false;
-                }
-                list.push_back(std::move(v));
-            }
-            out = std::move(list);
-            return true;
-        }
-    }
-    why = path + ": unsupported JSON value";
-    return false;
-}
 
 }  // namespace
 
 bool parse_seed(std::string_view text, std::string_view source, const naming_options& naming,
                 std::vector<table_write>& out, std::string& why)
 {
-    boost::json::parse_options options;
+    detail::plain_json_options options;
     options.allow_comments = true;
     options.allow_trailing_commas = true;
-    error_code ec;
-    const boost::json::value root = boost::json::parse(text, ec, {}, options);
+    // Numbers keep their text: a double would round 38 digits to 17.
+    attribute_value root;
+    std::string reason;
     const std::string file(source);
-    if (ec) {
-        why = file + ": not valid JSON: " + ec.message();
+    if (error_code ec = detail::read_plain_json(text, root, &reason, options)) {
+        why = file + ": " + reason;
         return false;
     }
-    const boost::json::object* tables = root.if_object();
+    attribute_map* tables = root.get_if<attribute_map>();
     if (!tables) {
         why = file + ": expected an object from table names to arrays of items";
         return false;
     }
     std::vector<table_write> writes;
-    for (const auto& [table, items] : *tables) {
-        const std::string path(table);
+    for (auto& [table, items] : *tables) {
+        const std::string& path = table;
         std::string name;
         std::string invalid;
         if (namespaced_table_name(table, naming, name, &invalid)) {
             why = file + ": " + path + ": " + invalid;
             return false;
         }
-        const boost::json::array* list = items.if_array();
+        attribute_list* list = items.get_if<attribute_list>();
         if (!list) {
             why = file + ": " + path + ": expected an array of items";
             return false;
         }
         for (std::size_t i = 0; i < list->size(); ++i) {
-            const std::string at = path + "[" + std::to_string(i) + "]";
-            if (!(*list)[i].is_object() || (*list)[i].get_object().empty()) {
-                why = file + ": " + at + ": expected an item, a non-empty object";
+            auto* item = (*list)[i].get_if<attribute_map>();
+            if (!item || item->empty()) {
+                why = file + ": " + path + "[" + std::to_string(i) +
+                      "]: expected an item, a non-empty object";
                 return false;
             }
-            attribute_value item;
-            std::string reason;
-            if (!seed_value((*list)[i], at, item, reason)) {
-                why = file + ": " + reason;
-                return false;
-            }
-            writes.push_back({name, put_request{std::move(*item.get_if<attribute_map>())}});
+            writes.push_back({name, put_request{std::move(*item)}});
         }
     }
     out = std::move(writes);

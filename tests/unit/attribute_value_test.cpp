@@ -307,13 +307,23 @@ TEST(validate, refuses_duplicate_set_members)
     EXPECT_FALSE(check({{"ns", number_set{{number("1"), number("10"), number("0.1")}}}}, why));
 }
 
+// A lone UTF-16 surrogate, as read from a "\ud800" escape, is sent back as that escape.
+TEST(validate, accepts_lone_surrogates)
+{
+    for (const char* text : {"\xED\xA0\x80", "a\xED\xAF\xBFz", "\xED\xB0\x80", "\xED\xB0\x80\xED\xA0\x80",
+                             "\xED\xA0\x80" "abc\xED\xB0\x80"}) {
+        std::string why;
+        EXPECT_FALSE(check({{"a", text}, {text, 1}}, why)) << why;
+    }
+}
+
 TEST(validate, refuses_invalid_utf8)
 {
     const char* invalid[] = {
         "\x80",              // continuation without a lead byte
         "\xC0\xAF",          // overlong '/'
         "\xE0\x80\xAF",      // overlong, three bytes
-        "\xED\xA0\x80",      // surrogate
+        "\xED\xA0\xBD\xED\xB8\x80",  // a surrogate pair as two surrogates (CESU-8)
         "\xF4\x90\x80\x80",  // above U+10FFFF
         "\xE2\x82",          // truncated
         "\xF8\x88\x80\x80\x80",

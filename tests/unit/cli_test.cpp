@@ -454,6 +454,31 @@ TEST(Seed, ConvertsPlainJsonItemsIntoPutsOnNamespacedTables)
     EXPECT_TRUE(item.find("none")->get_if<null_value>());
 }
 
+TEST(Seed, NumbersKeepEveryDigitAsWritten)
+{
+    naming_options naming;
+    naming.namespace_ = std::string();
+    std::vector<table_write> writes;
+    std::string why;
+    ASSERT_TRUE(parse_seed(R"({"posts": [{"id": "p1",
+        "big": 12345678901234567890123456789,
+        "max": 98765432109876543210987654321098765432,
+        "negative": -0.00000000000000000000000000000000000001234567890123456789,
+        "tiny": 1.5E-130, "huge": 9.9999999999999999999999999999999999999e125,
+        "spelled": 1.50}]})",
+                           "seed.json", naming, writes, why))
+        << why;
+    ASSERT_EQ(writes.size(), 1u);
+    const attribute_map& item = std::get<put_request>(writes[0].write).item;
+    const auto text = [&](std::string_view name) { return item.find(name)->as_n().text(); };
+    EXPECT_EQ(text("big"), "12345678901234567890123456789");
+    EXPECT_EQ(text("max"), "98765432109876543210987654321098765432");
+    EXPECT_EQ(text("negative"), "-0.00000000000000000000000000000000000001234567890123456789");
+    EXPECT_EQ(text("tiny"), "1.5E-130");
+    EXPECT_EQ(text("huge"), "9.9999999999999999999999999999999999999e125");
+    EXPECT_EQ(text("spelled"), "1.50");
+}
+
 TEST(Seed, ErrorsNameTheFileAndThePlace)
 {
     naming_options naming;
@@ -466,7 +491,7 @@ TEST(Seed, ErrorsNameTheFileAndThePlace)
         {R"({"posts": [{"id": "a"}, {}]})", "seed.json: posts[1]: expected an item"},
         {R"({"p": [{"id": "a"}]})", "seed.json: p: table name \"p\" is too short"},
         {R"({"posts": [{"id": "a", "n": [1, 1e200]}]})",
-         "seed.json: posts[0].n[1]: the number is outside DynamoDB's range"},
+         "seed.json: posts[0].n[1]: \"1e200\" is not a DynamoDB number"},
     };
     for (const auto& [text, expected] : cases) {
         std::vector<table_write> writes;

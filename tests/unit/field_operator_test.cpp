@@ -117,11 +117,41 @@ TEST(field_operator, keeps_nested_paths)
     EXPECT_EQ(parsed("price.between.lt").path, document_path("price.between"));
 }
 
-TEST(field_operator, takes_unknown_suffixes_as_part_of_the_path)
+TEST(field_operator, matches_operators_in_any_case)
+{
+    EXPECT_EQ(parsed("price.LT"), (field_operator{"price.LT", "price", field_op::lt, false}));
+    EXPECT_EQ(parsed("price.Lte").op, field_op::le);
+    EXPECT_EQ(parsed("price.Begins_With").op, field_op::begins_with);
+    EXPECT_EQ(parsed("tag.NOT_IN"), (field_operator{"tag.NOT_IN", "tag", field_op::in, true}));
+    EXPECT_EQ(parsed("tag.Not_Between"),
+              (field_operator{"tag.Not_Between", "tag", field_op::between, true}));
+}
+
+TEST(field_operator, refuses_last_names_that_resemble_an_operator)
 {
     for (const char* key :
-         {"price.like", "price.LT", "price.Eq", "price.not_like", "price.not_", "price.not",
-          "price.not_not_eq", "price.lt[0]", "price.gte2", "price. lt"}) {
+         {"price.like", "price.LIKE", "price.lessthan", "price.less_than", "price.neq",
+          "price.le", "price.GE", "price.not_like", "price.not_", "price.not", "price.not_not_eq",
+          "price.notin", "price.contains", "price.exists", "price.btween", "price.betwen",
+          "name.begin_with", "name.beginswith", "name.begins-with", "name.startswith",
+          "price. lt", "price.equals", "a.b.like"}) {
+        const std::string why = parse_failure(key);
+        EXPECT_NE(why.find("unknown operator"), std::string::npos) << key << ": " << why;
+        EXPECT_NE(why.find("eq, ne, lt, lte, gt, gte, in, between and begins_with"),
+                  std::string::npos)
+            << why;
+    }
+    EXPECT_EQ(parse_failure("price.like"),
+              "field key \"price.like\": unknown operator \"like\"; the operators are eq, ne, lt, "
+              "lte, gt, gte, in, between and begins_with, in any case, each also after \"not_\". "
+              "For the nested path itself, name the operator apart: where(\"price.like\", \"eq\", "
+              "value)");
+}
+
+TEST(field_operator, keeps_other_last_names_as_nested_paths)
+{
+    for (const char* key : {"pictures.slide_view", "address.city", "price.lt[0]", "price.gte2",
+                            "delivery.late", "fence.gate", "a.inline", "a.b.lite", "x.id", "user.notes", "a.nothing"}) {
         const field_operator f = parsed(key);
         EXPECT_EQ(f.path, document_path(key)) << key;
         EXPECT_EQ(f.op, field_op::eq) << key;

@@ -1,6 +1,7 @@
 // The JSON writer and DynamoDB's attribute value JSON, both ways.
 #include <dynomite/detail/json_codec.hpp>
 #include <dynomite/detail/json_writer.hpp>
+#include <dynomite/detail/plain_json.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>
@@ -338,6 +339,58 @@ TEST(json_codec, limits_nesting_to_32_levels)
                         "Item", &why),
               errc::malformed_response);
     EXPECT_EQ(why.rfind("Item.top.L[0]", 0), 0u) << why;
+}
+
+// Plain JSON (seed files, model JSON): numbers keep every digit, on the way in and out.
+TEST(plain_json, numbers_keep_every_digit_both_ways)
+{
+    for (const char* text :
+         {"98765432109876543210987654321098765432", "-98765432109876543210987654321098765432",
+          "12345678901234567890123456789", "1.2345678901234567890123456789012345678E-130",
+          "-9.9999999999999999999999999999999999999e+125", "0.000000000000000000000000000000001",
+          "1.50", "-0", "18446744073709551616"}) {
+        attribute_value read;
+        std::string why;
+        ASSERT_FALSE(read_plain_json(std::string("[") + text + "]", read, &why)) << why;
+        EXPECT_EQ(read.as_l().at(0).as_n().text(), text);
+        EXPECT_EQ(encode(read.as_l().at(0)), std::string(R"({"N":")") + text + "\"}");
+        attribute_value back;
+        ASSERT_FALSE(read_value(parse(encode(read)), back, "", &why)) << why;
+        EXPECT_EQ(back.as_l().at(0).as_n().text(), text);
+    }
+}
+
+TEST(plain_json, reads_every_kind_and_reports_places)
+{
+    attribute_value read;
+    std::string why;
+    ASSERT_FALSE(read_plain_json(R"({"s": "x\u00e9", "n": 1, "t": true, "z": null,
+                                     "m": {"l": [1, "a", [], {}]}})",
+                                 read, &why))
+        << why;
+    const attribute_map& m = read.as_m();
+    EXPECT_EQ(m.at("s").as_s(), "x\xc3\xa9");
+    EXPECT_EQ(m.at("n").as_n().text(), "1");
+    EXPECT_TRUE(m.at("t").as_bool());
+    EXPECT_TRUE(m.at("z").is_null());
+    EXPECT_EQ(m.at("m").as_m().at("l").as_l().size(), 4u);
+
+    attribute_value untouched(1);
+    EXPECT_EQ(read_plain_json(R"({"a": {"b": [1, 2e200]}})", untouched, &why),
+              errc::invalid_number);
+    EXPECT_EQ(why.rfind("a.b[1]: \"2e200\" is not a DynamoDB number", 0), 0u) << why;
+    EXPECT_EQ(read_plain_json(R"([1, 123456789012345678901234567890123456789])", untouched, &why),
+              errc::invalid_number);
+    EXPECT_NE(why.find("39 significant digits"), std::string::npos) << why;
+    EXPECT_EQ(read_plain_json("{", untouched, &why), errc::invalid_argument);
+    EXPECT_EQ(why.rfind("not valid JSON", 0), 0u) << why;
+    EXPECT_EQ(read_plain_json("[1] 2", untouched, &why), errc::invalid_argument);
+    EXPECT_EQ(read_plain_json("// c\n[1,]", untouched, &why), errc::invalid_argument);
+    EXPECT_EQ(untouched, attribute_value(1));
+    plain_json_options lenient;
+    lenient.allow_comments = true;
+    lenient.allow_trailing_commas = true;
+    EXPECT_FALSE(read_plain_json("// c\n[1,]", untouched, &why, lenient)) << why;
 }
 
 TEST(json_codec, survives_absurd_nesting)

@@ -385,6 +385,68 @@ TEST(ModelAttributes, LoadRejectsAValueOfTheWrongType)
     }
 }
 
+// An item whose value its field cannot hold: the error names the model, the field, the item's
+// key and the value, and keeps the converter's code.
+TEST(ModelAttributes, LoadErrorsNameTheItemTheFieldAndTheValue)
+{
+    struct bad_case {
+        attribute_map item;
+        std::string field;
+        std::string names;
+        error_code code;
+    };
+    const std::vector<bad_case> cases = {
+        {{{"id", "p1"}, {"stock_quantity", number("1.5")}},
+         "stock_quantity",
+         "Product.stock_quantity of item {id: \"p1\"} in table \"products\": cannot load 1.5: ",
+         errc::number_precision_loss},
+        {{{"id", "p2"}, {"price", number("98765432109876543210987654321098765432")}},
+         "price",
+         "Product.price of item {id: \"p2\"} in table \"products\": cannot load "
+         "98765432109876543210987654321098765432: ",
+         errc::number_precision_loss},
+        {{{"id", "p3"}, {"category", null_value{}}},
+         "category",
+         "Product.category of item {id: \"p3\"} in table \"products\": cannot load NULL: ",
+         errc::invalid_argument},
+    };
+    for (const bad_case& c : cases) {
+        try {
+            (void)Product::from_item(c.item);
+            ADD_FAILURE() << "expected an error for " << c.field;
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), c.code) << e.what();
+            EXPECT_EQ(e.diag().message.rfind(c.names, 0), 0u) << e.diag().message;
+        }
+        Product record;
+        bad_item bad;
+        EXPECT_FALSE(detail::load_record(record, c.item, nullptr, &bad));
+        EXPECT_EQ(bad.key, (attribute_map{{"id", c.item.at("id")}}));
+        EXPECT_EQ(bad.field, c.field);
+        EXPECT_EQ(bad.value, c.item.at(c.field));
+        EXPECT_EQ(bad.code, c.code);
+        EXPECT_EQ(bad.message.rfind(c.names, 0), 0u) << bad.message;
+    }
+    Product good;
+    bad_item untouched;
+    EXPECT_TRUE(detail::load_record(good, {{"id", "p4"}, {"stock_quantity", 2}}, nullptr,
+                                    &untouched));
+    EXPECT_EQ(good.stock_quantity, 2);
+    EXPECT_TRUE(untouched.field.empty());
+}
+
+TEST(ModelAttributes, BadItemsIsASharedList)
+{
+    const bad_items report;
+    const bad_items copy = report;
+    EXPECT_TRUE(report.empty());
+    copy.add(bad_item{{{"id", "a"}}, "price", attribute_value(1), errc::invalid_argument, "m"});
+    ASSERT_EQ(report.size(), 1u);
+    EXPECT_EQ(report.items().front().field, "price");
+    report.clear();
+    EXPECT_TRUE(copy.empty());
+}
+
 // --- Defaults and callbacks --------------------------------------------------------------------
 
 std::vector<std::string> trace;
@@ -661,6 +723,48 @@ TEST(ModelJson, RoundTrip)
     EXPECT_EQ(back.to_json(), json);
 }
 
+struct Ledger : model<Ledger> {
+    std::string id;
+    number balance;
+    std::vector<number> history;
+
+    static void define(model_schema<Ledger>& s)
+    {
+        s.field("balance", &Ledger::balance);
+        s.field("history", &Ledger::history);
+    }
+};
+
+TEST(ModelJson, NumbersKeepEveryDigit)
+{
+    const std::vector<std::string> values = {
+        "98765432109876543210987654321098765432", "-98765432109876543210987654321098765432",
+        "1.2345678901234567890123456789012345678E-130", "-9.9999999999999999999999999999999999999E125",
+        "0.000000000000000000000000000000000000012345678901234567890123456789", "1.50"};
+    for (const std::string& text : values) {
+        Ledger l;
+        l.id = "l1";
+        l.balance = number(text);
+        l.history = {number(text), number("1")};
+        const std::string json = l.to_json();
+        EXPECT_NE(json.find(text), std::string::npos) << json;
+        const Ledger back = Ledger::from_json(json);
+        EXPECT_EQ(back.balance.text(), text);
+        ASSERT_EQ(back.history.size(), 2u);
+        EXPECT_EQ(back.history[0].text(), text);
+        EXPECT_EQ(back.to_json(), json);
+    }
+}
+
+TEST(ModelJson, ANumberDynamoDbCannotStoreNamesItsPlace)
+{
+    Ledger l;
+    std::string why;
+    EXPECT_EQ(l.assign_json(R"({"history": [1, 1e200]})", &why), errc::invalid_argument);
+    EXPECT_NE(why.find("history[1]: \"1e200\" is not a DynamoDB number"), std::string::npos)
+        << why;
+}
+
 TEST(ModelJson, AbsentFieldsAreNullAndNullClears)
 {
     Document d;
@@ -676,7 +780,7 @@ TEST(ModelJson, Errors)
     Document d;
     std::string why;
     EXPECT_EQ(d.assign_json("not json", &why), errc::invalid_argument);
-    EXPECT_NE(why.find("not JSON"), std::string::npos) << why;
+    EXPECT_NE(why.find("not valid JSON"), std::string::npos) << why;
     EXPECT_EQ(d.assign_json("[1]", &why), errc::invalid_argument);
     EXPECT_NE(why.find("not a JSON object"), std::string::npos) << why;
     EXPECT_EQ(d.assign_json(R"({"published":"yes"})", &why), errc::invalid_argument);
@@ -915,6 +1019,38 @@ TEST_F(ModelRequests, CreateIsConditionalOnTheKey)
     EXPECT_EQ(item.at("title").as_object().at("S").as_string(), "T");
     EXPECT_EQ(item.at("rank").as_object().at("N").as_string(), "0");
     EXPECT_FALSE(item.contains("body")) << "an empty string is not stored";
+}
+
+TEST_F(ModelRequests, AnOperatorThatIsNoneAfterAScalarFieldIsRefused)
+{
+    const auto message = [&](auto build) {
+        try {
+            build();
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument);
+            return e.diag().message;
+        }
+        ADD_FAILURE() << "no error";
+        return std::string();
+    };
+    // "title.starts" is no operator the parser recognises, but title is a string field.
+    EXPECT_EQ(message([&] { (void)Note::on(db_).where("title.starts", "x"); }),
+              "Note.where(\"title.starts\"): \"starts\" is not an operator (eq, ne, lt, lte, gt, "
+              "gte, in, between and begins_with, in any case, each also after \"not_\"), and "
+              "\"title\" is a scalar field of Note, with no nested path title.starts");
+    EXPECT_NE(message([&] { (void)Note::on(db_).all().or_("rank.above", 1); }).find("rank"),
+              std::string::npos);
+    EXPECT_NE(message([&] { (void)Note::on(db_).where({{"rank.above", 1}}); }).find("rank"),
+              std::string::npos);
+    EXPECT_NE(message([&] {
+                  (void)Note::on(db_).all().where(attribute_map{{"rank.above", 1}});
+              }).find("rank"),
+              std::string::npos);
+    // Operators in any case, and nested paths under undeclared attributes, still work.
+    EXPECT_EQ(Note::on(db_).where("rank.LT", 3).raw().spec().where, lt("rank", 3));
+    EXPECT_EQ(Note::on(db_).where("meta.source", "x").raw().spec().where,
+              eq(document_path("meta.source"), "x"));
+    EXPECT_EQ(server_.request_count(), 0u);
 }
 
 TEST_F(ModelRequests, BatchFindSendsUnprocessedKeysAgain)

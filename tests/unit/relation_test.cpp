@@ -428,6 +428,49 @@ TEST_F(RelationBuild, refuses_bad_keys_and_values_at_once)
               std::string::npos);
 }
 
+TEST_F(RelationBuild, or_groups_the_conditions_after_it_as_ruby_dynomite_does)
+{
+    const relation products = db.table("products");
+    const condition a = eq("category", "Books");
+    const condition b = eq("category", "Music");
+    const condition c = lt("price", 10);
+    const condition d = eq("featured", true);
+    // where(a).or_(b).where(c) is a OR (b AND c), not (a OR b) AND c.
+    EXPECT_EQ(products.where("category", "Books")
+                  .or_("category", "Music")
+                  .where("price.lt", 10)
+                  .spec()
+                  .where,
+              a || (b && c));
+    EXPECT_EQ(products.where(a).or_(b).not_(c).spec().where, a || (b && !c));
+    EXPECT_EQ(products.where(a).or_(b).where(c).or_(d).spec().where, a || (b && c) || d);
+    EXPECT_EQ(products.where(a).where(c).or_(b).spec().where, (a && c) || b);
+    EXPECT_EQ(products.where(a).or_({{"category", "Music"}, {"price.lt", 10}}).where(d).spec().where,
+              a || (b && c && d));
+    EXPECT_EQ(products.where(a).or_(b).attribute_exists("stock").spec().where,
+              a || (b && attribute_exists("stock")));
+}
+
+TEST_F(RelationBuild, operators_match_in_any_case_and_near_misses_are_refused)
+{
+    const relation products = db.table("products");
+    EXPECT_EQ(products.where("price.LT", 5).spec().where, lt("price", 5));
+    EXPECT_EQ(products.where("price", "GTE", 5).spec().where, ge("price", 5));
+    EXPECT_EQ(products.where("tag.Not_In", {"a", "b"}).spec().where, !in("tag", {"a", "b"}));
+    for (const char* key : {"price.like", "price.lessthan", "price.neq", "price.not_like"}) {
+        EXPECT_NE(invalid_argument_of([&] { (void)products.where(key, 5); })
+                      .find("unknown operator"),
+                  std::string::npos)
+            << key;
+    }
+    // Nested paths still work, and a path whose last name resembles an operator is reached by
+    // naming the operator apart.
+    EXPECT_EQ(products.where("pictures.slide_view", "x").spec().where,
+              eq(document_path("pictures.slide_view"), "x"));
+    EXPECT_EQ(products.where("price.like", "eq", 5).spec().where,
+              eq(document_path("price.like"), 5));
+}
+
 TEST_F(RelationBuild, scan_policies_have_names)
 {
     EXPECT_EQ(to_string(scan_policy::allow), "allow");

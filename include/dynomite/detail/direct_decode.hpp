@@ -4,6 +4,7 @@
 
 #include <dynomite/operations.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace dynomite::detail {
@@ -15,6 +16,13 @@ namespace dynomite::detail {
 /// unspecified state: the DOM decoder (decode_response) then gives the result, or the error
 /// with its place.
 bool decode_directly(std::string_view body, get_item_response& out);
+
+/// `body` with each lone UTF-16 surrogate escape ("\ud800" not part of a pair) replaced by the
+/// surrogate's 3-byte form (WTF-8), as decode_directly() reads it: Boost.JSON refuses such
+/// escapes, and accepts those bytes with parse_options::allow_invalid_utf8. Returns false,
+/// leaving `out` unspecified, when there is none, or when the body has any other invalid
+/// UTF-8 or a malformed escape (which stay errors).
+bool lone_surrogates_as_bytes(std::string_view body, std::string& out);
 bool decode_directly(std::string_view body, page_response& out);
 
 }  // namespace dynomite::detail

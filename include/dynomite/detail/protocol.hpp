@@ -6,6 +6,7 @@
 #include <dynomite/operations.hpp>
 
 #include <boost/json/fwd.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include <string>
 #include <string_view>
@@ -34,6 +35,12 @@ struct operation_traits;
     error_code parse_response(std::string_view body, name##_response& out, std::string* why);
 DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_PROTOCOL)
 #undef DYNOMITE_DECLARE_PROTOCOL
+
+/// A response body as the DOM decoder reads it: Boost.JSON's DOM, nested up to 128 levels,
+/// with lone UTF-16 surrogate escapes ("\ud800") read as decode_directly() reads them, in
+/// their 3-byte form (see lone_surrogates_as_bytes), in `storage`.
+boost::json::value parse_body(std::string_view body, error_code& ec,
+                              boost::json::storage_ptr storage = {});
 
 /// Turns an error response (HTTP status >= 300) into an error code and diagnostics:
 /// __type, message, request id, ConditionalCheckFailed's item and

@@ -7,6 +7,7 @@
 #include <dynomite/cursor.hpp>
 #include <dynomite/database.hpp>
 #include <dynomite/document_path.hpp>
+#include <dynomite/model/bad_item.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/registry.hpp>
 #include <dynomite/query_plan.hpp>
@@ -70,8 +71,11 @@ void mark_partial(model_base& record, loaded_attributes loaded);
 /// The database a model uses: its own, else the default.
 database database_for(const model_descriptor& d);
 /// Fills a newly constructed record from an item (attributes it lacks keep the record's
-/// values) and binds it to `db` (when given).
-void load_record(model_base& record, attribute_map item, const database* db);
+/// values) and binds it to `db` (when given). A value its field cannot hold throws
+/// dynomite::error with the converter's code and a message naming the model, the field, the
+/// item's key and the value; with `bad`, it is described there instead and false returned.
+bool load_record(model_base& record, attribute_map item, const database* db,
+                 bad_item* bad = nullptr);
 /// after_find, then after_initialize.
 boost::asio::awaitable<void> run_after_load(model_base& record);
 /// Whether the record's class has after_find or after_initialize callbacks: without them,
@@ -118,8 +122,12 @@ boost::asio::awaitable<std::vector<attribute_map>> keys_for(database db, const m
 boost::asio::awaitable<std::optional<attribute_map>> find_by_item(database db,
                                                                   const model_descriptor& d,
                                                                   attribute_map conditions);
-/// The relation find_by() reads when the conditions are not the key.
-relation where_all(const relation& r, const attribute_map& conditions);
+/// Refuses (dynomite::error, errc::invalid_argument) a key whose last name is no operator
+/// after a declared string, number, boolean or time field of the model: "price.like" on a
+/// number field would otherwise read as a nested path that cannot exist, and match nothing.
+void check_model_key(const model_descriptor& d, std::string_view key);
+/// The relation find_by() reads when the conditions are not the key; each key checked.
+relation where_all(const model_descriptor& d, const relation& r, const attribute_map& conditions);
 /// The plain equalities of find_by conditions, assigned to a new record.
 void assign_equalities(model_base& record, const attribute_map& conditions);
 
@@ -142,6 +150,17 @@ struct record_maker<T, T> {
         T record;
         load_record(record, std::move(item), &db);
         return record;
+    }
+    /// As build(); with `skipped`, an item that does not load is reported there and none made.
+    static std::optional<T> try_build(attribute_map item, const database& db,
+                                      const bad_items* skipped)
+    {
+        if (skipped == nullptr) return build(std::move(item), db);
+        std::optional<T> record(std::in_place);
+        bad_item bad;
+        if (load_record(*record, std::move(item), &db, &bad)) return record;
+        skipped->add(std::move(bad));
+        return std::nullopt;
     }
     static model_base& base(T& record) { return record; }
     static boost::asio::awaitable<T> make(attribute_map item, database db)
@@ -170,6 +189,22 @@ struct record_maker<T, std::unique_ptr<T>> {
         load_record(*record, std::move(item), &db);
         return record;
     }
+    static std::optional<std::unique_ptr<T>> try_build(attribute_map item, const database& db,
+                                                       const bad_items* skipped)
+    {
+        if (skipped == nullptr) return build(std::move(item), db);
+        std::unique_ptr<T> record;
+        if (auto type = item_type(descriptor_of<T>(), item)) {
+            record = polymorphic_registry<T>::make(*type);
+            if (!record) throw_unknown_type(descriptor_of<T>(), *type);
+        } else {
+            record = std::make_unique<T>();
+        }
+        bad_item bad;
+        if (load_record(*record, std::move(item), &db, &bad)) return record;
+        skipped->add(std::move(bad));
+        return std::nullopt;
+    }
     static model_base& base(std::unique_ptr<T>& record) { return *record; }
     static boost::asio::awaitable<std::unique_ptr<T>> make(attribute_map item, database db)
     {
@@ -192,26 +227,45 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
     co_return std::move(result);
 }
 
-/// record_maker::build(), marked partial when read through a projection.
+/// record_maker::try_build(), marked partial when read through a projection; none when
+/// `skipped` took the item.
 template <class T, class Holder>
-Holder build_record(attribute_map item, const database& db, const loaded_attributes& loaded)
+std::optional<Holder> build_record(attribute_map item, const database& db,
+                                   const loaded_attributes& loaded, const bad_items* skipped)
 {
     using maker = record_maker<T, Holder>;
-    Holder record = maker::build(std::move(item), db);
-    if (loaded) mark_partial(maker::base(record), loaded);
+    std::optional<Holder> record = maker::try_build(std::move(item), db, skipped);
+    if (record && loaded) mark_partial(maker::base(*record), loaded);
     return record;
+}
+
+/// A record with its after-load callbacks run; none when `skipped` took the item.
+template <class T, class Holder>
+boost::asio::awaitable<std::optional<Holder>> make_or_skip(attribute_map item, database db,
+                                                           loaded_attributes loaded,
+                                                           const bad_items* skipped)
+{
+    using maker = record_maker<T, Holder>;
+    std::optional<Holder> record = build_record<T, Holder>(std::move(item), db, loaded, skipped);
+    if (record && has_after_load_callbacks(maker::base(*record)))
+        co_await run_after_load(maker::base(*record));
+    co_return record;
 }
 
 template <class T, class Holder>
 boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> items, database db,
-                                                     loaded_attributes loaded = nullptr)
+                                                     loaded_attributes loaded = nullptr,
+                                                     const bad_items* skipped = nullptr)
 {
     using maker = record_maker<T, Holder>;
     std::vector<Holder> out;
     out.reserve(items.size());
     for (auto& item : items) {
+        std::optional<Holder> built =
+            build_record<T, Holder>(std::move(item), db, loaded, skipped);
+        if (!built) continue;
         // Reserved: the reference outlives the callbacks' suspension.
-        Holder& record = out.emplace_back(build_record<T, Holder>(std::move(item), db, loaded));
+        Holder& record = out.emplace_back(std::move(*built));
         if (has_after_load_callbacks(maker::base(record))) co_await run_after_load(maker::base(record));
     }
     co_return out;
@@ -226,22 +280,29 @@ boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> 
 template <class T, class Holder = T>
 class model_cursor {
 public:
-    model_cursor(dynomite::cursor c, database db, detail::loaded_attributes loaded = nullptr)
-        : cursor_(std::move(c)), db_(std::move(db)), loaded_(std::move(loaded))
+    model_cursor(dynomite::cursor c, database db, detail::loaded_attributes loaded = nullptr,
+                 std::optional<bad_items> skipped = std::nullopt)
+        : cursor_(std::move(c)), db_(std::move(db)), loaded_(std::move(loaded)),
+          skipped_(std::move(skipped))
     {
     }
 
-    /// The next record, or none after the last one; throws dynomite::error on failure.
+    /// The next record, or none after the last one; throws dynomite::error on failure. Items
+    /// that do not load are reported to on_bad_item()'s list and passed over, if it was given.
     boost::asio::awaitable<std::optional<Holder>> next()
     {
         using maker = detail::record_maker<T, Holder>;
-        auto item = co_await cursor_.next();
-        if (!item) co_return std::nullopt;
-        std::optional<Holder> record(
-            detail::build_record<T, Holder>(std::move(*item), db_, loaded_));
-        if (detail::has_after_load_callbacks(maker::base(*record)))
-            co_await detail::run_after_load(maker::base(*record));
-        co_return record;
+        for (;;) {
+            auto item = co_await cursor_.next();
+            if (!item) co_return std::nullopt;
+            // Built in place: a record costs no coroutine of its own without callbacks.
+            std::optional<Holder> record = detail::build_record<T, Holder>(
+                std::move(*item), db_, loaded_, skipped_ ? &*skipped_ : nullptr);
+            if (!record) continue;
+            if (detail::has_after_load_callbacks(maker::base(*record)))
+                co_await detail::run_after_load(maker::base(*record));
+            co_return record;
+        }
     }
 
     bool done() const noexcept { return cursor_.done(); }
@@ -255,6 +316,7 @@ private:
     dynomite::cursor cursor_;
     database db_;
     detail::loaded_attributes loaded_;
+    std::optional<bad_items> skipped_;
 };
 
 /// A relation whose items become records of T (or, with Holder = std::unique_ptr<T>, of the
@@ -264,16 +326,27 @@ private:
 template <class T, class Holder = T>
 class model_relation {
 public:
-    model_relation(dynomite::relation r, database db) : rel_(std::move(r)), db_(std::move(db)) {}
+    model_relation(dynomite::relation r, database db, std::optional<bad_items> skipped = std::nullopt)
+        : rel_(std::move(r)), db_(std::move(db)), skipped_(std::move(skipped))
+    {
+    }
+
+    /// Items whose values their fields cannot hold (1.5 for an int, NULL for a std::string)
+    /// are skipped and reported to `report`, instead of failing the whole read; every
+    /// terminal operation and cursor of the relation returned does so.
+    model_relation on_bad_item(bad_items report) const
+    {
+        return model_relation(rel_, db_, std::move(report));
+    }
 
     // Conditions, as dynomite::relation takes them ("field.op" keys).
     model_relation where(std::string_view key, attribute_value value) const
     {
-        return wrap(rel_.where(key, std::move(value)));
+        return wrap(rel_.where(checked(key), std::move(value)));
     }
     model_relation where(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return wrap(rel_.where(key, values));
+        return wrap(rel_.where(checked(key), values));
     }
     model_relation where(std::string_view path, std::string_view op, attribute_value value) const
     {
@@ -282,13 +355,14 @@ public:
     model_relation where(
         std::initializer_list<std::pair<std::string_view, attribute_value>> fields) const
     {
+        for (const auto& field : fields) checked(field.first);
         return wrap(rel_.where(fields));
     }
     model_relation where(const condition& c) const { return wrap(rel_.where(c)); }
     /// Each attribute of `conditions` ("field.op" names) ANDed.
     model_relation where(const attribute_map& conditions) const
     {
-        return wrap(detail::where_all(rel_, conditions));
+        return wrap(detail::where_all(descriptor_of<T>(), rel_, conditions));
     }
     model_relation and_(std::string_view key, attribute_value value) const
     {
@@ -297,20 +371,20 @@ public:
     model_relation and_(const condition& c) const { return where(c); }
     model_relation or_(std::string_view key, attribute_value value) const
     {
-        return wrap(rel_.or_(key, std::move(value)));
+        return wrap(rel_.or_(checked(key), std::move(value)));
     }
     model_relation or_(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return wrap(rel_.or_(key, values));
+        return wrap(rel_.or_(checked(key), values));
     }
     model_relation or_(const condition& c) const { return wrap(rel_.or_(c)); }
     model_relation not_(std::string_view key, attribute_value value) const
     {
-        return wrap(rel_.not_(key, std::move(value)));
+        return wrap(rel_.not_(checked(key), std::move(value)));
     }
     model_relation not_(std::string_view key, std::initializer_list<attribute_value> values) const
     {
-        return wrap(rel_.not_(key, values));
+        return wrap(rel_.not_(checked(key), values));
     }
     model_relation not_(const condition& c) const { return wrap(rel_.not_(c)); }
     model_relation attribute_exists(const document_path& path) const
@@ -383,7 +457,7 @@ public:
     model_relation segments(std::int32_t n) const { return wrap(rel_.segments(n)); }
 
     /// Records of the class each item names (single-table inheritance), as pointers to T.
-    model_relation<T, std::unique_ptr<T>> polymorphic() const { return {rel_, db_}; }
+    model_relation<T, std::unique_ptr<T>> polymorphic() const { return {rel_, db_, skipped_}; }
 
     const dynomite::relation& raw() const noexcept { return rel_; }
     const database& db() const noexcept { return db_; }
@@ -392,12 +466,19 @@ public:
     boost::asio::awaitable<query_plan> explain() const { return rel_.explain(); }
     model_cursor<T, Holder> cursor() const
     {
-        return {rel_.cursor(), db_, detail::loaded_attributes_of(rel_)};
+        return {rel_.cursor(), db_, detail::loaded_attributes_of(rel_), skipped_};
     }
-    boost::asio::awaitable<std::vector<Holder>> all() const { return all_of(rel_, db_); }
-    boost::asio::awaitable<std::optional<Holder>> first() const { return first_of(rel_, db_); }
+    boost::asio::awaitable<std::vector<Holder>> all() const { return all_of(rel_, db_, skipped_); }
+    /// With on_bad_item(), none when the first item is skipped.
+    boost::asio::awaitable<std::optional<Holder>> first() const
+    {
+        return first_of(rel_, db_, skipped_);
+    }
     /// The last in sort-key order (a Query only; see dynomite::relation::last()).
-    boost::asio::awaitable<std::optional<Holder>> last() const { return last_of(rel_, db_); }
+    boost::asio::awaitable<std::optional<Holder>> last() const
+    {
+        return last_of(rel_, db_, skipped_);
+    }
     boost::asio::awaitable<std::int64_t> count() const { return rel_.count(); }
     boost::asio::awaitable<bool> exists() const { return rel_.exists(); }
     boost::asio::awaitable<std::vector<attribute_value>> pluck(const document_path& path) const
@@ -422,18 +503,18 @@ public:
     /// The first record matching `conditions` as well.
     boost::asio::awaitable<std::optional<Holder>> find_by(const attribute_map& conditions) const
     {
-        return first_of(detail::where_all(rel_, conditions), db_);
+        return first_of(detail::where_all(descriptor_of<T>(), rel_, conditions), db_, skipped_);
     }
     /// Calls `fn` with each record, as pages arrive.
     boost::asio::awaitable<void> each(std::function<void(Holder&)> fn) const
     {
-        return each_of(rel_, db_, std::move(fn));
+        return each_of(rel_, db_, skipped_, std::move(fn));
     }
     /// Calls `fn` with the records of each page that has items, as pages arrive: only the
     /// pages read ahead are held (see dynomite::cursor).
     boost::asio::awaitable<void> pages(std::function<void(std::vector<Holder>&)> fn) const
     {
-        return pages_of(rel_, db_, std::move(fn));
+        return pages_of(rel_, db_, skipped_, std::move(fn));
     }
     /// Batches of at most `batch_size` records (DynamoDB's Limit per request, so a filtered
     /// page may hold fewer), each loaded when the one before was handled.
@@ -450,61 +531,66 @@ public:
     }
     /// Loads each record and destroys it with its callbacks; returns how many were destroyed
     /// (halted ones are not).
-    boost::asio::awaitable<std::int64_t> destroy_all() const { return destroy_all_of(rel_, db_); }
+    boost::asio::awaitable<std::int64_t> destroy_all() const
+    {
+        return destroy_all_of(rel_, db_, skipped_);
+    }
     /// Deletes the items by key with BatchWriteItem, without loading them or running callbacks.
     boost::asio::awaitable<delete_all_result> delete_all() const { return rel_.delete_all(); }
 
 private:
-    model_relation wrap(dynomite::relation r) const { return model_relation(std::move(r), db_); }
+    model_relation wrap(dynomite::relation r) const
+    {
+        return model_relation(std::move(r), db_, skipped_);
+    }
+    static std::string_view checked(std::string_view key)
+    {
+        detail::check_model_key(descriptor_of<T>(), key);
+        return key;
+    }
 
     // Coroutines take copies, so that awaiting the result of a temporary relation is safe.
-    static boost::asio::awaitable<std::vector<Holder>> all_of(dynomite::relation r, database db)
+    static boost::asio::awaitable<std::vector<Holder>> all_of(dynomite::relation r, database db,
+                                                              std::optional<bad_items> skipped)
     {
         auto items = co_await r.all();
         auto records = co_await detail::make_all<T, Holder>(std::move(items), std::move(db),
-                                                            detail::loaded_attributes_of(r));
+                                                            detail::loaded_attributes_of(r),
+                                                            skipped ? &*skipped : nullptr);
         co_return records;
     }
-    static boost::asio::awaitable<std::optional<Holder>> one_of(std::optional<attribute_map> item,
-                                                                const dynomite::relation& r,
-                                                                const database& db)
-    {
-        using maker = detail::record_maker<T, Holder>;
-        if (!item) co_return std::nullopt;
-        std::optional<Holder> record(
-            detail::build_record<T, Holder>(std::move(*item), db, detail::loaded_attributes_of(r)));
-        if (detail::has_after_load_callbacks(maker::base(*record)))
-            co_await detail::run_after_load(maker::base(*record));
-        co_return record;
-    }
-    static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r, database db)
+    static boost::asio::awaitable<std::optional<Holder>> first_of(dynomite::relation r, database db,
+                                                                  std::optional<bad_items> skipped)
     {
         auto item = co_await r.first();
-        auto result = co_await one_of(std::move(item), r, db);
-        co_return result;
+        if (!item) co_return std::nullopt;
+        auto result = co_await detail::make_or_skip<T, Holder>(
+            std::move(*item), db, detail::loaded_attributes_of(r), skipped ? &*skipped : nullptr);
+        co_return std::move(result);
     }
-    static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r, database db)
+    static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r, database db,
+                                                                 std::optional<bad_items> skipped)
     {
         auto item = co_await r.last();
-        auto result = co_await one_of(std::move(item), r, db);
-        co_return result;
+        if (!item) co_return std::nullopt;
+        auto result = co_await detail::make_or_skip<T, Holder>(
+            std::move(*item), db, detail::loaded_attributes_of(r), skipped ? &*skipped : nullptr);
+        co_return std::move(result);
     }
     static boost::asio::awaitable<void> each_of(dynomite::relation r, database db,
+                                                std::optional<bad_items> skipped,
                                                 std::function<void(Holder&)> fn)
     {
-        using maker = detail::record_maker<T, Holder>;
-        const detail::loaded_attributes loaded = detail::loaded_attributes_of(r);
-        auto c = r.cursor();
+        model_cursor<T, Holder> c(r.cursor(), std::move(db), detail::loaded_attributes_of(r),
+                                  std::move(skipped));
         for (;;) {
-            auto item = co_await c.next();
-            if (!item) break;
-            Holder record = detail::build_record<T, Holder>(std::move(*item), db, loaded);
-            if (detail::has_after_load_callbacks(maker::base(record)))
-                co_await detail::run_after_load(maker::base(record));
-            fn(record);
+            auto record = co_await c.next();
+            if (!record) break;
+            fn(*record);
         }
     }
     static boost::asio::awaitable<void> pages_of(dynomite::relation r, database db,
+                                                 std::optional<bad_items> skipped,
                                                  std::function<void(std::vector<Holder>&)> fn)
     {
         const detail::loaded_attributes loaded = detail::loaded_attributes_of(r);
@@ -513,20 +599,21 @@ private:
             auto page = co_await c.next_page();
             if (!page) break;
             if (page->empty()) continue;
-            auto records = co_await detail::make_all<T, Holder>(std::move(*page), db, loaded);
+            auto records = co_await detail::make_all<T, Holder>(std::move(*page), db, loaded,
+                                                                skipped ? &*skipped : nullptr);
             fn(records);
         }
     }
-    static boost::asio::awaitable<std::int64_t> destroy_all_of(dynomite::relation r, database db)
+    static boost::asio::awaitable<std::int64_t> destroy_all_of(dynomite::relation r, database db,
+                                                               std::optional<bad_items> skipped)
     {
         std::int64_t destroyed = 0;
-        auto c = r.cursor();
+        model_cursor<T, Holder> c(r.cursor(), std::move(db), detail::loaded_attributes_of(r),
+                                  std::move(skipped));
         for (;;) {
-            auto item = co_await c.next();
-            if (!item) break;
-            auto found = co_await one_of(std::move(item), r, db);
-            Holder& record = *found;
-            model_base& base = as_base(record);
+            auto record = co_await c.next();
+            if (!record) break;
+            model_base& base = as_base(*record);
             const bool done = co_await base.destroy();
             if (done) ++destroyed;
         }
@@ -537,6 +624,7 @@ private:
 
     dynomite::relation rel_;
     database db_;
+    std::optional<bad_items> skipped_;
 };
 
 /// Model T bound to a database: T::on(db) gives one, and T's static finders use the model's
