@@ -78,7 +78,9 @@ bool holds(const attribute_value& v, const attribute_value& operand)
             const bytes& whole = v.as_b();
             if (operand.type() != kind::b) return false;
             const bytes& part = operand.as_b();
-            return std::search(whole.begin(), whole.end(), part.begin(), part.end()) != whole.end();
+            // An empty part is in every binary, the empty one too, as DynamoDB answers.
+            return part.empty() ||
+                   std::search(whole.begin(), whole.end(), part.begin(), part.end()) != whole.end();
         }
         case kind::ss:
             return operand.type() == kind::s && has_element(v.as_ss().values, operand.as_s());

@@ -2,11 +2,12 @@
 """Runs a documentation page's program against DynamoDB Local, as its reader would.
 
 Usage: run_doc_program.py --dynomite EXE --program EXE [--page PAGE.md] [--generate ARGS]
-                          [--namespace NS] [--expect TEXT]...
+                          [--migrations DIR] [--namespace NS] [--expect TEXT]...
 
 In a fresh working folder it first creates the tables the page asks for, with the `dynomite`
 command: the migrations the page shows (each ```json block followed by "Save it as `PATH`" is
-written to PATH), or the one `dynomite generate migration ARGS` writes; then `dynomite migrate`.
+written to PATH), the one `dynomite generate migration ARGS` writes, or those of DIR; then
+`dynomite migrate`.
 Then it runs the program and fails unless the program exits 0 and prints every TEXT.
 Needs DYNOMITE_ENDPOINT; exits 77 (skipped) without it.
 """
@@ -15,6 +16,7 @@ import argparse
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -55,6 +57,7 @@ def main(argv):
     parser.add_argument("--program", required=True)
     parser.add_argument("--page")
     parser.add_argument("--generate", help="arguments of `dynomite generate migration`")
+    parser.add_argument("--migrations", help="a folder of migrations to apply")
     parser.add_argument("--namespace")
     parser.add_argument("--expect", action="append", default=[])
     args = parser.parse_args(argv)
@@ -76,6 +79,10 @@ def main(argv):
                         migrations += 1
                 if migrations == 0:
                     raise DocError(f"{args.page} shows no migration to save")
+            if args.migrations:
+                shutil.copytree(args.migrations, os.path.join(folder, "dynamodb", "migrate"),
+                                dirs_exist_ok=True)
+                migrations += len(os.listdir(args.migrations))
             if args.generate:
                 run([dynomite, "generate", "migration", *shlex.split(args.generate)], folder,
                     "dynomite generate migration")

@@ -122,8 +122,10 @@ bool contains_value(const attribute_value& subject, const attribute_value& v)
     }
     if (const auto* b = subject.get_if<bytes>()) {
         const auto* needle = v.get_if<bytes>();
+        // DynamoDB Local: contains(b'', b'') is true, as for strings.
         return needle != nullptr &&
-               std::search(b->begin(), b->end(), needle->begin(), needle->end()) != b->end();
+               (needle->empty() ||
+                std::search(b->begin(), b->end(), needle->begin(), needle->end()) != b->end());
     }
     if (const auto* ss = subject.get_if<string_set>()) {
         const auto* s = v.get_if<std::string>();

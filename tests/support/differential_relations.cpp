@@ -241,21 +241,24 @@ condition to_library_condition(const expr& e)
     return {};
 }
 
+// As docs/querying.md says: or_() starts an alternative that the conditions after it, up to
+// the next or_(), join, so where(a).or_(b).where(c) is a OR (b AND c).
 std::optional<expr> relation_case::condition() const
 {
-    std::optional<expr> out;
+    std::vector<std::vector<expr>> alternatives;
     for (const auto& step : steps) {
         expr term = step.negated_key ? oracle::make_not(step.term) : step.term;
         if (step.how == join::and_not) term = oracle::make_not(std::move(term));
-        if (!out) {
-            out = std::move(term);
-        } else if (step.how == join::or_) {
-            out = oracle::make_or({std::move(*out), std::move(term)});
-        } else {
-            out = oracle::make_and({std::move(*out), std::move(term)});
-        }
+        if (alternatives.empty() || step.how == join::or_) alternatives.emplace_back();
+        alternatives.back().push_back(std::move(term));
     }
-    return out;
+    if (alternatives.empty()) return std::nullopt;
+    std::vector<expr> branches;
+    for (auto& terms : alternatives) {
+        branches.push_back(terms.size() == 1 ? std::move(terms[0])
+                                             : oracle::make_and(std::move(terms)));
+    }
+    return branches.size() == 1 ? std::move(branches[0]) : oracle::make_or(std::move(branches));
 }
 
 std::string relation_case::describe() const

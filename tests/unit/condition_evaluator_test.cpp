@@ -108,6 +108,10 @@ TEST(condition_evaluator, functions)
     EXPECT_TRUE(evaluate(contains("b", bytes_of({0x01, 0xff})), item));
     EXPECT_FALSE(evaluate(contains("b", bytes_of({0xff, 0x01})), item));
     EXPECT_FALSE(evaluate(contains("b", "a"), item));
+    // DynamoDB finds an empty binary in every binary, the empty one included.
+    EXPECT_TRUE(evaluate(contains("b", bytes{}), item));
+    EXPECT_TRUE(evaluate(contains("eb", bytes{}), attribute_map{{"eb", bytes{}}}));
+    EXPECT_FALSE(evaluate(contains("eb", bytes_of({1})), attribute_map{{"eb", bytes{}}}));
 }
 
 TEST(condition_evaluator, equality_of_documents_and_sets)

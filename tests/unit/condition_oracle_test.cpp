@@ -108,6 +108,11 @@ TEST(ConditionOracle, contains_and_begins_with)
     EXPECT_TRUE(holds(make_function(expr::kind::contains, "l", attribute_map{{"k", "v"}})));
     EXPECT_FALSE(holds(make_function(expr::kind::contains, "l", attribute_list{"x"})));
     EXPECT_TRUE(holds(make_function(expr::kind::contains, "e", "")));
+    // DynamoDB Local: an empty binary is in every binary, the empty one too.
+    const attribute_map empty_binary{{"eb", bytes{}}};
+    EXPECT_TRUE(evaluate(make_function(expr::kind::contains, "eb", bytes{}), empty_binary));
+    EXPECT_FALSE(evaluate(make_function(expr::kind::contains, "eb", bytes(1, std::byte{1})),
+                          empty_binary));
     EXPECT_FALSE(holds(make_function(expr::kind::contains, "m", "x")));
     EXPECT_TRUE(holds(make_function(expr::kind::begins_with, "s", "")));
     EXPECT_FALSE(holds(make_function(expr::kind::begins_with, "s", "xy")));
