@@ -292,9 +292,14 @@ relation relation_case::apply(relation r) const
 {
     for (const auto& step : steps) {
         const auto& t = step.term;
-        if (step.spelling == relation_step::form::field_key) {
+        const bool one = t.values.size() == 1;
+        // The key form reads one list value of "in" as the values themselves
+        // (docs/querying.md), so IN of a single list is written as a condition.
+        const bool list_as_values = step.spelling == relation_step::form::field_key && one &&
+                                    t.k == expr::kind::in &&
+                                    t.values[0].type() == attribute_value::kind::l;
+        if (step.spelling == relation_step::form::field_key && !list_as_values) {
             const auto key = field_key(step);
-            const bool one = t.values.size() == 1;
             switch (step.how) {
                 case join::and_:
                     r = one ? r.where(key, t.values[0]) : r.where(key, t.values);
@@ -323,7 +328,8 @@ relation relation_case::apply(relation r) const
                 r = r.contains(t.path, t.values[0]);
             }
         } else {
-            const auto c = to_library_condition(t);
+            const auto c = step.negated_key && list_as_values ? !to_library_condition(t)
+                                                             : to_library_condition(t);
             switch (step.how) {
                 case join::and_:
                     r = r.where(c);
