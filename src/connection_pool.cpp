@@ -171,7 +171,7 @@ void pooled_connection::discard() noexcept
 void pooled_connection::give_back() noexcept
 {
     if (!connection_ || !pool_) return;
-    const bool reusable = connection_->is_open();
+    const bool reusable = connection_->is_open() && !connection_->interrupted();
     pool_->give_back(std::move(connection_), reusable);
     pool_.reset();
 }

@@ -240,6 +240,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     received_any = false;
     auto& tcp = lowest_layer();
     tcp.expires_at(deadline);
+    exchanging_ = true;  // stays set when a cancellation unwinds out of the read
 
     response.body.clear();
     response_parser parser(response.body);
@@ -250,6 +251,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
                                        response.body_crc32, limits.max_response_body)
              : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
                                        response.body_crc32, limits.max_response_body);
+    exchanging_ = false;
     received_any = parser.got_some() || buffer_.size() != 0;
     if (ec) {
         detail = ec.message();

@@ -64,6 +64,9 @@ public:
     /// (and sent again, see client_impl::exchange_once).
     bool usable_when_idle(steady_time now) const noexcept;
     bool is_open() const noexcept;
+    /// An exchange began and did not end: a coroutine cancelled while it waited for the
+    /// answer left the answer unread, so the connection must not carry another request.
+    bool interrupted() const noexcept { return exchanging_; }
     void close() noexcept;
 
     steady_time idle_since{};
@@ -76,6 +79,7 @@ private:
     std::optional<beast::tcp_stream> tcp_;
     std::optional<beast::ssl_stream<beast::tcp_stream>> ssl_;
     beast::flat_buffer buffer_;
+    bool exchanging_ = false;
 };
 
 /// Maps transport errors to the library's: timeouts, truncation and limits.
