@@ -750,6 +750,12 @@ void explain_common(const Request& r, explained& e)
 
 }  // namespace
 
+namespace detail {
+
+void append_readable_value(const attribute_value& v, std::string& out) { append_readable(v, out); }
+
+}  // namespace detail
+
 std::string query_plan::to_string() const
 {
     explained e;

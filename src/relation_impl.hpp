@@ -117,6 +117,8 @@ struct relation_data {
 std::string describe_key_reading(std::string_view key, const field_operator& parsed);
 /// A condition in words, values inline and every nested AND or OR parenthesised.
 std::string describe_condition(const condition& c);
+/// A value as explain() shows it (the planner's readable form): "a", 1.5, b"AQI=", [...].
+void append_readable_value(const attribute_value& v, std::string& out);
 /// What explain() adds to the plan's reason: the key readings, and the grouping of or_().
 std::vector<std::string> explain_readings(const relation_data& data);
 

@@ -7,27 +7,6 @@
 namespace dynomite::detail {
 namespace {
 
-void describe_value(const attribute_value& v, std::string& out)
-{
-    switch (v.type()) {
-        case attribute_value::kind::s:
-            out += quoted(v.as_s());
-            return;
-        case attribute_value::kind::n:
-            out += v.as_n().text();
-            return;
-        case attribute_value::kind::boolean:
-            out += v.as_bool() ? "true" : "false";
-            return;
-        case attribute_value::kind::null:
-            out += "null";
-            return;
-        default:
-            out += "a value of type " + std::string(v.type_name());
-            return;
-    }
-}
-
 void describe_operand(const operand& o, std::string& out)
 {
     switch (o.type()) {
@@ -38,7 +17,7 @@ void describe_operand(const operand& o, std::string& out)
             out += "size(" + o.path().to_string() + ")";
             return;
         case operand::kind::value:
-            describe_value(o.value(), out);
+            append_readable_value(o.value(), out);
             return;
     }
 }
