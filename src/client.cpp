@@ -5,6 +5,8 @@
 #include <dynomite/client.hpp>
 #include <dynomite/detail/spawn_failure.hpp>
 #include <dynomite/detail/http_request.hpp>
+#include <dynomite/detail/adaptive_rate.hpp>
+#include <dynomite/detail/clock_skew.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/retry_settings.hpp>
 #include <dynomite/detail/request_limits.hpp>
@@ -57,6 +59,14 @@ public:
     {
         if (!this->config.clock) this->config.clock = [] { return std::chrono::system_clock::now(); };
         pool.emplace(this->executor, this->target, this->config.pool, &tls);
+        if (this->retry.mode == retry_mode::adaptive) limiter.emplace(rate_clock_now());
+    }
+
+    /// The adaptive limiter's time: seconds on the steady clock.
+    static double rate_clock_now() noexcept
+    {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
+            .count();
     }
 
     error_code configure_tls(std::string& why)
@@ -109,14 +119,36 @@ public:
     std::optional<connection_pool> pool;
     signing_key_cache keys;
     retry_quota quota;
+    /// Adaptive mode's rate limit; empty in the other modes.
+    std::optional<client_rate_limiter> limiter;
+    /// Added to config.clock() when signing: the service's time minus the local clock, once a
+    /// response showed them apart.
+    std::chrono::seconds clock_offset{0};
     std::mt19937_64 rng;
     client_stats counters;
 
 private:
+    asio::awaitable<error_code> wait_for_send_token();
     asio::awaitable<error_code> exchange_once(std::string_view head, std::string_view body,
                                               http_response& response, std::string& detail,
                                               diagnostics& diag);
 };
+
+asio::awaitable<error_code> client_impl::wait_for_send_token()
+{
+    bool waited = false;
+    for (;;) {
+        const double seconds = limiter->before_attempt(rate_clock_now());
+        if (seconds <= 0) co_return error_code{};
+        if (!waited) ++counters.rate_limited_attempts;
+        waited = true;
+        // The operation's cancellation slot reaches this wait like any other.
+        asio::steady_timer timer(
+            executor, std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
+        auto [wait_ec] = co_await timer.async_wait(use_tuple);
+        if (wait_ec) co_return wait_ec;
+    }
+}
 
 asio::awaitable<error_code> client_impl::exchange_once(std::string_view head,
                                                        std::string_view body,
@@ -169,6 +201,9 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     std::string head;
     for (int attempt = 1;; ++attempt) {
+        if (limiter) {
+            if (error_code wait_ec = co_await wait_for_send_token()) co_return wait_ec;
+        }
         ++counters.attempts;
         // Credentials that are valid come without waiting; expired ones are fetched once for
         // every request that needs them.
@@ -181,7 +216,8 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         // Signed anew each attempt: the signature carries the time, which a backoff moves.
         const auto signature = sign_dynamodb_request(*current, region, service_name,
                                                      target.host_header, target_header,
-                                                     content_type, body, config.clock(), keys);
+                                                     content_type, body,
+                                                     config.clock() + clock_offset, keys);
         format_request_head({.host = target.host_header,
                              .content_type = content_type,
                              .user_agent = user_agent,
@@ -220,6 +256,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                     detail = "x-amz-crc32 says " + std::to_string(*response.crc32) +
                              ", body has " + std::to_string(response.body_crc32);
                 } else {
+                    if (limiter) limiter->on_response(rate_clock_now(), false);
                     quota.release(quota_spent);
                     co_return error_code{};
                 }
@@ -230,8 +267,27 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
             }
         }
         diag.attempts.push_back({ec, detail});
+        // Every answer or failure adjusts the adaptive rate; only throttling lowers it.
+        if (limiter) limiter->on_response(rate_clock_now(), is_throttling(ec));
         if (diag.message.empty()) diag.message = detail.empty() ? ec.message() : detail + ": " + ec.message();
 
+        // A refusal for the signing time, with the service's time in Date: correct the clock
+        // and send again at once. Only a changed correction is retried, so a service that
+        // keeps refusing does not loop.
+        if (diag.http_status != 0 && is_clock_skew_error(diag.aws_type, diag.message)) {
+            const auto server_time = parse_http_date(response.date);
+            const auto offset =
+                server_time ? detail::clock_offset(*server_time, config.clock()) : clock_offset;
+            if (offset != clock_offset && attempt < retry.max_attempts) {
+                log(log_level::warning,
+                    std::string(operation) + ": the service says the clock is off (" +
+                        diag.message + "); signing with its time, " +
+                        std::to_string(offset.count()) + " s from the local clock, from now on");
+                clock_offset = offset;
+                ++counters.retries;
+                continue;
+            }
+        }
         const bool retryable = retry.mode == retry_mode::legacy
                                    ? is_legacy_retryable(ec, diag.http_status, diag.aws_type)
                                    : is_retryable(ec);
@@ -418,6 +474,11 @@ client_stats client::stats() const
     stats.open_connections = impl_->pool->open_connections();
     stats.idle_connections = impl_->pool->idle_connections();
     stats.retry_quota_available = impl_->quota.available();
+    stats.clock_skew_seconds = impl_->clock_offset.count();
+    if (impl_->limiter) {
+        stats.send_rate_limit = impl_->limiter->enabled() ? impl_->limiter->send_rate() : 0;
+        stats.measured_send_rate = impl_->limiter->measured_rate();
+    }
     return stats;
 }
 

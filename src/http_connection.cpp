@@ -145,6 +145,7 @@ public:
     unsigned status = 0;
     std::string request_id;
     std::optional<std::string> crc32_text;
+    std::string date;
 
 private:
     void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
@@ -163,6 +164,8 @@ private:
             request_id.assign(value.data(), value.size());
         else if (!crc32_text && beast::iequals(name, "x-amz-crc32"))
             crc32_text.emplace(value.data(), value.size());
+        else if (date.empty() && beast::iequals(name, "Date"))
+            date.assign(value.data(), value.size());
     }
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
@@ -264,6 +267,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     response.status = parser.status;
     response.keep_alive = parser.keep_alive();
     response.request_id = std::move(parser.request_id);
+    response.date = std::move(parser.date);
     response.crc32 = parser.crc32_text ? parse_crc32(*parser.crc32_text) : std::nullopt;
     if (parser.crc32_text && !response.crc32) {
         detail = "x-amz-crc32 header is not a number";

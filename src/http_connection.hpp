@@ -32,6 +32,8 @@ struct http_response {
     /// The CRC-32 of body, computed as it arrived, while each piece was still in cache.
     std::uint32_t body_crc32 = 0;
     std::string request_id;
+    /// The Date header, which clock-skew correction reads.
+    std::string date;
     std::optional<std::uint32_t> crc32;
     bool keep_alive = false;
 };

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <dynomite/client_config.hpp>
+
+#include <cstdint>
 #include <dynomite/detail/operation_list.hpp>
 #include <dynomite/detail/protocol.hpp>
 #include <dynomite/diagnostics.hpp>
@@ -48,12 +50,19 @@ struct client_stats {
     std::size_t open_connections = 0;
     std::size_t idle_connections = 0;
     int retry_quota_available = 0;
+    /// Adaptive retry mode: times an attempt waited for the rate limit, the limit (requests per
+    /// second; 0 until a throttle turns it on) and the measured send rate.
+    std::uint64_t rate_limited_attempts = 0;
+    double send_rate_limit = 0;
+    double measured_send_rate = 0;
+    /// Seconds the client's clock is taken to be off from the service's (clock-skew correction).
+    std::int64_t clock_skew_seconds = 0;
 };
 
 /// A handle to a DynamoDB client. Copies share the same connections and state. It runs on the
 /// executor given (through a strand of it, so it may be used from several threads, unless
 /// client_config::thread_safe is false), signs
-/// each request with SigV4, retries per AWS standard mode and checks every response's CRC32.
+/// each request with SigV4, retries per the AWS retry modes and checks every response's CRC32.
 ///
 /// Every operation comes in three forms, e.g. for GetItem:
 ///   client.async_get_item(request, diag, token)  -- any completion token, void(error_code, get_item_response);
