@@ -64,21 +64,25 @@ void run_until(asio::io_context& io, const std::function<bool()>& done)
     }
 }
 
-/// Sends GetItems one after another until `stop` says so.
+/// Sends GetItems one after another until `stop` says so; cancel() ends the one in flight.
 struct request_loop {
     client& target;
     std::function<bool()> stop;
     std::size_t completed = 0;
     diagnostics diag;
+    asio::cancellation_signal cancellation;
 
     void next()
     {
         if (stop()) return;
-        target.async_execute(sample_get(), diag, [this](error_code, auto) {
-            ++completed;
-            next();
-        });
+        target.async_execute(sample_get(), diag,
+                             asio::bind_cancellation_slot(cancellation.slot(),
+                                                          [this](error_code, auto) {
+                                                              ++completed;
+                                                              next();
+                                                          }));
     }
+    void cancel() { cancellation.emit(asio::cancellation_type::terminal); }
 };
 
 TEST(AdaptiveRetries, ThrottledClientSendsFarLessThanStandardMode)
@@ -100,13 +104,17 @@ TEST(AdaptiveRetries, ThrottledClientSendsFarLessThanStandardMode)
     standard_loop.next();
     adaptive_loop.next();
     run_until(io, enough);
-    run_until(io, [&] {  // let the last requests of both finish
+    standard_loop.cancel();
+    adaptive_loop.cancel();
+    run_until(io, [&] {  // the requests in flight end
         return standard.stats().requests == standard_loop.completed &&
                adaptive.stats().requests == adaptive_loop.completed;
     });
 
     const auto adaptive_stats = adaptive.stats();
     const auto adaptive_requests = adaptive_server.request_count();
+    RecordProperty("standard_requests", static_cast<int>(standard_server.request_count()));
+    RecordProperty("adaptive_requests", static_cast<int>(adaptive_requests));
     EXPECT_GE(standard_server.request_count(), 60u);
     EXPECT_GE(adaptive_requests, 1u);
     EXPECT_LE(adaptive_requests * 5, standard_server.request_count())
