@@ -1,9 +1,24 @@
 #include <dynomite/detail/adaptive_rate.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 namespace dynomite::detail {
+
+bool is_rate_throttle(error_code ec, std::string_view aws_type) noexcept
+{
+    if (is_throttling(ec)) return true;
+    constexpr std::array<std::string_view, 14> throttling_types{
+        "Throttling", "ThrottlingException", "ThrottledException", "RequestThrottledException",
+        "TooManyRequestsException", "ProvisionedThroughputExceededException",
+        "TransactionInProgressException", "RequestLimitExceeded", "BandwidthLimitExceeded",
+        "LimitExceededException", "RequestThrottled", "SlowDown", "PriorRequestNotComplete",
+        "EC2ThrottledException"};
+    return !aws_type.empty() &&
+           std::find(throttling_types.begin(), throttling_types.end(), aws_type) !=
+               throttling_types.end();
+}
 
 cubic_calculator::cubic_calculator(double starting_max_rate, double start_time)
     : w_max_(starting_max_rate), last_fail_(start_time)

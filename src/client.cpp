@@ -268,7 +268,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         }
         diag.attempts.push_back({ec, detail});
         // Every answer or failure adjusts the adaptive rate; only throttling lowers it.
-        if (limiter) limiter->on_response(rate_clock_now(), is_throttling(ec));
+        if (limiter) limiter->on_response(rate_clock_now(), is_rate_throttle(ec, diag.aws_type));
         if (diag.message.empty()) diag.message = detail.empty() ? ec.message() : detail + ": " + ec.message();
 
         // A refusal for the signing time, with the service's time in Date: correct the clock

@@ -20,6 +20,7 @@ namespace {
 
 using dynomite::detail::client_rate_limiter;
 using dynomite::detail::cubic_calculator;
+using dynomite::detail::is_rate_throttle;
 using dynomite::detail::rate_clocker;
 using dynomite::detail::token_bucket;
 
@@ -76,6 +77,20 @@ TEST(ClientRateLimiter, StaysOffUntilTheFirstThrottle)
         ++waits;
     }
     EXPECT_GT(waits, 0);
+}
+
+TEST(ClientRateLimiter, CountsBotocoresThrottlingCodes)
+{
+    using dynomite::errc;
+    using dynomite::make_error_code;
+    EXPECT_TRUE(is_rate_throttle(make_error_code(errc::provisioned_throughput_exceeded),
+                                 "ProvisionedThroughputExceededException"));
+    EXPECT_TRUE(is_rate_throttle(make_error_code(errc::transaction_in_progress),
+                                 "TransactionInProgressException"));
+    EXPECT_TRUE(is_rate_throttle(make_error_code(errc::unknown_service_error), "SlowDown"));
+    EXPECT_FALSE(is_rate_throttle(make_error_code(errc::internal_server_error),
+                                  "InternalServerError"));
+    EXPECT_FALSE(is_rate_throttle(make_error_code(errc::request_timeout), ""));
 }
 
 /// Deterministic events: sends and responses at irregular times, with throttling in bursts.

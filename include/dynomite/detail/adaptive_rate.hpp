@@ -4,7 +4,16 @@
 // throttling.py; aws-sdk-go-v2 retry/adaptive_*.go). Times are seconds on any monotonic clock.
 #pragma once
 
+#include <dynomite/error.hpp>
+
+#include <string_view>
+
 namespace dynomite::detail {
+
+/// Whether a response lowers the adaptive rate: is_throttling(ec), or a short __type botocore's
+/// standard.ThrottledRetryableChecker counts as throttling (TransactionInProgressException,
+/// TooManyRequestsException, SlowDown, ...).
+bool is_rate_throttle(error_code ec, std::string_view aws_type) noexcept;
 
 /// CUBIC congestion control applied to a request rate: after a throttle the rate drops to
 /// beta times the rate then, and grows back along a cubic curve through that rate.
