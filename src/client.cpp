@@ -143,8 +143,9 @@ asio::awaitable<error_code> client_impl::wait_for_send_token()
         if (!waited) ++counters.rate_limited_attempts;
         waited = true;
         // The operation's cancellation slot reaches this wait like any other.
-        asio::steady_timer timer(
-            executor, std::chrono::ceil<std::chrono::nanoseconds>(std::chrono::duration<double>(seconds)));
+        const auto wait = std::chrono::ceil<std::chrono::nanoseconds>(
+            std::chrono::duration<double>(seconds));
+        asio::steady_timer timer(executor, wait);
         auto [wait_ec] = co_await timer.async_wait(use_tuple);
         if (wait_ec) co_return wait_ec;
     }
