@@ -14,8 +14,13 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
+#include <sstream>
 #include <string>
 #include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 namespace {
 
@@ -234,6 +239,74 @@ TEST(LegacyRetries, RetryTheCodesAndStatusesOfBotocoresPolicy)
     EXPECT_FALSE(is_legacy_retryable(make_error_code(errc::validation), 400,
                                      "ValidationException"));
     EXPECT_FALSE(is_legacy_retryable(throughput, 403, "ProvisionedThroughputExceededException"));
+}
+
+/// Runs `script` with /usr/bin/python3; nothing when python3 or botocore is absent.
+std::optional<std::string> run_oracle(const std::string& script)
+{
+    if (::access("/usr/bin/python3", X_OK) != 0) return std::nullopt;
+    FILE* pipe = ::popen(("/usr/bin/python3 " + script).c_str(), "r");
+    if (!pipe) return std::nullopt;
+    std::string output;
+    char buffer[4096];
+    while (std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) output.append(buffer, n);
+    const int status = ::pclose(pipe);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 77) return std::nullopt;
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << output;
+    return output;
+}
+
+// botocore's own resolution of _retry.json for DynamoDB is the oracle of legacy mode.
+TEST(LegacyRetries, MatchBotocoresPolicyForDynamoDB)
+{
+    const auto output =
+        run_oracle(std::string(DYNOMITE_SOURCE_DIR) + "/tests/support/botocore_legacy_policy.py");
+    if (!output) GTEST_SKIP() << "botocore is absent";
+    std::istringstream lines(*output);
+    std::string kind;
+    int code_policies = 0, status_policies = 0, crc_policies = 0, socket_policies = 0;
+    const auto service = make_error_code(errc::unknown_service_error);
+    while (lines >> kind) {
+        if (kind == "max_attempts") {
+            int attempts = 0;
+            lines >> attempts;
+            EXPECT_EQ(attempts, dynomite::detail::legacy_default_max_attempts);
+        } else if (kind == "delay") {
+            double base = 0, growth = 0;
+            lines >> base >> growth;
+            const std::chrono::duration<double> first = legacy_backoff_delay(1);
+            EXPECT_DOUBLE_EQ(first.count(), base);
+            for (int attempt = 1; attempt < 9; ++attempt)
+                EXPECT_EQ(legacy_backoff_delay(attempt + 1).count(),
+                          static_cast<long long>(legacy_backoff_delay(attempt).count() * growth));
+        } else if (kind == "code") {
+            unsigned status = 0;
+            std::string code;
+            lines >> status >> code;
+            ++code_policies;
+            EXPECT_TRUE(is_legacy_retryable(service, status, code)) << code;
+            EXPECT_FALSE(is_legacy_retryable(service, status + 3, code)) << code;
+        } else if (kind == "status") {
+            unsigned status = 0;
+            lines >> status;
+            ++status_policies;
+            EXPECT_TRUE(is_legacy_retryable(make_error_code(errc::http_status), status, ""))
+                << status;
+        } else if (kind == "crc32") {
+            ++crc_policies;
+            EXPECT_TRUE(is_legacy_retryable(make_error_code(errc::crc32_mismatch), 200, ""));
+        } else if (kind == "socket") {
+            ++socket_policies;
+            EXPECT_TRUE(is_legacy_retryable(make_error_code(errc::connection_closed), 0, ""));
+        } else {
+            ADD_FAILURE() << "unexpected oracle line " << kind;
+        }
+    }
+    // As many of each as is_legacy_retryable knows: no policy of ours is missing from botocore's.
+    EXPECT_EQ(code_policies, 6);
+    EXPECT_EQ(status_policies, 6);
+    EXPECT_EQ(crc_policies, 1);
+    EXPECT_EQ(socket_policies, 1);
 }
 
 /// One GetItem through a client of `mode` with `attempts` against `server`.
