@@ -6,6 +6,7 @@
 #include <dynomite/detail/spawn_failure.hpp>
 #include <dynomite/detail/http_request.hpp>
 #include <dynomite/detail/retry.hpp>
+#include <dynomite/detail/retry_settings.hpp>
 #include <dynomite/detail/request_limits.hpp>
 #include <dynomite/detail/sigv4.hpp>
 #include <dynomite/endpoint.hpp>
@@ -41,13 +42,14 @@ class client_impl : public std::enable_shared_from_this<client_impl> {
 public:
     client_impl(asio::any_io_executor executor, client_config config,
                 std::shared_ptr<caching_credentials_provider> creds, std::string region,
-                endpoint target)
+                endpoint target, retry_settings retry)
         : executor(config.thread_safe ? asio::any_io_executor(asio::make_strand(executor))
                                       : executor),
           config(std::move(config)),
           creds(std::move(creds)),
           region(std::move(region)),
           target(std::move(target)),
+          retry(retry),
           url(endpoint_url_of(this->target)),
           tls(asio::ssl::context::tls_client),
           quota(this->config.retry),
@@ -101,6 +103,7 @@ public:
     std::shared_ptr<caching_credentials_provider> creds;
     std::string region;
     endpoint target;
+    retry_settings retry;
     std::string url;
     asio::ssl::context tls;
     std::optional<connection_pool> pool;
@@ -229,13 +232,17 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         diag.attempts.push_back({ec, detail});
         if (diag.message.empty()) diag.message = detail.empty() ? ec.message() : detail + ": " + ec.message();
 
-        if (!is_retryable(ec) || attempt >= config.retry.max_attempts) {
-            if (attempt > 1 || is_retryable(ec))
+        const bool retryable = retry.mode == retry_mode::legacy
+                                   ? is_legacy_retryable(ec, diag.http_status, diag.aws_type)
+                                   : is_retryable(ec);
+        if (!retryable || attempt >= retry.max_attempts) {
+            if (attempt > 1 || retryable)
                 log(log_level::warning, std::string(operation) + " failed after " +
                                             std::to_string(attempt) + " attempts: " + diag.message);
             co_return ec;
         }
-        const int cost = quota.try_acquire(ec);
+        // Legacy mode has no quota.
+        const int cost = retry.mode == retry_mode::legacy ? 0 : quota.try_acquire(ec);
         if (cost < 0) {
             diag.message += " (not retried: the retry quota is exhausted)";
             log(log_level::warning, std::string(operation) + ": " + diag.message);
@@ -244,14 +251,16 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         quota_spent += cost;
         ++counters.retries;
 
-        const auto delay = backoff_delay(config.retry, attempt, is_throttling(ec), unit(rng));
+        const auto delay = retry.mode == retry_mode::legacy
+                               ? legacy_backoff_delay(attempt)
+                               : backoff_delay(config.retry, attempt, is_throttling(ec), unit(rng));
         if (logs(log_level::info))
             log(log_level::info,
                 std::string(operation) + " attempt " + std::to_string(attempt) + " failed: " +
                     diag.message + "; retrying in " +
                     std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(delay).count()) +
                     " ms (attempt " + std::to_string(attempt + 1) + " of " +
-                    std::to_string(config.retry.max_attempts) + ")");
+                    std::to_string(retry.max_attempts) + ")");
         asio::steady_timer backoff(executor, delay);
         auto [wait_ec] = co_await backoff.async_wait(use_tuple);
         if (wait_ec) co_return wait_ec;  // cancelled by the caller
@@ -371,12 +380,14 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = "pool_params.max_connections must be at least 1";
         return make_error_code(errc::invalid_configuration);
     }
-    if (config.retry.max_attempts < 1) {
-        diag.message = "retry_params.max_attempts must be at least 1";
-        return make_error_code(errc::invalid_configuration);
+    detail::retry_settings retry;
+    if (auto ec = detail::resolve_retry_settings(config.retry, config.profile, config.env, retry,
+                                                 &why)) {
+        diag.message = std::move(why);
+        return ec;
     }
     auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
-                                                      std::move(region), std::move(target));
+                                                      std::move(region), std::move(target), retry);
     if (impl->target.tls) {
         if (auto ec = impl->configure_tls(why)) {
             diag.message = std::move(why);
@@ -398,6 +409,8 @@ client::client(executor_type executor, client_config config)
 client::executor_type client::get_executor() const noexcept { return impl_->executor; }
 const std::string& client::region() const noexcept { return impl_->region; }
 const std::string& client::endpoint_url() const noexcept { return impl_->url; }
+dynomite::retry_mode client::retry_mode() const noexcept { return impl_->retry.mode; }
+int client::max_attempts() const noexcept { return impl_->retry.max_attempts; }
 
 client_stats client::stats() const
 {

@@ -76,6 +76,9 @@ public:
     const std::string& region() const noexcept;
     /// The endpoint as "http(s)://host[:port]".
     const std::string& endpoint_url() const noexcept;
+    /// The retry mode and the attempts in force, from the config, the environment or the profile.
+    dynomite::retry_mode retry_mode() const noexcept;
+    int max_attempts() const noexcept;
     client_stats stats() const;
 
     /// Any operation by its request type.

@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace dynomite {
 
@@ -27,10 +28,30 @@ struct pool_params {
     std::size_t max_response_header = 64 * 1024;
 };
 
-/// AWS standard-mode retries: full-jitter exponential backoff and a retry quota.
+/// How failed requests are retried; the AWS SDKs' retry modes (docs/configuration.md, "Retries").
+enum class retry_mode {
+    /// botocore's original DynamoDB policy: up to 10 attempts, 50 ms doubling each time, no
+    /// jitter and no quota.
+    legacy,
+    /// Full-jitter exponential backoff and a retry quota.
+    standard,
+    /// standard, plus a client-side rate limit that a throttled service lowers (CUBIC).
+    adaptive,
+};
+
+/// "legacy", "standard" or "adaptive", as AWS_RETRY_MODE and the profile's retry_mode spell it.
+std::string_view to_string(retry_mode mode) noexcept;
+/// The mode spelled exactly (lowercase) as to_string gives it, or nothing.
+std::optional<retry_mode> parse_retry_mode(std::string_view text) noexcept;
+
+/// Retry settings. The mode and the attempts left unset here come from AWS_RETRY_MODE and
+/// AWS_MAX_ATTEMPTS, else the profile's retry_mode and max_attempts, else standard mode and
+/// the mode's default attempts (4; 10 in legacy mode).
 struct retry_params {
     /// Attempts in all, the first included; 1 disables retries.
-    int max_attempts = 4;
+    std::optional<int> max_attempts;
+    std::optional<retry_mode> mode;
+    /// The delays and the quota below are standard and adaptive mode's; legacy has its own.
     std::chrono::milliseconds base_delay{25};
     /// Base for throttling errors, which need longer to clear.
     std::chrono::milliseconds throttling_base_delay{25};

@@ -484,7 +484,7 @@ TEST_F(SoakTest, EveryAcknowledgedWriteSurvivesThirtyPercentFaults)
     }
 
     // --- Failed operations say why, after their retries --------------------------------------
-    const auto max_attempts = static_cast<std::size_t>(config.retry.max_attempts);
+    const auto max_attempts = static_cast<std::size_t>(proxied.max_attempts());
     std::map<std::string, std::size_t> failures_by_error;
     for (const auto& f : ledger.failures) {
         ++failures_by_error[f.ec.message()];

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <string_view>
 
 namespace dynomite::detail {
 
@@ -39,6 +40,16 @@ private:
 /// where attempt counts the failures so far (1 after the first). `unit_random` is in [0, 1).
 std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
                                        double unit_random) noexcept;
+
+/// Legacy mode's wait before attempt `attempt` + 1: botocore's DynamoDB policy in _retry.json,
+/// 50 ms x 2^(attempt-1) with neither jitter nor cap (50 ms, 100 ms, ... 12.8 s after the 9th).
+std::chrono::nanoseconds legacy_backoff_delay(int attempt) noexcept;
+
+/// What legacy mode retries, as botocore's _retry.json lists it for DynamoDB: connection
+/// errors and timeouts, HTTP 429, 500, 502, 503, 504 and 509, a CRC32 mismatch, and 400s whose
+/// `aws_type` (the short __type) is ProvisionedThroughputExceededException, ThrottlingException,
+/// Throttling, ThrottledException, RequestThrottledException or TransactionInProgressException.
+bool is_legacy_retryable(error_code ec, unsigned http_status, std::string_view aws_type) noexcept;
 
 /// True when the error says the request timed out, which costs the quota more.
 bool is_timeout(error_code ec) noexcept;
