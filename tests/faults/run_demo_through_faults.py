@@ -258,6 +258,9 @@ def main(argv):
         b = normalize_text(faulty_out, faulty_ns, faulty_names).splitlines()
         if a != b:
             differing = [(x, y) for x, y in zip(a, b) if x != y][:6]
+            if not differing:
+                differing = [("<end>" if len(a) < len(b) else a[len(b)],
+                              "<end>" if len(b) < len(a) else b[len(a)])]
             failures.append(f"the outputs differ ({len(a)} and {len(b)} lines), e.g. {differing}")
         if failures:
             raise Failure("\n  ".join(failures))
