@@ -756,29 +756,35 @@ enum class condition_failure {
 /// The three steps of every conditional write of a record: `cond` (and `update`) rendered
 /// into the request through one expression context, the request sent, and a failed
 /// condition turned into what it means for the record, naming `operation` and the key.
+/// `applied_item`, when given, is the whole item the write leaves in the table: a retry whose
+/// condition fails because the attempt before it was applied (its answer lost) then finds
+/// exactly that item, and the write succeeded. A create's is the item it puts.
 template <class Request>
 asio::awaitable<response_t<Request>> send_record_write(
     database db, const model_base& r, Request request, const condition& cond,
     const update_expression* update, attribute_map key, std::string_view operation,
-    condition_failure failure = condition_failure::write_conflict)
+    condition_failure failure = condition_failure::write_conflict,
+    const attribute_map* applied_item = nullptr)
 {
     render_expressions(request, cond, update);
-    attribute_map written;
+    attribute_map own;
     if constexpr (std::is_same_v<Request, put_item_request>) {
-        if (failure == condition_failure::taken) {
-            written = request.item;
-            request.return_values_on_condition_check_failure =
-                return_values_on_condition_check_failure::all_old;
-        }
+        if (failure == condition_failure::taken) own = request.item;
+    }
+    if (applied_item != nullptr) own = *applied_item;
+    if (!own.empty()) {
+        request.return_values_on_condition_check_failure =
+            return_values_on_condition_check_failure::all_old;
     }
     diagnostics diag;
     response_t<Request> response;
     const error_code ec = co_await send(db, std::move(request), diag, response);
     if (ec == errc::conditional_check_failed) {
         const model_descriptor& d = ra::desc(r);
+        // The same test as a create's: retried, and the item held is exactly this write's.
+        if (!own.empty() && create_already_applied(diag, own)) co_return response;
         switch (failure) {
         case condition_failure::taken:
-            if (create_already_applied(diag, written)) co_return response;
             throw error(model_errc::record_not_unique,
                         "create of " + d.type_name + " " + show(key) + ": table " +
                             quoted(d.table_name()) + " already has an item with this key");
@@ -827,8 +833,9 @@ asio::awaitable<bool> write_put(model_base& r, database db, bool conditional_cre
     request.item = w.item;
     const auto failure =
         conditional_create ? condition_failure::taken : condition_failure::write_conflict;
+    // A locked replace is conditional on the lock: its retry may meet its own applied write.
     co_await send_record_write(db, r, std::move(request), w.cond, nullptr, w.key, "replace",
-                               failure);
+                               failure, w.next_lock ? &w.item : nullptr);
     complete_write(w);
     co_return true;
 }
@@ -854,7 +861,10 @@ asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
     update_item_request request;
     request.table_name = w.table;
     request.key = w.key;
-    co_await send_record_write(db, r, std::move(request), w.cond, &w.update, w.key, "update");
+    // A locked update's retry may meet its own applied write: the lock moved by this write.
+    co_await send_record_write(db, r, std::move(request), w.cond, &w.update, w.key, "update",
+                               condition_failure::write_conflict,
+                               w.next_lock ? &w.item : nullptr);
     complete_write(w);
     co_return true;
 }

@@ -4,7 +4,10 @@
 // Run with Java 17's single-file launcher and DynamoDB Local's jars on the class path:
 //   java -cp "<emulator>/DynamoDBLocal_lib/*" SigV4VerifyingProxy.java <listen-port> <upstream-url>
 // The secret key comes from DYNOMITE_VERIFY_SECRET, else AWS_SECRET_ACCESS_KEY; any access key
-// id is accepted. A request that fails verification gets HTTP 400 with DynamoDB's error JSON and
+// id is accepted. With DYNOMITE_VERIFY_KEYS_FILE instead, only the keys that file lists are:
+// one "<access key id> <secret> [<session token>]" per line, read again for every request (so
+// whoever issues the keys can add and retire them while the proxy runs); a request whose access
+// key id and session token match no line gets UnrecognizedClientException. A request that fails verification gets HTTP 400 with DynamoDB's error JSON and
 // is logged to stderr; every other request is forwarded and its response relayed verbatim.
 
 import com.amazonaws.DefaultRequest;
@@ -31,6 +34,9 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
@@ -69,6 +75,36 @@ public final class SigV4VerifyingProxy {
     /** Why a request was refused: the DynamoDB error type (without its prefix) and message. */
     record Rejection(String type, String message, String canonicalRequest) {
         Rejection(String type, String message) { this(type, message, null); }
+    }
+
+    /** The secret of a key, or null when the key is not one the proxy accepts. */
+    interface SecretSource {
+        String secretFor(String accessKeyId, String sessionToken) throws IOException;
+    }
+
+    /** The keys listed in a file, read at each look-up. */
+    record KeysFile(Path path) implements SecretSource {
+        @Override
+        public String secretFor(String accessKeyId, String sessionToken) throws IOException
+        {
+            List<String> lines;
+            try {
+                lines = Files.readAllLines(path, StandardCharsets.UTF_8);
+            } catch (NoSuchFileException e) {
+                return null;
+            }
+            for (String line : lines) {
+                String[] fields = line.trim().split("\\s+");
+                if (fields.length < 2 || fields.length > 3) {
+                    continue;
+                }
+                String token = fields.length == 3 ? fields[2] : null;
+                if (fields[0].equals(accessKeyId) && java.util.Objects.equals(token, sessionToken)) {
+                    return fields[1];
+                }
+            }
+            return null;
+        }
     }
 
     record ParsedAuthorization(String accessKeyId, String scopeDate, String region,
@@ -136,9 +172,10 @@ public final class SigV4VerifyingProxy {
         return values == null ? null : String.join(",", values);
     }
 
-    /** Returns null when the request is signed correctly for {@code secret} at {@code now}. */
-    static Rejection verify(String method, URI uri, Headers headers, byte[] body, String secret,
-                            Instant now)
+    /** Returns null when the request is signed correctly, with a key {@code secrets} knows, at
+     *  {@code now}. */
+    static Rejection verify(String method, URI uri, Headers headers, byte[] body,
+                            SecretSource secrets, Instant now) throws IOException
     {
         String authorization = headerValue(headers, "authorization");
         if (authorization == null) {
@@ -190,6 +227,11 @@ public final class SigV4VerifyingProxy {
                 + " + 15 min.)");
         }
         String token = headerValue(headers, "x-amz-security-token");
+        String secret = secrets.secretFor(auth.accessKeyId(), token);
+        if (secret == null) {
+            return new Rejection("UnrecognizedClientException",
+                                 "The security token included in the request is invalid.");
+        }
         for (String required : REQUIRED_SIGNED_HEADERS) {
             if (!auth.signedHeaders().contains(required)) {
                 return new Rejection("InvalidSignatureException",
@@ -297,14 +339,14 @@ public final class SigV4VerifyingProxy {
 
     static final class Handler implements com.sun.net.httpserver.HttpHandler {
         private final URI upstream;
-        private final String secret;
+        private final SecretSource secrets;
         private final HttpClient client;
         private final AtomicLong rejected = new AtomicLong();
 
-        Handler(URI upstream, String secret)
+        Handler(URI upstream, SecretSource secrets)
         {
             this.upstream = upstream;
-            this.secret = secret;
+            this.secrets = secrets;
             this.client = HttpClient.newBuilder()
                               .version(HttpClient.Version.HTTP_1_1)
                               .connectTimeout(Duration.ofSeconds(5))
@@ -322,8 +364,9 @@ public final class SigV4VerifyingProxy {
                 Rejection rejection;
                 try {
                     rejection = verify(exchange.getRequestMethod(), exchange.getRequestURI(),
-                                       exchange.getRequestHeaders(), body, secret, Instant.now());
-                } catch (RuntimeException e) {
+                                       exchange.getRequestHeaders(), body, secrets,
+                                       Instant.now());
+                } catch (IOException | RuntimeException e) {
                     rejection = new Rejection("InvalidSignatureException",
                                               "The signature could not be checked: " + e);
                 }
@@ -433,24 +476,34 @@ public final class SigV4VerifyingProxy {
                 + "<listen-port> <upstream-url>");
             System.exit(2);
         }
+        String keysFile = System.getenv("DYNOMITE_VERIFY_KEYS_FILE");
         String secret = System.getenv("DYNOMITE_VERIFY_SECRET");
         if (secret == null || secret.isEmpty()) {
             secret = System.getenv("AWS_SECRET_ACCESS_KEY");
         }
-        if (secret == null || secret.isEmpty()) {
+        SecretSource secrets;
+        if (keysFile != null && !keysFile.isEmpty()) {
+            secrets = new KeysFile(Path.of(keysFile));
+        } else if (secret != null && !secret.isEmpty()) {
+            String shared = secret;
+            secrets = (accessKeyId, sessionToken) -> shared;
+        } else {
             System.err.println("sigv4-proxy: set DYNOMITE_VERIFY_SECRET or AWS_SECRET_ACCESS_KEY "
-                               + "to the secret key the clients sign with");
+                               + "to the secret key the clients sign with, or "
+                               + "DYNOMITE_VERIFY_KEYS_FILE to the file listing the keys");
             System.exit(2);
+            return;
         }
         int port = Integer.parseInt(args[0]);
         URI upstream = URI.create(args[1]);
         HttpServer server =
             HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 128);
-        server.createContext("/", new Handler(upstream, secret));
+        server.createContext("/", new Handler(upstream, secrets));
         server.setExecutor(Executors.newFixedThreadPool(16));
         server.start();
         System.err.println("sigv4-proxy: listening on http://127.0.0.1:"
-                           + server.getAddress().getPort() + ", verifying and forwarding to "
-                           + upstream);
+                           + server.getAddress().getPort() + ", verifying "
+                           + (keysFile != null && !keysFile.isEmpty() ? "with the keys of "
+                              + keysFile + " " : "") + "and forwarding to " + upstream);
     }
 }

@@ -526,6 +526,64 @@ TEST_F(ModelWrites, a_retried_create_that_meets_another_item_is_not_unique)
     EXPECT_TRUE(s.new_record());
 }
 
+// --- A locked write whose response was lost ---------------------------------------------------
+
+TEST_F(ModelWrites, a_locked_update_applied_before_its_response_was_lost_is_a_success)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    l.balance = 20;
+    // The first attempt is applied but its answer lost (a 500); the retry's lock condition
+    // fails on the item the first attempt left.
+    server_.enqueue(fake_action::internal_error());
+    server_.enqueue(error_answer(
+        "ConditionalCheckFailedException",
+        R"(,"Item":)" + item_json({{"id", "l1"}, {"balance", 20}, {"lock_version", 4}})));
+    EXPECT_TRUE(run_here(l.save()));
+    EXPECT_EQ(l.lock_version, 4);
+    EXPECT_FALSE(l.changed());
+    ASSERT_EQ(server_.request_count(), 2u);
+    const auto [operation, body] = request(1);
+    EXPECT_EQ(operation, "UpdateItem");
+    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+}
+
+TEST_F(ModelWrites, a_retried_locked_update_that_meets_another_write_is_stale)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    l.balance = 20;
+    const attribute_map theirs{{"id", "l1"}, {"balance", 99}, {"lock_version", 4}};
+    server_.enqueue(fake_action::internal_error());
+    server_.enqueue(error_answer("ConditionalCheckFailedException",
+                                 R"(,"Item":)" + item_json(theirs)));
+    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
+    try {
+        run_here(l.save());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
+    }
+    EXPECT_EQ(l.lock_version, 3);
+}
+
+TEST_F(ModelWrites, a_locked_update_refused_at_its_first_attempt_is_stale)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    l.balance = 20;
+    // The item holds what this write would leave, but no attempt of it came before: another
+    // writer made the same change.
+    const attribute_map same{{"id", "l1"}, {"balance", 20}, {"lock_version", 4}};
+    server_.enqueue(error_answer("ConditionalCheckFailedException",
+                                 R"(,"Item":)" + item_json(same)));
+    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(same) + "}"));  // GetItem
+    EXPECT_THROW(run_here(l.save()), error);
+}
+
 // --- Batches -----------------------------------------------------------------------------------
 
 std::string unprocessed_put(const std::string& table, const attribute_map& item)

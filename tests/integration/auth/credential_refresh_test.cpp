@@ -1,6 +1,8 @@
 // Credentials that expire every two minutes, refreshed under load: a fake STS issues them
 // against a clock the test moves, 64 requests are in flight at every step, and the fake
-// counts its fetches. DynamoDB Local serves the requests.
+// counts its fetches. DynamoDB Local serves the requests behind the SigV4-verifying proxy,
+// which accepts only the keys the fake has issued and that have not expired by the test's
+// clock (each with its own secret), so a request signed with a retired key would fail.
 #include "support/auth/credential_servers.hpp"
 #include "support/test_env.hpp"
 
@@ -19,8 +21,10 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <vector>
 
 namespace {
 
@@ -30,6 +34,8 @@ using namespace std::chrono_literals;
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
 using std::chrono::system_clock;
+using dynomite::test::detail::run_endpoint_command;
+using dynomite::test::detail::shell_quote;
 
 // Coroutines take what they use as parameters: a lambda's captures die with the lambda.
 asio::awaitable<void> create_with_item(client& db, std::string table)
@@ -73,9 +79,69 @@ void rethrow(std::exception_ptr e)
     if (e) std::rethrow_exception(e);
 }
 
+std::string dynamodb_local_script()
+{
+    return shell_quote(std::string(DYNOMITE_SOURCE_DIR) + "/scripts/dynamodb-local");
+}
+
+/// DynamoDB Local of its own behind the verifying proxy that reads `keys_file` for every
+/// request; stopped on destruction. Its own, because DYNOMITE_ENDPOINT may itself be the
+/// proxy that accepts one shared secret only.
+struct verified_dynamodb {
+    explicit verified_dynamodb(const fs::path& keys_file)
+        : endpoint(run_endpoint_command(
+              dynamodb_local_script() + " start --keys-file " +
+              shell_quote(keys_file.string()) + " --owner-pid " +
+              std::to_string(::getpid()) + " </dev/null"))
+    {
+    }
+    ~verified_dynamodb()
+    {
+        const std::string command = dynamodb_local_script() + " stop " +
+                                    shell_quote(endpoint) + " </dev/null >/dev/null";
+        if (std::system(command.c_str()) != 0) ADD_FAILURE() << "could not stop " << endpoint;
+    }
+    std::string endpoint;
+};
+
+asio::awaitable<void> get_item_answer(client& db, std::string table, diagnostics& diag,
+                                      error_code& ec)
+{
+    get_item_request get;
+    get.table_name = table;
+    get.key = {{"pk", attribute_value("k")}};
+    std::tie(ec, std::ignore) =
+        co_await db.async_get_item(get, diag, asio::as_tuple(asio::use_awaitable));
+}
+
+/// What the endpoint answers a GetItem signed with `key` alone: "" when it succeeds, else the
+/// error's __type.
+std::string answer_to_key(const std::string& endpoint, const std::string& table,
+                          const credentials& key)
+{
+    asio::io_context io;
+    client_config config;
+    config.endpoint = endpoint;
+    config.region = std::string(test_region);
+    config.env = environment::from_map({});
+    config.credentials = key;
+    config.retry.max_attempts = 1;
+    client db(io.get_executor(), config);
+    diagnostics diag;
+    error_code ec;
+    asio::co_spawn(io, get_item_answer(db, table, diag, ec), rethrow);
+    io.run();
+    if (!ec) return "";
+    EXPECT_EQ(diag.http_status, 400u) << diag.to_string();
+    return diag.aws_type.empty() ? ec.message() : diag.aws_type;
+}
+
 TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
 {
     const fs::path dir = fs::temp_directory_path() / ("dynomite-refresh-" + std::to_string(::getpid()));
+    if (std::system("command -v java >/dev/null 2>&1") != 0)
+        GTEST_SKIP() << "java is not installed (scripts/setup installs it): the SigV4-verifying "
+                        "proxy that checks the refreshed keys cannot run";
     fs::create_directories(dir);
     std::ofstream(dir / "token") << "refresh-web-identity-token";
 
@@ -92,6 +158,8 @@ TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
     sts.issuer.set_clock(clock);
     sts.issuer.set_lifetime(2min);
     sts.issuer.keep_access_key_id("ASIAREFRESHTEST");
+    sts.issuer.publish_keys((dir / "keys").string());
+    const verified_dynamodb dynamodb(dir / "keys");
 
     asio::io_context io;
     credential_chain_options chain;
@@ -107,13 +175,19 @@ TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
         io.get_executor(), make_default_credentials_chain(io.get_executor(), chain), cache);
 
     client_config config;
-    config.endpoint = integration_endpoint();
+    config.endpoint = dynamodb.endpoint;
     config.region = std::string(test_region);
     config.env = environment::from_map({});
     config.credentials_provider = provider;
     client db(io.get_executor(), config);
 
     const std::string table = unique_table_name("refresh");
+    // Each key the client has signed with, in the order the cache got them.
+    std::vector<credentials> keys;
+    const auto note_key = [&] {
+        if (provider->current() && (keys.empty() || keys.back() != *provider->current()))
+            keys.push_back(*provider->current());
+    };
     int failed = 0;
     int succeeded = 0;
     const auto run_all = [&](auto make_ops) {
@@ -122,6 +196,7 @@ TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
         io.run();
     };
     run_all([&] { asio::co_spawn(io, create_with_item(db, table), rethrow); });
+    note_key();
 
     // Steps that land in the advisory window (refresh in the background) and in the mandatory
     // window (requests wait): fetches at 0, 90, 190, 280 and 385 s.
@@ -140,7 +215,16 @@ TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
             io.restart();
             io.run_for(10ms);
         }
+        const std::size_t known = keys.size();
+        note_key();
+        // The key before a refresh stays valid until it expires.
+        if (keys.size() > known && keys.size() >= 2 &&
+            *keys[keys.size() - 2].expiration > clock()) {
+            EXPECT_EQ(answer_to_key(dynamodb.endpoint, table, keys[keys.size() - 2]), "")
+                << "the previous key, still valid, was refused";
+        }
         advance(step);
+        sts.issuer.retire_expired();
     }
 
     EXPECT_EQ(failed, 0);
@@ -148,6 +232,22 @@ TEST(credential_refresh, one_fetch_per_refresh_and_no_failed_request_under_load)
     EXPECT_EQ(sts.server.count("POST"), 5u);
     EXPECT_EQ(provider->fetches(), 5u);
     EXPECT_EQ(sts.issuer.issued(), 5);
+
+    // The proxy checks: once the one before the newest has expired too, every key but the
+    // newest is refused; the newest is accepted, but not with another key's secret.
+    advance(30s);
+    sts.issuer.retire_expired();
+    ASSERT_EQ(keys.size(), 5u);
+    for (std::size_t i = 0; i + 1 < keys.size(); ++i) {
+        ASSERT_LE(*keys[i].expiration, clock());
+        EXPECT_EQ(answer_to_key(dynamodb.endpoint, table, keys[i]), "UnrecognizedClientException")
+            << "retired key " << i + 1;
+        EXPECT_NE(keys[i].secret_access_key, keys.back().secret_access_key);
+    }
+    EXPECT_EQ(answer_to_key(dynamodb.endpoint, table, keys.back()), "");
+    credentials wrong_secret = keys.back();
+    wrong_secret.secret_access_key = keys.front().secret_access_key;
+    EXPECT_EQ(answer_to_key(dynamodb.endpoint, table, wrong_secret), "InvalidSignatureException");
 
     run_all([&] { asio::co_spawn(io, drop(db, table), rethrow); });
     fs::remove_all(dir);

@@ -5,6 +5,9 @@
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <stdexcept>
 #include <boost/json/value.hpp>
 
 namespace dynomite::test {
@@ -35,19 +38,54 @@ void credentials_issuer::keep_access_key_id(std::string id)
     fixed_id_ = std::move(id);
 }
 
+void credentials_issuer::publish_keys(std::string path)
+{
+    std::lock_guard lock(mutex_);
+    keys_path_ = std::move(path);
+    write_keys_file();
+}
+
+void credentials_issuer::retire_expired()
+{
+    std::lock_guard lock(mutex_);
+    write_keys_file();
+}
+
+void credentials_issuer::write_keys_file()
+{
+    if (keys_path_.empty()) return;
+    const auto now = clock_();
+    std::erase_if(published_, [&](const credentials& c) { return *c.expiration <= now; });
+    // Written aside and renamed, so that the proxy never reads a half-written file.
+    const std::string partial = keys_path_ + ".partial";
+    {
+        std::ofstream out(partial, std::ios::trunc);
+        for (const auto& c : published_)
+            out << c.access_key_id << ' ' << c.secret_access_key << ' ' << c.session_token << '\n';
+        if (!out.flush()) throw std::runtime_error("cannot write the keys file " + partial);
+    }
+    std::filesystem::rename(partial, keys_path_);
+}
+
 credentials credentials_issuer::issue()
 {
     std::lock_guard lock(mutex_);
     const int n = ++issued_;
     const std::string numbered = prefix_ + std::to_string(n);
     const std::string id = fixed_id_.empty() ? numbered : fixed_id_;
-    // Behind the SigV4-verifying proxy every request must be signed with its one secret.
+    // Behind the SigV4-verifying proxy with one secret every request must be signed with it;
+    // behind the one that reads the published keys, each key has its own.
     const char* shared_secret = std::getenv("AWS_SECRET_ACCESS_KEY");
-    std::string secret = shared_secret != nullptr && *shared_secret != '\0'
+    std::string secret = keys_path_.empty() && shared_secret != nullptr && *shared_secret != '\0'
                              ? std::string(shared_secret)
                              : "secret-of-" + numbered;
-    return credentials{id, std::move(secret), "token-of-" + numbered,
+    credentials issued{id, std::move(secret), "token-of-" + numbered,
                        std::chrono::floor<std::chrono::seconds>(clock_() + lifetime_)};
+    if (!keys_path_.empty()) {
+        published_.push_back(issued);
+        write_keys_file();
+    }
+    return issued;
 }
 
 std::string iso8601_seconds(system_clock::time_point t)

@@ -14,6 +14,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <vector>
 
 namespace dynomite::test {
 
@@ -34,10 +35,19 @@ public:
     /// Every credential gets this access key id (secrets and tokens stay numbered): DynamoDB
     /// Local keeps one database per access key id, and refreshed credentials must see the same.
     void keep_access_key_id(std::string id);
+    /// From now on every credential gets its own secret, and `path` lists the issued keys that
+    /// have not expired by clock(), "<access key id> <secret> <session token>" a line (the keys
+    /// file of the SigV4-verifying proxy), rewritten at each issue and by retire_expired().
+    void publish_keys(std::string path);
+    /// Rewrites the published keys file without the keys that have expired by clock() now.
+    void retire_expired();
 
 private:
+    void write_keys_file();
     std::string prefix_;
     std::string fixed_id_;
+    std::string keys_path_;
+    std::vector<credentials> published_;
     mutable std::mutex mutex_;
     std::chrono::seconds lifetime_;
     test_clock clock_;
