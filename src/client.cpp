@@ -293,6 +293,11 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                                    ? is_legacy_retryable(ec, diag.http_status, diag.aws_type)
                                    : is_retryable(ec);
         if (!retryable || attempt >= retry.max_attempts) {
+            // The quota guards against an unreachable or failing service. A definite refusal
+            // (a 4xx such as a failed condition after a lost answer) shows it up and serving,
+            // so what the retries spent is given back as after a success.
+            if (!retryable && quota_spent > 0 && diag.http_status >= 400 && diag.http_status < 500)
+                quota.release(quota_spent);
             if (attempt > 1 || retryable)
                 log(log_level::warning, std::string(operation) + " failed after " +
                                             std::to_string(attempt) + " attempts: " + diag.message);

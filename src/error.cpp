@@ -127,6 +127,7 @@ bool is_throttling(error_code ec) noexcept
         case errc::throttling:
         case errc::request_limit_exceeded:
         case errc::limit_exceeded:
+        case errc::transaction_in_progress:  // botocore's standard mode counts it as throttling
             return true;
         default:
             return false;

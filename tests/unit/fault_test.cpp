@@ -687,6 +687,55 @@ TEST_F(FaultTest, SuccessAfterRetriesGivesTheirTokensBack)
     EXPECT_EQ(c.stats().retry_quota_available, 100);
 }
 
+TEST_F(FaultTest, DefiniteRefusalAfterRetriesGivesTheirTokensBack)
+{
+    // A write whose answer was lost is sent again and refused by its own condition: the
+    // service answered, so the quota, which guards against an unavailable service, is whole.
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(fake_action::internal_error());
+    server.set_default(fake_action::aws_error(400, "ConditionalCheckFailedException",
+                                              "The conditional request failed"));
+    auto cfg = config();
+    cfg.retry.quota_capacity = 100;
+    cfg.retry.retry_cost = 5;
+    auto c = make_client(cfg);
+
+    auto result = run(c, sample_get());
+
+    EXPECT_EQ(result.ec, errc::conditional_check_failed);
+    EXPECT_EQ(result.diag.attempts.size(), 3u);
+    EXPECT_EQ(c.stats().retry_quota_available, 100);
+}
+
+TEST_F(FaultTest, FailureOnTheLastAttemptKeepsTheQuotaSpent)
+{
+    server.set_default(fake_action::internal_error());
+    auto cfg = config();
+    cfg.retry.max_attempts = 3;
+    cfg.retry.quota_capacity = 100;
+    cfg.retry.retry_cost = 5;
+    auto c = make_client(cfg);
+
+    auto result = run(c, sample_get());
+
+    EXPECT_EQ(result.ec, errc::internal_server_error);
+    EXPECT_EQ(c.stats().retry_quota_available, 90);
+}
+
+TEST_F(FaultTest, TransactionInProgressIsRetriedAsThrottling)
+{
+    server.enqueue(fake_action::aws_error(400, "TransactionInProgressException",
+                                          "Transaction is ongoing for the idempotency token"));
+    server.set_default(fake_action::ok(std::string(item_body)));
+    auto c = make_client(config());
+
+    auto result = run(c, sample_get());
+
+    ASSERT_FALSE(result.ec) << result.diag.to_string();
+    EXPECT_EQ(server.request_count(), 2u);
+    EXPECT_TRUE(dynomite::is_throttling(make_error_code(errc::transaction_in_progress)));
+}
+
 // --- The pool at its limit --------------------------------------------------------------------
 
 TEST_F(FaultTest, PoolLimitQueuesConcurrentRequests)
