@@ -5,6 +5,8 @@
 #include <dynomite/client.hpp>
 #include <dynomite/detail/spawn_failure.hpp>
 #include <dynomite/detail/http_request.hpp>
+#include <dynomite/detail/proxy_route.hpp>
+#include <dynomite/detail/tls_setup.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/request_limits.hpp>
 #include <dynomite/detail/sigv4.hpp>
@@ -59,28 +61,7 @@ public:
 
     error_code configure_tls(std::string& why)
     {
-        error_code ec;
-        tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                        asio::ssl::context::no_tlsv1_1);
-        if (config.tls.insecure_skip_verify_do_not_use_in_production) {
-            tls.set_verify_mode(asio::ssl::verify_none);
-            return {};
-        }
-        tls.set_verify_mode(asio::ssl::verify_peer, ec);
-        if (!ec) {
-            if (config.tls.ca_file.empty())
-                tls.set_default_verify_paths(ec);
-            else
-                tls.load_verify_file(config.tls.ca_file, ec);
-        }
-        if (ec) {
-            why = config.tls.ca_file.empty()
-                      ? "cannot load the system CA certificates: " + ec.message()
-                      : "cannot load the CA file \"" + config.tls.ca_file + "\": " + ec.message();
-            return make_error_code(errc::invalid_configuration);
-        }
-        return {};
+        return configure_tls_context(config.tls, config.profile, config.env, tls, why);
     }
 
     bool logs(log_level level) const noexcept
@@ -102,6 +83,9 @@ public:
     std::string region;
     endpoint target;
     std::string url;
+    /// "/", or the absolute URL through an HTTP proxy, which also gets its credentials.
+    std::string request_target = "/";
+    std::string proxy_authorization;
     asio::ssl::context tls;
     std::optional<connection_pool> pool;
     signing_key_cache keys;
@@ -179,7 +163,9 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         const auto signature = sign_dynamodb_request(*current, region, service_name,
                                                      target.host_header, target_header,
                                                      content_type, body, config.clock(), keys);
-        format_request_head({.host = target.host_header,
+        format_request_head({.request_target = request_target,
+                             .proxy_authorization = proxy_authorization,
+                             .host = target.host_header,
                              .content_type = content_type,
                              .user_agent = user_agent,
                              .target = target_header,
@@ -375,8 +361,20 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = "retry_params.max_attempts must be at least 1";
         return make_error_code(errc::invalid_configuration);
     }
+    std::optional<detail::proxy_route> proxy;
+    if (auto ec = detail::choose_proxy(config.proxy, config.env, target, proxy, why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
     auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
                                                       std::move(region), std::move(target));
+    if (proxy && !impl->target.tls) {
+        // A forward proxy takes the absolute URL; the signature still covers the endpoint's
+        // host and the path "/".
+        impl->request_target = impl->url + "/";
+        impl->proxy_authorization = proxy->authorization;
+    }
+    impl->pool->impl()->proxy = std::move(proxy);
     if (impl->target.tls) {
         if (auto ec = impl->configure_tls(why)) {
             diag.message = std::move(why);
