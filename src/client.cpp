@@ -122,6 +122,13 @@ asio::awaitable<error_code> client_impl::exchange_once(std::string_view head,
                                                             config.pool, received_any, detail);
         if (!ec) {
             if (!response.keep_alive) connection.discard();
+            const auto& proxy = pool_state.proxy;
+            if (proxy && !target.tls &&
+                is_proxy_refusal(response.status, !response.request_id.empty())) {
+                detail = "the proxy " + proxy->display + " (" + proxy->origin + ") answered " +
+                         std::to_string(response.status) + " instead of forwarding to " + url;
+                co_return make_error_code(errc::http_status);
+            }
             co_return error_code{};
         }
         connection.discard();

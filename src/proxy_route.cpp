@@ -175,6 +175,12 @@ error_code choose_proxy(const proxy_params& settings, const environment& env,
     return {};
 }
 
+bool is_proxy_refusal(unsigned status, bool has_request_id) noexcept
+{
+    if (status == 407) return true;
+    return !has_request_id && (status == 403 || status == 502 || status == 503 || status == 504);
+}
+
 std::string format_connect_request(const endpoint& target, const proxy_route& proxy)
 {
     // The authority form always carries the port, and an IPv6 address in brackets.

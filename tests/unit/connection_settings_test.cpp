@@ -188,6 +188,19 @@ TEST(ConnectRequest, AuthorityFormWithCredentials)
               "CONNECT [::1]:8443 HTTP/1.1\r\nHost: [::1]:8443\r\n\r\n");
 }
 
+TEST(ProxyRefusal, ProxyAuthenticationAlwaysAndGatewayErrorsWithoutARequestId)
+{
+    EXPECT_TRUE(is_proxy_refusal(407, true));
+    EXPECT_TRUE(is_proxy_refusal(407, false));
+    for (unsigned status : {403u, 502u, 503u, 504u}) {
+        EXPECT_TRUE(is_proxy_refusal(status, false)) << status;
+        EXPECT_FALSE(is_proxy_refusal(status, true)) << status;  // DynamoDB's own answer
+    }
+    EXPECT_FALSE(is_proxy_refusal(200, false));
+    EXPECT_FALSE(is_proxy_refusal(400, false));
+    EXPECT_FALSE(is_proxy_refusal(500, false));
+}
+
 // --- The spread over addresses ------------------------------------------------------------
 
 address_rotation::address at(const char* ip, unsigned short port = 443)

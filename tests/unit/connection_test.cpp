@@ -266,6 +266,26 @@ TEST_F(ConnectionTest, HttpGoesThroughAForwardProxyWithTheAbsoluteUrl)
     EXPECT_FALSE(received[0].header("proxy-authorization"));
 }
 
+TEST_F(ConnectionTest, ForwardProxyRefusalsReachTheUserWithTheProxysStatus)
+{
+    server.emplace();
+    for (const auto& [options, status] :
+         {std::pair{test_proxy_options{.required_authorization = "Basic x", .refuse_with = 0}, 407u},
+          std::pair{test_proxy_options{.required_authorization = "", .refuse_with = 502}, 502u}}) {
+        test_proxy proxy(options);
+        auto cfg = config();
+        cfg.proxy.http_proxy = proxy.url();
+        const auto result = run(cfg);
+        EXPECT_EQ(result.ec, errc::http_status) << result.ec.message();
+        EXPECT_NE(result.diag.message.find("the proxy " + proxy.url() +
+                                           " (proxy_params.http_proxy) answered " +
+                                           std::to_string(status)),
+                  std::string::npos)
+            << result.diag.message;
+    }
+    EXPECT_EQ(server->request_count(), 0u);
+}
+
 TEST_F(ConnectionTest, NoProxyGoesDirect)
 {
     server.emplace();

@@ -40,6 +40,11 @@ error_code choose_proxy(const proxy_params& settings, const environment& env,
                         const endpoint& target, std::optional<proxy_route>& out,
                         std::string& why);
 
+/// Whether an answer that came through a forward proxy is the proxy's own refusal rather than
+/// DynamoDB's: 407 always; 403, 502, 503 and 504 when it has no x-amzn-RequestId, which
+/// DynamoDB sends with every answer.
+bool is_proxy_refusal(unsigned status, bool has_request_id) noexcept;
+
 /// "CONNECT host:port HTTP/1.1" with Host and, when the proxy needs it, Proxy-Authorization.
 std::string format_connect_request(const endpoint& target, const proxy_route& proxy);
 
