@@ -22,6 +22,7 @@
 
 #include <array>
 #include <charconv>
+#include <tuple>
 
 namespace dynomite::detail {
 
@@ -109,28 +110,32 @@ asio::awaitable<error_code> open_tunnel(beast::tcp_stream& tcp, beast::flat_buff
                                         const endpoint& ep, const proxy_route& proxy,
                                         std::string& detail)
 {
+    const std::string named = "the proxy " + proxy.display + " (" + proxy.origin + ")";
     const std::string request = format_connect_request(ep, proxy);
     auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(request), use_tuple);
-    if (!write_ec) {
-        http::response_parser<http::empty_body> answer;
-        answer.skip(true);  // a 2xx answer to CONNECT has no body; after it come the server's bytes
-        answer.header_limit(16 * 1024);
-        auto [read_ec, read] = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
-        if (!read_ec) {
-            const unsigned status = answer.get().result_int();
-            if (status / 100 == 2 && buffer.size() == 0) co_return error_code{};
-            detail = "the proxy " + proxy.display + " (" + proxy.origin + ") answered CONNECT " +
-                     ep.host + ":" + std::to_string(ep.port) + " with " + std::to_string(status);
-            if (auto reason = answer.get().reason(); !reason.empty())
-                detail += " " + std::string(reason);
-            if (status / 100 == 2) detail = "the proxy " + proxy.display + " sent data before the TLS handshake";
-            co_return make_error_code(errc::http_status);
-        }
-        write_ec = read_ec;
+    http::response_parser<http::empty_body> answer;
+    answer.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts after its head
+    answer.header_limit(16 * 1024);
+    error_code ec = write_ec;
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
+    if (ec) {
+        detail = named + " closed or failed the CONNECT: " + ec.message();
+        co_return translate_transport_error(ec, true);
     }
-    detail = "the proxy " + proxy.display + " (" + proxy.origin +
-             ") closed or failed the CONNECT tunnel: " + write_ec.message();
-    co_return translate_transport_error(write_ec, true);
+    const unsigned status = answer.get().result_int();
+    if (status / 100 != 2) {
+        detail = named + " answered CONNECT " + ep.host + ":" + std::to_string(ep.port) +
+                 " with " + std::to_string(status);
+        if (const auto reason = answer.get().reason(); !reason.empty())
+            detail += " " + std::string(reason);
+        co_return make_error_code(errc::http_status);
+    }
+    if (buffer.size() != 0) {
+        // The server speaks only after the client's hello: bytes here are not the server's.
+        detail = named + " sent data after accepting CONNECT, before the TLS handshake";
+        co_return make_error_code(errc::malformed_response);
+    }
+    co_return error_code{};
 }
 
 }  // namespace

@@ -124,6 +124,7 @@ asio::awaitable<void> serve(std::shared_ptr<test_proxy::state> state, tcp::socke
         }
 
         if (request.method() == http::verb::connect) {
+            if (options.hang_up_on_connect) co_return;
             std::string host, port;
             if (!split_authority(seen.target, host, port)) {
                 co_await answer(client, 400, false);
@@ -133,7 +134,8 @@ asio::awaitable<void> serve(std::shared_ptr<test_proxy::state> state, tcp::socke
                 co_await answer(client, 502, false);
                 co_return;
             }
-            const std::string established = "HTTP/1.1 200 Connection established\r\n\r\n";
+            const std::string established =
+                "HTTP/1.1 200 Connection established\r\n\r\n" + options.after_established;
             auto [write_ec, written] =
                 co_await asio::async_write(client, asio::buffer(established), use_tuple);
             if (write_ec) co_return;

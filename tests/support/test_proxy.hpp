@@ -23,6 +23,10 @@ struct test_proxy_options {
     /// Answers every CONNECT and every request with this status (403, 502, ...) instead of
     /// relaying; zero relays.
     unsigned refuse_with = 0;
+    /// Closes a CONNECT's connection without answering.
+    bool hang_up_on_connect = false;
+    /// Sent right after accepting a CONNECT, before anything the server sends: a broken proxy.
+    std::string after_established;
 };
 
 /// One request as the proxy received it.

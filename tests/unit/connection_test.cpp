@@ -17,6 +17,7 @@
 #include <filesystem>
 #include <fstream>
 #include <thread>
+#include <tuple>
 
 namespace {
 
@@ -225,6 +226,29 @@ TEST_F(ConnectionTest, ProxyRefusalsReachTheUserWithTheProxysStatus)
             << result.diag.message;
     }
     EXPECT_EQ(server->connections_accepted(), 0u);
+}
+
+TEST_F(ConnectionTest, ProxyHangingUpOrSendingDataInTheTunnelIsNamed)
+{
+    start_tls_server();
+    test_proxy_options hang_up;
+    hang_up.hang_up_on_connect = true;
+    test_proxy_options chatty;
+    chatty.after_established = "HTTP/1.1 200 OK\r\n\r\n";
+    for (const auto& [options, expected, text] :
+         {std::tuple{hang_up, make_error_code(errc::connection_closed), "closed or failed the CONNECT"},
+          std::tuple{chatty, make_error_code(errc::malformed_response), "sent data after accepting"}}) {
+        test_proxy proxy(options);
+        auto cfg = config();
+        cfg.tls.ca_file = ca_file->string();
+        cfg.proxy.https_proxy = proxy.url();
+        const auto result = run(cfg);
+        EXPECT_EQ(result.ec, expected) << result.ec.message();
+        EXPECT_NE(result.diag.message.find("the proxy " + proxy.url()), std::string::npos)
+            << result.diag.message;
+        EXPECT_NE(result.diag.message.find(text), std::string::npos) << result.diag.message;
+    }
+    EXPECT_EQ(server->request_count(), 0u);
 }
 
 TEST_F(ConnectionTest, UnreachableProxyIsNamed)
