@@ -1,10 +1,10 @@
 // The pool's state, shared with the handles it lends so they can outlive it.
 #pragma once
 
-#include <dynomite/detail/address_rotation.hpp>
 #include "http_connection.hpp"
 
 #include <dynomite/connection_pool.hpp>
+#include <dynomite/detail/address_rotation.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
