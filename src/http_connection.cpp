@@ -22,6 +22,7 @@
 
 #include <array>
 #include <charconv>
+#include <sstream>
 #include <tuple>
 
 namespace dynomite::detail {
@@ -146,11 +147,29 @@ asio::awaitable<error_code> http_connection::connect(
     const tls_session& resume, std::string& detail)
 {
     auto& tcp = lowest_layer();
-    tcp.expires_at(deadline);
-    // The addresses in turn: one that refuses or times out on its own leaves the rest to try.
-    auto [connect_ec, connected] = co_await tcp.async_connect(addresses, use_tuple);
+    // The addresses in turn, each with an equal share of the time left (the last one with all
+    // of it): one that refuses, or does not answer at all, leaves time for the others.
+    error_code connect_ec = asio::error::host_not_found;
+    asio::ip::tcp::endpoint connected;
+    std::string failures;
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        const auto left = static_cast<long>(addresses.size() - i);
+        tcp.expires_at(left == 1 ? deadline : now + (deadline - now) / left);
+        std::tie(connect_ec) = co_await tcp.async_connect(addresses[i], use_tuple);
+        if (!connect_ec) {
+            connected = addresses[i];
+            break;
+        }
+        tcp.close();  // a timed-out attempt leaves it closed already; the next one reopens it
+        if (!failures.empty()) failures += "; ";
+        std::ostringstream where;
+        where << addresses[i];
+        failures += where.str() + ": " + connect_ec.message();
+    }
     if (connect_ec) {
-        detail = connect_ec.message();
+        detail = addresses.size() > 1 ? failures : connect_ec.message();
         if (proxy)
             detail = "cannot reach the proxy " + proxy->display + " (" + proxy->origin + "): " +
                      detail;

@@ -374,6 +374,57 @@ TEST_F(ConnectionTest, NewConnectionsAreSpreadOverEveryAddressAndSkipOnesThatRef
     EXPECT_EQ(second.accepted, 4);
 }
 
+TEST_F(ConnectionTest, AnAddressThatDoesNotAnswerLeavesTimeForTheNext)
+{
+    const unsigned short port = unused_loopback_port();
+    // A listener whose backlog is full: the kernel drops further SYNs, so connecting hangs.
+    asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), port});
+    silent.listen(0);
+    std::vector<asio::ip::tcp::socket> fillers;
+    fillers.reserve(2);
+    for (int i = 0; i < 2; ++i) {
+        // Started at once and never awaited: the second one is the first left hanging.
+        fillers.emplace_back(io);
+        fillers.back().async_connect({asio::ip::make_address("127.0.0.1"), port},
+                                     [](error_code) {});
+    }
+    counting_listener answering(io, "127.0.0.2", port);
+    dynomite::pool_params params;
+    params.connect_timeout = 600ms;
+    dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint("http://db.test"),
+                                   params, nullptr);
+    pool.set_addresses({{asio::ip::make_address("127.0.0.1"), port},
+                        {asio::ip::make_address("127.0.0.2"), port}});
+    bool done = false;
+    error_code result;
+    pool.async_acquire([&](error_code ec, dynomite::pooled_connection) {
+        result = ec;
+        done = true;
+    });
+    while (!done) io.run_one();
+    io.poll();
+    EXPECT_FALSE(result) << result.message();
+    EXPECT_EQ(answering.accepted, 1);
+}
+
+TEST_F(ConnectionTest, EveryAddressRefusingFailsTheConnection)
+{
+    const unsigned short port = unused_loopback_port();
+    dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint("http://db.test"),
+                                   {}, nullptr);
+    pool.set_addresses({{asio::ip::make_address("127.0.0.3"), port},
+                        {asio::ip::make_address("127.0.0.4"), port}});
+    bool done = false;
+    error_code result;
+    pool.async_acquire([&](error_code ec, dynomite::pooled_connection) {
+        result = ec;
+        done = true;
+    });
+    while (!done) io.run_one();
+    EXPECT_EQ(result, asio::error::connection_refused) << result.message();
+    EXPECT_EQ(pool.open_connections(), 0u);
+}
+
 TEST_F(ConnectionTest, ConnectionOlderThanTheMaximumAgeIsClosedWhenGivenBack)
 {
     server.emplace();
