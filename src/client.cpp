@@ -7,6 +7,8 @@
 #include <dynomite/detail/http_request.hpp>
 #include <dynomite/detail/adaptive_rate.hpp>
 #include <dynomite/detail/clock_skew.hpp>
+#include <dynomite/detail/proxy_route.hpp>
+#include <dynomite/detail/tls_setup.hpp>
 #include <dynomite/detail/retry.hpp>
 #include <dynomite/detail/retry_settings.hpp>
 #include <dynomite/detail/request_limits.hpp>
@@ -71,28 +73,7 @@ public:
 
     error_code configure_tls(std::string& why)
     {
-        error_code ec;
-        tls.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                        asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                        asio::ssl::context::no_tlsv1_1);
-        if (config.tls.insecure_skip_verify_do_not_use_in_production) {
-            tls.set_verify_mode(asio::ssl::verify_none);
-            return {};
-        }
-        tls.set_verify_mode(asio::ssl::verify_peer, ec);
-        if (!ec) {
-            if (config.tls.ca_file.empty())
-                tls.set_default_verify_paths(ec);
-            else
-                tls.load_verify_file(config.tls.ca_file, ec);
-        }
-        if (ec) {
-            why = config.tls.ca_file.empty()
-                      ? "cannot load the system CA certificates: " + ec.message()
-                      : "cannot load the CA file \"" + config.tls.ca_file + "\": " + ec.message();
-            return make_error_code(errc::invalid_configuration);
-        }
-        return {};
+        return configure_tls_context(config.tls, config.profile, config.env, tls, why);
     }
 
     bool logs(log_level level) const noexcept
@@ -115,6 +96,9 @@ public:
     endpoint target;
     retry_settings retry;
     std::string url;
+    /// "/", or the absolute URL through an HTTP proxy, which also gets its credentials.
+    std::string request_target = "/";
+    std::string proxy_authorization;
     asio::ssl::context tls;
     std::optional<connection_pool> pool;
     signing_key_cache keys;
@@ -174,6 +158,13 @@ asio::awaitable<error_code> client_impl::exchange_once(std::string_view head,
                                                             config.pool, received_any, detail);
         if (!ec) {
             if (!response.keep_alive) connection.discard();
+            const auto& proxy = pool_state.proxy;
+            if (proxy && !target.tls &&
+                is_proxy_refusal(response.status, !response.request_id.empty())) {
+                detail = "the proxy " + proxy->display + " (" + proxy->origin + ") answered " +
+                         std::to_string(response.status) + " instead of forwarding to " + url;
+                co_return make_error_code(errc::http_status);
+            }
             co_return error_code{};
         }
         connection.discard();
@@ -219,7 +210,9 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                                                      target.host_header, target_header,
                                                      content_type, body,
                                                      config.clock() + clock_offset, keys);
-        format_request_head({.host = target.host_header,
+        format_request_head({.request_target = request_target,
+                             .proxy_authorization = proxy_authorization,
+                             .host = target.host_header,
                              .content_type = content_type,
                              .user_agent = user_agent,
                              .target = target_header,
@@ -448,8 +441,20 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = std::move(why);
         return ec;
     }
+    std::optional<detail::proxy_route> proxy;
+    if (auto ec = detail::choose_proxy(config.proxy, config.env, target, proxy, why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
     auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
                                                       std::move(region), std::move(target), retry);
+    if (proxy && !impl->target.tls) {
+        // A forward proxy takes the absolute URL; the signature still covers the endpoint's
+        // host and the path "/".
+        impl->request_target = impl->url + "/";
+        impl->proxy_authorization = proxy->authorization;
+    }
+    impl->pool->impl()->proxy = std::move(proxy);
     if (impl->target.tls) {
         if (auto ec = impl->configure_tls(why)) {
             diag.message = std::move(why);

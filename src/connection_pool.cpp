@@ -27,21 +27,38 @@ pool_impl::pool_impl(asio::any_io_executor executor, endpoint target, pool_param
 asio::awaitable<error_code> pool_impl::resolve(steady_time deadline)
 {
     const auto now = std::chrono::steady_clock::now();
-    if (!addresses_.empty() && now - resolved_at_ < address_cache_lifetime) co_return error_code{};
+    if (fixed_addresses_ ||
+        (!addresses_.empty() && now - resolved_at_ < address_cache_lifetime))
+        co_return error_code{};
     asio::steady_timer guard(executor, deadline);
     // The resolver has no deadline of its own: a timer cancels it.
     guard.async_wait([this](error_code ec) {
         if (!ec) resolver_.cancel();
     });
-    auto [ec, results] =
-        co_await resolver_.async_resolve(target.host, std::to_string(target.port), use_tuple);
+    // Through a proxy, the connections go to the proxy's addresses.
+    const std::string& host = proxy ? proxy->host : target.host;
+    const auto port = proxy ? proxy->port : target.port;
+    auto [ec, results] = co_await resolver_.async_resolve(host, std::to_string(port), use_tuple);
     guard.cancel();
     if (ec == asio::error::operation_aborted && std::chrono::steady_clock::now() >= deadline)
         co_return make_error_code(errc::connect_timeout);
     if (ec) co_return ec;
-    addresses_ = std::move(results);
+    std::vector<asio::ip::tcp::endpoint> found;
+    for (const auto& entry : results) found.push_back(entry.endpoint());
+    addresses_.reset(std::move(found));
     resolved_at_ = now;
     co_return error_code{};
+}
+
+bool pool_impl::too_old(const http_connection& connection, steady_time now) const noexcept
+{
+    return params.max_connection_age.count() > 0 &&
+           now - connection.connected_at >= params.max_connection_age;
+}
+
+void pool_impl::keep_session(http_connection& connection) noexcept
+{
+    if (auto session = connection.take_resumable_session()) last_session_ = std::move(session);
 }
 
 void pool_impl::close_expired_idle(steady_time now) noexcept
@@ -65,7 +82,7 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
         while (!fresh && !idle.empty()) {
             auto connection = std::move(idle.back());
             idle.pop_back();
-            if (connection->usable_when_idle(now))
+            if (connection->usable_when_idle(now) && !too_old(*connection, now))
                 co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), true)};
             --open;
         }
@@ -79,9 +96,12 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
             auto connect_deadline = std::min(deadline, std::chrono::steady_clock::now() + params.connect_timeout);
             error_code ec = co_await resolve(connect_deadline);
             std::string connect_detail;
-            if (!ec)
-                ec = co_await connection->connect(target, addresses_, connect_deadline,
-                                                  connect_detail);
+            if (!ec) {
+                const auto order = addresses_.next_order();
+                const tls_session resume = last_session_;
+                ec = co_await connection->connect(target, proxy ? &*proxy : nullptr, order,
+                                                  connect_deadline, resume, connect_detail);
+            }
             if (detail) *detail = std::move(connect_detail);
             if (ec == errc::connect_timeout && connect_deadline == deadline)
                 ec = make_error_code(errc::request_timeout);  // the request's time ran out first
@@ -90,6 +110,7 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
                 wake_one_waiter();
                 co_return std::pair{ec, pooled_connection{}};
             }
+            keep_session(*connection);
             co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), false)};
         }
         // At the limit: wait to be woken by a returned connection, or give up at the deadline.
@@ -119,14 +140,23 @@ void pool_impl::wake_one_waiter() noexcept
 
 void pool_impl::give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept
 {
-    if (reusable && !shut_down_ && connection->is_open()) {
-        connection->idle_since = std::chrono::steady_clock::now();
+    const auto now = std::chrono::steady_clock::now();
+    // With TLS 1.3 the session ticket comes after the handshake, read with the response.
+    if (!connection->interrupted()) keep_session(*connection);
+    if (reusable && !shut_down_ && connection->is_open() && !too_old(*connection, now)) {
+        connection->idle_since = now;
         idle.push_back(std::move(connection));
     } else {
         connection.reset();
         --open;
     }
     wake_one_waiter();
+}
+
+void pool_impl::set_addresses(std::vector<asio::ip::tcp::endpoint> addresses)
+{
+    addresses_.reset(std::move(addresses));
+    fixed_addresses_ = true;
 }
 
 void pool_impl::shutdown() noexcept
@@ -190,6 +220,11 @@ connection_pool::executor_type connection_pool::get_executor() const noexcept
 }
 
 const pool_params& connection_pool::params() const noexcept { return impl_->params; }
+void connection_pool::set_addresses(std::vector<boost::asio::ip::tcp::endpoint> addresses)
+{
+    impl_->set_addresses(std::move(addresses));
+}
+
 std::size_t connection_pool::open_connections() const noexcept { return impl_->open; }
 std::size_t connection_pool::idle_connections() const noexcept { return impl_->idle.size(); }
 std::size_t connection_pool::waiting() const noexcept { return impl_->waiters.size(); }

@@ -4,6 +4,7 @@
 #include "http_connection.hpp"
 
 #include <dynomite/connection_pool.hpp>
+#include <dynomite/detail/address_rotation.hpp>
 
 #include <boost/asio/steady_timer.hpp>
 
@@ -25,11 +26,14 @@ public:
         bool fresh, steady_time deadline, std::string* detail = nullptr);
     void give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept;
     void shutdown() noexcept;
+    void set_addresses(std::vector<asio::ip::tcp::endpoint> addresses);
 
     asio::any_io_executor executor;
     endpoint target;
     pool_params params;
     asio::ssl::context* tls;
+    /// The proxy the connections go through; set before the first acquire.
+    std::optional<proxy_route> proxy;
 
     std::size_t open = 0;
     std::vector<std::unique_ptr<http_connection>> idle;  // most recently used last
@@ -43,10 +47,15 @@ private:
     asio::awaitable<error_code> resolve(steady_time deadline);
     void wake_one_waiter() noexcept;
     void close_expired_idle(steady_time now) noexcept;
+    bool too_old(const http_connection& connection, steady_time now) const noexcept;
+    void keep_session(http_connection& connection) noexcept;
 
     asio::ip::tcp::resolver resolver_;
-    asio::ip::tcp::resolver::results_type addresses_;
+    address_rotation addresses_;
+    /// The latest resumable TLS session of a connection to the endpoint.
+    tls_session last_session_;
     steady_time resolved_at_{};
+    bool fixed_addresses_ = false;  // set_addresses() replaced name resolution
     bool shut_down_ = false;
 };
 

@@ -13,6 +13,8 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/read.hpp>
 
 #include <poll.h>
@@ -20,6 +22,8 @@
 
 #include <array>
 #include <charconv>
+#include <sstream>
+#include <tuple>
 
 namespace dynomite::detail {
 
@@ -99,28 +103,96 @@ bool http_connection::usable_when_idle(steady_time now) const noexcept
     return ready == 0;
 }
 
+namespace {
+
+/// Opens the tunnel: sends CONNECT and reads the proxy's answer, which must be 2xx. Anything
+/// else is the proxy's refusal, reported with its status and naming the proxy.
+asio::awaitable<error_code> open_tunnel(beast::tcp_stream& tcp, beast::flat_buffer& buffer,
+                                        const endpoint& ep, const proxy_route& proxy,
+                                        std::string& detail)
+{
+    const std::string named = "the proxy " + proxy.display + " (" + proxy.origin + ")";
+    const std::string request = format_connect_request(ep, proxy);
+    auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(request), use_tuple);
+    http::response_parser<http::empty_body> answer;
+    answer.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts after its head
+    answer.header_limit(16 * 1024);
+    error_code ec = write_ec;
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
+    if (ec) {
+        detail = named + " closed or failed the CONNECT: " + ec.message();
+        co_return translate_transport_error(ec, true);
+    }
+    const unsigned status = answer.get().result_int();
+    if (status / 100 != 2) {
+        detail = named + " answered CONNECT " + ep.host + ":" + std::to_string(ep.port) +
+                 " with " + std::to_string(status);
+        if (const auto reason = answer.get().reason(); !reason.empty())
+            detail += " " + std::string(reason);
+        co_return make_error_code(errc::http_status);
+    }
+    if (buffer.size() != 0) {
+        // The server speaks only after the client's hello: bytes here are not the server's.
+        detail = named + " sent data after accepting CONNECT, before the TLS handshake";
+        co_return make_error_code(errc::malformed_response);
+    }
+    co_return error_code{};
+}
+
+}  // namespace
+
 asio::awaitable<error_code> http_connection::connect(
-    const endpoint& ep, const asio::ip::tcp::resolver::results_type& addresses, steady_time deadline,
-    std::string& detail)
+    const endpoint& ep, const proxy_route* proxy,
+    const std::vector<asio::ip::tcp::endpoint>& addresses, steady_time deadline,
+    const tls_session& resume, std::string& detail)
 {
     auto& tcp = lowest_layer();
-    tcp.expires_at(deadline);
-    auto [connect_ec, connected] = co_await tcp.async_connect(addresses, use_tuple);
+    // The addresses in turn, each with an equal share of the time left (the last one with all
+    // of it): one that refuses, or does not answer at all, leaves time for the others.
+    error_code connect_ec = asio::error::host_not_found;
+    asio::ip::tcp::endpoint connected;
+    std::string failures;
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        const auto left = static_cast<long>(addresses.size() - i);
+        tcp.expires_at(left == 1 ? deadline : now + (deadline - now) / left);
+        std::tie(connect_ec) = co_await tcp.async_connect(addresses[i], use_tuple);
+        if (!connect_ec) {
+            connected = addresses[i];
+            break;
+        }
+        tcp.close();  // a timed-out attempt leaves it closed already; the next one reopens it
+        if (!failures.empty()) failures += "; ";
+        std::ostringstream where;
+        where << addresses[i];
+        failures += where.str() + ": " + connect_ec.message();
+    }
     if (connect_ec) {
-        detail = connect_ec.message();
+        detail = addresses.size() > 1 ? failures : connect_ec.message();
+        if (proxy)
+            detail = "cannot reach the proxy " + proxy->display + " (" + proxy->origin + "): " +
+                     detail;
         co_return translate_transport_error(connect_ec, true);
     }
+    remote = connected;
     tcp.socket().set_option(asio::ip::tcp::no_delay(true));
 
     if (!ssl_) {
         tcp.expires_never();
+        connected_at = std::chrono::steady_clock::now();
         co_return error_code{};
+    }
+    if (proxy) {
+        if (auto ec = co_await open_tunnel(tcp, buffer_, ep, *proxy, detail)) co_return ec;
     }
     // SNI, then certificate and host-name checks (the context decides whether to verify).
     if (!SSL_set_tlsext_host_name(ssl_->native_handle(), ep.host.c_str()))
         co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
     if (tls_ && (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER))
         ssl_->set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    // Offering a session the server no longer knows only costs a full handshake.
+    if (resume) SSL_set_session(ssl_->native_handle(), resume.get());
     auto [handshake_ec] = co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
     if (handshake_ec) {
         const long verify_result = SSL_get_verify_result(ssl_->native_handle());
@@ -130,7 +202,21 @@ asio::awaitable<error_code> http_connection::connect(
         co_return translate_transport_error(handshake_ec, true);
     }
     tcp.expires_never();
+    connected_at = std::chrono::steady_clock::now();
     co_return error_code{};
+}
+
+tls_session http_connection::take_resumable_session() noexcept
+{
+    if (!ssl_ || session_taken_) return {};
+    SSL_SESSION* session = SSL_get0_session(ssl_->native_handle());
+    if (!session || !SSL_SESSION_is_resumable(session)) return {};
+    session_taken_ = true;
+    // A copy: freeing a connection that was not shut down cleanly marks its own session as
+    // not resumable.
+    SSL_SESSION* copy = SSL_SESSION_dup(session);
+    if (!copy) return {};
+    return tls_session(copy, ssl_session_free{});
 }
 
 namespace {

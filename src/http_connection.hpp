@@ -1,6 +1,8 @@
 // One HTTP/1.1 connection over TCP or TLS. Private: Beast stays out of the public headers.
 #pragma once
 
+#include <dynomite/detail/proxy_route.hpp>
+
 #include <dynomite/client_config.hpp>
 #include <dynomite/endpoint.hpp>
 #include <dynomite/error.hpp>
@@ -17,7 +19,11 @@
 #include <chrono>
 #include <cstdint>
 #include <optional>
+#include <memory>
 #include <string>
+#include <vector>
+
+#include <openssl/ssl.h>
 
 namespace dynomite::detail {
 
@@ -25,6 +31,12 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 
 using steady_time = std::chrono::steady_clock::time_point;
+
+struct ssl_session_free {
+    void operator()(SSL_SESSION* session) const noexcept { SSL_SESSION_free(session); }
+};
+/// A TLS session to resume: the pool keeps the latest one per endpoint.
+using tls_session = std::shared_ptr<SSL_SESSION>;
 
 struct http_response {
     unsigned status = 0;
@@ -46,10 +58,20 @@ public:
     http_connection& operator=(const http_connection&) = delete;
     ~http_connection();
 
-    /// `detail` gets the underlying error text (for TLS, why the certificate was refused).
-    asio::awaitable<error_code> connect(const endpoint& ep,
-                                        const asio::ip::tcp::resolver::results_type& addresses,
-                                        steady_time deadline, std::string& detail);
+    /// Tries `addresses` in order until one accepts. Through `proxy`, `addresses` are the
+    /// proxy's, and a TLS endpoint is reached through a CONNECT tunnel; TLS (SNI, certificate
+    /// and host name) is always with `ep`. `resume` is a session of an earlier connection to
+    /// `ep`, offered to the server. `detail` gets the underlying error text (for TLS, why the
+    /// certificate was refused; for a proxy, what it answered).
+    asio::awaitable<error_code> connect(const endpoint& ep, const proxy_route* proxy,
+                                        const std::vector<asio::ip::tcp::endpoint>& addresses,
+                                        steady_time deadline, const tls_session& resume,
+                                        std::string& detail);
+
+    /// The TLS session to resume on later connections, once per connection, when it has one
+    /// the server allows to resume. With TLS 1.3 the server sends it after the handshake, so
+    /// it may come only once a response was read.
+    tls_session take_resumable_session() noexcept;
 
     /// Sends a request (its head from format_request_head, then its body) and reads the whole
     /// response. `received_any` tells whether any byte of a response arrived: a reused
@@ -72,6 +94,10 @@ public:
     void close() noexcept;
 
     steady_time idle_since{};
+    /// When connect() succeeded.
+    steady_time connected_at{};
+    /// The address the connection reached (the proxy's, through one).
+    asio::ip::tcp::endpoint remote;
 
 private:
     beast::tcp_stream& lowest_layer() noexcept;
@@ -79,9 +105,11 @@ private:
 
     asio::ssl::context* tls_;
     std::optional<beast::tcp_stream> tcp_;
-    std::optional<beast::ssl_stream<beast::tcp_stream>> ssl_;
+    using ssl_stream = beast::ssl_stream<beast::tcp_stream>;
+    std::optional<ssl_stream> ssl_;
     beast::flat_buffer buffer_;
     bool exchanging_ = false;
+    bool session_taken_ = false;
 };
 
 /// Maps transport errors to the library's: timeouts, truncation and limits.

@@ -20,8 +20,9 @@ void format_request_head(const request_head& head, std::string& out)
     out.clear();
     out.reserve(192 + head.host.size() + head.content_type.size() + head.user_agent.size() +
                 head.target.size() + head.security_token.size() + head.amz_date.size() +
-                head.authorization.size());
-    out.append("POST / HTTP/1.1\r\n");
+                head.authorization.size() + head.request_target.size() +
+                head.proxy_authorization.size());
+    out.append("POST ").append(head.request_target).append(" HTTP/1.1\r\n");
     append_field(out, "Host", head.host);
     append_field(out, "Content-Type", head.content_type);
     append_field(out, "User-Agent", head.user_agent);
@@ -29,6 +30,8 @@ void format_request_head(const request_head& head, std::string& out)
     if (!head.security_token.empty()) append_field(out, "X-Amz-Security-Token", head.security_token);
     append_field(out, "X-Amz-Date", head.amz_date);
     append_field(out, "Authorization", head.authorization);
+    if (!head.proxy_authorization.empty())
+        append_field(out, "Proxy-Authorization", head.proxy_authorization);
     std::array<char, 24> digits;
     const auto end = std::to_chars(digits.begin(), digits.end(), head.content_length).ptr;
     append_field(out, "Content-Length", std::string_view(digits.data(), end - digits.data()));

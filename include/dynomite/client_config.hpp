@@ -26,6 +26,12 @@ struct pool_params {
     std::chrono::milliseconds request_timeout{10'000};
     std::size_t max_response_body = 64 * 1024 * 1024;
     std::size_t max_response_header = 64 * 1024;
+    /// A connection open for longer than this is closed when given back (never during a
+    /// request) instead of reused, so that a long-running client follows DNS changes and
+    /// spreads over the endpoint's hosts. Five minutes: a new TLS connection (resumed, see
+    /// docs/configuration.md) every five minutes costs nothing noticeable, while the
+    /// endpoint's DNS answers change within minutes. Zero disables the limit.
+    std::chrono::milliseconds max_connection_age{300'000};
 };
 
 /// How failed requests are retried; the AWS SDKs' retry modes (docs/configuration.md, "Retries").
@@ -63,11 +69,26 @@ struct retry_params {
 };
 
 struct tls_params {
-    /// PEM file with the CA certificates to trust instead of the system store.
+    /// PEM file with the CA certificates to trust instead of the system store; otherwise
+    /// AWS_CA_BUNDLE, otherwise the profile's `ca_bundle` setting in the shared config file.
     std::string ca_file;
     /// Turns off certificate and host-name verification. Only for test servers: anyone on
     /// the path can then read and change the traffic, credentials' signatures included.
     bool insecure_skip_verify_do_not_use_in_production = false;
+};
+
+/// HTTP proxies. A field left unset falls back to the environment: https_proxy then
+/// HTTPS_PROXY, http_proxy then HTTP_PROXY, no_proxy then NO_PROXY. An empty string means none.
+struct proxy_params {
+    /// For https endpoints, reached through an HTTP CONNECT tunnel:
+    /// "http://[user:password@]host[:port]" (port 80 when left out; "http://" may be too).
+    std::optional<std::string> https_proxy;
+    /// For http endpoints, sent each request with its absolute URL; same form.
+    std::optional<std::string> http_proxy;
+    /// Hosts reached directly: a comma-separated list of host names (each matching itself and
+    /// its subdomains; a leading '.' changes nothing), IP addresses, either with ":port" to
+    /// match that port only, or "*" for every host.
+    std::optional<std::string> no_proxy;
 };
 
 struct client_config {
@@ -102,6 +123,7 @@ struct client_config {
     pool_params pool;
     retry_params retry;
     tls_params tls;
+    proxy_params proxy;
 };
 
 }  // namespace dynomite

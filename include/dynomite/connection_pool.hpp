@@ -8,10 +8,12 @@
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/async_result.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 
 #include <cstddef>
 #include <memory>
+#include <vector>
 
 namespace dynomite {
 
@@ -76,6 +78,11 @@ public:
             },
             token);
     }
+
+    /// Connects to these addresses instead of the ones the endpoint's host resolves to: each
+    /// new connection starts at the next one in turn and falls back to the others, as with
+    /// resolved ones. For callers that resolve names themselves, and tests.
+    void set_addresses(std::vector<boost::asio::ip::tcp::endpoint> addresses);
 
     std::size_t open_connections() const noexcept;
     std::size_t idle_connections() const noexcept;

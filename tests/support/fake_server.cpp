@@ -179,6 +179,7 @@ struct fake_server::state {
     std::size_t open = 0;
     std::size_t peak = 0;
     std::size_t failed_handshakes = 0;
+    std::size_t resumed_handshakes = 0;
     std::uint64_t responses = 0;
     std::chrono::milliseconds idle_close{0};
     asio::ssl::context* tls = nullptr;
@@ -372,6 +373,10 @@ asio::awaitable<void> handle_connection(std::shared_ptr<server_state> state, tcp
         reset(stream.next_layer());
         co_return;
     }
+    if (SSL_session_reused(stream.native_handle()) == 1) {
+        std::lock_guard lock(state->mutex);
+        ++state->resumed_handshakes;
+    }
     co_await serve(state, stream, stream.next_layer(), connection, true);
 }
 
@@ -496,6 +501,12 @@ std::size_t fake_server::peak_connections() const
 {
     std::lock_guard lock(state_->mutex);
     return state_->peak;
+}
+
+std::size_t fake_server::resumed_handshakes() const
+{
+    std::lock_guard lock(state_->mutex);
+    return state_->resumed_handshakes;
 }
 
 std::size_t fake_server::failed_handshakes() const

@@ -137,6 +137,8 @@ public:
     std::size_t peak_connections() const;
     /// TLS handshakes that failed (the client refused the certificate, for instance).
     std::size_t failed_handshakes() const;
+    /// TLS handshakes that resumed an earlier session (SSL_session_reused on this side).
+    std::size_t resumed_handshakes() const;
 
     /// Waits until `count` requests were received or `timeout` passed; true in the first case.
     bool wait_for_requests(std::size_t count,

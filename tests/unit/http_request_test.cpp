@@ -59,6 +59,19 @@ TEST(RequestHead, CarriesTheSessionTokenWhenThereIsOne)
     EXPECT_NE(out.find("\r\nContent-Length: 0\r\n\r\n"), std::string::npos) << out;
 }
 
+TEST(RequestHead, ThroughAForwardProxyTheTargetIsAbsoluteWithTheProxysCredentials)
+{
+    auto head = sample_head();
+    head.host = "127.0.0.1:8000";
+    head.request_target = "http://127.0.0.1:8000/";
+    head.proxy_authorization = "Basic dTpw";
+    std::string out;
+    format_request_head(head, out);
+    EXPECT_TRUE(out.starts_with("POST http://127.0.0.1:8000/ HTTP/1.1\r\nHost: 127.0.0.1:8000\r\n"))
+        << out;
+    EXPECT_NE(out.find("\r\nProxy-Authorization: Basic dTpw\r\n"), std::string::npos) << out;
+}
+
 TEST(RequestHead, HeaderValuesThatWouldBreakTheLineAreInvalid)
 {
     EXPECT_TRUE(is_valid_header_value(""));

@@ -8,6 +8,10 @@
 namespace dynomite::detail {
 
 struct request_head {
+    /// "/", or the absolute URL when the request goes through an HTTP proxy.
+    std::string_view request_target = "/";
+    /// Left out when empty.
+    std::string_view proxy_authorization;
     std::string_view host;
     std::string_view content_type;
     std::string_view user_agent;
@@ -19,7 +23,7 @@ struct request_head {
     std::size_t content_length = 0;
 };
 
-/// Replaces `out` with "POST / HTTP/1.1", the header lines and the blank line that ends them.
+/// Replaces `out` with "POST <request_target> HTTP/1.1", the header lines and the blank line that ends them.
 /// The values must satisfy is_valid_header_value.
 void format_request_head(const request_head& head, std::string& out);
 
