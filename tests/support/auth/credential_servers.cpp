@@ -178,6 +178,12 @@ void fake_sts::fail_next(std::string code, std::string message, unsigned status,
     fail_times_ = times;
 }
 
+void fake_sts::drop_next(int times)
+{
+    std::lock_guard lock(mutex_);
+    drop_times_ = times;
+}
+
 std::vector<std::string> fake_sts::signers() const
 {
     std::lock_guard lock(mutex_);
@@ -189,6 +195,12 @@ route_response fake_sts::answer(const recorded_request& r)
     if (r.method != "POST" || r.target != "/") return sts_error(404, "UnknownOperation", "POST /");
     auto form = parse_form(r.body);
     std::lock_guard lock(mutex_);
+    if (drop_times_ > 0) {
+        --drop_times_;
+        route_response dropped;
+        dropped.drop_connection = true;
+        return dropped;
+    }
     if (form["Version"] != "2011-06-15") return sts_error(400, "InvalidAction", "bad Version");
     if (fail_times_ > 0) {
         --fail_times_;

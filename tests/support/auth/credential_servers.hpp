@@ -86,6 +86,8 @@ public:
     void expect_web_identity_token(std::string token);
     /// The next answers are this error instead (code, message, HTTP status), `times` times.
     void fail_next(std::string code, std::string message, unsigned status = 403, int times = 1);
+    /// The next `times` requests get their connection closed without an answer.
+    void drop_next(int times);
     /// The access key id that signed each AssumeRole, in order.
     std::vector<std::string> signers() const;
 
@@ -99,6 +101,7 @@ private:
     std::string fail_code_, fail_message_;
     unsigned fail_status_ = 403;
     int fail_times_ = 0;
+    int drop_times_ = 0;
     std::vector<std::string> signers_;
 
 public:
