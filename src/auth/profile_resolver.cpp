@@ -307,7 +307,8 @@ error_code provider_for_profile(const profile_context& context, const std::strin
         return ec;
     if (!keys) {
         if (auto command = profile.get("credential_process")) {
-            out = std::make_shared<process_credentials_provider>(context.executor, *command);
+            out = std::make_shared<process_credentials_provider>(
+                context.executor, *command, context.options->credential_process);
             return {};
         }
         if (auto ec = static_keys(profile.config_section, label + " in " + context.paths.config,

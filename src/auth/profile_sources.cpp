@@ -1,5 +1,6 @@
 #include <dynomite/auth/detail/credentials_json.hpp>
 #include "http_fetch.hpp"
+#include "process_runner.hpp"
 #include "text_file.hpp"
 
 #include <dynomite/auth/profile_sources.hpp>
@@ -16,7 +17,6 @@
 #include <sys/wait.h>
 
 #include <array>
-#include <cstdio>
 
 namespace dynomite {
 
@@ -32,30 +32,19 @@ asio::thread_pool& blocking_pool()
     return pool;
 }
 
-struct process_result {
-    int status = -1;
-    bool started = false;
-    std::string output;
-};
-
-process_result run_command(const std::string& command)
+asio::awaitable<detail::process_outcome> run_on_pool(std::string command,
+                                                   detail::process_limits limits)
 {
-    process_result result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return result;
-    result.started = true;
-    std::array<char, 4096> chunk{};
-    std::size_t got = 0;
-    while ((got = std::fread(chunk.data(), 1, chunk.size(), pipe)) > 0) {
-        if (result.output.size() < detail::max_fetch_body) result.output.append(chunk.data(), got);
-    }
-    result.status = ::pclose(pipe);
-    return result;
+    co_return detail::run_process(command, limits);
 }
 
-asio::awaitable<process_result> run_command_on_pool(std::string command)
+// "; its standard error: ..." when it wrote any.
+std::string error_output(const detail::process_outcome& outcome)
 {
-    co_return run_command(command);
+    std::string text = outcome.error;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return {};
+    return "; its standard error: " + text + (outcome.error_truncated ? " [truncated]" : "");
 }
 
 std::string sha1_hex(std::string_view text)
@@ -69,33 +58,51 @@ std::string sha1_hex(std::string_view text)
 }  // namespace
 
 process_credentials_provider::process_credentials_provider(asio::any_io_executor executor,
-                                                           std::string command)
-    : coroutine_credentials_provider(std::move(executor)), command_(std::move(command))
+                                                           std::string command,
+                                                           credential_process_limits limits)
+    : coroutine_credentials_provider(std::move(executor)),
+      command_(std::move(command)),
+      limits_(limits)
 {
 }
 
 asio::awaitable<error_code> process_credentials_provider::fetch(credentials& out,
                                                                 diagnostics& diag)
 {
-    process_result result = co_await asio::co_spawn(
-        blocking_pool(), run_command_on_pool(command_), asio::use_awaitable);
+    detail::process_limits limits;
+    limits.timeout = limits_.timeout;
+    limits.max_output = limits_.max_output;
+    const detail::process_outcome result = co_await asio::co_spawn(
+        blocking_pool(), run_on_pool(command_, limits), asio::use_awaitable);
 
-    if (!result.started) {
-        diag.message = "credential_process: cannot start /bin/sh";
+    const std::string what = "credential_process \"" + command_ + "\"";
+    if (!result.start_failure.empty()) {
+        diag.message = what + ": " + result.start_failure;
         co_return make_error_code(errc::invalid_configuration);
     }
+    if (result.timed_out) {
+        diag.message = what + " did not finish within " + std::to_string(limits_.timeout.count()) +
+                       " ms and was killed" + error_output(result);
+        co_return make_error_code(errc::request_timeout);
+    }
+    if (result.output_too_large) {
+        diag.message = what + " wrote more than " + std::to_string(limits_.max_output) +
+                       " bytes and was killed: credentials are far smaller";
+        co_return make_error_code(errc::response_too_large);
+    }
     if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0) {
-        diag.message = "credential_process \"" + command_ + "\" " +
+        diag.message = what + " " +
                        (WIFEXITED(result.status)
                             ? "exited with status " + std::to_string(WEXITSTATUS(result.status))
-                            : std::string("was killed by a signal"));
+                            : "was killed by signal " + std::to_string(WTERMSIG(result.status))) +
+                       error_output(result);
         co_return make_error_code(errc::no_credentials);
     }
     std::string why;
     if (auto ec = detail::parse_credentials_json(result.output,
                                                  detail::credentials_json_format::process, out,
                                                  why)) {
-        diag.message = "credential_process \"" + command_ + "\": its output: " + why;
+        diag.message = what + ": its output: " + why;
         co_return ec;
     }
     co_return error_code{};

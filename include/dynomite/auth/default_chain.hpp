@@ -3,6 +3,7 @@
 
 #include <dynomite/auth/credentials_provider.hpp>
 #include <dynomite/auth/metadata_providers.hpp>
+#include <dynomite/auth/profile_sources.hpp>
 
 #include <memory>
 #include <optional>
@@ -31,6 +32,9 @@ struct credential_chain_options {
     /// environment (AWS_EC2_METADATA_SERVICE_ENDPOINT) unless set here.
     imds_params imds;
     bool imds_endpoint_from_environment = true;
+    /// How long a profile's credential_process may run (one minute by default) and how much
+    /// it may print.
+    credential_process_limits credential_process;
 };
 
 /// Tries, in order, and uses the first source that is configured:

@@ -5,16 +5,27 @@
 #include <dynomite/auth/credentials_provider.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <string>
 
 namespace dynomite {
 
+/// Bounds on a credential_process command.
+struct credential_process_limits {
+    /// The command is killed (with the processes it started) when it has not finished by then.
+    std::chrono::milliseconds timeout{60'000};
+    /// More standard output than this is refused and the command killed.
+    std::size_t max_output = 64 * 1024;
+};
+
 /// Runs `command` through /bin/sh and reads its standard output: JSON with Version 1,
 /// AccessKeyId, SecretAccessKey, and optionally SessionToken and Expiration. The output is
-/// never quoted in messages: it holds the secret.
+/// never quoted in messages: it holds the secret. When the command fails, its standard error
+/// (the first 1024 bytes) is.
 class process_credentials_provider final : public coroutine_credentials_provider {
 public:
-    process_credentials_provider(boost::asio::any_io_executor executor, std::string command);
+    process_credentials_provider(boost::asio::any_io_executor executor, std::string command,
+                                 credential_process_limits limits = {});
     std::string_view name() const noexcept override { return "credential_process"; }
 
 protected:
@@ -22,6 +33,7 @@ protected:
 
 private:
     std::string command_;
+    credential_process_limits limits_;
 };
 
 struct sso_params {
