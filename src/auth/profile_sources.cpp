@@ -1,6 +1,8 @@
 #include <dynomite/auth/detail/credentials_json.hpp>
 #include "http_fetch.hpp"
 #include "process_runner.hpp"
+#include <dynomite/auth/detail/sso_token.hpp>
+#include <dynomite/time.hpp>
 #include "text_file.hpp"
 
 #include <dynomite/auth/profile_sources.hpp>
@@ -130,26 +132,28 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
         diag.message = "SSO: no cached token for " + key + " (" + path + "); " + login;
         co_return make_error_code(errc::no_credentials);
     }
-    boost::system::error_code parse_ec;
-    json::value cached = json::parse(text, parse_ec);
-    const json::object* object = !parse_ec && cached.is_object() ? &cached.get_object() : nullptr;
-    const json::value* token = object ? object->if_contains("accessToken") : nullptr;
-    const json::value* expires = object ? object->if_contains("expiresAt") : nullptr;
-    if (!token || !token->is_string() || !expires || !expires->is_string()) {
-        diag.message = "SSO: the cached token " + path +
-                       " lacks accessToken or expiresAt; " + login;
+    detail::sso_cached_token cached;
+    if (detail::parse_sso_cached_token(text, cached, why)) {
+        diag.message = "SSO: the cached token " + path + " " + why + "; " + login;
         co_return make_error_code(errc::invalid_configuration);
     }
-    std::chrono::system_clock::time_point expiry;
-    if (detail::parse_expiration(std::string(expires->get_string()), "expiresAt", expiry, why)) {
-        diag.message = "SSO: the cached token " + path + ": " + why + "; " + login;
-        co_return make_error_code(errc::invalid_configuration);
+    const auto now = std::chrono::system_clock::now();
+    std::string refresh_failure;
+    if (!params_.session_name.empty() && detail::sso_token_wants_refresh(cached, now)) {
+        if (detail::sso_token_can_refresh(cached, now, refresh_failure)) {
+            refresh_failure.clear();
+            co_await refresh_token(cached, path, refresh_failure);
+        }
     }
-    if (expiry <= std::chrono::system_clock::now()) {
+    if (cached.expires_at <= std::chrono::system_clock::now()) {
         diag.message = "SSO: the token for " + key + " expired at " +
-                       std::string(expires->get_string()) + "; " + login;
+                       format_iso8601(std::chrono::time_point_cast<std::chrono::seconds>(
+                           cached.expires_at)) +
+                       (refresh_failure.empty() ? "" : " and cannot be refreshed: " + refresh_failure) +
+                       "; " + login;
         co_return make_error_code(errc::expired_token);
     }
+    const std::string access_token = cached.access_token;
 
     detail::http_fetch_request request;
     request.url = (params_.portal_url.empty()
@@ -160,7 +164,7 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
     request.url.append("&account_id=");
     detail::append_uri_encoded(request.url, params_.account_id, false);
     request.timeout = params_.timeout;
-    request.headers = {{"x-amz-sso_bearer_token", std::string(token->get_string())}};
+    request.headers = {{"x-amz-sso_bearer_token", access_token}};
     const std::string where = "SSO GetRoleCredentials for role " + params_.role_name +
                               " in account " + params_.account_id;
     detail::http_fetch_response response;
@@ -189,6 +193,58 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
         co_return ec;
     }
     co_return error_code{};
+}
+
+}  // namespace dynomite
+
+namespace dynomite {
+
+asio::awaitable<void> sso_credentials_provider::refresh_token(detail::sso_cached_token& cached,
+                                                              const std::string& path,
+                                                              std::string& failure)
+{
+    detail::http_fetch_request request;
+    request.method = "POST";
+    request.url = (params_.oidc_url.empty() ? detail::sso_oidc_endpoint(params_.region)
+                                            : params_.oidc_url) +
+                  "/token";
+    request.timeout = params_.timeout;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = detail::sso_create_token_body(cached);
+    detail::http_fetch_response response;
+    std::string detail_text;
+    if (co_await detail::fetch_http(request, response, detail_text)) {
+        failure = "SSO-OIDC CreateToken: " + detail_text;
+        co_return;
+    }
+    if (response.status != 200) {
+        // rest-json errors: {"error": "invalid_grant", "error_description": "..."}.
+        std::string said;
+        boost::system::error_code parse_ec;
+        const json::value body = json::parse(response.body, parse_ec);
+        if (!parse_ec && body.is_object()) {
+            for (const char* field : {"error", "error_description"}) {
+                const json::value* v = body.get_object().if_contains(field);
+                if (v && v->is_string())
+                    said += (said.empty() ? "" : ": ") + std::string(v->get_string());
+            }
+        }
+        failure = "SSO-OIDC CreateToken: HTTP " + std::to_string(response.status) +
+                  (said.empty() ? "" : " " + said);
+        co_return;
+    }
+    detail::sso_cached_token renewed = cached;
+    if (detail::apply_sso_create_token(response.body, std::chrono::system_clock::now(), renewed,
+                                       failure)) {
+        failure = "SSO-OIDC CreateToken: " + failure;
+        co_return;
+    }
+    cached = std::move(renewed);
+    // A cache that cannot be written costs a refresh next time, nothing more.
+    std::string ignored;
+    detail::write_text_file_atomically(
+        path, detail::serialize_sso_cached_token(cached, params_.start_url, params_.region),
+        ignored);
 }
 
 }  // namespace dynomite

@@ -23,9 +23,12 @@ struct credential_chain_options {
     /// Endpoint overrides, for tests and private networks. Empty: STS is AWS_ENDPOINT_URL_STS,
     /// else AWS_ENDPOINT_URL, else https://sts.<region>.amazonaws.com; the SSO portal is
     /// AWS_ENDPOINT_URL_SSO, else AWS_ENDPOINT_URL, else
-    /// https://portal.sso.<sso_region>.amazonaws.com.
+    /// https://portal.sso.<sso_region>.amazonaws.com; SSO-OIDC (token refresh) is
+    /// AWS_ENDPOINT_URL_SSO_OIDC, else AWS_ENDPOINT_URL, else
+    /// https://oidc.<sso_region>.amazonaws.com.
     std::string sts_url;
     std::string sso_portal_url;
+    std::string sso_oidc_url;
     /// Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is appended.
     std::string container_base = "http://169.254.170.2";
     /// Timeouts and attempts of the instance metadata source; its endpoint comes from the

@@ -10,6 +10,10 @@
 
 namespace dynomite {
 
+namespace detail {
+struct sso_cached_token;
+}
+
 /// Bounds on a credential_process command.
 struct credential_process_limits {
     /// The command is killed (with the processes it started) when it has not finished by then.
@@ -48,6 +52,9 @@ struct sso_params {
     std::string cache_directory;
     /// "https://portal.sso.<region>.amazonaws.com" when empty.
     std::string portal_url;
+    /// SSO-OIDC, where tokens of an sso-session are refreshed;
+    /// "https://oidc.<region>.amazonaws.com" when empty.
+    std::string oidc_url;
     /// For messages: the profile, so that the advice names it.
     std::string profile;
     std::chrono::milliseconds timeout{5000};
@@ -55,7 +62,12 @@ struct sso_params {
 
 /// Reads the token `aws sso login` cached (file name: the SHA-1 hex of the session name, or of
 /// the start URL for legacy settings) and exchanges it at the portal's GetRoleCredentials.
-/// An expired or refused token fails with errc::expired_token and says to run `aws sso login`.
+/// The token of an sso-session that expires within 15 minutes (or has expired) is refreshed
+/// first, as botocore does, through SSO-OIDC CreateToken with the refresh token and client
+/// registration `aws sso login` cached beside it, and the new token is written back to the
+/// cache file; when that fails, a token that is still valid is used. Legacy tokens are not
+/// refreshed. An expired or refused token fails with errc::expired_token and says to run
+/// `aws sso login`.
 class sso_credentials_provider final : public coroutine_credentials_provider {
 public:
     sso_credentials_provider(boost::asio::any_io_executor executor, sso_params params);
@@ -65,6 +77,10 @@ protected:
     boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
 
 private:
+    // Replaces `cached` with a refreshed token and writes it back, or says why not.
+    boost::asio::awaitable<void> refresh_token(detail::sso_cached_token& cached,
+                                               const std::string& path, std::string& failure);
+
     sso_params params_;
 };
 

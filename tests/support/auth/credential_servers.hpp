@@ -125,4 +125,33 @@ public:
     route_server server;
 };
 
+/// SSO-OIDC CreateToken (rest-json): POST /token with {"clientId", "clientSecret",
+/// "grantType": "refresh_token", "refreshToken"} answers {"accessToken": "<prefix>N",
+/// "expiresIn", "refreshToken": "refresh-N", "tokenType": "Bearer"} when the client and the
+/// refresh token are the expected ones; 400 InvalidGrantException otherwise.
+class fake_sso_oidc {
+public:
+    fake_sso_oidc();
+    std::string url() const { return server.url(); }
+    void expect(std::string client_id, std::string client_secret, std::string refresh_token);
+    /// The next `times` answers are this rest-json error (x-amzn-ErrorType and
+    /// {"error", "error_description"}).
+    void fail_next(unsigned status, std::string type, std::string error, int times = 1);
+    /// "refreshed-access-<n>" is the nth access token issued.
+    std::string prefix = "refreshed-access-";
+    std::chrono::seconds expires_in{8 * 3600};
+
+private:
+    route_response answer(const recorded_request& request);
+    std::mutex mutex_;
+    std::string client_id_, client_secret_, refresh_token_;
+    unsigned fail_status_ = 0;
+    std::string fail_type_, fail_error_;
+    int fail_times_ = 0;
+    int issued_ = 0;
+
+public:
+    route_server server;
+};
+
 }  // namespace dynomite::test
