@@ -2,6 +2,7 @@
 // portal exchanges them, as botocore's SSOTokenProvider does; legacy tokens are not.
 #include "support/auth/credential_servers.hpp"
 
+#include <dynomite/auth/default_chain.hpp>
 #include <dynomite/auth/detail/sso_token.hpp>
 #include <dynomite/auth/profile_sources.hpp>
 #include <dynomite/time.hpp>
@@ -281,6 +282,32 @@ TEST_F(sso_refresh_test, valid_token_outside_the_window_is_not_refreshed)
     portal.expect("old-access-secret", "111122223333", "Reader");
     EXPECT_FALSE(fetch().ec);
     EXPECT_TRUE(oidc.server.requests().empty());
+}
+
+TEST_F(sso_refresh_test, the_chain_finds_sso_oidc_through_the_environment)
+{
+    const fs::path home = cache / "home";
+    fs::create_directories(home / ".aws/sso/cache");
+    std::ofstream(home / ".aws/config")
+        << "[default]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Reader\n"
+           "[sso-session corp]\nsso_start_url = " + start_url + "\nsso_region = eu-west-1\n";
+    write(home / ".aws/sso/cache" / (sha1_hex("corp") + ".json"),
+          login_file(system_clock::now() - 1min, system_clock::now() + 24h));
+    portal.expect("refreshed-access-1", "111122223333", "Reader");
+    credential_chain_options options;
+    options.env = environment::from_map({{"HOME", home.string()},
+                                         {"AWS_CONFIG_FILE", (home / ".aws/config").string()},
+                                         {"AWS_SHARED_CREDENTIALS_FILE", (home / "none").string()},
+                                         {"AWS_EC2_METADATA_DISABLED", "true"},
+                                         {"AWS_ENDPOINT_URL_SSO", portal.url()},
+                                         {"AWS_ENDPOINT_URL_SSO_OIDC", oidc.url()}});
+    auto chain = make_default_credentials_chain(io.get_executor(), options);
+    diagnostics diag;
+    error_code got = make_error_code(errc::no_credentials);
+    chain->async_get_credentials(diag, [&](error_code ec, credentials) { got = ec; });
+    io.run();
+    EXPECT_FALSE(got) << diag.message;
+    EXPECT_EQ(oidc.server.requests().size(), 1u);
 }
 
 }  // namespace
