@@ -195,9 +195,6 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
     co_return error_code{};
 }
 
-}  // namespace dynomite
-
-namespace dynomite {
 
 asio::awaitable<void> sso_credentials_provider::refresh_token(detail::sso_cached_token& cached,
                                                               const std::string& path,

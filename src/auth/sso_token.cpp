@@ -43,8 +43,10 @@ error_code parse_sso_cached_token(std::string_view text, sso_cached_token& out, 
         why = "lacks accessToken or expiresAt";
         return make_error_code(errc::invalid_configuration);
     }
-    if (parse_expiration(expires, "expiresAt", token.expires_at, why))
+    if (parse_expiration(expires, "expiresAt", token.expires_at, why)) {
+        why = "has an expiresAt that is not an ISO-8601 time";
         return make_error_code(errc::invalid_configuration);
+    }
     token.refresh_token = string_field(token.fields, "refreshToken");
     token.client_id = string_field(token.fields, "clientId");
     token.client_secret = string_field(token.fields, "clientSecret");

@@ -156,6 +156,14 @@ TEST(sso_token, refresh_decisions_follow_botocore)
               errc::malformed_response);
     EXPECT_EQ(why, "the CreateToken answer has no positive whole \"expiresIn\"");
     EXPECT_EQ(detail::parse_sso_cached_token("[]", token, why), errc::invalid_configuration);
+    EXPECT_EQ(why, "is not a JSON object");
+    EXPECT_EQ(detail::parse_sso_cached_token(R"({"accessToken":"a"})", token, why),
+              errc::invalid_configuration);
+    EXPECT_EQ(why, "lacks accessToken or expiresAt");
+    EXPECT_EQ(detail::parse_sso_cached_token(R"({"accessToken":"a","expiresAt":"soon"})", token,
+                                             why),
+              errc::invalid_configuration);
+    EXPECT_EQ(why, "has an expiresAt that is not an ISO-8601 time");
     EXPECT_EQ(detail::sso_oidc_endpoint("eu-west-1"), "https://oidc.eu-west-1.amazonaws.com");
 }
 
