@@ -2,7 +2,10 @@
 
 #include <dynomite/auth/caching_provider.hpp>
 
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 
 #include <algorithm>
@@ -91,7 +94,16 @@ void caching_credentials_provider::start_get_current(diagnostics& diag, current_
                    }));
         return;
     }
-    waiters_.push_back({std::move(handler), &diag});
+    const std::uint64_t id = ++next_waiter_id_;
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    if (slot.is_connected()) {
+        // Cancelling one wait takes that waiter out; the fetch still serves the others.
+        slot.assign([weak = weak_from_this(), id](asio::cancellation_type type) {
+            if (type == asio::cancellation_type::none) return;
+            if (auto self = weak.lock()) self->cancel_wait(id);
+        });
+    }
+    waiters_.push_back({std::move(handler), &diag, id});
     if (fetching_) return;
     fetching_ = true;
     lock.unlock();
@@ -101,12 +113,42 @@ void caching_credentials_provider::start_get_current(diagnostics& diag, current_
 void caching_credentials_provider::start_get_credentials(diagnostics& diag, handler_type handler)
 {
     auto handler_executor = asio::get_associated_executor(handler, executor_);
+    auto slot = asio::get_associated_cancellation_slot(handler);
     start_get_current(
-        diag, asio::bind_executor(handler_executor, [handler = std::move(handler)](
-                                                        error_code ec,
-                                                        shared_credentials creds) mutable {
-            std::move(handler)(ec, creds ? *creds : credentials{});
-        }));
+        diag, asio::bind_cancellation_slot(
+                  slot, asio::bind_executor(handler_executor, [handler = std::move(handler)](
+                                                                  error_code ec,
+                                                                  shared_credentials creds) mutable {
+                      std::move(handler)(ec, creds ? *creds : credentials{});
+                  })));
+}
+
+void caching_credentials_provider::cancel_wait(std::uint64_t id)
+{
+    std::unique_lock lock(mutex_);
+    const auto found = std::find_if(waiters_.begin(), waiters_.end(),
+                                    [id](const waiter& w) { return w.id == id; });
+    if (found == waiters_.end()) return;  // already completed
+    waiter cancelled = std::move(*found);
+    waiters_.erase(found);
+    lock.unlock();
+    cancelled.diag->message =
+        "cancelled while waiting for credentials from " + std::string(source_->name());
+    complete(std::move(cancelled.handler), asio::error::operation_aborted, nullptr);
+}
+
+void caching_credentials_provider::complete(current_handler handler, error_code ec,
+                                            shared_credentials creds)
+{
+    auto handler_executor = asio::get_associated_executor(handler, executor_);
+    asio::post(executor_,
+               asio::bind_executor(handler_executor, [handler = std::move(handler), ec,
+                                                      creds = std::move(creds)]() mutable {
+                   // The slot's cancellation handler must not outlive the operation.
+                   auto slot = asio::get_associated_cancellation_slot(handler);
+                   if (slot.is_connected()) slot.clear();
+                   std::move(handler)(ec, std::move(creds));
+               }));
 }
 
 void caching_credentials_provider::begin_fetch()
@@ -139,7 +181,7 @@ void caching_credentials_provider::on_fetched(error_code ec, credentials fetched
         why = fetch_diag_.message.empty() ? ec.message() : fetch_diag_.message;
     }
 
-    std::vector<waiter> waiting;
+    std::list<waiter> waiting;
     shared_credentials delivered;
     std::string warning;
     diagnostics failure;
@@ -185,14 +227,7 @@ void caching_credentials_provider::on_fetched(error_code ec, credentials fetched
             *w.diag = failure;
             w.diag->message = why;
         }
-        auto handler_executor = asio::get_associated_executor(w.handler, executor_);
-        asio::post(executor_,
-                   asio::bind_executor(handler_executor,
-                                       [handler = std::move(w.handler),
-                                        ec = delivered ? error_code{} : ec,
-                                        creds = delivered]() mutable {
-                                           std::move(handler)(ec, std::move(creds));
-                                       }));
+        complete(std::move(w.handler), delivered ? error_code{} : ec, delivered);
     }
 }
 

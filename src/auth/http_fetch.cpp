@@ -29,6 +29,10 @@ constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
 error_code translate(error_code ec)
 {
     if (ec == beast::error::timeout) return make_error_code(errc::request_timeout);
+    // The server closed the connection before a whole answer: retryable, as a reset is.
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::error::eof)
+        return make_error_code(errc::connection_closed);
     return ec;
 }
 

@@ -297,6 +297,11 @@ error_code provider_for_profile(const profile_context& context, const std::strin
         } else if (auto url = environment_endpoint(context.options->env, "SSO")) {
             params.portal_url = *url;
         }
+        if (!context.options->sso_oidc_url.empty()) {
+            params.oidc_url = context.options->sso_oidc_url;
+        } else if (auto url = environment_endpoint(context.options->env, "SSO_OIDC")) {
+            params.oidc_url = *url;
+        }
         out = std::make_shared<sso_credentials_provider>(context.executor, std::move(params));
         return {};
     }
@@ -307,7 +312,8 @@ error_code provider_for_profile(const profile_context& context, const std::strin
         return ec;
     if (!keys) {
         if (auto command = profile.get("credential_process")) {
-            out = std::make_shared<process_credentials_provider>(context.executor, *command);
+            out = std::make_shared<process_credentials_provider>(
+                context.executor, *command, context.options->credential_process);
             return {};
         }
         if (auto ec = static_keys(profile.config_section, label + " in " + context.paths.config,

@@ -1,5 +1,8 @@
 #include <dynomite/auth/detail/credentials_json.hpp>
 #include "http_fetch.hpp"
+#include "process_runner.hpp"
+#include <dynomite/auth/detail/sso_token.hpp>
+#include <dynomite/time.hpp>
 #include "text_file.hpp"
 
 #include <dynomite/auth/profile_sources.hpp>
@@ -16,7 +19,6 @@
 #include <sys/wait.h>
 
 #include <array>
-#include <cstdio>
 
 namespace dynomite {
 
@@ -32,30 +34,19 @@ asio::thread_pool& blocking_pool()
     return pool;
 }
 
-struct process_result {
-    int status = -1;
-    bool started = false;
-    std::string output;
-};
-
-process_result run_command(const std::string& command)
+asio::awaitable<detail::process_outcome> run_on_pool(std::string command,
+                                                   detail::process_limits limits)
 {
-    process_result result;
-    FILE* pipe = ::popen(command.c_str(), "r");
-    if (pipe == nullptr) return result;
-    result.started = true;
-    std::array<char, 4096> chunk{};
-    std::size_t got = 0;
-    while ((got = std::fread(chunk.data(), 1, chunk.size(), pipe)) > 0) {
-        if (result.output.size() < detail::max_fetch_body) result.output.append(chunk.data(), got);
-    }
-    result.status = ::pclose(pipe);
-    return result;
+    co_return detail::run_process(command, limits);
 }
 
-asio::awaitable<process_result> run_command_on_pool(std::string command)
+// "; its standard error: ..." when it wrote any.
+std::string error_output(const detail::process_outcome& outcome)
 {
-    co_return run_command(command);
+    std::string text = outcome.error;
+    while (!text.empty() && (text.back() == '\n' || text.back() == '\r')) text.pop_back();
+    if (text.empty()) return {};
+    return "; its standard error: " + text + (outcome.error_truncated ? " [truncated]" : "");
 }
 
 std::string sha1_hex(std::string_view text)
@@ -69,33 +60,51 @@ std::string sha1_hex(std::string_view text)
 }  // namespace
 
 process_credentials_provider::process_credentials_provider(asio::any_io_executor executor,
-                                                           std::string command)
-    : coroutine_credentials_provider(std::move(executor)), command_(std::move(command))
+                                                           std::string command,
+                                                           credential_process_limits limits)
+    : coroutine_credentials_provider(std::move(executor)),
+      command_(std::move(command)),
+      limits_(limits)
 {
 }
 
 asio::awaitable<error_code> process_credentials_provider::fetch(credentials& out,
                                                                 diagnostics& diag)
 {
-    process_result result = co_await asio::co_spawn(
-        blocking_pool(), run_command_on_pool(command_), asio::use_awaitable);
+    detail::process_limits limits;
+    limits.timeout = limits_.timeout;
+    limits.max_output = limits_.max_output;
+    const detail::process_outcome result = co_await asio::co_spawn(
+        blocking_pool(), run_on_pool(command_, limits), asio::use_awaitable);
 
-    if (!result.started) {
-        diag.message = "credential_process: cannot start /bin/sh";
+    const std::string what = "credential_process \"" + command_ + "\"";
+    if (!result.start_failure.empty()) {
+        diag.message = what + ": " + result.start_failure;
         co_return make_error_code(errc::invalid_configuration);
     }
+    if (result.timed_out) {
+        diag.message = what + " did not finish within " + std::to_string(limits_.timeout.count()) +
+                       " ms and was killed" + error_output(result);
+        co_return make_error_code(errc::request_timeout);
+    }
+    if (result.output_too_large) {
+        diag.message = what + " wrote more than " + std::to_string(limits_.max_output) +
+                       " bytes and was killed: credentials are far smaller";
+        co_return make_error_code(errc::response_too_large);
+    }
     if (!WIFEXITED(result.status) || WEXITSTATUS(result.status) != 0) {
-        diag.message = "credential_process \"" + command_ + "\" " +
+        diag.message = what + " " +
                        (WIFEXITED(result.status)
                             ? "exited with status " + std::to_string(WEXITSTATUS(result.status))
-                            : std::string("was killed by a signal"));
+                            : "was killed by signal " + std::to_string(WTERMSIG(result.status))) +
+                       error_output(result);
         co_return make_error_code(errc::no_credentials);
     }
     std::string why;
     if (auto ec = detail::parse_credentials_json(result.output,
                                                  detail::credentials_json_format::process, out,
                                                  why)) {
-        diag.message = "credential_process \"" + command_ + "\": its output: " + why;
+        diag.message = what + ": its output: " + why;
         co_return ec;
     }
     co_return error_code{};
@@ -123,26 +132,28 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
         diag.message = "SSO: no cached token for " + key + " (" + path + "); " + login;
         co_return make_error_code(errc::no_credentials);
     }
-    boost::system::error_code parse_ec;
-    json::value cached = json::parse(text, parse_ec);
-    const json::object* object = !parse_ec && cached.is_object() ? &cached.get_object() : nullptr;
-    const json::value* token = object ? object->if_contains("accessToken") : nullptr;
-    const json::value* expires = object ? object->if_contains("expiresAt") : nullptr;
-    if (!token || !token->is_string() || !expires || !expires->is_string()) {
-        diag.message = "SSO: the cached token " + path +
-                       " lacks accessToken or expiresAt; " + login;
+    detail::sso_cached_token cached;
+    if (detail::parse_sso_cached_token(text, cached, why)) {
+        diag.message = "SSO: the cached token " + path + " " + why + "; " + login;
         co_return make_error_code(errc::invalid_configuration);
     }
-    std::chrono::system_clock::time_point expiry;
-    if (detail::parse_expiration(std::string(expires->get_string()), "expiresAt", expiry, why)) {
-        diag.message = "SSO: the cached token " + path + ": " + why + "; " + login;
-        co_return make_error_code(errc::invalid_configuration);
+    const auto now = std::chrono::system_clock::now();
+    std::string refresh_failure;
+    if (!params_.session_name.empty() && detail::sso_token_wants_refresh(cached, now)) {
+        if (detail::sso_token_can_refresh(cached, now, refresh_failure)) {
+            refresh_failure.clear();
+            co_await refresh_token(cached, path, refresh_failure);
+        }
     }
-    if (expiry <= std::chrono::system_clock::now()) {
+    if (cached.expires_at <= std::chrono::system_clock::now()) {
         diag.message = "SSO: the token for " + key + " expired at " +
-                       std::string(expires->get_string()) + "; " + login;
+                       format_iso8601(std::chrono::time_point_cast<std::chrono::seconds>(
+                           cached.expires_at)) +
+                       (refresh_failure.empty() ? "" : " and cannot be refreshed: " + refresh_failure) +
+                       "; " + login;
         co_return make_error_code(errc::expired_token);
     }
+    const std::string access_token = cached.access_token;
 
     detail::http_fetch_request request;
     request.url = (params_.portal_url.empty()
@@ -153,7 +164,7 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
     request.url.append("&account_id=");
     detail::append_uri_encoded(request.url, params_.account_id, false);
     request.timeout = params_.timeout;
-    request.headers = {{"x-amz-sso_bearer_token", std::string(token->get_string())}};
+    request.headers = {{"x-amz-sso_bearer_token", access_token}};
     const std::string where = "SSO GetRoleCredentials for role " + params_.role_name +
                               " in account " + params_.account_id;
     detail::http_fetch_response response;
@@ -182,6 +193,55 @@ asio::awaitable<error_code> sso_credentials_provider::fetch(credentials& out, di
         co_return ec;
     }
     co_return error_code{};
+}
+
+
+asio::awaitable<void> sso_credentials_provider::refresh_token(detail::sso_cached_token& cached,
+                                                              const std::string& path,
+                                                              std::string& failure)
+{
+    detail::http_fetch_request request;
+    request.method = "POST";
+    request.url = (params_.oidc_url.empty() ? detail::sso_oidc_endpoint(params_.region)
+                                            : params_.oidc_url) +
+                  "/token";
+    request.timeout = params_.timeout;
+    request.headers = {{"Content-Type", "application/json"}};
+    request.body = detail::sso_create_token_body(cached);
+    detail::http_fetch_response response;
+    std::string detail_text;
+    if (co_await detail::fetch_http(request, response, detail_text)) {
+        failure = "SSO-OIDC CreateToken: " + detail_text;
+        co_return;
+    }
+    if (response.status != 200) {
+        // rest-json errors: {"error": "invalid_grant", "error_description": "..."}.
+        std::string said;
+        boost::system::error_code parse_ec;
+        const json::value body = json::parse(response.body, parse_ec);
+        if (!parse_ec && body.is_object()) {
+            for (const char* field : {"error", "error_description"}) {
+                const json::value* v = body.get_object().if_contains(field);
+                if (v && v->is_string())
+                    said += (said.empty() ? "" : ": ") + std::string(v->get_string());
+            }
+        }
+        failure = "SSO-OIDC CreateToken: HTTP " + std::to_string(response.status) +
+                  (said.empty() ? "" : " " + said);
+        co_return;
+    }
+    detail::sso_cached_token renewed = cached;
+    if (detail::apply_sso_create_token(response.body, std::chrono::system_clock::now(), renewed,
+                                       failure)) {
+        failure = "SSO-OIDC CreateToken: " + failure;
+        co_return;
+    }
+    cached = std::move(renewed);
+    // A cache that cannot be written costs a refresh next time, nothing more.
+    std::string ignored;
+    detail::write_text_file_atomically(
+        path, detail::serialize_sso_cached_token(cached, params_.start_url, params_.region),
+        ignored);
 }
 
 }  // namespace dynomite

@@ -7,6 +7,8 @@
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
 
+#include <algorithm>
+#include <array>
 #include <sstream>
 
 namespace dynomite::detail {
@@ -32,7 +34,35 @@ std::string child_text(const pt::ptree& tree, std::string_view path)
     return found ? found->get_value<std::string>() : std::string();
 }
 
+// botocore's ThrottledRetryableChecker: the codes AWS services use for throttling.
+constexpr std::array<std::string_view, 14> throttling_codes{
+    "Throttling",         "ThrottlingException",
+    "ThrottledException", "RequestThrottledException",
+    "TooManyRequestsException", "ProvisionedThroughputExceededException",
+    "TransactionInProgressException", "RequestLimitExceeded",
+    "BandwidthLimitExceeded", "LimitExceededException",
+    "RequestThrottled",   "SlowDown",
+    "PriorRequestNotComplete", "EC2ThrottledException"};
+
+bool is_throttling_code(std::string_view code) noexcept
+{
+    return std::find(throttling_codes.begin(), throttling_codes.end(), code) !=
+           throttling_codes.end();
+}
+
 }  // namespace
+
+sts_retry sts_retry_decision(error_code ec, unsigned status, std::string_view code) noexcept
+{
+    if (status == 0) return ec && is_retryable(ec) ? sts_retry::transient : sts_retry::no;
+    if (is_throttling_code(code)) return sts_retry::throttled;
+    if (code == "IDPCommunicationError" || code == "RequestTimeout" ||
+        code == "RequestTimeoutException")
+        return sts_retry::transient;
+    if (status == 500 || status == 502 || status == 503 || status == 504)
+        return sts_retry::transient;
+    return sts_retry::no;
+}
 
 std::string sts_form_body(std::string_view action,
                           const std::vector<std::pair<std::string_view, std::string_view>>& params)
@@ -104,7 +134,7 @@ error_code parse_sts_error(unsigned status, std::string_view xml, diagnostics& d
         return make_error_code(errc::access_denied);
     if (code == "InvalidClientTokenId") return make_error_code(errc::unrecognized_client);
     if (code == "SignatureDoesNotMatch") return make_error_code(errc::invalid_signature);
-    if (code == "Throttling") return make_error_code(errc::throttling);
+    if (is_throttling_code(code)) return make_error_code(errc::throttling);
     return make_error_code(errc::unknown_service_error);
 }
 

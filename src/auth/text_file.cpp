@@ -1,7 +1,13 @@
 #include "text_file.hpp"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <iterator>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace dynomite::detail {
 
@@ -27,6 +33,33 @@ error_code read_text_file(const std::string& path, std::string_view what, std::s
     }
     text.resize(static_cast<std::size_t>(in.gcount()));
     out = std::move(text);
+    return {};
+}
+
+error_code write_text_file_atomically(const std::string& path, std::string_view text,
+                                      std::string& why)
+{
+    std::string temporary = path + ".XXXXXX";
+    const int fd = ::mkstemp(temporary.data());
+    if (fd < 0) {
+        why = "cannot create a file beside " + path + ": " + std::strerror(errno);
+        return make_error_code(errc::invalid_configuration);
+    }
+    bool written = true;
+    for (std::size_t done = 0; written && done < text.size();) {
+        const ssize_t n = ::write(fd, text.data() + done, text.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        written = n > 0;
+        if (written) done += static_cast<std::size_t>(n);
+    }
+    const int saved = errno;
+    written = written && ::fsync(fd) == 0;
+    if (::close(fd) != 0) written = false;
+    if (!written || ::rename(temporary.c_str(), path.c_str()) != 0) {
+        why = "cannot write " + path + ": " + std::strerror(written ? errno : saved);
+        ::unlink(temporary.c_str());
+        return make_error_code(errc::invalid_configuration);
+    }
     return {};
 }
 

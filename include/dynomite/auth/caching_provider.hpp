@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <list>
 #include <memory>
 #include <mutex>
 #include <vector>
@@ -58,7 +59,10 @@ public:
     shared_credentials current();
 
     /// Completes with void(error_code, std::shared_ptr<const credentials>): current() when
-    /// it has credentials, else after a fetch (shared with every other waiter).
+    /// it has credentials, else after a fetch (shared with every other waiter). A wait is
+    /// cancelled through the handler's cancellation slot (any cancellation type): it completes
+    /// with asio::error::operation_aborted at once, and the fetch goes on for the other
+    /// waiters and the cache. start_get_credentials waits the same way.
     template <class CompletionToken>
     auto async_get_current(diagnostics& diag, CompletionToken&& token)
     {
@@ -85,6 +89,7 @@ private:
     struct waiter {
         current_handler handler;
         diagnostics* diag;
+        std::uint64_t id;
     };
     enum class freshness { usable, refresh_in_background, wait };
 
@@ -92,6 +97,8 @@ private:
     void begin_fetch();
     void on_fetched(error_code ec, credentials fetched);
     void log(log_level level, std::string_view line) const;
+    void cancel_wait(std::uint64_t id);
+    void complete(current_handler handler, error_code ec, shared_credentials creds);
 
     boost::asio::any_io_executor executor_;
     std::shared_ptr<credentials_provider> source_;
@@ -104,7 +111,10 @@ private:
     std::chrono::system_clock::time_point retry_after_{};
     bool fetching_ = false;
     std::uint64_t fetches_ = 0;
-    std::vector<waiter> waiters_;
+    // A list: taking one waiter out must not move-assign the others, since Asio 1.81's
+    // any_completion_handler move assignment recurses without end.
+    std::list<waiter> waiters_;
+    std::uint64_t next_waiter_id_ = 0;
     diagnostics fetch_diag_;
 };
 

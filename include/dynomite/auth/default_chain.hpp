@@ -3,6 +3,7 @@
 
 #include <dynomite/auth/credentials_provider.hpp>
 #include <dynomite/auth/metadata_providers.hpp>
+#include <dynomite/auth/profile_sources.hpp>
 
 #include <memory>
 #include <optional>
@@ -22,15 +23,21 @@ struct credential_chain_options {
     /// Endpoint overrides, for tests and private networks. Empty: STS is AWS_ENDPOINT_URL_STS,
     /// else AWS_ENDPOINT_URL, else https://sts.<region>.amazonaws.com; the SSO portal is
     /// AWS_ENDPOINT_URL_SSO, else AWS_ENDPOINT_URL, else
-    /// https://portal.sso.<sso_region>.amazonaws.com.
+    /// https://portal.sso.<sso_region>.amazonaws.com; SSO-OIDC (token refresh) is
+    /// AWS_ENDPOINT_URL_SSO_OIDC, else AWS_ENDPOINT_URL, else
+    /// https://oidc.<sso_region>.amazonaws.com.
     std::string sts_url;
     std::string sso_portal_url;
+    std::string sso_oidc_url;
     /// Where AWS_CONTAINER_CREDENTIALS_RELATIVE_URI is appended.
     std::string container_base = "http://169.254.170.2";
     /// Timeouts and attempts of the instance metadata source; its endpoint comes from the
     /// environment (AWS_EC2_METADATA_SERVICE_ENDPOINT) unless set here.
     imds_params imds;
     bool imds_endpoint_from_environment = true;
+    /// How long a profile's credential_process may run (one minute by default) and how much
+    /// it may print.
+    credential_process_limits credential_process;
 };
 
 /// Tries, in order, and uses the first source that is configured:

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <dynomite/auth/credentials_provider.hpp>
+#include <dynomite/client_config.hpp>
 
 #include <chrono>
 #include <memory>
@@ -17,7 +18,22 @@ struct sts_endpoint {
     std::string region;
     /// "https://sts.<region>.amazonaws.com" when empty.
     std::string url;
+    /// For each attempt: connecting, sending and reading together.
     std::chrono::milliseconds timeout{5000};
+    /// Throttling, 5xx answers, IDPCommunicationError and connection failures are retried
+    /// with full-jitter backoff, three attempts in all as botocore's standard mode does; the
+    /// retry quota fields are not used.
+    retry_params retry = default_sts_retry();
+
+    static retry_params default_sts_retry()
+    {
+        retry_params r;
+        r.max_attempts = 3;
+        r.base_delay = std::chrono::milliseconds(100);
+        r.throttling_base_delay = std::chrono::milliseconds(500);
+        r.max_delay = std::chrono::milliseconds(5000);
+        return r;
+    }
 };
 
 struct assume_role_params {

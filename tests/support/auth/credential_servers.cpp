@@ -2,6 +2,7 @@
 
 #include <dynomite/time.hpp>
 
+#include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 
 #include <cstdlib>
@@ -216,6 +217,12 @@ void fake_sts::fail_next(std::string code, std::string message, unsigned status,
     fail_times_ = times;
 }
 
+void fake_sts::drop_next(int times)
+{
+    std::lock_guard lock(mutex_);
+    drop_times_ = times;
+}
+
 std::vector<std::string> fake_sts::signers() const
 {
     std::lock_guard lock(mutex_);
@@ -227,6 +234,12 @@ route_response fake_sts::answer(const recorded_request& r)
     if (r.method != "POST" || r.target != "/") return sts_error(404, "UnknownOperation", "POST /");
     auto form = parse_form(r.body);
     std::lock_guard lock(mutex_);
+    if (drop_times_ > 0) {
+        --drop_times_;
+        route_response dropped;
+        dropped.drop_connection = true;
+        return dropped;
+    }
     if (form["Version"] != "2011-06-15") return sts_error(400, "InvalidAction", "bad Version");
     if (fail_times_ > 0) {
         --fail_times_;
@@ -290,6 +303,66 @@ void fake_sso_portal::expect(std::string bearer_token, std::string account_id,
     token_ = std::move(bearer_token);
     account_ = std::move(account_id);
     role_ = std::move(role_name);
+}
+
+fake_sso_oidc::fake_sso_oidc() : server([this](const recorded_request& r) { return answer(r); }) {}
+
+void fake_sso_oidc::expect(std::string client_id, std::string client_secret,
+                           std::string refresh_token)
+{
+    std::lock_guard lock(mutex_);
+    client_id_ = std::move(client_id);
+    client_secret_ = std::move(client_secret);
+    refresh_token_ = std::move(refresh_token);
+}
+
+void fake_sso_oidc::fail_next(unsigned status, std::string type, std::string error, int times)
+{
+    std::lock_guard lock(mutex_);
+    fail_status_ = status;
+    fail_type_ = std::move(type);
+    fail_error_ = std::move(error);
+    fail_times_ = times;
+}
+
+route_response fake_sso_oidc::answer(const recorded_request& r)
+{
+    const auto error = [](unsigned status, std::string type, std::string code,
+                          std::string description) -> route_response {
+        return {status,
+                json::serialize(json::object{{"error", code}, {"error_description", description}}),
+                {{"x-amzn-ErrorType", type}}};
+    };
+    if (r.method != "POST" || r.target != "/token")
+        return error(404, "UnknownOperationException", "not_found", "POST /token");
+    std::lock_guard lock(mutex_);
+    if (fail_times_ > 0) {
+        --fail_times_;
+        return error(fail_status_, fail_type_, fail_error_, "refused as the test asked");
+    }
+    boost::system::error_code parse_ec;
+    const json::value body = json::parse(r.body, parse_ec);
+    if (parse_ec || !body.is_object())
+        return error(400, "InvalidRequestException", "invalid_request", "not JSON");
+    const json::object& request = body.get_object();
+    const auto field = [&](std::string_view key) {
+        const json::value* v = request.if_contains(key);
+        return v && v->is_string() ? std::string(v->get_string()) : std::string();
+    };
+    if (field("grantType") != "refresh_token")
+        return error(400, "UnsupportedGrantTypeException", "unsupported_grant_type", "grantType");
+    if (field("clientId") != client_id_ || field("clientSecret") != client_secret_)
+        return error(400, "InvalidClientException", "invalid_client", "unknown client");
+    if (field("refreshToken") != refresh_token_)
+        return error(400, "InvalidGrantException", "invalid_grant", "Invalid refresh token provided");
+    ++issued_;
+    refresh_token_ = "refresh-" + std::to_string(issued_);
+    return {200,
+            json::serialize(json::object{{"accessToken", prefix + std::to_string(issued_)},
+                                         {"expiresIn", expires_in.count()},
+                                         {"refreshToken", refresh_token_},
+                                         {"tokenType", "Bearer"}}),
+            {}};
 }
 
 }  // namespace dynomite::test

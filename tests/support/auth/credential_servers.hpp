@@ -96,6 +96,8 @@ public:
     void expect_web_identity_token(std::string token);
     /// The next answers are this error instead (code, message, HTTP status), `times` times.
     void fail_next(std::string code, std::string message, unsigned status = 403, int times = 1);
+    /// The next `times` requests get their connection closed without an answer.
+    void drop_next(int times);
     /// The access key id that signed each AssumeRole, in order.
     std::vector<std::string> signers() const;
 
@@ -109,6 +111,7 @@ private:
     std::string fail_code_, fail_message_;
     unsigned fail_status_ = 403;
     int fail_times_ = 0;
+    int drop_times_ = 0;
     std::vector<std::string> signers_;
 
 public:
@@ -127,6 +130,35 @@ public:
 private:
     std::mutex mutex_;
     std::string token_, account_, role_;
+
+public:
+    route_server server;
+};
+
+/// SSO-OIDC CreateToken (rest-json): POST /token with {"clientId", "clientSecret",
+/// "grantType": "refresh_token", "refreshToken"} answers {"accessToken": "<prefix>N",
+/// "expiresIn", "refreshToken": "refresh-N", "tokenType": "Bearer"} when the client and the
+/// refresh token are the expected ones; 400 InvalidGrantException otherwise.
+class fake_sso_oidc {
+public:
+    fake_sso_oidc();
+    std::string url() const { return server.url(); }
+    void expect(std::string client_id, std::string client_secret, std::string refresh_token);
+    /// The next `times` answers are this rest-json error (x-amzn-ErrorType and
+    /// {"error", "error_description"}).
+    void fail_next(unsigned status, std::string type, std::string error, int times = 1);
+    /// "refreshed-access-<n>" is the nth access token issued.
+    std::string prefix = "refreshed-access-";
+    std::chrono::seconds expires_in{8 * 3600};
+
+private:
+    route_response answer(const recorded_request& request);
+    std::mutex mutex_;
+    std::string client_id_, client_secret_, refresh_token_;
+    unsigned fail_status_ = 0;
+    std::string fail_type_, fail_error_;
+    int fail_times_ = 0;
+    int issued_ = 0;
 
 public:
     route_server server;

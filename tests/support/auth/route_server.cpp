@@ -50,6 +50,11 @@ asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<route_server::st
             std::lock_guard lock(state->mutex);
             state->requests.push_back(std::move(seen));
         }
+        if (answer.drop_connection) {
+            beast::error_code ignored;
+            stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+            co_return;
+        }
         http::response<http::string_body> response(static_cast<http::status>(answer.status), 11);
         for (const auto& [name, value] : answer.headers) response.set(name, value);
         if (!response.count(http::field::content_type))

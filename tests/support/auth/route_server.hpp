@@ -24,6 +24,8 @@ struct route_response {
     unsigned status = 200;
     std::string body;
     std::vector<std::pair<std::string, std::string>> headers;
+    /// Close the connection without answering, as a server that crashed or a dropped link.
+    bool drop_connection = false;
 };
 
 /// Called on the server's thread, one request at a time.

@@ -2,8 +2,15 @@
 // failed refresh. A scripted source and a clock the test moves.
 #include <dynomite/auth/caching_provider.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
 
 #include <gtest/gtest.h>
 
@@ -91,16 +98,22 @@ struct cache_test : ::testing::Test {
         std::shared_ptr<const credentials> creds;
         diagnostics diag;
     };
-    // Starts a request for credentials; it completes as io runs.
-    std::shared_ptr<outcome> request()
+    // Starts a request for credentials; it completes as io runs. With a signal, emitting it
+    // cancels the request.
+    std::shared_ptr<outcome> request(asio::cancellation_signal* cancel = nullptr)
     {
         auto result = std::make_shared<outcome>();
-        cache->async_get_current(result->diag,
-                                 [result](error_code ec, std::shared_ptr<const credentials> c) {
-                                     result->done = true;
-                                     result->ec = ec;
-                                     result->creds = std::move(c);
-                                 });
+        auto handler = [result](error_code ec, std::shared_ptr<const credentials> c) {
+            EXPECT_FALSE(result->done) << "completed twice";
+            result->done = true;
+            result->ec = ec;
+            result->creds = std::move(c);
+        };
+        if (cancel)
+            cache->async_get_current(result->diag,
+                                     asio::bind_cancellation_slot(cancel->slot(), handler));
+        else
+            cache->async_get_current(result->diag, handler);
         return result;
     }
     void settle()
@@ -314,6 +327,86 @@ TEST_F(cache_test, the_provider_interface_returns_a_copy)
     EXPECT_EQ(got.access_key_id, "AKIDCOPY");
     ASSERT_TRUE(got.expiration);
     EXPECT_EQ(*got.expiration, now + 1h);
+}
+
+TEST_F(cache_test, a_cancelled_first_wait_leaves_the_shared_fetch_to_the_others)
+{
+    asio::cancellation_signal cancel;
+    auto first = request();
+    auto cancelled = request(&cancel);
+    auto third = request();
+    settle();
+    EXPECT_EQ(source->started, 1);
+    cancel.emit(asio::cancellation_type::terminal);
+    settle();
+    ASSERT_TRUE(cancelled->done);
+    EXPECT_EQ(cancelled->ec, asio::error::operation_aborted);
+    EXPECT_EQ(cancelled->diag.message,
+              "cancelled while waiting for credentials from scripted source");
+    EXPECT_FALSE(first->done);
+    EXPECT_FALSE(third->done);
+
+    source->succeed(temporary("AKIDFIRST", now + 1h));
+    settle();
+    for (const auto& w : {first, third}) {
+        ASSERT_TRUE(w->done);
+        ASSERT_FALSE(w->ec);
+        EXPECT_EQ(w->creds->access_key_id, "AKIDFIRST");
+    }
+    EXPECT_EQ(cancelled->creds, nullptr);
+    // Emitting again after the completion reaches nothing.
+    cancel.emit(asio::cancellation_type::terminal);
+    settle();
+    EXPECT_EQ(source->started, 1);
+}
+
+TEST_F(cache_test, a_wait_for_a_mandatory_refresh_can_be_cancelled_and_the_refresh_still_lands)
+{
+    prime(temporary("AKIDFIRST", now + 1h));
+    now += 55min;  // 5 minutes left: requests wait
+    asio::cancellation_signal cancel;
+    auto waiting = request(&cancel);
+    settle();
+    EXPECT_EQ(source->started, 2);
+    cancel.emit(asio::cancellation_type::partial);
+    settle();
+    ASSERT_TRUE(waiting->done);
+    EXPECT_EQ(waiting->ec, asio::error::operation_aborted);
+
+    // Nobody waits any more, yet the refresh fills the cache.
+    source->succeed(temporary("AKIDSECOND", now + 1h));
+    settle();
+    auto current = cache->current();
+    ASSERT_TRUE(current);
+    EXPECT_EQ(current->access_key_id, "AKIDSECOND");
+    EXPECT_EQ(source->started, 2);
+}
+
+TEST_F(cache_test, a_timeout_raced_against_the_wait_cancels_only_that_wait)
+{
+    using namespace asio::experimental::awaitable_operators;
+    auto patient = request();
+    std::optional<std::size_t> winner;
+    diagnostics diag;
+    auto impatient = [&]() -> asio::awaitable<void> {
+        asio::steady_timer timeout(io, 1ms);
+        // The provider interface, through a coroutine: the || operator cancels the loser.
+        auto result = co_await (cache->async_get_credentials(diag, asio::use_awaitable) ||
+                                timeout.async_wait(asio::use_awaitable));
+        winner = result.index();
+    };
+    asio::co_spawn(io, impatient(), asio::detached);
+    io.restart();
+    while (!winner) io.run_one();
+    EXPECT_EQ(*winner, 1u);
+    EXPECT_EQ(source->started, 1);
+    EXPECT_FALSE(patient->done);
+
+    source->succeed(temporary("AKIDFIRST", now + 1h));
+    settle();
+    ASSERT_TRUE(patient->done);
+    ASSERT_FALSE(patient->ec);
+    EXPECT_EQ(patient->creds->access_key_id, "AKIDFIRST");
 }
 
 }  // namespace

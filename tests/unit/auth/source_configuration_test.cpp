@@ -293,8 +293,10 @@ TEST_F(chain_test, expired_sso_token_says_to_log_in)
         << R"({"accessToken":"sso-bearer-secret","expiresAt":"2020-01-01T00:00:00Z"})";
     auto result = fetch(files_env(), "dev");
     EXPECT_EQ(result.ec, errc::expired_token);
-    EXPECT_EQ(result.diag.message, "SSO: the token for corp expired at 2020-01-01T00:00:00Z; run "
-                                   "`aws sso login --sso-session corp`");
+    EXPECT_EQ(result.diag.message,
+              "SSO: the token for corp expired at 2020-01-01T00:00:00Z and cannot be refreshed: "
+              "the cached token has no refreshToken, clientId, clientSecret, "
+              "registrationExpiresAt to refresh it with; run `aws sso login --sso-session corp`");
     EXPECT_EQ(result.diag.message.find("sso-bearer-secret"), std::string::npos);
 }
 

@@ -31,6 +31,14 @@ error_code parse_sts_credentials(std::string_view xml, std::string_view action, 
 /// not an STS error.
 error_code parse_sts_error(unsigned status, std::string_view xml, diagnostics& diag);
 
+/// Whether a failed STS call is worth another attempt, as botocore's standard retry mode
+/// decides for STS: throttling codes, 5xx answers, RequestTimeout, IDPCommunicationError (the
+/// web identity issuer did not answer STS in time), and connection failures and timeouts
+/// (`status` 0: no answer). AccessDenied, ExpiredToken, InvalidIdentityToken and the like are
+/// not: another attempt gets the same answer.
+enum class sts_retry { no, transient, throttled };
+sts_retry sts_retry_decision(error_code ec, unsigned status, std::string_view code) noexcept;
+
 /// "https://sts.<region>.amazonaws.com" (".amazonaws.com.cn" for cn- regions).
 std::string sts_regional_endpoint(std::string_view region);
 
