@@ -43,8 +43,12 @@ boost::asio::awaitable<void> count_post_of_author(Post& post)
 {
     auto author = co_await User::find(post.user_id);
     if (!author) co_return;
-    // An atomic ADD: concurrent posts by the same author are all counted.
-    co_await author->increment(&User::post_count);
+    // An ADD in a one-action transaction: concurrent posts are all counted, and its
+    // ClientRequestToken makes a retry after a lost answer count the post once, where a plain
+    // increment() would count it twice.
+    dynomite::transaction count;
+    count.increment(*author, "post_count");
+    co_await count.commit();
 }
 
 }  // namespace
