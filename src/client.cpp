@@ -32,7 +32,7 @@ constexpr std::string_view service_name = "dynamodb";
 
 std::string endpoint_url_of(const endpoint& ep)
 {
-    return (ep.tls ? "https://" : "http://") + ep.host_header;
+    return endpoint_url(ep);
 }
 
 }  // namespace
@@ -178,7 +178,8 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         // Signed anew each attempt: the signature carries the time, which a backoff moves.
         const auto signature = sign_dynamodb_request(*current, region, service_name,
                                                      target.host_header, target_header,
-                                                     content_type, body, config.clock(), keys);
+                                                     content_type, body, config.clock(), keys,
+                                                     target.path);
         format_request_head({.host = target.host_header,
                              .content_type = content_type,
                              .user_agent = user_agent,
@@ -186,7 +187,8 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                              .security_token = current->session_token,
                              .amz_date = signature.amz_date,
                              .authorization = signature.authorization,
-                             .content_length = body.size()},
+                             .content_length = body.size(),
+                             .path = target.path},
                             head);
 
         diag.aws_type.clear();
@@ -346,10 +348,16 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = std::move(why);
         return ec;
     }
-    if (auto ec = resolve_endpoint(config.endpoint, region, config.env, target, &why)) {
+    resolved_endpoint resolved;
+    const endpoint_settings endpoint_choice{config.endpoint, config.use_fips_endpoint,
+                                            config.use_dualstack_endpoint};
+    if (auto ec = resolve_endpoint(endpoint_choice, region, config.profile, config.env, resolved,
+                                   &why)) {
         diag.message = std::move(why);
         return ec;
     }
+    target = std::move(resolved.where);
+    region = std::move(resolved.signing_region);
     if (!config.logger) {
         if (auto text = config.env.get("DYNOMITE_LOG")) {
             auto level = parse_log_level(*text);

@@ -17,10 +17,12 @@ struct request_head {
     std::string_view amz_date;
     std::string_view authorization;
     std::size_t content_length = 0;
+    /// The request target: the endpoint's path, percent-encoded.
+    std::string_view path = "/";
 };
 
-/// Replaces `out` with "POST / HTTP/1.1", the header lines and the blank line that ends them.
-/// The values must satisfy is_valid_header_value.
+/// Replaces `out` with "POST <path> HTTP/1.1", the header lines and the blank line that ends
+/// them. The values must satisfy is_valid_header_value.
 void format_request_head(const request_head& head, std::string& out);
 
 /// Fits in a header line as is: no control character but tab (so no CR or LF to end the line
