@@ -43,8 +43,7 @@ public:
     {
     }
 
-    error_code setting(std::string_view key, std::optional<std::string_view>& out,
-                       std::string* why)
+    error_code setting(std::string_view key, std::optional<std::string_view>& out, std::string* why)
     {
         out.reset();
         if (error_code ec = load(why)) return ec;
@@ -93,8 +92,8 @@ private:
         loaded_ = true;
         if (error_code ec = detail::load_ini_file(path_, document_, why)) return ec;
         if (document_) {
-            section_ = detail::find_profile(*document_, choice_.name,
-                                            detail::shared_file_kind::config);
+            section_ =
+                detail::find_profile(*document_, choice_.name, detail::shared_file_kind::config);
         }
         return {};
     }
@@ -202,8 +201,8 @@ error_code regional_endpoint_url(std::string_view region, bool fips, bool dual_s
     const detail::partition& partition = detail::partition_of(region);
     const auto refuse = [&](std::string_view what) {
         return fail(errc::invalid_configuration,
-                    "partition " + std::string(partition.id) + " of region " +
-                        std::string(region) + " " + std::string(what),
+                    "partition " + std::string(partition.id) + " of region " + std::string(region) +
+                        " " + std::string(what),
                     why);
     };
     std::string url = "https://dynamodb";
@@ -244,9 +243,9 @@ error_code resolve_endpoint(const endpoint_settings& settings, std::string_view 
     config_profile profile(profile_name, env);
     flag fips;
     flag dual_stack;
-    if (error_code ec = read_flag(settings.use_fips_endpoint, "use_fips_endpoint",
-                                  "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", env, profile,
-                                  fips, why)) {
+    if (error_code ec =
+            read_flag(settings.use_fips_endpoint, "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT",
+                      "use_fips_endpoint", env, profile, fips, why)) {
         return ec;
     }
     if (error_code ec = read_flag(settings.use_dualstack_endpoint, "use_dualstack_endpoint",
@@ -267,12 +266,12 @@ error_code resolve_endpoint(const endpoint_settings& settings, std::string_view 
     resolved_endpoint result;
     if (configured) {
         if (fips.value || dual_stack.value) {
-            return fail(errc::invalid_configuration,
-                        unsupported(fips, dual_stack,
-                                    "cannot be combined with the endpoint URL from " +
-                                        configured->origin +
-                                        ": DynamoDB has no such form of a custom endpoint"),
-                        why);
+            return fail(
+                errc::invalid_configuration,
+                unsupported(fips, dual_stack,
+                            "cannot be combined with the endpoint URL from " + configured->origin +
+                                ": DynamoDB has no such form of a custom endpoint"),
+                why);
         }
         result.url = std::move(configured->url);
         result.origin = std::move(configured->origin);

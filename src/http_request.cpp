@@ -18,9 +18,9 @@ void format_request_head(const request_head& head, std::string& out)
     // The request line, the names, ": ", CRLFs and the length take under 192 bytes: one
     // allocation at most.
     out.clear();
-    out.reserve(192 + head.path.size() + head.host.size() + head.content_type.size() + head.user_agent.size() +
-                head.target.size() + head.security_token.size() + head.amz_date.size() +
-                head.authorization.size());
+    out.reserve(192 + head.path.size() + head.host.size() + head.content_type.size() +
+                head.user_agent.size() + head.target.size() + head.security_token.size() +
+                head.amz_date.size() + head.authorization.size());
     out.append("POST ").append(head.path).append(" HTTP/1.1\r\n");
     append_field(out, "Host", head.host);
     append_field(out, "Content-Type", head.content_type);

@@ -7,8 +7,6 @@ fails, dynomite must fail too. Exits 77 (skipped) when botocore cannot be import
 Usage: endpoint_oracle.py PROBE   (PROBE: the endpoint_resolver_probe executable)
 """
 import itertools
-import json
-import os
 import subprocess
 import sys
 
@@ -16,22 +14,21 @@ try:
     import botocore
     from botocore.endpoint_provider import EndpointProvider
     from botocore.exceptions import EndpointResolutionError
+    from botocore.loaders import create_loader
 except ImportError as exc:
     print(f"SKIP: botocore is not importable by {sys.executable} ({exc}); "
           "install Debian's python3-botocore", file=sys.stderr)
     sys.exit(77)
 
 
-def load(*parts):
-    with open(os.path.join(os.path.dirname(botocore.__file__), "data", *parts)) as f:
-        return json.load(f)
+LOADER = create_loader()  # reads botocore's data files, compressed or not
 
 
 def regions_to_check():
     regions = set()
-    for partition in load("partitions.json")["partitions"]:
+    for partition in LOADER.load_data("partitions")["partitions"]:
         regions.update(partition["regions"])
-    for partition in load("endpoints.json")["partitions"]:
+    for partition in LOADER.load_data("endpoints")["partitions"]:
         regions.update(partition["regions"])
         regions.update(partition["services"].get("dynamodb", {}).get("endpoints", {}))
     return sorted(regions)
@@ -49,8 +46,9 @@ def main():
     if len(sys.argv) != 2:
         print(__doc__, file=sys.stderr)
         return 2
-    provider = EndpointProvider(load("dynamodb", "2012-08-10", "endpoint-rule-set-1.json"),
-                                load("partitions.json"))
+    provider = EndpointProvider(
+        LOADER.load_service_model("dynamodb", "endpoint-rule-set-1", "2012-08-10"),
+        LOADER.load_data("partitions"))
     cases = [(region, fips, dual_stack)
              for region in regions_to_check()
              for fips, dual_stack in itertools.product((False, True), repeat=2)]

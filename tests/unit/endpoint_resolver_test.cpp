@@ -71,8 +71,8 @@ protected:
                     std::string_view profile = {})
     {
         outcome out;
-        out.ec = dynomite::resolve_endpoint(settings, region, profile,
-                                            environment::from_map(vars_), out.resolved, &out.why);
+        out.ec = dynomite::resolve_endpoint(settings, region, profile, environment::from_map(vars_),
+                                            out.resolved, &out.why);
         return out;
     }
 
@@ -266,8 +266,7 @@ TEST_F(endpoint_config, errors)
 
     r = resolve(settings({}, {}, true), "us-iso-east-1");
     EXPECT_EQ(r.ec, errc::invalid_configuration);
-    EXPECT_NE(r.why.find("partition aws-iso of region us-iso-east-1"), std::string::npos)
-        << r.why;
+    EXPECT_NE(r.why.find("partition aws-iso of region us-iso-east-1"), std::string::npos) << r.why;
 
     write_config("[default]\nnot a setting\n");
     r = resolve();

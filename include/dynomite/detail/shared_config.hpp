@@ -20,9 +20,9 @@ using ini_document = std::map<std::string, ini_section, std::less<>>;
 /// Parses the AWS flavour of INI: "[section]" lines, "key = value" or "key: value" settings,
 /// whole-line comments starting with '#' or ';', inline comments that follow whitespace, and
 /// indented "key = value" sub-settings under a key with an empty value, stored as
-/// "parent.key" (read them with find_sub_setting). A repeated section merges into the first. A malformed line fails with
-/// errc::invalid_configuration naming source:line, without quoting the line, which may hold a
-/// secret.
+/// "parent.key" (read them with find_sub_setting). A repeated section merges into the first.
+/// A malformed line fails with errc::invalid_configuration naming source:line, without quoting
+/// the line, which may hold a secret.
 error_code parse_ini(std::string_view text, std::string_view source, ini_document& out,
                      std::string* why);
 
