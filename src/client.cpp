@@ -37,7 +37,7 @@ constexpr std::string_view service_name = "dynamodb";
 
 std::string endpoint_url_of(const endpoint& ep)
 {
-    return (ep.tls ? "https://" : "http://") + ep.host_header;
+    return endpoint_url(ep);
 }
 
 }  // namespace
@@ -209,7 +209,8 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         const auto signature = sign_dynamodb_request(*current, region, service_name,
                                                      target.host_header, target_header,
                                                      content_type, body,
-                                                     config.clock() + clock_offset, keys);
+                                                     config.clock() + clock_offset, keys,
+                                                     target.path);
         format_request_head({.request_target = request_target,
                              .proxy_authorization = proxy_authorization,
                              .host = target.host_header,
@@ -410,10 +411,16 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = std::move(why);
         return ec;
     }
-    if (auto ec = resolve_endpoint(config.endpoint, region, config.env, target, &why)) {
+    resolved_endpoint resolved;
+    const endpoint_settings endpoint_choice{config.endpoint, config.use_fips_endpoint,
+                                            config.use_dualstack_endpoint};
+    if (auto ec = resolve_endpoint(endpoint_choice, region, config.profile, config.env, resolved,
+                                   &why)) {
         diag.message = std::move(why);
         return ec;
     }
+    target = std::move(resolved.where);
+    region = std::move(resolved.signing_region);
     if (!config.logger) {
         if (auto text = config.env.get("DYNOMITE_LOG")) {
             auto level = parse_log_level(*text);
@@ -448,10 +455,11 @@ error_code client::create(executor_type executor, client_config config,
     }
     auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
                                                       std::move(region), std::move(target), retry);
+    impl->request_target = impl->target.path;
     if (proxy && !impl->target.tls) {
         // A forward proxy takes the absolute URL; the signature still covers the endpoint's
-        // host and the path "/".
-        impl->request_target = impl->url + "/";
+        // host and path.
+        impl->request_target = "http://" + impl->target.host_header + impl->target.path;
         impl->proxy_authorization = proxy->authorization;
     }
     impl->pool->impl()->proxy = std::move(proxy);

@@ -135,7 +135,8 @@ error_code parse_ini(std::string_view text, std::string_view source, ini_documen
     };
 
     ini_section* section = nullptr;
-    bool in_sub_settings = false;
+    // The key whose indented sub-settings follow, while they do.
+    std::string parent_key;
     std::size_t line_number = 0;
     std::size_t start = 0;
     while (start < text.size()) {
@@ -147,8 +148,18 @@ error_code parse_ini(std::string_view text, std::string_view source, ini_documen
         const bool indented = !line.empty() && (line.front() == ' ' || line.front() == '\t');
         const std::string_view content = trim(line);
         if (content.empty() || content.front() == '#' || content.front() == ';') continue;
-        if (indented && in_sub_settings) continue;
-        in_sub_settings = false;
+        if (indented && !parent_key.empty()) {
+            const std::size_t separator = content.find('=');
+            if (separator == std::string_view::npos) {
+                return malformed(line_number, "expected an indented \"key = value\" sub-setting");
+            }
+            const std::string_view key = trim(content.substr(0, separator));
+            if (key.empty()) return malformed(line_number, "sub-setting without a key");
+            (*section)[parent_key + "." + to_lower(key)] =
+                std::string(strip_inline_comment(trim(content.substr(separator + 1))));
+            continue;
+        }
+        parent_key.clear();
 
         if (content.front() == '[') {
             const std::size_t close = content.find(']');
@@ -177,8 +188,9 @@ error_code parse_ini(std::string_view text, std::string_view source, ini_documen
         const std::string_view key = trim(content.substr(0, separator));
         if (key.empty()) return malformed(line_number, "setting without a key");
         const std::string_view value = strip_inline_comment(trim(content.substr(separator + 1)));
-        in_sub_settings = value.empty();
-        (*section)[to_lower(key)] = std::string(value);
+        std::string lowered = to_lower(key);
+        if (value.empty()) parent_key = lowered;
+        (*section)[std::move(lowered)] = std::string(value);
     }
     return {};
 }
@@ -240,6 +252,15 @@ std::optional<std::string_view> find_setting(const ini_section& section, std::st
     const auto found = section.find(key);
     if (found == section.end() || found->second.empty()) return std::nullopt;
     return std::string_view(found->second);
+}
+
+std::optional<std::string_view> find_sub_setting(const ini_section& section,
+                                                 std::string_view parent, std::string_view key)
+{
+    std::string flattened;
+    flattened.reserve(parent.size() + 1 + key.size());
+    flattened.append(parent).append(1, '.').append(key);
+    return find_setting(section, flattened);
 }
 
 shared_file_paths locate_shared_files(const environment& env)

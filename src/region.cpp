@@ -55,9 +55,6 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
     }
     if (view.has_userinfo()) return invalid("must not contain user information");
     if (!view.has_authority() || view.encoded_host().empty()) return invalid("has no host");
-    if (!view.encoded_path().empty() && view.encoded_path() != "/") {
-        return invalid("must not have a path (found " + in_quotes(view.encoded_path()) + ")");
-    }
     if (view.has_query()) return invalid("must not have a query");
     if (view.has_fragment()) return invalid("must not have a fragment");
 
@@ -92,6 +89,8 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
         result.port = static_cast<std::uint16_t>(port);
     }
     if (result.port != default_port) result.host_header += ":" + std::to_string(result.port);
+    // Beside "/" the SDKs accept a path, which becomes every request's path.
+    if (!view.encoded_path().empty()) result.path = view.encoded_path();
     out = std::move(result);
     return {};
 }
@@ -105,11 +104,11 @@ endpoint parse_endpoint(std::string_view url)
     return out;
 }
 
-std::string default_endpoint_url(std::string_view region)
+std::string endpoint_url(const endpoint& where)
 {
-    std::string url = "https://dynamodb.";
-    url.append(region).append(".amazonaws.com");
-    if (region.starts_with("cn-")) url.append(".cn");
+    std::string url = where.tls ? "https://" : "http://";
+    url.append(where.host_header);
+    if (where.path != "/") url.append(where.path);
     return url;
 }
 
@@ -173,40 +172,6 @@ std::string resolve_region(std::optional<std::string> explicit_region, std::stri
     std::string out;
     std::string why;
     const error_code ec = resolve_region(std::move(explicit_region), profile, env, out, &why);
-    throw_on_error(ec, why);
-    return out;
-}
-
-error_code resolve_endpoint(std::optional<std::string> explicit_url, std::string_view region,
-                            const environment& env, endpoint& out, std::string* why)
-{
-    if (explicit_url) return parse_endpoint(*explicit_url, out, why);
-    if (const auto url = detail::lookup(env, "DYNOMITE_ENDPOINT")) {
-        std::string problem;
-        if (error_code ec = parse_endpoint(*url, out, &problem)) {
-            return fail(errc::invalid_endpoint, "DYNOMITE_ENDPOINT: " + problem, why);
-        }
-        return {};
-    }
-    if (region.empty()) {
-        return fail(errc::no_region,
-                    "no endpoint: no URL was given explicitly or in DYNOMITE_ENDPOINT, and no "
-                    "region to derive one from",
-                    why);
-    }
-    if (!is_valid_region_name(region)) {
-        return fail(errc::invalid_configuration,
-                    "region " + in_quotes(region) + " is not a valid region name", why);
-    }
-    return parse_endpoint(default_endpoint_url(region), out, why);
-}
-
-endpoint resolve_endpoint(std::optional<std::string> explicit_url, std::string_view region,
-                          const environment& env)
-{
-    endpoint out;
-    std::string why;
-    const error_code ec = resolve_endpoint(std::move(explicit_url), region, env, out, &why);
     throw_on_error(ec, why);
     return out;
 }

@@ -350,7 +350,7 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
                                          std::string_view target, std::string_view content_type,
                                          std::string_view body,
                                          std::chrono::system_clock::time_point now,
-                                         signing_key_cache& cache)
+                                         signing_key_cache& cache, std::string_view path)
 {
     const auto date_chars = format_amz_date_chars(now);
     const std::string_view amz_date(date_chars.data(), date_chars.size());
@@ -363,7 +363,13 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
     // Reused per thread: after the first request of a given size, building it allocates nothing.
     thread_local std::string canonical;
     canonical.clear();
-    canonical.append("POST\n/\n\ncontent-type:");
+    canonical.append("POST\n");
+    if (path == "/") {
+        canonical.append(1, '/');
+    } else {
+        canonical.append(canonical_uri(path, true));
+    }
+    canonical.append("\n\ncontent-type:");
     append_canonical_header_value(canonical, content_type);
     canonical.append("\nhost:");
     append_canonical_header_value(canonical, host_header);

@@ -82,8 +82,9 @@ public:
                              std::unique_ptr<client>& out, diagnostics& diag);
 
     executor_type get_executor() const noexcept;
+    /// The region requests are signed for: us-east-1 for region "local", else the region.
     const std::string& region() const noexcept;
-    /// The endpoint as "http(s)://host[:port]".
+    /// The endpoint as "http(s)://host[:port][/path]".
     const std::string& endpoint_url() const noexcept;
     /// The retry mode and the attempts in force, from the config, the environment or the profile.
     dynomite::retry_mode retry_mode() const noexcept;

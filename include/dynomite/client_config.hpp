@@ -92,9 +92,15 @@ struct proxy_params {
 };
 
 struct client_config {
-    /// "http://127.0.0.1:8000" or "https://..."; otherwise DYNOMITE_ENDPOINT, otherwise the
-    /// regional AWS endpoint.
+    /// "http://127.0.0.1:8000" or "https://host[:port][/path]"; otherwise DYNOMITE_ENDPOINT,
+    /// the AWS_ENDPOINT_URL* variables, the shared config file's endpoint settings, and last
+    /// the regional AWS endpoint (docs/configuration.md, "Endpoints").
     std::optional<std::string> endpoint;
+    /// The regional endpoint's FIPS and dual-stack forms; otherwise AWS_USE_FIPS_ENDPOINT and
+    /// AWS_USE_DUALSTACK_ENDPOINT, otherwise the profile's use_fips_endpoint and
+    /// use_dualstack_endpoint, otherwise false.
+    std::optional<bool> use_fips_endpoint;
+    std::optional<bool> use_dualstack_endpoint;
     /// Otherwise AWS_REGION, AWS_DEFAULT_REGION, or the profile's region.
     std::optional<std::string> region;
     /// Otherwise the environment and the shared files.

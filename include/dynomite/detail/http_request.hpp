@@ -23,8 +23,8 @@ struct request_head {
     std::size_t content_length = 0;
 };
 
-/// Replaces `out` with "POST <request_target> HTTP/1.1", the header lines and the blank line that ends them.
-/// The values must satisfy is_valid_header_value.
+/// Replaces `out` with "POST <request_target> HTTP/1.1", the header lines and the blank line
+/// that ends them. The values must satisfy is_valid_header_value.
 void format_request_head(const request_head& head, std::string& out);
 
 /// Fits in a header line as is: no control character but tab (so no CR or LF to end the line

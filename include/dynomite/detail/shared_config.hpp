@@ -19,10 +19,10 @@ using ini_document = std::map<std::string, ini_section, std::less<>>;
 
 /// Parses the AWS flavour of INI: "[section]" lines, "key = value" or "key: value" settings,
 /// whole-line comments starting with '#' or ';', inline comments that follow whitespace, and
-/// indented sub-settings under a key with an empty value (skipped: nothing here uses them).
-/// A repeated section merges into the first. A malformed line fails with
-/// errc::invalid_configuration naming source:line, without quoting the line, which may hold a
-/// secret.
+/// indented "key = value" sub-settings under a key with an empty value, stored as
+/// "parent.key" (read them with find_sub_setting). A repeated section merges into the first.
+/// A malformed line fails with errc::invalid_configuration naming source:line, without quoting
+/// the line, which may hold a secret.
 error_code parse_ini(std::string_view text, std::string_view source, ini_document& out,
                      std::string* why);
 
@@ -40,6 +40,11 @@ const ini_section* find_profile(const ini_document& document, std::string_view p
 
 /// The value of `key` in section, when present and not empty.
 std::optional<std::string_view> find_setting(const ini_section& section, std::string_view key);
+
+/// The value of the sub-setting `key` under `parent` ("dynamodb =" then an indented
+/// "endpoint_url = ..."), when present and not empty.
+std::optional<std::string_view> find_sub_setting(const ini_section& section,
+                                                 std::string_view parent, std::string_view key);
 
 struct shared_file_paths {
     std::string credentials;  // empty when neither its variable nor HOME is set

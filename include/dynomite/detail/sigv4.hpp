@@ -118,7 +118,8 @@ struct dynamodb_signature {
     std::string authorization;  // the Authorization header value
 };
 
-/// Signs a DynamoDB call: POST to "/" with an empty query, signing content-type, host,
+/// Signs a DynamoDB call: POST to `path` (the endpoint's, "/" unless its URL has one; the
+/// canonical URI is canonical_uri(path, true)) with an empty query, signing content-type, host,
 /// x-amz-date, x-amz-security-token (when creds.session_token is not empty) and x-amz-target,
 /// with the body as payload. The request must carry exactly these header values, and
 /// X-Amz-Security-Token when there is a session token. Equal to what the stage functions give.
@@ -127,6 +128,6 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
                                          std::string_view target, std::string_view content_type,
                                          std::string_view body,
                                          std::chrono::system_clock::time_point now,
-                                         signing_key_cache& cache);
+                                         signing_key_cache& cache, std::string_view path = "/");
 
 }  // namespace dynomite::detail
