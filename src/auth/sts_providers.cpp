@@ -77,7 +77,7 @@ asio::awaitable<error_code> call_sts(std::function<detail::http_fetch_request()>
                                      diagnostics& diag)
 {
     const std::string where = "STS " + std::string(action) + " for " + std::string(role_arn);
-    const int max_attempts = std::max(1, endpoint.retry.max_attempts);
+    const int max_attempts = std::max(1, endpoint.retry.max_attempts.value_or(3));
     std::vector<attempt_record> failed;
     for (int attempt = 1;; ++attempt) {
         diagnostics attempt_diag;
