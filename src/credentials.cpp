@@ -1,3 +1,5 @@
+#include "config_messages.hpp"
+
 #include <dynomite/credentials.hpp>
 #include <dynomite/detail/shared_config.hpp>
 #include <dynomite/diagnostics.hpp>
@@ -16,6 +18,9 @@
 namespace dynomite {
 namespace {
 
+using detail::fail;
+using detail::in_quotes;
+
 std::string_view trim(std::string_view text) noexcept
 {
     const auto is_space = [](char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; };
@@ -30,20 +35,6 @@ std::string to_lower(std::string_view text)
     for (char& c : out) {
         if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
     }
-    return out;
-}
-
-error_code fail(errc code, std::string message, std::string* why)
-{
-    if (why != nullptr) *why = std::move(message);
-    return code;
-}
-
-std::string in_quotes(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.append(1, '"').append(text).append(1, '"');
     return out;
 }
 

@@ -1,5 +1,7 @@
 // Where DynamoDB requests go: a configured endpoint URL, else the regional endpoint that
 // DynamoDB's endpoint rule set derives from the region's partition.
+#include "config_messages.hpp"
+
 #include <dynomite/detail/partitions.hpp>
 #include <dynomite/detail/shared_config.hpp>
 #include <dynomite/diagnostics.hpp>
@@ -10,19 +12,8 @@
 namespace dynomite {
 namespace {
 
-error_code fail(errc code, std::string message, std::string* why)
-{
-    if (why != nullptr) *why = std::move(message);
-    return code;
-}
-
-std::string in_quotes(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.append(1, '"').append(text).append(1, '"');
-    return out;
-}
+using detail::fail;
+using detail::in_quotes;
 
 bool equals_ignoring_case(std::string_view text, std::string_view lowercase) noexcept
 {

@@ -1,3 +1,5 @@
+#include "config_messages.hpp"
+
 #include <dynomite/detail/shared_config.hpp>
 #include <dynomite/diagnostics.hpp>
 #include <dynomite/endpoint.hpp>
@@ -11,19 +13,8 @@
 namespace dynomite {
 namespace {
 
-error_code fail(errc code, std::string message, std::string* why)
-{
-    if (why != nullptr) *why = std::move(message);
-    return code;
-}
-
-std::string in_quotes(std::string_view text)
-{
-    std::string out;
-    out.reserve(text.size() + 2);
-    out.append(1, '"').append(text).append(1, '"');
-    return out;
-}
+using detail::fail;
+using detail::in_quotes;
 
 }  // namespace
 

@@ -1,3 +1,5 @@
+#include "config_messages.hpp"
+
 #include <dynomite/detail/retry_settings.hpp>
 
 #include <charconv>
@@ -25,14 +27,6 @@ std::optional<retry_mode> parse_retry_mode(std::string_view text) noexcept
 namespace detail {
 namespace {
 
-error_code fail(std::string message, std::string* why)
-{
-    if (why) *why = std::move(message);
-    return make_error_code(errc::invalid_configuration);
-}
-
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
-
 /// A whole decimal number of at least 1; botocore's int() also takes signs and blanks, which
 /// no configuration needs.
 std::optional<int> parse_attempts(std::string_view text)
@@ -50,7 +44,7 @@ error_code read_attempts(std::string_view text, std::string_view origin, int& ou
 {
     const auto value = parse_attempts(text);
     if (!value) {
-        return fail(std::string(origin) + " is " + quoted(text) +
+        return fail(errc::invalid_configuration, std::string(origin) + " is " + in_quotes(text) +
                         "; expected a whole number of attempts, at least 1",
                     why);
     }
@@ -63,7 +57,7 @@ error_code read_mode(std::string_view text, std::string_view origin, retry_mode&
 {
     const auto mode = parse_retry_mode(text);
     if (!mode) {
-        return fail(std::string(origin) + " is " + quoted(text) +
+        return fail(errc::invalid_configuration, std::string(origin) + " is " + in_quotes(text) +
                         "; expected legacy, standard or adaptive",
                     why);
     }
@@ -85,7 +79,9 @@ error_code resolve_retry_settings(const retry_params& params, const environment&
     if (params.mode) {
         if (*params.mode != retry_mode::legacy && *params.mode != retry_mode::standard &&
             *params.mode != retry_mode::adaptive) {
-            return fail("retry_params.mode is " + std::to_string(static_cast<int>(*params.mode)) +
+            return fail(errc::invalid_configuration,
+                        "retry_params.mode is " +
+                            std::to_string(static_cast<int>(*params.mode)) +
                             ", which is no retry mode",
                         why);
         }
@@ -100,7 +96,8 @@ error_code resolve_retry_settings(const retry_params& params, const environment&
                                                                 : default_max_attempts;
     if (params.max_attempts) {
         if (*params.max_attempts < 1) {
-            return fail("retry_params.max_attempts is " + std::to_string(*params.max_attempts) +
+            return fail(errc::invalid_configuration,
+                        "retry_params.max_attempts is " + std::to_string(*params.max_attempts) +
                             "; it must be at least 1",
                         why);
         }
@@ -130,7 +127,7 @@ error_code resolve_retry_settings(const retry_params& params, std::string_view p
     const profile_choice choice = choose_profile(profile_name, env);
     const ini_section* section =
         document ? find_profile(*document, choice.name, shared_file_kind::config) : nullptr;
-    const std::string label = "profile " + quoted(choice.name) + " in " + config_path;
+    const std::string label = "profile " + in_quotes(choice.name) + " in " + config_path;
     return resolve_retry_settings(params, env, section, label, out, why);
 }
 
