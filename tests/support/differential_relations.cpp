@@ -115,7 +115,7 @@ expr random_leaf(const std::vector<attribute_map>& items, const document_path& p
         else if (const auto* bs = v.get_if<binary_set>())
             v = bs->values.front();
         else if (const auto* l = v.get_if<attribute_list>(); l && !l->empty())
-            v = pick_of(rng, *l);
+            v = attribute_value(pick_of(rng, *l));  // a copy first: the element lives in v
         else if (v.is_s())
             v = v.as_s().substr(pick(rng, v.as_s().size() + 1));
         return oracle::make_function(expr::kind::contains, path, std::move(v));
