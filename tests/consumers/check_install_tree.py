@@ -9,10 +9,17 @@ relative to it. Fails, naming each problem, when the tree holds a file outside t
 (a test or example program, a private header, a static helper library), when an expected file
 is missing, or when an installed header includes a Dynomite header that is not installed, or
 that only the sources include (a detail header no public header reaches).
+
+It also reads the shared library's dynamic symbols (nm -D): each must be Dynomite's own, but
+for the thread-local tops of Asio's call stacks, which must be there (Asio finds the state of
+the thread running an io_context in them, and the application's and the library's must be
+one), so that no Asio, Beast, Boost.JSON or Boost.URL code of the library meets the
+application's.
 """
 
 import os
 import re
+import subprocess
 import sys
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"](dynomite/[^>"]+)[>"]', re.MULTILINE)
@@ -24,6 +31,37 @@ def installed_files(root):
         for name in names:
             found.append(os.path.relpath(os.path.join(folder, name), root))
     return sorted(found)
+
+
+OWN_SYMBOL = re.compile(
+    r"^(typeinfo for |typeinfo name for |vtable for |VTT for |guard variable for |"
+    r"(non-)?virtual thunk to |covariant return thunk to |TLS init function for |"
+    r"TLS wrapper function for )?dynomite::")
+CALL_STACK_TOP = re.compile(
+    r"^boost::asio::detail::keyword_tss_ptr<boost::asio::detail::call_stack<(?P<key>.*)>"
+    r"::context>::value_$")
+
+
+def export_problems(library):
+    """What is wrong with the dynamic symbols the shared library defines."""
+    listed = subprocess.run(["nm", "-D", "--defined-only", "-C", library], check=True,
+                            stdout=subprocess.PIPE, text=True).stdout
+    problems = []
+    tops = []
+    for line in listed.splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) < 3:
+            continue
+        name = parts[2]
+        top = CALL_STACK_TOP.match(name)
+        if top:
+            tops.append(top.group("key"))
+        elif not OWN_SYMBOL.match(name):
+            problems.append(f"{os.path.basename(library)} exports {name}")
+    if not any(key.startswith("boost::asio::detail::thread_context,") for key in tops):
+        problems.append(f"{os.path.basename(library)} does not export the top of Asio's "
+                        "thread_context call stack")
+    return problems
 
 
 def main(argv):
@@ -79,11 +117,19 @@ def main(argv):
     for header in sorted(installed - reached):
         problems.append(f"private header installed: {header} (no public header includes it)")
 
-    for problem in problems:
+    shared = [path for path in files if library.match(path) and ".so" in path
+              and not os.path.islink(os.path.join(root, path))]
+    for path in shared:
+        problems.extend(export_problems(os.path.join(root, path)))
+
+    for problem in problems[:30]:
         print(f"check_install_tree: {problem}", file=sys.stderr)
+    if len(problems) > 30:
+        print(f"check_install_tree: and {len(problems) - 30} more problems", file=sys.stderr)
     if problems:
         return 1
-    print(f"check_install_tree: {len(files)} files, {len(headers)} headers, as expected")
+    print(f"check_install_tree: {len(files)} files, {len(headers)} headers, "
+          f"{len(shared)} shared library exporting Dynomite's symbols, as expected")
     return 0
 
 
