@@ -11,10 +11,10 @@ is missing, or when an installed header includes a Dynomite header that is not i
 that only the sources include (a detail header no public header reaches).
 
 It also reads the shared library's dynamic symbols (nm -D): each must be Dynomite's own, but
-for the thread-local tops of Asio's call stacks, which must be there (Asio finds the state of
-the thread running an io_context in them, and the application's and the library's must be
-one), so that no Asio, Beast, Boost.JSON or Boost.URL code of the library meets the
-application's.
+for what src/dynomite.map shares with the application: the thread-local tops of Asio's call
+stacks, which must be there (Asio finds the state of the thread running an io_context in them),
+and the functions giving Asio's, Beast's and Boost.JSON's error categories. So no other Asio,
+Beast, Boost.JSON or Boost.URL code of the library meets the application's.
 """
 
 import os
@@ -40,6 +40,9 @@ OWN_SYMBOL = re.compile(
 CALL_STACK_TOP = re.compile(
     r"^boost::asio::detail::keyword_tss_ptr<boost::asio::detail::call_stack<(?P<key>.*)>"
     r"::context>::value_$")
+ERROR_CATEGORY = re.compile(
+    r"^boost::(asio::(ssl::|experimental::)?error::get_[a-z_]+_category\(\)"
+    r"|(beast|json)::([a-z]+::)?make_error_(code|condition)\(boost::[a-z:]+\))$")
 
 
 def export_problems(library):
@@ -56,7 +59,7 @@ def export_problems(library):
         top = CALL_STACK_TOP.match(name)
         if top:
             tops.append(top.group("key"))
-        elif not OWN_SYMBOL.match(name):
+        elif not OWN_SYMBOL.match(name) and not ERROR_CATEGORY.match(name):
             problems.append(f"{os.path.basename(library)} exports {name}")
     if not any(key.startswith("boost::asio::detail::thread_context,") for key in tops):
         problems.append(f"{os.path.basename(library)} does not export the top of Asio's "
