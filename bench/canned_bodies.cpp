@@ -3,8 +3,8 @@
 #include "bench/bench.hpp"
 #include "bench/bench_item.hpp"
 
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
 
 namespace dynomite::bench {
 

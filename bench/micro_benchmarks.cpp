@@ -5,13 +5,13 @@
 #include "bench/bench.hpp"
 #include "bench/bench_item.hpp"
 
-#include <dynomite/condition.hpp>
-#include <dynomite/detail/crc32.hpp>
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/protocol.hpp>
-#include <dynomite/detail/sigv4.hpp>
-#include <dynomite/expression_context.hpp>
-#include <dynomite/update_expression.hpp>
+#include <dynomite/expr/condition.hpp>
+#include "transport/crc32.hpp"
+#include "core/json_codec.hpp"
+#include <dynomite/protocol/detail/protocol.hpp>
+#include "auth/sigv4.hpp"
+#include <dynomite/expr/expression_context.hpp>
+#include <dynomite/expr/update_expression.hpp>
 
 #include <benchmark/benchmark.h>
 

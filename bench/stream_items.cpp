@@ -5,7 +5,7 @@
 //     stream_items ENDPOINT ITEMS [TABLE]
 #include "bench/bench_item.hpp"
 
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 #include <dynomite/model.hpp>
 
 #include <boost/asio/co_spawn.hpp>

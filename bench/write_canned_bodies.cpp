@@ -2,7 +2,7 @@
 // file name, size and CRC32 (the x-amz-crc32 header value) on a line.
 #include "canned_bodies.hpp"
 
-#include <dynomite/detail/crc32.hpp>
+#include "transport/crc32.hpp"
 
 #include <cstdlib>
 #include <fstream>

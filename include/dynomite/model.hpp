@@ -25,8 +25,8 @@
 //     auto cheap = co_await Product::where("price.lt", 20).all();
 #pragma once
 
-#include <dynomite/attribute_converter.hpp>
-#include <dynomite/database.hpp>
+#include <dynomite/model/attribute_converter.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model/association.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/batch.hpp>
@@ -37,7 +37,7 @@
 #include <dynomite/model/schema.hpp>
 #include <dynomite/model/transaction.hpp>
 #include <dynomite/model/validation.hpp>
-#include <dynomite/model_naming.hpp>
+#include <dynomite/core/naming.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

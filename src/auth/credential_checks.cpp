@@ -1,4 +1,4 @@
-#include "credential_checks.hpp"
+#include "auth/credential_checks.hpp"
 
 namespace dynomite::detail {
 

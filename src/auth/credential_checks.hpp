@@ -1,7 +1,7 @@
 // Checks that credentials from any source can sign a request.
 #pragma once
 
-#include <dynomite/credentials.hpp>
+#include <dynomite/auth/credentials.hpp>
 
 #include <string>
 #include <string_view>

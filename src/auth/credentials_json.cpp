@@ -1,6 +1,6 @@
-#include <dynomite/auth/detail/credentials_json.hpp>
+#include "auth/credentials_json.hpp"
 
-#include <dynomite/time.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>

@@ -1,4 +1,5 @@
-#include "profile_resolver.hpp"
+#include "core/async.hpp"
+#include "auth/profile_resolver.hpp"
 
 #include <dynomite/auth/default_chain.hpp>
 #include <dynomite/auth/sts_providers.hpp>
@@ -14,7 +15,7 @@ namespace asio = boost::asio;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 
 error_code refuse(std::string message, std::string& why)
 {

@@ -1,4 +1,5 @@
-#include "http_fetch.hpp"
+#include "core/async.hpp"
+#include "auth/http_fetch.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -24,7 +25,7 @@ namespace http = boost::beast::http;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 
 error_code translate(error_code ec)
 {

@@ -2,7 +2,7 @@
 // connection of its own: these are rare, so nothing is pooled.
 #pragma once
 
-#include <dynomite/error.hpp>
+#include <dynomite/core/error.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

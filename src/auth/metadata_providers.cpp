@@ -1,10 +1,10 @@
-#include <dynomite/auth/detail/credentials_json.hpp>
-#include "credential_checks.hpp"
-#include "http_fetch.hpp"
-#include "text_file.hpp"
+#include "auth/credentials_json.hpp"
+#include "auth/credential_checks.hpp"
+#include "auth/http_fetch.hpp"
+#include "auth/text_file.hpp"
 
 #include <dynomite/auth/metadata_providers.hpp>
-#include <dynomite/detail/shared_config.hpp>
+#include "core/shared_config.hpp"
 
 #include <boost/asio/ip/address.hpp>
 

@@ -1,4 +1,4 @@
-#include "process_runner.hpp"
+#include "auth/process_runner.hpp"
 
 #include <cerrno>
 #include <csignal>

@@ -1,4 +1,4 @@
-#include "profile_resolver.hpp"
+#include "auth/profile_resolver.hpp"
 
 #include <dynomite/auth/metadata_providers.hpp>
 #include <dynomite/auth/profile_sources.hpp>

@@ -5,7 +5,7 @@
 #include <dynomite/auth/credentials_provider.hpp>
 #include <dynomite/auth/default_chain.hpp>
 #include <dynomite/auth/sts_providers.hpp>
-#include <dynomite/detail/shared_config.hpp>
+#include "core/shared_config.hpp"
 
 #include <memory>
 #include <optional>

@@ -1,13 +1,13 @@
-#include <dynomite/auth/detail/credentials_json.hpp>
-#include "http_fetch.hpp"
-#include "process_runner.hpp"
-#include <dynomite/auth/detail/sso_token.hpp>
-#include <dynomite/time.hpp>
-#include "text_file.hpp"
+#include "auth/credentials_json.hpp"
+#include "auth/http_fetch.hpp"
+#include "auth/process_runner.hpp"
+#include "auth/sso_token.hpp"
+#include <dynomite/core/time.hpp>
+#include "auth/text_file.hpp"
 
 #include <dynomite/auth/profile_sources.hpp>
-#include <dynomite/detail/crypto.hpp>
-#include <dynomite/detail/sigv4.hpp>
+#include "auth/crypto.hpp"
+#include "auth/sigv4.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>

@@ -1,7 +1,7 @@
-#include <dynomite/auth/detail/sso_token.hpp>
+#include "auth/sso_token.hpp"
 
-#include <dynomite/auth/detail/credentials_json.hpp>
-#include <dynomite/time.hpp>
+#include "auth/credentials_json.hpp"
+#include <dynomite/core/time.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

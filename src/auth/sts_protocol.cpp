@@ -1,8 +1,8 @@
-#include <dynomite/auth/detail/sts_protocol.hpp>
+#include "auth/sts_protocol.hpp"
 
-#include <dynomite/detail/sigv4.hpp>
+#include "auth/sigv4.hpp"
 
-#include <dynomite/auth/detail/credentials_json.hpp>
+#include "auth/credentials_json.hpp"
 
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>

@@ -1,10 +1,11 @@
-#include "http_fetch.hpp"
-#include <dynomite/auth/detail/sts_protocol.hpp>
-#include "text_file.hpp"
+#include "core/random.hpp"
+#include "auth/http_fetch.hpp"
+#include "auth/sts_protocol.hpp"
+#include "auth/text_file.hpp"
 
 #include <dynomite/auth/sts_providers.hpp>
 
-#include <dynomite/detail/retry.hpp>
+#include "transport/retry.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -42,8 +43,7 @@ std::string url_of(const sts_endpoint& endpoint)
 
 double unit_random()
 {
-    thread_local std::mt19937_64 rng{std::random_device{}()};
-    return std::uniform_real_distribution<double>(0.0, 1.0)(rng);
+    return detail::random_unit();
 }
 
 // One attempt of an STS call: its credentials, or its error in diag with `status` 0 when no

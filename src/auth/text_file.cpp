@@ -1,4 +1,4 @@
-#include "text_file.hpp"
+#include "auth/text_file.hpp"
 
 #include <cerrno>
 #include <cstdio>

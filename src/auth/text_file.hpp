@@ -1,7 +1,7 @@
 // Small files credential sources read: token files, the SSO token cache.
 #pragma once
 
-#include <dynomite/error.hpp>
+#include <dynomite/core/error.hpp>
 
 #include <string>
 

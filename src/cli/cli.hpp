@@ -2,10 +2,10 @@
 // the exit codes.
 #pragma once
 
-#include <dynomite/batch.hpp>
-#include <dynomite/client.hpp>
-#include <dynomite/client_config.hpp>
-#include <dynomite/model_naming.hpp>
+#include <dynomite/query/batch.hpp>
+#include <dynomite/client/client.hpp>
+#include <dynomite/client/client_config.hpp>
+#include <dynomite/core/naming.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

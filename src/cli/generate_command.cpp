@@ -2,8 +2,8 @@
 // from the name.
 #include "cli.hpp"
 
-#include <dynomite/migration.hpp>
-#include <dynomite/time.hpp>
+#include <dynomite/migration/migration.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <boost/json/serialize.hpp>
 #include <boost/json/string.hpp>

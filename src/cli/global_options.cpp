@@ -1,7 +1,7 @@
 // The global options, the client they configure, and the dispatch to the commands.
 #include "cli.hpp"
 
-#include <dynomite/logging.hpp>
+#include <dynomite/core/logging.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

@@ -1,7 +1,7 @@
 // `dynomite migrate` and `dynomite migrate status`.
 #include "cli.hpp"
 
-#include <dynomite/migration.hpp>
+#include <dynomite/migration/migration.hpp>
 
 #include <iomanip>
 #include <map>

@@ -1,11 +1,11 @@
 // `dynomite seed FILE`: items from a JSON file, written with BatchWriteItem.
 #include "cli.hpp"
 
-#include <dynomite/batch.hpp>
-#include <dynomite/database.hpp>
-#include <dynomite/migration.hpp>
+#include <dynomite/query/batch.hpp>
+#include <dynomite/query/database.hpp>
+#include <dynomite/migration/migration.hpp>
 
-#include <dynomite/detail/plain_json.hpp>
+#include "core/plain_json.hpp"
 
 #include <fstream>
 #include <ostream>

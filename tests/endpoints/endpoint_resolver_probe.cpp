@@ -1,7 +1,7 @@
 // Reads lines "REGION FIPS DUALSTACK" (FIPS and DUALSTACK are 0 or 1) and prints, for each,
 // dynomite::regional_endpoint_url's URL or "error: <why>"; endpoint_oracle.py compares the
 // output with botocore's evaluation of DynamoDB's endpoint rule set.
-#include <dynomite/endpoint.hpp>
+#include <dynomite/transport/endpoint.hpp>
 
 #include <iostream>
 #include <sstream>

@@ -3,7 +3,7 @@
 // AWS variables). A failed write is reported and the next one goes on; the last line says how
 // many succeeded: "stored S of N". The same writes as the botocore side of
 // run_writes_through_faults.py, for comparing the two under the same faults.
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

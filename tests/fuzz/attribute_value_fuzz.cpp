@@ -1,7 +1,7 @@
 // The JSON attribute-value decoder: any input is decoded or refused, and what decodes writes
 // back to JSON that decodes to the same value.
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>

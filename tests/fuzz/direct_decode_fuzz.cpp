@@ -1,7 +1,7 @@
 // The direct decoder against the DOM decoder: whatever body the direct decoder accepts, the DOM
 // decoder must accept as well, with an equal result.
-#include <dynomite/detail/direct_decode.hpp>
-#include <dynomite/detail/protocol.hpp>
+#include "protocol/direct_decode.hpp"
+#include <dynomite/protocol/detail/protocol.hpp>
 
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>

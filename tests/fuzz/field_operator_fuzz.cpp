@@ -1,7 +1,7 @@
 // The "field.op" key parser: any key parses or is refused with a reason, and a parsed key
 // builds its condition (or refuses the values) without crashing.
-#include <dynomite/condition.hpp>
-#include <dynomite/field_operator.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/expr/field_operator.hpp>
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // The response path: raw bytes are parsed as an HTTP response under the client's size limits,
 // then a 200 body is decoded into a typed response and any other status into an error. The
 // first byte picks the operation.
-#include <dynomite/detail/protocol.hpp>
+#include <dynomite/protocol/detail/protocol.hpp>
 
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>

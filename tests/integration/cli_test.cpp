@@ -4,7 +4,7 @@
 
 #include "cli.hpp"
 
-#include <dynomite/migration.hpp>
+#include <dynomite/migration/migration.hpp>
 
 #include <filesystem>
 #include <fstream>

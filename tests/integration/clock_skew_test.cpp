@@ -3,7 +3,7 @@
 // Date header): the client corrects its clock from the refusal and succeeds.
 #include "support/test_env.hpp"
 
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>

@@ -5,7 +5,7 @@
 
 #include "cli.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

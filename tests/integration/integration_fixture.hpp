@@ -4,7 +4,7 @@
 
 #include "support/test_env.hpp"
 
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 
 #include <gtest/gtest.h>
 

@@ -3,7 +3,7 @@
 #include "integration/integration_fixture.hpp"
 #include "support/fault_proxy.hpp"
 
-#include <dynomite/migration.hpp>
+#include <dynomite/migration/migration.hpp>
 
 #include <algorithm>
 

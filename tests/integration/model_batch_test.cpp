@@ -2,7 +2,7 @@
 // groups of 25 and all found again, then deleted.
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

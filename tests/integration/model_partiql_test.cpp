@@ -2,7 +2,7 @@
 // INSERT, UPDATE and DELETE statements with parameters.
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

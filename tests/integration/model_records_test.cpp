@@ -4,7 +4,7 @@
 // with a consistent GetItem.
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

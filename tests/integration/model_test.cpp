@@ -1,7 +1,7 @@
 // Models against DynamoDB: persistence, finders, locking, inheritance and callbacks.
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

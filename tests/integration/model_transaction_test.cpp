@@ -3,7 +3,7 @@
 // once), and a transactional read.
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

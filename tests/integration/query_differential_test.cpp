@@ -11,7 +11,7 @@
 #include "support/condition_oracle.hpp"
 #include "support/differential_cases.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 
 #include <gtest/gtest.h>
 

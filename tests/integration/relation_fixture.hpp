@@ -4,7 +4,7 @@
 
 #include "integration/integration_fixture.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 
 #include <boost/asio/co_spawn.hpp>
 

@@ -16,7 +16,7 @@
 #include "integration/integration_fixture.hpp"
 #include "support/fault_proxy.hpp"
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

@@ -19,8 +19,8 @@
 //   no size, so a comparison of their size is false (and <> true), as for a missing one.
 #pragma once
 
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/document_path.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/core/document_path.hpp>
 
 #include <cstddef>
 #include <optional>

@@ -1,6 +1,6 @@
 #include "support/differential_cases.hpp"
 
-#include <dynomite/condition.hpp>
+#include <dynomite/expr/condition.hpp>
 
 #include <algorithm>
 #include <array>

@@ -5,8 +5,8 @@
 
 #include "support/condition_oracle.hpp"
 
-#include <dynomite/operations.hpp>
-#include <dynomite/relation.hpp>
+#include <dynomite/protocol/operations.hpp>
+#include <dynomite/query/relation.hpp>
 
 #include <cstdint>
 #include <optional>

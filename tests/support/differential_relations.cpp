@@ -1,7 +1,7 @@
 // Random relations for the differential test: the steps, their meaning and their spelling.
 #include "support/differential_cases.hpp"
 
-#include <dynomite/condition.hpp>
+#include <dynomite/expr/condition.hpp>
 
 #include <algorithm>
 

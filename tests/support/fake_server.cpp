@@ -1,6 +1,7 @@
+#include "core/async.hpp"
 #include "support/fake_server.hpp"
 
-#include <dynomite/detail/crc32.hpp>
+#include "transport/crc32.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
@@ -35,7 +36,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 constexpr std::string_view aws_type_prefix = "com.amazonaws.dynamodb.v20120810#";
 constexpr std::size_t max_request_body = 64 * 1024 * 1024;
 

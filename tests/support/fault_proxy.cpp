@@ -1,9 +1,10 @@
+#include "core/async.hpp"
 #include "support/fault_proxy.hpp"
 
 #include "support/fake_server.hpp"
 
-#include <dynomite/detail/crc32.hpp>
-#include <dynomite/endpoint.hpp>
+#include "transport/crc32.hpp"
+#include <dynomite/transport/endpoint.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>
@@ -41,7 +42,7 @@ using boost::system::error_code;
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 constexpr std::size_t max_message_body = 64 * 1024 * 1024;
 
 std::size_t index_of(fault_kind kind)

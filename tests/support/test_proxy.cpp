@@ -1,3 +1,4 @@
+#include "core/async.hpp"
 #include "support/test_proxy.hpp"
 
 #include "support/fake_server.hpp"
@@ -34,7 +35,7 @@ struct test_proxy::state {
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 
 /// Splits "host:port" (the host may be "[v6]").
 bool split_authority(std::string_view authority, std::string& host, std::string& port)

@@ -1,6 +1,6 @@
 // Adaptive mode's limiter: the CUBIC curve, the measured rate, the token bucket, and a replay
 // of the same events through botocore's own classes as the oracle.
-#include <dynomite/detail/adaptive_rate.hpp>
+#include "transport/adaptive_rate.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,8 +1,8 @@
 // Attribute converters: every built-in type both ways, the opt-in enums and structs, user
 // converters, and the ISO-8601 time format.
-#include <dynomite/attribute_converter.hpp>
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/time.hpp>
+#include <dynomite/model/attribute_converter.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Attribute values and items: construction, access, set semantics, validation, size, base64.
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/diagnostics.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/core/diagnostics.hpp>
 
 #include <gtest/gtest.h>
 

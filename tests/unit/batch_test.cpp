@@ -2,9 +2,9 @@
 // stop, the backoff bound), then its loops against a scripted server.
 #include "support/fake_server.hpp"
 
-#include <dynomite/batch.hpp>
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
+#include <dynomite/query/batch.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
 
 #include <gtest/gtest.h>
 

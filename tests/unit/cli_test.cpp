@@ -2,7 +2,7 @@
 // generated migration files and seed files.
 #include "cli.hpp"
 
-#include <dynomite/migration.hpp>
+#include <dynomite/migration/migration.hpp>
 
 #include <gtest/gtest.h>
 

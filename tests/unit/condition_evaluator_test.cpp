@@ -1,5 +1,5 @@
 // Conditions evaluated on the client: DynamoDB's semantics, item by item.
-#include <dynomite/detail/condition_evaluator.hpp>
+#include "expr/condition_evaluator.hpp"
 
 #include <gtest/gtest.h>
 

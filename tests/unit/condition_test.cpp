@@ -1,6 +1,6 @@
 // Conditions: building, inspecting and rendering with placeholders.
-#include <dynomite/condition.hpp>
-#include <dynomite/diagnostics.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/core/diagnostics.hpp>
 
 #include <gtest/gtest.h>
 

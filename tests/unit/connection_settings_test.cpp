@@ -1,10 +1,10 @@
 // The connection settings read sans-io: proxy URLs, NO_PROXY, the proxy chosen for an
 // endpoint, the CONNECT request, the CA certificates' source and the spread over addresses.
-#include <dynomite/detail/address_rotation.hpp>
-#include <dynomite/detail/proxy_route.hpp>
-#include <dynomite/detail/tls_setup.hpp>
+#include "transport/address_rotation.hpp"
+#include "transport/proxy_route.hpp"
+#include "transport/tls_setup.hpp"
 
-#include <dynomite/endpoint.hpp>
+#include <dynomite/transport/endpoint.hpp>
 
 #include <gtest/gtest.h>
 

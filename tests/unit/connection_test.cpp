@@ -4,8 +4,8 @@
 #include "support/test_pki.hpp"
 #include "support/test_proxy.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/connection_pool.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/connection_pool.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>

@@ -1,4 +1,4 @@
-#include <dynomite/detail/crc32.hpp>
+#include "transport/crc32.hpp"
 
 #include <gtest/gtest.h>
 

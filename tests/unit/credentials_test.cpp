@@ -1,7 +1,7 @@
-#include <dynomite/credentials.hpp>
-#include <dynomite/detail/shared_config.hpp>
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/endpoint.hpp>
+#include <dynomite/auth/credentials.hpp>
+#include "core/shared_config.hpp"
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/transport/endpoint.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,9 +1,9 @@
 // The direct decoder against the DOM decoder: equal results whenever it accepts a body, and it
 // accepts the usual shapes of GetItem, Query and Scan responses.
-#include <dynomite/detail/direct_decode.hpp>
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
-#include <dynomite/detail/protocol.hpp>
+#include "protocol/direct_decode.hpp"
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
+#include <dynomite/protocol/detail/protocol.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>

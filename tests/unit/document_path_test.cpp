@@ -1,8 +1,8 @@
 // Document paths, placeholder allocation and projections.
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/document_path.hpp>
-#include <dynomite/expression_context.hpp>
-#include <dynomite/operations/query_scan.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/core/document_path.hpp>
+#include <dynomite/expr/expression_context.hpp>
+#include <dynomite/protocol/query_scan.hpp>
 
 #include <gtest/gtest.h>
 

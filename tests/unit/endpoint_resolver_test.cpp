@@ -2,12 +2,12 @@
 // config file's sub-settings, partitions, and endpoint URLs with a path, signed and sent.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/detail/http_request.hpp>
-#include <dynomite/detail/partitions.hpp>
-#include <dynomite/detail/shared_config.hpp>
-#include <dynomite/detail/sigv4.hpp>
-#include <dynomite/endpoint.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/http_request.hpp"
+#include "transport/partitions.hpp"
+#include "core/shared_config.hpp"
+#include "auth/sigv4.hpp"
+#include <dynomite/transport/endpoint.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>

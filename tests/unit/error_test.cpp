@@ -1,5 +1,5 @@
-#include <dynomite/detail/protocol.hpp>
-#include <dynomite/diagnostics.hpp>
+#include <dynomite/protocol/detail/protocol.hpp>
+#include <dynomite/core/diagnostics.hpp>
 
 #include <boost/system/errc.hpp>
 #include <gtest/gtest.h>

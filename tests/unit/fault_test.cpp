@@ -3,8 +3,8 @@
 #include "support/fake_server.hpp"
 #include "support/fault_proxy.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/connection_pool.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/connection_pool.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/as_tuple.hpp>

@@ -1,6 +1,6 @@
 // "field.op" keys: parsing, and the conditions built from them.
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/expressions.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/expr/expressions.hpp>
 
 #include <gtest/gtest.h>
 

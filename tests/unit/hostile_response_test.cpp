@@ -2,10 +2,10 @@
 // the decoders directly, and through the client against servers that misbehave.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/detail/crc32.hpp>
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/protocol.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/crc32.hpp"
+#include "core/json_codec.hpp"
+#include <dynomite/protocol/detail/protocol.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>

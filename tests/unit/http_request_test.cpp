@@ -1,5 +1,5 @@
-#include <dynomite/client.hpp>
-#include <dynomite/detail/http_request.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/http_request.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>

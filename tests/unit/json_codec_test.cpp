@@ -1,7 +1,7 @@
 // The JSON writer and DynamoDB's attribute value JSON, both ways.
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
-#include <dynomite/detail/plain_json.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
+#include "core/plain_json.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/value.hpp>

@@ -2,8 +2,8 @@
 // of the JSON reader, and the builder used by migrations written in C++.
 #include "cli.hpp"
 
-#include <dynomite/migration.hpp>
-#include <dynomite/time.hpp>
+#include <dynomite/migration/migration.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // runner itself against a scripted server: waits, failures, clearing.
 #include "support/fake_server.hpp"
 
-#include <dynomite/migration.hpp>
+#include <dynomite/migration/migration.hpp>
 
 #include <gtest/gtest.h>
 

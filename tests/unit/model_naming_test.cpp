@@ -1,6 +1,6 @@
 // Model naming: C++ type names, snake case, plurals and table names.
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/model_naming.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/core/naming.hpp>
 
 #include <gtest/gtest.h>
 

@@ -4,8 +4,8 @@
 // response makes its retry meet its own item.
 #include "support/fake_server.hpp"
 
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>

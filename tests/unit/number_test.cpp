@@ -1,6 +1,6 @@
 // DynamoDB numbers: syntax, DynamoDB's limits, exact conversions and comparison.
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/number.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/core/number.hpp>
 
 #include <gtest/gtest.h>
 

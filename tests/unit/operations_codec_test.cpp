@@ -1,6 +1,6 @@
 // Request encoding and response decoding of every operation, without any I/O.
-#include <dynomite/detail/protocol.hpp>
-#include <dynomite/operations.hpp>
+#include <dynomite/protocol/detail/protocol.hpp>
+#include <dynomite/protocol/operations.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/json.hpp>

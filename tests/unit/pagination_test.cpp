@@ -1,7 +1,7 @@
 // The paging state machine, cursor strings, and exact sums.
-#include <dynomite/detail/decimal_sum.hpp>
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/pagination.hpp>
+#include "query/decimal_sum.hpp"
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/query/pagination.hpp>
 
 #include <gtest/gtest.h>
 

@@ -1,5 +1,5 @@
 // The query planner: index choice, key conditions, filters and the exact requests.
-#include <dynomite/query_plan.hpp>
+#include <dynomite/query/query_plan.hpp>
 
 #include <gtest/gtest.h>
 

@@ -3,10 +3,10 @@
 // scan policy and the terminal operations.
 #include "support/fake_server.hpp"
 
-#include <dynomite/database.hpp>
-#include <dynomite/detail/json_codec.hpp>
-#include <dynomite/detail/json_writer.hpp>
-#include <dynomite/expressions.hpp>
+#include <dynomite/query/database.hpp>
+#include "core/json_codec.hpp"
+#include "core/json_writer.hpp"
+#include <dynomite/expr/expressions.hpp>
 
 #include <gtest/gtest.h>
 

@@ -2,10 +2,10 @@
 // actual size named, and without sending anything.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/detail/protocol.hpp>
-#include <dynomite/detail/request_limits.hpp>
-#include <dynomite/operations.hpp>
+#include <dynomite/client/client.hpp>
+#include <dynomite/protocol/detail/protocol.hpp>
+#include "protocol/request_limits.hpp"
+#include <dynomite/protocol/operations.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/io_context.hpp>

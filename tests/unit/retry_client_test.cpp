@@ -1,9 +1,9 @@
 // The client's send loop in adaptive mode and under clock skew, against the fake DynamoDB.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/detail/clock_skew.hpp>
-#include <dynomite/detail/sigv4.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/clock_skew.hpp"
+#include "auth/sigv4.hpp"
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>

@@ -2,9 +2,9 @@
 // errors for bad values, and legacy mode's policy on the wire.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/detail/retry.hpp>
-#include <dynomite/detail/retry_settings.hpp>
+#include <dynomite/client/client.hpp>
+#include "transport/retry.hpp"
+#include "transport/retry_settings.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <gtest/gtest.h>

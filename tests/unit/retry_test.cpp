@@ -1,4 +1,4 @@
-#include <dynomite/detail/retry.hpp>
+#include "transport/retry.hpp"
 
 #include <boost/system/errc.hpp>
 #include <gtest/gtest.h>

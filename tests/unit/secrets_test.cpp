@@ -3,10 +3,10 @@
 // changes what a request does.
 #include "support/fake_server.hpp"
 
-#include <dynomite/client.hpp>
-#include <dynomite/database.hpp>
-#include <dynomite/detail/sigv4.hpp>
-#include <dynomite/relation.hpp>
+#include <dynomite/client/client.hpp>
+#include <dynomite/query/database.hpp>
+#include "auth/sigv4.hpp"
+#include <dynomite/query/relation.hpp>
 
 #include <gtest/gtest.h>
 #include <boost/asio/co_spawn.hpp>

@@ -1,5 +1,5 @@
-#include <dynomite/detail/crypto.hpp>
-#include <dynomite/detail/sigv4.hpp>
+#include "auth/crypto.hpp"
+#include "auth/sigv4.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/json/parse.hpp>

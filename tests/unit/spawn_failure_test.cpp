@@ -1,4 +1,4 @@
-#include <dynomite/detail/spawn_failure.hpp>
+#include "core/spawn_failure.hpp"
 
 #include <boost/asio/error.hpp>
 #include <gtest/gtest.h>

@@ -1,5 +1,5 @@
 // Table schemas from DescribeTable results.
-#include <dynomite/table_schema.hpp>
+#include <dynomite/query/table_schema.hpp>
 
 #include <gtest/gtest.h>
 

@@ -2,7 +2,7 @@
 // host and are current, with the explicit opt-out as the only exception.
 #include "support/test_pki.hpp"
 
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 
 #include <gtest/gtest.h>
 #include <openssl/bio.h>

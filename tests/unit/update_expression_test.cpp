@@ -1,7 +1,7 @@
 // Update expressions: actions, their checks and rendering.
-#include <dynomite/condition.hpp>
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/update_expression.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/expr/update_expression.hpp>
 
 #include <gtest/gtest.h>
 

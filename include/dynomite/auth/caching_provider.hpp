@@ -2,7 +2,7 @@
 #pragma once
 
 #include <dynomite/auth/credentials_provider.hpp>
-#include <dynomite/logging.hpp>
+#include <dynomite/core/logging.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>

@@ -1,8 +1,8 @@
 // Where a client gets the credentials it signs with: an asynchronous source a user may supply.
 #pragma once
 
-#include <dynomite/credentials.hpp>
-#include <dynomite/diagnostics.hpp>
+#include <dynomite/auth/credentials.hpp>
+#include <dynomite/core/diagnostics.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>

@@ -3,7 +3,7 @@
 #pragma once
 
 #include <dynomite/auth/credentials_provider.hpp>
-#include <dynomite/client_config.hpp>
+#include <dynomite/transport/params.hpp>
 
 #include <chrono>
 #include <memory>

@@ -20,13 +20,13 @@
 // only the changed attributes.
 #pragma once
 
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/database.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/registry.hpp>
 #include <dynomite/model/relation.hpp>
 #include <dynomite/model/schema.hpp>
-#include <dynomite/operations/transactions.hpp>
+#include <dynomite/protocol/transactions.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

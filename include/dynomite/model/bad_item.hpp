@@ -1,8 +1,8 @@
 // Items a model relation could not load into records, when told to skip them.
 #pragma once
 
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/error.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/core/error.hpp>
 
 #include <cstddef>
 #include <memory>

@@ -3,13 +3,13 @@
 #pragma once
 
 #include <cstdint>
-#include <dynomite/attribute_converter.hpp>
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/database.hpp>
+#include <dynomite/model/attribute_converter.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model/errors.hpp>
 #include <dynomite/model/schema.hpp>
 #include <dynomite/model/validation.hpp>
-#include <dynomite/number.hpp>
+#include <dynomite/core/number.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -9,13 +9,13 @@
 // locking are refused. save() and transactions check what a batch cannot.
 #pragma once
 
-#include <dynomite/batch.hpp>
-#include <dynomite/condition.hpp>
-#include <dynomite/database.hpp>
-#include <dynomite/diagnostics.hpp>
-#include <dynomite/expression_context.hpp>
+#include <dynomite/query/batch.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/query/database.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/expr/expression_context.hpp>
 #include <dynomite/model/base.hpp>
-#include <dynomite/update_expression.hpp>
+#include <dynomite/expr/update_expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -89,7 +89,7 @@ boost::asio::awaitable<model_batch_result> batch_destroy(std::vector<T>& records
 
 namespace detail {
 
-// The write engine that save(), batches and transactions share (src/model.cpp).
+// The write engine that save(), batches and transactions share (src/model/model.cpp).
 
 /// check: the record's key alone, for a condition check or an increment.
 enum class write_kind { create, put, update, destroy, check };

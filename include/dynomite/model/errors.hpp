@@ -1,7 +1,7 @@
 // What the model layer reports: its error codes, and the validation errors of a record.
 #pragma once
 
-#include <dynomite/error.hpp>
+#include <dynomite/core/error.hpp>
 
 #include <boost/system/error_code.hpp>
 

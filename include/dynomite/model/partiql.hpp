@@ -8,9 +8,9 @@
 //                                    {18, "p1"});
 #pragma once
 
-#include <dynomite/database.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model/relation.hpp>
-#include <dynomite/operations/partiql.hpp>
+#include <dynomite/protocol/partiql.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -3,7 +3,7 @@
 
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/schema.hpp>
-#include <dynomite/model_naming.hpp>
+#include <dynomite/core/naming.hpp>
 
 #include <memory>
 #include <mutex>

@@ -2,16 +2,16 @@
 // model_cursor, and model_scope (a model bound to a database: find, find_by, where, ...).
 #pragma once
 
-#include <dynomite/attribute_value.hpp>
-#include <dynomite/condition.hpp>
-#include <dynomite/cursor.hpp>
-#include <dynomite/database.hpp>
-#include <dynomite/document_path.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/query/cursor.hpp>
+#include <dynomite/query/database.hpp>
+#include <dynomite/core/document_path.hpp>
 #include <dynomite/model/bad_item.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/registry.hpp>
-#include <dynomite/query_plan.hpp>
-#include <dynomite/relation.hpp>
+#include <dynomite/query/query_plan.hpp>
+#include <dynomite/query/relation.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -60,13 +60,13 @@ template <class B>
 concept plain_bool = std::same_as<std::remove_cvref_t<B>, bool>;
 
 /// The top-level attributes a relation's projection reads whole; null without a projection
-/// (src/model_attributes.cpp).
+/// (src/model/attributes.cpp).
 using loaded_attributes = std::shared_ptr<const std::vector<std::string>>;
 loaded_attributes loaded_attributes_of(const relation& r);
 /// Marks a record read through a projection as partial (model_base::is_partial()).
 void mark_partial(model_base& record, loaded_attributes loaded);
 
-// The type-erased operations behind the templates (src/model.cpp).
+// The type-erased operations behind the templates (src/model/model.cpp).
 
 /// The database a model uses: its own, else the default.
 database database_for(const model_descriptor& d);

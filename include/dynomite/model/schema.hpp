@@ -2,11 +2,11 @@
 // declared once in the model's static define() function.
 #pragma once
 
-#include <dynomite/attribute_converter.hpp>
-#include <dynomite/attribute_value.hpp>
+#include <dynomite/model/attribute_converter.hpp>
+#include <dynomite/core/attribute_value.hpp>
 #include <dynomite/model/errors.hpp>
 #include <dynomite/model/validation.hpp>
-#include <dynomite/time.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -6,14 +6,14 @@
 //     co_await t.commit_or_throw();          // all or nothing
 #pragma once
 
-#include <dynomite/condition.hpp>
-#include <dynomite/database.hpp>
+#include <dynomite/expr/condition.hpp>
+#include <dynomite/query/database.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/batch.hpp>
 #include <dynomite/model/relation.hpp>
-#include <dynomite/number.hpp>
-#include <dynomite/operations/transactions.hpp>
-#include <dynomite/update_expression.hpp>
+#include <dynomite/core/number.hpp>
+#include <dynomite/protocol/transactions.hpp>
+#include <dynomite/expr/update_expression.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

@@ -2,10 +2,10 @@
 // confirmation, uniqueness and the like, each with Rails' messages.
 #pragma once
 
-#include <dynomite/attribute_converter.hpp>
-#include <dynomite/attribute_value.hpp>
+#include <dynomite/model/attribute_converter.hpp>
+#include <dynomite/core/attribute_value.hpp>
 #include <dynomite/model/errors.hpp>
-#include <dynomite/number.hpp>
+#include <dynomite/core/number.hpp>
 
 #include <boost/asio/awaitable.hpp>
 

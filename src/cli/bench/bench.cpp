@@ -1,6 +1,6 @@
 #include "bench/bench.hpp"
 
-#include <dynomite/detail/json_writer.hpp>
+#include "core/json_writer.hpp"
 
 #include <algorithm>
 #include <bit>

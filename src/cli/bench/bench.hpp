@@ -2,7 +2,7 @@
 // report, all sans-io so that they are tested without a server.
 #pragma once
 
-#include <dynomite/error.hpp>
+#include <dynomite/core/error.hpp>
 
 #include <array>
 #include <chrono>

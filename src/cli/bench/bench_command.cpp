@@ -4,7 +4,7 @@
 #include "bench/bench_item.hpp"
 #include "cli.hpp"
 
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 #include <dynomite/model.hpp>
 
 #include <boost/asio/as_tuple.hpp>

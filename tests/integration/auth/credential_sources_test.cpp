@@ -7,7 +7,7 @@
 
 #include <dynomite/auth/caching_provider.hpp>
 #include <dynomite/auth/default_chain.hpp>
-#include <dynomite/client.hpp>
+#include <dynomite/client/client.hpp>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -1,6 +1,6 @@
 #include "support/auth/credential_servers.hpp"
 
-#include <dynomite/time.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>

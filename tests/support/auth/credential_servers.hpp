@@ -5,7 +5,7 @@
 
 #include "support/auth/route_server.hpp"
 
-#include <dynomite/credentials.hpp>
+#include <dynomite/auth/credentials.hpp>
 
 #include <atomic>
 #include <chrono>

@@ -1,3 +1,4 @@
+#include "core/async.hpp"
 #include "support/auth/route_server.hpp"
 
 #include <boost/asio/as_tuple.hpp>
@@ -24,7 +25,7 @@ struct route_server::state {
 
 namespace {
 
-constexpr auto use_tuple = asio::as_tuple(asio::use_awaitable);
+using dynomite::detail::use_tuple;
 
 asio::awaitable<void> serve(tcp::socket socket, std::shared_ptr<route_server::state> state,
                             std::size_t connection)

@@ -1,9 +1,9 @@
 // The wire formats credentials arrive in: metadata and process JSON, the SSO portal's JSON,
 // STS's Query requests and XML answers.
-#include <dynomite/auth/detail/credentials_json.hpp>
-#include <dynomite/auth/detail/sts_protocol.hpp>
-#include <dynomite/detail/sigv4.hpp>
-#include <dynomite/time.hpp>
+#include "auth/credentials_json.hpp"
+#include "auth/sts_protocol.hpp"
+#include "auth/sigv4.hpp"
+#include <dynomite/core/time.hpp>
 
 #include <gtest/gtest.h>
 

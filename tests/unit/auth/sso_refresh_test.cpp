@@ -3,9 +3,9 @@
 #include "support/auth/credential_servers.hpp"
 
 #include <dynomite/auth/default_chain.hpp>
-#include <dynomite/auth/detail/sso_token.hpp>
+#include "auth/sso_token.hpp"
 #include <dynomite/auth/profile_sources.hpp>
-#include <dynomite/time.hpp>
+#include <dynomite/core/time.hpp>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>

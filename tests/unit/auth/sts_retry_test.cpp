@@ -2,7 +2,7 @@
 // (throttling, 5xx, IDPCommunicationError, dropped connections) and what fails at once.
 #include "support/auth/credential_servers.hpp"
 
-#include <dynomite/auth/detail/sts_protocol.hpp>
+#include "auth/sts_protocol.hpp"
 #include <dynomite/auth/sts_providers.hpp>
 
 #include <boost/asio/as_tuple.hpp>

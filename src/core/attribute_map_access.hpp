@@ -1,0 +1,19 @@
+// Building attribute maps from decoded JSON objects, whose keys are already unique.
+#pragma once
+
+#include <dynomite/core/attribute_value.hpp>
+
+#include <string>
+#include <utility>
+
+namespace dynomite::detail {
+
+struct attribute_map_access {
+    static attribute_value& append(attribute_map& m, std::string name, attribute_value value)
+    {
+        return m.entries_.emplace_back(std::move(name), std::move(value)).second;
+    }
+    static void reserve(attribute_map& m, std::size_t n) { m.entries_.reserve(n); }
+};
+
+}  // namespace dynomite::detail

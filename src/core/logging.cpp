@@ -1,0 +1,43 @@
+#include <dynomite/core/logging.hpp>
+
+#include <cstdio>
+#include <string>
+
+namespace dynomite {
+
+std::optional<log_level> parse_log_level(std::string_view text) noexcept
+{
+    if (text == "debug") return log_level::debug;
+    if (text == "info") return log_level::info;
+    if (text == "warning" || text == "warn") return log_level::warning;
+    if (text == "error") return log_level::error;
+    if (text == "off") return log_level::off;
+    return std::nullopt;
+}
+
+std::string_view to_string(log_level level) noexcept
+{
+    switch (level) {
+        case log_level::debug: return "debug";
+        case log_level::info: return "info";
+        case log_level::warning: return "warning";
+        case log_level::error: return "error";
+        case log_level::off: return "off";
+    }
+    return "unknown";
+}
+
+log_sink stderr_log_sink()
+{
+    return [](log_level level, std::string_view line) {
+        // One fwrite per line keeps lines whole when several threads log.
+        std::string text = "dynomite: ";
+        text += to_string(level);
+        text += ": ";
+        text += line;
+        text += '\n';
+        std::fwrite(text.data(), 1, text.size(), stderr);
+    };
+}
+
+}  // namespace dynomite

@@ -1,0 +1,366 @@
+#include "core/async.hpp"
+#include "transport/http_connection.hpp"
+
+#include "transport/crc32.hpp"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/read.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/ssl/host_name_verification.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <array>
+#include <charconv>
+#include <sstream>
+#include <tuple>
+
+namespace dynomite::detail {
+
+namespace http = beast::http;
+namespace {
+
+using dynomite::detail::use_tuple;
+
+std::optional<std::uint32_t> parse_crc32(std::string_view text)
+{
+    std::uint32_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
+    return value;
+}
+
+}  // namespace
+
+error_code translate_transport_error(error_code ec, bool connecting) noexcept
+{
+    if (ec == beast::error::timeout)
+        return make_error_code(connecting ? errc::connect_timeout : errc::request_timeout);
+    if (ec == http::error::body_limit || ec == http::error::header_limit ||
+        ec == http::error::buffer_overflow)
+        return make_error_code(errc::response_too_large);
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec == asio::error::eof || ec == asio::ssl::error::stream_truncated ||
+        ec == asio::error::connection_reset || ec == asio::error::broken_pipe)
+        return make_error_code(errc::connection_closed);
+    return ec;
+}
+
+http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls)
+    : tls_(tls)
+{
+    // Beast reads as much as the buffer holds (512 bytes at the least): room for a whole
+    // response head, and for most small responses, in one read.
+    buffer_.reserve(16 * 1024);
+    if (tls_)
+        ssl_.emplace(executor, *tls_);
+    else
+        tcp_.emplace(executor);
+}
+
+http_connection::~http_connection() { close(); }
+
+beast::tcp_stream& http_connection::lowest_layer() noexcept
+{
+    return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
+}
+
+const beast::tcp_stream& http_connection::lowest_layer() const noexcept
+{
+    return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
+}
+
+bool http_connection::is_open() const noexcept { return lowest_layer().socket().is_open(); }
+
+void http_connection::close() noexcept
+{
+    error_code ignored;
+    auto& socket = lowest_layer().socket();
+    if (!socket.is_open()) return;
+    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    socket.close(ignored);
+}
+
+bool http_connection::usable_when_idle(steady_time now) const noexcept
+{
+    auto& socket = const_cast<http_connection*>(this)->lowest_layer().socket();
+    if (!socket.is_open() || buffer_.size() != 0) return false;
+    if (now - idle_since < std::chrono::milliseconds(1)) return true;
+    // An idle HTTP connection has nothing to read; readable means the peer closed it (or sent
+    // a TLS alert), and reusing it would only fail the next request.
+    pollfd descriptor{socket.native_handle(), POLLIN | POLLRDHUP, 0};
+    const int ready = ::poll(&descriptor, 1, 0);
+    return ready == 0;
+}
+
+namespace {
+
+/// Opens the tunnel: sends CONNECT and reads the proxy's answer, which must be 2xx. Anything
+/// else is the proxy's refusal, reported with its status and naming the proxy.
+asio::awaitable<error_code> open_tunnel(beast::tcp_stream& tcp, beast::flat_buffer& buffer,
+                                        const endpoint& ep, const proxy_route& proxy,
+                                        std::string& detail)
+{
+    const std::string named = "the proxy " + proxy.display + " (" + proxy.origin + ")";
+    const std::string request = format_connect_request(ep, proxy);
+    auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(request), use_tuple);
+    http::response_parser<http::empty_body> answer;
+    answer.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts after its head
+    answer.header_limit(16 * 1024);
+    error_code ec = write_ec;
+    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
+    if (ec) {
+        detail = named + " closed or failed the CONNECT: " + ec.message();
+        co_return translate_transport_error(ec, true);
+    }
+    const unsigned status = answer.get().result_int();
+    if (status / 100 != 2) {
+        detail = named + " answered CONNECT " + ep.host + ":" + std::to_string(ep.port) +
+                 " with " + std::to_string(status);
+        if (const auto reason = answer.get().reason(); !reason.empty())
+            detail += " " + std::string(reason);
+        co_return make_error_code(errc::http_status);
+    }
+    if (buffer.size() != 0) {
+        // The server speaks only after the client's hello: bytes here are not the server's.
+        detail = named + " sent data after accepting CONNECT, before the TLS handshake";
+        co_return make_error_code(errc::malformed_response);
+    }
+    co_return error_code{};
+}
+
+}  // namespace
+
+asio::awaitable<error_code> http_connection::connect(
+    const endpoint& ep, const proxy_route* proxy,
+    const std::vector<asio::ip::tcp::endpoint>& addresses, steady_time deadline,
+    const tls_session& resume, std::string& detail)
+{
+    auto& tcp = lowest_layer();
+    // The addresses in turn, each with an equal share of the time left (the last one with all
+    // of it): one that refuses, or does not answer at all, leaves time for the others.
+    error_code connect_ec = asio::error::host_not_found;
+    asio::ip::tcp::endpoint connected;
+    std::string failures;
+    for (std::size_t i = 0; i < addresses.size(); ++i) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= deadline) break;
+        const auto left = static_cast<long>(addresses.size() - i);
+        tcp.expires_at(left == 1 ? deadline : now + (deadline - now) / left);
+        std::tie(connect_ec) = co_await tcp.async_connect(addresses[i], use_tuple);
+        if (!connect_ec) {
+            connected = addresses[i];
+            break;
+        }
+        tcp.close();  // a timed-out attempt leaves it closed already; the next one reopens it
+        if (!failures.empty()) failures += "; ";
+        std::ostringstream where;
+        where << addresses[i];
+        failures += where.str() + ": " + connect_ec.message();
+    }
+    if (connect_ec) {
+        detail = addresses.size() > 1 ? failures : connect_ec.message();
+        if (proxy)
+            detail = "cannot reach the proxy " + proxy->display + " (" + proxy->origin + "): " +
+                     detail;
+        co_return translate_transport_error(connect_ec, true);
+    }
+    remote = connected;
+    tcp.socket().set_option(asio::ip::tcp::no_delay(true));
+
+    if (!ssl_) {
+        tcp.expires_never();
+        connected_at = std::chrono::steady_clock::now();
+        co_return error_code{};
+    }
+    if (proxy) {
+        if (auto ec = co_await open_tunnel(tcp, buffer_, ep, *proxy, detail)) co_return ec;
+    }
+    // SNI, then certificate and host-name checks (the context decides whether to verify).
+    if (!SSL_set_tlsext_host_name(ssl_->native_handle(), ep.host.c_str()))
+        co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
+    if (tls_ && (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER))
+        ssl_->set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    // Offering a session the server no longer knows only costs a full handshake.
+    if (resume) SSL_set_session(ssl_->native_handle(), resume.get());
+    auto [handshake_ec] = co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (handshake_ec) {
+        const long verify_result = SSL_get_verify_result(ssl_->native_handle());
+        detail = handshake_ec.message();
+        if (verify_result != X509_V_OK)
+            detail += std::string(": ") + X509_verify_cert_error_string(verify_result);
+        co_return translate_transport_error(handshake_ec, true);
+    }
+    tcp.expires_never();
+    connected_at = std::chrono::steady_clock::now();
+    co_return error_code{};
+}
+
+tls_session http_connection::take_resumable_session() noexcept
+{
+    if (!ssl_ || session_taken_) return {};
+    SSL_SESSION* session = SSL_get0_session(ssl_->native_handle());
+    if (!session || !SSL_SESSION_is_resumable(session)) return {};
+    session_taken_ = true;
+    // A copy: freeing a connection that was not shut down cleanly marks its own session as
+    // not resumable.
+    SSL_SESSION* copy = SSL_SESSION_dup(session);
+    if (!copy) return {};
+    return tls_session(copy, ssl_session_free{});
+}
+
+namespace {
+
+/// Keeps only what the client reads of a response: the status, the two headers DynamoDB's
+/// protocol uses, and the body. Unlike http::response_parser it stores no header list, which
+/// costs an allocation per header on every response.
+class response_parser final : public http::basic_parser<false> {
+public:
+    explicit response_parser(std::string& body) : body_(body) {}
+
+    unsigned status = 0;
+    std::string request_id;
+    std::optional<std::string> crc32_text;
+    std::string date;
+
+private:
+    void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                         error_code&) override
+    {
+    }
+    void on_response_impl(int code, beast::string_view, int, error_code&) override
+    {
+        status = static_cast<unsigned>(code);
+    }
+    void on_field_impl(http::field, beast::string_view name, beast::string_view value,
+                       error_code&) override
+    {
+        // The first of a repeated header counts.
+        if (request_id.empty() && beast::iequals(name, "x-amzn-RequestId"))
+            request_id.assign(value.data(), value.size());
+        else if (!crc32_text && beast::iequals(name, "x-amz-crc32"))
+            crc32_text.emplace(value.data(), value.size());
+        else if (date.empty() && beast::iequals(name, "Date"))
+            date.assign(value.data(), value.size());
+    }
+    void on_header_impl(error_code&) override {}
+    void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
+    {
+        if (length) body_.reserve(static_cast<std::size_t>(*length));
+    }
+    std::size_t on_body_impl(beast::string_view data, error_code&) override
+    {
+        body_.append(data.data(), data.size());
+        return data.size();
+    }
+    void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+    std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, error_code&) override
+    {
+        body_.append(data.data(), data.size());
+        return data.size();
+    }
+    void on_finish_impl(error_code&) override {}
+
+    std::string& body_;
+};
+
+/// Writes the request, reads the head of the response with the parser, then the body: a body
+/// of known length goes straight from the socket into `body`, in reads as large as the kernel
+/// gives, instead of through the parser's buffer in small pieces. `body_crc` gets its CRC-32.
+template <class Stream>
+asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
+                                           std::string_view head, std::string_view request_body,
+                                           response_parser& parser, std::string& body,
+                                           std::uint32_t& body_crc, std::size_t max_body)
+{
+    const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
+    auto [write_ec, written] = co_await asio::async_write(stream, request, use_tuple);
+    if (write_ec) co_return write_ec;
+
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (header_ec) co_return header_ec;
+    const auto length = parser.content_length();
+    if (parser.is_done() || !length) {
+        // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
+        if (!parser.is_done()) {
+            auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (read_ec) co_return read_ec;
+        }
+        body_crc = crc32(body);
+        co_return error_code{};
+    }
+    if (*length > max_body) co_return http::error::body_limit;
+    const auto size = static_cast<std::size_t>(*length);
+    body.resize(size);
+    std::size_t received = std::min(buffer.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), received), buffer.data());
+    buffer.consume(received);
+    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), received));
+    while (received < size) {
+        auto [read_ec, read_bytes] = co_await stream.async_read_some(
+            asio::buffer(body.data() + received, size - received), use_tuple);
+        if (read_ec) co_return read_ec;
+        crc = crc32_update(crc, std::string_view(body.data() + received, read_bytes));
+        received += read_bytes;
+    }
+    body_crc = crc;
+    co_return error_code{};
+}
+
+}  // namespace
+
+asio::awaitable<error_code> http_connection::exchange(std::string_view head,
+                                                      std::string_view request_body,
+                                                      http_response& response, steady_time deadline,
+                                                      const pool_params& limits, bool& received_any,
+                                                      std::string& detail)
+{
+    received_any = false;
+    auto& tcp = lowest_layer();
+    tcp.expires_at(deadline);
+    exchanging_ = true;  // stays set when a cancellation unwinds out of the read
+
+    response.body.clear();
+    response_parser parser(response.body);
+    parser.body_limit(limits.max_response_body);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
+    const error_code ec =
+        ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, parser, response.body,
+                                       response.body_crc32, limits.max_response_body)
+             : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
+                                       response.body_crc32, limits.max_response_body);
+    exchanging_ = false;
+    received_any = parser.got_some() || buffer_.size() != 0;
+    if (ec) {
+        detail = ec.message();
+        buffer_.clear();
+        close();
+        co_return translate_transport_error(ec, false);
+    }
+    tcp.expires_never();
+
+    response.status = parser.status;
+    response.keep_alive = parser.keep_alive();
+    response.request_id = std::move(parser.request_id);
+    response.date = std::move(parser.date);
+    response.crc32 = parser.crc32_text ? parse_crc32(*parser.crc32_text) : std::nullopt;
+    if (parser.crc32_text && !response.crc32) {
+        detail = "x-amz-crc32 header is not a number";
+        co_return make_error_code(errc::crc32_mismatch);
+    }
+    co_return error_code{};
+}
+
+}  // namespace dynomite::detail

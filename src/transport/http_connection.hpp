@@ -1,0 +1,118 @@
+// One HTTP/1.1 connection over TCP or TLS. Private: Beast stays out of the public headers.
+#pragma once
+
+#include "transport/proxy_route.hpp"
+
+#include <dynomite/transport/params.hpp>
+#include <dynomite/transport/endpoint.hpp>
+#include <dynomite/core/error.hpp>
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
+
+#include <string_view>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <openssl/ssl.h>
+
+namespace dynomite::detail {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+
+using steady_time = std::chrono::steady_clock::time_point;
+
+struct ssl_session_free {
+    void operator()(SSL_SESSION* session) const noexcept { SSL_SESSION_free(session); }
+};
+/// A TLS session to resume: the pool keeps the latest one per endpoint.
+using tls_session = std::shared_ptr<SSL_SESSION>;
+
+struct http_response {
+    unsigned status = 0;
+    std::string body;
+    /// The CRC-32 of body, computed as it arrived, while each piece was still in cache.
+    std::uint32_t body_crc32 = 0;
+    std::string request_id;
+    /// The Date header, which clock-skew correction reads.
+    std::string date;
+    std::optional<std::uint32_t> crc32;
+    bool keep_alive = false;
+};
+
+class http_connection {
+public:
+    /// `tls` is null for plain TCP.
+    http_connection(asio::any_io_executor executor, asio::ssl::context* tls);
+    http_connection(const http_connection&) = delete;
+    http_connection& operator=(const http_connection&) = delete;
+    ~http_connection();
+
+    /// Tries `addresses` in order until one accepts. Through `proxy`, `addresses` are the
+    /// proxy's, and a TLS endpoint is reached through a CONNECT tunnel; TLS (SNI, certificate
+    /// and host name) is always with `ep`. `resume` is a session of an earlier connection to
+    /// `ep`, offered to the server. `detail` gets the underlying error text (for TLS, why the
+    /// certificate was refused; for a proxy, what it answered).
+    asio::awaitable<error_code> connect(const endpoint& ep, const proxy_route* proxy,
+                                        const std::vector<asio::ip::tcp::endpoint>& addresses,
+                                        steady_time deadline, const tls_session& resume,
+                                        std::string& detail);
+
+    /// The TLS session to resume on later connections, once per connection, when it has one
+    /// the server allows to resume. With TLS 1.3 the server sends it after the handshake, so
+    /// it may come only once a response was read.
+    tls_session take_resumable_session() noexcept;
+
+    /// Sends a request (its head from format_request_head, then its body) and reads the whole
+    /// response. `received_any` tells whether any byte of a response arrived: a reused
+    /// connection the server had already closed fails with none, and is then safe to retry on
+    /// a new connection. `detail` gets the underlying error text.
+    asio::awaitable<error_code> exchange(std::string_view head, std::string_view body,
+                                         http_response& response, steady_time deadline,
+                                         const pool_params& limits, bool& received_any,
+                                         std::string& detail);
+
+    /// Open, and the peer has not closed it or sent anything unasked while it was idle.
+    /// A connection idle for less than a millisecond is not asked the kernel: a server closes
+    /// idle connections after seconds, and one closed sooner is still caught by the exchange
+    /// (and sent again, see client_impl::exchange_once).
+    bool usable_when_idle(steady_time now) const noexcept;
+    bool is_open() const noexcept;
+    /// An exchange began and did not end: a coroutine cancelled while it waited for the
+    /// answer left the answer unread, so the connection must not carry another request.
+    bool interrupted() const noexcept { return exchanging_; }
+    void close() noexcept;
+
+    steady_time idle_since{};
+    /// When connect() succeeded.
+    steady_time connected_at{};
+    /// The address the connection reached (the proxy's, through one).
+    asio::ip::tcp::endpoint remote;
+
+private:
+    beast::tcp_stream& lowest_layer() noexcept;
+    const beast::tcp_stream& lowest_layer() const noexcept;
+
+    asio::ssl::context* tls_;
+    std::optional<beast::tcp_stream> tcp_;
+    using ssl_stream = beast::ssl_stream<beast::tcp_stream>;
+    std::optional<ssl_stream> ssl_;
+    beast::flat_buffer buffer_;
+    bool exchanging_ = false;
+    bool session_taken_ = false;
+};
+
+/// Maps transport errors to the library's: timeouts, truncation and limits.
+error_code translate_transport_error(error_code ec, bool connecting) noexcept;
+
+}  // namespace dynomite::detail
