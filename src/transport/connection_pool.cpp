@@ -1,14 +1,6 @@
 #include "core/async.hpp"
 #include "transport/connection_pool_impl.hpp"
 
-#include "core/spawn_failure.hpp"
-
-#include <boost/asio/as_tuple.hpp>
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/bind_cancellation_slot.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
 namespace dynomite {
 namespace detail {
 namespace {
@@ -236,23 +228,7 @@ void connection_pool::start_acquire(
 {
     auto executor = impl->executor;
     const auto deadline = std::chrono::steady_clock::now() + impl->params.request_timeout;
-    auto slot = boost::asio::get_associated_cancellation_slot(handler);
-    auto handler_executor = boost::asio::get_associated_executor(handler, executor);
-    boost::asio::co_spawn(
-        executor, impl->acquire(false, deadline),
-        boost::asio::bind_cancellation_slot(
-            slot, boost::asio::bind_executor(
-                      handler_executor,
-                      [handler = std::move(handler)](
-                          std::exception_ptr failure,
-                          std::pair<error_code, pooled_connection> result) mutable {
-                          if (failure) {
-                              std::move(handler)(detail::spawn_failure_code(failure),
-                                                 pooled_connection{});
-                              return;
-                          }
-                          std::move(handler)(result.first, std::move(result.second));
-                      })));
+    detail::spawn_operation(executor, impl->acquire(false, deadline), std::move(handler));
 }
 
 }  // namespace dynomite

@@ -85,7 +85,7 @@ public:
     /// Open, and the peer has not closed it or sent anything unasked while it was idle.
     /// A connection idle for less than a millisecond is not asked the kernel: a server closes
     /// idle connections after seconds, and one closed sooner is still caught by the exchange
-    /// (and sent again, see client_impl::exchange_once).
+    /// (and sent again, see send_loop in src/client).
     bool usable_when_idle(steady_time now) const noexcept;
     bool is_open() const noexcept;
     /// An exchange began and did not end: a coroutine cancelled while it waited for the

@@ -1,0 +1,161 @@
+// One request's way through the client, sans-io: when to wait for the adaptive rate limit,
+// sign, take a connection and send, and what an answer or a failure means (retry after a
+// backoff, resend on a new connection, correct the clock, or finish). The machine does no I/O:
+// a coroutine performs each action it asks for and reports what happened as an event.
+#pragma once
+
+#include "transport/adaptive_rate.hpp"
+#include "transport/http_connection.hpp"
+#include "transport/proxy_route.hpp"
+#include "transport/retry.hpp"
+#include "transport/retry_settings.hpp"
+
+#include <dynomite/client/client.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/core/logging.hpp>
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <variant>
+
+namespace dynomite::detail {
+
+/// What stays fixed for every request of a client.
+struct send_policy {
+    retry_settings retry;
+    /// Standard and adaptive mode's delays and quota figures.
+    retry_params backoff;
+    /// The endpoint as "http(s)://host[:port][/path]", for messages.
+    std::string url;
+    /// The forward proxy that plain-HTTP requests go through, or null.
+    const proxy_route* plain_http_proxy = nullptr;
+    /// The signing clock.
+    std::function<std::chrono::system_clock::time_point()> clock;
+    /// The adaptive limiter's time, in seconds on a monotonic clock.
+    std::function<double()> rate_clock;
+    log_sink logger;
+    log_level min_log_level = log_level::warning;
+};
+
+/// What the requests of a client share and change.
+struct send_shared_state {
+    send_shared_state(const send_policy& policy, std::uint64_t seed);
+
+    retry_quota quota;
+    /// Adaptive mode's rate limit; empty in the other modes.
+    std::optional<client_rate_limiter> limiter;
+    /// Added to the signing clock: the service's time minus the local clock, once a response
+    /// showed them apart.
+    std::chrono::seconds clock_offset{0};
+    std::mt19937_64 rng;
+    client_stats counters;
+};
+
+/// What the driver does next.
+struct send_action {
+    enum class kind {
+        /// Wait `delay` (the rate limit or a backoff), then report timer_fired.
+        wait,
+        /// Get credentials and sign the request for `signing_time`, then report request_signed
+        /// (or credentials_failed).
+        sign,
+        /// Take a connection from the pool (`fresh`: a new one, not an idle one), then report
+        /// connection_acquired or connection_failed. A request's time limit runs from the
+        /// attempt's first acquire (fresh is false) and covers its resends.
+        acquire_connection,
+        /// Send the signed request on the connection, give the connection back, then report
+        /// response_received or transport_failed.
+        send,
+        /// Finish with `result`.
+        done,
+    };
+    kind what = kind::done;
+    std::chrono::nanoseconds delay{0};
+    std::chrono::system_clock::time_point signing_time{};
+    bool fresh = false;
+    error_code result{};
+};
+
+namespace send_event {
+struct timer_fired {
+    error_code ec;
+};
+struct request_signed {};
+struct credentials_failed {
+    error_code ec;
+};
+struct connection_acquired {
+    /// The connection was kept alive from an earlier request.
+    bool reused = false;
+};
+struct connection_failed {
+    error_code ec;
+    /// The underlying reason (e.g. why TLS refused the certificate), may be empty.
+    std::string connect_detail;
+};
+struct response_received {
+    /// Status, headers (request id, Date, x-amz-crc32 and the body's own CRC-32) and body.
+    const http_response* response = nullptr;
+};
+struct transport_failed {
+    error_code ec;
+    /// Any byte of an answer arrived before the failure.
+    bool received_any = false;
+    std::string detail;
+};
+}  // namespace send_event
+
+using send_loop_event =
+    std::variant<send_event::timer_fired, send_event::request_signed,
+                 send_event::credentials_failed, send_event::connection_acquired,
+                 send_event::connection_failed, send_event::response_received,
+                 send_event::transport_failed>;
+
+/// One request. `start()` gives the first action; `resume(event)` reports how the last one
+/// went and gives the next, until an action of kind done. Fills `diag` as the attempts go.
+class send_loop {
+public:
+    send_loop(const send_policy& policy, send_shared_state& shared, std::string_view operation,
+              diagnostics& diag);
+
+    send_action start();
+    send_action resume(send_loop_event event);
+
+    /// The attempt under way, from 1.
+    int attempt() const noexcept { return attempt_; }
+
+private:
+    enum class state { rate_wait, signing, acquiring, sending, backoff, finished };
+
+    send_action begin_attempt();
+    send_action ask_rate_limiter();
+    send_action after_timer(error_code ec);
+    send_action after_transport_failure(send_event::transport_failed failure);
+    send_action after_response(const http_response& response);
+    send_action finish_exchange(error_code ec, std::string detail, const http_response* response);
+    send_action done(error_code ec);
+
+    bool logs(log_level level) const noexcept;
+    void log(log_level level, std::string_view line) const;
+
+    const send_policy& policy_;
+    send_shared_state& shared_;
+    std::string_view operation_;
+    diagnostics& diag_;
+    state state_ = state::finished;
+    int attempt_ = 1;
+    /// What this request's retries took from the quota.
+    int quota_spent_ = 0;
+    /// This attempt already waited for the rate limit.
+    bool rate_waited_ = false;
+    /// The connection in use is a new one taken after a stale kept-alive one.
+    bool fresh_ = false;
+    bool reused_ = false;
+    std::chrono::steady_clock::time_point exchange_started_{};
+};
+
+}  // namespace dynomite::detail
