@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -414,11 +415,16 @@ std::uint64_t signing_key_cache::derivations() const
 void append_signature(std::string& out, const sha256_digest& signing_key,
                       std::string_view string_to_sign)
 {
-    // One hasher per thread, rekeyed: a new one would create two OpenSSL contexts.
+    // One hasher per thread (a new one would create two OpenSSL contexts), rekeyed only when
+    // the key changes, as the cached key does once a day: a finished hasher is ready for the
+    // next message under the same key.
     thread_local hmac_sha256_hasher mac;
-    mac.rekey(signing_key);
+    thread_local std::optional<sha256_digest> mac_key;
+    if (mac_key != signing_key) mac.rekey(signing_key);
+    mac_key.reset();  // until this message is finished, should OpenSSL fail on the way
     mac.update(string_to_sign);
     append_hex(out, mac.finish());
+    mac_key = signing_key;
 }
 
 std::string compute_signature(const sha256_digest& signing_key, std::string_view string_to_sign)
@@ -521,7 +527,10 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
     thread_local sigv4_stages stages;
     sign_dynamodb_request(creds, region, service, host_header, target, content_type, body, now,
                           cache, path, stages);
-    return {format_amz_date(now), stages.authorization};
+    // X-Amz-Date is the string to sign's second line: taken from there, not formatted again.
+    const std::string_view amz_date =
+        std::string_view(stages.string_to_sign).substr(sigv4_algorithm.size() + 1, amz_date_size);
+    return {std::string(amz_date), stages.authorization};
 }
 
 }  // namespace dynomite::detail
