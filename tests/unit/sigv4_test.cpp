@@ -546,6 +546,38 @@ TEST(sign_dynamodb_request, matches_botocore_stage_by_stage)
     EXPECT_EQ(compared, 40);
 }
 
+TEST(sign_dynamodb_request, reuses_the_stage_buffers)
+{
+    const dynamodb_call call{example_credentials,
+                             "us-east-1",
+                             "dynamodb.us-east-1.amazonaws.com",
+                             "DynamoDB_20120810.GetItem",
+                             "application/x-amz-json-1.0",
+                             "{}",
+                             utc(2024, 5, 1, 0, 0, 0)};
+    signing_key_cache cache;
+    sigv4_stages stages;
+    const auto sign = [&](std::string_view body, system_clock::time_point now) {
+        sign_dynamodb_request(call.creds, call.region, "dynamodb", call.host, call.target,
+                              call.content_type, body, now, cache, "/", stages);
+    };
+    sign(call.body, call.now);
+    const std::vector<const char*> buffers = {
+        stages.canonical_request.data(), stages.signed_headers.data(), stages.scope.data(),
+        stages.string_to_sign.data(),    stages.signature.data(),      stages.authorization.data()};
+    // Another body and time of the same sizes: written over the same buffers.
+    sign("[]", call.now + std::chrono::seconds(1));
+    EXPECT_EQ(buffers, (std::vector<const char*>{stages.canonical_request.data(),
+                                                 stages.signed_headers.data(), stages.scope.data(),
+                                                 stages.string_to_sign.data(),
+                                                 stages.signature.data(),
+                                                 stages.authorization.data()}));
+    dynamodb_call other = call;
+    other.body = "[]";
+    other.now += std::chrono::seconds(1);
+    EXPECT_EQ(stages.authorization, sign_with_stages(other).authorization);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The general signer
 
