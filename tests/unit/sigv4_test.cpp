@@ -395,6 +395,14 @@ dynamodb_signature sign_fast(const dynamodb_call& call, signing_key_cache& cache
 const credentials example_credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
                                       ""};
 
+// A GetItem at midnight on 1 May 2024.
+dynamodb_call get_item_call()
+{
+    return {example_credentials,          "us-east-1", "dynamodb.us-east-1.amazonaws.com",
+            "DynamoDB_20120810.GetItem",  "application/x-amz-json-1.0",
+            "{}",                         utc(2024, 5, 1, 0, 0, 0)};
+}
+
 TEST(sign_dynamodb_request, matches_an_independent_computation)
 {
     // Expected values computed separately with Python's hashlib and hmac.
@@ -479,13 +487,7 @@ TEST(sign_dynamodb_request, signature_covers_every_input)
 TEST(sign_dynamodb_request, reuses_the_signing_key_within_a_day)
 {
     signing_key_cache cache;
-    dynamodb_call call{example_credentials,
-                       "us-east-1",
-                       "dynamodb.us-east-1.amazonaws.com",
-                       "DynamoDB_20120810.GetItem",
-                       "application/x-amz-json-1.0",
-                       "{}",
-                       utc(2024, 5, 1, 0, 0, 0)};
+    dynamodb_call call = get_item_call();
     for (int i = 0; i < 1000; ++i) {
         call.now += std::chrono::seconds(60);
         ASSERT_EQ(sign_fast(call, cache).authorization, sign_with_stages(call).authorization);
@@ -548,13 +550,7 @@ TEST(sign_dynamodb_request, matches_botocore_stage_by_stage)
 
 TEST(sign_dynamodb_request, reuses_the_stage_buffers)
 {
-    const dynamodb_call call{example_credentials,
-                             "us-east-1",
-                             "dynamodb.us-east-1.amazonaws.com",
-                             "DynamoDB_20120810.GetItem",
-                             "application/x-amz-json-1.0",
-                             "{}",
-                             utc(2024, 5, 1, 0, 0, 0)};
+    const dynamodb_call call = get_item_call();
     signing_key_cache cache;
     sigv4_stages stages;
     const auto sign = [&](std::string_view body, system_clock::time_point now) {
