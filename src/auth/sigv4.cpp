@@ -3,6 +3,9 @@
 #include <openssl/crypto.h>
 
 #include <algorithm>
+#include <cstddef>
+#include <numeric>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -59,14 +62,89 @@ std::string_view trim(std::string_view text) noexcept
     return text;
 }
 
-void append_scope(std::string& out, std::string_view date, std::string_view region,
-                  std::string_view service)
+// Lowercases ASCII letters while appending, as header names are signed.
+void append_lowercase(std::string& out, std::string_view text)
 {
-    out.append(date).append(1, '/').append(region).append(1, '/').append(service);
-    out.append(1, '/').append(scope_terminator);
+    const std::size_t start = out.size();
+    out.resize(start + text.size());
+    std::transform(text.begin(), text.end(), out.begin() + static_cast<std::ptrdiff_t>(start),
+                   to_lower);
+}
+
+// Compares header names as signed: trimmed and lowercased.
+int compare_header_names(std::string_view a, std::string_view b) noexcept
+{
+    a = trim(a);
+    b = trim(b);
+    const std::size_t common = std::min(a.size(), b.size());
+    for (std::size_t i = 0; i < common; ++i) {
+        const auto x = static_cast<unsigned char>(to_lower(a[i]));
+        const auto y = static_cast<unsigned char>(to_lower(b[i]));
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+// Whether the names are already as signed: trimmed, lowercase, sorted and distinct.
+bool in_canonical_order(std::span<const header_field> headers) noexcept
+{
+    for (std::size_t i = 0; i < headers.size(); ++i) {
+        const std::string_view name = headers[i].name;
+        if (name.empty() || is_space(name.front()) || is_space(name.back())) return false;
+        if (std::any_of(name.begin(), name.end(), [](char c) { return c >= 'A' && c <= 'Z'; })) {
+            return false;
+        }
+        if (i != 0 && !(headers[i - 1].name < name)) return false;
+    }
+    return true;
+}
+
+// Whether normalizing would leave the path as it is: it starts with '/' and has no empty, "."
+// or ".." segment but for an empty last one (a trailing '/').
+bool is_normalized_path(std::string_view path) noexcept
+{
+    if (path.empty() || path.front() != '/') return false;
+    std::size_t start = 1;
+    while (true) {
+        const std::size_t slash = path.find('/', start);
+        const std::string_view segment = path.substr(start, slash - start);
+        if (segment == "." || segment == "..") return false;
+        if (slash == std::string_view::npos) return true;
+        if (segment.empty()) return false;
+        start = slash + 1;
+    }
+}
+
+// A string-returning form of an append_ stage.
+template <class Append>
+std::string appended(Append&& append)
+{
+    std::string out;
+    append(out);
+    return out;
 }
 
 }  // namespace
+
+void sign_request(const request_to_sign& request, const credentials& creds,
+                  std::string_view amz_date, std::string_view region, std::string_view service,
+                  signing_key_cache& cache, sigv4_stages& out)
+{
+    const std::string_view date = amz_date.substr(0, 8);
+    out.canonical_request.clear();
+    out.signed_headers.clear();
+    append_canonical_request(out.canonical_request, out.signed_headers, request);
+    out.scope.clear();
+    append_credential_scope(out.scope, date, region, service);
+    out.string_to_sign.clear();
+    append_string_to_sign(out.string_to_sign, amz_date, out.scope, out.canonical_request);
+    out.signature.clear();
+    append_signature(out.signature, cache.get(creds.secret_access_key, date, region, service),
+                     out.string_to_sign);
+    out.authorization.clear();
+    append_authorization(out.authorization, creds.access_key_id, out.scope, out.signed_headers,
+                         out.signature);
+}
 
 void append_uri_encoded(std::string& out, std::string_view data, bool keep_slash)
 {
@@ -107,22 +185,28 @@ std::string normalize_uri_path(std::string_view path)
     return out;
 }
 
-std::string canonical_uri(std::string_view path, bool normalize_path)
+void append_canonical_uri(std::string& out, std::string_view path, bool normalize_path)
 {
-    std::string out;
-    if (normalize_path) {
+    if (path.empty()) {
+        out.push_back('/');
+    } else if (normalize_path && !is_normalized_path(path)) {
         append_uri_encoded(out, normalize_uri_path(path), true);
     } else {
-        append_uri_encoded(out, path.empty() ? std::string_view("/") : path, true);
+        // The usual endpoint path ("/") needs no normalizing, and so no allocation.
+        append_uri_encoded(out, path, true);
     }
-    return out;
 }
 
-std::string canonical_query_string(std::string_view query)
+std::string canonical_uri(std::string_view path, bool normalize_path)
+{
+    return appended([&](std::string& out) { append_canonical_uri(out, path, normalize_path); });
+}
+
+void append_canonical_query_string(std::string& out, std::string_view query)
 {
     std::vector<std::pair<std::string, std::string>> parameters;
     std::size_t start = 0;
-    while (start <= query.size()) {
+    while (start < query.size()) {
         const std::size_t end = std::min(query.find('&', start), query.size());
         const std::string_view parameter = query.substr(start, end - start);
         if (!parameter.empty()) {
@@ -138,12 +222,15 @@ std::string canonical_query_string(std::string_view query)
         start = end + 1;
     }
     std::sort(parameters.begin(), parameters.end());
-    std::string out;
-    for (const auto& [key, value] : parameters) {
-        if (!out.empty()) out.push_back('&');
-        out.append(key).append(1, '=').append(value);
+    for (std::size_t i = 0; i < parameters.size(); ++i) {
+        if (i != 0) out.push_back('&');
+        out.append(parameters[i].first).append(1, '=').append(parameters[i].second);
     }
-    return out;
+}
+
+std::string canonical_query_string(std::string_view query)
+{
+    return appended([&](std::string& out) { append_canonical_query_string(out, query); });
 }
 
 void append_canonical_header_value(std::string& out, std::string_view value)
@@ -161,69 +248,107 @@ void append_canonical_header_value(std::string& out, std::string_view value)
     }
 }
 
+void append_canonical_headers(std::string& out, std::string& signed_headers,
+                              std::span<const header_field> headers)
+{
+    // Headers listed as they are signed (DynamoDB's) are written as they are; others are put in
+    // order through their positions, on the stack for the few headers a request signs, so that
+    // signing allocates nothing.
+    const bool canonical = in_canonical_order(headers);
+    constexpr std::size_t positions_on_stack = 16;
+    std::array<std::size_t, positions_on_stack> stack_positions;
+    std::vector<std::size_t> heap_positions;
+    std::span<std::size_t> order(stack_positions.data(), headers.size());
+    if (headers.size() > positions_on_stack) {
+        heap_positions.resize(headers.size());
+        order = heap_positions;
+    }
+    std::iota(order.begin(), order.end(), std::size_t{0});
+    // Ties broken by position, so that the values of a repeated name keep the order they were
+    // sent in (std::stable_sort would allocate).
+    if (!canonical) {
+        std::sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+            const int names = compare_header_names(headers[a].name, headers[b].name);
+            return names != 0 ? names < 0 : a < b;
+        });
+    }
+    for (std::size_t i = 0; i < order.size(); ++i) {
+        const header_field& header = headers[order[i]];
+        if (i != 0 && !canonical &&
+            compare_header_names(headers[order[i - 1]].name, header.name) == 0) {
+            out.push_back(',');
+        } else {
+            if (i != 0) out.push_back('\n');
+            if (i != 0) signed_headers.push_back(';');
+            if (canonical) {
+                out.append(header.name);
+                signed_headers.append(header.name);
+            } else {
+                const std::string_view name = trim(header.name);
+                append_lowercase(out, name);
+                append_lowercase(signed_headers, name);
+            }
+            out.push_back(':');
+        }
+        append_canonical_header_value(out, header.value);
+    }
+    if (!order.empty()) out.push_back('\n');
+}
+
+void append_canonical_request(std::string& out, std::string& signed_headers,
+                              const request_to_sign& request)
+{
+    out.append(request.method).append(1, '\n');
+    append_canonical_uri(out, request.path, request.normalize_path);
+    out.push_back('\n');
+    append_canonical_query_string(out, request.query);
+    out.push_back('\n');
+    const std::size_t names_start = signed_headers.size();
+    append_canonical_headers(out, signed_headers, request.headers);
+    out.push_back('\n');
+    out.append(std::string_view(signed_headers).substr(names_start)).append(1, '\n');
+    out.append(request.payload_hash);
+}
+
 canonical_request make_canonical_request(std::string_view method, std::string_view path,
                                          std::string_view query,
                                          std::span<const header_field> headers,
                                          std::string_view payload_hash, bool normalize_path)
 {
-    struct canonical_header {
-        std::string name;
-        std::string value;
-    };
-    std::vector<canonical_header> fields;
-    fields.reserve(headers.size());
-    for (const header_field& header : headers) {
-        canonical_header& field = fields.emplace_back();
-        const std::string_view name = trim(header.name);
-        field.name.resize(name.size());
-        std::transform(name.begin(), name.end(), field.name.begin(), to_lower);
-        append_canonical_header_value(field.value, header.value);
-    }
-    // Stable, so that the values of a repeated name keep the order they were sent in.
-    std::stable_sort(
-        fields.begin(), fields.end(),
-        [](const canonical_header& a, const canonical_header& b) { return a.name < b.name; });
-
     canonical_request result;
-    std::string& text = result.text;
-    text.append(method).append(1, '\n');
-    text.append(canonical_uri(path, normalize_path)).append(1, '\n');
-    text.append(canonical_query_string(query)).append(1, '\n');
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        const bool first_of_name = i == 0 || fields[i - 1].name != fields[i].name;
-        if (first_of_name) {
-            if (i != 0) text.push_back('\n');
-            text.append(fields[i].name).append(1, ':');
-            if (!result.signed_headers.empty()) result.signed_headers.push_back(';');
-            result.signed_headers.append(fields[i].name);
-        } else {
-            text.push_back(',');
-        }
-        text.append(fields[i].value);
-    }
-    if (!fields.empty()) text.push_back('\n');
-    text.append(1, '\n').append(result.signed_headers).append(1, '\n').append(payload_hash);
+    append_canonical_request(result.text, result.signed_headers,
+                             {method, path, query, headers, payload_hash, normalize_path});
     return result;
+}
+
+void append_credential_scope(std::string& out, std::string_view date, std::string_view region,
+                             std::string_view service)
+{
+    out.append(date).append(1, '/').append(region).append(1, '/').append(service);
+    out.append(1, '/').append(scope_terminator);
 }
 
 std::string make_credential_scope(std::string_view date, std::string_view region,
                                   std::string_view service)
 {
-    std::string scope;
-    scope.reserve(date.size() + region.size() + service.size() + scope_terminator.size() + 3);
-    append_scope(scope, date, region, service);
-    return scope;
+    return appended(
+        [&](std::string& out) { append_credential_scope(out, date, region, service); });
+}
+
+void append_string_to_sign(std::string& out, std::string_view amz_date, std::string_view scope,
+                           std::string_view canonical_request_text)
+{
+    out.append(sigv4_algorithm).append(1, '\n').append(amz_date).append(1, '\n');
+    out.append(scope).append(1, '\n');
+    append_hex(out, sha256(canonical_request_text));
 }
 
 std::string make_string_to_sign(std::string_view amz_date, std::string_view scope,
                                 std::string_view canonical_request_text)
 {
-    std::string out;
-    out.reserve(sigv4_algorithm.size() + amz_date.size() + scope.size() + 2 * sha256_size + 3);
-    out.append(sigv4_algorithm).append(1, '\n').append(amz_date).append(1, '\n');
-    out.append(scope).append(1, '\n');
-    append_hex(out, sha256(canonical_request_text));
-    return out;
+    return appended([&](std::string& out) {
+        append_string_to_sign(out, amz_date, scope, canonical_request_text);
+    });
 }
 
 sha256_digest derive_signing_key(std::string_view secret_access_key, std::string_view date,
@@ -242,19 +367,19 @@ sha256_digest derive_signing_key(std::string_view secret_access_key, std::string
 signing_key_cache::signing_key_cache(const signing_key_cache& other)
 {
     std::lock_guard lock(other.mutex_);
-    valid_ = other.valid_;
-    secret_access_key_ = other.secret_access_key_;
-    date_ = other.date_;
-    region_ = other.region_;
-    service_ = other.service_;
-    key_ = other.key_;
-    derivations_ = other.derivations_;
+    copy_from(other);
 }
 
 signing_key_cache& signing_key_cache::operator=(const signing_key_cache& other)
 {
     if (this == &other) return *this;
     std::scoped_lock lock(mutex_, other.mutex_);
+    copy_from(other);
+    return *this;
+}
+
+void signing_key_cache::copy_from(const signing_key_cache& other)
+{
     valid_ = other.valid_;
     secret_access_key_ = other.secret_access_key_;
     date_ = other.date_;
@@ -262,7 +387,6 @@ signing_key_cache& signing_key_cache::operator=(const signing_key_cache& other)
     service_ = other.service_;
     key_ = other.key_;
     derivations_ = other.derivations_;
-    return *this;
 }
 
 sha256_digest signing_key_cache::get(std::string_view secret_access_key, std::string_view date,
@@ -288,25 +412,42 @@ std::uint64_t signing_key_cache::derivations() const
     return derivations_;
 }
 
+void append_signature(std::string& out, const sha256_digest& signing_key,
+                      std::string_view string_to_sign)
+{
+    // One hasher per thread (a new one would create two OpenSSL contexts), rekeyed only when
+    // the key changes, as the cached key does once a day: a finished hasher is ready for the
+    // next message under the same key.
+    thread_local hmac_sha256_hasher mac;
+    thread_local std::optional<sha256_digest> mac_key;
+    if (mac_key != signing_key) mac.rekey(signing_key);
+    mac_key.reset();  // until this message is finished, should OpenSSL fail on the way
+    mac.update(string_to_sign);
+    append_hex(out, mac.finish());
+    mac_key = signing_key;
+}
+
 std::string compute_signature(const sha256_digest& signing_key, std::string_view string_to_sign)
 {
-    return to_hex(hmac_sha256(signing_key, string_to_sign));
+    return appended(
+        [&](std::string& out) { append_signature(out, signing_key, string_to_sign); });
+}
+
+void append_authorization(std::string& out, std::string_view access_key_id,
+                          std::string_view scope, std::string_view signed_headers,
+                          std::string_view signature)
+{
+    out.append(sigv4_algorithm).append(" Credential=").append(access_key_id).append(1, '/');
+    out.append(scope).append(", SignedHeaders=").append(signed_headers);
+    out.append(", Signature=").append(signature);
 }
 
 std::string make_authorization(std::string_view access_key_id, std::string_view scope,
                                std::string_view signed_headers, std::string_view signature)
 {
-    constexpr std::string_view credential = " Credential=";
-    constexpr std::string_view signed_headers_label = ", SignedHeaders=";
-    constexpr std::string_view signature_label = ", Signature=";
-    std::string out;
-    out.reserve(sigv4_algorithm.size() + credential.size() + access_key_id.size() + 1 +
-                scope.size() + signed_headers_label.size() + signed_headers.size() +
-                signature_label.size() + signature.size());
-    out.append(sigv4_algorithm).append(credential).append(access_key_id).append(1, '/');
-    out.append(scope).append(signed_headers_label).append(signed_headers);
-    out.append(signature_label).append(signature);
-    return out;
+    return appended([&](std::string& out) {
+        append_authorization(out, access_key_id, scope, signed_headers, signature);
+    });
 }
 
 clock_fn system_clock_fn()
@@ -345,6 +486,35 @@ std::string format_amz_date(std::chrono::system_clock::time_point t)
     return std::string(chars.data(), chars.size());
 }
 
+void sign_dynamodb_request(const credentials& creds, std::string_view region,
+                           std::string_view service, std::string_view host_header,
+                           std::string_view target, std::string_view content_type,
+                           std::string_view body, std::chrono::system_clock::time_point now,
+                           signing_key_cache& cache, std::string_view path, sigv4_stages& out)
+{
+    const auto date_chars = format_amz_date_chars(now);
+    const std::string_view amz_date(date_chars.data(), date_chars.size());
+    std::array<char, 2 * sha256_size> payload_hash;
+    write_hex(sha256(body), payload_hash.data());
+
+    // Listed in canonical order, which spares the sort.
+    std::array<header_field, 5> headers{{{"content-type", content_type},
+                                         {"host", host_header},
+                                         {"x-amz-date", amz_date}}};
+    std::size_t count = 3;
+    if (!creds.session_token.empty()) {
+        headers[count++] = {"x-amz-security-token", creds.session_token};
+    }
+    headers[count++] = {"x-amz-target", target};
+    sign_request({.method = "POST",
+                  .path = path,
+                  .query = {},
+                  .headers = std::span(headers.data(), count),
+                  .payload_hash = std::string_view(payload_hash.data(), payload_hash.size()),
+                  .normalize_path = true},
+                 creds, amz_date, region, service, cache, out);
+}
+
 dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_view region,
                                          std::string_view service, std::string_view host_header,
                                          std::string_view target, std::string_view content_type,
@@ -352,67 +522,15 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
                                          std::chrono::system_clock::time_point now,
                                          signing_key_cache& cache, std::string_view path)
 {
-    const auto date_chars = format_amz_date_chars(now);
-    const std::string_view amz_date(date_chars.data(), date_chars.size());
-    const std::string_view date = amz_date.substr(0, 8);
-    const bool with_token = !creds.session_token.empty();
-    const std::string_view signed_headers =
-        with_token ? "content-type;host;x-amz-date;x-amz-security-token;x-amz-target"
-                   : "content-type;host;x-amz-date;x-amz-target";
-
-    // Reused per thread: after the first request of a given size, building it allocates nothing.
-    thread_local std::string canonical;
-    canonical.clear();
-    canonical.append("POST\n");
-    if (path == "/") {
-        canonical.append(1, '/');
-    } else {
-        canonical.append(canonical_uri(path, true));
-    }
-    canonical.append("\n\ncontent-type:");
-    append_canonical_header_value(canonical, content_type);
-    canonical.append("\nhost:");
-    append_canonical_header_value(canonical, host_header);
-    canonical.append("\nx-amz-date:").append(amz_date);
-    if (with_token) {
-        canonical.append("\nx-amz-security-token:");
-        append_canonical_header_value(canonical, creds.session_token);
-    }
-    canonical.append("\nx-amz-target:");
-    append_canonical_header_value(canonical, target);
-    canonical.append("\n\n").append(signed_headers).append(1, '\n');
-    append_hex(canonical, sha256(body));
-
-    std::array<char, 2 * sha256_size> hex;
-    write_hex(sha256(canonical), hex.data());
-    const sha256_digest signing_key = cache.get(creds.secret_access_key, date, region, service);
-    // The string to sign in one buffer, hashed in one update.
-    thread_local std::string string_to_sign;
-    string_to_sign.clear();
-    string_to_sign.append(sigv4_algorithm).append(1, '\n').append(amz_date).append(1, '\n');
-    append_scope(string_to_sign, date, region, service);
-    string_to_sign.append(1, '\n').append(hex.data(), hex.size());
-    thread_local hmac_sha256_hasher mac;
-    mac.rekey(signing_key);
-    mac.update(string_to_sign);
-    write_hex(mac.finish(), hex.data());
-
-    dynamodb_signature result;
-    result.amz_date.assign(amz_date);
-    constexpr std::string_view credential = " Credential=";
-    constexpr std::string_view signed_headers_label = ", SignedHeaders=";
-    constexpr std::string_view signature_label = ", Signature=";
-    std::string& authorization = result.authorization;
-    authorization.reserve(sigv4_algorithm.size() + credential.size() + creds.access_key_id.size() +
-                          date.size() + region.size() + service.size() + scope_terminator.size() +
-                          4 + signed_headers_label.size() + signed_headers.size() +
-                          signature_label.size() + hex.size());
-    authorization.append(sigv4_algorithm).append(credential).append(creds.access_key_id);
-    authorization.append(1, '/');
-    append_scope(authorization, date, region, service);
-    authorization.append(signed_headers_label).append(signed_headers);
-    authorization.append(signature_label).append(hex.data(), hex.size());
-    return result;
+    // Reused per thread: after the first request of a given size, signing allocates nothing
+    // but the strings returned.
+    thread_local sigv4_stages stages;
+    sign_dynamodb_request(creds, region, service, host_header, target, content_type, body, now,
+                          cache, path, stages);
+    // X-Amz-Date is the string to sign's second line: taken from there, not formatted again.
+    const std::string_view amz_date =
+        std::string_view(stages.string_to_sign).substr(sigv4_algorithm.size() + 1, amz_date_size);
+    return {std::string(amz_date), stages.authorization};
 }
 
 }  // namespace dynomite::detail

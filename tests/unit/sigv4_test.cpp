@@ -1,4 +1,5 @@
 #include "auth/crypto.hpp"
+#include "auth/process_runner.hpp"
 #include "auth/sigv4.hpp"
 
 #include <gtest/gtest.h>
@@ -6,18 +7,15 @@
 #include <boost/json/value.hpp>
 
 #include <algorithm>
-#include <cctype>
 #include <chrono>
 #include <cstdlib>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <optional>
-#include <ostream>
 #include <span>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <sys/wait.h>
 
 namespace {
 
@@ -397,6 +395,14 @@ dynamodb_signature sign_fast(const dynamodb_call& call, signing_key_cache& cache
 const credentials example_credentials{"AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
                                       ""};
 
+// A GetItem at midnight on 1 May 2024.
+dynamodb_call get_item_call()
+{
+    return {example_credentials,          "us-east-1", "dynamodb.us-east-1.amazonaws.com",
+            "DynamoDB_20120810.GetItem",  "application/x-amz-json-1.0",
+            "{}",                         utc(2024, 5, 1, 0, 0, 0)};
+}
+
 TEST(sign_dynamodb_request, matches_an_independent_computation)
 {
     // Expected values computed separately with Python's hashlib and hmac.
@@ -481,13 +487,7 @@ TEST(sign_dynamodb_request, signature_covers_every_input)
 TEST(sign_dynamodb_request, reuses_the_signing_key_within_a_day)
 {
     signing_key_cache cache;
-    dynamodb_call call{example_credentials,
-                       "us-east-1",
-                       "dynamodb.us-east-1.amazonaws.com",
-                       "DynamoDB_20120810.GetItem",
-                       "application/x-amz-json-1.0",
-                       "{}",
-                       utc(2024, 5, 1, 0, 0, 0)};
+    dynamodb_call call = get_item_call();
     for (int i = 0; i < 1000; ++i) {
         call.now += std::chrono::seconds(60);
         ASSERT_EQ(sign_fast(call, cache).authorization, sign_with_stages(call).authorization);
@@ -498,217 +498,121 @@ TEST(sign_dynamodb_request, reuses_the_signing_key_within_a_day)
     EXPECT_EQ(cache.derivations(), 2u);
 }
 
-// ---------------------------------------------------------------------------------------------
-// The AWS SigV4 test suite, one test per case folder.
-
-struct suite_location {
-    std::filesystem::path directory;  // empty when not found
-    std::string looked_in;
-};
-
-suite_location locate_suite()
+// botocore's SigV4Auth, from Debian's python3-botocore, signs the same DynamoDB requests.
+TEST(sign_dynamodb_request, matches_botocore_stage_by_stage)
 {
-    std::vector<std::filesystem::path> candidates;
-    if (const char* configured = std::getenv("DYNOMITE_SIGV4_SUITE");
-        configured != nullptr && *configured != '\0') {
-        candidates.emplace_back(configured);
-    } else {
-        candidates.emplace_back("../shared/testdata/sigv4");
-#ifdef DYNOMITE_SOURCE_DIR
-        candidates.emplace_back(std::filesystem::path(DYNOMITE_SOURCE_DIR) /
-                                "../shared/testdata/sigv4");
-#endif
+    process_limits limits;
+    limits.max_output = 4 << 20;  // 40 requests, bodies of up to 3,000 characters as JSON
+    const process_outcome oracle = run_process(
+        "/usr/bin/python3 " + std::string(DYNOMITE_SOURCE_DIR) + "/tests/support/botocore_sigv4.py",
+        limits);
+    ASSERT_TRUE(oracle.start_failure.empty()) << oracle.start_failure;
+    if (WIFEXITED(oracle.status) && WEXITSTATUS(oracle.status) == 77) {
+        GTEST_SKIP() << "botocore is absent (Debian's python3-botocore)";
     }
-    suite_location location;
-    for (const std::filesystem::path& candidate : candidates) {
-        if (!location.looked_in.empty()) location.looked_in += ", ";
-        location.looked_in += std::filesystem::absolute(candidate).lexically_normal().string();
-        std::error_code ec;
-        if (location.directory.empty() && std::filesystem::is_directory(candidate, ec)) {
-            location.directory = candidate;
-        }
-    }
-    return location;
-}
+    ASSERT_FALSE(oracle.timed_out || oracle.output_too_large) << "the oracle was stopped";
+    ASSERT_TRUE(WIFEXITED(oracle.status) && WEXITSTATUS(oracle.status) == 0) << oracle.error;
 
-struct suite_case {
-    std::string name;
-    std::filesystem::path directory;  // empty: the suite was not found
-};
-
-void PrintTo(const suite_case& c, std::ostream* os)
-{
-    *os << c.name;
-}
-
-std::vector<suite_case> discover_suite_cases()
-{
-    const suite_location location = locate_suite();
-    if (location.directory.empty()) return {{"suite_not_found", {}}};
-    std::vector<suite_case> cases;
-    for (const auto& entry : std::filesystem::directory_iterator(location.directory)) {
-        if (entry.is_directory()) cases.push_back({entry.path().filename().string(), entry.path()});
-    }
-    std::sort(cases.begin(), cases.end(),
-              [](const suite_case& a, const suite_case& b) { return a.name < b.name; });
-    return cases;
-}
-
-std::optional<std::string> read_text(const std::filesystem::path& path)
-{
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return std::nullopt;
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-std::string without_final_newline(std::string text)
-{
-    if (!text.empty() && text.back() == '\n') text.pop_back();
-    if (!text.empty() && text.back() == '\r') text.pop_back();
-    return text;
-}
-
-struct suite_request {
-    std::string method;
-    std::string path;
-    std::string query;
-    std::vector<std::pair<std::string, std::string>> headers;
-    std::string body;
-};
-
-// request.txt: a request line, header lines (an indented line continues the previous value,
-// kept with its line break for the signer to fold), then a blank line and the body.
-suite_request parse_suite_request(std::string_view text)
-{
-    suite_request request;
-    std::size_t start = 0;
-    bool first_line = true;
-    while (start < text.size()) {
-        std::size_t end = text.find('\n', start);
-        if (end == std::string_view::npos) end = text.size();
-        std::string_view line = text.substr(start, end - start);
-        start = end + 1;
-        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-        if (first_line) {
-            first_line = false;
-            const std::size_t method_end = line.find(' ');
-            const std::size_t version_start = line.rfind(' ');
-            request.method = line.substr(0, method_end);
-            const std::string_view target =
-                line.substr(method_end + 1, version_start - method_end - 1);
-            const std::size_t question = target.find('?');
-            request.path = target.substr(0, question);
-            if (question != std::string_view::npos) request.query = target.substr(question + 1);
-            continue;
-        }
-        if (line.empty()) {
-            if (start < text.size()) request.body = text.substr(start);
-            break;
-        }
-        if ((line.front() == ' ' || line.front() == '\t') && !request.headers.empty()) {
-            request.headers.back().second.append(1, '\n').append(line);
-            continue;
-        }
-        const std::size_t colon = line.find(':');
-        request.headers.emplace_back(line.substr(0, colon), line.substr(colon + 1));
-    }
-    return request;
-}
-
-system_clock::time_point parse_iso8601(std::string_view text)
-{
-    const auto number = [&](std::size_t position, std::size_t length) {
-        return std::stoi(std::string(text.substr(position, length)));
-    };
-    return utc(number(0, 4), static_cast<unsigned>(number(5, 2)),
-               static_cast<unsigned>(number(8, 2)), number(11, 2), number(14, 2), number(17, 2));
-}
-
-class sigv4_suite : public testing::TestWithParam<suite_case> {};
-
-TEST_P(sigv4_suite, header_signing)
-{
-    const suite_case& c = GetParam();
-    if (c.directory.empty()) {
-        GTEST_SKIP() << "the AWS SigV4 test suite was not found; looked in "
-                     << locate_suite().looked_in << " (set DYNOMITE_SIGV4_SUITE to its location)";
-    }
-    const std::optional<std::string> request_text = read_text(c.directory / "request.txt");
-    const std::optional<std::string> context_text = read_text(c.directory / "context.json");
-    const std::optional<std::string> expected_canonical =
-        read_text(c.directory / "header-canonical-request.txt");
-    const std::optional<std::string> expected_string_to_sign =
-        read_text(c.directory / "header-string-to-sign.txt");
-    const std::optional<std::string> expected_signature =
-        read_text(c.directory / "header-signature.txt");
-    if (!request_text || !context_text || !expected_canonical || !expected_string_to_sign ||
-        !expected_signature) {
-        GTEST_SKIP() << c.name
-                     << ": not a header-signing case (it lacks one of request.txt, context.json, "
-                        "header-canonical-request.txt, header-string-to-sign.txt, "
-                        "header-signature.txt)";
-    }
-
-    const boost::json::value context = boost::json::parse(*context_text);
-    const boost::json::object& settings = context.as_object();
-    const boost::json::object& creds = settings.at("credentials").as_object();
-    const std::string access_key_id(creds.at("access_key_id").as_string());
-    const std::string secret(creds.at("secret_access_key").as_string());
-    const std::string token =
-        creds.contains("token") ? std::string(creds.at("token").as_string()) : std::string();
-    const std::string region(settings.at("region").as_string());
-    const std::string service(settings.at("service").as_string());
-    const bool normalize = settings.at("normalize").as_bool();
-    const bool sign_body = settings.contains("sign_body") && settings.at("sign_body").as_bool();
-    const bool omit_token =
-        settings.contains("omit_session_token") && settings.at("omit_session_token").as_bool();
-    const system_clock::time_point now = parse_iso8601(settings.at("timestamp").as_string());
-
-    const suite_request request = parse_suite_request(*request_text);
-    const std::string amz_date = format_amz_date(now);
-    const std::string payload_hash = to_hex(sha256(request.body));
-    std::vector<header_field> headers;
-    for (const auto& [name, value] : request.headers) headers.push_back({name, value});
-    headers.push_back({"X-Amz-Date", amz_date});
-    if (!token.empty() && !omit_token) headers.push_back({"X-Amz-Security-Token", token});
-    if (sign_body) headers.push_back({"X-Amz-Content-Sha256", payload_hash});
-
-    const canonical_request canonical = make_canonical_request(
-        request.method, request.path, request.query, headers, payload_hash, normalize);
-    EXPECT_EQ(canonical.text, without_final_newline(*expected_canonical));
-
-    const std::string date = amz_date.substr(0, 8);
-    const std::string scope = make_credential_scope(date, region, service);
-    const std::string string_to_sign = make_string_to_sign(amz_date, scope, canonical.text);
-    EXPECT_EQ(string_to_sign, without_final_newline(*expected_string_to_sign));
-
+    std::istringstream lines(oracle.output);
+    std::string line;
+    int compared = 0;
     signing_key_cache cache;
-    const std::string signature =
-        compute_signature(cache.get(secret, date, region, service), string_to_sign);
-    EXPECT_EQ(signature, without_final_newline(*expected_signature));
+    sigv4_stages stages;
+    while (std::getline(lines, line)) {
+        const boost::json::object c = boost::json::parse(line).as_object();
+        const auto text = [&c](const char* key) { return std::string(c.at(key).as_string()); };
+        const credentials creds{text("access_key_id"), text("secret_access_key"),
+                                text("session_token")};
+        const std::string amz_date = text("amz_date");
+        const auto number = [&amz_date](std::size_t position, std::size_t length) {
+            return std::stoi(amz_date.substr(position, length));
+        };
+        const system_clock::time_point now =
+            utc(number(0, 4), static_cast<unsigned>(number(4, 2)),
+                static_cast<unsigned>(number(6, 2)), number(9, 2), number(11, 2), number(13, 2));
+        const std::string region = text("region"), host = text("host"), path = text("path");
+        const std::string target = text("target"), content_type = text("content_type");
+        const std::string body = text("body");
 
-    if (const auto signed_request = read_text(c.directory / "header-signed-request.txt")) {
-        const std::string_view marker = "\nAuthorization:";
-        const std::size_t found = signed_request->find(marker);
-        ASSERT_NE(found, std::string::npos) << "no Authorization header in the signed request";
-        const std::size_t value_start = found + marker.size();
-        std::string expected_authorization = signed_request->substr(
-            value_start, signed_request->find('\n', value_start) - value_start);
-        if (!expected_authorization.empty() && expected_authorization.back() == '\r') {
-            expected_authorization.pop_back();
-        }
-        EXPECT_EQ(make_authorization(access_key_id, scope, canonical.signed_headers, signature),
-                  expected_authorization);
+        sign_dynamodb_request(creds, region, "dynamodb", host, target, content_type, body, now,
+                              cache, path, stages);
+        EXPECT_EQ(stages.canonical_request, text("canonical_request")) << line;
+        EXPECT_EQ(stages.string_to_sign, text("string_to_sign")) << line;
+        EXPECT_EQ(stages.authorization, text("authorization")) << line;
+        const dynamodb_signature signature = sign_dynamodb_request(
+            creds, region, "dynamodb", host, target, content_type, body, now, cache, path);
+        EXPECT_EQ(signature.amz_date, amz_date);
+        EXPECT_EQ(signature.authorization, text("authorization"));
+        ++compared;
     }
+    EXPECT_EQ(compared, 40);
 }
 
-INSTANTIATE_TEST_SUITE_P(aws, sigv4_suite, testing::ValuesIn(discover_suite_cases()),
-                         [](const testing::TestParamInfo<suite_case>& info) {
-                             std::string name = info.param.name;
-                             for (char& ch : name) {
-                                 if (!std::isalnum(static_cast<unsigned char>(ch))) ch = '_';
-                             }
-                             return name;
-                         });
+TEST(sign_dynamodb_request, reuses_the_stage_buffers)
+{
+    const dynamodb_call call = get_item_call();
+    signing_key_cache cache;
+    sigv4_stages stages;
+    const auto sign = [&](std::string_view body, system_clock::time_point now) {
+        sign_dynamodb_request(call.creds, call.region, "dynamodb", call.host, call.target,
+                              call.content_type, body, now, cache, "/", stages);
+    };
+    sign(call.body, call.now);
+    const std::vector<const char*> buffers = {
+        stages.canonical_request.data(), stages.signed_headers.data(), stages.scope.data(),
+        stages.string_to_sign.data(),    stages.signature.data(),      stages.authorization.data()};
+    // Another body and time of the same sizes: written over the same buffers.
+    sign("[]", call.now + std::chrono::seconds(1));
+    EXPECT_EQ(buffers, (std::vector<const char*>{stages.canonical_request.data(),
+                                                 stages.signed_headers.data(), stages.scope.data(),
+                                                 stages.string_to_sign.data(),
+                                                 stages.signature.data(),
+                                                 stages.authorization.data()}));
+    dynamodb_call other = call;
+    other.body = "[]";
+    other.now += std::chrono::seconds(1);
+    EXPECT_EQ(stages.authorization, sign_with_stages(other).authorization);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The general signer
+
+TEST(sign_request, merges_a_repeated_lowercase_name_given_in_order)
+{
+    // Lowercase and sorted but repeated: merged, not written twice.
+    const header_field headers[] = {{"a", "1"}, {"a", " 2 "}, {"b", "3"}};
+    sigv4_stages stages;
+    signing_key_cache cache;
+    sign_request({"GET", "/", "", headers, "H", true}, example_credentials, "20150830T123600Z",
+                 "us-east-1", "service", cache, stages);
+    EXPECT_EQ(stages.canonical_request, "GET\n/\n\na:1,2\nb:3\n\na;b\nH");
+    EXPECT_EQ(stages.signed_headers, "a;b");
+}
+
+TEST(sign_request, orders_more_headers_than_fit_on_the_stack)
+{
+    std::vector<std::string> names;
+    for (int i = 40; i-- > 0;) names.push_back("X-H" + std::to_string(100 + i));
+    std::vector<header_field> headers;
+    for (const std::string& name : names) headers.push_back({name, name});
+    headers.push_back({"x-h120", "again"});
+    std::string expected_headers;
+    std::string expected_names;
+    for (int i = 0; i < 40; ++i) {
+        const std::string name = "x-h" + std::to_string(100 + i);
+        expected_headers += name + ":X-H" + std::to_string(100 + i);
+        if (i == 20) expected_headers += ",again";
+        expected_headers += "\n";
+        expected_names += (i == 0 ? "" : ";") + name;
+    }
+    sigv4_stages stages;
+    signing_key_cache cache;
+    sign_request({"POST", "/", "", headers, "H", true}, example_credentials, "20150830T123600Z",
+                 "us-east-1", "service", cache, stages);
+    EXPECT_EQ(stages.signed_headers, expected_names);
+    EXPECT_EQ(stages.canonical_request,
+              "POST\n/\n\n" + expected_headers + "\n" + expected_names + "\nH");
+}
+
 
 }  // namespace
