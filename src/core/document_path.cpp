@@ -44,20 +44,6 @@ void check_name(const std::string& name)
 
 }  // namespace
 
-namespace detail {
-
-std::string quoted(std::string_view text)
-{
-    constexpr std::size_t max_shown = 64;
-    if (text.size() <= max_shown) return '"' + std::string(text) + '"';
-    std::size_t cut = max_shown;
-    // Back up over UTF-8 continuation bytes so that the message stays valid text.
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return '"' + std::string(text.substr(0, cut)) + "...\"";
-}
-
-}  // namespace detail
-
 path_segment path_segment::of_name(std::string name)
 {
     return path_segment(

@@ -1,6 +1,7 @@
 // Attribute values in DynamoDB's JSON shape: {"S": "..."}, {"N": "12"}, {"M": {...}}, ...
 #include "core/attribute_map_access.hpp"
 #include "core/json_codec.hpp"
+#include "core/quoting.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -47,20 +48,6 @@ std::string_view json_kind_name(const boost::json::value& v) noexcept
     return "value";
 }
 
-// A key from the response, bounded for a message.
-std::string shown_key(std::string_view key)
-{
-    constexpr std::size_t max_shown = 64;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < key.size() && i < max_shown; ++i) {
-        const char c = key[i];
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    if (key.size() > max_shown) out += "...";
-    out += '"';
-    return out;
-}
-
 class reader {
 public:
     reader(std::string_view where, std::string* why) : path_(where), why_(why) {}
@@ -87,7 +74,7 @@ public:
             std::string keys;
             for (const auto& member : *object) {
                 keys += keys.empty() ? "" : ", ";
-                keys += shown_key(member.key());
+                keys += quoted_printable(member.key());
             }
             return fail("expected one type key, got " + std::to_string(object->size()) + ": " +
                         keys);
@@ -179,7 +166,7 @@ public:
             }
             out = std::move(set);
         } else {
-            return fail("unknown attribute type " + shown_key(type));
+            return fail("unknown attribute type " + quoted_printable(type));
         }
         return {};
     }
