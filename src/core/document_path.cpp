@@ -1,6 +1,7 @@
 // Document paths: parsing, building and comparing.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/document_path.hpp>
+#include "core/path_text.hpp"
 
 #include <limits>
 
@@ -193,18 +194,8 @@ bool document_path::overlaps(const document_path& other) const noexcept
 
 std::string document_path::to_string() const
 {
-    std::string out;
-    for (const path_segment& s : segments_) {
-        if (s.is_index()) {
-            out += '[';
-            out += std::to_string(s.index());
-            out += ']';
-        } else {
-            if (!out.empty()) out += '.';
-            out += s.name();
-        }
-    }
-    return out;
+    return detail::path_text(*this,
+                             [](const std::string& name) -> const std::string& { return name; });
 }
 
 }  // namespace dynomite

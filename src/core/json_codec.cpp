@@ -135,36 +135,11 @@ public:
             }
             path_.resize(saved);
         } else if (type == "SS") {
-            string_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, std::string& s) {
-                                             const boost::json::string* text =
-                                                 expect_string(element, type);
-                                             if (!text) return error_code(errc::malformed_response);
-                                             s.assign(text->data(), text->size());
-                                             return error_code();
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<string_set>(inner, type, out, &reader::read_string);
         } else if (type == "NS") {
-            number_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, number& n) {
-                                             return read_number(element, type, n);
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<number_set>(inner, type, out, &reader::read_number);
         } else if (type == "BS") {
-            binary_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, bytes& b) {
-                                             return read_binary(element, type, b);
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<binary_set>(inner, type, out, &reader::read_binary);
         } else {
             return fail("unknown attribute type " + quoted_printable(type));
         }
@@ -187,25 +162,31 @@ private:
         return {};
     }
 
-    template <class T, class Element>
-    error_code read_set(const boost::json::value& json, std::string_view type, std::vector<T>& out,
-                        Element read_element)
+    // SS, NS or BS: a Set whose elements `read_element` reads.
+    template <class Set, class T>
+    error_code read_set(const boost::json::value& json, std::string_view type,
+                        attribute_value& result,
+                        error_code (reader::*read_element)(const boost::json::value&,
+                                                           std::string_view, T&))
     {
         const boost::json::array* a = json.if_array();
         if (!a) {
             return fail("expected an array for \"" + std::string(type) + "\", got " +
                         std::string(json_kind_name(json)));
         }
+        Set set;
+        auto& out = set.values;
         out.resize(a->size());
         const std::size_t saved = path_.size();
         path_ += '.';
         path_ += type;
         for (std::size_t i = 0; i < a->size(); ++i) {
             push_index(i);
-            if (error_code ec = read_element((*a)[i], out[i])) return ec;
+            if (error_code ec = (this->*read_element)((*a)[i], type, out[i])) return ec;
             pop_index(saved + 1 + type.size());
         }
         path_.resize(saved);
+        result = std::move(set);
         return {};
     }
 
@@ -217,6 +198,14 @@ private:
                  std::string(json_kind_name(json)));
         }
         return s;
+    }
+
+    error_code read_string(const boost::json::value& json, std::string_view type, std::string& out)
+    {
+        const boost::json::string* s = expect_string(json, type);
+        if (!s) return errc::malformed_response;
+        out.assign(s->data(), s->size());
+        return {};
     }
 
     error_code read_number(const boost::json::value& json, std::string_view type, number& out)

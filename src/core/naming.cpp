@@ -1,6 +1,7 @@
 // Type names, snake case, English plurals and DynamoDB table names.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/naming.hpp>
+#include "core/or_throw.hpp"
 #include "core/quoting.hpp"
 
 #include <algorithm>
@@ -372,11 +373,9 @@ error_code table_name_for(std::string_view type_name, const naming_options& opti
 
 std::string table_name_for(std::string_view type_name, const naming_options& options)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = table_name_for(type_name, options, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>([&](std::string& out, std::string* why) {
+        return table_name_for(type_name, options, out, why);
+    });
 }
 
 }  // namespace dynomite

@@ -1,6 +1,7 @@
 // Conditions: the builders, inspection and rendering with placeholders.
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/core/diagnostics.hpp>
+#include "core/or_throw.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -565,11 +566,8 @@ error_code render(const condition& c, expression_context& ctx, expression_kind k
 
 std::string render(const condition& c, expression_context& ctx, expression_kind kind)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = render(c, ctx, kind, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>(
+        [&](std::string& out, std::string* why) { return render(c, ctx, kind, out, why); });
 }
 
 }  // namespace dynomite

@@ -1,6 +1,7 @@
 // Migrations' error category, key specifications and the step builder. No I/O here.
 // The requests steps make are in requests.cpp; records and the runner's decisions in records.cpp.
 #include <dynomite/migration/migration.hpp>
+#include "core/or_throw.hpp"
 #include "core/quoting.hpp"
 
 #include <string>
@@ -78,10 +79,8 @@ error_code parse_key_attribute(std::string_view spec, key_attribute& out, std::s
 
 key_attribute parse_key_attribute(std::string_view spec)
 {
-    key_attribute out;
-    std::string why;
-    throw_on_error(parse_key_attribute(spec, out, &why), why);
-    return out;
+    return detail::value_or_throw<key_attribute>(
+        [&](key_attribute& out, std::string* why) { return parse_key_attribute(spec, out, why); });
 }
 
 // --- The builder -----------------------------------------------------------------------------
