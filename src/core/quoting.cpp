@@ -40,6 +40,11 @@ std::string quoted(std::string_view text)
     return quote(text, 64, bytes_shown::as_they_are);
 }
 
+std::string quoted(std::string_view text, std::size_t max_shown)
+{
+    return quote(text, max_shown, bytes_shown::as_they_are);
+}
+
 std::string quoted_printable(std::string_view text, std::size_t max_shown)
 {
     return quote(text, max_shown, bytes_shown::printable_only);

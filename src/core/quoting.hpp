@@ -17,6 +17,9 @@ namespace dynomite::detail {
 /// `text` in double quotes, never shortened.
 std::string in_quotes(std::string_view text);
 
+/// detail::quoted with another bound: at most `max_shown` bytes, cut at a character boundary.
+std::string quoted(std::string_view text, std::size_t max_shown);
+
 /// `text` in double quotes, its first `max_shown` bytes only (then "..."), with control bytes
 /// and non-ASCII shown as '?'.
 std::string quoted_printable(std::string_view text, std::size_t max_shown = 64);
