@@ -226,9 +226,8 @@ public:
         const boost::json::object* o = object(v, path,
                                               {"index_name", "partition_key", "sort_key",
                                                "projection", "read_capacity", "write_capacity"});
-        if (!o) return false;
-        if (!name_and_keys(*o, "index_name", path, out.index_name, out.partition_key,
-                           out.sort_key)) {
+        if (!o || !name_and_keys(*o, "index_name", path, out.index_name, out.partition_key,
+                                 out.sort_key)) {
             return false;
         }
         if (!capacity(*o, path, out.throughput)) return false;
@@ -292,9 +291,8 @@ public:
                    {"table_name", "partition_key", "sort_key", "billing_mode", "read_capacity",
                     "write_capacity", "global_secondary_indexes", "local_secondary_indexes",
                     "ttl_attribute", "stream", "sse", "tags", "deletion_protection"});
-        if (!o) return false;
-        if (!name_and_keys(*o, "table_name", path, out.table_name, out.partition_key,
-                           out.sort_key)) {
+        if (!o || !name_and_keys(*o, "table_name", path, out.table_name, out.partition_key,
+                                 out.sort_key)) {
             return false;
         }
         std::optional<billing_mode> mode;
