@@ -2,16 +2,6 @@
 
 namespace dynomite::detail {
 
-bool fits_in_header(std::string_view value) noexcept
-{
-    for (const char c : value) {
-        const auto byte = static_cast<unsigned char>(c);
-        if ((byte < 0x20 && c != '\t') || byte == 0x7f) return false;
-    }
-    const auto space = [](char c) { return c == ' ' || c == '\t'; };
-    return value.empty() || (!space(value.front()) && !space(value.back()));
-}
-
 error_code check_credentials(const credentials& creds, std::string_view origin, std::string& why)
 {
     const auto refuse = [&](std::string_view problem) {
@@ -20,10 +10,10 @@ error_code check_credentials(const credentials& creds, std::string_view origin, 
     };
     if (creds.access_key_id.empty()) return refuse("the access key id is empty");
     if (creds.secret_access_key.empty()) return refuse("the secret access key is empty");
-    if (!fits_in_header(creds.access_key_id)) {
+    if (!is_valid_header_value(creds.access_key_id)) {
         return refuse("the access key id holds a control character or surrounding whitespace");
     }
-    if (!fits_in_header(creds.session_token)) {
+    if (!is_valid_header_value(creds.session_token)) {
         return refuse("the session token holds a control character or surrounding whitespace, "
                       "which an HTTP header cannot carry");
     }

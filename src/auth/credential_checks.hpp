@@ -2,15 +2,13 @@
 #pragma once
 
 #include <dynomite/auth/credentials.hpp>
+// is_valid_header_value: whether a key id or token can be sent in a header as it is.
+#include "transport/http_request.hpp"
 
 #include <string>
 #include <string_view>
 
 namespace dynomite::detail {
-
-/// Whether the key id and the token fit in an HTTP header as they are: no control character,
-/// no surrounding whitespace.
-bool fits_in_header(std::string_view value) noexcept;
 
 /// Fails with errc::invalid_configuration, naming `origin` and never a secret, when a key is
 /// empty or a value cannot be sent in a header.

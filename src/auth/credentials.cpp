@@ -1,5 +1,6 @@
 // Static credentials: explicit ones, the environment variables and the shared files' keys.
 #include "core/config_messages.hpp"
+#include "core/or_throw.hpp"
 
 #include <dynomite/auth/credentials.hpp>
 #include <dynomite/core/diagnostics.hpp>
@@ -160,11 +161,9 @@ error_code resolve_credentials(const credentials_options& options, const environ
 
 credentials resolve_credentials(const credentials_options& options, const environment& env)
 {
-    credentials out;
-    std::string why;
-    const error_code ec = resolve_credentials(options, env, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<credentials>([&](credentials& out, std::string* why) {
+        return resolve_credentials(options, env, out, why);
+    });
 }
 
 }  // namespace dynomite

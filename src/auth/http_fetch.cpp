@@ -144,4 +144,12 @@ asio::awaitable<error_code> fetch_http(const http_fetch_request& request,
     co_return ec;
 }
 
+std::string regional_service_url(std::string_view service, std::string_view region)
+{
+    std::string url = "https://";
+    url.append(service).append(".").append(region).append(".amazonaws.com");
+    if (region.starts_with("cn-")) url.append(".cn");
+    return url;
+}
+
 }  // namespace dynomite::detail

@@ -50,4 +50,8 @@ struct url_parts {
 };
 error_code split_url(std::string_view url, url_parts& out, std::string& why);
 
+/// "https://<service>.<region>.amazonaws.com" (".amazonaws.com.cn" for cn- regions): where the
+/// services that hand out credentials (STS, SSO OIDC) answer in a region.
+std::string regional_service_url(std::string_view service, std::string_view region);
+
 }  // namespace dynomite::detail

@@ -77,7 +77,7 @@ error_code container_params_from_environment(const environment& env, container_p
     if (auto file = lookup(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE")) {
         params.authorization_token_file = *file;
     } else if (auto token = lookup(env, "AWS_CONTAINER_AUTHORIZATION_TOKEN")) {
-        if (!detail::fits_in_header(*token)) {
+        if (!detail::is_valid_header_value(*token)) {
             why = "AWS_CONTAINER_AUTHORIZATION_TOKEN holds a line break or a control character";
             return make_error_code(errc::invalid_configuration);
         }
@@ -110,7 +110,7 @@ asio::awaitable<error_code> container_credentials_provider::fetch(credentials& o
             co_return ec;
         }
         token = detail::trimmed(token);
-        if (!detail::fits_in_header(token)) {
+        if (!detail::is_valid_header_value(token)) {
             diag.message = "container credentials: the authorization token file " +
                            params_.authorization_token_file +
                            " holds a line break or a control character";

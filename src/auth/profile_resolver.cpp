@@ -3,6 +3,7 @@
 #include <dynomite/auth/metadata_providers.hpp>
 #include <dynomite/auth/profile_sources.hpp>
 #include <dynomite/auth/sts_providers.hpp>
+#include "core/quoting.hpp"
 
 #include <charconv>
 
@@ -15,8 +16,6 @@ error_code refuse(std::string message, std::string& why)
     why = std::move(message);
     return make_error_code(errc::invalid_configuration);
 }
-
-std::string quoted(std::string_view text) { return "\"" + std::string(text) + "\""; }
 
 struct profile_view {
     const ini_section* credentials_section = nullptr;
@@ -88,7 +87,7 @@ error_code role_source(const profile_context& context, const std::string& name,
                        const profile_view& profile, std::vector<std::string>& visiting,
                        std::shared_ptr<credentials_provider>& out, std::string& why)
 {
-    const std::string label = "profile " + quoted(name);
+    const std::string label = "profile " + in_quotes(name);
     const auto source_profile = profile.get("source_profile");
     const auto credential_source = profile.get("credential_source");
     if (source_profile && credential_source)
@@ -131,7 +130,7 @@ error_code role_source(const profile_context& context, const std::string& name,
             out = std::make_shared<container_credentials_provider>(context.executor, params);
             return {};
         }
-        return refuse(label + " has credential_source = " + quoted(*credential_source) +
+        return refuse(label + " has credential_source = " + in_quotes(*credential_source) +
                           "; expected Environment, Ec2InstanceMetadata or EcsContainer",
                       why);
     }
@@ -148,22 +147,22 @@ error_code role_source(const profile_context& context, const std::string& name,
         }
         if (!keys) return refuse(label + " is its own source_profile but has no static keys", why);
         out = std::make_shared<static_credentials_provider>(context.executor, *keys,
-                                                            "profile " + quoted(name));
+                                                            "profile " + in_quotes(name));
         return {};
     }
     for (const std::string& seen : visiting) {
         if (seen != *source_profile) continue;
         std::string path;
-        for (const std::string& step : visiting) path += quoted(step) + " -> ";
-        return refuse("source_profile cycle: " + path + quoted(*source_profile), why);
+        for (const std::string& step : visiting) path += in_quotes(step) + " -> ";
+        return refuse("source_profile cycle: " + path + in_quotes(*source_profile), why);
     }
     if (!profile_exists(context, *source_profile))
-        return refuse(label + " names source_profile " + quoted(*source_profile) +
+        return refuse(label + " names source_profile " + in_quotes(*source_profile) +
                           ", which is in neither shared file",
                       why);
     if (auto ec = provider_for_profile(context, *source_profile, visiting, out, why)) return ec;
     if (!out)
-        return refuse("profile " + quoted(*source_profile) + " (the source_profile of " + label +
+        return refuse("profile " + in_quotes(*source_profile) + " (the source_profile of " + label +
                           ") has no credentials",
                       why);
     return {};
@@ -215,7 +214,7 @@ error_code provider_for_profile(const profile_context& context, const std::strin
 {
     out.reset();
     const profile_view profile = view_of(context, name);
-    const std::string label = "profile " + quoted(name);
+    const std::string label = "profile " + in_quotes(name);
     const auto region = profile.get("region").value_or("");
 
     if (auto role_arn = profile.get("role_arn"); role_arn && !profile.get("web_identity_token_file")) {
@@ -240,7 +239,7 @@ error_code provider_for_profile(const profile_context& context, const std::strin
                 std::from_chars(duration->data(), duration->data() + duration->size(), seconds);
             if (parse_ec != std::errc{} || end != duration->data() + duration->size() ||
                 seconds < 900 || seconds > 43200)
-                return refuse(label + " has duration_seconds = " + quoted(*duration) +
+                return refuse(label + " has duration_seconds = " + in_quotes(*duration) +
                                   "; expected a whole number of seconds from 900 to 43200",
                               why);
             params.duration = std::chrono::seconds(seconds);
@@ -272,7 +271,7 @@ error_code provider_for_profile(const profile_context& context, const std::strin
             const ini_section* session =
                 context.config_file ? find_sso_session(*context.config_file, *sso_session) : nullptr;
             if (session == nullptr)
-                return refuse(label + " names sso_session " + quoted(*sso_session) +
+                return refuse(label + " names sso_session " + in_quotes(*sso_session) +
                                   ", but the config file has no [sso-session " + *sso_session + "]",
                               why);
             params.session_name = *sso_session;

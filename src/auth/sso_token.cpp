@@ -1,6 +1,7 @@
 #include "auth/sso_token.hpp"
 
 #include "auth/credentials_json.hpp"
+#include "auth/http_fetch.hpp"
 #include <dynomite/core/time.hpp>
 
 #include <boost/json/parse.hpp>
@@ -141,10 +142,7 @@ std::string serialize_sso_cached_token(const sso_cached_token& token, std::strin
 
 std::string sso_oidc_endpoint(std::string_view region)
 {
-    std::string url = "https://oidc.";
-    url.append(region).append(".amazonaws.com");
-    if (region.starts_with("cn-")) url.append(".cn");
-    return url;
+    return regional_service_url("oidc", region);
 }
 
 }  // namespace dynomite::detail

@@ -3,6 +3,7 @@
 #include "auth/sigv4.hpp"
 
 #include "auth/credentials_json.hpp"
+#include "auth/http_fetch.hpp"
 
 #include <boost/property_tree/ptree.hpp>
 #include <boost/property_tree/xml_parser.hpp>
@@ -140,10 +141,7 @@ error_code parse_sts_error(unsigned status, std::string_view xml, diagnostics& d
 
 std::string sts_regional_endpoint(std::string_view region)
 {
-    std::string url = "https://sts.";
-    url.append(region).append(".amazonaws.com");
-    if (region.starts_with("cn-")) url.append(".cn");
-    return url;
+    return regional_service_url("sts", region);
 }
 
 }  // namespace dynomite::detail

@@ -1,6 +1,7 @@
 // Document paths: parsing, building and comparing.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/document_path.hpp>
+#include "core/path_text.hpp"
 
 #include <limits>
 
@@ -43,20 +44,6 @@ void check_name(const std::string& name)
 }
 
 }  // namespace
-
-namespace detail {
-
-std::string quoted(std::string_view text)
-{
-    constexpr std::size_t max_shown = 64;
-    if (text.size() <= max_shown) return '"' + std::string(text) + '"';
-    std::size_t cut = max_shown;
-    // Back up over UTF-8 continuation bytes so that the message stays valid text.
-    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
-    return '"' + std::string(text.substr(0, cut)) + "...\"";
-}
-
-}  // namespace detail
 
 path_segment path_segment::of_name(std::string name)
 {
@@ -207,18 +194,8 @@ bool document_path::overlaps(const document_path& other) const noexcept
 
 std::string document_path::to_string() const
 {
-    std::string out;
-    for (const path_segment& s : segments_) {
-        if (s.is_index()) {
-            out += '[';
-            out += std::to_string(s.index());
-            out += ']';
-        } else {
-            if (!out.empty()) out += '.';
-            out += s.name();
-        }
-    }
-    return out;
+    return detail::path_text(*this,
+                             [](const std::string& name) -> const std::string& { return name; });
 }
 
 }  // namespace dynomite

@@ -1,6 +1,7 @@
 // Attribute values in DynamoDB's JSON shape: {"S": "..."}, {"N": "12"}, {"M": {...}}, ...
 #include "core/attribute_map_access.hpp"
 #include "core/json_codec.hpp"
+#include "core/quoting.hpp"
 
 #include <boost/json/value.hpp>
 
@@ -47,20 +48,6 @@ std::string_view json_kind_name(const boost::json::value& v) noexcept
     return "value";
 }
 
-// A key from the response, bounded for a message.
-std::string shown_key(std::string_view key)
-{
-    constexpr std::size_t max_shown = 64;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < key.size() && i < max_shown; ++i) {
-        const char c = key[i];
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    if (key.size() > max_shown) out += "...";
-    out += '"';
-    return out;
-}
-
 class reader {
 public:
     reader(std::string_view where, std::string* why) : path_(where), why_(why) {}
@@ -87,7 +74,7 @@ public:
             std::string keys;
             for (const auto& member : *object) {
                 keys += keys.empty() ? "" : ", ";
-                keys += shown_key(member.key());
+                keys += quoted_printable(member.key());
             }
             return fail("expected one type key, got " + std::to_string(object->size()) + ": " +
                         keys);
@@ -148,38 +135,13 @@ public:
             }
             path_.resize(saved);
         } else if (type == "SS") {
-            string_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, std::string& s) {
-                                             const boost::json::string* text =
-                                                 expect_string(element, type);
-                                             if (!text) return error_code(errc::malformed_response);
-                                             s.assign(text->data(), text->size());
-                                             return error_code();
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<string_set>(inner, type, out, &reader::read_string);
         } else if (type == "NS") {
-            number_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, number& n) {
-                                             return read_number(element, type, n);
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<number_set>(inner, type, out, &reader::read_number);
         } else if (type == "BS") {
-            binary_set set;
-            if (error_code ec = read_set(inner, type, set.values,
-                                         [&](const boost::json::value& element, bytes& b) {
-                                             return read_binary(element, type, b);
-                                         })) {
-                return ec;
-            }
-            out = std::move(set);
+            return read_set<binary_set>(inner, type, out, &reader::read_binary);
         } else {
-            return fail("unknown attribute type " + shown_key(type));
+            return fail("unknown attribute type " + quoted_printable(type));
         }
         return {};
     }
@@ -200,25 +162,31 @@ private:
         return {};
     }
 
-    template <class T, class Element>
-    error_code read_set(const boost::json::value& json, std::string_view type, std::vector<T>& out,
-                        Element read_element)
+    // SS, NS or BS: a Set whose elements `read_element` reads.
+    template <class Set, class T>
+    error_code read_set(const boost::json::value& json, std::string_view type,
+                        attribute_value& result,
+                        error_code (reader::*read_element)(const boost::json::value&,
+                                                           std::string_view, T&))
     {
         const boost::json::array* a = json.if_array();
         if (!a) {
             return fail("expected an array for \"" + std::string(type) + "\", got " +
                         std::string(json_kind_name(json)));
         }
+        Set set;
+        auto& out = set.values;
         out.resize(a->size());
         const std::size_t saved = path_.size();
         path_ += '.';
         path_ += type;
         for (std::size_t i = 0; i < a->size(); ++i) {
             push_index(i);
-            if (error_code ec = read_element((*a)[i], out[i])) return ec;
+            if (error_code ec = (this->*read_element)((*a)[i], type, out[i])) return ec;
             pop_index(saved + 1 + type.size());
         }
         path_.resize(saved);
+        result = std::move(set);
         return {};
     }
 
@@ -230,6 +198,14 @@ private:
                  std::string(json_kind_name(json)));
         }
         return s;
+    }
+
+    error_code read_string(const boost::json::value& json, std::string_view type, std::string& out)
+    {
+        const boost::json::string* s = expect_string(json, type);
+        if (!s) return errc::malformed_response;
+        out.assign(s->data(), s->size());
+        return {};
     }
 
     error_code read_number(const boost::json::value& json, std::string_view type, number& out)

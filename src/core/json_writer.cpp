@@ -63,29 +63,16 @@ void json_writer::separate()
     if (need_comma_) out_.push_back(',');
 }
 
-void json_writer::begin_object()
+void json_writer::open(char bracket)
 {
     separate();
-    out_.push_back('{');
+    out_.push_back(bracket);
     need_comma_ = false;
 }
 
-void json_writer::end_object()
+void json_writer::close(char bracket)
 {
-    out_.push_back('}');
-    need_comma_ = true;
-}
-
-void json_writer::begin_array()
-{
-    separate();
-    out_.push_back('[');
-    need_comma_ = false;
-}
-
-void json_writer::end_array()
-{
-    out_.push_back(']');
+    out_.push_back(bracket);
     need_comma_ = true;
 }
 

@@ -15,10 +15,10 @@ class json_writer {
 public:
     explicit json_writer(std::string& out) : out_(out) {}
 
-    void begin_object();
-    void end_object();
-    void begin_array();
-    void end_array();
+    void begin_object() { open('{'); }
+    void end_object() { close('}'); }
+    void begin_array() { open('['); }
+    void end_array() { close(']'); }
     void key(std::string_view k);
     void string(std::string_view s);
     /// Writes text as a JSON number verbatim (caller guarantees it is numeric).
@@ -40,6 +40,8 @@ public:
 
 private:
     void separate();
+    void open(char bracket);
+    void close(char bracket);
     std::string& out_;
     bool need_comma_ = false;
 };

@@ -1,6 +1,8 @@
 // Type names, snake case, English plurals and DynamoDB table names.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/naming.hpp>
+#include "core/or_throw.hpp"
+#include "core/quoting.hpp"
 
 #include <algorithm>
 #include <array>
@@ -309,19 +311,6 @@ bool is_table_name_char(char c)
     return is_letter(c) || is_digit(c) || c == '_' || c == '-' || c == '.';
 }
 
-std::string shown(std::string_view name)
-{
-    constexpr std::size_t max_shown = 64;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < name.size() && i < max_shown; ++i) {
-        const char c = name[i];
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    if (name.size() > max_shown) out += "...";
-    out += '"';
-    return out;
-}
-
 std::string shown_char(char c)
 {
     if (c >= 0x20 && c < 0x7f) return std::string("'") + c + "'";
@@ -335,7 +324,7 @@ std::string shown_char(char c)
 error_code validate_table_name(std::string_view name, std::string* why)
 {
     const auto fail = [&](const std::string& problem) {
-        if (why) *why = "table name " + shown(name) + " " + problem;
+        if (why) *why = "table name " + detail::quoted_printable(name) + " " + problem;
         return error_code(errc::invalid_argument);
     };
     if (name.size() < min_table_name || name.size() > max_table_name) {
@@ -356,7 +345,10 @@ error_code table_name_for(std::string_view type_name, const naming_options& opti
 {
     const std::string snake = to_snake_case(type_name);
     if (snake.empty()) {
-        if (why) *why = "type name " + shown(type_name) + " has no letter or digit to name a table";
+        if (why) {
+            *why = "type name " + detail::quoted_printable(type_name) +
+                   " has no letter or digit to name a table";
+        }
         return errc::invalid_argument;
     }
     std::string prefix;
@@ -369,8 +361,8 @@ error_code table_name_for(std::string_view type_name, const naming_options& opti
     if (!prefix.empty()) name = prefix + options.separator + name;
     if (error_code ec = validate_table_name(name, why)) {
         if (why) {
-            *why += " (made from type name " + shown(type_name);
-            if (!prefix.empty()) *why += " in namespace " + shown(prefix);
+            *why += " (made from type name " + detail::quoted_printable(type_name);
+            if (!prefix.empty()) *why += " in namespace " + detail::quoted_printable(prefix);
             *why += ")";
         }
         return ec;
@@ -381,11 +373,9 @@ error_code table_name_for(std::string_view type_name, const naming_options& opti
 
 std::string table_name_for(std::string_view type_name, const naming_options& options)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = table_name_for(type_name, options, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>([&](std::string& out, std::string* why) {
+        return table_name_for(type_name, options, out, why);
+    });
 }
 
 }  // namespace dynomite

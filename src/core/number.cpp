@@ -1,6 +1,7 @@
 // DynamoDB numbers: validation, exact conversions and comparison, all on the decimal text.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/number.hpp>
+#include "core/quoting.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -108,19 +109,8 @@ scan_status scan(std::string_view text, decimal& d, std::size_t& error_offset) n
     return scan_status::ok;
 }
 
-// The text quoted for a message: bounded in length, control bytes and non-ASCII shown as '?'.
-std::string quoted(std::string_view text)
-{
-    constexpr std::size_t max_shown = 48;
-    std::string out = "\"";
-    for (std::size_t i = 0; i < text.size() && i < max_shown; ++i) {
-        const char c = text[i];
-        out += (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    if (text.size() > max_shown) out += "...";
-    out += '"';
-    return out;
-}
+// How much of a number's text a message shows.
+constexpr std::size_t max_shown = 48;
 
 error_code check(std::string_view text, decimal& d, std::string* why)
 {
@@ -128,7 +118,7 @@ error_code check(std::string_view text, decimal& d, std::string* why)
     const scan_status status = scan(text, d, offset);
     if (status != scan_status::ok) {
         if (why) {
-            *why = quoted(text) + " is not a number: ";
+            *why = detail::quoted_printable(text, max_shown) + " is not a number: ";
             switch (status) {
                 case scan_status::empty:
                     *why += "the text is empty";
@@ -140,7 +130,8 @@ error_code check(std::string_view text, decimal& d, std::string* why)
                     *why += "the exponent has no digits";
                     break;
                 default:
-                    *why += "unexpected character " + quoted(text.substr(offset, 1)) +
+                    *why += "unexpected character " +
+                            detail::quoted_printable(text.substr(offset, 1), max_shown) +
                             " at offset " + std::to_string(offset);
                     break;
             }
@@ -150,7 +141,8 @@ error_code check(std::string_view text, decimal& d, std::string* why)
     if (d.zero) return {};
     if (d.count > max_significant_digits) {
         if (why) {
-            *why = quoted(text) + " is not a DynamoDB number: it has " + std::to_string(d.count) +
+            *why = detail::quoted_printable(text, max_shown) +
+                   " is not a DynamoDB number: it has " + std::to_string(d.count) +
                    " significant digits, at most 38 are allowed";
         }
         return errc::invalid_number;
@@ -158,14 +150,14 @@ error_code check(std::string_view text, decimal& d, std::string* why)
     if (d.exponent > max_exponent) {
         if (why) {
             *why =
-                quoted(text) +
+                detail::quoted_printable(text, max_shown) +
                 " is not a DynamoDB number: its magnitude is not below 1e126, the largest allowed";
         }
         return errc::invalid_number;
     }
     if (d.exponent < min_exponent) {
         if (why) {
-            *why = quoted(text) +
+            *why = detail::quoted_printable(text, max_shown) +
                    " is not a DynamoDB number: its magnitude is below 1e-130, the smallest allowed "
                    "other than zero";
         }
@@ -231,7 +223,7 @@ error_code integer_magnitude(const decimal& d, std::uint64_t& out) noexcept
 
 [[noreturn]] void throw_conversion_error(error_code ec, const std::string& text, const char* target)
 {
-    std::string message = "number " + quoted(text);
+    std::string message = "number " + detail::quoted_printable(text, max_shown);
     if (ec == errc::number_out_of_range) {
         message += " is out of the range of ";
         message += target;

@@ -1,6 +1,7 @@
 // Conditions: the builders, inspection and rendering with placeholders.
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/core/diagnostics.hpp>
+#include "core/or_throw.hpp"
 
 #include <algorithm>
 #include <utility>
@@ -283,65 +284,24 @@ condition compare(const operand& subject, condition_op op, const operand& other)
     return condition_access::leaf(op, {subject, other});
 }
 
-condition eq(const document_path& path, attribute_value value)
-{
-    return eq(operand::of_path(path), std::move(value));
-}
+// Each comparison with a value, for a path and for a subject operand.
+#define DYNOMITE_COMPARE_WITH_VALUE(name)                                                 \
+    condition name(const document_path& path, attribute_value value)                      \
+    {                                                                                     \
+        return name(operand::of_path(path), std::move(value));                            \
+    }                                                                                     \
+    condition name(const operand& subject, attribute_value value)                         \
+    {                                                                                     \
+        return compare(subject, condition_op::name, operand::of_value(std::move(value))); \
+    }
 
-condition eq(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::eq, operand::of_value(std::move(value)));
-}
-
-condition ne(const document_path& path, attribute_value value)
-{
-    return ne(operand::of_path(path), std::move(value));
-}
-
-condition ne(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::ne, operand::of_value(std::move(value)));
-}
-
-condition lt(const document_path& path, attribute_value value)
-{
-    return lt(operand::of_path(path), std::move(value));
-}
-
-condition lt(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::lt, operand::of_value(std::move(value)));
-}
-
-condition le(const document_path& path, attribute_value value)
-{
-    return le(operand::of_path(path), std::move(value));
-}
-
-condition le(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::le, operand::of_value(std::move(value)));
-}
-
-condition gt(const document_path& path, attribute_value value)
-{
-    return gt(operand::of_path(path), std::move(value));
-}
-
-condition gt(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::gt, operand::of_value(std::move(value)));
-}
-
-condition ge(const document_path& path, attribute_value value)
-{
-    return ge(operand::of_path(path), std::move(value));
-}
-
-condition ge(const operand& subject, attribute_value value)
-{
-    return compare(subject, condition_op::ge, operand::of_value(std::move(value)));
-}
+DYNOMITE_COMPARE_WITH_VALUE(eq)
+DYNOMITE_COMPARE_WITH_VALUE(ne)
+DYNOMITE_COMPARE_WITH_VALUE(lt)
+DYNOMITE_COMPARE_WITH_VALUE(le)
+DYNOMITE_COMPARE_WITH_VALUE(gt)
+DYNOMITE_COMPARE_WITH_VALUE(ge)
+#undef DYNOMITE_COMPARE_WITH_VALUE
 
 condition operator<(const operand& subject, attribute_value value)
 {
@@ -565,11 +525,8 @@ error_code render(const condition& c, expression_context& ctx, expression_kind k
 
 std::string render(const condition& c, expression_context& ctx, expression_kind kind)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = render(c, ctx, kind, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>(
+        [&](std::string& out, std::string* why) { return render(c, ctx, kind, out, why); });
 }
 
 }  // namespace dynomite

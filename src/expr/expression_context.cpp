@@ -1,6 +1,8 @@
 // Placeholder allocation for one request's expressions, and projections.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/expression_context.hpp>
+#include "core/or_throw.hpp"
+#include "core/path_text.hpp"
 
 #include <utility>
 
@@ -73,18 +75,7 @@ std::string expression_context::value(attribute_value value)
 std::string expression_context::path(const document_path& path)
 {
     if (path.empty()) throw error(errc::invalid_argument, "empty document path in an expression");
-    std::string out;
-    for (const path_segment& s : path.segments()) {
-        if (s.is_index()) {
-            out += '[';
-            out += std::to_string(s.index());
-            out += ']';
-        } else {
-            if (!out.empty()) out += '.';
-            out += name(s.name());
-        }
-    }
-    return out;
+    return detail::path_text(path, [this](const std::string& n) { return name(n); });
 }
 
 expression_names expression_context::take_names()
@@ -141,11 +132,9 @@ error_code render_projection(const std::vector<document_path>& paths, expression
 
 std::string render_projection(const std::vector<document_path>& paths, expression_context& ctx)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = render_projection(paths, ctx, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>([&](std::string& out, std::string* why) {
+        return render_projection(paths, ctx, out, why);
+    });
 }
 
 }  // namespace dynomite

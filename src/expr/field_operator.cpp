@@ -1,6 +1,7 @@
 // "field.op" keys: parsing and the conditions they build.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/field_operator.hpp>
+#include "core/or_throw.hpp"
 
 #include <array>
 #include <utility>
@@ -8,21 +9,23 @@
 namespace dynomite {
 namespace {
 
+// Each operator: its suffix in a key, and the condition it builds.
 struct suffix_entry {
     std::string_view suffix;
     field_op op;
+    condition_op builds;
 };
 
 constexpr std::array suffixes{
-    suffix_entry{"eq", field_op::eq},
-    suffix_entry{"ne", field_op::ne},
-    suffix_entry{"lt", field_op::lt},
-    suffix_entry{"lte", field_op::le},
-    suffix_entry{"gt", field_op::gt},
-    suffix_entry{"gte", field_op::ge},
-    suffix_entry{"in", field_op::in},
-    suffix_entry{"between", field_op::between},
-    suffix_entry{"begins_with", field_op::begins_with},
+    suffix_entry{"eq", field_op::eq, condition_op::eq},
+    suffix_entry{"ne", field_op::ne, condition_op::ne},
+    suffix_entry{"lt", field_op::lt, condition_op::lt},
+    suffix_entry{"lte", field_op::le, condition_op::le},
+    suffix_entry{"gt", field_op::gt, condition_op::gt},
+    suffix_entry{"gte", field_op::ge, condition_op::ge},
+    suffix_entry{"in", field_op::in, condition_op::in},
+    suffix_entry{"between", field_op::between, condition_op::between},
+    suffix_entry{"begins_with", field_op::begins_with, condition_op::begins_with},
 };
 
 constexpr std::string_view negation_prefix = "not_";
@@ -108,22 +111,11 @@ bool resembles_operator(std::string_view name)
     return !word.empty() && resembles_folded_operator(word);
 }
 
-condition_op comparison_of(field_op op) noexcept
+condition_op condition_of(field_op op) noexcept
 {
-    switch (op) {
-        case field_op::ne:
-            return condition_op::ne;
-        case field_op::lt:
-            return condition_op::lt;
-        case field_op::le:
-            return condition_op::le;
-        case field_op::gt:
-            return condition_op::gt;
-        case field_op::ge:
-            return condition_op::ge;
-        default:
-            return condition_op::eq;
-    }
+    for (const suffix_entry& entry : suffixes)
+        if (entry.op == op) return entry.builds;
+    return condition_op::eq;
 }
 
 std::string count_message(std::string_view expected, std::size_t got)
@@ -176,7 +168,7 @@ error_code build(const field_operator& field, std::span<const attribute_value> v
             default:
                 if (values.size() != 1)
                     return fail(count_message("exactly 1 value", values.size()));
-                c = compare(subject, comparison_of(field.op), operand::of_value(values[0]));
+                c = compare(subject, condition_of(field.op), operand::of_value(values[0]));
                 break;
         }
         out = field.negated ? !c : std::move(c);
@@ -191,11 +183,8 @@ error_code build(const field_operator& field, std::span<const attribute_value> v
 condition build_or_throw(const field_operator& field, std::span<const attribute_value> values,
                          bool on_size)
 {
-    condition out;
-    std::string why;
-    const error_code ec = build(field, values, on_size, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<condition>(
+        [&](condition& out, std::string* why) { return build(field, values, on_size, out, why); });
 }
 
 }  // namespace
@@ -259,11 +248,8 @@ error_code parse_field_operator(std::string_view key, field_operator& out, std::
 
 field_operator parse_field_operator(std::string_view key)
 {
-    field_operator out;
-    std::string why;
-    const error_code ec = parse_field_operator(key, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<field_operator>(
+        [&](field_operator& out, std::string* why) { return parse_field_operator(key, out, why); });
 }
 
 error_code make_condition(const field_operator& field, std::span<const attribute_value> values,

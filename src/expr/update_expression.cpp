@@ -1,6 +1,7 @@
 // Update expressions: the actions, their checks and rendering.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/update_expression.hpp>
+#include "core/or_throw.hpp"
 
 #include <array>
 #include <utility>
@@ -208,11 +209,8 @@ error_code render(const update_expression& u, expression_context& ctx, std::stri
 
 std::string render(const update_expression& u, expression_context& ctx)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = render(u, ctx, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>(
+        [&](std::string& out, std::string* why) { return render(u, ctx, out, why); });
 }
 
 }  // namespace dynomite

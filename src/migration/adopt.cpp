@@ -2,18 +2,16 @@
 // make: for a request whose answer was lost and whose retry was refused, and for tables that
 // exist before their migration. No I/O here.
 #include <dynomite/migration/migration.hpp>
+#include "core/quoting.hpp"
 
 #include <algorithm>
 #include <set>
 
 namespace dynomite {
 
-namespace {
+using detail::in_quotes;
 
-std::string quoted(std::string_view s)
-{
-    return "\"" + std::string(s) + "\"";
-}
+namespace {
 
 std::optional<scalar_attribute_type> type_of(const std::vector<attribute_definition>& definitions,
                                              const std::string& name)
@@ -89,7 +87,7 @@ void compare_index(std::string_view what, const std::string& name,
                    const std::vector<attribute_definition>& actual_types,
                    const projection& actual_projection, std::vector<std::string>& out)
 {
-    const std::string where = std::string(what) + " " + quoted(name);
+    const std::string where = std::string(what) + " " + in_quotes(name);
     if (!same_keys(wanted_keys, wanted_types, actual_keys, actual_types)) {
         out.push_back(where + ": keys " + show_keys(actual_keys, actual_types) + " instead of " +
                       show_keys(wanted_keys, wanted_types));
@@ -151,20 +149,20 @@ std::vector<std::string> table_differences(const create_table_request& wanted,
         wanted_globals.insert(index.index_name);
         const auto* found = find_global(actual, index.index_name);
         if (found == nullptr) {
-            out.push_back("global index " + quoted(index.index_name) + " is missing");
+            out.push_back("global index " + in_quotes(index.index_name) + " is missing");
             continue;
         }
         compare_index("global index", index.index_name, index.key_schema,
                       wanted.attribute_definitions, index.projection, found->key_schema,
                       actual.attribute_definitions, found->projection, out);
         if (index.provisioned_throughput) {
-            compare_capacity("global index " + quoted(index.index_name),
+            compare_capacity("global index " + in_quotes(index.index_name),
                              found->provisioned_throughput, *index.provisioned_throughput, out);
         }
     }
     for (const auto& index : actual.global_secondary_indexes) {
         if (!wanted_globals.contains(index.index_name)) {
-            out.push_back("global index " + quoted(index.index_name) +
+            out.push_back("global index " + in_quotes(index.index_name) +
                           " exists but is not in the migration");
         }
     }
@@ -176,7 +174,7 @@ std::vector<std::string> table_differences(const create_table_request& wanted,
             actual.local_secondary_indexes.begin(), actual.local_secondary_indexes.end(),
             [&](const auto& l) { return l.index_name == index.index_name; });
         if (found == actual.local_secondary_indexes.end()) {
-            out.push_back("local index " + quoted(index.index_name) + " is missing");
+            out.push_back("local index " + in_quotes(index.index_name) + " is missing");
             continue;
         }
         compare_index("local index", index.index_name, index.key_schema,
@@ -185,7 +183,7 @@ std::vector<std::string> table_differences(const create_table_request& wanted,
     }
     for (const auto& index : actual.local_secondary_indexes) {
         if (!wanted_locals.contains(index.index_name)) {
-            out.push_back("local index " + quoted(index.index_name) +
+            out.push_back("local index " + in_quotes(index.index_name) +
                           " exists but is not in the migration");
         }
     }
@@ -229,7 +227,7 @@ std::vector<std::string> update_differences(const update_table_request& wanted,
         if (const auto* create = std::get_if<create_global_secondary_index_action>(&change)) {
             const auto* found = find_global(actual, create->index_name);
             if (found == nullptr || found->index_status == index_status::deleting) {
-                out.push_back("global index " + quoted(create->index_name) + " is missing");
+                out.push_back("global index " + in_quotes(create->index_name) + " is missing");
                 continue;
             }
             compare_index("global index", create->index_name, create->key_schema,
@@ -239,11 +237,11 @@ std::vector<std::string> update_differences(const update_table_request& wanted,
                        std::get_if<update_global_secondary_index_action>(&change)) {
             const auto* found = find_global(actual, update->index_name);
             if (found == nullptr) {
-                out.push_back("global index " + quoted(update->index_name) + " is missing");
+                out.push_back("global index " + in_quotes(update->index_name) + " is missing");
                 continue;
             }
             if (update->provisioned_throughput) {
-                compare_capacity("global index " + quoted(update->index_name),
+                compare_capacity("global index " + in_quotes(update->index_name),
                                  found->provisioned_throughput, *update->provisioned_throughput,
                                  out);
             }
@@ -251,7 +249,7 @@ std::vector<std::string> update_differences(const update_table_request& wanted,
             const auto& removal = std::get<delete_global_secondary_index_action>(change);
             const auto* found = find_global(actual, removal.index_name);
             if (found != nullptr && found->index_status != index_status::deleting) {
-                out.push_back("global index " + quoted(removal.index_name) + " still exists");
+                out.push_back("global index " + in_quotes(removal.index_name) + " still exists");
             }
         }
     }

@@ -175,6 +175,18 @@ public:
         return true;
     }
 
+    // The name and the key attributes, which tables and indexes both have.
+    bool name_and_keys(const boost::json::object& o, std::string_view name_key,
+                       const std::string& path, std::string& name, std::string& partition_key,
+                       std::optional<std::string>& sort_key)
+    {
+        std::optional<std::string> partition;
+        if (!string(o, name_key, path, name, true)) return false;
+        if (!key_spec(o, "partition_key", path, partition, true)) return false;
+        partition_key = *partition;
+        return key_spec(o, "sort_key", path, sort_key, false);
+    }
+
     bool capacity(const boost::json::object& o, const std::string& path,
                   std::optional<provisioned_throughput>& out)
     {
@@ -214,12 +226,10 @@ public:
         const boost::json::object* o = object(v, path,
                                               {"index_name", "partition_key", "sort_key",
                                                "projection", "read_capacity", "write_capacity"});
-        if (!o) return false;
-        std::optional<std::string> partition;
-        if (!string(*o, "index_name", path, out.index_name, true)) return false;
-        if (!key_spec(*o, "partition_key", path, partition, true)) return false;
-        out.partition_key = *partition;
-        if (!key_spec(*o, "sort_key", path, out.sort_key, false)) return false;
+        if (!o || !name_and_keys(*o, "index_name", path, out.index_name, out.partition_key,
+                                 out.sort_key)) {
+            return false;
+        }
         if (!capacity(*o, path, out.throughput)) return false;
         const boost::json::value* projection = o->if_contains("projection");
         if (!projection) return true;
@@ -281,12 +291,10 @@ public:
                    {"table_name", "partition_key", "sort_key", "billing_mode", "read_capacity",
                     "write_capacity", "global_secondary_indexes", "local_secondary_indexes",
                     "ttl_attribute", "stream", "sse", "tags", "deletion_protection"});
-        if (!o) return false;
-        std::optional<std::string> partition;
-        if (!string(*o, "table_name", path, out.table_name, true)) return false;
-        if (!key_spec(*o, "partition_key", path, partition, true)) return false;
-        out.partition_key = *partition;
-        if (!key_spec(*o, "sort_key", path, out.sort_key, false)) return false;
+        if (!o || !name_and_keys(*o, "table_name", path, out.table_name, out.partition_key,
+                                 out.sort_key)) {
+            return false;
+        }
         std::optional<billing_mode> mode;
         if (!billing(*o, path, mode)) return false;
         out.billing_mode = mode.value_or(billing_mode::pay_per_request);

@@ -1,6 +1,7 @@
 // Where DynamoDB requests go: a configured endpoint URL, else the regional endpoint that
 // DynamoDB's endpoint rule set derives from the region's partition.
 #include "core/config_messages.hpp"
+#include "core/or_throw.hpp"
 
 #include "transport/partitions.hpp"
 #include "core/shared_config.hpp"
@@ -221,10 +222,9 @@ error_code regional_endpoint_url(std::string_view region, bool fips, bool dual_s
 
 std::string default_endpoint_url(std::string_view region)
 {
-    std::string url;
-    std::string why;
-    throw_on_error(regional_endpoint_url(region, false, false, url, &why), why);
-    return url;
+    return detail::value_or_throw<std::string>([&](std::string& url, std::string* why) {
+        return regional_endpoint_url(region, false, false, url, why);
+    });
 }
 
 error_code resolve_endpoint(const endpoint_settings& settings, std::string_view region,
@@ -307,11 +307,9 @@ error_code resolve_endpoint(std::optional<std::string> explicit_url, std::string
 endpoint resolve_endpoint(std::optional<std::string> explicit_url, std::string_view region,
                           const environment& env)
 {
-    endpoint out;
-    std::string why;
-    const error_code ec = resolve_endpoint(std::move(explicit_url), region, env, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<endpoint>([&](endpoint& out, std::string* why) {
+        return resolve_endpoint(std::move(explicit_url), region, env, out, why);
+    });
 }
 
 }  // namespace dynomite

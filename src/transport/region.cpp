@@ -1,4 +1,5 @@
 #include "core/config_messages.hpp"
+#include "core/or_throw.hpp"
 
 #include "core/shared_config.hpp"
 #include <dynomite/core/diagnostics.hpp>
@@ -88,11 +89,8 @@ error_code parse_endpoint(std::string_view url, endpoint& out, std::string* why)
 
 endpoint parse_endpoint(std::string_view url)
 {
-    endpoint out;
-    std::string why;
-    const error_code ec = parse_endpoint(url, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<endpoint>(
+        [&](endpoint& out, std::string* why) { return parse_endpoint(url, out, why); });
 }
 
 std::string endpoint_url(const endpoint& where)
@@ -160,11 +158,9 @@ error_code resolve_region(std::optional<std::string> explicit_region, std::strin
 std::string resolve_region(std::optional<std::string> explicit_region, std::string_view profile,
                            const environment& env)
 {
-    std::string out;
-    std::string why;
-    const error_code ec = resolve_region(std::move(explicit_region), profile, env, out, &why);
-    throw_on_error(ec, why);
-    return out;
+    return detail::value_or_throw<std::string>([&](std::string& out, std::string* why) {
+        return resolve_region(std::move(explicit_region), profile, env, out, why);
+    });
 }
 
 }  // namespace dynomite

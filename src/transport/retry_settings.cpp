@@ -37,32 +37,33 @@ std::optional<int> parse_attempts(std::string_view text)
     return value;
 }
 
-/// One setting read from `text`, found at `origin` ("AWS_MAX_ATTEMPTS", "max_attempts in
-/// profile ...").
-error_code read_attempts(std::string_view text, std::string_view origin, int& out,
-                         std::string* why)
+/// One setting read from `text` by `parse`, found at `origin` ("AWS_MAX_ATTEMPTS",
+/// "max_attempts in profile ..."); `expected` names what it may be.
+template <class T, class Parse>
+error_code read_setting(std::string_view text, std::string_view origin, Parse parse,
+                        std::string_view expected, T& out, std::string* why)
 {
-    const auto value = parse_attempts(text);
+    const auto value = parse(text);
     if (!value) {
-        return fail(errc::invalid_configuration, std::string(origin) + " is " + in_quotes(text) +
-                        "; expected a whole number of attempts, at least 1",
-                    why);
+        return fail(
+            errc::invalid_configuration,
+            std::string(origin) + " is " + in_quotes(text) + "; expected " + std::string(expected),
+            why);
     }
     out = *value;
     return {};
 }
 
+error_code read_attempts(std::string_view text, std::string_view origin, int& out, std::string* why)
+{
+    return read_setting(text, origin, parse_attempts, "a whole number of attempts, at least 1", out,
+                        why);
+}
+
 error_code read_mode(std::string_view text, std::string_view origin, retry_mode& out,
                      std::string* why)
 {
-    const auto mode = parse_retry_mode(text);
-    if (!mode) {
-        return fail(errc::invalid_configuration, std::string(origin) + " is " + in_quotes(text) +
-                        "; expected legacy, standard or adaptive",
-                    why);
-    }
-    out = *mode;
-    return {};
+    return read_setting(text, origin, parse_retry_mode, "legacy, standard or adaptive", out, why);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <dynomite/core/document_path.hpp>
 #include <dynomite/expr/expression_context.hpp>
 #include <dynomite/protocol/query_scan.hpp>
+#include "core/quoting.hpp"
 
 #include <gtest/gtest.h>
 
@@ -266,6 +267,21 @@ TEST(document_path, quoted_text_is_bounded)
     // A two-byte character straddling the cut is dropped whole.
     const std::string text = std::string(63, 'a') + "\xC3\xA9" + "zz";
     EXPECT_EQ(detail::quoted(text), "\"" + std::string(63, 'a') + "...\"");
+}
+
+TEST(document_path, quoting_whole_bounded_or_printable)
+{
+    const std::string long_text(100, 'x');
+    EXPECT_EQ(detail::in_quotes(long_text), "\"" + long_text + "\"");
+    EXPECT_EQ(detail::in_quotes(""), "\"\"");
+    EXPECT_EQ(detail::quoted("abcdef", 4), "\"abcd...\"");
+    EXPECT_EQ(detail::quoted("ab\xC3\xA9", 3), "\"ab...\"");
+    // Outside printable ASCII each byte is '?', and the bound counts bytes, not characters.
+    EXPECT_EQ(detail::quoted_printable("a\nb\xC3\xA9"), "\"a?b??\"");
+    EXPECT_EQ(detail::quoted_printable("abc\xC3\xA9", 4), "\"abc?...\"");
+    EXPECT_EQ(detail::quoted_printable(std::string(64, 'a')), "\"" + std::string(64, 'a') + "\"");
+    EXPECT_EQ(detail::quoted_printable(std::string(65, 'a')),
+              "\"" + std::string(64, 'a') + "...\"");
 }
 
 // Whatever the input, parsing ends with a result or an error, and a parsed path prints back
