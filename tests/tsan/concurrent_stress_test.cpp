@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <algorithm>
@@ -30,7 +31,7 @@ namespace asio = boost::asio;
 
 constexpr int thread_count = 4;
 constexpr int coroutine_count = 64;
-constexpr int rounds = 3;
+constexpr int rounds = 4;
 constexpr int group_count = 8;
 // Each coroutine writes one raw item and one model record per round, all in its group.
 constexpr std::int64_t items_per_group =
@@ -98,6 +99,16 @@ attribute_map final_model_item(int coroutine, int round)
     };
 }
 
+// A client's completion is dispatched to the coroutine's strand from within the client's own
+// strand, so the code after an await runs nested in the client's strand, serialized with every
+// other coroutine's. Posting to the coroutine's strand first lets the model layer's code that
+// follows (planning, the schema cache, building records) run on another thread at the same time
+// as the client's strand: what ThreadSanitizer needs to see to find a race between the two.
+asio::awaitable<void> leave_client_strand()
+{
+    co_await asio::post(co_await asio::this_coro::executor, asio::use_awaitable);
+}
+
 class ConcurrentStressTest : public test::integration_test {
 protected:
     ConcurrentStressTest() : database_(db) { set_default_database(database_); }
@@ -121,12 +132,14 @@ protected:
         put_item_request put;
         put.table_name = table_;
         put.item = raw_item(coroutine, round);
+        co_await leave_client_strand();
         co_await db.put_item(put);
         note_thread();
         get_item_request get;
         get.table_name = table_;
         get.key = test::key_of(raw_pk(coroutine), attribute_value(round_key(round)));
         get.consistent_read = true;
+        co_await leave_client_strand();
         const auto got = co_await db.get_item(get);
         note_thread();
         if (!got.item || !(*got.item == put.item)) {
@@ -145,6 +158,7 @@ protected:
         record.gpk = group_of(coroutine);
         record.gsk = "model " + std::to_string(coroutine) + "/" + std::to_string(round);
         record.payload = "created " + std::to_string(coroutine);
+        co_await leave_client_strand();
         if (!co_await record.save()) {
             fail("save of " + where + ": " + record.errors().to_string());
             co_return;
@@ -152,6 +166,7 @@ protected:
         note_thread();
         const attribute_value partition(record.pk);
         const attribute_value sort(record.sk);
+        co_await leave_client_strand();
         auto found = co_await StressItem::find(partition, sort, consistent);
         note_thread();
         if (!found || found->payload != record.payload || found->gpk != record.gpk ||
@@ -162,15 +177,18 @@ protected:
         const attribute_map changes{{"payload", attribute_value("updated " +
                                                                 std::to_string(coroutine))},
                                     {"n", attribute_value(updated_n(coroutine, round))}};
+        co_await leave_client_strand();
         if (!co_await record.update(changes)) {
             fail("update of " + where + ": " + record.errors().to_string());
             co_return;
         }
+        co_await leave_client_strand();
         const number incremented = co_await record.increment("n");
         note_thread();
         if (incremented != number(std::to_string(updated_n(coroutine, round) + 1))) {
             fail("increment of " + where + " gives " + incremented.text());
         }
+        co_await leave_client_strand();
         found = co_await StressItem::find(partition, sort, consistent);
         if (!found || found->payload != "updated " + std::to_string(coroutine) ||
             found->n != updated_n(coroutine, round) + 1) {
@@ -181,6 +199,7 @@ protected:
     // A count of the group through the by_group index, while others write to it.
     asio::awaitable<void> count_group(int coroutine)
     {
+        co_await leave_client_strand();
         const auto relation = StressItem::where("gpk", group_of(coroutine));
         const std::int64_t counted = co_await relation.count();
         note_thread();
