@@ -3,7 +3,7 @@
 #include "core/random.hpp"
 #include "core/async.hpp"
 #include "model/attributes.hpp"
-#include "query/relation_impl.hpp"
+#include "query/relation_data.hpp"
 
 #include "core/json_writer.hpp"
 #include "core/plain_json.hpp"

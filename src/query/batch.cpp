@@ -1,7 +1,8 @@
 // The one batching mechanism: chunking, resending what DynamoDB left unprocessed, and when to
 // stop, for BatchGetItem and BatchWriteItem.
-#include "core/random.hpp"
 #include "core/async.hpp"
+#include "core/random.hpp"
+#include "transport/retry.hpp"
 #include <dynomite/query/batch.hpp>
 
 #include <boost/asio/as_tuple.hpp>
@@ -10,7 +11,7 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <algorithm>
-#include <random>
+#include <chrono>
 
 namespace dynomite {
 
@@ -148,32 +149,26 @@ bool another_round(int rounds_done, int max_rounds, bool pending) noexcept
 
 std::chrono::milliseconds backoff_bound(const database_options& options, int rounds_done) noexcept
 {
-    auto bound = options.batch_write_base_delay;
-    for (int i = 1; i < rounds_done && bound < options.batch_write_max_delay; ++i) bound *= 2;
-    return std::min(bound, options.batch_write_max_delay);
+    return backoff_wait(options, rounds_done, 1.0);
 }
 
 std::chrono::milliseconds backoff_wait(const database_options& options, int rounds_done,
                                        double unit_random) noexcept
 {
-    const auto bound = backoff_bound(options, rounds_done);
-    const double scaled = static_cast<double>(bound.count()) * std::clamp(unit_random, 0.0, 1.0);
-    return std::min(bound, std::chrono::milliseconds(static_cast<std::int64_t>(scaled)));
+    // The transport's full-jitter backoff, with the batches' own base and cap.
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+        backoff_delay(options.batch_write_base_delay, options.batch_write_max_delay, rounds_done,
+                      unit_random));
 }
 
 namespace {
 
 using dynomite::detail::use_tuple;
 
-double unit_random()
-{
-    return detail::random_unit();
-}
-
 asio::awaitable<error_code> wait_before_round(const database_options& options, int rounds_done)
 {
     const auto executor = co_await asio::this_coro::executor;
-    asio::steady_timer timer(executor, backoff_wait(options, rounds_done, unit_random()));
+    asio::steady_timer timer(executor, backoff_wait(options, rounds_done, random_unit()));
     auto [ec] = co_await timer.async_wait(use_tuple);
     co_return ec;
 }

@@ -1,10 +1,11 @@
 // Cursors: a reader side (the cursor object) and a fetching side (cursor_state) that runs on
 // the client's strand, plans the relation, requests pages ahead and hands them over.
 #include "core/async.hpp"
-#include "query/relation_impl.hpp"
+#include "core/spawn_failure.hpp"
+#include "query/page_fetch.hpp"
+#include "query/relation_data.hpp"
 
 #include <dynomite/query/cursor.hpp>
-#include "expr/condition_evaluator.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -12,6 +13,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -78,10 +80,7 @@ private:
     enum class phase { idle, planning, running, failed, closed };
 
     struct segment {
-        std::variant<query_request, scan_request> request;
-        // Evaluated on each item returned, before it counts towards the limit.
-        condition residual;
-        std::vector<std::string> residual_only_attributes;
+        query_plan plan;
         pagination pages;
         std::deque<cursor_page> ready;
         // A new signal per request: a slot holds the handler of one operation at a time.
@@ -146,9 +145,7 @@ private:
         for (std::size_t i = 0; i < prepared.plans.size(); ++i) {
             auto s = std::make_unique<segment>();
             s->pages = make_pagination(*data_, prepared, i);
-            s->request = std::move(prepared.plans[i].request);
-            s->residual = std::move(prepared.plans[i].residual);
-            s->residual_only_attributes = std::move(prepared.plans[i].residual_only_attributes);
+            s->plan = std::move(prepared.plans[i]);
             segments_.push_back(std::move(s));
         }
         phase_ = phase::running;
@@ -227,21 +224,18 @@ private:
         segment& s = *segments_[index];
         s.in_flight = true;
         s.signal = std::make_unique<asio::cancellation_signal>();
-        auto on_response = [self = shared_from_this(), index](error_code ec, auto response) {
-            self->on_page(index, ec, std::move(response));
+        auto on_response = [self = shared_from_this(), index](
+                               std::exception_ptr failure,
+                               std::pair<error_code, page_response> result) {
+            if (failure) result.first = spawn_failure_code(failure);
+            self->on_page(index, result.first, std::move(result.second));
         };
-        auto handler = asio::bind_cancellation_slot(
-            s.signal->slot(), asio::bind_executor(executor_, std::move(on_response)));
-        dynomite::client& cl = data_->db->cl;
-        if (const auto* query = std::get_if<query_request>(&s.request)) {
-            query_request request = *query;
-            s.pages.prepare(request);
-            cl.async_query(std::move(request), s.diag, std::move(handler));
-        } else {
-            scan_request request = std::get<scan_request>(s.request);
-            s.pages.prepare(request);
-            cl.async_scan(std::move(request), s.diag, std::move(handler));
-        }
+        // The coroutine awaits the client's request: cancelling the slot cancels it.
+        asio::co_spawn(executor_,
+                       fetch_page(data_->db->cl, next_page_request(s.plan.request, s.pages),
+                                  s.diag),
+                       asio::bind_cancellation_slot(
+                           s.signal->slot(), asio::bind_executor(executor_, std::move(on_response))));
     }
 
     void on_page(std::size_t index, error_code ec, page_response response)
@@ -251,11 +245,7 @@ private:
         if (phase_ != phase::running || limit_reached_) return;
         if (ec) return fail(ec, s.diag);
         cursor_page page;
-        page.items = std::move(response.items);
-        keep_matching(s.residual, page.items);
-        s.pages.on_page(page.items, std::move(response.last_evaluated_key));
-        // After on_page, which may need them for the position of a page cut short.
-        remove_attributes(s.residual_only_attributes, page.items);
+        page.items = take_page_items(s.plan, s.pages, response);
         page.resume_key = s.pages.resume_key();
         s.pages.resumable(&page.unresumable);
         page.exhausts = s.pages.exhausted();

@@ -1,6 +1,6 @@
 // The database: schemas cached per table, and the options of its relations.
 #include "core/async.hpp"
-#include "query/relation_impl.hpp"
+#include "query/relation_data.hpp"
 
 #include <dynomite/query/database.hpp>
 

@@ -76,14 +76,7 @@ void pagination::on_page(std::vector<attribute_map>& items,
         return;
     }
     yielded_ += static_cast<std::int64_t>(items.size());
-    next_key_ = std::move(last_evaluated_key);
-    resume_key_ = next_key_;
-    if (!next_key_) {
-        done_ = true;
-        exhausted_ = true;
-    } else if (left && yielded_ >= *options_.limit) {
-        done_ = true;
-    }
+    continue_after(std::move(last_evaluated_key));
 }
 
 std::int64_t pagination::on_count(std::int64_t count,
@@ -93,15 +86,20 @@ std::int64_t pagination::on_count(std::int64_t count,
     const auto left = remaining();
     const std::int64_t taken = left ? std::min(count, *left) : count;
     yielded_ += taken;
+    continue_after(std::move(last_evaluated_key));
+    return taken;
+}
+
+void pagination::continue_after(std::optional<attribute_map> last_evaluated_key)
+{
     next_key_ = std::move(last_evaluated_key);
     resume_key_ = next_key_;
     if (!next_key_) {
         done_ = true;
         exhausted_ = true;
-    } else if (left && yielded_ >= *options_.limit) {
+    } else if (options_.limit && yielded_ >= *options_.limit) {
         done_ = true;
     }
-    return taken;
 }
 
 bool pagination::resumable(std::string* why) const

@@ -1,6 +1,7 @@
 // What explain() says about how a relation's conditions were read: each "field.op" key with a
 // '.', and the grouping of or_() with the conditions after it, parenthesised.
-#include "query/relation_impl.hpp"
+#include "query/plan_text.hpp"
+#include "query/relation_data.hpp"
 
 #include <dynomite/expr/field_operator.hpp>
 

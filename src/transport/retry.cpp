@@ -29,18 +29,23 @@ void retry_quota::release(int spent) noexcept
     available_ = std::min(capacity_, available_ + (spent > 0 ? spent : 1));
 }
 
-std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
-                                       double unit_random) noexcept
+std::chrono::nanoseconds backoff_delay(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                                       int attempt, double unit_random) noexcept
 {
     using std::chrono::nanoseconds;
-    const auto base = nanoseconds(throttled ? params.throttling_base_delay : params.base_delay);
-    const auto cap = nanoseconds(params.max_delay);
     // 2^62 ns is far beyond any sane cap; clamping the exponent keeps the shift defined.
     const int exponent = std::clamp(attempt - 1, 0, 62);
     const double ceiling =
         std::min(static_cast<double>(cap.count()), std::ldexp(static_cast<double>(base.count()), exponent));
     const double fraction = std::clamp(unit_random, 0.0, 1.0);
     return nanoseconds(static_cast<nanoseconds::rep>(ceiling * fraction));
+}
+
+std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
+                                       double unit_random) noexcept
+{
+    return backoff_delay(throttled ? params.throttling_base_delay : params.base_delay,
+                         params.max_delay, attempt, unit_random);
 }
 
 std::chrono::nanoseconds legacy_backoff_delay(int attempt) noexcept

@@ -36,8 +36,11 @@ private:
     int timeout_retry_cost_;
 };
 
-/// Full-jitter exponential backoff: uniform in [0, min(max_delay, base * 2^(attempt-1))],
-/// where attempt counts the failures so far (1 after the first). `unit_random` is in [0, 1).
+/// Full-jitter exponential backoff: uniform in [0, min(cap, base * 2^(attempt-1))], where
+/// attempt counts the failures so far (1 after the first). `unit_random` is in [0, 1).
+std::chrono::nanoseconds backoff_delay(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
+                                       int attempt, double unit_random) noexcept;
+/// The above with the parameters' base (throttling_base_delay after throttling) and max_delay.
 std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
                                        double unit_random) noexcept;
 

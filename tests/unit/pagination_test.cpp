@@ -1,5 +1,6 @@
 // The paging state machine, cursor strings, and exact sums.
 #include "query/decimal_sum.hpp"
+#include "query/page_fetch.hpp"
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/query/pagination.hpp>
 
@@ -460,6 +461,71 @@ TEST(DecimalSum, refuses_a_mean_beyond_the_range)
     std::string why;
     EXPECT_EQ(sum.mean(mean, &why), errc::number_out_of_range);
     EXPECT_NE(why.find("mean"), std::string::npos) << why;
+}
+
+// --- One page of a plan ---------------------------------------------------------------------
+
+TEST(PageFetch, the_next_request_carries_the_position_and_limit_and_leaves_the_plan_alone)
+{
+    query_request planned;
+    planned.table_name = "T";
+    planned.key_condition_expression = "#k = :k";
+    planned.limit = 10;
+    pagination pages(options_with(4, 10));
+    std::vector<attribute_map> page = items(0, 3);
+    pages.on_page(page, key("p", "102"));
+
+    const auto next = detail::next_page_request(detail::page_request(planned), pages);
+    const auto& query = std::get<query_request>(next);
+    EXPECT_EQ(query.key_condition_expression, "#k = :k");
+    EXPECT_EQ(query.exclusive_start_key, key("p", "102"));
+    EXPECT_EQ(query.limit, 1) << "one item is still wanted and no filter applies";
+    EXPECT_FALSE(planned.exclusive_start_key.has_value());
+
+    scan_request scan;
+    scan.table_name = "T";
+    scan.segment = 1;
+    scan.total_segments = 2;
+    const auto first = detail::next_page_request(detail::page_request(scan), pagination());
+    EXPECT_FALSE(std::get<scan_request>(first).exclusive_start_key.has_value());
+    EXPECT_EQ(std::get<scan_request>(first).segment, 1);
+}
+
+TEST(PageFetch, a_page_keeps_the_items_the_residual_accepts_up_to_the_limit_without_its_own_attributes)
+{
+    query_plan plan;
+    plan.residual = gt(document_path("value"), attribute_value(0));
+    plan.residual_only_attributes = {"value"};
+    pagination pages(options_with(2));
+    page_response response;
+    response.items = items(0, 4);  // values 0, 1, 2, 3: the first fails the residual
+    response.last_evaluated_key = key("p", "103");
+
+    const std::vector<attribute_map> kept = detail::take_page_items(plan, pages, response);
+    ASSERT_EQ(kept.size(), 2u);
+    EXPECT_EQ(kept[0], key("p", "101"));
+    EXPECT_EQ(kept[1], key("p", "102"));
+    EXPECT_TRUE(pages.done());
+    EXPECT_EQ(pages.resume_key(), key("p", "102")) << "after the last item kept, not the page";
+}
+
+TEST(PageFetch, counting_takes_select_count_or_the_items_the_residual_accepts)
+{
+    query_plan plain;
+    pagination plain_pages(options_with(5));
+    page_response counted;
+    counted.count = 7;
+    counted.last_evaluated_key = key("p", "106");
+    EXPECT_EQ(detail::take_page_count(plain, plain_pages, counted), 5) << "within the limit";
+    EXPECT_TRUE(plain_pages.done());
+
+    query_plan residual;
+    residual.residual = gt(document_path("value"), attribute_value(1));
+    pagination residual_pages(options_with(std::nullopt));
+    page_response read;
+    read.items = items(0, 4);
+    EXPECT_EQ(detail::take_page_count(residual, residual_pages, read), 2);
+    EXPECT_TRUE(residual_pages.exhausted());
 }
 
 }  // namespace

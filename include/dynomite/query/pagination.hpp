@@ -80,6 +80,9 @@ public:
     }
 
 private:
+    /// After a whole page: the next request starts after `last_evaluated_key`, if any.
+    void continue_after(std::optional<attribute_map> last_evaluated_key);
+
     pagination_options options_;
     std::optional<attribute_map> next_key_;
     std::optional<attribute_map> resume_key_;
