@@ -125,7 +125,8 @@ enum class member_rule {
     standard,
     /// Written as it is: no check (a tag's value, a scan segment).
     unchecked,
-    /// A list DynamoDB requires: an empty one is an error, not left out.
+    /// In a request, a list DynamoDB requires: an empty one is an error, not left out. In a
+    /// response, a member that must be present.
     required,
     /// A paging token: absent, or not empty.
     page_token,
