@@ -37,34 +37,6 @@
 namespace dynomite::detail {
 namespace {
 
-template <class T>
-inline constexpr bool is_optional = false;
-template <class T>
-inline constexpr bool is_optional<std::optional<T>> = true;
-
-template <class T>
-inline constexpr bool is_optional_enum = false;
-template <class T>
-inline constexpr bool is_optional_enum<std::optional<T>> = std::is_enum_v<T>;
-
-template <class T>
-inline constexpr bool is_vector = false;
-template <class T>
-inline constexpr bool is_vector<std::vector<T>> = true;
-
-template <class T>
-inline constexpr bool is_variant = false;
-template <class... T>
-inline constexpr bool is_variant<std::variant<T...>> = true;
-
-template <class T>
-inline constexpr bool is_per_table = false;
-template <class T>
-inline constexpr bool is_per_table<per_table<T>> = true;
-
-template <class T>
-inline constexpr bool is_described = boost::describe::has_describe_members<T>::value;
-
 // Checks of a whole request or structure, made before it is written.
 
 void check_object(encoder&, const auto&) {}

@@ -12,10 +12,15 @@
 #include <dynomite/protocol/operations.hpp>
 
 #include <boost/describe/class.hpp>
+#include <boost/describe/members.hpp>
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <string_view>
+#include <type_traits>
+#include <variant>
+#include <vector>
 
 namespace dynomite {
 
@@ -119,6 +124,36 @@ BOOST_DESCRIBE_STRUCT(batch_statement_request, (),
 BOOST_DESCRIBE_STRUCT(batch_execute_statement_request, (), (statements, return_consumed_capacity))
 
 namespace detail {
+
+// The kinds of member types the codecs walk into.
+
+template <class T>
+inline constexpr bool is_optional = false;
+template <class T>
+inline constexpr bool is_optional<std::optional<T>> = true;
+
+template <class T>
+inline constexpr bool is_optional_enum = false;
+template <class T>
+inline constexpr bool is_optional_enum<std::optional<T>> = std::is_enum_v<T>;
+
+template <class T>
+inline constexpr bool is_vector = false;
+template <class T>
+inline constexpr bool is_vector<std::vector<T>> = true;
+
+template <class T>
+inline constexpr bool is_variant = false;
+template <class... T>
+inline constexpr bool is_variant<std::variant<T...>> = true;
+
+template <class T>
+inline constexpr bool is_per_table = false;
+template <class T>
+inline constexpr bool is_per_table<per_table<T>> = true;
+
+template <class T>
+inline constexpr bool is_described = boost::describe::has_describe_members<T>::value;
 
 /// Constraints beyond what a member's type implies.
 enum class member_rule {
