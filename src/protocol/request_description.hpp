@@ -178,66 +178,55 @@ enum class member_rule {
 template <auto Member>
 inline constexpr member_rule member_rule_of = member_rule::standard;
 
-template <> inline constexpr member_rule member_rule_of<&tag::value> = member_rule::unchecked;
-template <> inline constexpr member_rule member_rule_of<&scan_request::segment> =
-    member_rule::parallel_scan_segment;
-template <> inline constexpr member_rule member_rule_of<&scan_request::total_segments> =
-    member_rule::unchecked;
-template <> inline constexpr member_rule member_rule_of<&create_table_request::key_schema> =
-    member_rule::required;
-template <> inline constexpr member_rule member_rule_of<&global_secondary_index::key_schema> =
-    member_rule::required;
-template <> inline constexpr member_rule member_rule_of<&local_secondary_index::key_schema> =
-    member_rule::required;
-template <>
-inline constexpr member_rule member_rule_of<&create_global_secondary_index_action::key_schema> =
-    member_rule::required;
-template <>
-inline constexpr member_rule member_rule_of<&create_table_request::attribute_definitions> =
-    member_rule::required;
-template <>
-inline constexpr member_rule member_rule_of<&list_tables_request::exclusive_start_table_name> =
-    member_rule::page_token;
-template <> inline constexpr member_rule member_rule_of<&execute_statement_request::next_token> =
-    member_rule::page_token;
-template <> inline constexpr member_rule member_rule_of<&list_tables_request::limit> =
-    member_rule::from_1_to_100;
-template <> inline constexpr member_rule member_rule_of<&put_item_request::return_values> =
-    member_rule::none_or_all_old;
-template <> inline constexpr member_rule member_rule_of<&delete_item_request::return_values> =
-    member_rule::none_or_all_old;
-template <>
-inline constexpr member_rule member_rule_of<&transact_write_items_request::client_request_token> =
-    member_rule::idempotency_token;
+#define DYNOMITE_MEMBER_RULE(member, rule) \
+    template <>                            \
+    inline constexpr member_rule member_rule_of<member> = member_rule::rule;
+
+DYNOMITE_MEMBER_RULE(&tag::value, unchecked)
+DYNOMITE_MEMBER_RULE(&scan_request::segment, parallel_scan_segment)
+DYNOMITE_MEMBER_RULE(&scan_request::total_segments, unchecked)
+DYNOMITE_MEMBER_RULE(&create_table_request::key_schema, required)
+DYNOMITE_MEMBER_RULE(&global_secondary_index::key_schema, required)
+DYNOMITE_MEMBER_RULE(&local_secondary_index::key_schema, required)
+DYNOMITE_MEMBER_RULE(&create_global_secondary_index_action::key_schema, required)
+DYNOMITE_MEMBER_RULE(&create_table_request::attribute_definitions, required)
+DYNOMITE_MEMBER_RULE(&list_tables_request::exclusive_start_table_name, page_token)
+DYNOMITE_MEMBER_RULE(&execute_statement_request::next_token, page_token)
+DYNOMITE_MEMBER_RULE(&list_tables_request::limit, from_1_to_100)
+DYNOMITE_MEMBER_RULE(&put_item_request::return_values, none_or_all_old)
+DYNOMITE_MEMBER_RULE(&delete_item_request::return_values, none_or_all_old)
+DYNOMITE_MEMBER_RULE(&transact_write_items_request::client_request_token, idempotency_token)
 
 /// JSON names that are not the member's name in PascalCase.
 template <auto Member>
 inline constexpr std::string_view wire_name_override{};
 
-template <> inline constexpr std::string_view wire_name_override<&key_schema_element::type> =
-    "KeyType";
-template <> inline constexpr std::string_view wire_name_override<&attribute_definition::type> =
-    "AttributeType";
+#define DYNOMITE_WIRE_NAME(member, name) \
+    template <>                          \
+    inline constexpr std::string_view wire_name_override<member> = name;
+
+DYNOMITE_WIRE_NAME(&key_schema_element::type, "KeyType")
+DYNOMITE_WIRE_NAME(&attribute_definition::type, "AttributeType")
 
 /// The object an element of a list is wrapped in, {"Put": {...}}, for the alternatives of
 /// the variants and for TransactGetItems' reads.
 template <class T>
 inline constexpr std::string_view wrapper_name{};
 
-template <> inline constexpr std::string_view wrapper_name<put_request> = "PutRequest";
-template <> inline constexpr std::string_view wrapper_name<delete_request> = "DeleteRequest";
-template <> inline constexpr std::string_view wrapper_name<transact_get_item> = "Get";
-template <> inline constexpr std::string_view wrapper_name<transact_condition_check> =
-    "ConditionCheck";
-template <> inline constexpr std::string_view wrapper_name<transact_put> = "Put";
-template <> inline constexpr std::string_view wrapper_name<transact_delete> = "Delete";
-template <> inline constexpr std::string_view wrapper_name<transact_update> = "Update";
-template <>
-inline constexpr std::string_view wrapper_name<create_global_secondary_index_action> = "Create";
-template <>
-inline constexpr std::string_view wrapper_name<update_global_secondary_index_action> = "Update";
-template <>
-inline constexpr std::string_view wrapper_name<delete_global_secondary_index_action> = "Delete";
+#define DYNOMITE_WRAPPER_NAME(type, name) \
+    template <>                           \
+    inline constexpr std::string_view wrapper_name<type> = name;
+
+DYNOMITE_WRAPPER_NAME(put_request, "PutRequest")
+DYNOMITE_WRAPPER_NAME(delete_request, "DeleteRequest")
+DYNOMITE_WRAPPER_NAME(transact_get_item, "Get")
+DYNOMITE_WRAPPER_NAME(transact_condition_check, "ConditionCheck")
+DYNOMITE_WRAPPER_NAME(transact_put, "Put")
+DYNOMITE_WRAPPER_NAME(transact_delete, "Delete")
+DYNOMITE_WRAPPER_NAME(transact_update, "Update")
+DYNOMITE_WRAPPER_NAME(create_global_secondary_index_action, "Create")
+DYNOMITE_WRAPPER_NAME(update_global_secondary_index_action, "Update")
+DYNOMITE_WRAPPER_NAME(delete_global_secondary_index_action, "Delete")
 
 /// snake_case to PascalCase, at compile time; "sse" and "kms" are written in capitals.
 struct pascal_case {

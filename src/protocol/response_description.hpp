@@ -77,31 +77,17 @@ BOOST_DESCRIBE_STRUCT(batch_execute_statement_response, (), (responses, consumed
 
 namespace detail {
 
-template <>
-inline constexpr std::string_view wire_name_override<&item_collection_metrics::size_estimate_range_gb> =
-    "SizeEstimateRangeGB";
+DYNOMITE_WIRE_NAME(&item_collection_metrics::size_estimate_range_gb, "SizeEstimateRangeGB")
 
-template <> inline constexpr member_rule member_rule_of<&create_table_response::table_description> =
-    member_rule::required;
-template <> inline constexpr member_rule member_rule_of<&update_table_response::table_description> =
-    member_rule::required;
-template <> inline constexpr member_rule member_rule_of<&delete_table_response::table_description> =
-    member_rule::required;
-template <> inline constexpr member_rule member_rule_of<&describe_table_response::table> =
-    member_rule::required;
-template <>
-inline constexpr member_rule member_rule_of<&update_time_to_live_response::time_to_live_specification> =
-    member_rule::required;
-template <>
-inline constexpr member_rule
-    member_rule_of<&describe_time_to_live_response::time_to_live_description> =
-        member_rule::required;
+DYNOMITE_MEMBER_RULE(&create_table_response::table_description, required)
+DYNOMITE_MEMBER_RULE(&update_table_response::table_description, required)
+DYNOMITE_MEMBER_RULE(&delete_table_response::table_description, required)
+DYNOMITE_MEMBER_RULE(&describe_table_response::table, required)
+DYNOMITE_MEMBER_RULE(&update_time_to_live_response::time_to_live_specification, required)
+DYNOMITE_MEMBER_RULE(&describe_time_to_live_response::time_to_live_description, required)
 // Both members of a TimeToLiveSpecification in UpdateTimeToLive's response.
-template <> inline constexpr member_rule member_rule_of<&time_to_live_specification::enabled> =
-    member_rule::required;
-template <>
-inline constexpr member_rule member_rule_of<&time_to_live_specification::attribute_name> =
-    member_rule::required;
+DYNOMITE_MEMBER_RULE(&time_to_live_specification::enabled, required)
+DYNOMITE_MEMBER_RULE(&time_to_live_specification::attribute_name, required)
 
 }  // namespace detail
 }  // namespace dynomite
