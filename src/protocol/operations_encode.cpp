@@ -165,24 +165,30 @@ void write_names(encoder& e, std::string_view name, const std::vector<std::strin
     e.w.end_array();
 }
 
-void write_attribute_map(encoder& e, std::string_view name, const attribute_map& map)
+/// An attribute_map member, by its name: a primary key, an item, or the values of the
+/// expressions' placeholders.
+template <class Descriptor>
+void write_attribute_map(encoder& e, const attribute_map& map)
 {
-    if (name == "Key") {
+    constexpr std::string_view name = wire_name<Descriptor>::value;
+    if constexpr (name == "Key") {
         e.key_member(name, map);
-    } else if (name == "Item") {
+    } else if constexpr (name == "Item") {
         e.item_member(name, map);
     } else {
+        static_assert(name == "ExpressionAttributeValues", "an attribute map of no known kind");
         e.expression_attribute_values(map);
     }
 }
 
+template <member_rule Rule>
 void write_optional_string(encoder& e, std::string_view name,
-                           const std::optional<std::string>& value, member_rule rule)
+                           const std::optional<std::string>& value)
 {
-    if (value && rule == member_rule::page_token && value->empty()) {
+    if (Rule == member_rule::page_token && value && value->empty()) {
         e.fail(std::string(name) + " is empty; leave it unset to start over");
     }
-    if (value && rule == member_rule::idempotency_token) {
+    if (Rule == member_rule::idempotency_token && value) {
         constexpr std::size_t max_token_length = 36;
         const std::size_t length = value->size();
         if (length == 0 || length > max_token_length) {
@@ -193,14 +199,15 @@ void write_optional_string(encoder& e, std::string_view name,
     e.optional_string(name, value);
 }
 
+template <member_rule Rule>
 void write_optional_int32(encoder& e, std::string_view name,
-                          const std::optional<std::int32_t>& value, member_rule rule)
+                          const std::optional<std::int32_t>& value)
 {
-    if (rule == member_rule::unchecked || rule == member_rule::parallel_scan_segment) {
+    if (Rule == member_rule::unchecked || Rule == member_rule::parallel_scan_segment) {
         if (value) e.w.member(name, static_cast<std::int64_t>(*value));
         return;
     }
-    if (rule == member_rule::from_1_to_100 && value && (*value < 1 || *value > 100)) {
+    if (Rule == member_rule::from_1_to_100 && value && (*value < 1 || *value > 100)) {
         e.fail(std::string(name) + " must be between 1 and 100, got " + std::to_string(*value));
     }
     e.optional_count(name, value, 1);
@@ -271,7 +278,7 @@ void write_member(encoder& e, std::string_view name, const T& value)
             e.required_string(name, value);
         }
     } else if constexpr (std::is_same_v<T, std::optional<std::string>>) {
-        write_optional_string(e, name, value, Rule);
+        write_optional_string<Rule>(e, name, value);
     } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t>) {
         e.w.member(name, value);
     } else if constexpr (std::is_same_v<T, std::optional<bool>>) {
@@ -279,15 +286,13 @@ void write_member(encoder& e, std::string_view name, const T& value)
     } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
         e.optional_integer(name, value);
     } else if constexpr (std::is_same_v<T, std::optional<std::int32_t>>) {
-        write_optional_int32(e, name, value, Rule);
+        write_optional_int32<Rule>(e, name, value);
     } else if constexpr (std::is_enum_v<T>) {
         e.enumeration(name, value);
     } else if constexpr (Rule == member_rule::none_or_all_old) {
         e.return_values_put_or_delete(value);
     } else if constexpr (is_optional_enum<T>) {
         e.optional_enumeration(name, value);
-    } else if constexpr (std::is_same_v<T, attribute_map>) {
-        write_attribute_map(e, name, value);
     } else if constexpr (std::is_same_v<T, std::optional<attribute_map>>) {
         e.optional_key(name, value);
     } else if constexpr (std::is_same_v<T, expression_names>) {
@@ -327,7 +332,12 @@ void write_members(encoder& e, const T& object)
         using D = decltype(descriptor);
         constexpr member_rule rule = member_rule_of<D::pointer>;
         if constexpr (rule == member_rule::parallel_scan_segment) check_segments(e, object);
-        write_member<rule>(e, wire_name<D>::value, object.*D::pointer);
+        if constexpr (std::is_same_v<std::remove_cvref_t<decltype(object.*D::pointer)>,
+                                     attribute_map>) {
+            write_attribute_map<D>(e, object.*D::pointer);
+        } else {
+            write_member<rule>(e, wire_name<D>::value, object.*D::pointer);
+        }
     });
 }
 
