@@ -17,9 +17,9 @@
 //   per_table<T>                  an object keyed by table name, each table once
 // and by its member_rule. What concerns a whole request (the size of batches and
 // transactions) or a whole structure is checked by check_object() before it is written.
+#include <dynomite/protocol/detail/protocol.hpp>
 #include "protocol/request_description.hpp"
 #include "protocol/request_encoder.hpp"
-#include <dynomite/protocol/detail/protocol.hpp>
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -362,11 +362,10 @@ error_code encode(std::string_view operation, const Request& request, std::strin
 
 }  // namespace
 
-#define DYNOMITE_DEFINE_ENCODE(name, aws_name)                                               \
-    error_code encode_request(const name##_request& request, std::string& body,              \
-                              std::string* why)                                              \
-    {                                                                                        \
-        return encode(#aws_name, request, body, why);                                        \
+#define DYNOMITE_DEFINE_ENCODE(name, aws_name)                                                    \
+    error_code encode_request(const name##_request& request, std::string& body, std::string* why) \
+    {                                                                                             \
+        return encode(#aws_name, request, body, why);                                             \
     }
 DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_ENCODE)
 #undef DYNOMITE_DEFINE_ENCODE

@@ -105,9 +105,8 @@ BOOST_DESCRIBE_STRUCT(update_global_secondary_index_action, (),
 BOOST_DESCRIBE_STRUCT(delete_global_secondary_index_action, (), (index_name))
 BOOST_DESCRIBE_STRUCT(update_table_request, (),
                       (table_name, attribute_definitions, billing_mode, provisioned_throughput,
-                       on_demand_throughput, global_secondary_index_updates,
-                       stream_specification, sse_specification, table_class,
-                       deletion_protection_enabled))
+                       on_demand_throughput, global_secondary_index_updates, stream_specification,
+                       sse_specification, table_class, deletion_protection_enabled))
 BOOST_DESCRIBE_STRUCT(delete_table_request, (), (table_name))
 BOOST_DESCRIBE_STRUCT(describe_table_request, (), (table_name))
 BOOST_DESCRIBE_STRUCT(list_tables_request, (), (exclusive_start_table_name, limit))
@@ -272,10 +271,9 @@ private:
     static constexpr auto text = pascal_case::convert<pascal_case::length(snake)>(snake);
 
 public:
-    static constexpr std::string_view value =
-        wire_name_override<Descriptor::pointer>.empty()
-            ? std::string_view(text.data(), text.size())
-            : wire_name_override<Descriptor::pointer>;
+    static constexpr std::string_view value = wire_name_override<Descriptor::pointer>.empty()
+                                                  ? std::string_view(text.data(), text.size())
+                                                  : wire_name_override<Descriptor::pointer>;
 };
 
 }  // namespace detail

@@ -1,8 +1,8 @@
 // Request limits that encoding leaves to DynamoDB otherwise (see request_limits.hpp), checked
 // by walking the description of the request types.
+#include "protocol/request_limits.hpp"
 #include "protocol/field_path.hpp"
 #include "protocol/request_description.hpp"
-#include "protocol/request_limits.hpp"
 
 #include <boost/describe/members.hpp>
 #include <boost/mp11/algorithm.hpp>
@@ -267,7 +267,7 @@ void check_members(checker& c, const T& object)
 
 }  // namespace
 
-#define DYNOMITE_DEFINE_LIMITS(name, aws_name)                                          \
+#define DYNOMITE_DEFINE_LIMITS(name, aws_name)                                       \
     error_code check_request_limits(const name##_request& request, std::string* why) \
     {                                                                                \
         checker c(#aws_name, why);                                                   \

@@ -10,8 +10,8 @@ namespace dynomite {
 
 BOOST_DESCRIBE_STRUCT(capacity, (), (capacity_units, read_capacity_units, write_capacity_units))
 BOOST_DESCRIBE_STRUCT(consumed_capacity, (),
-                      (table_name, capacity_units, read_capacity_units, write_capacity_units,
-                       table, local_secondary_indexes, global_secondary_indexes))
+                      (table_name, capacity_units, read_capacity_units, write_capacity_units, table,
+                       local_secondary_indexes, global_secondary_indexes))
 BOOST_DESCRIBE_STRUCT(item_collection_metrics, (), (item_collection_key, size_estimate_range_gb))
 
 BOOST_DESCRIBE_STRUCT(get_item_response, (), (item, consumed_capacity))
@@ -26,8 +26,7 @@ BOOST_DESCRIBE_STRUCT(page_response, (),
 BOOST_DESCRIBE_STRUCT(query_response, (page_response), ())
 BOOST_DESCRIBE_STRUCT(scan_response, (page_response), ())
 
-BOOST_DESCRIBE_STRUCT(batch_get_item_response, (),
-                      (responses, unprocessed_keys, consumed_capacity))
+BOOST_DESCRIBE_STRUCT(batch_get_item_response, (), (responses, unprocessed_keys, consumed_capacity))
 BOOST_DESCRIBE_STRUCT(batch_write_item_response, (),
                       (unprocessed_items, item_collection_metrics, consumed_capacity))
 BOOST_DESCRIBE_STRUCT(item_response, (), (item))
@@ -36,15 +35,14 @@ BOOST_DESCRIBE_STRUCT(transact_write_items_response, (),
                       (consumed_capacity, item_collection_metrics))
 
 BOOST_DESCRIBE_STRUCT(provisioned_throughput_description, (),
-                      (last_increase_date_time, last_decrease_date_time,
-                       number_of_decreases_today, read_capacity_units, write_capacity_units))
+                      (last_increase_date_time, last_decrease_date_time, number_of_decreases_today,
+                       read_capacity_units, write_capacity_units))
 BOOST_DESCRIBE_STRUCT(global_secondary_index_description, (),
                       (index_name, key_schema, projection, index_status, backfilling,
-                       provisioned_throughput, on_demand_throughput, index_size_bytes,
-                       item_count, index_arn))
-BOOST_DESCRIBE_STRUCT(local_secondary_index_description, (),
-                      (index_name, key_schema, projection, index_size_bytes, item_count,
+                       provisioned_throughput, on_demand_throughput, index_size_bytes, item_count,
                        index_arn))
+BOOST_DESCRIBE_STRUCT(local_secondary_index_description, (),
+                      (index_name, key_schema, projection, index_size_bytes, item_count, index_arn))
 BOOST_DESCRIBE_STRUCT(billing_mode_summary, (),
                       (billing_mode, last_update_to_pay_per_request_date_time))
 BOOST_DESCRIBE_STRUCT(sse_description, (),
@@ -57,9 +55,8 @@ BOOST_DESCRIBE_STRUCT(table_description, (),
                        attribute_definitions, key_schema, item_count, table_size_bytes,
                        billing_mode_summary, provisioned_throughput, on_demand_throughput,
                        global_secondary_indexes, local_secondary_indexes, stream_specification,
-                       latest_stream_label, latest_stream_arn, sse_description,
-                       table_class_summary, archival_summary, deletion_protection_enabled,
-                       global_table_version))
+                       latest_stream_label, latest_stream_arn, sse_description, table_class_summary,
+                       archival_summary, deletion_protection_enabled, global_table_version))
 BOOST_DESCRIBE_STRUCT(create_table_response, (), (table_description))
 BOOST_DESCRIBE_STRUCT(update_table_response, (), (table_description))
 BOOST_DESCRIBE_STRUCT(delete_table_response, (), (table_description))
