@@ -1,10 +1,14 @@
-// Response bodies of the DynamoDB operations, read from the parsed JSON.
+// Response bodies of the DynamoDB operations, read from the parsed JSON as
+// response_description.hpp describes them.
 #include "protocol/field_path.hpp"
+#include "protocol/response_description.hpp"
 #include "core/json_codec.hpp"
 #include <dynomite/protocol/detail/protocol.hpp>
 #include <dynomite/protocol/operations.hpp>
 
+#include <boost/describe/members.hpp>
 #include <boost/json.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <cmath>
 #include <cstddef>
@@ -194,19 +198,6 @@ error_code field(decoder& d, const json::object& object, std::string_view key, T
     return read(d, *v, out);
 }
 
-error_code fields(decoder&, const json::object&)
-{
-    return {};
-}
-
-template <class T, class... Rest>
-error_code fields(decoder& d, const json::object& object, std::string_view key, T& out,
-                  Rest&&... rest)
-{
-    if (error_code ec = field(d, object, key, out)) return ec;
-    return fields(d, object, std::forward<Rest>(rest)...);
-}
-
 template <class T>
 error_code required_field(decoder& d, const json::object& object, std::string_view key, T& out)
 {
@@ -216,45 +207,39 @@ error_code required_field(decoder& d, const json::object& object, std::string_vi
     return read(d, *v, out);
 }
 
-/// Reads the named members of an object value.
-template <class... Fields>
-error_code object_fields(decoder& d, const json::value& v, Fields&&... list)
+// Described structures: their members, in the order of their description.
+
+template <class T>
+error_code read_members(decoder& d, const json::object& object, T& out)
+{
+    using members = boost::describe::describe_members<
+        T, boost::describe::mod_public | boost::describe::mod_inherited>;
+    error_code ec;
+    boost::mp11::mp_for_each<members>([&](auto descriptor) {
+        using D = decltype(descriptor);
+        if (ec) return;
+        constexpr std::string_view name = wire_name<D>::value;
+        if constexpr (member_rule_of<D::pointer> == member_rule::required) {
+            ec = required_field(d, object, name, out.*D::pointer);
+        } else {
+            ec = field(d, object, name, out.*D::pointer);
+        }
+    });
+    return ec;
+}
+
+template <class T>
+requires boost::describe::has_describe_members<T>::value error_code read(decoder& d,
+                                                                           const json::value& v,
+                                                                           T& out)
 {
     const json::object* object = nullptr;
     if (error_code ec = object_of(d, v, object)) return ec;
-    return fields(d, *object, std::forward<Fields>(list)...);
+    return read_members(d, *object, out);
 }
 
-// Shared structures.
-
-error_code read(decoder& d, const json::value& v, capacity& out)
-{
-    return object_fields(d, v, "CapacityUnits", out.capacity_units, "ReadCapacityUnits",
-                         out.read_capacity_units, "WriteCapacityUnits", out.write_capacity_units);
-}
-
-error_code read(decoder& d, const json::value& v, consumed_capacity& out)
-{
-    return object_fields(d, v, "TableName", out.table_name, "CapacityUnits", out.capacity_units,
-                         "ReadCapacityUnits", out.read_capacity_units, "WriteCapacityUnits",
-                         out.write_capacity_units, "Table", out.table, "LocalSecondaryIndexes",
-                         out.local_secondary_indexes, "GlobalSecondaryIndexes",
-                         out.global_secondary_indexes);
-}
-
-error_code read(decoder& d, const json::value& v, item_collection_metrics& out)
-{
-    return object_fields(d, v, "ItemCollectionKey", out.item_collection_key, "SizeEstimateRangeGB",
-                         out.size_estimate_range_gb);
-}
-
-error_code read(decoder& d, const json::value& v, keys_and_attributes& out)
-{
-    return object_fields(d, v, "Keys", out.keys, "ProjectionExpression", out.projection_expression,
-                         "ExpressionAttributeNames", out.expression_attribute_names,
-                         "ConsistentRead", out.consistent_read);
-}
-
+/// One write of BatchWriteItem's UnprocessedItems: {"PutRequest": {"Item": ...}} or
+/// {"DeleteRequest": {"Key": ...}}.
 error_code read(decoder& d, const json::value& v, write_request& out)
 {
     const json::object* object = nullptr;
@@ -274,303 +259,27 @@ error_code read(decoder& d, const json::value& v, write_request& out)
     return d.fail("expected PutRequest or DeleteRequest");
 }
 
-error_code read(decoder& d, const json::value& v, item_response& out)
-{
-    return object_fields(d, v, "Item", out.item);
-}
-
-// Tables.
-
-error_code read(decoder& d, const json::value& v, key_schema_element& out)
-{
-    return object_fields(d, v, "AttributeName", out.attribute_name, "KeyType", out.type);
-}
-
-error_code read(decoder& d, const json::value& v, attribute_definition& out)
-{
-    return object_fields(d, v, "AttributeName", out.attribute_name, "AttributeType", out.type);
-}
-
-error_code read(decoder& d, const json::value& v, projection& out)
-{
-    return object_fields(d, v, "ProjectionType", out.projection_type, "NonKeyAttributes",
-                         out.non_key_attributes);
-}
-
-error_code read(decoder& d, const json::value& v, provisioned_throughput_description& out)
-{
-    return object_fields(d, v, "LastIncreaseDateTime", out.last_increase_date_time,
-                         "LastDecreaseDateTime", out.last_decrease_date_time,
-                         "NumberOfDecreasesToday", out.number_of_decreases_today,
-                         "ReadCapacityUnits", out.read_capacity_units, "WriteCapacityUnits",
-                         out.write_capacity_units);
-}
-
-error_code read(decoder& d, const json::value& v, on_demand_throughput& out)
-{
-    return object_fields(d, v, "MaxReadRequestUnits", out.max_read_request_units,
-                         "MaxWriteRequestUnits", out.max_write_request_units);
-}
-
-error_code read(decoder& d, const json::value& v, global_secondary_index_description& out)
-{
-    return object_fields(d, v, "IndexName", out.index_name, "KeySchema", out.key_schema,
-                         "Projection", out.projection, "IndexStatus", out.index_status,
-                         "Backfilling", out.backfilling, "ProvisionedThroughput",
-                         out.provisioned_throughput, "OnDemandThroughput", out.on_demand_throughput,
-                         "IndexSizeBytes", out.index_size_bytes, "ItemCount", out.item_count,
-                         "IndexArn", out.index_arn);
-}
-
-error_code read(decoder& d, const json::value& v, local_secondary_index_description& out)
-{
-    return object_fields(d, v, "IndexName", out.index_name, "KeySchema", out.key_schema,
-                         "Projection", out.projection, "IndexSizeBytes", out.index_size_bytes,
-                         "ItemCount", out.item_count, "IndexArn", out.index_arn);
-}
-
-error_code read(decoder& d, const json::value& v, billing_mode_summary& out)
-{
-    return object_fields(d, v, "BillingMode", out.billing_mode, "LastUpdateToPayPerRequestDateTime",
-                         out.last_update_to_pay_per_request_date_time);
-}
-
-error_code read(decoder& d, const json::value& v, stream_specification& out)
-{
-    return object_fields(d, v, "StreamEnabled", out.stream_enabled, "StreamViewType",
-                         out.stream_view_type);
-}
-
-error_code read(decoder& d, const json::value& v, sse_description& out)
-{
-    return object_fields(d, v, "Status", out.status, "SSEType", out.sse_type, "KMSMasterKeyArn",
-                         out.kms_master_key_arn, "InaccessibleEncryptionDateTime",
-                         out.inaccessible_encryption_date_time);
-}
-
-error_code read(decoder& d, const json::value& v, table_class_summary& out)
-{
-    return object_fields(d, v, "TableClass", out.table_class, "LastUpdateDateTime",
-                         out.last_update_date_time);
-}
-
-error_code read(decoder& d, const json::value& v, archival_summary& out)
-{
-    return object_fields(d, v, "ArchivalDateTime", out.archival_date_time, "ArchivalReason",
-                         out.archival_reason, "ArchivalBackupArn", out.archival_backup_arn);
-}
-
-error_code read(decoder& d, const json::value& v, table_description& out)
-{
-    return object_fields(
-        d, v, "TableName", out.table_name, "TableArn", out.table_arn, "TableId", out.table_id,
-        "TableStatus", out.table_status, "CreationDateTime", out.creation_date_time,
-        "AttributeDefinitions", out.attribute_definitions, "KeySchema", out.key_schema, "ItemCount",
-        out.item_count, "TableSizeBytes", out.table_size_bytes, "BillingModeSummary",
-        out.billing_mode_summary, "ProvisionedThroughput", out.provisioned_throughput,
-        "OnDemandThroughput", out.on_demand_throughput, "GlobalSecondaryIndexes",
-        out.global_secondary_indexes, "LocalSecondaryIndexes", out.local_secondary_indexes,
-        "StreamSpecification", out.stream_specification, "LatestStreamLabel",
-        out.latest_stream_label, "LatestStreamArn", out.latest_stream_arn, "SSEDescription",
-        out.sse_description, "TableClassSummary", out.table_class_summary, "ArchivalSummary",
-        out.archival_summary, "DeletionProtectionEnabled", out.deletion_protection_enabled,
-        "GlobalTableVersion", out.global_table_version);
-}
-
-error_code read(decoder& d, const json::value& v, time_to_live_specification& out)
-{
-    const json::object* object = nullptr;
-    if (error_code ec = object_of(d, v, object)) return ec;
-    if (error_code ec = required_field(d, *object, "Enabled", out.enabled)) return ec;
-    return required_field(d, *object, "AttributeName", out.attribute_name);
-}
-
-error_code read(decoder& d, const json::value& v, time_to_live_description& out)
-{
-    return object_fields(d, v, "TimeToLiveStatus", out.time_to_live_status, "AttributeName",
-                         out.attribute_name);
-}
-
-// PartiQL.
-
-error_code read(decoder& d, const json::value& v, batch_statement_error& out)
-{
-    return object_fields(d, v, "Code", out.code, "Message", out.message, "Item", out.item);
-}
-
-error_code read(decoder& d, const json::value& v, batch_statement_response& out)
-{
-    return object_fields(d, v, "Error", out.error, "TableName", out.table_name, "Item", out.item);
-}
-
-/// Resets `out`, then reads the response object's members with `read_members`.
-template <class Response, class ReadMembers>
+/// Resets `out`, then reads the response object's members.
+template <class Response>
 error_code decode(std::string_view operation, const json::value& json, Response& out,
-                  std::string* why, ReadMembers read_members)
+                  std::string* why)
 {
     out = Response{};
     decoder d(operation, why);
     const json::object* object = nullptr;
     if (error_code ec = object_of(d, json, object)) return ec;
-    return read_members(d, *object);
-}
-
-error_code read_write_item_response(decoder& d, const json::object& o, write_item_response& out)
-{
-    return fields(d, o, "Attributes", out.attributes, "ConsumedCapacity", out.consumed_capacity,
-                  "ItemCollectionMetrics", out.item_collection_metrics);
-}
-
-error_code read_page_response(decoder& d, const json::object& o, page_response& out)
-{
-    return fields(d, o, "Items", out.items, "Count", out.count, "ScannedCount", out.scanned_count,
-                  "LastEvaluatedKey", out.last_evaluated_key, "ConsumedCapacity",
-                  out.consumed_capacity);
+    return read_members(d, *object, out);
 }
 
 }  // namespace
 
-error_code decode_response(const json::value& json, get_item_response& out, std::string* why)
-{
-    return decode("GetItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "Item", out.item, "ConsumedCapacity", out.consumed_capacity);
-    });
-}
-
-error_code decode_response(const json::value& json, put_item_response& out, std::string* why)
-{
-    return decode("PutItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return read_write_item_response(d, o, out);
-    });
-}
-
-error_code decode_response(const json::value& json, update_item_response& out, std::string* why)
-{
-    return decode("UpdateItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return read_write_item_response(d, o, out);
-    });
-}
-
-error_code decode_response(const json::value& json, delete_item_response& out, std::string* why)
-{
-    return decode("DeleteItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return read_write_item_response(d, o, out);
-    });
-}
-
-error_code decode_response(const json::value& json, query_response& out, std::string* why)
-{
-    return decode("Query", json, out, why,
-                  [&](decoder& d, const json::object& o) { return read_page_response(d, o, out); });
-}
-
-error_code decode_response(const json::value& json, scan_response& out, std::string* why)
-{
-    return decode("Scan", json, out, why,
-                  [&](decoder& d, const json::object& o) { return read_page_response(d, o, out); });
-}
-
-error_code decode_response(const json::value& json, batch_get_item_response& out, std::string* why)
-{
-    return decode("BatchGetItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "Responses", out.responses, "UnprocessedKeys", out.unprocessed_keys,
-                      "ConsumedCapacity", out.consumed_capacity);
-    });
-}
-
-error_code decode_response(const json::value& json, batch_write_item_response& out,
-                           std::string* why)
-{
-    return decode("BatchWriteItem", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "UnprocessedItems", out.unprocessed_items, "ItemCollectionMetrics",
-                      out.item_collection_metrics, "ConsumedCapacity", out.consumed_capacity);
-    });
-}
-
-error_code decode_response(const json::value& json, transact_get_items_response& out,
-                           std::string* why)
-{
-    return decode("TransactGetItems", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "Responses", out.responses, "ConsumedCapacity", out.consumed_capacity);
-    });
-}
-
-error_code decode_response(const json::value& json, transact_write_items_response& out,
-                           std::string* why)
-{
-    return decode("TransactWriteItems", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "ConsumedCapacity", out.consumed_capacity, "ItemCollectionMetrics",
-                      out.item_collection_metrics);
-    });
-}
-
-error_code decode_response(const json::value& json, create_table_response& out, std::string* why)
-{
-    return decode("CreateTable", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "TableDescription", out.table_description);
-    });
-}
-
-error_code decode_response(const json::value& json, update_table_response& out, std::string* why)
-{
-    return decode("UpdateTable", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "TableDescription", out.table_description);
-    });
-}
-
-error_code decode_response(const json::value& json, delete_table_response& out, std::string* why)
-{
-    return decode("DeleteTable", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "TableDescription", out.table_description);
-    });
-}
-
-error_code decode_response(const json::value& json, describe_table_response& out, std::string* why)
-{
-    return decode("DescribeTable", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "Table", out.table);
-    });
-}
-
-error_code decode_response(const json::value& json, list_tables_response& out, std::string* why)
-{
-    return decode("ListTables", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "TableNames", out.table_names, "LastEvaluatedTableName",
-                      out.last_evaluated_table_name);
-    });
-}
-
-error_code decode_response(const json::value& json, update_time_to_live_response& out,
-                           std::string* why)
-{
-    return decode("UpdateTimeToLive", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "TimeToLiveSpecification", out.time_to_live_specification);
-    });
-}
-
-error_code decode_response(const json::value& json, describe_time_to_live_response& out,
-                           std::string* why)
-{
-    return decode("DescribeTimeToLive", json, out, why, [&](decoder& d, const json::object& o) {
-        return required_field(d, o, "TimeToLiveDescription", out.time_to_live_description);
-    });
-}
-
-error_code decode_response(const json::value& json, execute_statement_response& out,
-                           std::string* why)
-{
-    return decode("ExecuteStatement", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "Items", out.items, "NextToken", out.next_token, "LastEvaluatedKey",
-                      out.last_evaluated_key, "ConsumedCapacity", out.consumed_capacity);
-    });
-}
-
-error_code decode_response(const json::value& json, batch_execute_statement_response& out,
-                           std::string* why)
-{
-    return decode("BatchExecuteStatement", json, out, why, [&](decoder& d, const json::object& o) {
-        return fields(d, o, "Responses", out.responses, "ConsumedCapacity", out.consumed_capacity);
-    });
-}
+#define DYNOMITE_DEFINE_DECODE(name, aws_name)                                              \
+    error_code decode_response(const json::value& json, name##_response& out,               \
+                               std::string* why)                                            \
+    {                                                                                       \
+        return decode(#aws_name, json, out, why);                                           \
+    }
+DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_DECODE)
+#undef DYNOMITE_DEFINE_DECODE
 
 }  // namespace dynomite::detail

@@ -1,6 +1,11 @@
-// Request limits that encoding leaves to DynamoDB otherwise; see request_limits.hpp.
-#include "protocol/field_path.hpp"
+// Request limits that encoding leaves to DynamoDB otherwise (see request_limits.hpp), checked
+// by walking the description of the request types.
 #include "protocol/request_limits.hpp"
+#include "protocol/field_path.hpp"
+#include "protocol/request_description.hpp"
+
+#include <boost/describe/members.hpp>
+#include <boost/mp11/algorithm.hpp>
 
 #include <optional>
 #include <string_view>
@@ -150,43 +155,6 @@ public:
         }
     }
 
-    void key_schema(const std::vector<key_schema_element>& schema)
-    {
-        auto s = path_.at("KeySchema");
-        for (std::size_t i = 0; i < schema.size(); ++i) {
-            auto si = path_.at(i);
-            auto sn = path_.at("AttributeName");
-            key_attribute_name(schema[i].attribute_name);
-        }
-    }
-
-    void attribute_definitions(const std::vector<attribute_definition>& definitions)
-    {
-        auto s = path_.at("AttributeDefinitions");
-        for (std::size_t i = 0; i < definitions.size(); ++i) {
-            auto si = path_.at(i);
-            auto sn = path_.at("AttributeName");
-            key_attribute_name(definitions[i].attribute_name);
-        }
-    }
-
-    void projection(const dynomite::projection& p)
-    {
-        auto s = path_.at("Projection");
-        auto sn = path_.at("NonKeyAttributes");
-        for (std::size_t i = 0; i < p.non_key_attributes.size(); ++i) {
-            auto si = path_.at(i);
-            key_attribute_name(p.non_key_attributes[i]);
-        }
-    }
-
-    template <class Index>
-    void index(const Index& index)
-    {
-        key_schema(index.key_schema);
-        projection(index.projection);
-    }
-
     field_path::scope at(std::string_view field) { return path_.at(field); }
     field_path::scope at(std::size_t index) { return path_.at(index); }
 
@@ -203,232 +171,110 @@ private:
     error_code ec_;
 };
 
-/// The checks of the four kinds of transactional writes.
-void check_action(checker& c, const transact_condition_check& check)
+template <class T>
+void check_members(checker& c, const T& object);
+
+template <class T>
+void check_element(checker& c, const T& element)
 {
-    auto s = c.at("ConditionCheck");
-    c.key("Key", check.key);
-    c.expression("ConditionExpression", check.condition_expression);
-    c.expression_names(check.expression_attribute_names);
+    if constexpr (is_variant<T>) {
+        std::visit([&c](const auto& alternative) { check_element(c, alternative); }, element);
+    } else if constexpr (!wrapper_name<T>.empty()) {
+        auto s = c.at(wrapper_name<T>);
+        check_members(c, element);
+    } else {
+        check_members(c, element);
+    }
 }
 
-void check_action(checker& c, const transact_put& put)
+constexpr bool is_expression(std::string_view name)
 {
-    auto s = c.at("Put");
-    c.optional_expression("ConditionExpression", put.condition_expression);
-    c.expression_names(put.expression_attribute_names);
+    constexpr std::string_view suffix = "Expression";
+    return name.size() > suffix.size() && name.substr(name.size() - suffix.size()) == suffix;
 }
 
-void check_action(checker& c, const transact_delete& del)
+/// What DynamoDB limits in a member, by its JSON name and its type: expressions, the names
+/// substituted into them, primary keys, and the names of key and projected attributes.
+template <class Descriptor, class T>
+void check_member(checker& c, const T& value)
 {
-    auto s = c.at("Delete");
-    c.key("Key", del.key);
-    c.optional_expression("ConditionExpression", del.condition_expression);
-    c.expression_names(del.expression_attribute_names);
+    constexpr std::string_view name = wire_name<Descriptor>::value;
+    if constexpr (std::is_same_v<T, std::string> && is_expression(name)) {
+        c.expression(name, value);
+    } else if constexpr (std::is_same_v<T, std::optional<std::string>> && is_expression(name)) {
+        c.optional_expression(name, value);
+    } else if constexpr (std::is_same_v<T, std::string> && name == "AttributeName") {
+        auto s = c.at(name);
+        c.key_attribute_name(value);
+    } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
+        auto s = c.at(name);
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            auto si = c.at(i);
+            c.key_attribute_name(value[i]);
+        }
+    } else if constexpr (std::is_same_v<T, dynomite::expression_names>) {
+        c.expression_names(value);
+    } else if constexpr (std::is_same_v<T, attribute_map> && name == "Key") {
+        c.key(name, value);
+    } else if constexpr (std::is_same_v<T, std::optional<attribute_map>>) {
+        c.optional_key(name, value);
+    } else if constexpr (std::is_same_v<T, std::vector<attribute_map>>) {
+        auto s = c.at(name);
+        for (std::size_t i = 0; i < value.size(); ++i) {
+            auto si = c.at(i);
+            c.key_members(value[i]);
+        }
+    } else if constexpr (is_per_table<T>) {
+        auto s = c.at(name);
+        for (const auto& [table, entry] : value) {
+            auto st = c.at(std::string_view(table));
+            if constexpr (is_vector<std::decay_t<decltype(entry)>>) {
+                for (std::size_t i = 0; i < entry.size(); ++i) {
+                    auto si = c.at(i);
+                    check_element(c, entry[i]);
+                }
+            } else {
+                check_members(c, entry);
+            }
+        }
+    } else if constexpr (is_vector<T>) {
+        if constexpr (is_described<typename T::value_type> || is_variant<typename T::value_type>) {
+            auto s = c.at(name);
+            for (std::size_t i = 0; i < value.size(); ++i) {
+                auto si = c.at(i);
+                check_element(c, value[i]);
+            }
+        }
+    } else if constexpr (is_optional<T>) {
+        if constexpr (is_described<typename T::value_type>) {
+            if (value) check_member<Descriptor>(c, *value);
+        }
+    } else if constexpr (is_described<T>) {
+        auto s = c.at(name);
+        check_members(c, value);
+    }
 }
 
-void check_action(checker& c, const transact_update& update)
+template <class T>
+void check_members(checker& c, const T& object)
 {
-    auto s = c.at("Update");
-    c.key("Key", update.key);
-    c.expression("UpdateExpression", update.update_expression);
-    c.optional_expression("ConditionExpression", update.condition_expression);
-    c.expression_names(update.expression_attribute_names);
+    using members = boost::describe::describe_members<T, boost::describe::mod_public>;
+    boost::mp11::mp_for_each<members>([&](auto descriptor) {
+        using D = decltype(descriptor);
+        check_member<D>(c, object.*D::pointer);
+    });
 }
 
 }  // namespace
 
-error_code check_request_limits(const get_item_request& request, std::string* why)
-{
-    checker c("GetItem", why);
-    c.key("Key", request.key);
-    c.optional_expression("ProjectionExpression", request.projection_expression);
-    c.expression_names(request.expression_attribute_names);
-    return c.result();
-}
-
-error_code check_request_limits(const put_item_request& request, std::string* why)
-{
-    checker c("PutItem", why);
-    c.optional_expression("ConditionExpression", request.condition_expression);
-    c.expression_names(request.expression_attribute_names);
-    return c.result();
-}
-
-error_code check_request_limits(const update_item_request& request, std::string* why)
-{
-    checker c("UpdateItem", why);
-    c.key("Key", request.key);
-    c.optional_expression("UpdateExpression", request.update_expression);
-    c.optional_expression("ConditionExpression", request.condition_expression);
-    c.expression_names(request.expression_attribute_names);
-    return c.result();
-}
-
-error_code check_request_limits(const delete_item_request& request, std::string* why)
-{
-    checker c("DeleteItem", why);
-    c.key("Key", request.key);
-    c.optional_expression("ConditionExpression", request.condition_expression);
-    c.expression_names(request.expression_attribute_names);
-    return c.result();
-}
-
-error_code check_request_limits(const query_request& request, std::string* why)
-{
-    checker c("Query", why);
-    c.expression("KeyConditionExpression", request.key_condition_expression);
-    c.optional_expression("FilterExpression", request.filter_expression);
-    c.optional_expression("ProjectionExpression", request.projection_expression);
-    c.expression_names(request.expression_attribute_names);
-    c.optional_key("ExclusiveStartKey", request.exclusive_start_key);
-    return c.result();
-}
-
-error_code check_request_limits(const scan_request& request, std::string* why)
-{
-    checker c("Scan", why);
-    c.optional_expression("FilterExpression", request.filter_expression);
-    c.optional_expression("ProjectionExpression", request.projection_expression);
-    c.expression_names(request.expression_attribute_names);
-    c.optional_key("ExclusiveStartKey", request.exclusive_start_key);
-    return c.result();
-}
-
-error_code check_request_limits(const batch_get_item_request& request, std::string* why)
-{
-    checker c("BatchGetItem", why);
-    auto s = c.at("RequestItems");
-    for (const auto& [table, keys_and_attributes] : request.request_items) {
-        auto st = c.at(std::string_view(table));
-        {
-            auto sk = c.at("Keys");
-            for (std::size_t i = 0; i < keys_and_attributes.keys.size(); ++i) {
-                auto si = c.at(i);
-                c.key_members(keys_and_attributes.keys[i]);
-            }
-        }
-        c.optional_expression("ProjectionExpression", keys_and_attributes.projection_expression);
-        c.expression_names(keys_and_attributes.expression_attribute_names);
+#define DYNOMITE_DEFINE_LIMITS(name, aws_name)                                       \
+    error_code check_request_limits(const name##_request& request, std::string* why) \
+    {                                                                                \
+        checker c(#aws_name, why);                                                   \
+        check_members(c, request);                                                   \
+        return c.result();                                                           \
     }
-    return c.result();
-}
-
-error_code check_request_limits(const batch_write_item_request& request, std::string* why)
-{
-    checker c("BatchWriteItem", why);
-    auto s = c.at("RequestItems");
-    for (const auto& [table, writes] : request.request_items) {
-        auto st = c.at(std::string_view(table));
-        for (std::size_t i = 0; i < writes.size(); ++i) {
-            if (const auto* del = std::get_if<delete_request>(&writes[i])) {
-                auto si = c.at(i);
-                auto sd = c.at("DeleteRequest");
-                c.key("Key", del->key);
-            }
-        }
-    }
-    return c.result();
-}
-
-error_code check_request_limits(const transact_get_items_request& request, std::string* why)
-{
-    checker c("TransactGetItems", why);
-    auto s = c.at("TransactItems");
-    for (std::size_t i = 0; i < request.transact_items.size(); ++i) {
-        const transact_get_item& get = request.transact_items[i];
-        auto si = c.at(i);
-        auto sg = c.at("Get");
-        c.key("Key", get.key);
-        c.optional_expression("ProjectionExpression", get.projection_expression);
-        c.expression_names(get.expression_attribute_names);
-    }
-    return c.result();
-}
-
-error_code check_request_limits(const transact_write_items_request& request, std::string* why)
-{
-    checker c("TransactWriteItems", why);
-    auto s = c.at("TransactItems");
-    for (std::size_t i = 0; i < request.transact_items.size(); ++i) {
-        auto si = c.at(i);
-        std::visit([&c](const auto& action) { check_action(c, action); },
-                   request.transact_items[i]);
-    }
-    return c.result();
-}
-
-error_code check_request_limits(const create_table_request& request, std::string* why)
-{
-    checker c("CreateTable", why);
-    c.attribute_definitions(request.attribute_definitions);
-    c.key_schema(request.key_schema);
-    {
-        auto s = c.at("GlobalSecondaryIndexes");
-        for (std::size_t i = 0; i < request.global_secondary_indexes.size(); ++i) {
-            auto si = c.at(i);
-            c.index(request.global_secondary_indexes[i]);
-        }
-    }
-    {
-        auto s = c.at("LocalSecondaryIndexes");
-        for (std::size_t i = 0; i < request.local_secondary_indexes.size(); ++i) {
-            auto si = c.at(i);
-            c.index(request.local_secondary_indexes[i]);
-        }
-    }
-    return c.result();
-}
-
-error_code check_request_limits(const update_table_request& request, std::string* why)
-{
-    checker c("UpdateTable", why);
-    c.attribute_definitions(request.attribute_definitions);
-    auto s = c.at("GlobalSecondaryIndexUpdates");
-    for (std::size_t i = 0; i < request.global_secondary_index_updates.size(); ++i) {
-        const auto* create = std::get_if<create_global_secondary_index_action>(
-            &request.global_secondary_index_updates[i]);
-        if (!create) continue;
-        auto si = c.at(i);
-        auto sc = c.at("Create");
-        c.index(*create);
-    }
-    return c.result();
-}
-
-// Nothing beyond what encoding checks: table names, tokens, statements and their parameters.
-error_code check_request_limits(const delete_table_request&, std::string*)
-{
-    return {};
-}
-error_code check_request_limits(const describe_table_request&, std::string*)
-{
-    return {};
-}
-error_code check_request_limits(const list_tables_request&, std::string*)
-{
-    return {};
-}
-error_code check_request_limits(const describe_time_to_live_request&, std::string*)
-{
-    return {};
-}
-error_code check_request_limits(const execute_statement_request&, std::string*)
-{
-    return {};
-}
-error_code check_request_limits(const batch_execute_statement_request&, std::string*)
-{
-    return {};
-}
-
-error_code check_request_limits(const update_time_to_live_request& request, std::string* why)
-{
-    checker c("UpdateTimeToLive", why);
-    auto s = c.at("TimeToLiveSpecification");
-    auto sn = c.at("AttributeName");
-    c.key_attribute_name(request.time_to_live_specification.attribute_name);
-    return c.result();
-}
+DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_LIMITS)
+#undef DYNOMITE_DEFINE_LIMITS
 
 }  // namespace dynomite::detail

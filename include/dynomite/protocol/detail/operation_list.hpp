@@ -1,6 +1,8 @@
 // The DynamoDB operations the client speaks, in one list:
 // X(snake_name, AwsName) expands per operation. Request and response types are
-// <snake_name>_request and <snake_name>_response in namespace dynomite.
+// <snake_name>_request and <snake_name>_response in namespace dynomite. Adding an operation
+// means adding it here and describing its types in src/protocol/request_description.hpp and
+// src/protocol/response_description.hpp, from which it is encoded, decoded and checked.
 #pragma once
 
 #define DYNOMITE_OPERATIONS(X)                   \

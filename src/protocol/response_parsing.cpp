@@ -1,3 +1,5 @@
+// Response bodies in: error responses (parse_error_response), the JSON parse every body goes
+// through (parse_body), and parse_response, which tries the direct decoder before the DOM.
 #include "protocol/direct_decode.hpp"
 #include "core/json_codec.hpp"
 #include <dynomite/protocol/detail/protocol.hpp>
