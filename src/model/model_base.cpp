@@ -163,16 +163,35 @@ bool model_base::valid_locally(validation_context context)
     return detail::run_validation_sync(*this, context);
 }
 
+namespace {
+
+/// save(), replace() and replace_declared(): whether the record was written.
+boost::asio::awaitable<bool> write_record(model_base& r, save_options options,
+                                          detail::write_mode mode)
+{
+    const auto outcome = co_await detail::save_record(r, options, mode);
+    co_return outcome == detail::save_outcome::saved;
+}
+
+/// Their _or_throw forms: record_invalid or record_not_saved naming `operation`.
+boost::asio::awaitable<void> write_record_or_throw(model_base& r, save_options options,
+                                                   detail::write_mode mode,
+                                                   std::string_view operation)
+{
+    const auto outcome = co_await detail::save_record(r, options, mode);
+    if (outcome != detail::save_outcome::saved) detail::throw_not_saved(r, operation, outcome);
+}
+
+}  // namespace
+
 boost::asio::awaitable<bool> model_base::save(save_options options)
 {
-    const auto outcome = co_await detail::save_record(*this, options, detail::write_mode::save);
-    co_return outcome == detail::save_outcome::saved;
+    return write_record(*this, options, detail::write_mode::save);
 }
 
 boost::asio::awaitable<void> model_base::save_or_throw(save_options options)
 {
-    const auto outcome = co_await detail::save_record(*this, options, detail::write_mode::save);
-    if (outcome != detail::save_outcome::saved) detail::throw_not_saved(*this, "Save", outcome);
+    return write_record_or_throw(*this, options, detail::write_mode::save, "Save");
 }
 
 boost::asio::awaitable<bool> model_base::update(const attribute_map& values, save_options options)
@@ -190,28 +209,22 @@ boost::asio::awaitable<void> model_base::update_or_throw(const attribute_map& va
 
 boost::asio::awaitable<bool> model_base::replace(save_options options)
 {
-    const auto outcome = co_await detail::save_record(*this, options, detail::write_mode::replace);
-    co_return outcome == detail::save_outcome::saved;
+    return write_record(*this, options, detail::write_mode::replace);
 }
 
 boost::asio::awaitable<void> model_base::replace_or_throw(save_options options)
 {
-    const auto outcome = co_await detail::save_record(*this, options, detail::write_mode::replace);
-    if (outcome != detail::save_outcome::saved) detail::throw_not_saved(*this, "Replace", outcome);
+    return write_record_or_throw(*this, options, detail::write_mode::replace, "Replace");
 }
 
 boost::asio::awaitable<bool> model_base::replace_declared(save_options options)
 {
-    const auto outcome =
-        co_await detail::save_record(*this, options, detail::write_mode::replace_declared);
-    co_return outcome == detail::save_outcome::saved;
+    return write_record(*this, options, detail::write_mode::replace_declared);
 }
 
 boost::asio::awaitable<void> model_base::replace_declared_or_throw(save_options options)
 {
-    const auto outcome =
-        co_await detail::save_record(*this, options, detail::write_mode::replace_declared);
-    if (outcome != detail::save_outcome::saved) detail::throw_not_saved(*this, "Replace", outcome);
+    return write_record_or_throw(*this, options, detail::write_mode::replace_declared, "Replace");
 }
 
 boost::asio::awaitable<bool> model_base::update_attribute(std::string_view name,
