@@ -21,12 +21,12 @@
 #pragma once
 
 #include <dynomite/core/attribute_value.hpp>
-#include <dynomite/query/database.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/registry.hpp>
 #include <dynomite/model/relation.hpp>
 #include <dynomite/model/schema.hpp>
 #include <dynomite/protocol/transactions.hpp>
+#include <dynomite/query/database.hpp>
 
 #include <boost/asio/awaitable.hpp>
 
@@ -490,60 +490,61 @@ private:
 
 template <class T>
 template <class U>
+model_schema<T>& model_schema<T>::associate(association_kind kind, std::string name,
+                                            const association_options& options)
+{
+    detail::declare_association(*d_, kind, std::move(name), options, &descriptor_of<U>);
+    return *this;
+}
+template <class T>
+template <class U>
 model_schema<T>& model_schema<T>::has_many(std::string name, const association_options& options)
 {
-    detail::declare_association(*d_, association_kind::has_many, std::move(name), options,
-                                &descriptor_of<U>);
-    return *this;
+    return associate<U>(association_kind::has_many, std::move(name), options);
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::has_many(std::string name)
 {
-    return has_many<U>(std::move(name), association_options{});
+    return associate<U>(association_kind::has_many, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::has_one(std::string name, const association_options& options)
 {
-    detail::declare_association(*d_, association_kind::has_one, std::move(name), options,
-                                &descriptor_of<U>);
-    return *this;
+    return associate<U>(association_kind::has_one, std::move(name), options);
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::has_one(std::string name)
 {
-    return has_one<U>(std::move(name), association_options{});
+    return associate<U>(association_kind::has_one, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::belongs_to(std::string name, const association_options& options)
 {
-    detail::declare_association(*d_, association_kind::belongs_to, std::move(name), options,
-                                &descriptor_of<U>);
-    return *this;
+    return associate<U>(association_kind::belongs_to, std::move(name), options);
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::belongs_to(std::string name)
 {
-    return belongs_to<U>(std::move(name), association_options{});
+    return associate<U>(association_kind::belongs_to, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::has_and_belongs_to_many(std::string name,
                                                           const association_options& options)
 {
-    detail::declare_association(*d_, association_kind::has_and_belongs_to_many, std::move(name),
-                                options, &descriptor_of<U>);
-    return *this;
+    return associate<U>(association_kind::has_and_belongs_to_many, std::move(name), options);
 }
 template <class T>
 template <class U>
 model_schema<T>& model_schema<T>::has_and_belongs_to_many(std::string name)
 {
-    return has_and_belongs_to_many<U>(std::move(name), association_options{});
+    return associate<U>(association_kind::has_and_belongs_to_many, std::move(name),
+                        association_options{});
 }
 
 }  // namespace dynomite

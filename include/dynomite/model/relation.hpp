@@ -563,15 +563,21 @@ private:
                                                                   std::optional<bad_items> skipped)
     {
         auto item = co_await r.first();
-        if (!item) co_return std::nullopt;
-        auto result = co_await detail::make_or_skip<T, Holder>(
-            std::move(*item), db, detail::loaded_attributes_of(r), skipped ? &*skipped : nullptr);
+        auto result = co_await record_of(std::move(item), r, std::move(db), skipped);
         co_return std::move(result);
     }
     static boost::asio::awaitable<std::optional<Holder>> last_of(dynomite::relation r, database db,
                                                                  std::optional<bad_items> skipped)
     {
         auto item = co_await r.last();
+        auto result = co_await record_of(std::move(item), r, std::move(db), skipped);
+        co_return std::move(result);
+    }
+    /// The record of first_of() and last_of(): none without an item, or when it is skipped.
+    static boost::asio::awaitable<std::optional<Holder>> record_of(
+        std::optional<attribute_map> item, const dynomite::relation& r, database db,
+        std::optional<bad_items>& skipped)
+    {
         if (!item) co_return std::nullopt;
         auto result = co_await detail::make_or_skip<T, Holder>(
             std::move(*item), db, detail::loaded_attributes_of(r), skipped ? &*skipped : nullptr);

@@ -1,0 +1,48 @@
+// The association engine's shared internals: access to a record's loaded item and snapshot,
+// and how an end stores a single id. Shared by the association files of src/model/.
+#pragma once
+
+#include <dynomite/model.hpp>
+
+#include <optional>
+#include <string>
+
+namespace dynomite::detail {
+
+/// Access to a record's loaded item and snapshot, to store ids without making them changes.
+struct association_access {
+    static const model_descriptor& desc(const model_base& r) { return r.descriptor(); }
+
+    static void assign(model_base& r, const std::string& attribute,
+                       const std::optional<attribute_value>& value)
+    {
+        const model_descriptor& d = r.descriptor();
+        if (const field_info* f = d.find_field(attribute)) {
+            std::string why;
+            if (error_code ec = f->write(r, value ? &*value : nullptr, &why)) {
+                throw error(ec, d.type_name + "." + attribute + ": " + why);
+            }
+            // A new record keeps comparing with the blank one: the id is a change to save.
+            if (r.snapshot_) {
+                if (value) {
+                    r.snapshot_->set(attribute, *value);
+                } else {
+                    r.snapshot_->erase(attribute);
+                }
+            }
+        }
+        if (value) {
+            r.stored_.set(attribute, *value);
+        } else {
+            r.stored_.erase(attribute);
+        }
+    }
+};
+
+/// A single id as its end stores it: a string, or a set of one.
+inline attribute_value single_value(bool in_set, const std::string& id)
+{
+    return in_set ? attribute_value(string_set{{id}}) : attribute_value(id);
+}
+
+}  // namespace dynomite::detail
