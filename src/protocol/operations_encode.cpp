@@ -324,6 +324,15 @@ void write_member(encoder& e, std::string_view name, const T& value)
     }
 }
 
+// The same object, named through a type that depends on the member being visited, so that
+// a call on it in a discarded `if constexpr` branch is not checked for other request types
+// (clang checks calls whose arguments do not depend on the lambda's parameter).
+template <class Dependent, class T>
+const T& as_dependent(const T& object)
+{
+    return object;
+}
+
 template <class T>
 void write_members(encoder& e, const T& object)
 {
@@ -331,7 +340,9 @@ void write_members(encoder& e, const T& object)
     boost::mp11::mp_for_each<members>([&](auto descriptor) {
         using D = decltype(descriptor);
         constexpr member_rule rule = member_rule_of<D::pointer>;
-        if constexpr (rule == member_rule::parallel_scan_segment) check_segments(e, object);
+        if constexpr (rule == member_rule::parallel_scan_segment) {
+            check_segments(e, as_dependent<D>(object));
+        }
         if constexpr (std::is_same_v<std::remove_cvref_t<decltype(object.*D::pointer)>,
                                      attribute_map>) {
             write_attribute_map<D>(e, object.*D::pointer);
