@@ -1,17 +1,18 @@
 // Document paths: parsing, building and comparing.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/document_path.hpp>
+#include "core/or_throw.hpp"
 #include "core/path_text.hpp"
+#include "core/ascii.hpp"
 
 #include <limits>
 
 namespace dynomite {
 namespace {
 
-[[noreturn]] void throw_invalid(std::string message)
-{
-    throw error(make_error_code(errc::invalid_argument), message);
-}
+using detail::is_ascii_digit;
+
+using detail::throw_invalid;
 
 error_code fail_at(std::string_view text, std::size_t position, std::string_view reason,
                    std::string* why)
@@ -27,11 +28,6 @@ std::string name_length_message(std::size_t length)
 {
     return "name of " + std::to_string(length) + " bytes, longer than " +
            std::to_string(max_attribute_name_length);
-}
-
-bool is_digit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
 }
 
 void check_name(const std::string& name)
@@ -114,7 +110,7 @@ error_code document_path::parse(std::string_view text, document_path& out, std::
             if (close == open + 1) return fail_at(text, open, "empty list index", why);
             std::size_t index = 0;
             for (std::size_t k = open + 1; k < close; ++k) {
-                if (!is_digit(text[k]))
+                if (!is_ascii_digit(text[k]))
                     return fail_at(text, k, "a list index is a decimal number", why);
                 const auto digit = static_cast<std::size_t>(text[k] - '0');
                 if (index > (std::numeric_limits<std::size_t>::max() - digit) / 10)

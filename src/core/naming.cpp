@@ -1,6 +1,7 @@
 // Type names, snake case, English plurals and DynamoDB table names.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/naming.hpp>
+#include "core/ascii.hpp"
 #include "core/or_throw.hpp"
 #include "core/quoting.hpp"
 
@@ -10,35 +11,17 @@
 namespace dynomite {
 namespace {
 
-bool is_upper(char c)
-{
-    return c >= 'A' && c <= 'Z';
-}
-bool is_lower(char c)
-{
-    return c >= 'a' && c <= 'z';
-}
-bool is_letter(char c)
-{
-    return is_upper(c) || is_lower(c);
-}
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-char to_lower(char c)
-{
-    return is_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
-}
-char to_upper(char c)
-{
-    return is_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
-}
+using detail::is_ascii_upper;
+using detail::is_ascii_lower;
+using detail::is_ascii_letter;
+using detail::is_ascii_digit;
+using detail::ascii_lower;
+using detail::ascii_upper;
 
 std::string lowered(std::string_view s)
 {
     std::string out(s);
-    for (char& c : out) c = to_lower(c);
+    for (char& c : out) c = ascii_lower(c);
     return out;
 }
 
@@ -127,20 +110,20 @@ std::string to_snake_case(std::string_view name)
     bool separate = false;
     for (std::size_t i = 0; i < name.size(); ++i) {
         const char c = name[i];
-        if (!is_letter(c) && !is_digit(c)) {
+        if (!is_ascii_letter(c) && !is_ascii_digit(c)) {
             separate = true;
             continue;
         }
-        if (is_upper(c) && i > 0) {
+        if (is_ascii_upper(c) && i > 0) {
             const char previous = name[i - 1];
-            const bool next_is_lower = i + 1 < name.size() && is_lower(name[i + 1]);
-            if (is_lower(previous) || is_digit(previous) || (is_upper(previous) && next_is_lower)) {
+            const bool next_is_lower = i + 1 < name.size() && is_ascii_lower(name[i + 1]);
+            if (is_ascii_lower(previous) || is_ascii_digit(previous) || (is_ascii_upper(previous) && next_is_lower)) {
                 separate = true;
             }
         }
         if (separate && !out.empty()) out += '_';
         separate = false;
-        out += to_lower(c);
+        out += ascii_lower(c);
     }
     return out;
 }
@@ -260,12 +243,12 @@ inflection inflect(std::string_view word)
 std::size_t last_word_start(std::string_view s)
 {
     std::size_t start = s.size();
-    while (start > 0 && is_letter(s[start - 1])) {
+    while (start > 0 && is_ascii_letter(s[start - 1])) {
         const std::size_t i = start - 1;
-        if (i > 0 && is_upper(s[i])) {
+        if (i > 0 && is_ascii_upper(s[i])) {
             const char previous = s[i - 1];
-            const bool next_is_lower = i + 1 < s.size() && is_lower(s[i + 1]);
-            if (is_lower(previous) || (is_upper(previous) && next_is_lower)) return i;
+            const bool next_is_lower = i + 1 < s.size() && is_ascii_lower(s[i + 1]);
+            if (is_ascii_lower(previous) || (is_ascii_upper(previous) && next_is_lower)) return i;
         }
         start = i;
     }
@@ -282,9 +265,9 @@ std::string pluralize(std::string_view word)
     bool all_upper = true;
     std::size_t letters = 0;
     for (const char c : word) {
-        if (is_letter(c)) {
+        if (is_ascii_letter(c)) {
             ++letters;
-            if (!is_upper(c)) all_upper = false;
+            if (!is_ascii_upper(c)) all_upper = false;
         }
     }
     all_upper = all_upper && letters >= 2;
@@ -294,9 +277,9 @@ std::string pluralize(std::string_view word)
     std::string out(word.substr(0, start + change.keep));
     std::string appended(change.append);
     if (all_upper) {
-        for (char& c : appended) c = to_upper(c);
-    } else if (change.keep == 0 && !appended.empty() && is_upper(last.front())) {
-        appended.front() = to_upper(appended.front());
+        for (char& c : appended) c = ascii_upper(c);
+    } else if (change.keep == 0 && !appended.empty() && is_ascii_upper(last.front())) {
+        appended.front() = ascii_upper(appended.front());
     }
     return out + appended;
 }
@@ -308,7 +291,7 @@ constexpr std::size_t max_table_name = 255;
 
 bool is_table_name_char(char c)
 {
-    return is_letter(c) || is_digit(c) || c == '_' || c == '-' || c == '.';
+    return is_ascii_letter(c) || is_ascii_digit(c) || c == '_' || c == '-' || c == '.';
 }
 
 std::string shown_char(char c)

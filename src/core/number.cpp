@@ -1,6 +1,7 @@
 // DynamoDB numbers: validation, exact conversions and comparison, all on the decimal text.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/number.hpp>
+#include "core/ascii.hpp"
 #include "core/quoting.hpp"
 
 #include <charconv>
@@ -10,6 +11,8 @@
 
 namespace dynomite {
 namespace {
+
+using detail::is_ascii_digit;
 
 constexpr std::size_t max_significant_digits = 38;
 // Scientific exponents of the smallest (1e-130) and largest (9.99...e125) magnitudes.
@@ -31,11 +34,6 @@ struct decimal {
 
 enum class scan_status { ok, empty, unexpected_character, no_digits, no_exponent_digits };
 
-bool is_digit(char c) noexcept
-{
-    return c >= '0' && c <= '9';
-}
-
 // Splits text of the form [sign] digits [. digits] [(e|E) [sign] digits]. Checks the
 // syntax only; DynamoDB's limits are checked by the caller.
 scan_status scan(std::string_view text, decimal& d, std::size_t& error_offset) noexcept
@@ -48,13 +46,13 @@ scan_status scan(std::string_view text, decimal& d, std::size_t& error_offset) n
         ++i;
     }
     const std::size_t int_begin = i;
-    while (i < n && is_digit(text[i])) ++i;
+    while (i < n && is_ascii_digit(text[i])) ++i;
     const std::size_t int_end = i;
     std::size_t frac_begin = i;
     std::size_t frac_end = i;
     if (i < n && text[i] == '.') {
         frac_begin = ++i;
-        while (i < n && is_digit(text[i])) ++i;
+        while (i < n && is_ascii_digit(text[i])) ++i;
         frac_end = i;
     }
     if (int_begin == int_end && frac_begin == frac_end) {
@@ -70,7 +68,7 @@ scan_status scan(std::string_view text, decimal& d, std::size_t& error_offset) n
             ++i;
         }
         const std::size_t exponent_begin = i;
-        for (; i < n && is_digit(text[i]); ++i) {
+        for (; i < n && is_ascii_digit(text[i]); ++i) {
             if (exponent < exponent_saturation) exponent = exponent * 10 + (text[i] - '0');
         }
         if (i == exponent_begin) {

@@ -9,6 +9,12 @@
 
 namespace dynomite::detail {
 
+/// Throws dynomite::error with errc::invalid_argument and `message`.
+[[noreturn]] inline void throw_invalid(std::string message)
+{
+    throw error(make_error_code(errc::invalid_argument), std::move(message));
+}
+
 /// Calls `call(out, &why)` and returns `out`, or throws dynomite::error with the code and `why`.
 template <class T, class Call>
 T value_or_throw(Call&& call)

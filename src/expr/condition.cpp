@@ -17,10 +17,7 @@ struct condition::node {
 
 namespace {
 
-[[noreturn]] void throw_invalid(std::string message)
-{
-    throw error(make_error_code(errc::invalid_argument), message);
-}
+using detail::throw_invalid;
 
 bool is_comparison(condition_op op) noexcept
 {

@@ -9,10 +9,7 @@
 namespace dynomite {
 namespace {
 
-[[noreturn]] void throw_invalid(std::string message)
-{
-    throw error(make_error_code(errc::invalid_argument), message);
-}
+using detail::throw_invalid;
 
 enum class clause : unsigned char { set, remove, add, delete_ };
 

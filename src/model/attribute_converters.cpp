@@ -14,7 +14,7 @@ namespace detail {
 namespace {
 
 // Text shown in a message: bounded, with control bytes and non-ASCII shown as '?'.
-std::string quoted(std::string_view text)
+std::string printable_quoted(std::string_view text)
 {
     constexpr std::size_t max_shown = 64;
     std::string out = "\"";
@@ -74,7 +74,7 @@ std::string path_text(const value_path* at)
             if (!out.empty()) out += '.';
             out += step.name;
         } else {
-            out += '[' + quoted(step.name) + ']';
+            out += '[' + printable_quoted(step.name) + ']';
         }
     }
     return out;
@@ -261,12 +261,12 @@ std::string unnamed_enum_message(std::string_view label, std::string_view value)
 std::string unknown_enum_message(std::string_view label, std::string_view name,
                                  const std::vector<std::string_view>& known)
 {
-    std::string out = quoted(name) + " is not a name of " + std::string(label);
+    std::string out = printable_quoted(name) + " is not a name of " + std::string(label);
     if (known.empty()) return out + ", which has no names";
     out += "; expected one of ";
     for (std::size_t i = 0; i < known.size(); ++i) {
         if (i > 0) out += ", ";
-        out += quoted(known[i]);
+        out += printable_quoted(known[i]);
     }
     return out;
 }
@@ -459,7 +459,7 @@ public:
 
     bool invalid(const std::string& detail)
     {
-        if (why_) *why_ = quoted(text_) + " is not an ISO-8601 date and time: " + detail;
+        if (why_) *why_ = printable_quoted(text_) + " is not an ISO-8601 date and time: " + detail;
         return false;
     }
 
@@ -589,7 +589,7 @@ error_code parse_iso8601(std::string_view text, std::intmax_t num, std::intmax_t
 
     const auto out_of_range = [&] {
         if (why) {
-            *why = quoted(text) + " is outside the range of this time point type (" +
+            *why = printable_quoted(text) + " is outside the range of this time point type (" +
                    format_ticks(min_ticks, num, den) + " to " + format_ticks(max_ticks, num, den) +
                    ")";
         }
@@ -598,7 +598,7 @@ error_code parse_iso8601(std::string_view text, std::intmax_t num, std::intmax_t
     const auto precision_loss = [&] {
         if (why) {
             const int digits = fraction_digits_for(num, den);
-            *why = quoted(text);
+            *why = printable_quoted(text);
             if (num == 1 && digits == 0) {
                 *why += " has a fraction of a second, which this time point type does not keep";
             } else if (num == 1 && pow10(digits) == den) {

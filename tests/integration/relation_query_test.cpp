@@ -48,7 +48,7 @@ std::vector<std::string> ids_of(const std::vector<attribute_map>& items)
     return out;
 }
 
-std::vector<std::string> sorted(std::vector<std::string> ids)
+std::vector<std::string> sorted_ids(std::vector<std::string> ids)
 {
     std::sort(ids.begin(), ids.end());
     return ids;
@@ -111,7 +111,7 @@ TEST_F(RelationQuery, begins_with_scans_an_attribute_and_queries_a_sort_key)
 {
     // Product.begins_with("category", "Elect")
     const relation electric = products_relation().begins_with("category", "Elect");
-    EXPECT_EQ(sorted(ids_of(run(electric.all()))),
+    EXPECT_EQ(sorted_ids(ids_of(run(electric.all()))),
               (std::vector<std::string>{"p01", "p02", "p03", "p05"}));
     EXPECT_EQ(run(electric.explain()).op, query_plan::operation::scan);
     ASSERT_EQ(warnings.size(), 1u) << "the default policy warns about the Scan";
@@ -206,7 +206,7 @@ TEST_F(RelationQuery, or_not_and_excluding)
         products_relation().where("pk", "store").where("price.lt", 30).or_("price.gt", 1000);
     // OR takes the partition-key equality under it, so this scans.
     EXPECT_EQ(run(extremes.explain()).op, query_plan::operation::scan);
-    EXPECT_EQ(sorted(ids_of(run(extremes.force_scan().all()))),
+    EXPECT_EQ(sorted_ids(ids_of(run(extremes.force_scan().all()))),
               (std::vector<std::string>{"p01", "p04"}));
 }
 

@@ -6,8 +6,26 @@ Usage: compile_headers.py INCLUDE_DIR GENERATED_INCLUDE_DIR COMPILER [ARG...]"""
 import concurrent.futures
 import os
 import pathlib
+import re
 import subprocess
 import sys
+
+INCLUDE = re.compile(r"#include <(dynomite/[^>]+)>")
+
+
+def forwarded(path: pathlib.Path, include: str):
+    """The headers a header only includes, or None when it has code of its own: such a
+    forwarder compiles alone when each header it names does, and those are checked anyway."""
+    targets = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.strip()
+        if not line or line.startswith("//") or line == "#pragma once":
+            continue
+        match = INCLUDE.fullmatch(line)
+        if not match or not pathlib.Path(include, match.group(1)).is_file():
+            return None
+        targets.append(match.group(1))
+    return targets or None
 
 
 def main() -> int:
@@ -22,6 +40,8 @@ def main() -> int:
     if not headers:
         print(f"compile_headers.py: no headers under {include}/dynomite", file=sys.stderr)
         return 2
+    forwarders = [h for h in headers if forwarded(h[0], include)]
+    headers = [h for h in headers if h not in forwarders]
 
     def compile_one(header):
         name = header[1]
@@ -37,7 +57,8 @@ def main() -> int:
             if status != 0:
                 failed += 1
                 print(f"FAILED: <{name}> does not compile alone:\n{errors}")
-    print(f"{len(headers) - failed} of {len(headers)} headers compile alone")
+    print(f"{len(headers) - failed} of {len(headers)} headers compile alone; "
+          f"{len(forwarders)} more only include checked headers")
     return 1 if failed else 0
 
 

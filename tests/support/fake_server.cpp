@@ -1,5 +1,6 @@
 #include "core/async.hpp"
 #include "support/fake_server.hpp"
+#include "support/socket_close.hpp"
 
 #include "transport/crc32.hpp"
 
@@ -146,7 +147,7 @@ fake_action fake_action::with_header(std::string name, std::string value) &&
 
 fake_action fake_action::with_wrong_crc32() &&
 {
-    crc32_override = std::to_string(detail::crc32(body) ^ 0x5a5a5a5au);
+    crc32_override = std::to_string(dynomite::detail::crc32(body) ^ 0x5a5a5a5au);
     return std::move(*this);
 }
 
@@ -227,7 +228,7 @@ std::string serialize_response(const fake_action& action, std::string request_id
     if (action.crc32_override)
         out += "x-amz-crc32: " + *action.crc32_override + "\r\n";
     else if (!action.omit_crc32)
-        out += "x-amz-crc32: " + std::to_string(detail::crc32(action.body)) + "\r\n";
+        out += "x-amz-crc32: " + std::to_string(dynomite::detail::crc32(action.body)) + "\r\n";
     const auto length = action.what == fake_action::kind::truncated_body ? action.announced_length
                                                                          : action.body.size();
     out += "Content-Length: " + std::to_string(length) + "\r\n";
@@ -236,20 +237,6 @@ std::string serialize_response(const fake_action& action, std::string request_id
     out += "\r\n";
     out += action.body;
     return out;
-}
-
-void reset(tcp::socket& socket)
-{
-    error_code ignored;
-    socket.set_option(asio::socket_base::linger(true, 0), ignored);
-    socket.close(ignored);
-}
-
-void close_gracefully(tcp::socket& socket)
-{
-    error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
-    socket.close(ignored);
 }
 
 enum class next_request { arrived, peer_closed, idle_expired };

@@ -1,5 +1,6 @@
 #include "core/async.hpp"
 #include "support/fault_proxy.hpp"
+#include "support/socket_close.hpp"
 
 #include "support/fake_server.hpp"
 
@@ -179,20 +180,6 @@ namespace {
 
 using proxy_state = fault_proxy::state;
 
-void reset(tcp::socket& socket)
-{
-    error_code ignored;
-    socket.set_option(asio::socket_base::linger(true, 0), ignored);
-    socket.close(ignored);
-}
-
-void close_gracefully(tcp::socket& socket)
-{
-    error_code ignored;
-    socket.shutdown(tcp::socket::shutdown_send, ignored);
-    socket.close(ignored);
-}
-
 // The injected error, shaped as DynamoDB shapes it; the bodies are the fake server's.
 std::string injected_error(fault_kind kind, const std::string& request_id)
 {
@@ -215,7 +202,7 @@ std::string injected_error(fault_kind kind, const std::string& request_id)
     return "HTTP/1.1 " + std::to_string(action.status) + " " +
            std::string(http::obsolete_reason(status)) +
            "\r\nContent-Type: application/x-amz-json-1.0\r\nx-amzn-RequestId: " + request_id +
-           "\r\nx-amz-crc32: " + std::to_string(detail::crc32(action.body)) +
+           "\r\nx-amz-crc32: " + std::to_string(dynomite::detail::crc32(action.body)) +
            "\r\nContent-Length: " + std::to_string(action.body.size()) + "\r\n\r\n" + action.body;
 }
 
@@ -388,7 +375,7 @@ asio::awaitable<void> serve_client(std::shared_ptr<proxy_state> state, tcp::sock
             co_return;
         }
         if (fault == fault_kind::corrupt_crc32) {
-            const auto wrong = detail::crc32(response.body()) ^ 0x5a5a5a5au;
+            const auto wrong = dynomite::detail::crc32(response.body()) ^ 0x5a5a5a5au;
             response.set("x-amz-crc32", std::to_string(wrong));
         }
         if (fault == fault_kind::delay) {

@@ -1,0 +1,31 @@
+// ASCII character classes, independent of the C locale (std::isdigit and friends are not).
+#pragma once
+
+namespace dynomite::detail {
+
+constexpr bool is_ascii_upper(char c) noexcept
+{
+    return c >= 'A' && c <= 'Z';
+}
+constexpr bool is_ascii_lower(char c) noexcept
+{
+    return c >= 'a' && c <= 'z';
+}
+constexpr bool is_ascii_letter(char c) noexcept
+{
+    return is_ascii_upper(c) || is_ascii_lower(c);
+}
+constexpr bool is_ascii_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9';
+}
+constexpr char ascii_lower(char c) noexcept
+{
+    return is_ascii_upper(c) ? static_cast<char>(c - 'A' + 'a') : c;
+}
+constexpr char ascii_upper(char c) noexcept
+{
+    return is_ascii_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
+}
+
+}  // namespace dynomite::detail
