@@ -1,9 +1,9 @@
 // Document paths: parsing, building and comparing.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/document_path.hpp>
+#include "core/ascii.hpp"
 #include "core/or_throw.hpp"
 #include "core/path_text.hpp"
-#include "core/ascii.hpp"
 
 #include <limits>
 
@@ -11,7 +11,6 @@ namespace dynomite {
 namespace {
 
 using detail::is_ascii_digit;
-
 using detail::throw_invalid;
 
 error_code fail_at(std::string_view text, std::size_t position, std::string_view reason,

@@ -11,12 +11,12 @@
 namespace dynomite {
 namespace {
 
-using detail::is_ascii_upper;
-using detail::is_ascii_lower;
-using detail::is_ascii_letter;
-using detail::is_ascii_digit;
 using detail::ascii_lower;
 using detail::ascii_upper;
+using detail::is_ascii_digit;
+using detail::is_ascii_letter;
+using detail::is_ascii_lower;
+using detail::is_ascii_upper;
 
 std::string lowered(std::string_view s)
 {
@@ -117,7 +117,8 @@ std::string to_snake_case(std::string_view name)
         if (is_ascii_upper(c) && i > 0) {
             const char previous = name[i - 1];
             const bool next_is_lower = i + 1 < name.size() && is_ascii_lower(name[i + 1]);
-            if (is_ascii_lower(previous) || is_ascii_digit(previous) || (is_ascii_upper(previous) && next_is_lower)) {
+            if (is_ascii_lower(previous) || is_ascii_digit(previous) ||
+                (is_ascii_upper(previous) && next_is_lower)) {
                 separate = true;
             }
         }
