@@ -5,6 +5,7 @@
 #include "transport/http_connection.hpp"
 
 #include <dynomite/client/client.hpp>
+#include <dynomite/client/instrumentation.hpp>
 #include "transport/http_request.hpp"
 #include "transport/proxy_route.hpp"
 #include "transport/tls_setup.hpp"
@@ -27,6 +28,20 @@ using dynomite::detail::use_tuple;
 constexpr std::string_view content_type = "application/x-amz-json-1.0";
 constexpr std::string_view user_agent = "dynomite/0.1";
 constexpr std::string_view service_name = "dynamodb";
+
+/// What the events name a request by.
+struct request_labels {
+    std::string_view operation;
+    std::string_view table;
+    std::string_view index;
+};
+
+/// The attempts of one request and what they moved, for its operation event.
+struct send_totals {
+    int attempts = 0;
+    std::size_t bytes_sent = 0;
+    std::size_t bytes_received = 0;
+};
 
 }  // namespace
 
@@ -53,8 +68,10 @@ public:
         return configure_tls_context(config.tls, config.profile, config.env, tls, why);
     }
 
+    /// `totals`, when given, gets the attempts and bytes (an observer is set).
     asio::awaitable<error_code> send(std::string_view target_header, std::string body,
-                                     http_response& response, diagnostics& diag);
+                                     http_response& response, diagnostics& diag,
+                                     const request_labels& labels, send_totals* totals);
 
     /// A strand of the executor given, or that executor when the config says it needs none.
     asio::any_io_executor executor;
@@ -107,16 +124,22 @@ private:
                             .count();
                     },
                 .logger = config.logger,
-                .min_log_level = config.min_log_level};
+                .min_log_level = config.min_log_level,
+                .observer = config.observer.get()};
     }
 };
 
 /// Performs what the send loop asks for: the waits, signing, the pool and the exchange.
 asio::awaitable<error_code> client_impl::send(std::string_view target_header, std::string body,
-                                              http_response& response, diagnostics& diag)
+                                              http_response& response, diagnostics& diag,
+                                              const request_labels& labels, send_totals* totals)
 {
-    send_loop loop(policy, shared, target_header.substr(target_header.find('.') + 1), diag);
+    send_loop loop(policy, shared, labels.operation, diag, labels.table, labels.index);
     auto& pool_state = *pool->impl();
+    // Measured only for an observer: without one, no clock is read.
+    const bool measuring = policy.observer != nullptr;
+    acquire_measures acquired;
+    exchange_measures exchanged;
     std::string head;
     pooled_connection connection;
     steady_time deadline{};
@@ -148,36 +171,92 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
         case send_action::kind::acquire_connection: {
             if (!next.fresh) deadline = std::chrono::steady_clock::now() + config.pool.request_timeout;
             std::string connect_detail;
-            auto [acquire_ec, acquired] =
-                co_await pool_state.acquire(next.fresh, deadline, &connect_detail);
+            acquired = {};
+            auto [acquire_ec, lent] = co_await pool_state.acquire(
+                next.fresh, deadline, &connect_detail, measuring ? &acquired : nullptr);
             if (acquire_ec) {
-                next = loop.resume(send_event::connection_failed{acquire_ec, connect_detail});
+                next = loop.resume(
+                    send_event::connection_failed{acquire_ec, connect_detail, acquired});
                 break;
             }
-            connection = std::move(acquired);
-            next = loop.resume(send_event::connection_acquired{connection.reused()});
+            connection = std::move(lent);
+            next = loop.resume(send_event::connection_acquired{connection.reused(), acquired});
             break;
         }
         case send_action::kind::send: {
             bool received_any = false;
             std::string detail;
-            auto ec = co_await connection.connection().exchange(head, body, response, deadline,
-                                                                config.pool, received_any, detail);
+            exchanged = {};
+            auto ec = co_await connection.connection().exchange(
+                head, body, response, deadline, config.pool, received_any, detail,
+                measuring ? &exchanged : nullptr);
             if (ec || !response.keep_alive) connection.discard();
             connection = pooled_connection{};  // back to the pool before a backoff or a resend
             if (ec)
-                next = loop.resume(send_event::transport_failed{ec, received_any, std::move(detail)});
+                next = loop.resume(send_event::transport_failed{ec, received_any,
+                                                                std::move(detail), exchanged});
             else
-                next = loop.resume(send_event::response_received{&response});
+                next = loop.resume(send_event::response_received{&response, exchanged});
             break;
         }
         case send_action::kind::done:
+            if (totals)
+                *totals = {.attempts = loop.attempts_made(),
+                           .bytes_sent = loop.bytes_sent(),
+                           .bytes_received = loop.bytes_received()};
             co_return next.result;
         }
     }
 }
 
 namespace {
+
+/// The request's table and index, for the events; empty when its type has none.
+/// An observer that throws ends the program, as documented, rather than an operation.
+void notify_operation(dynomite::observer& observer, const operation_event& event) noexcept
+{
+    observer.on_operation(event);
+}
+
+template <class Request>
+std::string_view table_of(const Request& request) noexcept
+{
+    if constexpr (requires { request.table_name.has_value(); })
+        return request.table_name ? std::string_view(*request.table_name) : std::string_view{};
+    else if constexpr (requires { std::string_view(request.table_name); })
+        return request.table_name;
+    else
+        return {};
+}
+
+template <class Request>
+std::string_view index_of(const Request& request) noexcept
+{
+    if constexpr (requires { request.index_name.has_value(); })
+        return request.index_name ? std::string_view(*request.index_name) : std::string_view{};
+    else
+        return {};
+}
+
+/// The capacity units a response reports, summed over its tables.
+template <class Response>
+std::optional<double> consumed_units(const Response& response) noexcept
+{
+    const auto units = [](const consumed_capacity& c) {
+        return c.capacity_units.value_or(c.read_capacity_units.value_or(0) +
+                                         c.write_capacity_units.value_or(0));
+    };
+    if constexpr (requires { response.consumed_capacity.has_value(); }) {
+        if (response.consumed_capacity) return units(*response.consumed_capacity);
+    } else if constexpr (requires { response.consumed_capacity.front(); }) {
+        if (!response.consumed_capacity.empty()) {
+            double sum = 0;
+            for (const auto& c : response.consumed_capacity) sum += units(c);
+            return sum;
+        }
+    }
+    return std::nullopt;
+}
 
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
@@ -187,26 +266,48 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;
     diag.clear();
+    dynomite::observer* observer = impl->policy.observer;
+    const auto began =
+        observer ? std::chrono::steady_clock::now() : std::chrono::steady_clock::time_point{};
+    constexpr std::string_view target = operation_traits<Request>::target;
+    const request_labels labels{.operation = target.substr(target.find('.') + 1),
+                                .table = table_of(request),
+                                .index = index_of(request)};
 
     std::string body;
     std::string why;
-    error_code refused = check_request_limits(request, &why);
-    if (!refused) refused = encode_request(request, body, &why);
-    if (auto ec = refused) {
-        diag.message = std::move(why);
-        co_return std::pair{ec, response_type{}};
-    }
-
-    http_response raw;
-    const error_code sent =
-        co_await impl->send(operation_traits<Request>::target, std::move(body), raw, diag);
-    if (sent) co_return std::pair{sent, response_type{}};
-
+    error_code ec = check_request_limits(request, &why);
+    if (!ec) ec = encode_request(request, body, &why);
+    send_totals totals;
     response_type response;
-    if (auto ec = parse_response(raw.body, response, &why)) {
+    if (ec) {
         diag.message = std::move(why);
-        co_return std::pair{ec, response_type{}};
+    } else {
+        http_response raw;
+        ec = co_await impl->send(target, std::move(body), raw, diag, labels,
+                                 observer ? &totals : nullptr);
+        if (!ec) {
+            ec = parse_response(raw.body, response, &why);
+            if (ec) diag.message = std::move(why);
+        }
     }
+    if (observer) {
+        operation_event event;
+        event.operation = labels.operation;
+        event.table = labels.table;
+        event.index = labels.index;
+        event.error = ec;
+        event.attempts = totals.attempts;
+        event.http_status = diag.http_status;
+        event.aws_type = diag.aws_type;
+        event.request_id = diag.request_id;
+        event.latency = std::chrono::steady_clock::now() - began;
+        event.bytes_sent = totals.bytes_sent;
+        event.bytes_received = totals.bytes_received;
+        if (!ec) event.consumed_capacity_units = consumed_units(response);
+        notify_operation(*observer, event);
+    }
+    if (ec) co_return std::pair{ec, response_type{}};
     co_return std::pair{error_code{}, std::move(response)};
 }
 

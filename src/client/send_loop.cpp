@@ -1,6 +1,7 @@
 #include "client/send_loop.hpp"
 
 #include "transport/clock_skew.hpp"
+#include "transport/retry.hpp"
 
 #include <dynomite/protocol/detail/protocol.hpp>
 
@@ -13,9 +14,56 @@ send_shared_state::send_shared_state(const send_policy& policy, std::uint64_t se
 }
 
 send_loop::send_loop(const send_policy& policy, send_shared_state& shared,
-                     std::string_view operation, diagnostics& diag)
-    : policy_(policy), shared_(shared), operation_(operation), diag_(diag)
+                     std::string_view operation, diagnostics& diag, std::string_view table,
+                     std::string_view index)
+    : policy_(policy), shared_(shared), operation_(operation), diag_(diag), table_(table),
+      index_(index)
 {
+}
+
+retry_reason classify_retry(error_code ec, unsigned http_status, std::string_view aws_type) noexcept
+{
+    if (!ec) return retry_reason::none;
+    if (is_rate_throttle(ec, aws_type) || http_status == 429) return retry_reason::throttling;
+    if (ec == errc::crc32_mismatch) return retry_reason::crc32_mismatch;
+    if (ec == errc::transaction_conflict) return retry_reason::transaction_conflict;
+    if (is_timeout(ec)) return retry_reason::timeout;
+    if (http_status >= 500) return retry_reason::server_error;
+    if (http_status == 0 && (is_retryable(ec) || is_legacy_retryable(ec, 0, {})))
+        return retry_reason::network;
+    return retry_reason::none;
+}
+
+void send_loop::notify_attempt(error_code ec, const http_response* response,
+                               retry_reason reason, bool retried) noexcept
+{
+    if (!policy_.observer) return;
+    ++attempts_made_;
+    bytes_sent_ += exchanged_.bytes_sent;
+    bytes_received_ += exchanged_.bytes_received;
+    attempt_event event;
+    event.operation = operation_;
+    event.table = table_;
+    event.index = index_;
+    event.attempt = attempt_;
+    event.error = ec;
+    event.reason = reason;
+    event.retried = retried;
+    if (response) {
+        event.http_status = response->status;
+        event.request_id = response->request_id;
+        event.aws_type = diag_.aws_type;
+    }
+    event.reused_connection = reused_;
+    event.latency = {.queued = acquired_.queued,
+                     .connect = acquired_.connect,
+                     .send = exchanged_.send,
+                     .receive = exchanged_.receive};
+    event.bytes_sent = exchanged_.bytes_sent;
+    event.bytes_received = exchanged_.bytes_received;
+    acquired_ = {};
+    exchanged_ = {};
+    policy_.observer->on_attempt(event);
 }
 
 bool send_loop::logs(log_level level) const noexcept
@@ -80,15 +128,18 @@ send_action send_loop::resume(send_loop_event event)
         diag_.cancellation_reasons.clear();
         exchange_started_ = std::chrono::steady_clock::now();
         fresh_ = false;
+        reused_ = false;
         state_ = state::acquiring;
         return {.what = send_action::kind::acquire_connection, .fresh = false};
     }
     if (auto* acquired = std::get_if<connection_acquired>(&event)) {
         reused_ = acquired->reused;
+        acquired_ = acquired->measures;
         state_ = state::sending;
         return {.what = send_action::kind::send};
     }
     if (auto* failed = std::get_if<connection_failed>(&event)) {
+        acquired_ = failed->measures;
         std::string detail = (failed->ec == errc::request_timeout ? "waiting for a connection to "
                                                                    : "connecting to ") +
                              policy_.url;
@@ -96,9 +147,13 @@ send_action send_loop::resume(send_loop_event event)
             detail += " (" + failed->connect_detail + ")";
         return finish_exchange(failed->ec, std::move(detail), nullptr);
     }
-    if (auto* failed = std::get_if<transport_failed>(&event))
+    if (auto* failed = std::get_if<transport_failed>(&event)) {
+        exchanged_ = failed->measures;
         return after_transport_failure(std::move(*failed));
-    return after_response(*std::get<response_received>(event).response);
+    }
+    const auto& received = std::get<response_received>(event);
+    exchanged_ = received.measures;
+    return after_response(*received.response);
 }
 
 send_action send_loop::after_timer(error_code ec)
@@ -122,6 +177,7 @@ send_action send_loop::after_transport_failure(send_event::transport_failed fail
                                                   "new one"});
         log(log_level::info, "a kept-alive connection to " + policy_.url +
                                  " was closed by the server; sending again on a new one");
+        notify_attempt(failure.ec, nullptr, retry_reason::stale_connection, true);
         fresh_ = true;
         state_ = state::acquiring;
         return {.what = send_action::kind::acquire_connection, .fresh = true};
@@ -170,6 +226,7 @@ send_action send_loop::finish_exchange(error_code ec, std::string detail,
             } else {
                 if (shared_.limiter) shared_.limiter->on_response(policy_.rate_clock(), false);
                 shared_.quota.release(quota_spent_);
+                notify_attempt(error_code{}, response, retry_reason::none, false);
                 return done(error_code{});
             }
         } else {
@@ -200,6 +257,7 @@ send_action send_loop::finish_exchange(error_code ec, std::string detail,
                     " s from the local clock, from now on");
             shared_.clock_offset = offset;
             ++shared_.counters.retries;
+            notify_attempt(ec, response, retry_reason::clock_skew, true);
             ++attempt_;
             return begin_attempt();
         }
@@ -216,6 +274,7 @@ send_action send_loop::finish_exchange(error_code ec, std::string detail,
         if (attempt > 1 || retryable)
             log(log_level::warning, operation + " failed after " + std::to_string(attempt) +
                                         " attempts: " + diag_.message);
+        notify_attempt(ec, response, classify_retry(ec, diag_.http_status, diag_.aws_type), false);
         return done(ec);
     }
     // Legacy mode has no quota.
@@ -223,10 +282,12 @@ send_action send_loop::finish_exchange(error_code ec, std::string detail,
     if (cost < 0) {
         diag_.message += " (not retried: the retry quota is exhausted)";
         log(log_level::warning, operation + ": " + diag_.message);
+        notify_attempt(ec, response, classify_retry(ec, diag_.http_status, diag_.aws_type), false);
         return done(ec);
     }
     quota_spent_ += cost;
     ++shared_.counters.retries;
+    notify_attempt(ec, response, classify_retry(ec, diag_.http_status, diag_.aws_type), true);
 
     std::uniform_real_distribution<double> unit(0.0, 1.0);
     const auto delay = retry.mode == retry_mode::legacy

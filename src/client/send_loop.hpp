@@ -11,6 +11,7 @@
 #include "transport/retry_settings.hpp"
 
 #include <dynomite/client/client.hpp>
+#include <dynomite/client/instrumentation.hpp>
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/logging.hpp>
 
@@ -39,7 +40,14 @@ struct send_policy {
     std::function<double()> rate_clock;
     log_sink logger;
     log_level min_log_level = log_level::warning;
+    /// Receives the attempt events; null when nobody listens (then nothing is measured).
+    dynomite::observer* observer = nullptr;
 };
+
+/// How the retry policy classifies an attempt's failure, for the events: the same predicates
+/// that decide on a retry (is_rate_throttle, is_timeout, is_retryable, is_legacy_retryable).
+retry_reason classify_retry(error_code ec, unsigned http_status,
+                            std::string_view aws_type) noexcept;
 
 /// What the requests of a client share and change.
 struct send_shared_state {
@@ -91,21 +99,26 @@ struct credentials_failed {
 struct connection_acquired {
     /// The connection was kept alive from an earlier request.
     bool reused = false;
+    /// Filled when the policy has an observer.
+    acquire_measures measures{};
 };
 struct connection_failed {
     error_code ec;
     /// The underlying reason (e.g. why TLS refused the certificate), may be empty.
     std::string connect_detail;
+    acquire_measures measures{};
 };
 struct response_received {
     /// Status, headers (request id, Date, x-amz-crc32 and the body's own CRC-32) and body.
     const http_response* response = nullptr;
+    exchange_measures measures{};
 };
 struct transport_failed {
     error_code ec;
     /// Any byte of an answer arrived before the failure.
     bool received_any = false;
     std::string detail;
+    exchange_measures measures{};
 };
 }  // namespace send_event
 
@@ -119,14 +132,20 @@ using send_loop_event =
 /// went and gives the next, until an action of kind done. Fills `diag` as the attempts go.
 class send_loop {
 public:
+    /// `table` and `index` (may be empty) label the attempt events.
     send_loop(const send_policy& policy, send_shared_state& shared, std::string_view operation,
-              diagnostics& diag);
+              diagnostics& diag, std::string_view table = {}, std::string_view index = {});
 
     send_action start();
     send_action resume(send_loop_event event);
 
     /// The attempt under way, from 1.
     int attempt() const noexcept { return attempt_; }
+    /// The attempts that reached the connection pool, and the bytes their exchanges moved
+    /// (counted only with an observer).
+    int attempts_made() const noexcept { return attempts_made_; }
+    std::size_t bytes_sent() const noexcept { return bytes_sent_; }
+    std::size_t bytes_received() const noexcept { return bytes_received_; }
 
 private:
     enum class state { rate_wait, signing, acquiring, sending, backoff, finished };
@@ -138,6 +157,9 @@ private:
     send_action after_response(const http_response& response);
     send_action finish_exchange(error_code ec, std::string detail, const http_response* response);
     send_action done(error_code ec);
+    /// Gives the observer, when there is one, the attempt that just ended.
+    void notify_attempt(error_code ec, const http_response* response, retry_reason reason,
+                        bool retried) noexcept;
 
     bool logs(log_level level) const noexcept;
     void log(log_level level, std::string_view line) const;
@@ -146,6 +168,8 @@ private:
     send_shared_state& shared_;
     std::string_view operation_;
     diagnostics& diag_;
+    std::string_view table_;
+    std::string_view index_;
     state state_ = state::finished;
     int attempt_ = 1;
     /// What this request's retries took from the quota.
@@ -156,6 +180,12 @@ private:
     bool fresh_ = false;
     bool reused_ = false;
     std::chrono::steady_clock::time_point exchange_started_{};
+    /// The exchange under way, measured for the observer.
+    acquire_measures acquired_{};
+    exchange_measures exchanged_{};
+    int attempts_made_ = 0;
+    std::size_t bytes_sent_ = 0;
+    std::size_t bytes_received_ = 0;
 };
 
 }  // namespace dynomite::detail

@@ -65,7 +65,7 @@ void pool_impl::close_expired_idle(steady_time now) noexcept
 }
 
 asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
-    bool fresh, steady_time deadline, std::string* detail)
+    bool fresh, steady_time deadline, std::string* detail, acquire_measures* measures)
 {
     auto self = shared_from_this();
     for (;;) {
@@ -87,6 +87,7 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
             ++open;
             auto connection = std::make_unique<http_connection>(executor, target.tls ? tls : nullptr);
             auto connect_deadline = std::min(deadline, std::chrono::steady_clock::now() + params.connect_timeout);
+            const auto connect_began = measures ? std::chrono::steady_clock::now() : steady_time{};
             error_code ec = co_await resolve(connect_deadline);
             std::string connect_detail;
             if (!ec) {
@@ -95,6 +96,7 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
                 ec = co_await connection->connect(target, proxy ? &*proxy : nullptr, order,
                                                   connect_deadline, resume, connect_detail);
             }
+            if (measures) measures->connect += std::chrono::steady_clock::now() - connect_began;
             if (detail) *detail = std::move(connect_detail);
             if (ec == errc::connect_timeout && connect_deadline == deadline)
                 ec = make_error_code(errc::request_timeout);  // the request's time ran out first
@@ -109,7 +111,9 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
         // At the limit: wait to be woken by a returned connection, or give up at the deadline.
         waiter wake{asio::steady_timer(executor, deadline)};
         auto position = waiters.insert(waiters.end(), &wake);
+        const auto wait_began = measures ? std::chrono::steady_clock::now() : steady_time{};
         auto [ec] = co_await wake.timer.async_wait(use_tuple);
+        if (measures) measures->queued += std::chrono::steady_clock::now() - wait_began;
         waiters.erase(position);
         if (!ec || std::chrono::steady_clock::now() >= deadline)
             co_return std::pair{make_error_code(errc::request_timeout), pooled_connection{}};

@@ -21,9 +21,11 @@ public:
               asio::ssl::context* tls);
 
     /// `fresh` skips idle connections (after a reused one turned out to be closed). A failure
-    /// to connect is described in `detail` when given.
+    /// to connect is described in `detail` when given; `measures`, when given, gets the times
+    /// (a null one costs no clock reading).
     asio::awaitable<std::pair<error_code, pooled_connection>> acquire(
-        bool fresh, steady_time deadline, std::string* detail = nullptr);
+        bool fresh, steady_time deadline, std::string* detail = nullptr,
+        acquire_measures* measures = nullptr);
     void give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept;
     void shutdown() noexcept;
     void set_addresses(std::vector<asio::ip::tcp::endpoint> addresses);

@@ -282,20 +282,28 @@ template <class Stream>
 asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
                                            std::string_view head, std::string_view request_body,
                                            response_parser& parser, std::string& body,
-                                           std::uint32_t& body_crc, std::size_t max_body)
+                                           std::uint32_t& body_crc, std::size_t max_body,
+                                           exchange_measures* measures)
 {
+    const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
     const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
     auto [write_ec, written] = co_await asio::async_write(stream, request, use_tuple);
+    if (measures) {
+        measures->send = std::chrono::steady_clock::now() - began;
+        measures->bytes_sent = written;
+    }
     if (write_ec) co_return write_ec;
 
     auto [header_ec, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    if (measures) measures->bytes_received = header_bytes;
     if (header_ec) co_return header_ec;
     const auto length = parser.content_length();
     if (parser.is_done() || !length) {
         // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
         if (!parser.is_done()) {
             auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            if (measures) measures->bytes_received += read_bytes;
             if (read_ec) co_return read_ec;
         }
         body_crc = crc32(body);
@@ -311,10 +319,14 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
     while (received < size) {
         auto [read_ec, read_bytes] = co_await stream.async_read_some(
             asio::buffer(body.data() + received, size - received), use_tuple);
-        if (read_ec) co_return read_ec;
+        if (read_ec) {
+            if (measures) measures->bytes_received += received + read_bytes;
+            co_return read_ec;
+        }
         crc = crc32_update(crc, std::string_view(body.data() + received, read_bytes));
         received += read_bytes;
     }
+    if (measures) measures->bytes_received += size;
     body_crc = crc;
     co_return error_code{};
 }
@@ -325,8 +337,10 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
                                                       std::string_view request_body,
                                                       http_response& response, steady_time deadline,
                                                       const pool_params& limits, bool& received_any,
-                                                      std::string& detail)
+                                                      std::string& detail,
+                                                      exchange_measures* measures)
 {
+    const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
     received_any = false;
     auto& tcp = lowest_layer();
     tcp.expires_at(deadline);
@@ -338,10 +352,11 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
     const error_code ec =
         ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, parser, response.body,
-                                       response.body_crc32, limits.max_response_body)
+                                       response.body_crc32, limits.max_response_body, measures)
              : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
-                                       response.body_crc32, limits.max_response_body);
+                                       response.body_crc32, limits.max_response_body, measures);
     exchanging_ = false;
+    if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
     received_any = parser.got_some() || buffer_.size() != 0;
     if (ec) {
         detail = ec.message();

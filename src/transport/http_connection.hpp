@@ -50,6 +50,24 @@ struct http_response {
     bool keep_alive = false;
 };
 
+/// Where the time of an acquire went, for instrumentation; filled only when asked for.
+struct acquire_measures {
+    /// Waiting for a connection while all were in use.
+    std::chrono::nanoseconds queued{0};
+    /// Resolving, connecting and the TLS handshake of a new connection.
+    std::chrono::nanoseconds connect{0};
+};
+
+/// What an exchange measured, for instrumentation; filled only when asked for.
+struct exchange_measures {
+    /// Writing the request, then from the request written to the answer read (or the failure).
+    std::chrono::nanoseconds send{0};
+    std::chrono::nanoseconds receive{0};
+    /// Written, and read from the connection (the answer's head and body, as far as they came).
+    std::size_t bytes_sent = 0;
+    std::size_t bytes_received = 0;
+};
+
 class http_connection {
 public:
     /// `tls` is null for plain TCP.
@@ -76,11 +94,13 @@ public:
     /// Sends a request (its head from format_request_head, then its body) and reads the whole
     /// response. `received_any` tells whether any byte of a response arrived: a reused
     /// connection the server had already closed fails with none, and is then safe to retry on
-    /// a new connection. `detail` gets the underlying error text.
+    /// a new connection. `detail` gets the underlying error text. `measures`, when given, gets
+    /// the times and sizes (a null one costs no clock reading).
     asio::awaitable<error_code> exchange(std::string_view head, std::string_view body,
                                          http_response& response, steady_time deadline,
                                          const pool_params& limits, bool& received_any,
-                                         std::string& detail);
+                                         std::string& detail,
+                                         exchange_measures* measures = nullptr);
 
     /// Open, and the peer has not closed it or sent anything unasked while it was idle.
     /// A connection idle for less than a millisecond is not asked the kernel: a server closes

@@ -201,13 +201,24 @@ struct fake_server::state {
         return "FAKE-REQUEST-" + std::to_string(++responses);
     }
 
-    void record(recorded_request request)
+    /// Returns the request's index.
+    std::size_t record(recorded_request request)
     {
+        std::size_t index = 0;
         {
             std::lock_guard lock(mutex);
+            index = requests.size();
             requests.push_back(std::move(request));
         }
         changed.notify_all();
+        return index;
+    }
+
+    void record_response(std::size_t index, std::size_t bytes, std::string request_id)
+    {
+        std::lock_guard lock(mutex);
+        requests[index].response_bytes = bytes;
+        requests[index].response_request_id = std::move(request_id);
     }
 };
 
@@ -215,14 +226,18 @@ namespace {
 
 using server_state = fake_server::state;
 
-std::string serialize_response(const fake_action& action, std::string request_id)
+/// `request_id` is replaced by the action's own x-amzn-RequestId when it has one.
+std::string serialize_response(const fake_action& action, std::string& request_id)
 {
     const auto status = static_cast<http::status>(action.status);
     std::string out = "HTTP/1.1 " + std::to_string(action.status) + " " +
                       std::string(http::obsolete_reason(status)) + "\r\n";
     bool has_request_id = false;
     for (const auto& [name, value] : action.headers)
-        if (lowercase(name) == "x-amzn-requestid") has_request_id = true;
+        if (lowercase(name) == "x-amzn-requestid") {
+            has_request_id = true;
+            request_id = value;
+        }
     out += "Content-Type: application/x-amz-json-1.0\r\n";
     if (!has_request_id) out += "x-amzn-RequestId: " + request_id + "\r\n";
     if (action.crc32_override)
@@ -306,10 +321,11 @@ asio::awaitable<void> serve(std::shared_ptr<server_state> state, Stream& stream,
         record.target = std::string(message.target());
         record.body = message.body();
         record.connection = connection;
+        record.bytes = read_size;
         for (const auto& field : message)
             record.headers.emplace_back(lowercase(field.name_string()), std::string(field.value()));
         const bool keep_alive = message.keep_alive();
-        state->record(std::move(record));
+        const std::size_t index = state->record(std::move(record));
 
         if (action.delay.count() > 0) {
             asio::steady_timer delay(socket.get_executor(), action.delay);
@@ -319,7 +335,9 @@ asio::awaitable<void> serve(std::shared_ptr<server_state> state, Stream& stream,
             reset(socket);
             co_return;
         }
-        const auto response = serialize_response(action, state->next_request_id());
+        std::string request_id = state->next_request_id();
+        const auto response = serialize_response(action, request_id);
+        state->record_response(index, response.size(), std::move(request_id));
         auto [write_ec, written] = co_await asio::async_write(
             stream, asio::buffer(response.data(), response.size()), use_tuple);
         if (write_ec) {

@@ -84,6 +84,11 @@ struct recorded_request {
     std::vector<std::pair<std::string, std::string>> headers;
     /// 1 for the first connection accepted, 2 for the second, ...
     std::size_t connection = 0;
+    /// The request's bytes as read (head and body).
+    std::size_t bytes = 0;
+    /// The answer written to it, when one was: its bytes (head and body) and x-amzn-RequestId.
+    std::size_t response_bytes = 0;
+    std::string response_request_id;
 
     /// The value of the header (name in any case), or nothing when absent.
     std::optional<std::string> header(std::string_view name) const;

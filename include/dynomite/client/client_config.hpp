@@ -16,6 +16,7 @@
 namespace dynomite {
 
 class credentials_provider;
+class observer;
 
 struct client_config {
     /// "http://127.0.0.1:8000" or "https://host[:port][/path]"; otherwise DYNOMITE_ENDPOINT,
@@ -45,6 +46,10 @@ struct client_config {
     log_sink logger;
     /// Events below this level are not even formatted.
     log_level min_log_level = log_level::warning;
+
+    /// Receives an event per attempt and per operation (dynomite/client/instrumentation.hpp);
+    /// none when null, at no cost.
+    std::shared_ptr<dynomite::observer> observer;
 
     /// The client serializes its work through a strand of the executor, so the io_context may
     /// run on several threads. With one thread per io_context (or an executor that is a strand
