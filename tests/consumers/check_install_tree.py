@@ -89,11 +89,13 @@ def main(argv):
         "share/doc/dynomite/CHANGELOG.md",
     }
     library = re.compile(re.escape(libdir) + r"/libdynomite\.(so(\.[0-9]+)*|a)$")
+    # The Prometheus exporter's library, built when prometheus-cpp is found.
+    exporter = re.compile(re.escape(libdir) + r"/libdynomite_prometheus\.(so(\.[0-9]+)*|a)$")
     headers = []
     for path in files:
         if path.startswith("include/dynomite/") and path.endswith(".hpp"):
             headers.append(path[len("include/"):])
-        elif path not in expected and not library.match(path):
+        elif path not in expected and not library.match(path) and not exporter.match(path):
             problems.append(f"unexpected file {path}")
     for path in sorted(expected):
         if path not in files:

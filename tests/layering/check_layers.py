@@ -9,7 +9,7 @@ import re
 import sys
 
 LAYERS = ["core", "protocol", "expr", "transport", "auth", "client", "query", "model",
-          "migration", "cli"]
+          "migration", "observability", "cli"]
 RANK = {name: i for i, name in enumerate(LAYERS)}
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 

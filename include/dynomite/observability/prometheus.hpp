@@ -1,0 +1,38 @@
+// A ready exporter: counts a client's events (dynomite/client/instrumentation.hpp) into a
+// prometheus-cpp registry. Built, as libdynomite_prometheus, when prometheus-cpp is found;
+// libdynomite itself does not depend on it.
+#pragma once
+
+#include <dynomite/client/instrumentation.hpp>
+
+#include <memory>
+
+namespace prometheus {
+class Registry;
+}  // namespace prometheus
+
+namespace dynomite {
+
+/// The metrics, all named dynomite_*, labelled by operation and table (plus error or reason):
+///   dynomite_operations_total, dynomite_operation_errors_total{error},
+///   dynomite_attempts_total, dynomite_retries_total{reason}, dynomite_throttles_total,
+///   dynomite_bytes_sent_total, dynomite_bytes_received_total,
+///   dynomite_consumed_capacity_units_total, and the histogram
+///   dynomite_operation_duration_seconds labelled by operation only.
+/// One exporter may serve several clients, on any threads; the registry must outlive it.
+class prometheus_exporter final : public observer {
+public:
+    explicit prometheus_exporter(prometheus::Registry& registry);
+    ~prometheus_exporter() override;
+    prometheus_exporter(const prometheus_exporter&) = delete;
+    prometheus_exporter& operator=(const prometheus_exporter&) = delete;
+
+    void on_attempt(const attempt_event& event) override;
+    void on_operation(const operation_event& event) override;
+
+private:
+    struct metrics;
+    std::unique_ptr<metrics> metrics_;
+};
+
+}  // namespace dynomite
