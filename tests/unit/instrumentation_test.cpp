@@ -24,14 +24,16 @@ thread_local std::size_t allocations = 0;
 
 }  // namespace
 
-void* operator new(std::size_t size)
+// Not inlined: GCC would otherwise see free() meet a new-expression and warn
+// (-Wmismatched-new-delete), although both sides are these replacements.
+[[gnu::noinline]] void* operator new(std::size_t size)
 {
     if (counting_allocations) ++allocations;
     if (void* p = std::malloc(size ? size : 1)) return p;
     throw std::bad_alloc();
 }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p) noexcept { std::free(p); }
+[[gnu::noinline]] void operator delete(void* p, std::size_t) noexcept { std::free(p); }
 
 namespace {
 
