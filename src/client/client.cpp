@@ -18,6 +18,8 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
+#include <atomic>
+#include <cstdint>
 #include <random>
 
 namespace dynomite {
@@ -34,6 +36,7 @@ struct request_labels {
     std::string_view operation;
     std::string_view table;
     std::string_view index;
+    std::uint64_t operation_id = 0;
 };
 
 /// The attempts of one request and what they moved, for its operation event.
@@ -87,6 +90,8 @@ public:
     std::optional<connection_pool> pool;
     signing_key_cache keys;
     send_shared_state shared;
+    /// Numbers the operations for the events (only with an observer).
+    std::atomic<std::uint64_t> operations_started{0};
 
 private:
     /// The request's head, signed for `when`.
@@ -134,10 +139,17 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                                               http_response& response, diagnostics& diag,
                                               const request_labels& labels, send_totals* totals)
 {
-    send_loop loop(policy, shared, labels.operation, diag, labels.table, labels.index);
+    send_loop loop(policy, shared, labels.operation, diag, labels.table, labels.index,
+                   labels.operation_id);
     auto& pool_state = *pool->impl();
     // Measured only for an observer: without one, no clock is read.
     const bool measuring = policy.observer != nullptr;
+    const auto note_pool = [&] {
+        if (measuring)
+            loop.note_pool({.open = pool_state.open,
+                            .idle = pool_state.idle.size(),
+                            .waiting = pool_state.waiters.size()});
+    };
     acquire_measures acquired;
     exchange_measures exchanged;
     std::string head;
@@ -174,6 +186,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
             acquired = {};
             auto [acquire_ec, lent] = co_await pool_state.acquire(
                 next.fresh, deadline, &connect_detail, measuring ? &acquired : nullptr);
+            note_pool();
             if (acquire_ec) {
                 next = loop.resume(
                     send_event::connection_failed{acquire_ec, connect_detail, acquired});
@@ -192,6 +205,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                 measuring ? &exchanged : nullptr);
             if (ec || !response.keep_alive) connection.discard();
             connection = pooled_connection{};  // back to the pool before a backoff or a resend
+            note_pool();
             if (ec)
                 next = loop.resume(send_event::transport_failed{ec, received_any,
                                                                 std::move(detail), exchanged});
@@ -211,13 +225,13 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
 
 namespace {
 
-/// The request's table and index, for the events; empty when its type has none.
 /// An observer that throws ends the program, as documented, rather than an operation.
 void notify_operation(dynomite::observer& observer, const operation_event& event) noexcept
 {
     observer.on_operation(event);
 }
 
+/// The request's table and index, for the events; empty when its type has none.
 template <class Request>
 std::string_view table_of(const Request& request) noexcept
 {
@@ -272,7 +286,8 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     constexpr std::string_view target = operation_traits<Request>::target;
     const request_labels labels{.operation = target.substr(target.find('.') + 1),
                                 .table = table_of(request),
-                                .index = index_of(request)};
+                                .index = index_of(request),
+                                .operation_id = observer ? ++impl->operations_started : 0};
 
     std::string body;
     std::string why;
@@ -293,6 +308,7 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     }
     if (observer) {
         operation_event event;
+        event.operation_id = labels.operation_id;
         event.operation = labels.operation;
         event.table = labels.table;
         event.index = labels.index;
@@ -428,6 +444,8 @@ const std::string& client::region() const noexcept { return impl_->region; }
 const std::string& client::endpoint_url() const noexcept { return impl_->policy.url; }
 dynomite::retry_mode client::retry_mode() const noexcept { return impl_->policy.retry.mode; }
 int client::max_attempts() const noexcept { return impl_->policy.retry.max_attempts; }
+
+dynomite::observer* client::get_observer() const noexcept { return impl_->policy.observer; }
 
 client_stats client::stats() const
 {

@@ -15,9 +15,9 @@ send_shared_state::send_shared_state(const send_policy& policy, std::uint64_t se
 
 send_loop::send_loop(const send_policy& policy, send_shared_state& shared,
                      std::string_view operation, diagnostics& diag, std::string_view table,
-                     std::string_view index)
+                     std::string_view index, std::uint64_t operation_id)
     : policy_(policy), shared_(shared), operation_(operation), diag_(diag), table_(table),
-      index_(index)
+      index_(index), operation_id_(operation_id)
 {
 }
 
@@ -42,6 +42,7 @@ void send_loop::notify_attempt(error_code ec, const http_response* response,
     bytes_sent_ += exchanged_.bytes_sent;
     bytes_received_ += exchanged_.bytes_received;
     attempt_event event;
+    event.operation_id = operation_id_;
     event.operation = operation_;
     event.table = table_;
     event.index = index_;
@@ -61,6 +62,8 @@ void send_loop::notify_attempt(error_code ec, const http_response* response,
                      .receive = exchanged_.receive};
     event.bytes_sent = exchanged_.bytes_sent;
     event.bytes_received = exchanged_.bytes_received;
+    event.endpoint = policy_.url;
+    event.pool = pool_;
     acquired_ = {};
     exchanged_ = {};
     policy_.observer->on_attempt(event);

@@ -15,6 +15,8 @@
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/logging.hpp>
 
+#include <cstdint>
+
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -132,12 +134,16 @@ using send_loop_event =
 /// went and gives the next, until an action of kind done. Fills `diag` as the attempts go.
 class send_loop {
 public:
-    /// `table` and `index` (may be empty) label the attempt events.
+    /// `table`, `index` (may be empty) and `operation_id` label the attempt events.
     send_loop(const send_policy& policy, send_shared_state& shared, std::string_view operation,
-              diagnostics& diag, std::string_view table = {}, std::string_view index = {});
+              diagnostics& diag, std::string_view table = {}, std::string_view index = {},
+              std::uint64_t operation_id = 0);
 
     send_action start();
     send_action resume(send_loop_event event);
+
+    /// The pool as it is now, for the next attempt event; the driver tells it.
+    void note_pool(pool_snapshot pool) noexcept { pool_ = pool; }
 
     /// The attempt under way, from 1.
     int attempt() const noexcept { return attempt_; }
@@ -170,6 +176,8 @@ private:
     diagnostics& diag_;
     std::string_view table_;
     std::string_view index_;
+    std::uint64_t operation_id_ = 0;
+    pool_snapshot pool_{};
     state state_ = state::finished;
     int attempt_ = 1;
     /// What this request's retries took from the quota.

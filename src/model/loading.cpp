@@ -148,7 +148,7 @@ database database_for(const model_descriptor& d)
 
 relation base_relation(const database& db, const model_descriptor& d)
 {
-    relation r = db.table(d.table_name());
+    relation r = relation_access::of_model(db.table(d.table_name()), d.type_name);
     if (d.parent != nullptr) {
         std::vector<attribute_value> names;
         for (auto& name : d.inheritance_names()) names.emplace_back(std::move(name));
@@ -349,7 +349,8 @@ asio::awaitable<void> check_uniqueness(const model_base& record, std::string att
     if (!value) co_return;
     const model_descriptor& d = ra::desc(record);
     const database db = record.used_database();
-    relation r = db.table(d.table_name()).where(eq(document_path::attribute(attribute), *value));
+    relation r = relation_access::of_model(db.table(d.table_name()), d.type_name)
+                     .where(eq(document_path::attribute(attribute), *value));
     for (const auto& s : scope) {
         const auto v = record.read_attribute(s);
         r = v ? r.where(eq(document_path::attribute(s), *v))

@@ -34,6 +34,8 @@ struct relation_data {
     condition scope;
     /// How each "field.op" key with a '.' was read, for explain().
     std::vector<std::string> key_readings;
+    /// The model class whose relation this is ("Post"), for plan events; empty for a table's.
+    std::string model;
 };
 
 /// "\"price.lt\" read as the path price with operator lt", "... read as the nested path a.b".
@@ -48,6 +50,13 @@ struct relation_access {
     static relation make(relation_data data)
     {
         return relation(std::make_shared<const relation_data>(std::move(data)));
+    }
+    /// `r` as a relation of the model class `model`, as plan events name it.
+    static relation of_model(const relation& r, std::string model)
+    {
+        relation_data copy = *r.data_;
+        copy.model = std::move(model);
+        return make(std::move(copy));
     }
     /// `r` limited to items matching `scope`, whatever or_() adds later.
     static relation scoped(const relation& r, const condition& scope)

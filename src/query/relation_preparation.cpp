@@ -2,6 +2,8 @@
 // state of each plan.
 #include "query/relation_data.hpp"
 
+#include <dynomite/client/instrumentation.hpp>
+
 #include <algorithm>
 
 namespace dynomite::detail {
@@ -23,6 +25,25 @@ std::string describe_scan(const relation_data& data, const query_plan& plan)
     std::string text = "the relation over table " + quoted(data.table) + " would Scan";
     if (!plan.index_name.empty()) text += " index " + quoted(plan.index_name);
     return text + " (" + plan.reason + ")";
+}
+
+/// Tells the client's observer, if any, the plan a relation runs with.
+void report_plan(const relation_data& data, const prepared_relation& prepared)
+{
+    dynomite::observer* observer = data.db->cl.get_observer();
+    if (!observer) return;
+    const query_plan& plan = prepared.plans.front();
+    plan_event event;
+    event.model = data.model;
+    event.table = data.table;
+    event.operation = plan.op == query_plan::operation::query ? "Query" : "Scan";
+    event.index = plan.index_name;
+    event.key_conditions = plan.key_conditions;
+    event.forced_scan = plan.op == query_plan::operation::scan &&
+                        (data.spec.force_scan || data.options.segments > 1);
+    event.segments = static_cast<int>(prepared.plans.size());
+    event.reason = plan.reason;
+    observer->on_plan(event);
 }
 
 }  // namespace
@@ -78,6 +99,7 @@ error_code prepare_relation(const relation_data& data, const table_schema& schem
             add_key(prepared.position_attributes, index->key);
     }
     prepared.read_ahead = data.options.read_ahead.value_or(data.db->options.read_ahead);
+    if (apply_policy) report_plan(data, prepared);
     out = std::move(prepared);
     return {};
 }

@@ -9,8 +9,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <cstdint>
 #include <cstdlib>
 #include <functional>
+#include <map>
 #include <new>
 #include <string>
 #include <thread>
@@ -122,7 +124,7 @@ client_config config_for(const fake_server& server, std::shared_ptr<dynomite::ob
     return config;
 }
 
-dynomite::get_item_request sample_get()
+dynomite::get_item_request music_get()
 {
     dynomite::get_item_request request;
     request.table_name = "Music";
@@ -188,7 +190,7 @@ TEST(Instrumentation, ThrottledTwiceThenSucceeds)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    auto out = run(io, c, sample_get());
+    auto out = run(io, c, music_get());
     ASSERT_FALSE(out.ec) << out.diag.to_string();
 
     const auto served = server.requests();
@@ -226,6 +228,91 @@ TEST(Instrumentation, ThrottledTwiceThenSucceeds)
     EXPECT_EQ(op.consumed, 0.5);
 }
 
+/// What matching attempts to operations and reading the pool needs of an attempt event.
+struct attempt_seen {
+    std::uint64_t operation_id = 0;
+    std::string endpoint;
+    dynomite::pool_snapshot pool;
+    std::chrono::nanoseconds queued{0};
+};
+
+class id_observer final : public dynomite::observer {
+public:
+    std::vector<attempt_seen> attempts;
+    std::vector<std::pair<std::uint64_t, int>> operations;  // id and attempts
+
+    void on_attempt(const attempt_event& e) override
+    {
+        attempts.push_back({e.operation_id, std::string(e.endpoint), e.pool, e.latency.queued});
+    }
+    void on_operation(const operation_event& e) override
+    {
+        operations.emplace_back(e.operation_id, e.attempts);
+    }
+};
+
+TEST(Instrumentation, AttemptsCarryTheirOperationsIdAndThePool)
+{
+    fake_server server;
+    // The first GetItem is throttled once, slowly, while the second waits for the one
+    // connection the pool may open.
+    server.enqueue(fake_action::throughput_exceeded().with_delay(30ms));
+    server.set_default(fake_action::ok(std::string(item_body)));
+    auto observer = std::make_shared<id_observer>();
+    asio::io_context io;
+    auto config = config_for(server, observer);
+    config.pool.max_connections = 1;
+    client c(io.get_executor(), config);
+
+    int completed = 0;
+    diagnostics first_diag, second_diag;
+    error_code first_ec, second_ec;
+    c.async_execute(music_get(), first_diag, [&](error_code ec, auto) {
+        first_ec = ec;
+        ++completed;
+    });
+    c.async_execute(music_get(), second_diag, [&](error_code ec, auto) {
+        second_ec = ec;
+        ++completed;
+    });
+    const auto give_up = std::chrono::steady_clock::now() + 20s;
+    while (completed < 2 && std::chrono::steady_clock::now() < give_up) {
+        io.restart();
+        io.run_one_for(20ms);
+    }
+    ASSERT_EQ(completed, 2);
+    EXPECT_FALSE(first_ec) << first_diag.to_string();
+    EXPECT_FALSE(second_ec) << second_diag.to_string();
+
+    // Operations are numbered 1 and 2; each operation's attempts carry its number, however
+    // they interleave with the other's. Whichever sent first was throttled.
+    ASSERT_EQ(observer->operations.size(), 2u);
+    std::map<std::uint64_t, int> attempts_by_id;
+    for (const auto& a : observer->attempts) ++attempts_by_id[a.operation_id];
+    std::map<std::uint64_t, int> attempts_reported;
+    for (const auto& [id, attempts] : observer->operations) attempts_reported[id] = attempts;
+    ASSERT_EQ(attempts_reported.size(), 2u);
+    EXPECT_EQ(attempts_reported.begin()->first, 1u);
+    EXPECT_EQ(attempts_reported.rbegin()->first, 2u);
+    EXPECT_EQ(attempts_reported.begin()->second + attempts_reported.rbegin()->second, 3);
+    EXPECT_EQ(attempts_by_id, attempts_reported);
+    ASSERT_EQ(server.request_count(), 3u);
+
+    for (const auto& a : observer->attempts) {
+        EXPECT_EQ(a.endpoint, c.endpoint_url());
+        EXPECT_EQ(a.pool.open, 1u);
+        EXPECT_LE(a.pool.idle, 1u);
+        EXPECT_LE(a.pool.waiting, 1u);
+    }
+    // The operation that did not get the connection first waited for it; the last attempt
+    // left it idle.
+    bool queued = false;
+    for (const auto& a : observer->attempts) queued = queued || a.queued.count() > 0;
+    EXPECT_TRUE(queued);
+    EXPECT_EQ(observer->attempts.back().pool.idle, 1u);
+    EXPECT_EQ(observer->attempts.back().pool.waiting, 0u);
+}
+
 TEST(Instrumentation, FailsForGood)
 {
     fake_server server;
@@ -234,7 +321,7 @@ TEST(Instrumentation, FailsForGood)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    auto out = run(io, c, sample_get());
+    auto out = run(io, c, music_get());
     EXPECT_EQ(out.ec, errc::internal_server_error);
 
     const auto served = server.requests();
@@ -268,7 +355,7 @@ TEST(Instrumentation, RefusalNoRetryCuresIsOneAttempt)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    EXPECT_EQ(run(io, c, sample_get()).ec, errc::conditional_check_failed);
+    EXPECT_EQ(run(io, c, music_get()).ec, errc::conditional_check_failed);
     ASSERT_EQ(observer->attempts.size(), 1u);
     expect_matches_server(observer->attempts, server.requests(), 0);
     EXPECT_EQ(observer->attempts[0].reason, retry_reason::none);
@@ -286,7 +373,7 @@ TEST(Instrumentation, DroppedConnection)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    auto out = run(io, c, sample_get());
+    auto out = run(io, c, music_get());
     ASSERT_FALSE(out.ec) << out.diag.to_string();
 
     const auto served = server.requests();
@@ -315,8 +402,8 @@ TEST(Instrumentation, StaleKeptAliveConnectionIsResentUnderTheSameAttempt)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    ASSERT_FALSE(run(io, c, sample_get()).ec);
-    ASSERT_FALSE(run(io, c, sample_get()).ec);
+    ASSERT_FALSE(run(io, c, music_get()).ec);
+    ASSERT_FALSE(run(io, c, music_get()).ec);
 
     // The server never read the stale request: it recorded the first and the resent one.
     ASSERT_EQ(server.request_count(), 2u);
@@ -344,7 +431,7 @@ TEST(Instrumentation, CrcMismatchIsRetried)
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
 
-    auto out = run(io, c, sample_get());
+    auto out = run(io, c, music_get());
     ASSERT_FALSE(out.ec) << out.diag.to_string();
     const auto served = server.requests();
     ASSERT_EQ(served.size(), 2u);
@@ -386,7 +473,7 @@ TEST(Instrumentation, EventsHoldNoSecret)
     auto observer = std::make_shared<recording_observer>();
     asio::io_context io;
     client c(io.get_executor(), config_for(server, observer));
-    ASSERT_FALSE(run(io, c, sample_get()).ec);
+    ASSERT_FALSE(run(io, c, music_get()).ec);
     const auto authorization = server.requests().at(0).header("authorization");
     ASSERT_TRUE(authorization);
     const auto signature = authorization->substr(authorization->rfind('=') + 1);
@@ -406,10 +493,10 @@ TEST(Instrumentation, AnObserverAddsNoAllocation)
     const auto allocations_for = [&](std::shared_ptr<dynomite::observer> observer) {
         asio::io_context io;
         client c(io.get_executor(), config_for(server, observer));
-        for (int i = 0; i < 3; ++i) run(io, c, sample_get());  // connection and caches warm
+        for (int i = 0; i < 3; ++i) run(io, c, music_get());  // connection and caches warm
         allocations = 0;
         counting_allocations = true;
-        for (int i = 0; i < 20; ++i) run(io, c, sample_get());
+        for (int i = 0; i < 20; ++i) run(io, c, music_get());
         counting_allocations = false;
         return allocations;
     };

@@ -90,6 +90,8 @@ public:
     dynomite::retry_mode retry_mode() const noexcept;
     int max_attempts() const noexcept;
     client_stats stats() const;
+    /// client_config::observer, or null.
+    dynomite::observer* get_observer() const noexcept;
 
     /// Any operation by its request type.
     template <operation_request Request, class CompletionToken>

@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string_view>
 
@@ -66,9 +67,18 @@ struct attempt_latency {
     std::chrono::nanoseconds receive{0};
 };
 
+/// The client's connection pool as an attempt ended.
+struct pool_snapshot {
+    std::size_t open = 0;     // connections open, in use or idle
+    std::size_t idle = 0;     // kept alive, waiting for a request
+    std::size_t waiting = 0;  // requests waiting for a connection, all being in use
+};
+
 /// One HTTP exchange of an operation. The string views point into the client's buffers and
 /// are valid during the call only.
 struct attempt_event {
+    /// The operation this attempt belongs to: operation_event::operation_id.
+    std::uint64_t operation_id = 0;
     std::string_view operation;  // "GetItem"
     std::string_view table;      // the request's table, empty when it names none
     std::string_view index;      // the request's index (Query, Scan), empty otherwise
@@ -94,10 +104,16 @@ struct attempt_event {
     /// failed exchange counts what went through before it failed, as far as it is known.
     std::size_t bytes_sent = 0;
     std::size_t bytes_received = 0;
+    /// The endpoint as "http(s)://host[:port]", as client::endpoint_url() gives it.
+    std::string_view endpoint;
+    pool_snapshot pool{};
 };
 
 /// One operation, from the call to its completion, attempts included.
 struct operation_event {
+    /// Numbers a client's operations from 1, so that an observer can match attempts to their
+    /// operation while several are under way.
+    std::uint64_t operation_id = 0;
     std::string_view operation;
     std::string_view table;
     std::string_view index;
@@ -119,6 +135,27 @@ struct operation_event {
     std::optional<double> consumed_capacity_units;
 };
 
+/// A relation's plan, each time the relation runs (each(), to_vector(), count(), pages(), a
+/// cursor, and a model's queries), before its first request. explain() reports none.
+struct plan_event {
+    /// The model's class name ("Post"), empty for a relation over a table.
+    std::string_view model;
+    std::string_view table;
+    /// "Query" or "Scan".
+    std::string_view operation;
+    /// The index read, empty for the table.
+    std::string_view index;
+    /// Conditions that became key conditions (0 for a Scan).
+    int key_conditions = 0;
+    /// The relation asked for a Scan (force_scan(), segments()) rather than the planner
+    /// falling back to one.
+    bool forced_scan = false;
+    /// A parallel scan's segments; 1 otherwise.
+    int segments = 1;
+    /// Why the planner chose this table or index, or a Scan, as explain() says it.
+    std::string_view reason;
+};
+
 /// Receives a client's events. The client calls it on its executor (its strand when
 /// client_config::thread_safe), synchronously, from the operation under way: the attempt
 /// events first, then the operation event, before the operation's completion handler runs.
@@ -129,6 +166,10 @@ public:
     virtual ~observer() = default;
     virtual void on_attempt(const attempt_event& event) = 0;
     virtual void on_operation(const operation_event& event) = 0;
+    /// Called by the relations of a database over this client, from the coroutine that runs
+    /// the relation (which may be on another thread than the client's strand). Does nothing
+    /// unless overridden.
+    virtual void on_plan(const plan_event& event) { (void)event; }
 };
 
 }  // namespace dynomite

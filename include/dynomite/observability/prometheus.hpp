@@ -18,7 +18,10 @@ namespace dynomite {
 ///   dynomite_attempts_total, dynomite_retries_total{reason}, dynomite_throttles_total,
 ///   dynomite_bytes_sent_total, dynomite_bytes_received_total,
 ///   dynomite_consumed_capacity_units_total, and the histogram
-///   dynomite_operation_duration_seconds labelled by operation only.
+///   dynomite_operation_duration_seconds labelled by operation only;
+///   dynomite_relation_plans_total by model, table, operation (Query or Scan) and index;
+///   the gauges dynomite_pool_open_connections, dynomite_pool_idle_connections and
+///   dynomite_pool_waiting_requests by endpoint, as of the latest attempt on it.
 /// One exporter may serve several clients, on any threads; the registry must outlive it.
 class prometheus_exporter final : public observer {
 public:
@@ -29,6 +32,7 @@ public:
 
     void on_attempt(const attempt_event& event) override;
     void on_operation(const operation_event& event) override;
+    void on_plan(const plan_event& event) override;
 
 private:
     struct metrics;

@@ -2,6 +2,7 @@
 
 #include <prometheus/counter.h>
 #include <prometheus/family.h>
+#include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
 #include <prometheus/registry.h>
 
@@ -71,8 +72,41 @@ struct prometheus_exporter::metrics {
           duration(prometheus::BuildHistogram()
                        .Name("dynomite_operation_duration_seconds")
                        .Help("From the call to the completion, retries included")
-                       .Register(registry))
+                       .Register(registry)),
+          plans(prometheus::BuildCounter()
+                    .Name("dynomite_relation_plans_total")
+                    .Help("Relations run, by model, table, operation (Query or Scan) and index")
+                    .Register(registry)),
+          pool_open(prometheus::BuildGauge()
+                        .Name("dynomite_pool_open_connections")
+                        .Help("Connections open to the endpoint, as of the latest attempt")
+                        .Register(registry)),
+          pool_idle(prometheus::BuildGauge()
+                        .Name("dynomite_pool_idle_connections")
+                        .Help("Kept-alive connections waiting for a request, as of the latest "
+                              "attempt")
+                        .Register(registry)),
+          pool_waiting(prometheus::BuildGauge()
+                           .Name("dynomite_pool_waiting_requests")
+                           .Help("Requests waiting for a connection, as of the latest attempt")
+                           .Register(registry))
     {
+    }
+
+    /// The pool gauges of one endpoint.
+    struct per_endpoint {
+        prometheus::Gauge* open;
+        prometheus::Gauge* idle;
+        prometheus::Gauge* waiting;
+    };
+
+    per_endpoint& pool_of(std::string_view endpoint)
+    {
+        if (auto found = endpoints.find(endpoint); found != endpoints.end()) return found->second;
+        const prometheus::Labels labels{{"endpoint", std::string(endpoint)}};
+        per_endpoint made{&pool_open.Add(labels), &pool_idle.Add(labels),
+                          &pool_waiting.Add(labels)};
+        return endpoints.emplace(std::string(endpoint), made).first->second;
     }
 
     /// The counters of one operation on one table.
@@ -117,11 +151,16 @@ struct prometheus_exporter::metrics {
     prometheus::Family<prometheus::Counter>& bytes_received;
     prometheus::Family<prometheus::Counter>& capacity;
     prometheus::Family<prometheus::Histogram>& duration;
+    prometheus::Family<prometheus::Counter>& plans;
+    prometheus::Family<prometheus::Gauge>& pool_open;
+    prometheus::Family<prometheus::Gauge>& pool_idle;
+    prometheus::Family<prometheus::Gauge>& pool_waiting;
 
     /// Clients on other threads may share the exporter.
     std::mutex mutex;
     std::map<std::pair<std::string, std::string>, per_table, pair_less> tables;
     std::map<std::string, prometheus::Histogram*, std::less<>> durations;
+    std::map<std::string, per_endpoint, std::less<>> endpoints;
 };
 
 prometheus_exporter::prometheus_exporter(prometheus::Registry& registry)
@@ -139,6 +178,10 @@ void prometheus_exporter::on_attempt(const attempt_event& event)
     if (event.reason == retry_reason::throttling) counters.throttles->Increment();
     counters.bytes_sent->Increment(static_cast<double>(event.bytes_sent));
     counters.bytes_received->Increment(static_cast<double>(event.bytes_received));
+    auto& pool = metrics_->pool_of(event.endpoint);
+    pool.open->Set(static_cast<double>(event.pool.open));
+    pool.idle->Set(static_cast<double>(event.pool.idle));
+    pool.waiting->Set(static_cast<double>(event.pool.waiting));
     if (event.retried)
         metrics_->retries
             .Add({{"operation", std::string(event.operation)},
@@ -162,6 +205,17 @@ void prometheus_exporter::on_operation(const operation_event& event)
                   {"error", event.aws_type.empty() ? event.error.message()
                                                    : std::string(event.aws_type)}})
             .Increment();
+}
+
+void prometheus_exporter::on_plan(const plan_event& event)
+{
+    std::lock_guard lock(metrics_->mutex);
+    metrics_->plans
+        .Add({{"model", std::string(event.model)},
+              {"table", std::string(event.table)},
+              {"operation", std::string(event.operation)},
+              {"index", std::string(event.index)}})
+        .Increment();
 }
 
 }  // namespace dynomite
