@@ -117,6 +117,7 @@ TEST(BenchOptions, UsageErrorsNameTheOptionAndValue)
     EXPECT_EQ(parse_error({"--threads", "4", "--concurrency", "2"}),
               "--threads (4) is more than --concurrency (2)");
     EXPECT_EQ(parse_error({"--prepare=yes"}), "--prepare takes no value");
+    EXPECT_EQ(parse_error({"--counts=1"}), "--counts takes no value");
     EXPECT_EQ(parse_error({"--table", ""}), "--table: a table name has 1 to 255 characters");
     EXPECT_EQ(parse_error({"--endpoint="}), "--endpoint: empty URL");
     EXPECT_EQ(parse_error({"--json", ""}), "--json: empty file name");
@@ -458,6 +459,50 @@ TEST(RunBench, ServerErrorsAreCountedAndFailTheRun)
     EXPECT_EQ(summary_field(run.out, "errors"), "5") << run.out;
     EXPECT_NE(run.err.find("bench: first error: getitem: "), std::string::npos) << run.err;
     EXPECT_NE(run.err.find("Requested resource not found"), std::string::npos) << run.err;
+}
+
+TEST(RunBench, CountsComeFromTheClientsEvents)
+{
+    fake_server server;
+    // The first GetItem is throttled twice, then refused; the other four succeed.
+    server.enqueue(fake_action::throughput_exceeded(), 2);
+    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "no table"));
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    const std::string json_path = testing::TempDir() + "bench_counts.json";
+    auto run = run_against(server, {"--requests", "5", "--warmup", "0", "--concurrency", "1",
+                                    "--counts", "--json", json_path});
+    EXPECT_EQ(run.status, dynomite::cli::exit_failure);
+    EXPECT_EQ(summary_field(run.out, "errors"), "1") << run.out;
+    EXPECT_NE(run.err.find("bench: GetItem: 5 operations, 7 attempts, 2 retries (2 throttled); "
+                           "ResourceNotFoundException 1, ok 4\n"),
+              std::string::npos)
+        << run.err;
+    EXPECT_EQ(server.request_count(), 7u);
+
+    std::ifstream json_file(json_path);
+    std::string json((std::istreambuf_iterator<char>(json_file)), {});
+    auto report = boost::json::parse(json).as_object();
+    const auto& get = report.at("operations").as_object().at("GetItem").as_object();
+    EXPECT_EQ(get.at("operations").as_int64(), 5);
+    EXPECT_EQ(get.at("attempts").as_int64(), 7);
+    EXPECT_EQ(get.at("retries").as_int64(), 2);
+    EXPECT_EQ(get.at("throttles").as_int64(), 2);
+    EXPECT_EQ(get.at("outcomes").as_object().at("ok").as_int64(), 4);
+    EXPECT_EQ(get.at("outcomes").as_object().at("ResourceNotFoundException").as_int64(), 1);
+}
+
+TEST(RunBench, WithoutCountsNoOperationsAreReported)
+{
+    fake_server server;
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    const std::string json_path = testing::TempDir() + "bench_no_counts.json";
+    auto run = run_against(server, {"--requests", "3", "--warmup", "0", "--concurrency", "1",
+                                    "--json", json_path});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    EXPECT_EQ(run.err.find("bench: GetItem:"), std::string::npos) << run.err;
+    std::ifstream json_file(json_path);
+    std::string json((std::istreambuf_iterator<char>(json_file)), {});
+    EXPECT_FALSE(boost::json::parse(json).as_object().contains("operations"));
 }
 
 TEST(RunBench, UnwritableJsonFileFails)

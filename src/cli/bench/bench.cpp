@@ -1,4 +1,5 @@
 #include "bench/bench.hpp"
+#include "bench/event_counts.hpp"
 
 #include "core/json_writer.hpp"
 
@@ -271,6 +272,8 @@ Options:
   --threads N          client threads, each with its own client (default 1)
   --json FILE          also write the results as JSON to FILE
   --prepare            create the table if missing and write its items first
+  --counts             count operations, attempts, retries and outcomes (from the client's
+                       events) and print them per operation; JSON gets them as "operations"
   -h, --help           show this help
 )";
 }
@@ -293,6 +296,11 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
         }
         if (arg == "-h" || arg == "--help") {
             options.help = true;
+            continue;
+        }
+        if (arg == "--counts") {
+            if (inline_value) return invalid(why, "--counts takes no value");
+            options.counts = true;
             continue;
         }
         if (arg == "--prepare") {
@@ -434,6 +442,7 @@ std::string format_json(const bench_result& result)
     number("p999", microseconds(result.latencies.percentile(0.999)), 1);
     number("max", microseconds(result.latencies.max()), 1);
     w.end_object();
+    if (result.counts) write_counts(w, *result.counts);
     w.end_object();
     out += '\n';
     return out;

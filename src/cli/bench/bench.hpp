@@ -7,12 +7,15 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 namespace dynomite::cli::bench {
+
+class event_counts;
 
 enum class operation { get_item, put_item, query, scan };
 enum class layer { client, model };
@@ -94,6 +97,8 @@ struct bench_options {
     std::optional<std::string> json_file;
     /// Create the table when it is missing and write its items before the run.
     bool prepare = false;
+    /// Count operations, attempts, retries and outcomes from the client's events.
+    bool counts = false;
     bool help = false;
 };
 
@@ -120,6 +125,8 @@ struct bench_result {
     /// grow when the machine is busy with something else or its host steals time.
     double cpu_seconds = 0;
     latency_histogram latencies;
+    /// With --counts.
+    std::shared_ptr<const event_counts> counts;
 };
 
 /// The final line: "op=... layer=... requests=... concurrency=... seconds=... ops_per_s=...
@@ -129,8 +136,8 @@ std::string format_summary(const bench_result& result);
 /// "bench: CPU 12.3 us per operation (user and system, 1.234 s while measuring)".
 std::string format_cpu(const bench_result& result);
 
-/// The same figures as a JSON object, with the histogram's min, max and the p90, and the CPU
-/// time ("cpu_seconds", "cpu_us_per_op").
+/// The same figures as a JSON object, with the histogram's min, max and the p90, the CPU
+/// time ("cpu_seconds", "cpu_us_per_op") and, with --counts, the "operations".
 std::string format_json(const bench_result& result);
 
 /// A progress line for the standard error stream, once a second.

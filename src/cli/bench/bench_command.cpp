@@ -2,6 +2,7 @@
 // sending the operation mix and recording latencies into a per-thread histogram.
 #include "bench/bench.hpp"
 #include "bench/bench_item.hpp"
+#include "bench/event_counts.hpp"
 #include "cli.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -62,6 +63,8 @@ struct shared_state {
 // One client thread: its io_context, client, database and histogram.
 struct thread_context {
     asio::io_context io{1};
+    /// With --counts: this thread's client's events.
+    std::shared_ptr<bench::event_counts> counts;
     std::unique_ptr<dynomite::client> db_client;
     std::optional<dynomite::database> db;
     bench::latency_histogram latencies;
@@ -312,12 +315,19 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     std::uint32_t per_thread = (options.concurrency + options.threads - 1) / options.threads;
     config.pool.max_connections = std::max<std::size_t>(config.pool.max_connections, per_thread);
 
+    shared_state shared(options);
     std::vector<std::unique_ptr<thread_context>> contexts;
     try {
         for (std::uint32_t t = 0; t < options.threads; ++t) {
             auto ctx = std::make_unique<thread_context>();
             ctx->index = t;
-            ctx->db_client = std::make_unique<dynomite::client>(ctx->io.get_executor(), config);
+            client_config thread_config = config;
+            if (options.counts) {
+                ctx->counts = std::make_shared<bench::event_counts>(shared.measuring);
+                thread_config.observer = ctx->counts;
+            }
+            ctx->db_client =
+                std::make_unique<dynomite::client>(ctx->io.get_executor(), thread_config);
             ctx->db.emplace(*ctx->db_client);
             contexts.push_back(std::move(ctx));
         }
@@ -335,7 +345,6 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         return exit_failure;
     }
 
-    shared_state shared(options);
     std::random_device seed_source;
     std::uint32_t remaining = options.concurrency;
     for (std::uint32_t t = 0; t < options.threads; ++t) {
@@ -402,9 +411,15 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     result.seconds = std::chrono::duration<double>(measure_end - measure_start).count();
     result.cpu_seconds = cpu_at_end - cpu_at_start;
     for (auto& ctx : contexts) result.latencies.merge(ctx->latencies);
+    if (options.counts) {
+        auto counts = std::make_shared<bench::event_counts>(shared.measuring);
+        for (auto& ctx : contexts) counts->merge(*ctx->counts);
+        result.counts = counts;
+    }
 
     if (!shared.first_error.empty()) err << "bench: first error: " << shared.first_error << '\n';
     err << bench::format_cpu(result) << '\n';
+    if (result.counts) err << bench::format_counts(*result.counts);
     if (options.json_file) {
         std::ofstream file(*options.json_file);
         file << bench::format_json(result);

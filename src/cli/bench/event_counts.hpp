@@ -1,0 +1,59 @@
+// `dynomite bench --counts`: the run's operations, attempts, retries and outcomes, counted
+// from the client's events (dynomite/client/instrumentation.hpp).
+#pragma once
+
+#include <dynomite/client/instrumentation.hpp>
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <string>
+
+namespace dynomite::detail {
+class json_writer;
+}  // namespace dynomite::detail
+
+namespace dynomite::cli::bench {
+
+/// Counts one client's events while `measuring` is true. One per client thread; merge() adds
+/// the others' at the end.
+class event_counts final : public observer {
+public:
+    struct per_operation {
+        std::uint64_t operations = 0;
+        std::uint64_t attempts = 0;
+        /// Attempts sent again, and of those the throttled ones.
+        std::uint64_t retries = 0;
+        std::uint64_t throttles = 0;
+        /// Operations by outcome: "ok", DynamoDB's __type, or the local error's message.
+        std::map<std::string, std::uint64_t, std::less<>> outcomes;
+    };
+
+    explicit event_counts(const std::atomic<bool>& measuring) : measuring_(&measuring) {}
+
+    void on_attempt(const attempt_event& event) override;
+    void on_operation(const operation_event& event) override;
+    void merge(const event_counts& other);
+
+    /// By operation name ("GetItem").
+    const std::map<std::string, per_operation, std::less<>>& operations() const noexcept
+    {
+        return operations_;
+    }
+
+private:
+    per_operation& of(std::string_view operation);
+
+    const std::atomic<bool>* measuring_;
+    std::map<std::string, per_operation, std::less<>> operations_;
+};
+
+/// One line per operation for the standard error stream:
+/// "bench: GetItem: 1000 operations, 1002 attempts, 2 retries (2 throttled); ok 998, Foo 2".
+std::string format_counts(const event_counts& counts);
+
+/// `"operations": {"GetItem": {"operations": .., "attempts": .., "retries": ..,
+/// "throttles": .., "outcomes": {"ok": ..}}}` as the members of the object `w` is writing.
+void write_counts(detail::json_writer& w, const event_counts& counts);
+
+}  // namespace dynomite::cli::bench
