@@ -21,7 +21,11 @@ std::string quote(std::string_view text, std::size_t max_shown, bytes_shown show
     if (shown == bytes_shown::as_they_are) {
         out.append(text.substr(0, cut));
     } else {
-        for (const char c : text.substr(0, cut)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+        for (const char c : text.substr(0, cut)) {
+            // Escaped so that a quote inside the text cannot be read as the end of it.
+            if (c == '"' || c == '\\') out += '\\';
+            out += (c >= 0x20 && c < 0x7f) ? c : '?';
+        }
     }
     if (cut < text.size()) out += "...";
     out += '"';

@@ -279,6 +279,8 @@ TEST(document_path, quoting_whole_bounded_or_printable)
     // Outside printable ASCII each byte is '?', and the bound counts bytes, not characters.
     EXPECT_EQ(detail::quoted_printable("a\nb\xC3\xA9"), "\"a?b??\"");
     EXPECT_EQ(detail::quoted_printable("abc\xC3\xA9", 4), "\"abc?...\"");
+    // A quote or backslash inside is escaped, so the message shows where the text ends.
+    EXPECT_EQ(detail::quoted_printable("a\"b\\c"), "\"a\\\"b\\\\c\"");
     EXPECT_EQ(detail::quoted_printable(std::string(64, 'a')), "\"" + std::string(64, 'a') + "\"");
     EXPECT_EQ(detail::quoted_printable(std::string(65, 'a')),
               "\"" + std::string(64, 'a') + "...\"");
