@@ -1,6 +1,8 @@
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/error.hpp>
 
+#include "core/error_category.hpp"
+
 #include <array>
 #include <string>
 #include <utility>
@@ -14,98 +16,86 @@ struct aws_type_entry {
 };
 
 // DynamoDB's exception names; a few have two spellings across services and protocol versions.
-constexpr std::array aws_types{
-    aws_type_entry{"ConditionalCheckFailedException", errc::conditional_check_failed},
-    aws_type_entry{"TransactionCanceledException", errc::transaction_canceled},
-    aws_type_entry{"TransactionConflictException", errc::transaction_conflict},
-    aws_type_entry{"TransactionInProgressException", errc::transaction_in_progress},
-    aws_type_entry{"IdempotentParameterMismatchException", errc::idempotent_parameter_mismatch},
-    aws_type_entry{"ProvisionedThroughputExceededException",
-                   errc::provisioned_throughput_exceeded},
-    aws_type_entry{"ThrottlingException", errc::throttling},
-    aws_type_entry{"Throttling", errc::throttling},
-    aws_type_entry{"RequestLimitExceeded", errc::request_limit_exceeded},
-    aws_type_entry{"ResourceNotFoundException", errc::resource_not_found},
-    aws_type_entry{"ResourceInUseException", errc::resource_in_use},
-    aws_type_entry{"ValidationException", errc::validation},
-    aws_type_entry{"SerializationException", errc::validation},
-    aws_type_entry{"ItemCollectionSizeLimitExceededException",
-                   errc::item_collection_size_limit_exceeded},
-    aws_type_entry{"LimitExceededException", errc::limit_exceeded},
-    aws_type_entry{"InternalServerError", errc::internal_server_error},
-    aws_type_entry{"InternalFailure", errc::internal_server_error},
-    aws_type_entry{"ServiceUnavailable", errc::service_unavailable},
-    aws_type_entry{"ServiceUnavailableException", errc::service_unavailable},
-    aws_type_entry{"AccessDeniedException", errc::access_denied},
-    aws_type_entry{"UnrecognizedClientException", errc::unrecognized_client},
-    aws_type_entry{"InvalidSignatureException", errc::invalid_signature},
-    aws_type_entry{"MissingAuthenticationTokenException", errc::missing_authentication_token},
-    aws_type_entry{"ExpiredTokenException", errc::expired_token},
-    aws_type_entry{"DuplicateItemException", errc::duplicate_item},
-    aws_type_entry{"DuplicateItem", errc::duplicate_item},  // DynamoDB Local's spelling
+constexpr aws_type_entry aws_types[] = {
+    {"ConditionalCheckFailedException", errc::conditional_check_failed},
+    {"TransactionCanceledException", errc::transaction_canceled},
+    {"TransactionConflictException", errc::transaction_conflict},
+    {"TransactionInProgressException", errc::transaction_in_progress},
+    {"IdempotentParameterMismatchException", errc::idempotent_parameter_mismatch},
+    {"ProvisionedThroughputExceededException", errc::provisioned_throughput_exceeded},
+    {"ThrottlingException", errc::throttling},
+    {"Throttling", errc::throttling},
+    {"RequestLimitExceeded", errc::request_limit_exceeded},
+    {"ResourceNotFoundException", errc::resource_not_found},
+    {"ResourceInUseException", errc::resource_in_use},
+    {"ValidationException", errc::validation},
+    {"SerializationException", errc::validation},
+    {"ItemCollectionSizeLimitExceededException", errc::item_collection_size_limit_exceeded},
+    {"LimitExceededException", errc::limit_exceeded},
+    {"InternalServerError", errc::internal_server_error},
+    {"InternalFailure", errc::internal_server_error},
+    {"ServiceUnavailable", errc::service_unavailable},
+    {"ServiceUnavailableException", errc::service_unavailable},
+    {"AccessDeniedException", errc::access_denied},
+    {"UnrecognizedClientException", errc::unrecognized_client},
+    {"InvalidSignatureException", errc::invalid_signature},
+    {"MissingAuthenticationTokenException", errc::missing_authentication_token},
+    {"ExpiredTokenException", errc::expired_token},
+    {"DuplicateItemException", errc::duplicate_item},
+    {"DuplicateItem", errc::duplicate_item},  // DynamoDB Local's spelling
 };
 
-class category_impl final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "dynomite"; }
-
-    std::string message(int value) const override
-    {
-        switch (static_cast<errc>(value)) {
-            case errc::conditional_check_failed: return "the conditional request failed";
-            case errc::transaction_canceled: return "the transaction was cancelled";
-            case errc::transaction_conflict: return "the transaction conflicts with another one";
-            case errc::transaction_in_progress: return "the transaction is already in progress";
-            case errc::idempotent_parameter_mismatch:
-                return "the client request token was reused with different parameters";
-            case errc::provisioned_throughput_exceeded:
-                return "the provisioned throughput was exceeded";
-            case errc::throttling: return "the request was throttled";
-            case errc::request_limit_exceeded: return "the account's request limit was exceeded";
-            case errc::resource_not_found: return "the table or index does not exist";
-            case errc::resource_in_use: return "the table or index is in use";
-            case errc::validation: return "DynamoDB rejected the request as invalid";
-            case errc::item_collection_size_limit_exceeded:
-                return "the item collection exceeds 10 GB";
-            case errc::limit_exceeded: return "a DynamoDB limit was exceeded";
-            case errc::internal_server_error: return "DynamoDB had an internal error";
-            case errc::service_unavailable: return "DynamoDB is unavailable";
-            case errc::access_denied: return "access denied";
-            case errc::unrecognized_client: return "the access key is not recognized";
-            case errc::invalid_signature: return "the request signature does not match";
-            case errc::missing_authentication_token: return "the request was not signed";
-            case errc::expired_token: return "the security token has expired";
-            case errc::duplicate_item: return "a duplicate item was found";
-            case errc::unknown_service_error: return "DynamoDB returned an unknown error";
-            case errc::invalid_argument: return "invalid argument";
-            case errc::invalid_number: return "not a valid DynamoDB number";
-            case errc::number_out_of_range: return "number out of range for the target type";
-            case errc::number_precision_loss: return "conversion would lose precision";
-            case errc::invalid_base64: return "invalid base64";
-            case errc::invalid_utf8: return "invalid UTF-8";
-            case errc::malformed_response: return "malformed response";
-            case errc::crc32_mismatch: return "response CRC32 does not match x-amz-crc32";
-            case errc::response_too_large: return "response body exceeds the configured limit";
-            case errc::http_status: return "unexpected HTTP status";
-            case errc::request_timeout: return "the request timed out";
-            case errc::connect_timeout: return "connecting timed out";
-            case errc::connection_closed: return "the connection closed before the response ended";
-            case errc::no_credentials: return "no AWS credentials found";
-            case errc::no_region: return "no AWS region configured";
-            case errc::invalid_endpoint: return "invalid endpoint";
-            case errc::invalid_configuration: return "invalid configuration";
-            case errc::retry_quota_exceeded: return "the retry quota is exhausted";
-        }
-        return "unknown dynomite error " + std::to_string(value);
-    }
+constexpr detail::code_message<errc> errc_messages[] = {
+    {errc::conditional_check_failed, "the conditional request failed"},
+    {errc::transaction_canceled, "the transaction was cancelled"},
+    {errc::transaction_conflict, "the transaction conflicts with another one"},
+    {errc::transaction_in_progress, "the transaction is already in progress"},
+    {errc::idempotent_parameter_mismatch,
+     "the client request token was reused with different parameters"},
+    {errc::provisioned_throughput_exceeded, "the provisioned throughput was exceeded"},
+    {errc::throttling, "the request was throttled"},
+    {errc::request_limit_exceeded, "the account's request limit was exceeded"},
+    {errc::resource_not_found, "the table or index does not exist"},
+    {errc::resource_in_use, "the table or index is in use"},
+    {errc::validation, "DynamoDB rejected the request as invalid"},
+    {errc::item_collection_size_limit_exceeded, "the item collection exceeds 10 GB"},
+    {errc::limit_exceeded, "a DynamoDB limit was exceeded"},
+    {errc::internal_server_error, "DynamoDB had an internal error"},
+    {errc::service_unavailable, "DynamoDB is unavailable"},
+    {errc::access_denied, "access denied"},
+    {errc::unrecognized_client, "the access key is not recognized"},
+    {errc::invalid_signature, "the request signature does not match"},
+    {errc::missing_authentication_token, "the request was not signed"},
+    {errc::expired_token, "the security token has expired"},
+    {errc::duplicate_item, "a duplicate item was found"},
+    {errc::unknown_service_error, "DynamoDB returned an unknown error"},
+    {errc::invalid_argument, "invalid argument"},
+    {errc::invalid_number, "not a valid DynamoDB number"},
+    {errc::number_out_of_range, "number out of range for the target type"},
+    {errc::number_precision_loss, "conversion would lose precision"},
+    {errc::invalid_base64, "invalid base64"},
+    {errc::invalid_utf8, "invalid UTF-8"},
+    {errc::malformed_response, "malformed response"},
+    {errc::crc32_mismatch, "response CRC32 does not match x-amz-crc32"},
+    {errc::response_too_large, "response body exceeds the configured limit"},
+    {errc::http_status, "unexpected HTTP status"},
+    {errc::request_timeout, "the request timed out"},
+    {errc::connect_timeout, "connecting timed out"},
+    {errc::connection_closed, "the connection closed before the response ended"},
+    {errc::no_credentials, "no AWS credentials found"},
+    {errc::no_region, "no AWS region configured"},
+    {errc::invalid_endpoint, "invalid endpoint"},
+    {errc::invalid_configuration, "invalid configuration"},
+    {errc::retry_quota_exceeded, "the retry quota is exhausted"},
 };
 
 }  // namespace
 
 const boost::system::error_category& dynomite_category() noexcept
 {
-    static const category_impl instance;
-    return instance;
+    static const detail::table_error_category<errc> category("dynomite", errc_messages,
+                                                             "unknown dynomite error", true);
+    return category;
 }
 
 errc errc_from_aws_type(std::string_view type) noexcept

@@ -1,5 +1,7 @@
 #include <dynomite/core/logging.hpp>
 
+#include "core/enum_text.hpp"
+
 #include <cstdio>
 #include <string>
 
@@ -17,14 +19,9 @@ std::optional<log_level> parse_log_level(std::string_view text) noexcept
 
 std::string_view to_string(log_level level) noexcept
 {
-    switch (level) {
-        case log_level::debug: return "debug";
-        case log_level::info: return "info";
-        case log_level::warning: return "warning";
-        case log_level::error: return "error";
-        case log_level::off: return "off";
-    }
-    return "unknown";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"debug", "info", "warning", "error", "off"};
+    return detail::enum_name(level, names, "unknown");
 }
 
 log_sink stderr_log_sink()

@@ -1,6 +1,7 @@
 // Conditions: the builders, inspection and rendering with placeholders.
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/core/diagnostics.hpp>
+#include "core/enum_text.hpp"
 #include "core/or_throw.hpp"
 
 #include <algorithm>
@@ -138,41 +139,13 @@ using detail::condition_access;
 
 std::string_view to_string(condition_op op) noexcept
 {
-    switch (op) {
-        case condition_op::eq:
-            return "=";
-        case condition_op::ne:
-            return "<>";
-        case condition_op::lt:
-            return "<";
-        case condition_op::le:
-            return "<=";
-        case condition_op::gt:
-            return ">";
-        case condition_op::ge:
-            return ">=";
-        case condition_op::between:
-            return "BETWEEN";
-        case condition_op::in:
-            return "IN";
-        case condition_op::attribute_exists:
-            return "attribute_exists";
-        case condition_op::attribute_not_exists:
-            return "attribute_not_exists";
-        case condition_op::attribute_type:
-            return "attribute_type";
-        case condition_op::begins_with:
-            return "begins_with";
-        case condition_op::contains:
-            return "contains";
-        case condition_op::and_:
-            return "AND";
-        case condition_op::or_:
-            return "OR";
-        case condition_op::not_:
-            return "NOT";
-    }
-    return "?";
+    // In the order of the enumerators.
+    // clang-format off
+    static constexpr std::string_view names[] = {
+        "=", "<>", "<", "<=", ">", ">=", "BETWEEN", "IN", "attribute_exists",
+        "attribute_not_exists", "attribute_type", "begins_with", "contains", "AND", "OR", "NOT"};
+    // clang-format on
+    return detail::enum_name(op, names, "?");
 }
 
 // Operands.

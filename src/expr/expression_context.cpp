@@ -1,6 +1,7 @@
 // Placeholder allocation for one request's expressions, and projections.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/expression_context.hpp>
+#include "core/enum_text.hpp"
 #include "core/or_throw.hpp"
 #include "core/path_text.hpp"
 
@@ -22,19 +23,11 @@ std::string value_placeholder(std::size_t i)
 
 std::string_view to_string(expression_kind kind) noexcept
 {
-    switch (kind) {
-        case expression_kind::key_condition:
-            return "KeyConditionExpression";
-        case expression_kind::filter:
-            return "FilterExpression";
-        case expression_kind::condition:
-            return "ConditionExpression";
-        case expression_kind::projection:
-            return "ProjectionExpression";
-        case expression_kind::update:
-            return "UpdateExpression";
-    }
-    return "expression";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"KeyConditionExpression", "FilterExpression",
+                                                 "ConditionExpression", "ProjectionExpression",
+                                                 "UpdateExpression"};
+    return detail::enum_name(kind, names, "expression");
 }
 
 error_code check_expression_length(expression_kind kind, std::string_view expression,

@@ -1,6 +1,7 @@
 // Update expressions: the actions, their checks and rendering.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/update_expression.hpp>
+#include "core/enum_text.hpp"
 #include "core/or_throw.hpp"
 
 #include <array>
@@ -69,27 +70,13 @@ void render_action(const update_action& a, expression_context& ctx, std::string&
 
 std::string_view to_string(update_op op) noexcept
 {
-    switch (op) {
-        case update_op::set:
-            return "set";
-        case update_op::set_if_not_exists:
-            return "set_if_not_exists";
-        case update_op::list_append:
-            return "list_append";
-        case update_op::list_prepend:
-            return "list_prepend";
-        case update_op::increment:
-            return "increment";
-        case update_op::decrement:
-            return "decrement";
-        case update_op::remove:
-            return "remove";
-        case update_op::add:
-            return "add";
-        case update_op::delete_from_set:
-            return "delete_from_set";
-    }
-    return "?";
+    // In the order of the enumerators.
+    // clang-format off
+    static constexpr std::string_view names[] = {
+        "set", "set_if_not_exists", "list_append", "list_prepend", "increment", "decrement",
+        "remove", "add", "delete_from_set"};
+    // clang-format on
+    return detail::enum_name(op, names, "?");
 }
 
 update_expression& update_expression::push(update_op op, const document_path& path,

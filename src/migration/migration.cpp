@@ -1,6 +1,7 @@
 // Migrations' error category, key specifications and the step builder. No I/O here.
 // The requests steps make are in requests.cpp; records and the runner's decisions in records.cpp.
 #include <dynomite/migration/migration.hpp>
+#include "core/error_category.hpp"
 #include "core/or_throw.hpp"
 #include "core/quoting.hpp"
 
@@ -12,25 +13,12 @@ using detail::in_quotes;
 
 namespace {
 
-class migration_category_impl : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "dynomite.migration"; }
-    std::string message(int value) const override
-    {
-        switch (static_cast<migration_errc>(value)) {
-            case migration_errc::invalid_migration:
-                return "invalid migration";
-            case migration_errc::duplicate_version:
-                return "two migrations share a version";
-            case migration_errc::blocked:
-                return "a recorded migration error blocks the run";
-            case migration_errc::migration_failed:
-                return "migration failed";
-            case migration_errc::wait_exhausted:
-                return "the table did not become ready in time";
-        }
-        return "unknown migration error";
-    }
+constexpr detail::code_message<migration_errc> migration_errc_messages[] = {
+    {migration_errc::invalid_migration, "invalid migration"},
+    {migration_errc::duplicate_version, "two migrations share a version"},
+    {migration_errc::blocked, "a recorded migration error blocks the run"},
+    {migration_errc::migration_failed, "migration failed"},
+    {migration_errc::wait_exhausted, "the table did not become ready in time"},
 };
 
 char lower(char c)
@@ -42,7 +30,8 @@ char lower(char c)
 
 const boost::system::error_category& migration_category() noexcept
 {
-    static const migration_category_impl category;
+    static const detail::table_error_category<migration_errc> category(
+        "dynomite.migration", migration_errc_messages, "unknown migration error");
     return category;
 }
 

@@ -1,6 +1,7 @@
 // The schema_migrations records and the runner's decisions: what to run, what blocks a run,
 // when a table is ready. No I/O here.
 #include <dynomite/migration/migration.hpp>
+#include "core/enum_text.hpp"
 #include "core/quoting.hpp"
 
 #include <algorithm>
@@ -14,15 +15,9 @@ using detail::in_quotes;
 
 std::string_view to_string(migration_status status) noexcept
 {
-    switch (status) {
-        case migration_status::in_progress:
-            return "in_progress";
-        case migration_status::complete:
-            return "complete";
-        case migration_status::error:
-            return "error";
-    }
-    return {};
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"in_progress", "complete", "error"};
+    return detail::enum_name(status, names);
 }
 
 bool from_string(std::string_view text, migration_status& out) noexcept

@@ -1,5 +1,6 @@
 // Associations: the checks of a declaration and the resolution of both ends (their
 // attributes and how each stores its ids), cached per owner and name.
+#include "core/enum_text.hpp"
 #include "model/association_access.hpp"
 
 #include <dynomite/core/naming.hpp>
@@ -232,17 +233,10 @@ resolved_cache& cache()
 
 std::string_view to_string(association_kind kind) noexcept
 {
-    switch (kind) {
-        case association_kind::has_many:
-            return "has_many";
-        case association_kind::has_one:
-            return "has_one";
-        case association_kind::belongs_to:
-            return "belongs_to";
-        case association_kind::has_and_belongs_to_many:
-            return "has_and_belongs_to_many";
-    }
-    return "association";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"has_many", "has_one", "belongs_to",
+                                                 "has_and_belongs_to_many"};
+    return detail::enum_name(kind, names, "association");
 }
 
 void declare_association(model_descriptor& d, association_kind kind, std::string name,

@@ -1,6 +1,8 @@
 // The model descriptor: a model's fields, keys, table and database, checked when declared.
 #include <dynomite/model.hpp>
 
+#include "core/enum_text.hpp"
+
 #include <algorithm>
 #include <mutex>
 #include <string>
@@ -26,8 +28,7 @@ std::string_view to_string(callback_kind kind) noexcept
         "around_create",     "before_update",    "after_update",      "around_update",
         "before_destroy",    "after_destroy",    "around_destroy",    "after_initialize",
         "after_find",        "after_touch"};
-    const auto i = static_cast<std::size_t>(kind);
-    return i < std::size(names) ? names[i] : "unknown";
+    return detail::enum_name(kind, names, "unknown");
 }
 
 model_descriptor::model_descriptor(const model_descriptor& other)

@@ -1,9 +1,10 @@
 // Transactions of records: TransactWriteItems with validations, callbacks, an idempotency
 // token and cancellation reasons mapped back to the records; TransactGetItems.
-#include "core/random.hpp"
-#include "core/async.hpp"
 #include <dynomite/model.hpp>
 #include <dynomite/model/transaction.hpp>
+#include "core/async.hpp"
+#include "core/enum_text.hpp"
+#include "core/random.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -23,21 +24,10 @@ enum class action_kind { save, create, update, destroy, check, increment };
 
 std::string_view verb(action_kind kind) noexcept
 {
-    switch (kind) {
-        case action_kind::save:
-            return "save";
-        case action_kind::create:
-            return "create";
-        case action_kind::update:
-            return "update";
-        case action_kind::destroy:
-            return "destroy";
-        case action_kind::check:
-            return "condition check";
-        case action_kind::increment:
-            return "increment";
-    }
-    return "action";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"save",    "create",          "update",
+                                                 "destroy", "condition check", "increment"};
+    return detail::enum_name(kind, names, "action");
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 #include <dynomite/model.hpp>
 #include <dynomite/model/transaction.hpp>
 
+#include "core/enum_text.hpp"
+
 #include <algorithm>
 
 namespace dynomite::detail {
@@ -12,17 +14,10 @@ namespace {
 /// With its article: "a Put", "an Update".
 std::string_view operation_name(transaction_write::operation op) noexcept
 {
-    switch (op) {
-        case transaction_write::operation::put:
-            return "a Put";
-        case transaction_write::operation::update:
-            return "an Update";
-        case transaction_write::operation::remove:
-            return "a Delete";
-        case transaction_write::operation::check:
-            return "a ConditionCheck";
-    }
-    return "a write";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"a Put", "an Update", "a Delete",
+                                                 "a ConditionCheck"};
+    return detail::enum_name(op, names, "a write");
 }
 
 /// `a` AND the terms of `b` that `a` does not have already.

@@ -4,6 +4,8 @@
 #include <dynomite/model/schema.hpp>
 #include <dynomite/model/validation.hpp>
 
+#include "core/error_category.hpp"
+
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
@@ -13,36 +15,17 @@
 namespace dynomite {
 namespace {
 
-class model_category_impl final : public boost::system::error_category {
-public:
-    const char* name() const noexcept override { return "dynomite.model"; }
-
-    std::string message(int value) const override
-    {
-        switch (static_cast<model_errc>(value)) {
-            case model_errc::record_not_found:
-                return "record not found";
-            case model_errc::record_not_unique:
-                return "a record with this key already exists";
-            case model_errc::stale_object:
-                return "the record was changed by someone else (optimistic locking)";
-            case model_errc::record_invalid:
-                return "validation failed";
-            case model_errc::record_not_saved:
-                return "the record was not saved";
-            case model_errc::record_not_destroyed:
-                return "the record was not destroyed";
-            case model_errc::key_changed:
-                return "a key attribute of a persisted record changed";
-            case model_errc::unknown_type:
-                return "no model is registered for the item's type";
-            case model_errc::unprocessed_keys:
-                return "keys were left unprocessed";
-            case model_errc::not_persisted:
-                return "the record is not persisted";
-        }
-        return "unknown model error";
-    }
+constexpr detail::code_message<model_errc> model_errc_messages[] = {
+    {model_errc::record_not_found, "record not found"},
+    {model_errc::record_not_unique, "a record with this key already exists"},
+    {model_errc::stale_object, "the record was changed by someone else (optimistic locking)"},
+    {model_errc::record_invalid, "validation failed"},
+    {model_errc::record_not_saved, "the record was not saved"},
+    {model_errc::record_not_destroyed, "the record was not destroyed"},
+    {model_errc::key_changed, "a key attribute of a persisted record changed"},
+    {model_errc::unknown_type, "no model is registered for the item's type"},
+    {model_errc::unprocessed_keys, "keys were left unprocessed"},
+    {model_errc::not_persisted, "the record is not persisted"},
 };
 
 std::size_t utf8_length(std::string_view s) noexcept
@@ -108,8 +91,9 @@ std::optional<number> as_number(const attribute_value* v)
 
 const boost::system::error_category& model_category() noexcept
 {
-    static const model_category_impl instance;
-    return instance;
+    static const detail::table_error_category<model_errc> category(
+        "dynomite.model", model_errc_messages, "unknown model error");
+    return category;
 }
 
 std::string_view to_string(validation_context context) noexcept

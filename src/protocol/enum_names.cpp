@@ -1,51 +1,26 @@
 // Wire names of the DynamoDB enumerations: to_string and from_string of enums.hpp.
 #include <dynomite/protocol/enums.hpp>
 
-#include <cstddef>
-#include <iterator>
-#include <span>
+#include "core/enum_text.hpp"
+
 #include <string_view>
 
 namespace dynomite {
 
 // Wire names of the enumerations, indexed by enumerator value. An enumeration with an
 // `unknown` enumerator declares it last, right after the named ones.
-namespace {
 
-template <class E>
-std::string_view name_of(E v, std::span<const std::string_view> names) noexcept
-{
-    const auto index = static_cast<std::size_t>(v);
-    return index < names.size() ? names[index] : std::string_view();
-}
-
-template <class E>
-bool parse_name(std::string_view name, E& out, std::span<const std::string_view> names,
-                bool has_unknown) noexcept
-{
-    for (std::size_t i = 0; i < names.size(); ++i) {
-        if (names[i] == name) {
-            out = static_cast<E>(i);
-            return true;
-        }
-    }
-    if (has_unknown) out = static_cast<E>(names.size());
-    return false;
-}
-
-}  // namespace
-
-#define DYNOMITE_ENUM_NAMES(type, has_unknown, ...)              \
-    namespace {                                                  \
-    constexpr std::string_view type##_names[] = {__VA_ARGS__};   \
-    }                                                            \
-    std::string_view to_string(type v) noexcept                  \
-    {                                                            \
-        return name_of(v, type##_names);                         \
-    }                                                            \
-    bool from_string(std::string_view name, type& out) noexcept  \
-    {                                                            \
-        return parse_name(name, out, type##_names, has_unknown); \
+#define DYNOMITE_ENUM_NAMES(type, has_unknown, ...)                          \
+    namespace {                                                              \
+    constexpr std::string_view type##_names[] = {__VA_ARGS__};               \
+    }                                                                        \
+    std::string_view to_string(type v) noexcept                              \
+    {                                                                        \
+        return detail::enum_name(v, type##_names);                           \
+    }                                                                        \
+    bool from_string(std::string_view name, type& out) noexcept              \
+    {                                                                        \
+        return detail::enum_from_name(name, out, type##_names, has_unknown); \
     }
 
 DYNOMITE_ENUM_NAMES(return_values, false, "NONE", "ALL_OLD", "UPDATED_OLD", "ALL_NEW",

@@ -1,4 +1,5 @@
 // Relations: building them, by conditions and options, each step a new relation.
+#include "core/enum_text.hpp"
 #include "query/relation_data.hpp"
 
 #include <dynomite/expr/field_operator.hpp>
@@ -13,15 +14,9 @@ constexpr std::int32_t max_segments = 1000000;
 
 std::string_view to_string(scan_policy policy) noexcept
 {
-    switch (policy) {
-        case scan_policy::allow:
-            return "allow";
-        case scan_policy::warn:
-            return "warn";
-        case scan_policy::error:
-            return "error";
-    }
-    return "unknown";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"allow", "warn", "error"};
+    return detail::enum_name(policy, names, "unknown");
 }
 
 relation::relation(std::shared_ptr<const detail::relation_data> data) : data_(std::move(data)) {}

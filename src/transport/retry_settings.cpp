@@ -1,4 +1,5 @@
 #include "core/config_messages.hpp"
+#include "core/enum_text.hpp"
 
 #include "transport/retry_settings.hpp"
 
@@ -9,12 +10,9 @@ namespace dynomite {
 
 std::string_view to_string(retry_mode mode) noexcept
 {
-    switch (mode) {
-        case retry_mode::legacy: return "legacy";
-        case retry_mode::standard: return "standard";
-        case retry_mode::adaptive: return "adaptive";
-    }
-    return "standard";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"legacy", "standard", "adaptive"};
+    return detail::enum_name(mode, names, "standard");
 }
 
 std::optional<retry_mode> parse_retry_mode(std::string_view text) noexcept

@@ -4,7 +4,9 @@
 #include <boost/system/error_code.hpp>
 #include <boost/system/system_error.hpp>
 
+#include <concepts>
 #include <string_view>
+#include <type_traits>
 
 namespace dynomite {
 
@@ -56,12 +58,32 @@ enum class errc {
     retry_quota_exceeded,
 };
 
+/// The category of each of the library's error enumerations (errc, model_errc,
+/// migration_errc), specialized beside the enumeration with a static get(); make_error_code
+/// and boost::system::is_error_code_enum follow from it.
+template <class E>
+struct error_category_of;
+
+template <class E>
+concept error_enum = std::is_enum_v<E> && requires
+{
+    {
+        error_category_of<E>::get()
+        } -> std::same_as<const boost::system::error_category&>;
+};
+
+template <error_enum E>
+error_code make_error_code(E e) noexcept
+{
+    return {static_cast<int>(e), error_category_of<E>::get()};
+}
+
 const boost::system::error_category& dynomite_category() noexcept;
 
-inline error_code make_error_code(errc e) noexcept
-{
-    return {static_cast<int>(e), dynomite_category()};
-}
+template <>
+struct error_category_of<errc> {
+    static const boost::system::error_category& get() noexcept { return dynomite_category(); }
+};
 
 /// The errc for a DynamoDB `__type` such as
 /// "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException".
@@ -74,6 +96,7 @@ bool is_throttling(error_code ec) noexcept;
 }  // namespace dynomite
 
 namespace boost::system {
-template <>
-struct is_error_code_enum<dynomite::errc> : std::true_type {};
+template <dynomite::error_enum E>
+struct is_error_code_enum<E> : std::true_type {
+};
 }  // namespace boost::system

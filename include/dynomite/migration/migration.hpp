@@ -38,18 +38,12 @@ enum class migration_errc {
 
 const boost::system::error_category& migration_category() noexcept;
 
-inline error_code make_error_code(migration_errc e) noexcept
-{
-    return {static_cast<int>(e), migration_category()};
-}
+template <>
+struct error_category_of<migration_errc> {
+    static const boost::system::error_category& get() noexcept { return migration_category(); }
+};
 
 }  // namespace dynomite
-
-namespace boost::system {
-template <>
-struct is_error_code_enum<dynomite::migration_errc> : std::true_type {
-};
-}  // namespace boost::system
 
 namespace dynomite {
 

@@ -57,6 +57,17 @@ struct model_batch_result {
     bool complete() const noexcept { return not_saved.empty() && unprocessed.empty(); }
 };
 
+namespace detail {
+template <class T>
+std::vector<model_base*> record_pointers(std::vector<T>& records)
+{
+    std::vector<model_base*> pointers;
+    pointers.reserve(records.size());
+    for (auto& record : records) pointers.push_back(&record);
+    return pointers;
+}
+}  // namespace detail
+
 /// Saves every record with PutItem semantics (the whole item, new or not), through the first
 /// record's database. Throws dynomite::error(errc::invalid_argument) before sending anything
 /// for a locking model, around callbacks (with callbacks on), a destroyed record, or two
@@ -68,10 +79,7 @@ template <class T>
 boost::asio::awaitable<model_batch_result> batch_save(std::vector<T>& records,
                                                       batch_save_options options = {})
 {
-    std::vector<model_base*> pointers;
-    pointers.reserve(records.size());
-    for (auto& record : records) pointers.push_back(&record);
-    return batch_save(std::move(pointers), options);
+    return batch_save(detail::record_pointers(records), options);
 }
 
 /// Deletes every record (each must be persisted) with DeleteItem semantics, unconditionally.
@@ -81,10 +89,7 @@ template <class T>
 boost::asio::awaitable<model_batch_result> batch_destroy(std::vector<T>& records,
                                                          batch_destroy_options options = {})
 {
-    std::vector<model_base*> pointers;
-    pointers.reserve(records.size());
-    for (auto& record : records) pointers.push_back(&record);
-    return batch_destroy(std::move(pointers), options);
+    return batch_destroy(detail::record_pointers(records), options);
 }
 
 namespace detail {

@@ -43,10 +43,10 @@ enum class model_errc {
 
 const boost::system::error_category& model_category() noexcept;
 
-inline error_code make_error_code(model_errc e) noexcept
-{
-    return {static_cast<int>(e), model_category()};
-}
+template <>
+struct error_category_of<model_errc> {
+    static const boost::system::error_category& get() noexcept { return model_category(); }
+};
 
 namespace detail {
 /// Field labels for full messages, owned by the model's schema.
@@ -107,9 +107,3 @@ private:
 };
 
 }  // namespace dynomite
-
-namespace boost::system {
-template <>
-struct is_error_code_enum<dynomite::model_errc> : std::true_type {
-};
-}  // namespace boost::system
