@@ -25,7 +25,7 @@ std::string slugify(std::string_view title)
     return slug;
 }
 
-void User::define(dynomite::model_schema<User>& s)
+void User::define(dynomite::model_definition<User>& s)
 {
     s.field("name", &User::name).validates(dynomite::presence());
     // uniqueness() reads email-index: a Query, not a Scan.
@@ -53,7 +53,7 @@ boost::asio::awaitable<void> count_post_of_author(Post& post)
 
 }  // namespace
 
-void Post::define(dynomite::model_schema<Post>& s)
+void Post::define(dynomite::model_definition<Post>& s)
 {
     s.field("user_id", &Post::user_id).validates(dynomite::presence()).label("Author");
     s.field("title", &Post::title)
@@ -71,7 +71,7 @@ void Post::define(dynomite::model_schema<Post>& s)
     s.after_create(&count_post_of_author);
 }
 
-void Comment::define(dynomite::model_schema<Comment>& s)
+void Comment::define(dynomite::model_definition<Comment>& s)
 {
     s.field("post_id", &Comment::post_id).validates(dynomite::presence()).label("Post");
     s.field("author", &Comment::author).validates(dynomite::presence());

@@ -19,7 +19,7 @@ struct User : dynomite::model<User> {
     int post_count = 0;
     std::chrono::sys_seconds created_at{}, updated_at{};
 
-    static void define(dynomite::model_schema<User>& s);
+    static void define(dynomite::model_definition<User>& s);
 };
 
 // Table "posts", keyed by id, with user_id-index: user_id, then published_at as its sort key,
@@ -35,7 +35,7 @@ struct Post : dynomite::model<Post> {
     int lock_version = 0;
     std::chrono::sys_seconds created_at{}, updated_at{};
 
-    static void define(dynomite::model_schema<Post>& s);
+    static void define(dynomite::model_definition<Post>& s);
 };
 
 // Table "comments", keyed by id, with post_id-index: post_id, then created_at.
@@ -47,7 +47,7 @@ struct Comment : dynomite::model<Comment> {
     // Milliseconds, so that the index keeps comments of the same second in order.
     std::chrono::sys_time<std::chrono::milliseconds> created_at{}, updated_at{};
 
-    static void define(dynomite::model_schema<Comment>& s);
+    static void define(dynomite::model_definition<Comment>& s);
 };
 
 /// "Hello, DynamoDB!" -> "hello-dynamodb": lower-case ASCII letters and digits, runs of

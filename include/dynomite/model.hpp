@@ -8,7 +8,7 @@
 //         std::optional<int> stock_quantity;
 //         std::chrono::sys_seconds created_at, updated_at;
 //
-//         static void define(dynomite::model_schema<Product>& s) {
+//         static void define(dynomite::model_definition<Product>& s) {
 //             s.field("category", &Product::category);
 //             s.field("price", &Product::price).validates(dynomite::presence());
 //             s.field("stock_quantity", &Product::stock_quantity);
@@ -58,8 +58,12 @@ namespace dynomite {
 template <class T>
 class model_class {
 public:
-    /// The schema, built by T::define() on first use.
-    static const detail::model_descriptor& schema() { return descriptor_of<T>(); }
+    /// The model descriptor of the class, built by T::define() on first use.
+    static const detail::model_descriptor& class_descriptor() { return descriptor_of<T>(); }
+    [[deprecated("use class_descriptor()")]] static const detail::model_descriptor& schema()
+    {
+        return descriptor_of<T>();
+    }
     static std::string table_name() { return descriptor_of<T>().table_name(); }
     /// Changes the table (of the whole hierarchy, for single-table inheritance).
     static void set_table_name(std::string name)
@@ -71,7 +75,10 @@ public:
 
     /// The model bound to `db`: on(db).find(...), on(db).where(...), on(db).create(...).
     static model_scope<T> on(database db) { return model_scope<T>(std::move(db)); }
-    static model_scope<T> scope() { return model_scope<T>(detail::database_for(schema())); }
+    static model_scope<T> scope()
+    {
+        return model_scope<T>(detail::database_for(descriptor_of<T>()));
+    }
     /// Finders that make records of the class each item names, as std::unique_ptr<T>.
     static model_scope<T, std::unique_ptr<T>> polymorphic() { return scope().polymorphic(); }
 
@@ -252,7 +259,7 @@ public:
 };
 
 /// The base of a model: `struct Product : dynomite::model<Product> { ... }`. Product needs a
-/// public default constructor and a static define(dynomite::model_schema<Product>&).
+/// public default constructor and a static define(dynomite::model_definition<Product>&).
 template <class Derived>
 class model : public model_base, public model_class<Derived> {
 public:
@@ -278,6 +285,7 @@ class inherits : public Base, public model_class<Derived> {
 public:
     using model_parent = Base;
 
+    using model_class<Derived>::class_descriptor;
     using model_class<Derived>::schema;
     using model_class<Derived>::table_name;
     using model_class<Derived>::set_table_name;

@@ -112,8 +112,8 @@ private:
         if (token_file && role_arn) {
             out = std::make_shared<web_identity_provider>(
                 executor,
-                web_identity_params{*token_file, *role_arn,
-                                    lookup(env, "AWS_ROLE_SESSION_NAME").value_or("")},
+                web_identity_options{*token_file, *role_arn,
+                                     lookup(env, "AWS_ROLE_SESSION_NAME").value_or("")},
                 detail::sts_endpoint_for(options_, ""));
             return {};
         }
@@ -143,10 +143,10 @@ private:
             looked.push_back(label + " (absent from the shared files)");
         }
 
-        container_params container;
+        container_options container;
         bool container_configured = false;
-        if (auto ec = container_params_from_environment(env, container, container_configured, why,
-                                                        options_.container_base))
+        if (auto ec = container_options_from_environment(env, container, container_configured, why,
+                                                         options_.container_base))
             return ec;
         if (container_configured) {
             out = std::make_shared<container_credentials_provider>(executor, std::move(container));
@@ -155,10 +155,10 @@ private:
         looked.push_back("container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
                          "_FULL_URI are not set)");
 
-        imds_params imds = options_.imds;
+        imds_options imds = options_.imds;
         bool disabled = false;
         if (options_.imds_endpoint_from_environment) {
-            if (auto ec = imds_params_from_environment(env, imds, disabled, why)) return ec;
+            if (auto ec = imds_options_from_environment(env, imds, disabled, why)) return ec;
         }
         if (disabled) {
             looked.push_back("EC2 instance metadata (AWS_EC2_METADATA_DISABLED is true)");

@@ -49,13 +49,13 @@ std::string lowercase(std::string text)
 
 }  // namespace
 
-error_code container_params_from_environment(const environment& env, container_params& out,
-                                             bool& configured, std::string& why,
-                                             std::string_view relative_base)
+error_code container_options_from_environment(const environment& env, container_options& out,
+                                              bool& configured, std::string& why,
+                                              std::string_view relative_base)
 {
     using detail::lookup;
     configured = false;
-    container_params params;
+    container_options params;
     if (auto relative = lookup(env, "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI")) {
         params.url = std::string(relative_base) + (relative->starts_with("/") ? "" : "/") + *relative;
     } else if (auto full = lookup(env, "AWS_CONTAINER_CREDENTIALS_FULL_URI")) {
@@ -89,7 +89,7 @@ error_code container_params_from_environment(const environment& env, container_p
 }
 
 container_credentials_provider::container_credentials_provider(asio::any_io_executor executor,
-                                                               container_params params)
+                                                               container_options params)
     : coroutine_credentials_provider(std::move(executor)), params_(std::move(params))
 {
 }
@@ -143,12 +143,12 @@ asio::awaitable<error_code> container_credentials_provider::fetch(credentials& o
     co_return error_code{};
 }
 
-error_code imds_params_from_environment(const environment& env, imds_params& out, bool& disabled,
-                                        std::string& why)
+error_code imds_options_from_environment(const environment& env, imds_options& out, bool& disabled,
+                                         std::string& why)
 {
     using detail::lookup;
     disabled = lowercase(lookup(env, "AWS_EC2_METADATA_DISABLED").value_or("")) == "true";
-    imds_params params = out;
+    imds_options params = out;
     if (auto endpoint = lookup(env, "AWS_EC2_METADATA_SERVICE_ENDPOINT")) {
         detail::url_parts parts;
         if (auto ec = detail::split_url(*endpoint, parts, why)) {
@@ -174,7 +174,7 @@ error_code imds_params_from_environment(const environment& env, imds_params& out
 }
 
 imds_credentials_provider::imds_credentials_provider(asio::any_io_executor executor,
-                                                     imds_params params)
+                                                     imds_options params)
     : coroutine_credentials_provider(std::move(executor)), params_(std::move(params))
 {
 }

@@ -108,19 +108,19 @@ error_code role_source(const profile_context& context, const std::string& name,
             return {};
         }
         if (*credential_source == "Ec2InstanceMetadata") {
-            imds_params params = context.options->imds;
+            imds_options params = context.options->imds;
             bool disabled = false;
             if (context.options->imds_endpoint_from_environment) {
-                if (auto ec = imds_params_from_environment(env, params, disabled, why)) return ec;
+                if (auto ec = imds_options_from_environment(env, params, disabled, why)) return ec;
             }
             out = std::make_shared<imds_credentials_provider>(context.executor, params);
             return {};
         }
         if (*credential_source == "EcsContainer") {
-            container_params params;
+            container_options params;
             bool configured = false;
-            if (auto ec = container_params_from_environment(env, params, configured, why,
-                                                            context.options->container_base))
+            if (auto ec = container_options_from_environment(env, params, configured, why,
+                                                             context.options->container_base))
                 return ec;
             if (!configured)
                 return refuse(label + " has credential_source = EcsContainer, but neither "
@@ -229,7 +229,7 @@ error_code provider_for_profile(const profile_context& context, const std::strin
         const error_code ec = role_source(context, name, profile, visiting, source, why);
         visiting.pop_back();
         if (ec) return ec;
-        assume_role_params params;
+        assume_role_options params;
         params.role_arn = *role_arn;
         params.role_session_name = profile.get("role_session_name").value_or("");
         params.external_id = profile.get("external_id").value_or("");
@@ -255,15 +255,15 @@ error_code provider_for_profile(const profile_context& context, const std::strin
         if (!role_arn) return refuse(label + " has web_identity_token_file but no role_arn", why);
         out = std::make_shared<web_identity_provider>(
             context.executor,
-            web_identity_params{*token_file, *role_arn,
-                                profile.get("role_session_name").value_or("")},
+            web_identity_options{*token_file, *role_arn,
+                                 profile.get("role_session_name").value_or("")},
             sts_endpoint_for(*context.options, region));
         return {};
     }
 
     const auto sso_session = profile.get("sso_session");
     if (sso_session || profile.get("sso_start_url")) {
-        sso_params params;
+        sso_options params;
         params.profile = name;
         params.account_id = profile.get("sso_account_id").value_or("");
         params.role_name = profile.get("sso_role_name").value_or("");

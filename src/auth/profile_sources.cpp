@@ -111,7 +111,7 @@ asio::awaitable<error_code> process_credentials_provider::fetch(credentials& out
 }
 
 sso_credentials_provider::sso_credentials_provider(asio::any_io_executor executor,
-                                                   sso_params params)
+                                                   sso_options params)
     : coroutine_credentials_provider(std::move(executor)), params_(std::move(params))
 {
 }

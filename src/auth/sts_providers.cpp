@@ -114,7 +114,7 @@ asio::awaitable<error_code> call_sts(std::function<detail::http_fetch_request()>
 
 assume_role_provider::assume_role_provider(asio::any_io_executor executor,
                                            std::shared_ptr<credentials_provider> source,
-                                           assume_role_params params, sts_endpoint endpoint)
+                                           assume_role_options params, sts_endpoint endpoint)
     : coroutine_credentials_provider(std::move(executor)),
       source_(std::move(source)),
       params_(std::move(params)),
@@ -164,7 +164,7 @@ asio::awaitable<error_code> assume_role_provider::fetch(credentials& out, diagno
 }
 
 web_identity_provider::web_identity_provider(asio::any_io_executor executor,
-                                             web_identity_params params, sts_endpoint endpoint)
+                                             web_identity_options params, sts_endpoint endpoint)
     : coroutine_credentials_provider(std::move(executor)),
       params_(std::move(params)),
       endpoint_(std::move(endpoint)),

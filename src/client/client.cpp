@@ -395,7 +395,7 @@ error_code client::create(executor_type executor, client_config config,
         return make_error_code(errc::invalid_configuration);
     }
     if (config.pool.max_connections == 0) {
-        diag.message = "pool_params.max_connections must be at least 1";
+        diag.message = "pool_options.max_connections must be at least 1";
         return make_error_code(errc::invalid_configuration);
     }
     detail::retry_settings retry;

@@ -31,7 +31,7 @@ namespace dynomite::detail {
 struct send_policy {
     retry_settings retry;
     /// Standard and adaptive mode's delays and quota figures.
-    retry_params backoff;
+    retry_options backoff;
     /// The endpoint as "http(s)://host[:port][/path]", for messages.
     std::string url;
     /// The forward proxy that plain-HTTP requests go through, or null.

@@ -11,7 +11,7 @@ constexpr auto address_cache_lifetime = std::chrono::seconds(60);
 
 }  // namespace
 
-pool_impl::pool_impl(asio::any_io_executor executor, endpoint target, pool_params params,
+pool_impl::pool_impl(asio::any_io_executor executor, endpoint target, pool_options params,
                      asio::ssl::context* tls)
     : executor(executor), target(std::move(target)), params(params), tls(tls), resolver_(executor)
 {
@@ -203,7 +203,7 @@ void pooled_connection::give_back() noexcept
     pool_.reset();
 }
 
-connection_pool::connection_pool(executor_type executor, endpoint target, pool_params params,
+connection_pool::connection_pool(executor_type executor, endpoint target, pool_options params,
                                  boost::asio::ssl::context* tls)
     : impl_(std::make_shared<detail::pool_impl>(executor, std::move(target), params, tls))
 {
@@ -216,7 +216,10 @@ connection_pool::executor_type connection_pool::get_executor() const noexcept
     return impl_->executor;
 }
 
-const pool_params& connection_pool::params() const noexcept { return impl_->params; }
+const pool_options& connection_pool::params() const noexcept
+{
+    return impl_->params;
+}
 void connection_pool::set_addresses(std::vector<boost::asio::ip::tcp::endpoint> addresses)
 {
     impl_->set_addresses(std::move(addresses));

@@ -57,7 +57,7 @@ public:
     using executor_type = boost::asio::any_io_executor;
 
     /// `tls` must outlive the pool; it is used only for https endpoints.
-    connection_pool(executor_type executor, endpoint target, pool_params params,
+    connection_pool(executor_type executor, endpoint target, pool_options params,
                     boost::asio::ssl::context* tls);
     connection_pool(const connection_pool&) = delete;
     connection_pool& operator=(const connection_pool&) = delete;
@@ -65,7 +65,7 @@ public:
     ~connection_pool();
 
     executor_type get_executor() const noexcept;
-    const pool_params& params() const noexcept;
+    const pool_options& params() const noexcept;
 
     /// Lends an idle connection or opens a new one. Completes with void(error_code, pooled_connection).
     template <class CompletionToken>

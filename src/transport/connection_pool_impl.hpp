@@ -17,7 +17,7 @@ namespace dynomite::detail {
 
 class pool_impl : public std::enable_shared_from_this<pool_impl> {
 public:
-    pool_impl(asio::any_io_executor executor, endpoint target, pool_params params,
+    pool_impl(asio::any_io_executor executor, endpoint target, pool_options params,
               asio::ssl::context* tls);
 
     /// `fresh` skips idle connections (after a reused one turned out to be closed). A failure
@@ -32,7 +32,7 @@ public:
 
     asio::any_io_executor executor;
     endpoint target;
-    pool_params params;
+    pool_options params;
     asio::ssl::context* tls;
     /// The proxy the connections go through; set before the first acquire.
     std::optional<proxy_route> proxy;

@@ -336,7 +336,7 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
 asio::awaitable<error_code> http_connection::exchange(std::string_view head,
                                                       std::string_view request_body,
                                                       http_response& response, steady_time deadline,
-                                                      const pool_params& limits, bool& received_any,
+                                                      const pool_options& limits, bool& received_any,
                                                       std::string& detail,
                                                       exchange_measures* measures)
 {

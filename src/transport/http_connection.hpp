@@ -98,7 +98,7 @@ public:
     /// the times and sizes (a null one costs no clock reading).
     asio::awaitable<error_code> exchange(std::string_view head, std::string_view body,
                                          http_response& response, steady_time deadline,
-                                         const pool_params& limits, bool& received_any,
+                                         const pool_options& limits, bool& received_any,
                                          std::string& detail,
                                          exchange_measures* measures = nullptr);
 

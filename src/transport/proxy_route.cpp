@@ -148,7 +148,7 @@ bool bypasses_proxy(std::string_view no_proxy, std::string_view host, std::uint1
     return false;
 }
 
-error_code choose_proxy(const proxy_params& settings, const environment& env,
+error_code choose_proxy(const proxy_options& settings, const environment& env,
                         const endpoint& target, std::optional<proxy_route>& out, std::string& why)
 {
     out.reset();
@@ -156,7 +156,8 @@ error_code choose_proxy(const proxy_params& settings, const environment& env,
     const auto& field = target.tls ? settings.https_proxy : settings.http_proxy;
     if (field) {
         if (field->empty()) return {};
-        proxy.emplace(target.tls ? "proxy_params.https_proxy" : "proxy_params.http_proxy", *field);
+        proxy.emplace(target.tls ? "proxy_options.https_proxy" : "proxy_options.http_proxy",
+                      *field);
     } else {
         // The lowercase name first, as curl and Python's urllib (botocore) read them.
         proxy = target.tls ? first_set(env, {"https_proxy", "HTTPS_PROXY"})

@@ -21,7 +21,7 @@ struct proxy_route {
     std::string display;
     /// "Basic <base64(user:password)>" when the URL names a user; empty otherwise.
     std::string authorization;
-    /// Where the setting came from, for messages: "HTTPS_PROXY", "proxy_params.https_proxy", ...
+    /// Where the setting came from, for messages: "HTTPS_PROXY", "proxy_options.https_proxy", ...
     std::string origin;
 };
 
@@ -32,13 +32,12 @@ struct proxy_route {
 error_code parse_proxy_url(std::string_view url, std::string_view origin, proxy_route& out,
                            std::string& why);
 
-/// Whether `no_proxy` (see proxy_params::no_proxy) sends requests to host:port directly.
+/// Whether `no_proxy` (see proxy_options::no_proxy) sends requests to host:port directly.
 bool bypasses_proxy(std::string_view no_proxy, std::string_view host, std::uint16_t port);
 
 /// The proxy for `target` from `settings`, else the environment; nothing when none applies.
-error_code choose_proxy(const proxy_params& settings, const environment& env,
-                        const endpoint& target, std::optional<proxy_route>& out,
-                        std::string& why);
+error_code choose_proxy(const proxy_options& settings, const environment& env,
+                        const endpoint& target, std::optional<proxy_route>& out, std::string& why);
 
 /// Whether an answer that came through a forward proxy is the proxy's own refusal rather than
 /// DynamoDB's: 407 always; 403, 502, 503 and 504 when it has no x-amzn-RequestId, which

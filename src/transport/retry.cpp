@@ -41,7 +41,7 @@ std::chrono::nanoseconds backoff_delay(std::chrono::nanoseconds base, std::chron
     return nanoseconds(static_cast<nanoseconds::rep>(ceiling * fraction));
 }
 
-std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
+std::chrono::nanoseconds backoff_delay(const retry_options& params, int attempt, bool throttled,
                                        double unit_random) noexcept
 {
     return backoff_delay(throttled ? params.throttling_base_delay : params.base_delay,

@@ -16,9 +16,11 @@ namespace dynomite::detail {
 /// drains the quota and further requests fail fast instead of multiplying load.
 class retry_quota {
 public:
-    explicit retry_quota(const retry_params& params)
-        : capacity_(params.quota_capacity), available_(params.quota_capacity),
-          retry_cost_(params.retry_cost), timeout_retry_cost_(params.timeout_retry_cost)
+    explicit retry_quota(const retry_options& params)
+        : capacity_(params.quota_capacity),
+          available_(params.quota_capacity),
+          retry_cost_(params.retry_cost),
+          timeout_retry_cost_(params.timeout_retry_cost)
     {
     }
 
@@ -41,7 +43,7 @@ private:
 std::chrono::nanoseconds backoff_delay(std::chrono::nanoseconds base, std::chrono::nanoseconds cap,
                                        int attempt, double unit_random) noexcept;
 /// The above with the parameters' base (throttling_base_delay after throttling) and max_delay.
-std::chrono::nanoseconds backoff_delay(const retry_params& params, int attempt, bool throttled,
+std::chrono::nanoseconds backoff_delay(const retry_options& params, int attempt, bool throttled,
                                        double unit_random) noexcept;
 
 /// Legacy mode's wait before attempt `attempt` + 1: botocore's DynamoDB policy in _retry.json,

@@ -66,7 +66,7 @@ error_code read_mode(std::string_view text, std::string_view origin, retry_mode&
 
 }  // namespace
 
-error_code resolve_retry_settings(const retry_params& params, const environment& env,
+error_code resolve_retry_settings(const retry_options& params, const environment& env,
                                   const ini_section* profile, std::string_view profile_label,
                                   retry_settings& out, std::string* why)
 {
@@ -79,8 +79,7 @@ error_code resolve_retry_settings(const retry_params& params, const environment&
         if (*params.mode != retry_mode::legacy && *params.mode != retry_mode::standard &&
             *params.mode != retry_mode::adaptive) {
             return fail(errc::invalid_configuration,
-                        "retry_params.mode is " +
-                            std::to_string(static_cast<int>(*params.mode)) +
+                        "retry_options.mode is " + std::to_string(static_cast<int>(*params.mode)) +
                             ", which is no retry mode",
                         why);
         }
@@ -96,7 +95,7 @@ error_code resolve_retry_settings(const retry_params& params, const environment&
     if (params.max_attempts) {
         if (*params.max_attempts < 1) {
             return fail(errc::invalid_configuration,
-                        "retry_params.max_attempts is " + std::to_string(*params.max_attempts) +
+                        "retry_options.max_attempts is " + std::to_string(*params.max_attempts) +
                             "; it must be at least 1",
                         why);
         }
@@ -112,7 +111,7 @@ error_code resolve_retry_settings(const retry_params& params, const environment&
     return {};
 }
 
-error_code resolve_retry_settings(const retry_params& params, std::string_view profile_name,
+error_code resolve_retry_settings(const retry_options& params, std::string_view profile_name,
                                   const environment& env, retry_settings& out, std::string* why)
 {
     const bool mode_open = !params.mode && !lookup(env, "AWS_RETRY_MODE");

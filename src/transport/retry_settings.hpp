@@ -26,13 +26,13 @@ struct retry_settings {
 /// profile in use, or null), where `profile_label` names that section in messages ("profile
 /// \"default\" in /home/me/.aws/config"). A bad value (not a whole number, below 1, or an
 /// unknown mode) fails with errc::invalid_configuration naming where it came from and the value.
-error_code resolve_retry_settings(const retry_params& params, const environment& env,
+error_code resolve_retry_settings(const retry_options& params, const environment& env,
                                   const ini_section* profile, std::string_view profile_label,
                                   retry_settings& out, std::string* why);
 
 /// The same, reading the shared config file of `profile_name` (empty: AWS_PROFILE, else
 /// "default") only when the explicit settings and the environment leave something open.
-error_code resolve_retry_settings(const retry_params& params, std::string_view profile_name,
+error_code resolve_retry_settings(const retry_options& params, std::string_view profile_name,
                                   const environment& env, retry_settings& out, std::string* why);
 
 }  // namespace dynomite::detail

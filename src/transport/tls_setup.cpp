@@ -8,12 +8,12 @@
 
 namespace dynomite::detail {
 
-error_code choose_ca_source(const tls_params& tls, std::string_view profile,
+error_code choose_ca_source(const tls_options& tls, std::string_view profile,
                             const environment& env, ca_source& out, std::string& why)
 {
     // botocore's order: the explicit setting, then AWS_CA_BUNDLE, then the profile.
     if (!tls.ca_file.empty()) {
-        out = {tls.ca_file, "tls_params.ca_file"};
+        out = {tls.ca_file, "tls_options.ca_file"};
         return {};
     }
     if (auto bundle = lookup(env, "AWS_CA_BUNDLE")) {
@@ -35,7 +35,7 @@ error_code choose_ca_source(const tls_params& tls, std::string_view profile,
     return {};
 }
 
-error_code configure_tls_context(const tls_params& tls, std::string_view profile,
+error_code configure_tls_context(const tls_options& tls, std::string_view profile,
                                  const environment& env, boost::asio::ssl::context& context,
                                  std::string& why)
 {

@@ -32,7 +32,7 @@ struct Author : model<Author> {
     collection<Book> books() { return {*this, "books"}; }
     reference<Profile> profile() { return {*this, "profile"}; }
 
-    static void define(model_schema<Author>& s)
+    static void define(model_definition<Author>& s)
     {
         s.field("name", &Author::name);
         s.has_many<Book>("books", {.dependent = dependent_action::nullify});
@@ -46,7 +46,7 @@ struct Book : model<Book> {
     reference<Author> author() { return {*this, "author"}; }
     collection<Genre> genres() { return {*this, "genres"}; }
 
-    static void define(model_schema<Book>& s)
+    static void define(model_definition<Book>& s)
     {
         s.field("title", &Book::title);
         s.belongs_to<Author>("author");
@@ -59,7 +59,7 @@ struct Genre : model<Genre> {
     std::string label;
     collection<Book> books() { return {*this, "books"}; }
 
-    static void define(model_schema<Genre>& s)
+    static void define(model_definition<Genre>& s)
     {
         s.field("label", &Genre::label);
         s.has_and_belongs_to_many<Book>("books");
@@ -71,7 +71,7 @@ struct Profile : model<Profile> {
     std::string bio;
     reference<Author> author() { return {*this, "author"}; }
 
-    static void define(model_schema<Profile>& s)
+    static void define(model_definition<Profile>& s)
     {
         s.field("bio", &Profile::bio);
         s.belongs_to<Author>("author");
@@ -82,7 +82,7 @@ struct Team : model<Team> {
     std::string id;
     collection<Member> members() { return {*this, "members"}; }
 
-    static void define(model_schema<Team>& s)
+    static void define(model_definition<Team>& s)
     {
         s.has_many<Member>("members", {.storage = association_storage::foreign_key_index,
                                        .dependent = dependent_action::delete_});
@@ -95,7 +95,7 @@ struct Member : model<Member> {
     std::string nick;
     reference<Team> team() { return {*this, "team"}; }
 
-    static void define(model_schema<Member>& s)
+    static void define(model_definition<Member>& s)
     {
         s.field("team_id", &Member::team_id);
         s.field("nick", &Member::nick);
@@ -109,7 +109,7 @@ struct Shelf : model<Shelf> {
     std::string id;
     collection<Volume> volumes() { return {*this, "volumes"}; }
 
-    static void define(model_schema<Shelf>& s)
+    static void define(model_definition<Shelf>& s)
     {
         s.has_many<Volume>("volumes", {.dependent = dependent_action::destroy});
     }
@@ -117,7 +117,7 @@ struct Shelf : model<Shelf> {
 
 struct Volume : model<Volume> {
     std::string id;
-    static void define(model_schema<Volume>& s)
+    static void define(model_definition<Volume>& s)
     {
         s.belongs_to<Shelf>("shelf");
         s.after_destroy([](Volume&) { ++volumes_destroyed; });
@@ -598,7 +598,7 @@ struct LegacyAuthor;
 struct LegacyBook : model<LegacyBook> {
     std::string id;
     reference<LegacyAuthor> author() { return {*this, "author"}; }
-    static void define(model_schema<LegacyBook>& s)
+    static void define(model_definition<LegacyBook>& s)
     {
         s.belongs_to<LegacyAuthor>("author", {.single_id = single_id_storage::scalar});
     }
@@ -607,7 +607,7 @@ struct LegacyBook : model<LegacyBook> {
 struct LegacyAuthor : model<LegacyAuthor> {
     std::string id;
     collection<LegacyBook> books() { return {*this, "books"}; }
-    static void define(model_schema<LegacyAuthor>& s)
+    static void define(model_definition<LegacyAuthor>& s)
     {
         s.has_many<LegacyBook>("books", {.foreign_key = "book_ids"});
     }

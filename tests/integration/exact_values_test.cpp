@@ -35,7 +35,7 @@ struct Account : model<Account> {
     number balance;
     std::vector<number> history;
 
-    static void define(model_schema<Account>& s)
+    static void define(model_definition<Account>& s)
     {
         s.field("pk", &Account::pk);
         s.field("sk", &Account::sk);
@@ -55,7 +55,7 @@ struct Counter : model<Counter> {
     double ratio = 0;
     std::string name;
 
-    static void define(model_schema<Counter>& s)
+    static void define(model_definition<Counter>& s)
     {
         s.field("pk", &Counter::pk);
         s.field("sk", &Counter::sk);

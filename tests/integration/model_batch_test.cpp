@@ -20,7 +20,7 @@ struct Reading : model<Reading> {
     std::string title;
     int value = 0;
 
-    static void define(model_schema<Reading>& s)
+    static void define(model_definition<Reading>& s)
     {
         s.field("pk", &Reading::pk);
         s.field("sk", &Reading::sk);

@@ -20,7 +20,7 @@ struct Line : model<Line> {
     std::string title;
     int rank = 0;
 
-    static void define(model_schema<Line>& s)
+    static void define(model_definition<Line>& s)
     {
         s.field("pk", &Line::pk);
         s.field("sk", &Line::sk);

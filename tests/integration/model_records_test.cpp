@@ -29,7 +29,7 @@ struct Note : model<Note> {
     std::optional<int> stars;
     std::set<std::string> tags;
 
-    static void define(model_schema<Note>& s)
+    static void define(model_definition<Note>& s)
     {
         s.field("pk", &Note::pk);
         s.field("sk", &Note::sk);

@@ -35,7 +35,7 @@ struct Product : model<Product> {
     std::chrono::sys_time<std::chrono::milliseconds> created_at{};
     std::chrono::sys_time<std::chrono::milliseconds> updated_at{};
 
-    static void define(model_schema<Product>& s)
+    static void define(model_definition<Product>& s)
     {
         s.field("category", &Product::category);
         s.field("price", &Product::price).validates(presence());
@@ -74,7 +74,7 @@ struct Comment : model<Comment> {
     std::string body;
     int votes = 0;
 
-    static void define(model_schema<Comment>& s)
+    static void define(model_definition<Comment>& s)
     {
         s.field("post_id", &Comment::post_id);
         s.field("comment_id", &Comment::comment_id);
@@ -89,7 +89,7 @@ struct Page : model<Page> {
     std::string title;
     int lock_version = 0;
 
-    static void define(model_schema<Page>& s)
+    static void define(model_definition<Page>& s)
     {
         s.field("title", &Page::title);
         s.field("lock_version", &Page::lock_version);
@@ -101,7 +101,7 @@ struct Page : model<Page> {
 struct Vehicle : model<Vehicle> {
     std::string id;
     std::string maker;
-    static void define(model_schema<Vehicle>& s)
+    static void define(model_definition<Vehicle>& s)
     {
         s.field("maker", &Vehicle::maker);
         s.inheritance_field("type");
@@ -111,12 +111,15 @@ struct Vehicle : model<Vehicle> {
 
 struct Car : inherits<Car, Vehicle> {
     int doors = 4;
-    static void define(model_schema<Car>& s) { s.field("doors", &Car::doors); }
+    static void define(model_definition<Car>& s) { s.field("doors", &Car::doors); }
 };
 
 struct Truck : inherits<Truck, Vehicle> {
     double payload_tons = 0;
-    static void define(model_schema<Truck>& s) { s.field("payload_tons", &Truck::payload_tons); }
+    static void define(model_definition<Truck>& s)
+    {
+        s.field("payload_tons", &Truck::payload_tons);
+    }
 };
 
 class ModelTest : public test::integration_test {

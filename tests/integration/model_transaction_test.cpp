@@ -22,7 +22,7 @@ struct Account : model<Account> {
     int balance = 0;
     int visits = 0;
 
-    static void define(model_schema<Account>& s)
+    static void define(model_definition<Account>& s)
     {
         s.field("pk", &Account::pk);
         s.field("sk", &Account::sk);
@@ -39,7 +39,7 @@ struct Purchase : model<Purchase> {
     std::string sk;
     int amount = 0;
 
-    static void define(model_schema<Purchase>& s)
+    static void define(model_definition<Purchase>& s)
     {
         s.field("pk", &Purchase::pk);
         s.field("sk", &Purchase::sk);

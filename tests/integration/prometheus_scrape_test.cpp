@@ -34,7 +34,7 @@ struct Note : model<Note> {
     std::string gpk;
     std::string gsk;
 
-    static void define(model_schema<Note>& s)
+    static void define(model_definition<Note>& s)
     {
         s.field("pk", &Note::pk);
         s.field("sk", &Note::sk);

@@ -52,7 +52,7 @@ struct SoakItem : model<SoakItem> {
     std::string payload;
     std::int64_t counter = 0;
 
-    static void define(model_schema<SoakItem>& s)
+    static void define(model_definition<SoakItem>& s)
     {
         s.field("worker", &SoakItem::worker);
         s.field("payload", &SoakItem::payload);

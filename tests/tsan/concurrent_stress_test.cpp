@@ -47,7 +47,7 @@ struct StressItem : model<StressItem> {
     std::string payload;
     int n = 0;
 
-    static void define(model_schema<StressItem>& s)
+    static void define(model_definition<StressItem>& s)
     {
         s.field("pk", &StressItem::pk);
         s.field("sk", &StressItem::sk);

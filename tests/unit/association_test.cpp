@@ -4,6 +4,8 @@
 
 #include <gtest/gtest.h>
 
+#include <type_traits>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 
@@ -41,7 +43,7 @@ struct Writer : model<Writer> {
     collection<Remark> remarks() { return {*this, "remarks"}; }
     reference<Passport> passport() { return {*this, "passport"}; }
 
-    static void define(model_schema<Writer>& s)
+    static void define(model_definition<Writer>& s)
     {
         s.field("name", &Writer::name);
         s.has_many<Article>("articles");
@@ -57,7 +59,7 @@ struct Article : model<Article> {
     reference<Writer> writer() { return {*this, "writer"}; }
     collection<Label> labels() { return {*this, "labels"}; }
 
-    static void define(model_schema<Article>& s)
+    static void define(model_definition<Article>& s)
     {
         s.field("labels_ids", &Article::labels_ids);
         s.belongs_to<Writer>("writer");
@@ -67,17 +69,20 @@ struct Article : model<Article> {
 
 struct Label : model<Label> {
     std::string id;
-    static void define(model_schema<Label>& s) { s.has_and_belongs_to_many<Article>("articles"); }
+    static void define(model_definition<Label>& s)
+    {
+        s.has_and_belongs_to_many<Article>("articles");
+    }
 };
 
 struct Remark : model<Remark> {
     std::string id;
-    static void define(model_schema<Remark>& s) { s.belongs_to<Writer>("writer"); }
+    static void define(model_definition<Remark>& s) { s.belongs_to<Writer>("writer"); }
 };
 
 struct Passport : model<Passport> {
     std::string id;
-    static void define(model_schema<Passport>& s) { s.belongs_to<Writer>("holder"); }
+    static void define(model_definition<Passport>& s) { s.belongs_to<Writer>("holder"); }
 };
 
 template <class T>
@@ -98,9 +103,22 @@ expression_names names(std::initializer_list<std::pair<std::string, std::string>
     return out;
 }
 
+// Code that still says schema() (now class_descriptor()) or model_schema (now model_definition)
+// compiles and reads the same descriptor.
+TEST(AssociationDeclaration, DeprecatedSchemaNamesStillCompile)
+{
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+    EXPECT_EQ(&Writer::schema(), &Writer::class_descriptor());
+    EXPECT_EQ(&Article::schema(), &Article::class_descriptor());
+    static_assert(std::is_same_v<dynomite::model_schema<Writer>, dynomite::model_definition<Writer>>);
+#pragma GCC diagnostic pop
+    EXPECT_NE(&Writer::class_descriptor(), &Article::class_descriptor());
+}
+
 TEST(AssociationDeclaration, DefaultsFollowDynomite2)
 {
-    const auto& many = detail::resolve_association(Writer::schema(), "articles");
+    const auto& many = detail::resolve_association(Writer::class_descriptor(), "articles");
     EXPECT_EQ(many.owner.attribute, "articles_ids");
     EXPECT_EQ(many.owner.form, detail::side_form::id_set);
     EXPECT_EQ(many.target.attribute, "writer_id");
@@ -109,19 +127,20 @@ TEST(AssociationDeclaration, DefaultsFollowDynomite2)
     ASSERT_NE(many.inverse, nullptr);
     EXPECT_EQ(many.inverse->name, "writer");
 
-    const auto& habtm = detail::resolve_association(Article::schema(), "labels");
+    const auto& habtm = detail::resolve_association(Article::class_descriptor(), "labels");
     EXPECT_EQ(habtm.owner.attribute, "labels_ids");
     EXPECT_EQ(habtm.target.attribute, "articles_ids");
     EXPECT_EQ(habtm.target.form, detail::side_form::id_set);
 
-    const auto& indexed = detail::resolve_association(Writer::schema(), "remarks");
+    const auto& indexed = detail::resolve_association(Writer::class_descriptor(), "remarks");
     EXPECT_EQ(indexed.owner.form, detail::side_form::none);
     EXPECT_EQ(indexed.target.attribute, "writer_id");
     EXPECT_EQ(indexed.target.form, detail::side_form::single_id);
     EXPECT_FALSE(indexed.target.single_in_set) << "an index key is a string";
-    EXPECT_FALSE(detail::resolve_association(Remark::schema(), "writer").owner.single_in_set);
+    EXPECT_FALSE(
+        detail::resolve_association(Remark::class_descriptor(), "writer").owner.single_in_set);
 
-    const auto& one = detail::resolve_association(Writer::schema(), "passport");
+    const auto& one = detail::resolve_association(Writer::class_descriptor(), "passport");
     EXPECT_EQ(one.owner.attribute, "passport_id");
     EXPECT_EQ(one.target.attribute, "holder_id");
     EXPECT_TRUE(one.owner.single_in_set);
@@ -132,7 +151,7 @@ TEST(AssociationRequests, AddWritesBothEndsInOneTransaction)
 {
     auto writer = loaded<Writer>({{"id", "w1"}, {"name", "Ann"}});
     auto article = loaded<Article>({{"id", "a1"}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.link(a, writer, article);
     const auto request = plan.request();
@@ -161,7 +180,7 @@ TEST(AssociationRequests, MovingASingleEndUnlinksThePreviousOwner)
 {
     auto writer = loaded<Writer>({{"id", "w2"}});
     auto article = loaded<Article>({{"id", "a1"}, {"writer_id", string_set{{"w1"}}}});
-    const auto& a = detail::resolve_association(Article::schema(), "writer");
+    const auto& a = detail::resolve_association(Article::class_descriptor(), "writer");
     detail::link_plan plan("writer");
     plan.link(a, article, writer);
     const auto request = plan.request();
@@ -185,7 +204,7 @@ TEST(AssociationRequests, AnAlreadyLinkedSingleEndIsOnlyChecked)
 {
     auto writer = loaded<Writer>({{"id", "w1"}});
     auto article = loaded<Article>({{"id", "a1"}, {"writer_id", string_set{{"w1"}}}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.link(a, writer, article);
     const auto request = plan.request();
@@ -205,7 +224,7 @@ TEST(AssociationRequests, AnAlreadyLinkedSingleEndIsOnlyChecked)
 TEST(AssociationRequests, UnlinkRemovesBothEnds)
 {
     auto writer = loaded<Writer>({{"id", "w1"}, {"articles_ids", string_set{{"a1", "a2"}}}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.unlink(a, writer, "a1");
     const auto request = plan.request();
@@ -224,7 +243,7 @@ TEST(AssociationRequests, UnlinkRemovesBothEnds)
 TEST(AssociationRequests, UnlinkOfAnIdNotHeldChangesNothing)
 {
     auto writer = loaded<Writer>({{"id", "w1"}, {"articles_ids", string_set{{"a2"}}}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     auto article = loaded<Article>({{"id", "a1"}});
     plan.unlink(a, writer, "a1", &article);
@@ -236,7 +255,7 @@ TEST(AssociationRequests, ManyToManyAddsToBothSetsAndAppliesWithoutChanges)
 {
     auto article = loaded<Article>({{"id", "a1"}});
     auto label = loaded<Label>({{"id", "l1"}});
-    const auto& a = detail::resolve_association(Article::schema(), "labels");
+    const auto& a = detail::resolve_association(Article::class_descriptor(), "labels");
     detail::link_plan plan("labels");
     plan.link(a, article, label);
     const auto request = plan.request();
@@ -258,7 +277,7 @@ TEST(AssociationRequests, ForeignKeyIndexChecksTheOwnerAndSetsTheKey)
 {
     auto writer = loaded<Writer>({{"id", "w1"}});
     auto remark = loaded<Remark>({{"id", "r1"}});
-    const auto& a = detail::resolve_association(Writer::schema(), "remarks");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "remarks");
     detail::link_plan plan("remarks");
     plan.link(a, writer, remark);
     const auto request = plan.request();
@@ -275,7 +294,7 @@ TEST(AssociationRequests, AddingAndRemovingOnOneSetWritesTheFinalSetOnItsOldValu
 {
     auto writer = loaded<Writer>({{"id", "w1"}, {"articles_ids", string_set{{"a1"}}}});
     auto a2 = loaded<Article>({{"id", "a2"}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.unlink(a, writer, "a1");
     plan.link(a, writer, a2);
@@ -291,7 +310,7 @@ TEST(AssociationRequests, HasOneReplacesThePreviousRecordsLinkBack)
 {
     auto writer = loaded<Writer>({{"id", "w1"}, {"passport_id", string_set{{"p-old"}}}});
     auto passport = loaded<Passport>({{"id", "p-new"}});
-    const auto& a = detail::resolve_association(Writer::schema(), "passport");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "passport");
     detail::link_plan plan("passport");
     plan.link(a, writer, passport);
     const auto request = plan.request();
@@ -317,7 +336,7 @@ TEST(AssociationSize, AddingPastTheLimitFailsBeforeAnyRequest)
     const std::string big(max_item_size - 40, 'x');
     auto writer = loaded<Writer>({{"id", "w1"}, {"name", big}});
     auto article = loaded<Article>({{"id", "article-with-a-long-identifier-0001"}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.link(a, writer, article);
     try {
@@ -346,7 +365,7 @@ TEST(AssociationSize, RemovingFromALargeItemIsAllowed)
     auto writer = loaded<Writer>({{"id", "w1"},
                                   {"name", std::string(max_item_size, 'x')},
                                   {"articles_ids", string_set{{"a1"}}}});
-    const auto& a = detail::resolve_association(Writer::schema(), "articles");
+    const auto& a = detail::resolve_association(Writer::class_descriptor(), "articles");
     detail::link_plan plan("articles");
     plan.unlink(a, writer, "a1");
     EXPECT_NO_THROW(plan.check_sizes());
@@ -358,13 +377,13 @@ struct Book;
 
 struct Shelf : model<Shelf> {
     std::string id;
-    static void define(model_schema<Shelf>& s) { s.has_many<Book>("books"); }
+    static void define(model_definition<Shelf>& s) { s.has_many<Book>("books"); }
 };
 
 struct Book : model<Book> {
     std::string id;
     reference<Shelf> shelf() { return {*this, "shelf"}; }
-    static void define(model_schema<Book>& s)
+    static void define(model_definition<Book>& s)
     {
         s.belongs_to<Shelf>("shelf", {.foreign_key = "shelf_id"});
     }
@@ -372,10 +391,10 @@ struct Book : model<Book> {
 
 TEST(AssociationDeclaration, ABelongsToWithAForeignKeyStoresTheIdItself)
 {
-    const auto& own = detail::resolve_association(Book::schema(), "shelf");
+    const auto& own = detail::resolve_association(Book::class_descriptor(), "shelf");
     EXPECT_EQ(own.owner.attribute, "shelf_id");
     EXPECT_FALSE(own.owner.single_in_set);
-    const auto& books = detail::resolve_association(Shelf::schema(), "books");
+    const auto& books = detail::resolve_association(Shelf::class_descriptor(), "books");
     EXPECT_EQ(books.owner.attribute, "books_ids");
     EXPECT_EQ(books.target.attribute, "shelf_id");
     EXPECT_FALSE(books.target.single_in_set);
@@ -401,7 +420,7 @@ TEST(AssociationProxies, AnIdStoredEitherWayIsRead)
 
 struct Twice : model<Twice> {
     std::string id;
-    static void define(model_schema<Twice>& s)
+    static void define(model_definition<Twice>& s)
     {
         s.has_many<Label>("labels");
         s.has_many<Label>("labels");
@@ -410,7 +429,7 @@ struct Twice : model<Twice> {
 
 struct SameKey : model<SameKey> {
     std::string id;
-    static void define(model_schema<SameKey>& s)
+    static void define(model_definition<SameKey>& s)
     {
         s.has_many<Label>("labels");
         s.has_many<Article>("others", {.foreign_key = "labels_ids"});
@@ -419,7 +438,7 @@ struct SameKey : model<SameKey> {
 
 struct IndexedBelongs : model<IndexedBelongs> {
     std::string id;
-    static void define(model_schema<IndexedBelongs>& s)
+    static void define(model_definition<IndexedBelongs>& s)
     {
         s.belongs_to<Writer>("writer", {.storage = association_storage::foreign_key_index});
     }
@@ -427,7 +446,7 @@ struct IndexedBelongs : model<IndexedBelongs> {
 
 struct DependentBelongs : model<DependentBelongs> {
     std::string id;
-    static void define(model_schema<DependentBelongs>& s)
+    static void define(model_definition<DependentBelongs>& s)
     {
         s.belongs_to<Writer>("writer", {.dependent = dependent_action::destroy});
     }
@@ -435,7 +454,7 @@ struct DependentBelongs : model<DependentBelongs> {
 
 struct UnknownInverse : model<UnknownInverse> {
     std::string id;
-    static void define(model_schema<UnknownInverse>& s)
+    static void define(model_definition<UnknownInverse>& s)
     {
         s.has_many<Article>("articles", {.inverse = "author"});
     }
@@ -443,7 +462,7 @@ struct UnknownInverse : model<UnknownInverse> {
 
 struct ForeignInverse : model<ForeignInverse> {
     std::string id;
-    static void define(model_schema<ForeignInverse>& s)
+    static void define(model_definition<ForeignInverse>& s)
     {
         s.has_many<Article>("articles", {.inverse = "writer"});
     }
@@ -451,7 +470,7 @@ struct ForeignInverse : model<ForeignInverse> {
 
 struct MisfitInverse : model<MisfitInverse> {
     std::string id;
-    static void define(model_schema<MisfitInverse>& s)
+    static void define(model_definition<MisfitInverse>& s)
     {
         s.has_many<Article>("articles", {.inverse = "labels"});
     }
@@ -459,7 +478,7 @@ struct MisfitInverse : model<MisfitInverse> {
 
 struct NumberKeyed : model<NumberKeyed> {
     int id = 0;
-    static void define(model_schema<NumberKeyed>& s)
+    static void define(model_definition<NumberKeyed>& s)
     {
         s.field("id", &NumberKeyed::id);
         s.no_generated_id();
@@ -470,7 +489,7 @@ struct NumberKeyed : model<NumberKeyed> {
 struct SortKeyed : model<SortKeyed> {
     std::string id;
     std::string at;
-    static void define(model_schema<SortKeyed>& s)
+    static void define(model_definition<SortKeyed>& s)
     {
         s.field("at", &SortKeyed::at);
         s.partition_key("id").sort_key("at");
@@ -481,7 +500,7 @@ struct SortKeyed : model<SortKeyed> {
 struct WrongSetType : model<WrongSetType> {
     std::string id;
     int labels_ids = 0;
-    static void define(model_schema<WrongSetType>& s)
+    static void define(model_definition<WrongSetType>& s)
     {
         s.field("labels_ids", &WrongSetType::labels_ids);
         s.has_many<Label>("labels");
@@ -492,7 +511,7 @@ struct SetNote;
 
 struct IndexedNotes : model<IndexedNotes> {
     std::string id;
-    static void define(model_schema<IndexedNotes>& s)
+    static void define(model_definition<IndexedNotes>& s)
     {
         s.has_many<SetNote>("notes", {.storage = association_storage::foreign_key_index});
     }
@@ -500,7 +519,7 @@ struct IndexedNotes : model<IndexedNotes> {
 
 struct SetNote : model<SetNote> {
     std::string id;
-    static void define(model_schema<SetNote>& s)
+    static void define(model_definition<SetNote>& s)
     {
         s.belongs_to<IndexedNotes>("indexed_notes", {.single_id = single_id_storage::string_set});
     }
@@ -510,7 +529,7 @@ template <class T>
 std::string configuration_error(std::string_view name)
 {
     try {
-        detail::resolve_association(T::schema(), name);
+        detail::resolve_association(T::class_descriptor(), name);
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_configuration);
         return e.what();
@@ -523,7 +542,7 @@ template <class T>
 std::string declaration_error()
 {
     try {
-        (void)T::schema();
+        (void)T::class_descriptor();
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_configuration);
         return e.what();

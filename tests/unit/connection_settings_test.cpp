@@ -4,7 +4,11 @@
 #include "transport/proxy_route.hpp"
 #include "transport/tls_setup.hpp"
 
+#include <dynomite/auth/metadata_providers.hpp>
+#include <dynomite/auth/profile_sources.hpp>
+#include <dynomite/auth/sts_providers.hpp>
 #include <dynomite/transport/endpoint.hpp>
+#include <dynomite/transport/params.hpp>
 
 #include <gtest/gtest.h>
 
@@ -12,15 +16,30 @@
 
 #include <filesystem>
 #include <fstream>
+#include <type_traits>
 
 namespace {
 
 using dynomite::endpoint;
 using dynomite::environment;
 using dynomite::errc;
-using dynomite::proxy_params;
-using dynomite::tls_params;
+using dynomite::proxy_options;
+using dynomite::tls_options;
 using namespace dynomite::detail;
+
+// Code written against the names before the *_options renaming still compiles.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static_assert(std::is_same_v<dynomite::pool_params, dynomite::pool_options>);
+static_assert(std::is_same_v<dynomite::retry_params, dynomite::retry_options>);
+static_assert(std::is_same_v<dynomite::tls_params, dynomite::tls_options>);
+static_assert(std::is_same_v<dynomite::proxy_params, dynomite::proxy_options>);
+static_assert(std::is_same_v<dynomite::container_params, dynomite::container_options>);
+static_assert(std::is_same_v<dynomite::imds_params, dynomite::imds_options>);
+static_assert(std::is_same_v<dynomite::sso_params, dynomite::sso_options>);
+static_assert(std::is_same_v<dynomite::assume_role_params, dynomite::assume_role_options>);
+static_assert(std::is_same_v<dynomite::web_identity_params, dynomite::web_identity_options>);
+#pragma GCC diagnostic pop
 
 endpoint https_target() { return dynomite::parse_endpoint("https://dynamodb.us-east-1.amazonaws.com"); }
 endpoint http_target() { return dynomite::parse_endpoint("http://127.0.0.1:8000"); }
@@ -149,7 +168,7 @@ TEST(ChooseProxy, NoProxyAndTheSettingsOverrideTheEnvironment)
     ASSERT_FALSE(choose_proxy({}, env, https_target(), route, why)) << why;
     EXPECT_FALSE(route);
 
-    proxy_params settings;
+    proxy_options settings;
     settings.no_proxy = "";
     ASSERT_FALSE(choose_proxy(settings, env, https_target(), route, why)) << why;
     ASSERT_TRUE(route);
@@ -158,7 +177,7 @@ TEST(ChooseProxy, NoProxyAndTheSettingsOverrideTheEnvironment)
     ASSERT_FALSE(choose_proxy(settings, env, https_target(), route, why)) << why;
     ASSERT_TRUE(route);
     EXPECT_EQ(route->host, "configured");
-    EXPECT_EQ(route->origin, "proxy_params.https_proxy");
+    EXPECT_EQ(route->origin, "proxy_options.https_proxy");
 
     settings.https_proxy = "";  // explicitly none
     ASSERT_FALSE(choose_proxy(settings, env, https_target(), route, why)) << why;
@@ -256,7 +275,7 @@ TEST_F(CaSource, ExplicitFileThenAwsCaBundleThenTheProfileThenTheSystem)
         {"AWS_CONFIG_FILE", (dir / "config").string()}, {"AWS_CA_BUNDLE", "/etc/env-bundle.pem"}};
     ca_source source;
     std::string why;
-    tls_params tls;
+    tls_options tls;
     tls.ca_file = "/etc/explicit.pem";
     ASSERT_FALSE(choose_ca_source(tls, "", environment::from_map(variables), source, why));
     EXPECT_EQ(source.path, "/etc/explicit.pem");

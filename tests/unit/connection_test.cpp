@@ -302,7 +302,7 @@ TEST_F(ConnectionTest, ForwardProxyRefusalsReachTheUserWithTheProxysStatus)
         const auto result = run(cfg);
         EXPECT_EQ(result.ec, errc::http_status) << result.ec.message();
         EXPECT_NE(result.diag.message.find("the proxy " + proxy.url() +
-                                           " (proxy_params.http_proxy) answered " +
+                                           " (proxy_options.http_proxy) answered " +
                                            std::to_string(status)),
                   std::string::npos)
             << result.diag.message;
@@ -389,7 +389,7 @@ TEST_F(ConnectionTest, AnAddressThatDoesNotAnswerLeavesTimeForTheNext)
                                      [](error_code) {});
     }
     counting_listener answering(io, "127.0.0.2", port);
-    dynomite::pool_params params;
+    dynomite::pool_options params;
     params.connect_timeout = 600ms;
     dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint("http://db.test"),
                                    params, nullptr);
@@ -429,7 +429,7 @@ TEST_F(ConnectionTest, ConnectionOlderThanTheMaximumAgeIsClosedWhenGivenBack)
 {
     server.emplace();
     for (const auto age : {std::chrono::milliseconds(1), std::chrono::milliseconds(300'000)}) {
-        dynomite::pool_params params;
+        dynomite::pool_options params;
         params.max_connection_age = age;
         dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint(server->url()),
                                        params, nullptr);

@@ -804,7 +804,7 @@ TEST_F(FaultTest, PoolWaitersTimeOutWhenTheServerNeverAnswers)
 
 TEST_F(FaultTest, PoolHandsOutAtMostItsLimit)
 {
-    dynomite::pool_params params;
+    dynomite::pool_options params;
     params.max_connections = 2;
     params.request_timeout = 300ms;
     dynomite::connection_pool pool(io.get_executor(), dynomite::parse_endpoint(server.url()),

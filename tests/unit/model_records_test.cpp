@@ -33,7 +33,7 @@ struct Post : model<Post> {
     std::chrono::sys_seconds created_at{};
     std::chrono::sys_seconds updated_at{};
 
-    static void define(model_schema<Post>& s)
+    static void define(model_definition<Post>& s)
     {
         s.field("title", &Post::title);
         s.field("body", &Post::body);
@@ -46,7 +46,7 @@ struct Post : model<Post> {
 struct Entry : model<Entry> {
     std::string feed;
     std::string at;
-    static void define(model_schema<Entry>& s)
+    static void define(model_definition<Entry>& s)
     {
         s.field("feed", &Entry::feed);
         s.field("at", &Entry::at);
@@ -60,7 +60,7 @@ struct Entry : model<Entry> {
 
 struct Shape : model<Shape> {
     std::string id;
-    static void define(model_schema<Shape>& s)
+    static void define(model_definition<Shape>& s)
     {
         s.inheritance_field("kind");
         s.partition_key("id");
@@ -71,7 +71,7 @@ struct Locked : model<Locked> {
     std::string id;
     std::string title;
     int lock_version = 0;
-    static void define(model_schema<Locked>& s)
+    static void define(model_definition<Locked>& s)
     {
         s.field("title", &Locked::title);
         s.field("lock_version", &Locked::lock_version);

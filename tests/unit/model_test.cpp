@@ -57,7 +57,7 @@ struct Product : model<Product> {
     std::chrono::sys_seconds created_at{};
     std::chrono::sys_seconds updated_at{};
 
-    static void define(model_schema<Product>& s)
+    static void define(model_definition<Product>& s)
     {
         s.field("category", &Product::category);
         s.field("price", &Product::price).validates(presence());
@@ -71,7 +71,7 @@ struct Product : model<Product> {
 
 struct ProductCategory : model<ProductCategory> {
     std::string name;
-    static void define(model_schema<ProductCategory>& s)
+    static void define(model_definition<ProductCategory>& s)
     {
         s.field("name", &ProductCategory::name);
         s.partition_key("name");
@@ -82,7 +82,7 @@ struct ProductCategory : model<ProductCategory> {
 struct Archive : model<Archive> {
     std::string id;
     int revision = 7;
-    static void define(model_schema<Archive>& s)
+    static void define(model_definition<Archive>& s)
     {
         s.table_name("legacy-archive");
         s.field("revision", &Archive::revision);
@@ -93,7 +93,7 @@ struct Archive : model<Archive> {
 
 TEST(ModelSchema, DeclaredAndConventionalFields)
 {
-    const auto& d = Product::schema();
+    const auto& d = Product::class_descriptor();
     std::vector<std::string> names;
     for (const auto& f : d.fields) names.push_back(f.name);
     EXPECT_EQ(names, (std::vector<std::string>{"category", "price", "stock_quantity", "tags", "id",
@@ -101,10 +101,11 @@ TEST(ModelSchema, DeclaredAndConventionalFields)
     EXPECT_EQ(d.type_name, "Product");
     ASSERT_TRUE(d.id_field.has_value());
     EXPECT_EQ(*d.id_field, "id");
-    EXPECT_EQ(Archive::schema().find_field("created_at"), nullptr);
-    EXPECT_EQ(Archive::schema().id_prefix, std::optional<std::string>("arc_"));
-    EXPECT_FALSE(ProductCategory::schema().id_field.has_value());
-    EXPECT_EQ(ProductCategory::schema().partition_key, std::optional<std::string>("name"));
+    EXPECT_EQ(Archive::class_descriptor().find_field("created_at"), nullptr);
+    EXPECT_EQ(Archive::class_descriptor().id_prefix, std::optional<std::string>("arc_"));
+    EXPECT_FALSE(ProductCategory::class_descriptor().id_field.has_value());
+    EXPECT_EQ(ProductCategory::class_descriptor().partition_key,
+              std::optional<std::string>("name"));
 }
 
 TEST(ModelNaming, TableNamesFromTypeNamesAndNamespace)
@@ -138,7 +139,7 @@ TEST(ModelNaming, SetTableNameValidates)
 {
     struct Widget : model<Widget> {
         std::string id;
-        static void define(model_schema<Widget>&) {}
+        static void define(model_definition<Widget>&) {}
     };
     naming_options none;
     none.namespace_ = "";
@@ -158,7 +159,7 @@ TEST(ModelNaming, SetTableNameValidates)
 
 struct Twice : model<Twice> {
     std::string a;
-    static void define(model_schema<Twice>& s)
+    static void define(model_definition<Twice>& s)
     {
         s.field("a", &Twice::a);
         s.field("a", &Twice::a);
@@ -167,13 +168,13 @@ struct Twice : model<Twice> {
 
 struct BadLock : model<BadLock> {
     std::string id;
-    static void define(model_schema<BadLock>& s) { s.locking("lock_version"); }
+    static void define(model_definition<BadLock>& s) { s.locking("lock_version"); }
 };
 
 TEST(ModelSchema, RefusesInvalidDeclarations)
 {
     try {
-        (void)Twice::schema();
+        (void)Twice::class_descriptor();
         FAIL() << "expected an error";
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_configuration);
@@ -181,7 +182,7 @@ TEST(ModelSchema, RefusesInvalidDeclarations)
             << e.what();
     }
     try {
-        (void)BadLock::schema();
+        (void)BadLock::class_descriptor();
         FAIL() << "expected an error";
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_configuration);
@@ -265,7 +266,7 @@ struct Loaded : model<Loaded> {
     std::optional<std::string> nickname;
     std::string note;
 
-    static void define(model_schema<Loaded>& s)
+    static void define(model_definition<Loaded>& s)
     {
         s.field("name", &Loaded::name);
         s.field("count", &Loaded::count);
@@ -463,7 +464,7 @@ struct Article : model<Article> {
     bool check_title() const { return !title.empty(); }
     void note_initialized() { trace.push_back("after_initialize"); }
 
-    static void define(model_schema<Article>& s)
+    static void define(model_definition<Article>& s)
     {
         s.field("title", &Article::title).validates(presence());
         s.field("status", &Article::status).default_value("draft");
@@ -582,7 +583,7 @@ TEST(ModelCallbacks, SaveWithoutValidationSkipsValidators)
 
 struct Guarded : model<Guarded> {
     std::string id;
-    static void define(model_schema<Guarded>& s)
+    static void define(model_definition<Guarded>& s)
     {
         s.before_validation([](Guarded&) { return false; });
         s.before_destroy([](Guarded&) { return halt; });
@@ -620,7 +621,7 @@ TEST(ModelCallbacks, AfterFindRunsOnLoad)
     struct Seen : model<Seen> {
         std::string id;
         int loads = 0;
-        static void define(model_schema<Seen>& s)
+        static void define(model_definition<Seen>& s)
         {
             s.after_find([](Seen& x) { ++x.loads; });
         }
@@ -678,7 +679,7 @@ struct Document : model<Document> {
     std::map<std::string, int> counts;
     std::chrono::sys_seconds created_at{};
 
-    static void define(model_schema<Document>& s)
+    static void define(model_definition<Document>& s)
     {
         s.field("title", &Document::title);
         s.field("score", &Document::score);
@@ -728,7 +729,7 @@ struct Ledger : model<Ledger> {
     number balance;
     std::vector<number> history;
 
-    static void define(model_schema<Ledger>& s)
+    static void define(model_definition<Ledger>& s)
     {
         s.field("balance", &Ledger::balance);
         s.field("history", &Ledger::history);
@@ -799,7 +800,7 @@ TEST(ModelJson, Errors)
 struct Vehicle : model<Vehicle> {
     std::string id;
     int wheels = 0;
-    static void define(model_schema<Vehicle>& s)
+    static void define(model_definition<Vehicle>& s)
     {
         s.field("wheels", &Vehicle::wheels);
         s.inheritance_field("kind");
@@ -808,11 +809,11 @@ struct Vehicle : model<Vehicle> {
 
 struct Car : inherits<Car, Vehicle> {
     int doors = 4;
-    static void define(model_schema<Car>& s) { s.field("doors", &Car::doors); }
+    static void define(model_definition<Car>& s) { s.field("doors", &Car::doors); }
 };
 
 struct SportsCar : inherits<SportsCar, Car> {
-    static void define(model_schema<SportsCar>& s) { s.inheritance_name("sports"); }
+    static void define(model_definition<SportsCar>& s) { s.inheritance_name("sports"); }
 };
 
 struct Truck : inherits<Truck, Vehicle> {};
@@ -824,24 +825,24 @@ TEST(ModelInheritance, SubclassesShareTheTableAndAddFields)
     set_model_naming(none);
     EXPECT_EQ(Car::table_name(), "vehicles");
     EXPECT_EQ(SportsCar::table_name(), "vehicles");
-    EXPECT_NE(Car::schema().find_field("wheels"), nullptr);
-    EXPECT_NE(Car::schema().find_field("doors"), nullptr);
-    EXPECT_EQ(Vehicle::schema().find_field("doors"), nullptr);
-    EXPECT_EQ(Car::schema().parent, &Vehicle::schema());
-    EXPECT_EQ(SportsCar::schema().root, &Vehicle::schema());
+    EXPECT_NE(Car::class_descriptor().find_field("wheels"), nullptr);
+    EXPECT_NE(Car::class_descriptor().find_field("doors"), nullptr);
+    EXPECT_EQ(Vehicle::class_descriptor().find_field("doors"), nullptr);
+    EXPECT_EQ(Car::class_descriptor().parent, &Vehicle::class_descriptor());
+    EXPECT_EQ(SportsCar::class_descriptor().root, &Vehicle::class_descriptor());
 }
 
 TEST(ModelInheritance, TypeNamesAndFilters)
 {
-    const auto car_names = Car::schema().inheritance_names();
+    const auto car_names = Car::class_descriptor().inheritance_names();
     EXPECT_EQ(car_names, (std::vector<std::string>{"Car", "sports"}));
-    const auto all = Vehicle::schema().inheritance_names();
+    const auto all = Vehicle::class_descriptor().inheritance_names();
     EXPECT_EQ(all.front(), "Vehicle");
     EXPECT_NE(std::find(all.begin(), all.end(), "Truck"), all.end());
-    EXPECT_TRUE(detail::type_matches(Car::schema(), {{"kind", "sports"}}));
-    EXPECT_FALSE(detail::type_matches(Car::schema(), {{"kind", "Truck"}}));
-    EXPECT_FALSE(detail::type_matches(Car::schema(), {{"id", "x"}}));
-    EXPECT_TRUE(detail::type_matches(Vehicle::schema(), {{"kind", "Truck"}}));
+    EXPECT_TRUE(detail::type_matches(Car::class_descriptor(), {{"kind", "sports"}}));
+    EXPECT_FALSE(detail::type_matches(Car::class_descriptor(), {{"kind", "Truck"}}));
+    EXPECT_FALSE(detail::type_matches(Car::class_descriptor(), {{"id", "x"}}));
+    EXPECT_TRUE(detail::type_matches(Vehicle::class_descriptor(), {{"kind", "Truck"}}));
 }
 
 TEST(ModelInheritance, TypeIsWrittenAndRecordsKnowTheirClass)
@@ -871,7 +872,7 @@ TEST(ModelInheritance, RegistryMakesTheNamedClass)
     EXPECT_NE(dynamic_cast<SportsCar*>(made.get()), nullptr);
     EXPECT_EQ(detail::polymorphic_registry<Car>::make("Truck"), nullptr);
     try {
-        detail::throw_unknown_type(Vehicle::schema(), "Bus");
+        detail::throw_unknown_type(Vehicle::class_descriptor(), "Bus");
         FAIL() << "expected an error";
     } catch (const error& e) {
         EXPECT_EQ(e.code(), model_errc::unknown_type);
@@ -881,14 +882,14 @@ TEST(ModelInheritance, RegistryMakesTheNamedClass)
 
 struct Orphan : model<Orphan> {
     std::string id;
-    static void define(model_schema<Orphan>&) {}
+    static void define(model_definition<Orphan>&) {}
 };
 struct OrphanChild : inherits<OrphanChild, Orphan> {};
 
 TEST(ModelInheritance, SubclassNeedsAnInheritanceField)
 {
     try {
-        (void)OrphanChild::schema();
+        (void)OrphanChild::class_descriptor();
         FAIL() << "expected an error";
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_configuration);
@@ -903,7 +904,7 @@ struct Note : model<Note> {
     std::string title;
     std::string body;
     int rank = 0;
-    static void define(model_schema<Note>& s)
+    static void define(model_definition<Note>& s)
     {
         s.field("title", &Note::title);
         s.field("body", &Note::body);
@@ -1121,7 +1122,7 @@ struct Reply : model<Reply> {
     std::string thread;
     std::string seq;
     std::string text;
-    static void define(model_schema<Reply>& s)
+    static void define(model_definition<Reply>& s)
     {
         s.field("thread", &Reply::thread);
         s.field("seq", &Reply::seq);
@@ -1135,7 +1136,7 @@ struct Reply : model<Reply> {
 struct Tagged : model<Tagged> {
     std::string id;
     std::string version;
-    static void define(model_schema<Tagged>& s)
+    static void define(model_definition<Tagged>& s)
     {
         s.field("version", &Tagged::version);
         s.locking("version");
@@ -1217,7 +1218,7 @@ TEST_F(ModelRequests, DeleteAndReloadOfAMissingItem)
 
 struct Eager : model<Eager> {
     std::string id;
-    static void define(model_schema<Eager>& s)
+    static void define(model_definition<Eager>& s)
     {
         s.after_initialize([](Eager&) -> asio::awaitable<void> { co_return; });
     }

@@ -34,7 +34,7 @@ struct Memo : model<Memo> {
     std::chrono::sys_seconds created_at{};
     std::chrono::sys_seconds updated_at{};
 
-    static void define(model_schema<Memo>& s)
+    static void define(model_definition<Memo>& s)
     {
         s.field("title", &Memo::title).validates(presence());
         s.field("rank", &Memo::rank);
@@ -50,7 +50,7 @@ struct Ledger : model<Ledger> {
     int balance = 0;
     int lock_version = 0;
 
-    static void define(model_schema<Ledger>& s)
+    static void define(model_definition<Ledger>& s)
     {
         s.field("balance", &Ledger::balance);
         s.field("lock_version", &Ledger::lock_version);
@@ -64,7 +64,7 @@ struct Ledger : model<Ledger> {
 struct Slot : model<Slot> {
     std::string id;
     std::string title;
-    static void define(model_schema<Slot>& s)
+    static void define(model_definition<Slot>& s)
     {
         s.field("title", &Slot::title);
         s.partition_key("id");
@@ -75,7 +75,7 @@ struct Slot : model<Slot> {
 
 struct Wrapped : model<Wrapped> {
     std::string id;
-    static void define(model_schema<Wrapped>& s)
+    static void define(model_definition<Wrapped>& s)
     {
         s.partition_key("id");
         s.table_name("wrapped");

@@ -30,7 +30,7 @@ using dynomite::environment;
 using dynomite::errc;
 using dynomite::make_error_code;
 using dynomite::retry_mode;
-using dynomite::retry_params;
+using dynomite::retry_options;
 using dynomite::detail::is_legacy_retryable;
 using dynomite::detail::legacy_backoff_delay;
 using dynomite::detail::resolve_retry_settings;
@@ -68,7 +68,7 @@ struct resolved {
     std::string why;
 };
 
-resolved resolve(const retry_params& params, const environment& env, std::string profile = {})
+resolved resolve(const retry_options& params, const environment& env, std::string profile = {})
 {
     resolved out;
     out.ec = resolve_retry_settings(params, profile, env, out.settings, &out.why);
@@ -111,7 +111,7 @@ TEST(RetrySettings, EnvironmentBeatsProfileAndConfigBeatsBoth)
     EXPECT_EQ(r.settings.mode, retry_mode::legacy);
     EXPECT_EQ(r.settings.max_attempts, 2);
 
-    retry_params params;
+    retry_options params;
     params.mode = retry_mode::standard;
     params.max_attempts = 1;
     r = resolve(params, file.env({{"AWS_RETRY_MODE", "legacy"}, {"AWS_MAX_ATTEMPTS", "2"}}));
@@ -129,7 +129,7 @@ TEST(RetrySettings, ExplicitSettingsNeedNoConfigFile)
 {
     // A malformed file is not read when nothing is left for it to say.
     config_file file("[default\nretry_mode = adaptive\n");
-    retry_params params;
+    retry_options params;
     params.mode = retry_mode::standard;
     auto r = resolve(params, file.env({{"AWS_MAX_ATTEMPTS", "5"}}));
     ASSERT_FALSE(r.ec) << r.why;
@@ -155,11 +155,11 @@ TEST(RetrySettings, BadAttemptsNameTheVariableAndTheValue)
         << r.why;
     EXPECT_NE(r.why.find("\"many\""), std::string::npos) << r.why;
 
-    retry_params params;
+    retry_options params;
     params.max_attempts = 0;
     const auto e = resolve(params, environment::from_map({}));
     EXPECT_EQ(e.ec, make_error_code(errc::invalid_configuration));
-    EXPECT_NE(e.why.find("retry_params.max_attempts is 0"), std::string::npos) << e.why;
+    EXPECT_NE(e.why.find("retry_options.max_attempts is 0"), std::string::npos) << e.why;
 }
 
 TEST(RetrySettings, UnknownModesNameTheVariableAndTheValue)
@@ -174,11 +174,11 @@ TEST(RetrySettings, UnknownModesNameTheVariableAndTheValue)
     EXPECT_NE(r.why.find("retry_mode in profile \"p\""), std::string::npos) << r.why;
     EXPECT_NE(r.why.find("\"turbo\""), std::string::npos) << r.why;
 
-    retry_params params;
+    retry_options params;
     params.mode = static_cast<retry_mode>(7);
     r = resolve(params, environment::from_map({}));
     EXPECT_EQ(r.ec, make_error_code(errc::invalid_configuration));
-    EXPECT_NE(r.why.find("retry_params.mode"), std::string::npos) << r.why;
+    EXPECT_NE(r.why.find("retry_options.mode"), std::string::npos) << r.why;
 }
 
 TEST(RetrySettings, ModesRoundTripThroughTheirNames)

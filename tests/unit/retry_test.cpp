@@ -6,13 +6,13 @@
 using namespace std::chrono_literals;
 using dynomite::errc;
 using dynomite::make_error_code;
-using dynomite::retry_params;
+using dynomite::retry_options;
 using dynomite::detail::backoff_delay;
 using dynomite::detail::retry_quota;
 
 TEST(Backoff, GrowsExponentiallyFromTheBase)
 {
-    retry_params params;
+    retry_options params;
     params.base_delay = 25ms;
     EXPECT_EQ(backoff_delay(params, 1, false, 0.999999), std::chrono::nanoseconds(24'999'975));
     EXPECT_EQ(backoff_delay(params, 2, false, 0.5), 25ms);
@@ -22,13 +22,13 @@ TEST(Backoff, GrowsExponentiallyFromTheBase)
 
 TEST(Backoff, FullJitterCoversZero)
 {
-    retry_params params;
+    retry_options params;
     EXPECT_EQ(backoff_delay(params, 3, false, 0.0), 0ns);
 }
 
 TEST(Backoff, IsCappedByMaxDelay)
 {
-    retry_params params;
+    retry_options params;
     params.base_delay = 25ms;
     params.max_delay = 100ms;
     EXPECT_EQ(backoff_delay(params, 10, false, 0.5), 50ms);
@@ -37,7 +37,7 @@ TEST(Backoff, IsCappedByMaxDelay)
 
 TEST(Backoff, ThrottlingUsesItsOwnBase)
 {
-    retry_params params;
+    retry_options params;
     params.base_delay = 25ms;
     params.throttling_base_delay = 500ms;
     EXPECT_EQ(backoff_delay(params, 1, true, 0.5), 250ms);
@@ -46,7 +46,7 @@ TEST(Backoff, ThrottlingUsesItsOwnBase)
 
 TEST(Backoff, OutOfRangeRandomIsClamped)
 {
-    retry_params params;
+    retry_options params;
     params.base_delay = 10ms;
     EXPECT_EQ(backoff_delay(params, 1, false, 7.0), 10ms);
     EXPECT_EQ(backoff_delay(params, 1, false, -1.0), 0ns);
@@ -54,7 +54,7 @@ TEST(Backoff, OutOfRangeRandomIsClamped)
 
 TEST(RetryQuota, SpendsAndRefunds)
 {
-    retry_params params;
+    retry_options params;
     params.quota_capacity = 12;
     params.retry_cost = 5;
     params.timeout_retry_cost = 10;
@@ -73,7 +73,7 @@ TEST(RetryQuota, SpendsAndRefunds)
 
 TEST(RetryQuota, NeverExceedsCapacity)
 {
-    retry_params params;
+    retry_options params;
     params.quota_capacity = 10;
     retry_quota quota(params);
     quota.release(0);
@@ -83,7 +83,7 @@ TEST(RetryQuota, NeverExceedsCapacity)
 
 TEST(RetryQuota, TimeoutsCostMore)
 {
-    retry_params params;
+    retry_options params;
     params.quota_capacity = 100;
     retry_quota quota(params);
     EXPECT_EQ(quota.try_acquire(make_error_code(errc::request_timeout)), 10);
@@ -93,7 +93,7 @@ TEST(RetryQuota, TimeoutsCostMore)
 
 TEST(RetryQuota, DisabledQuotaAlwaysPays)
 {
-    retry_params params;
+    retry_options params;
     params.quota_capacity = 0;
     retry_quota quota(params);
     for (int i = 0; i < 1000; ++i)

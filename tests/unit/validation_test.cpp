@@ -53,7 +53,7 @@ struct Account : model<Account> {
 
     bool is_vip() const { return vip; }
 
-    static void define(model_schema<Account>& s)
+    static void define(model_definition<Account>& s)
     {
         s.field("name", &Account::name).validates(presence()).label("Full name");
         s.field("email", &Account::email)
@@ -189,7 +189,7 @@ TEST(Validation, NumericalityOnOtherValues)
         std::string amount;
         double ratio = 0;
         int count = 0;
-        static void define(model_schema<Measure>& s)
+        static void define(model_definition<Measure>& s)
         {
             s.field("amount", &Measure::amount).validates(numericality());
             s.field("ratio", &Measure::ratio).validates(numericality().only_integer());
@@ -227,7 +227,7 @@ TEST(Validation, EvenNumbers)
     struct Pair : model<Pair> {
         std::string id;
         int n = 0;
-        static void define(model_schema<Pair>& s)
+        static void define(model_definition<Pair>& s)
         {
             s.field("n", &Pair::n).validates(numericality().even());
         }
@@ -288,7 +288,7 @@ struct Booking : model<Booking> {
         if (ends < starts) errors().add("ends", "must be after the start");
     }
 
-    static void define(model_schema<Booking>& s)
+    static void define(model_definition<Booking>& s)
     {
         s.field("starts", &Booking::starts);
         s.field("ends", &Booking::ends);
@@ -341,7 +341,7 @@ TEST(Validation, AroundValidationWrapsTheValidators)
         std::string id;
         std::string title;
         std::vector<std::string> seen;
-        static void define(model_schema<Wrapped>& s)
+        static void define(model_definition<Wrapped>& s)
         {
             s.field("title", &Wrapped::title).validates(presence());
             s.around_validation([](Wrapped& w, proceed next) -> asio::awaitable<void> {
@@ -364,7 +364,7 @@ TEST(Validation, UniquenessIsSkippedLocally)
     struct Handle : model<Handle> {
         std::string id;
         std::string name;
-        static void define(model_schema<Handle>& s)
+        static void define(model_definition<Handle>& s)
         {
             s.field("name", &Handle::name).validates(uniqueness().scope("id"));
         }
@@ -395,7 +395,7 @@ TEST(Validation, BuildersRefuseMeaninglessOptions)
 struct Misdeclared : model<Misdeclared> {
     std::string id;
     std::string a;
-    static void define(model_schema<Misdeclared>& s)
+    static void define(model_definition<Misdeclared>& s)
     {
         s.field("a", &Misdeclared::a).if_([](const Misdeclared&) { return true; });
     }
@@ -404,7 +404,7 @@ struct Misdeclared : model<Misdeclared> {
 TEST(Validation, ConditionBeforeValidatorIsRefused)
 {
     try {
-        (void)Misdeclared::schema();
+        (void)Misdeclared::class_descriptor();
         FAIL() << "expected an error";
     } catch (const error& e) {
         EXPECT_EQ(e.code(), errc::invalid_argument);

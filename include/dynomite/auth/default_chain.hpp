@@ -33,7 +33,7 @@ struct credential_chain_options {
     std::string container_base = "http://169.254.170.2";
     /// Timeouts and attempts of the instance metadata source; its endpoint comes from the
     /// environment (AWS_EC2_METADATA_SERVICE_ENDPOINT) unless set here.
-    imds_params imds;
+    imds_options imds;
     bool imds_endpoint_from_environment = true;
     /// How long a profile's credential_process may run (one minute by default) and how much
     /// it may print.

@@ -40,7 +40,7 @@ private:
     credential_process_limits limits_;
 };
 
-struct sso_params {
+struct sso_options {
     std::string start_url;
     /// The [sso-session NAME] the profile names; empty for the legacy settings.
     std::string session_name;
@@ -70,7 +70,7 @@ struct sso_params {
 /// `aws sso login`.
 class sso_credentials_provider final : public coroutine_credentials_provider {
 public:
-    sso_credentials_provider(boost::asio::any_io_executor executor, sso_params params);
+    sso_credentials_provider(boost::asio::any_io_executor executor, sso_options params);
     std::string_view name() const noexcept override { return "SSO"; }
 
 protected:
@@ -81,7 +81,10 @@ private:
     boost::asio::awaitable<void> refresh_token(detail::sso_cached_token& cached,
                                                const std::string& path, std::string& failure);
 
-    sso_params params_;
+    sso_options params_;
 };
+
+/// The names these had before every settings struct was named *_options.
+using sso_params [[deprecated("use sso_options")]] = sso_options;
 
 }  // namespace dynomite

@@ -23,11 +23,11 @@ struct sts_endpoint {
     /// Throttling, 5xx answers, IDPCommunicationError and connection failures are retried
     /// with full-jitter backoff, three attempts in all as botocore's standard mode does; the
     /// retry quota fields are not used.
-    retry_params retry = default_sts_retry();
+    retry_options retry = default_sts_retry();
 
-    static retry_params default_sts_retry()
+    static retry_options default_sts_retry()
     {
-        retry_params r;
+        retry_options r;
         r.max_attempts = 3;
         r.base_delay = std::chrono::milliseconds(100);
         r.throttling_base_delay = std::chrono::milliseconds(500);
@@ -36,7 +36,7 @@ struct sts_endpoint {
     }
 };
 
-struct assume_role_params {
+struct assume_role_options {
     std::string role_arn;
     /// "dynomite-session-<seconds since the epoch>" when empty.
     std::string role_session_name;
@@ -49,7 +49,7 @@ struct assume_role_params {
 class assume_role_provider final : public coroutine_credentials_provider {
 public:
     assume_role_provider(boost::asio::any_io_executor executor,
-                         std::shared_ptr<credentials_provider> source, assume_role_params params,
+                         std::shared_ptr<credentials_provider> source, assume_role_options params,
                          sts_endpoint endpoint = {});
     std::string_view name() const noexcept override { return name_; }
 
@@ -58,12 +58,12 @@ protected:
 
 private:
     std::shared_ptr<credentials_provider> source_;
-    assume_role_params params_;
+    assume_role_options params_;
     sts_endpoint endpoint_;
     std::string name_;
 };
 
-struct web_identity_params {
+struct web_identity_options {
     /// Read anew for each call: the issuer rotates it.
     std::string token_file;
     std::string role_arn;
@@ -74,7 +74,7 @@ struct web_identity_params {
 /// STS AssumeRoleWithWebIdentity (unsigned; the token is the proof).
 class web_identity_provider final : public coroutine_credentials_provider {
 public:
-    web_identity_provider(boost::asio::any_io_executor executor, web_identity_params params,
+    web_identity_provider(boost::asio::any_io_executor executor, web_identity_options params,
                           sts_endpoint endpoint = {});
     std::string_view name() const noexcept override { return name_; }
 
@@ -82,9 +82,13 @@ protected:
     boost::asio::awaitable<error_code> fetch(credentials& out, diagnostics& diag) override;
 
 private:
-    web_identity_params params_;
+    web_identity_options params_;
     sts_endpoint endpoint_;
     std::string name_;
 };
+
+/// The names these had before every settings struct was named *_options.
+using assume_role_params [[deprecated("use assume_role_options")]] = assume_role_options;
+using web_identity_params [[deprecated("use web_identity_options")]] = web_identity_options;
 
 }  // namespace dynomite

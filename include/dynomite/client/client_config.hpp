@@ -57,10 +57,10 @@ struct client_config {
     /// step of every request.
     bool thread_safe = true;
 
-    pool_params pool;
-    retry_params retry;
-    tls_params tls;
-    proxy_params proxy;
+    pool_options pool;
+    retry_options retry;
+    tls_options tls;
+    proxy_options proxy;
 };
 
 }  // namespace dynomite

@@ -4,12 +4,12 @@
 //     struct User : dynomite::model<User> {
 //         std::string id;
 //         dynomite::collection<Post> posts() { return {*this, "posts"}; }
-//         static void define(dynomite::model_schema<User>& s) { s.has_many<Post>("posts"); }
+//         static void define(dynomite::model_definition<User>& s) { s.has_many<Post>("posts"); }
 //     };
 //     struct Post : dynomite::model<Post> {
 //         std::string id;
 //         dynomite::reference<User> user() { return {*this, "user"}; }
-//         static void define(dynomite::model_schema<Post>& s) { s.belongs_to<User>("user"); }
+//         static void define(dynomite::model_definition<Post>& s) { s.belongs_to<User>("user"); }
 //     };
 //
 //     co_await user.posts().add(post);    // User.posts_ids ADD, Post.user_id SET: one transaction
@@ -486,62 +486,65 @@ private:
     const detail::resolved_association* a_;
 };
 
-// The declarations of model_schema (schema.hpp).
+// The declarations of model_definition (schema.hpp).
 
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::associate(association_kind kind, std::string name,
-                                            const association_options& options)
+model_definition<T>& model_definition<T>::associate(association_kind kind, std::string name,
+                                                    const association_options& options)
 {
     detail::declare_association(*d_, kind, std::move(name), options, &descriptor_of<U>);
     return *this;
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_many(std::string name, const association_options& options)
+model_definition<T>& model_definition<T>::has_many(std::string name,
+                                                   const association_options& options)
 {
     return associate<U>(association_kind::has_many, std::move(name), options);
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_many(std::string name)
+model_definition<T>& model_definition<T>::has_many(std::string name)
 {
     return associate<U>(association_kind::has_many, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_one(std::string name, const association_options& options)
+model_definition<T>& model_definition<T>::has_one(std::string name,
+                                                  const association_options& options)
 {
     return associate<U>(association_kind::has_one, std::move(name), options);
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_one(std::string name)
+model_definition<T>& model_definition<T>::has_one(std::string name)
 {
     return associate<U>(association_kind::has_one, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::belongs_to(std::string name, const association_options& options)
+model_definition<T>& model_definition<T>::belongs_to(std::string name,
+                                                     const association_options& options)
 {
     return associate<U>(association_kind::belongs_to, std::move(name), options);
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::belongs_to(std::string name)
+model_definition<T>& model_definition<T>::belongs_to(std::string name)
 {
     return associate<U>(association_kind::belongs_to, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_and_belongs_to_many(std::string name,
-                                                          const association_options& options)
+model_definition<T>& model_definition<T>::has_and_belongs_to_many(
+    std::string name, const association_options& options)
 {
     return associate<U>(association_kind::has_and_belongs_to_many, std::move(name), options);
 }
 template <class T>
 template <class U>
-model_schema<T>& model_schema<T>::has_and_belongs_to_many(std::string name)
+model_definition<T>& model_definition<T>::has_and_belongs_to_many(std::string name)
 {
     return associate<U>(association_kind::has_and_belongs_to_many, std::move(name),
                         association_options{});

@@ -73,20 +73,20 @@ void register_with(const model_descriptor& d)
 }
 
 template <class T>
-concept has_own_define = requires(model_schema<T>& s)
+concept has_own_define = requires(model_definition<T>& s)
 {
     T::define(s);
 };
 
 template <class T, class V>
-void detect_field(model_schema<T>& s, const char* name, V T::*member)
+void detect_field(model_definition<T>& s, const char* name, V T::*member)
 {
     if (s.descriptor().find_field(name) == nullptr) s.field(name, member);
 }
 
 /// Members named id, created_at and updated_at become fields unless declared.
 template <class T>
-void detect_conventional_fields(model_schema<T>& s)
+void detect_conventional_fields(model_definition<T>& s)
 {
     if constexpr (requires { &T::id; }) {
         if constexpr (std::is_member_object_pointer_v<decltype(&T::id)>) {
@@ -125,7 +125,7 @@ std::unique_ptr<model_descriptor> build_descriptor()
     d->type_name = type_name_of<T>();
     d->inheritance_name = d->type_name;
     d->make_blank = []() -> std::unique_ptr<model_base> { return std::make_unique<T>(); };
-    model_schema<T> schema(*d);
+    model_definition<T> schema(*d);
     if constexpr (has_own_define<T>) T::define(schema);
     detect_conventional_fields(schema);
     d->finish();

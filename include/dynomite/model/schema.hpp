@@ -30,7 +30,7 @@ enum class association_kind : unsigned char;
 
 /// The schema of model T, given to T::define():
 ///
-///     static void define(dynomite::model_schema<Product>& s) {
+///     static void define(dynomite::model_definition<Product>& s) {
 ///         s.field("category", &Product::category);
 ///         s.field("price", &Product::price).validates(dynomite::presence());
 ///         s.before_save([](Product& p) { if (!p.stock_quantity) p.stock_quantity = 0; });
@@ -40,9 +40,9 @@ enum class association_kind : unsigned char;
 /// without being declared. Throws dynomite::error(errc::invalid_configuration) for a field
 /// name used twice.
 template <class T>
-class model_schema {
+class model_definition {
 public:
-    explicit model_schema(detail::model_descriptor& d) : d_(&d) {}
+    explicit model_definition(detail::model_descriptor& d) : d_(&d) {}
 
     /// A field stored as attribute `name`; V needs an attribute_converter.
     template <class V, class C>
@@ -86,49 +86,49 @@ public:
 
     /// The table; the default is the snake-case plural of the type name, after the naming
     /// options' namespace ("products", "myapp_products").
-    model_schema& table_name(std::string name)
+    model_definition& table_name(std::string name)
     {
         d_->set_table_name(std::move(name));
         return *this;
     }
     /// The key attributes; without them, they are read from DescribeTable (cached by the
     /// database).
-    model_schema& partition_key(std::string name)
+    model_definition& partition_key(std::string name)
     {
         d_->partition_key = std::move(name);
         return *this;
     }
-    model_schema& sort_key(std::string name)
+    model_definition& sort_key(std::string name)
     {
         d_->sort_key = std::move(name);
         return *this;
     }
     /// The field filled on create when empty: prefix + 16 random letters and digits. The
     /// default is field "id" with prefix "<snake_case type name>-".
-    model_schema& generated_id(std::string field, std::string prefix)
+    model_definition& generated_id(std::string field, std::string prefix)
     {
         d_->id_field = std::move(field);
         d_->id_prefix = std::move(prefix);
         return *this;
     }
-    model_schema& id_prefix(std::string prefix)
+    model_definition& id_prefix(std::string prefix)
     {
         d_->id_prefix = std::move(prefix);
         return *this;
     }
-    model_schema& no_generated_id()
+    model_definition& no_generated_id()
     {
         d_->id_field.reset();
         return *this;
     }
     /// created_at is set on create (unless already set), updated_at on every write that
     /// changes something; both are on by default, for the fields of those names.
-    model_schema& timestamps(bool on)
+    model_definition& timestamps(bool on)
     {
         d_->timestamps = on;
         return *this;
     }
-    model_schema& timestamp_fields(std::string created_at, std::string updated_at)
+    model_definition& timestamp_fields(std::string created_at, std::string updated_at)
     {
         d_->created_at_field = std::move(created_at);
         d_->updated_at_field = std::move(updated_at);
@@ -136,20 +136,20 @@ public:
     }
     /// Optimistic locking on an integer field: each update and destroy requires the item's
     /// value to be the one read, and increments it; otherwise model_errc::stale_object.
-    model_schema& locking(std::string field = "lock_version")
+    model_definition& locking(std::string field = "lock_version")
     {
         d_->lock_field = std::move(field);
         return *this;
     }
     /// Single-table inheritance, on the root model: the attribute holding each item's type
     /// name. Subclasses derive from dynomite::inherits<Sub, Parent>.
-    model_schema& inheritance_field(std::string attribute = "type")
+    model_definition& inheritance_field(std::string attribute = "type")
     {
         d_->inheritance_field = std::move(attribute);
         return *this;
     }
     /// This class's name in the inheritance field; the default is the unqualified type name.
-    model_schema& inheritance_name(std::string name)
+    model_definition& inheritance_name(std::string name)
     {
         d_->inheritance_name = std::move(name);
         return *this;
@@ -197,115 +197,115 @@ public:
     // too: before_save(&Product::normalize). They run in the order declared; arounds nest,
     // the first outermost.
     template <class F>
-    model_schema& before_validation(F f)
+    model_definition& before_validation(F f)
     {
         return add(k::before_validation, std::move(f));
     }
     template <class F>
-    model_schema& after_validation(F f)
+    model_definition& after_validation(F f)
     {
         return add(k::after_validation, std::move(f));
     }
     template <class F>
-    model_schema& around_validation(F f)
+    model_definition& around_validation(F f)
     {
         return around(k::around_validation, std::move(f));
     }
     template <class F>
-    model_schema& before_save(F f)
+    model_definition& before_save(F f)
     {
         return add(k::before_save, std::move(f));
     }
     template <class F>
-    model_schema& after_save(F f)
+    model_definition& after_save(F f)
     {
         return add(k::after_save, std::move(f));
     }
     template <class F>
-    model_schema& around_save(F f)
+    model_definition& around_save(F f)
     {
         return around(k::around_save, std::move(f));
     }
     template <class F>
-    model_schema& before_create(F f)
+    model_definition& before_create(F f)
     {
         return add(k::before_create, std::move(f));
     }
     template <class F>
-    model_schema& after_create(F f)
+    model_definition& after_create(F f)
     {
         return add(k::after_create, std::move(f));
     }
     template <class F>
-    model_schema& around_create(F f)
+    model_definition& around_create(F f)
     {
         return around(k::around_create, std::move(f));
     }
     template <class F>
-    model_schema& before_update(F f)
+    model_definition& before_update(F f)
     {
         return add(k::before_update, std::move(f));
     }
     template <class F>
-    model_schema& after_update(F f)
+    model_definition& after_update(F f)
     {
         return add(k::after_update, std::move(f));
     }
     template <class F>
-    model_schema& around_update(F f)
+    model_definition& around_update(F f)
     {
         return around(k::around_update, std::move(f));
     }
     template <class F>
-    model_schema& before_destroy(F f)
+    model_definition& before_destroy(F f)
     {
         return add(k::before_destroy, std::move(f));
     }
     template <class F>
-    model_schema& after_destroy(F f)
+    model_definition& after_destroy(F f)
     {
         return add(k::after_destroy, std::move(f));
     }
     template <class F>
-    model_schema& around_destroy(F f)
+    model_definition& around_destroy(F f)
     {
         return around(k::around_destroy, std::move(f));
     }
     /// After a record is made by the model (build(), finders), after_find's callbacks first.
     template <class F>
-    model_schema& after_initialize(F f)
+    model_definition& after_initialize(F f)
     {
         return add(k::after_initialize, std::move(f));
     }
     /// After a finder loads a record.
     template <class F>
-    model_schema& after_find(F f)
+    model_definition& after_find(F f)
     {
         return add(k::after_find, std::move(f));
     }
     template <class F>
-    model_schema& after_touch(F f)
+    model_definition& after_touch(F f)
     {
         return add(k::after_touch, std::move(f));
     }
 
     // Associations with model U, defined in model/association.hpp.
     template <class U>
-    model_schema& has_many(std::string name, const association_options& options);
+    model_definition& has_many(std::string name, const association_options& options);
     template <class U>
-    model_schema& has_many(std::string name);
+    model_definition& has_many(std::string name);
     template <class U>
-    model_schema& has_one(std::string name, const association_options& options);
+    model_definition& has_one(std::string name, const association_options& options);
     template <class U>
-    model_schema& has_one(std::string name);
+    model_definition& has_one(std::string name);
     template <class U>
-    model_schema& belongs_to(std::string name, const association_options& options);
+    model_definition& belongs_to(std::string name, const association_options& options);
     template <class U>
-    model_schema& belongs_to(std::string name);
+    model_definition& belongs_to(std::string name);
     template <class U>
-    model_schema& has_and_belongs_to_many(std::string name, const association_options& options);
+    model_definition& has_and_belongs_to_many(std::string name, const association_options& options);
     template <class U>
-    model_schema& has_and_belongs_to_many(std::string name);
+    model_definition& has_and_belongs_to_many(std::string name);
 
     detail::model_descriptor& descriptor() noexcept { return *d_; }
 
@@ -314,18 +314,18 @@ private:
 
     /// The declaration every association makes (model/association.hpp).
     template <class U>
-    model_schema& associate(association_kind kind, std::string name,
-                            const association_options& options);
+    model_definition& associate(association_kind kind, std::string name,
+                                const association_options& options);
 
     template <class F>
-    model_schema& add(k kind, F f)
+    model_definition& add(k kind, F f)
     {
         d_->callbacks[static_cast<std::size_t>(kind)].push_back(
             detail::make_callback<T>(std::move(f)));
         return *this;
     }
     template <class F>
-    model_schema& around(k kind, F f)
+    model_definition& around(k kind, F f)
     {
         d_->callbacks[static_cast<std::size_t>(kind)].push_back(
             detail::make_around_callback<T>(std::move(f)));
@@ -337,9 +337,13 @@ private:
 };
 
 template <class T>
-void model_schema<T>::add_field(detail::field_info f)
+void model_definition<T>::add_field(detail::field_info f)
 {
     detail::add_field(*d_, std::move(f));
 }
+
+/// The name model_definition had before; "schema" now means only a table's (table_schema).
+template <class T>
+using model_schema [[deprecated("use model_definition")]] = model_definition<T>;
 
 }  // namespace dynomite

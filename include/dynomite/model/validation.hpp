@@ -40,7 +40,7 @@ struct validation_input {
 };
 
 /// A validator of one field, type-erased; made by the builders below (presence(), length(),
-/// ...) and attached with model_schema's field(...).validates(...).
+/// ...) and attached with model_definition's field(...).validates(...).
 struct field_validator {
     using check_fn = std::function<void(const validation_input&, model_errors&)>;
     /// For validators that read the table (uniqueness).

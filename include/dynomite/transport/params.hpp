@@ -10,7 +10,7 @@
 namespace dynomite {
 
 /// Keep-alive connections to one endpoint.
-struct pool_params {
+struct pool_options {
     std::size_t max_connections = 64;
     /// An idle connection older than this is closed instead of reused.
     std::chrono::milliseconds idle_timeout{30'000};
@@ -46,7 +46,7 @@ std::optional<retry_mode> parse_retry_mode(std::string_view text) noexcept;
 /// Retry settings. The mode and the attempts left unset here come from AWS_RETRY_MODE and
 /// AWS_MAX_ATTEMPTS, else the profile's retry_mode and max_attempts, else standard mode and
 /// the mode's default attempts (4; 10 in legacy mode).
-struct retry_params {
+struct retry_options {
     /// Attempts in all, the first included; 1 disables retries.
     std::optional<int> max_attempts;
     std::optional<retry_mode> mode;
@@ -61,7 +61,7 @@ struct retry_params {
     int timeout_retry_cost = 10;
 };
 
-struct tls_params {
+struct tls_options {
     /// PEM file with the CA certificates to trust instead of the system store; otherwise
     /// AWS_CA_BUNDLE, otherwise the profile's `ca_bundle` setting in the shared config file.
     std::string ca_file;
@@ -72,7 +72,7 @@ struct tls_params {
 
 /// HTTP proxies. A field left unset falls back to the environment: https_proxy then
 /// HTTPS_PROXY, http_proxy then HTTP_PROXY, no_proxy then NO_PROXY. An empty string means none.
-struct proxy_params {
+struct proxy_options {
     /// For https endpoints, reached through an HTTP CONNECT tunnel:
     /// "http://[user:password@]host[:port]" (port 80 when left out; "http://" may be too).
     std::optional<std::string> https_proxy;
@@ -83,5 +83,11 @@ struct proxy_params {
     /// match that port only, or "*" for every host.
     std::optional<std::string> no_proxy;
 };
+
+/// The names these had before every settings struct was named *_options.
+using pool_params [[deprecated("use pool_options")]] = pool_options;
+using retry_params [[deprecated("use retry_options")]] = retry_options;
+using tls_params [[deprecated("use tls_options")]] = tls_options;
+using proxy_params [[deprecated("use proxy_options")]] = proxy_options;
 
 }  // namespace dynomite

@@ -20,7 +20,7 @@ struct bench_item : model<bench_item> {
     int quantity = 0;
     std::string payload;
 
-    static void define(model_schema<bench_item>& s)
+    static void define(model_definition<bench_item>& s)
     {
         s.table_name("dynomite_bench");
         s.partition_key("pk");

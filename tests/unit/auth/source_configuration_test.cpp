@@ -20,10 +20,10 @@ using variables = std::map<std::string, std::string, std::less<>>;
 
 TEST(container_environment, relative_uri_goes_to_the_agent)
 {
-    container_params params;
+    container_options params;
     bool configured = false;
     std::string why;
-    ASSERT_FALSE(container_params_from_environment(
+    ASSERT_FALSE(container_options_from_environment(
         environment::from_map({{"AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "/v2/credentials/abc"}}),
         params, configured, why));
     EXPECT_TRUE(configured);
@@ -37,10 +37,10 @@ TEST(container_environment, full_uri_hosts_the_sdks_allow)
          {"http://127.0.0.1:8080/creds", "http://127.0.0.2/creds", "http://localhost/c",
           "http://[::1]:9/c", "http://169.254.170.2/c", "http://169.254.170.23/v1/credentials",
           "http://[fd00:ec2::23]/v1/credentials", "https://creds.example.com/c"}) {
-        container_params params;
+        container_options params;
         bool configured = false;
         std::string why;
-        EXPECT_FALSE(container_params_from_environment(
+        EXPECT_FALSE(container_options_from_environment(
             environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", url},
                                    {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "Basic abc"}}),
             params, configured, why))
@@ -50,10 +50,10 @@ TEST(container_environment, full_uri_hosts_the_sdks_allow)
     }
     for (const std::string url : {"http://169.254.169.254/c", "http://10.0.0.1/c",
                                   "http://creds.example.com/c", "ftp://127.0.0.1/c"}) {
-        container_params params;
+        container_options params;
         bool configured = false;
         std::string why;
-        EXPECT_EQ(container_params_from_environment(
+        EXPECT_EQ(container_options_from_environment(
                       environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", url}}), params,
                       configured, why),
                   errc::invalid_configuration)
@@ -64,10 +64,10 @@ TEST(container_environment, full_uri_hosts_the_sdks_allow)
 
 TEST(container_environment, token_file_wins_and_a_token_with_a_line_break_is_refused)
 {
-    container_params params;
+    container_options params;
     bool configured = false;
     std::string why;
-    ASSERT_FALSE(container_params_from_environment(
+    ASSERT_FALSE(container_options_from_environment(
         environment::from_map({{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c"},
                                {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "env-token"},
                                {"AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE", "/run/token"}}),
@@ -75,7 +75,7 @@ TEST(container_environment, token_file_wins_and_a_token_with_a_line_break_is_ref
     EXPECT_EQ(params.authorization_token_file, "/run/token");
     EXPECT_EQ(params.authorization_token, "");
 
-    EXPECT_EQ(container_params_from_environment(
+    EXPECT_EQ(container_options_from_environment(
                   environment::from_map(
                       {{"AWS_CONTAINER_CREDENTIALS_FULL_URI", "http://127.0.0.1/c"},
                        {"AWS_CONTAINER_AUTHORIZATION_TOKEN", "secret-token\r\nX-Evil: 1"}}),
@@ -86,28 +86,28 @@ TEST(container_environment, token_file_wins_and_a_token_with_a_line_break_is_ref
 
 TEST(imds_environment, disabled_endpoint_and_mode)
 {
-    imds_params params;
+    imds_options params;
     bool disabled = false;
     std::string why;
-    ASSERT_FALSE(imds_params_from_environment(
+    ASSERT_FALSE(imds_options_from_environment(
         environment::from_map({{"AWS_EC2_METADATA_DISABLED", "TRUE"}}), params, disabled, why));
     EXPECT_TRUE(disabled);
     EXPECT_EQ(params.endpoint, "http://169.254.169.254");
     EXPECT_EQ(params.timeout, std::chrono::seconds(1));
 
-    ASSERT_FALSE(imds_params_from_environment(
+    ASSERT_FALSE(imds_options_from_environment(
         environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"}}), params,
         disabled, why));
     EXPECT_FALSE(disabled);
     EXPECT_EQ(params.endpoint, "http://[fd00:ec2::254]");
 
-    ASSERT_FALSE(imds_params_from_environment(
+    ASSERT_FALSE(imds_options_from_environment(
         environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://127.0.0.1:1338/"},
                                {"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv6"}}),
         params, disabled, why));
     EXPECT_EQ(params.endpoint, "http://127.0.0.1:1338");
 
-    EXPECT_EQ(imds_params_from_environment(
+    EXPECT_EQ(imds_options_from_environment(
                   environment::from_map({{"AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "IPv5"}}),
                   params, disabled, why),
               errc::invalid_configuration);

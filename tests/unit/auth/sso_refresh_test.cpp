@@ -104,7 +104,7 @@ protected:
 
     result fetch(bool legacy = false, std::string oidc_url = {})
     {
-        sso_params params;
+        sso_options params;
         params.start_url = start_url;
         params.session_name = legacy ? "" : "corp";
         params.region = "eu-west-1";

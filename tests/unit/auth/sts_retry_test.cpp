@@ -92,7 +92,7 @@ protected:
     {
         return std::make_shared<web_identity_provider>(
             io.get_executor(),
-            web_identity_params{(dir / "token").string(), "arn:aws:iam::1:role/web", "s"},
+            web_identity_options{(dir / "token").string(), "arn:aws:iam::1:role/web", "s"},
             endpoint());
     }
 
@@ -104,7 +104,7 @@ protected:
         return std::make_shared<assume_role_provider>(
             io.get_executor(),
             std::make_shared<static_credentials_provider>(io.get_executor(), source),
-            assume_role_params{"arn:aws:iam::1:role/target", "s", "", std::nullopt}, endpoint());
+            assume_role_options{"arn:aws:iam::1:role/target", "s", "", std::nullopt}, endpoint());
     }
 };
 
@@ -189,7 +189,7 @@ TEST_F(sts_retry_test, one_attempt_when_retries_are_off)
     once.retry.max_attempts = 1;
     auto provider = std::make_shared<web_identity_provider>(
         io.get_executor(),
-        web_identity_params{(dir / "token").string(), "arn:aws:iam::1:role/web", "s"}, once);
+        web_identity_options{(dir / "token").string(), "arn:aws:iam::1:role/web", "s"}, once);
     diagnostics diag;
     EXPECT_EQ(get(provider, diag).first, errc::throttling);
     EXPECT_EQ(sts.server.requests().size(), 1u);

@@ -1,6 +1,6 @@
 // The type-erased description of a model that its schema fills in: fields, labels, callbacks,
 // validation rules, keys, table and database. The engine works on it; applications use
-// model_schema (schema.hpp).
+// model_definition (schema.hpp).
 #pragma once
 
 #include <dynomite/model/attribute_converter.hpp>
