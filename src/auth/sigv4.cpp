@@ -1,4 +1,5 @@
 #include "auth/sigv4.hpp"
+#include "core/ascii.hpp"
 
 #include <openssl/crypto.h>
 
@@ -16,18 +17,13 @@ constexpr std::string_view scope_terminator = "aws4_request";
 
 bool is_unreserved(unsigned char c) noexcept
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '.' || c == '_' || c == '~';
+    return detail::is_ascii_alphanumeric(static_cast<char>(c)) || c == '-' || c == '.' ||
+           c == '_' || c == '~';
 }
 
 bool is_space(char c) noexcept
 {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-char to_lower(char c) noexcept
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c;
 }
 
 int hex_value(char c) noexcept
@@ -68,7 +64,7 @@ void append_lowercase(std::string& out, std::string_view text)
     const std::size_t start = out.size();
     out.resize(start + text.size());
     std::transform(text.begin(), text.end(), out.begin() + static_cast<std::ptrdiff_t>(start),
-                   to_lower);
+                   detail::ascii_lower);
 }
 
 // Compares header names as signed: trimmed and lowercased.
@@ -78,8 +74,8 @@ int compare_header_names(std::string_view a, std::string_view b) noexcept
     b = trim(b);
     const std::size_t common = std::min(a.size(), b.size());
     for (std::size_t i = 0; i < common; ++i) {
-        const auto x = static_cast<unsigned char>(to_lower(a[i]));
-        const auto y = static_cast<unsigned char>(to_lower(b[i]));
+        const auto x = static_cast<unsigned char>(detail::ascii_lower(a[i]));
+        const auto y = static_cast<unsigned char>(detail::ascii_lower(b[i]));
         if (x != y) return x < y ? -1 : 1;
     }
     return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);

@@ -1,6 +1,9 @@
 // ASCII character classes, independent of the C locale (std::isdigit and friends are not).
 #pragma once
 
+#include <cstddef>
+#include <string_view>
+
 namespace dynomite::detail {
 
 constexpr bool is_ascii_upper(char c) noexcept
@@ -26,6 +29,19 @@ constexpr char ascii_lower(char c) noexcept
 constexpr char ascii_upper(char c) noexcept
 {
     return is_ascii_lower(c) ? static_cast<char>(c - 'a' + 'A') : c;
+}
+constexpr bool is_ascii_alphanumeric(char c) noexcept
+{
+    return is_ascii_letter(c) || is_ascii_digit(c);
+}
+
+constexpr bool equals_ignoring_ascii_case(std::string_view a, std::string_view b) noexcept
+{
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+    }
+    return true;
 }
 
 }  // namespace dynomite::detail

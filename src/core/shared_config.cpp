@@ -1,4 +1,5 @@
 // The shared AWS files and the environment: INI parsing, profile lookup, variables.
+#include "core/ascii.hpp"
 #include "core/config_messages.hpp"
 
 #include "core/shared_config.hpp"
@@ -33,7 +34,7 @@ std::string to_lower(std::string_view text)
 {
     std::string out(text);
     for (char& c : out) {
-        if (c >= 'A' && c <= 'Z') c = static_cast<char>(c + 32);
+        c = detail::ascii_lower(c);
     }
     return out;
 }

@@ -1,6 +1,7 @@
 // "field.op" keys: parsing and the conditions they build.
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/field_operator.hpp>
+#include "core/ascii.hpp"
 #include "core/or_throw.hpp"
 
 #include <array>
@@ -30,26 +31,14 @@ constexpr std::array suffixes{
 
 constexpr std::string_view negation_prefix = "not_";
 
-char lower(char c) noexcept
-{
-    return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
-bool equals_ignoring_case(std::string_view a, std::string_view b) noexcept
-{
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i)
-        if (lower(a[i]) != lower(b[i])) return false;
-    return true;
-}
-
 bool parse_suffix(std::string_view suffix, field_op& op, bool& negated) noexcept
 {
     negated = suffix.size() > negation_prefix.size() &&
-              equals_ignoring_case(suffix.substr(0, negation_prefix.size()), negation_prefix);
+              detail::equals_ignoring_ascii_case(suffix.substr(0, negation_prefix.size()),
+                                                 negation_prefix);
     if (negated) suffix.remove_prefix(negation_prefix.size());
     for (const suffix_entry& entry : suffixes) {
-        if (equals_ignoring_case(entry.suffix, suffix)) {
+        if (detail::equals_ignoring_ascii_case(entry.suffix, suffix)) {
             op = entry.op;
             return true;
         }
@@ -62,7 +51,7 @@ std::string folded(std::string_view word)
 {
     std::string out;
     for (char c : word)
-        if (c != '_' && c != '-' && c != ' ') out += lower(c);
+        if (c != '_' && c != '-' && c != ' ') out += detail::ascii_lower(c);
     return out;
 }
 

@@ -1,6 +1,7 @@
 // Migration files named YYYYmmddHHMMSS-<name>.json, and the directory that holds them, read in
 // version order.
 #include <dynomite/migration/migration.hpp>
+#include "core/ascii.hpp"
 
 #include <algorithm>
 #include <filesystem>
@@ -11,14 +12,9 @@ namespace dynomite {
 
 namespace {
 
-bool is_digit(char c)
-{
-    return c >= '0' && c <= '9';
-}
-
 bool is_name_char(char c)
 {
-    return is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_';
+    return detail::is_ascii_alphanumeric(c) || c == '_';
 }
 
 int digits_value(std::string_view s)
@@ -67,7 +63,7 @@ error_code parse_migration_file_name(std::string_view file_name, std::string& ve
     if (!file_name.ends_with(extension)) return fail("does not end in .json");
     const std::string_view stem = file_name.substr(0, file_name.size() - extension.size());
     if (stem.size() < version_digits + 2 || stem[version_digits] != '-' ||
-        !std::all_of(stem.begin(), stem.begin() + version_digits, is_digit)) {
+        !std::all_of(stem.begin(), stem.begin() + version_digits, detail::is_ascii_digit)) {
         return fail("does not start with 14 digits and '-'");
     }
     if (!is_valid_timestamp(stem.substr(0, version_digits))) {

@@ -1,6 +1,7 @@
 // Migrations' error category, key specifications and the step builder. No I/O here.
 // The requests steps make are in requests.cpp; records and the runner's decisions in records.cpp.
 #include <dynomite/migration/migration.hpp>
+#include "core/ascii.hpp"
 #include "core/error_category.hpp"
 #include "core/or_throw.hpp"
 #include "core/quoting.hpp"
@@ -21,11 +22,6 @@ constexpr detail::code_message<migration_errc> migration_errc_messages[] = {
     {migration_errc::wait_exhausted, "the table did not become ready in time"},
 };
 
-char lower(char c)
-{
-    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-}
-
 }  // namespace
 
 const boost::system::error_category& migration_category() noexcept
@@ -43,7 +39,7 @@ error_code parse_key_attribute(std::string_view spec, key_attribute& out, std::s
     const std::string_view name = spec.substr(0, colon);
     std::string type = colon == std::string_view::npos ? std::string("string")
                                                        : std::string(spec.substr(colon + 1));
-    for (char& c : type) c = lower(c);
+    for (char& c : type) c = detail::ascii_lower(c);
     if (name.empty()) {
         if (why) *why = "key " + in_quotes(spec) + " has no attribute name; expected \"name:type\"";
         return errc::invalid_argument;

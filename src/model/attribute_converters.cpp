@@ -4,6 +4,7 @@
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/core/time.hpp>
 
+#include "core/ascii.hpp"
 #include "core/quoting.hpp"
 
 #include <charconv>
@@ -19,8 +20,7 @@ bool is_plain_name(std::string_view name)
 {
     if (name.empty()) return false;
     for (const char c : name) {
-        const bool word = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                          (c >= '0' && c <= '9') || c == '_' || c == '-';
+        const bool word = detail::is_ascii_alphanumeric(c) || c == '_' || c == '-';
         if (!word) return false;
     }
     return true;

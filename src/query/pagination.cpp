@@ -1,4 +1,5 @@
 // Paging state and cursor strings.
+#include "core/ascii.hpp"
 #include "core/json_codec.hpp"
 #include "core/json_writer.hpp"
 #include <dynomite/core/diagnostics.hpp>
@@ -130,8 +131,7 @@ namespace {
 
 bool is_base64url(char c) noexcept
 {
-    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
+    return detail::is_ascii_alphanumeric(c) || c == '-' || c == '_';
 }
 
 error_code cursor_failure(std::string* why, std::string message)

@@ -1,5 +1,6 @@
 // Where DynamoDB requests go: a configured endpoint URL, else the regional endpoint that
 // DynamoDB's endpoint rule set derives from the region's partition.
+#include "core/ascii.hpp"
 #include "core/config_messages.hpp"
 #include "core/or_throw.hpp"
 
@@ -15,16 +16,6 @@ namespace {
 
 using detail::fail;
 using detail::in_quotes;
-
-bool equals_ignoring_case(std::string_view text, std::string_view lowercase) noexcept
-{
-    if (text.size() != lowercase.size()) return false;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] + 32) : text[i];
-        if (c != lowercase[i]) return false;
-    }
-    return true;
-}
 
 // The profile's section of the shared config file, read the first time a setting is needed.
 class config_profile {
@@ -122,9 +113,9 @@ error_code read_flag(std::optional<bool> explicit_value, std::string_view explic
         if (!text) return {};
         out.origin = profile.describe(key);
     }
-    if (equals_ignoring_case(*text, "true")) {
+    if (detail::equals_ignoring_ascii_case(*text, "true")) {
         out.value = true;
-    } else if (!equals_ignoring_case(*text, "false")) {
+    } else if (!detail::equals_ignoring_ascii_case(*text, "false")) {
         return fail(errc::invalid_configuration,
                     out.origin + " is " + in_quotes(*text) + "; expected true or false", why);
     }
