@@ -92,6 +92,17 @@ public:
     send_shared_state shared;
     /// Numbers the operations for the events (only with an observer).
     std::atomic<std::uint64_t> operations_started{0};
+    /// Where the DynamoDB Streams operations go when that is another endpoint; null when they
+    /// go to this one.
+    std::shared_ptr<client_impl> streams;
+
+    /// The client_impl that sends a request of this type: this one, or `streams`.
+    template <class Request>
+    std::shared_ptr<client_impl> for_operation()
+    {
+        if (operation_traits<Request>::api == service_api::streams && streams) return streams;
+        return shared_from_this();
+    }
 
 private:
     /// The request's head, signed for `when`.
@@ -331,8 +342,42 @@ template <class Request>
 void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostics* diag,
            asio::any_completion_handler<void(error_code, response_t<Request>)> handler)
 {
-    spawn_operation(impl->executor, run_operation(impl, std::move(request), diag),
+    // On the strand of the endpoint's own state (connections, retry quota).
+    std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
+    asio::any_io_executor executor = sender->executor;
+    spawn_operation(executor, run_operation(std::move(sender), std::move(request), diag),
                     std::move(handler));
+}
+
+}  // namespace
+
+namespace {
+
+/// A client_impl for one endpoint: its proxy route, request target and TLS context.
+error_code make_client_impl(asio::any_io_executor executor, client_config config,
+                            std::shared_ptr<caching_credentials_provider> creds,
+                            std::string region, endpoint target, retry_settings retry,
+                            std::shared_ptr<client_impl>& out, std::string& why)
+{
+    std::optional<proxy_route> proxy;
+    if (auto ec = choose_proxy(config.proxy, config.env, target, proxy, why)) return ec;
+    auto impl = std::make_shared<client_impl>(executor, std::move(config), std::move(creds),
+                                              std::move(region), std::move(target), retry);
+    impl->request_target = impl->target.path;
+    if (proxy && !impl->target.tls) {
+        // A forward proxy takes the absolute URL; the signature still covers the endpoint's
+        // host and path.
+        impl->request_target = "http://" + impl->target.host_header + impl->target.path;
+        impl->proxy_authorization = proxy->authorization;
+    }
+    impl->pool->impl()->proxy = std::move(proxy);
+    if (!impl->target.tls && impl->pool->impl()->proxy)
+        impl->policy.plain_http_proxy = &*impl->pool->impl()->proxy;
+    if (impl->target.tls) {
+        if (auto ec = impl->configure_tls(why)) return ec;
+    }
+    out = std::move(impl);
+    return {};
 }
 
 }  // namespace
@@ -404,29 +449,22 @@ error_code client::create(executor_type executor, client_config config,
         diag.message = std::move(why);
         return ec;
     }
-    std::optional<detail::proxy_route> proxy;
-    if (auto ec = detail::choose_proxy(config.proxy, config.env, target, proxy, why)) {
-        diag.message = std::move(why);
-        return ec;
-    }
-    auto impl = std::make_shared<detail::client_impl>(executor, std::move(config), std::move(creds),
-                                                      std::move(region), std::move(target), retry);
-    impl->request_target = impl->target.path;
-    if (proxy && !impl->target.tls) {
-        // A forward proxy takes the absolute URL; the signature still covers the endpoint's
-        // host and path.
-        impl->request_target = "http://" + impl->target.host_header + impl->target.path;
-        impl->proxy_authorization = proxy->authorization;
-    }
-    impl->pool->impl()->proxy = std::move(proxy);
-    if (!impl->target.tls && impl->pool->impl()->proxy)
-        impl->policy.plain_http_proxy = &*impl->pool->impl()->proxy;
-    if (impl->target.tls) {
-        if (auto ec = impl->configure_tls(why)) {
+    std::shared_ptr<detail::client_impl> impl;
+    std::shared_ptr<detail::client_impl> streams;
+    if (resolved.streams_where != target) {
+        if (auto ec = detail::make_client_impl(executor, config, creds, region,
+                                               resolved.streams_where, retry, streams, why)) {
             diag.message = std::move(why);
             return ec;
         }
     }
+    if (auto ec = detail::make_client_impl(executor, std::move(config), std::move(creds),
+                                           std::move(region), std::move(target), retry, impl,
+                                           why)) {
+        diag.message = std::move(why);
+        return ec;
+    }
+    impl->streams = std::move(streams);
     out.reset(new client(std::move(impl)));
     return {};
 }

@@ -43,6 +43,8 @@ constexpr aws_type_entry aws_types[] = {
     {"ExpiredTokenException", errc::expired_token},
     {"DuplicateItemException", errc::duplicate_item},
     {"DuplicateItem", errc::duplicate_item},  // DynamoDB Local's spelling
+    {"ExpiredIteratorException", errc::expired_iterator},
+    {"TrimmedDataAccessException", errc::trimmed_data_access},
 };
 
 constexpr detail::code_message<errc> errc_messages[] = {
@@ -69,6 +71,9 @@ constexpr detail::code_message<errc> errc_messages[] = {
     {errc::expired_token, "the security token has expired"},
     {errc::duplicate_item, "a duplicate item was found"},
     {errc::unknown_service_error, "DynamoDB returned an unknown error"},
+    {errc::expired_iterator, "the shard iterator has expired"},
+    {errc::trimmed_data_access,
+     "the stream records asked for are past the stream's retention"},
     {errc::invalid_argument, "invalid argument"},
     {errc::invalid_number, "not a valid DynamoDB number"},
     {errc::number_out_of_range, "number out of range for the target type"},

@@ -98,6 +98,60 @@ void check_object(encoder& e, const stream_specification& spec)
     }
 }
 
+/// A Streams identifier: required, and no longer than DynamoDB Streams allows.
+void check_stream_name(encoder& e, std::string_view field, std::string_view value,
+                       std::size_t max_length)
+{
+    if (value.size() > max_length) {
+        e.fail(std::string(field) + " is " + std::to_string(value.size()) +
+               " characters long, over the " + std::to_string(max_length) +
+               " DynamoDB Streams allows");
+    }
+}
+
+constexpr std::size_t max_stream_arn = 1024;
+constexpr std::size_t max_shard_id = 65;
+constexpr std::size_t max_sequence_number = 40;
+constexpr std::size_t max_shard_iterator = 2048;
+
+void check_object(encoder& e, const list_streams_request& request)
+{
+    if (request.exclusive_start_stream_arn) {
+        check_stream_name(e, "ExclusiveStartStreamArn", *request.exclusive_start_stream_arn,
+                          max_stream_arn);
+    }
+}
+
+void check_object(encoder& e, const describe_stream_request& request)
+{
+    check_stream_name(e, "StreamArn", request.stream_arn, max_stream_arn);
+    if (request.exclusive_start_shard_id) {
+        check_stream_name(e, "ExclusiveStartShardId", *request.exclusive_start_shard_id,
+                          max_shard_id);
+    }
+}
+
+void check_object(encoder& e, const get_shard_iterator_request& request)
+{
+    check_stream_name(e, "StreamArn", request.stream_arn, max_stream_arn);
+    check_stream_name(e, "ShardId", request.shard_id, max_shard_id);
+    const bool positioned = request.shard_iterator_type == shard_iterator_type::at_sequence_number ||
+                            request.shard_iterator_type == shard_iterator_type::after_sequence_number;
+    if (positioned && (!request.sequence_number || request.sequence_number->empty())) {
+        e.fail("SequenceNumber is required with ShardIteratorType " +
+               std::string(to_string(request.shard_iterator_type)));
+    } else if (!positioned && request.sequence_number) {
+        e.fail("SequenceNumber goes only with AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER");
+    } else if (request.sequence_number) {
+        check_stream_name(e, "SequenceNumber", *request.sequence_number, max_sequence_number);
+    }
+}
+
+void check_object(encoder& e, const get_records_request& request)
+{
+    check_stream_name(e, "ShardIterator", request.shard_iterator, max_shard_iterator);
+}
+
 void check_segments(encoder& e, const scan_request& request)
 {
     constexpr std::int32_t max_segments = 1000000;
@@ -209,6 +263,9 @@ void write_optional_int32(encoder& e, std::string_view name,
     }
     if (Rule == member_rule::from_1_to_100 && value && (*value < 1 || *value > 100)) {
         e.fail(std::string(name) + " must be between 1 and 100, got " + std::to_string(*value));
+    }
+    if (Rule == member_rule::from_1_to_1000 && value && (*value < 1 || *value > 1000)) {
+        e.fail(std::string(name) + " must be between 1 and 1000, got " + std::to_string(*value));
     }
     e.optional_count(name, value, 1);
 }

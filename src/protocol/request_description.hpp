@@ -122,6 +122,12 @@ BOOST_DESCRIBE_STRUCT(batch_statement_request, (),
                        return_values_on_condition_check_failure))
 BOOST_DESCRIBE_STRUCT(batch_execute_statement_request, (), (statements, return_consumed_capacity))
 
+BOOST_DESCRIBE_STRUCT(list_streams_request, (), (table_name, limit, exclusive_start_stream_arn))
+BOOST_DESCRIBE_STRUCT(describe_stream_request, (), (stream_arn, limit, exclusive_start_shard_id))
+BOOST_DESCRIBE_STRUCT(get_shard_iterator_request, (),
+                      (stream_arn, shard_id, shard_iterator_type, sequence_number))
+BOOST_DESCRIBE_STRUCT(get_records_request, (), (shard_iterator, limit))
+
 namespace detail {
 
 // The kinds of member types the codecs walk into.
@@ -168,6 +174,8 @@ enum class member_rule {
     none_or_all_old,
     /// ListTables' Limit: 1 to 100.
     from_1_to_100,
+    /// GetRecords' Limit: 1 to 1000.
+    from_1_to_1000,
     /// ClientRequestToken: 1 to 36 characters.
     idempotency_token,
     /// Scan's Segment: with TotalSegments, or both absent, and below it.
@@ -192,6 +200,11 @@ DYNOMITE_MEMBER_RULE(&create_table_request::attribute_definitions, required)
 DYNOMITE_MEMBER_RULE(&list_tables_request::exclusive_start_table_name, page_token)
 DYNOMITE_MEMBER_RULE(&execute_statement_request::next_token, page_token)
 DYNOMITE_MEMBER_RULE(&list_tables_request::limit, from_1_to_100)
+DYNOMITE_MEMBER_RULE(&list_streams_request::exclusive_start_stream_arn, page_token)
+DYNOMITE_MEMBER_RULE(&describe_stream_request::exclusive_start_shard_id, page_token)
+DYNOMITE_MEMBER_RULE(&list_streams_request::limit, from_1_to_100)
+DYNOMITE_MEMBER_RULE(&describe_stream_request::limit, from_1_to_100)
+DYNOMITE_MEMBER_RULE(&get_records_request::limit, from_1_to_1000)
 DYNOMITE_MEMBER_RULE(&put_item_request::return_values, none_or_all_old)
 DYNOMITE_MEMBER_RULE(&delete_item_request::return_values, none_or_all_old)
 DYNOMITE_MEMBER_RULE(&transact_write_items_request::client_request_token, idempotency_token)

@@ -72,14 +72,45 @@ BOOST_DESCRIBE_STRUCT(batch_statement_error, (), (code, message, item))
 BOOST_DESCRIBE_STRUCT(batch_statement_response, (), (error, table_name, item))
 BOOST_DESCRIBE_STRUCT(batch_execute_statement_response, (), (responses, consumed_capacity))
 
+BOOST_DESCRIBE_STRUCT(stream_summary, (), (stream_arn, table_name, stream_label))
+BOOST_DESCRIBE_STRUCT(list_streams_response, (), (streams, last_evaluated_stream_arn))
+BOOST_DESCRIBE_STRUCT(sequence_number_range, (),
+                      (starting_sequence_number, ending_sequence_number))
+BOOST_DESCRIBE_STRUCT(shard, (), (shard_id, sequence_number_range, parent_shard_id))
+BOOST_DESCRIBE_STRUCT(stream_description, (),
+                      (stream_arn, stream_label, stream_status, stream_view_type,
+                       creation_request_date_time, table_name, key_schema, shards,
+                       last_evaluated_shard_id))
+BOOST_DESCRIBE_STRUCT(describe_stream_response, (), (stream_description))
+BOOST_DESCRIBE_STRUCT(get_shard_iterator_response, (), (shard_iterator))
+BOOST_DESCRIBE_STRUCT(stream_record, (),
+                      (approximate_creation_date_time, keys, new_image, old_image,
+                       sequence_number, size_bytes, stream_view_type))
+BOOST_DESCRIBE_STRUCT(stream_identity, (), (principal_id, type))
+BOOST_DESCRIBE_STRUCT(change_record, (),
+                      (event_id, event_name, event_version, event_source, aws_region, dynamodb,
+                       user_identity))
+BOOST_DESCRIBE_STRUCT(get_records_response, (), (records, next_shard_iterator))
+
 namespace detail {
 
 DYNOMITE_WIRE_NAME(&item_collection_metrics::size_estimate_range_gb, "SizeEstimateRangeGB")
+// The members of a stream Record are in camelCase.
+DYNOMITE_WIRE_NAME(&change_record::event_id, "eventID")
+DYNOMITE_WIRE_NAME(&change_record::event_name, "eventName")
+DYNOMITE_WIRE_NAME(&change_record::event_version, "eventVersion")
+DYNOMITE_WIRE_NAME(&change_record::event_source, "eventSource")
+DYNOMITE_WIRE_NAME(&change_record::aws_region, "awsRegion")
+DYNOMITE_WIRE_NAME(&change_record::dynamodb, "dynamodb")
+DYNOMITE_WIRE_NAME(&change_record::user_identity, "userIdentity")
 
 DYNOMITE_MEMBER_RULE(&create_table_response::table_description, required)
 DYNOMITE_MEMBER_RULE(&update_table_response::table_description, required)
 DYNOMITE_MEMBER_RULE(&delete_table_response::table_description, required)
 DYNOMITE_MEMBER_RULE(&describe_table_response::table, required)
+DYNOMITE_MEMBER_RULE(&describe_stream_response::stream_description, required)
+DYNOMITE_MEMBER_RULE(&shard::shard_id, required)
+DYNOMITE_MEMBER_RULE(&stream_record::sequence_number, required)
 DYNOMITE_MEMBER_RULE(&update_time_to_live_response::time_to_live_specification, required)
 DYNOMITE_MEMBER_RULE(&describe_time_to_live_response::time_to_live_description, required)
 // Both members of a TimeToLiveSpecification in UpdateTimeToLive's response.

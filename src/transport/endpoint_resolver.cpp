@@ -276,9 +276,18 @@ error_code resolve_endpoint(const endpoint_settings& settings, std::string_view 
         result.origin = "region " + std::string(region);
         result.signing_region = region == "local" ? "us-east-1" : std::string(region);
     }
+    constexpr std::string_view regional_prefix = "https://dynamodb";
+    if (!configured && result.url.starts_with(regional_prefix)) {
+        result.streams_url = "https://streams." + result.url.substr(std::string_view("https://").size());
+    } else {
+        result.streams_url = result.url;
+    }
     std::string problem;
     if (parse_endpoint(result.url, result.where, &problem)) {
         return fail(errc::invalid_endpoint, result.origin + ": " + problem, why);
+    }
+    if (parse_endpoint(result.streams_url, result.streams_where, &problem)) {
+        return fail(errc::invalid_endpoint, result.origin + " (DynamoDB Streams): " + problem, why);
     }
     out = std::move(result);
     return {};

@@ -4,7 +4,8 @@ endpoint rule set, over every region of botocore's partitions.json and of the dy
 entries of its endpoints.json, with FIPS and dual-stack each on and off. Where the rule set
 fails, dynomite must fail too. Exits 77 (skipped) when botocore cannot be imported.
 
-Usage: endpoint_oracle.py PROBE   (PROBE: the endpoint_resolver_probe executable)
+Usage: endpoint_oracle.py PROBE [streams]   (PROBE: the endpoint_resolver_probe executable;
+with "streams", DynamoDB Streams' endpoints against its own rule set)
 """
 import itertools
 import subprocess
@@ -43,17 +44,18 @@ def botocore_answer(provider, region, fips, dual_stack):
 
 
 def main():
-    if len(sys.argv) != 2:
+    if len(sys.argv) not in (2, 3) or sys.argv[2:] not in ([], ["streams"]):
         print(__doc__, file=sys.stderr)
         return 2
+    service = "dynamodbstreams" if sys.argv[2:] == ["streams"] else "dynamodb"
     provider = EndpointProvider(
-        LOADER.load_service_model("dynamodb", "endpoint-rule-set-1", "2012-08-10"),
+        LOADER.load_service_model(service, "endpoint-rule-set-1", "2012-08-10"),
         LOADER.load_data("partitions"))
     cases = [(region, fips, dual_stack)
              for region in regions_to_check()
              for fips, dual_stack in itertools.product((False, True), repeat=2)]
     probe_input = "".join(f"{r} {int(f)} {int(d)}\n" for r, f, d in cases)
-    run = subprocess.run([sys.argv[1]], input=probe_input, capture_output=True, text=True,
+    run = subprocess.run(sys.argv[1:], input=probe_input, capture_output=True, text=True,
                          check=False)
     if run.returncode != 0:
         print(f"probe failed ({run.returncode}): {run.stderr}", file=sys.stderr)

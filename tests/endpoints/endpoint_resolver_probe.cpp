@@ -1,14 +1,16 @@
 // Reads lines "REGION FIPS DUALSTACK" (FIPS and DUALSTACK are 0 or 1) and prints, for each,
 // dynomite::regional_endpoint_url's URL or "error: <why>"; endpoint_oracle.py compares the
-// output with botocore's evaluation of DynamoDB's endpoint rule set.
+// output with botocore's evaluation of DynamoDB's endpoint rule set. With the argument
+// "streams", prints the DynamoDB Streams endpoint that resolve_endpoint derives instead.
 #include <dynomite/transport/endpoint.hpp>
 
 #include <iostream>
 #include <sstream>
 #include <string>
 
-int main()
+int main(int argc, char** argv)
 {
+    const bool streams = argc > 1 && std::string(argv[1]) == "streams";
     std::string line;
     int line_number = 0;
     while (std::getline(std::cin, line)) {
@@ -24,7 +26,18 @@ int main()
         }
         std::string url;
         std::string why;
-        if (dynomite::regional_endpoint_url(region, fips == 1, dual_stack == 1, url, &why)) {
+        dynomite::error_code ec;
+        if (streams) {
+            dynomite::resolved_endpoint resolved;
+            ec = dynomite::resolve_endpoint({.use_fips_endpoint = fips == 1,
+                                             .use_dualstack_endpoint = dual_stack == 1},
+                                            region, {}, dynomite::environment::from_map({}),
+                                            resolved, &why);
+            url = resolved.streams_url;
+        } else {
+            ec = dynomite::regional_endpoint_url(region, fips == 1, dual_stack == 1, url, &why);
+        }
+        if (ec) {
             std::cout << "error: " << why << '\n';
         } else {
             std::cout << url << '\n';

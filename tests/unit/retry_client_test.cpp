@@ -323,3 +323,64 @@ TEST(ClockSkew, OffsetRoundsToWholeSeconds)
 }
 
 }  // namespace
+
+namespace {
+
+// DynamoDB Streams through the client: its target and signing, its throttling retried, and
+// the iterator errors returned at once.
+struct streams_outcome {
+    error_code ec;
+    dynomite::get_records_response response;
+    diagnostics diag;
+};
+
+streams_outcome get_records_from(fake_server& server)
+{
+    asio::io_context io;
+    client streams(io.get_executor(), config_for(server, retry_mode::standard));
+    streams_outcome out;
+    bool done = false;
+    dynomite::get_records_request request{.shard_iterator = "arn:stream|1|AAAA"};
+    streams.async_get_records(request, out.diag,
+                              [&](error_code ec, dynomite::get_records_response response) {
+                                  out.ec = ec;
+                                  out.response = std::move(response);
+                                  done = true;
+                              });
+    run_until(io, [&] { return done; });
+    EXPECT_TRUE(done);
+    return out;
+}
+
+TEST(StreamsRetries, LimitExceededIsThrottlingAndRetried)
+{
+    fake_server server;
+    server.enqueue(fake_action::aws_error(400, "LimitExceededException", "Rate exceeded"));
+    server.enqueue(fake_action::aws_error(400, "LimitExceededException", "Rate exceeded"));
+    server.enqueue(fake_action::ok(R"({"Records":[],"NextShardIterator":"arn:stream|1|BBBB"})"));
+    const auto out = get_records_from(server);
+    EXPECT_FALSE(out.ec) << out.diag.to_string();
+    EXPECT_EQ(out.response.next_shard_iterator, "arn:stream|1|BBBB");
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 3u);
+    EXPECT_EQ(requests[0].header("X-Amz-Target"), "DynamoDBStreams_20120810.GetRecords");
+    const auto authorization = requests[0].header("Authorization").value_or("");
+    EXPECT_NE(authorization.find("/us-east-1/dynamodb/aws4_request"), std::string::npos)
+        << authorization;
+}
+
+TEST(StreamsRetries, ExpiredAndTrimmedAreNotRetried)
+{
+    for (const auto& [type, code] :
+         {std::pair{"ExpiredIteratorException", errc::expired_iterator},
+          std::pair{"TrimmedDataAccessException", errc::trimmed_data_access}}) {
+        fake_server server;
+        server.set_default(fake_action::aws_error(400, type, "no"));
+        const auto out = get_records_from(server);
+        EXPECT_EQ(out.ec, make_error_code(code)) << type;
+        EXPECT_EQ(out.diag.aws_type, type);
+        EXPECT_EQ(server.request_count(), 1u) << type;
+    }
+}
+
+}  // namespace

@@ -36,6 +36,8 @@ enum class errc {
     expired_token,
     duplicate_item,
     unknown_service_error,
+    expired_iterator,      // DynamoDB Streams: the shard iterator is older than 15 minutes
+    trimmed_data_access,   // DynamoDB Streams: the records asked for are past the 24 hours kept
 
     // 100..: errors detected on this side.
     invalid_argument = 100,   // bad input, refused before any request is sent

@@ -17,6 +17,8 @@ enum class select_attributes {
     count
 };
 enum class return_values_on_condition_check_failure { all_old, none };
+/// Where GetShardIterator starts reading a shard.
+enum class shard_iterator_type { trim_horizon, latest, at_sequence_number, after_sequence_number };
 
 // Enumerations that also appear in responses. DynamoDB may add values at any time, so
 // each has `unknown`, which decoding yields for a name this version does not know.
@@ -42,6 +44,9 @@ enum class sse_type { aes256, kms, unknown };
 enum class sse_status { enabling, enabled, disabling, disabled, updating, unknown };
 enum class time_to_live_status { enabling, disabling, enabled, disabled, unknown };
 enum class table_class { standard, standard_infrequent_access, unknown };
+enum class stream_status { enabling, enabled, disabling, disabled, unknown };
+/// What happened to the item of a stream record (its eventName).
+enum class stream_event_type { insert, modify, remove, unknown };
 
 /// The wire name ("ALL_NEW", "PAY_PER_REQUEST", ...); empty for `unknown` and for
 /// values outside the enumeration.
@@ -61,6 +66,9 @@ std::string_view to_string(sse_type v) noexcept;
 std::string_view to_string(sse_status v) noexcept;
 std::string_view to_string(time_to_live_status v) noexcept;
 std::string_view to_string(table_class v) noexcept;
+std::string_view to_string(shard_iterator_type v) noexcept;
+std::string_view to_string(stream_status v) noexcept;
+std::string_view to_string(stream_event_type v) noexcept;
 
 /// Reads a wire name (exact spelling). Returns false when the name is not known; then
 /// enumerations with an `unknown` value set `out` to it, the others leave `out` as is.
@@ -80,5 +88,8 @@ bool from_string(std::string_view name, sse_type& out) noexcept;
 bool from_string(std::string_view name, sse_status& out) noexcept;
 bool from_string(std::string_view name, time_to_live_status& out) noexcept;
 bool from_string(std::string_view name, table_class& out) noexcept;
+bool from_string(std::string_view name, shard_iterator_type& out) noexcept;
+bool from_string(std::string_view name, stream_status& out) noexcept;
+bool from_string(std::string_view name, stream_event_type& out) noexcept;
 
 }  // namespace dynomite

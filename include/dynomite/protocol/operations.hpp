@@ -7,5 +7,6 @@
 #include <dynomite/protocol/items.hpp>
 #include <dynomite/protocol/partiql.hpp>
 #include <dynomite/protocol/query_scan.hpp>
+#include <dynomite/protocol/streams.hpp>
 #include <dynomite/protocol/tables.hpp>
 #include <dynomite/protocol/transactions.hpp>

@@ -62,6 +62,11 @@ struct resolved_endpoint {
     std::string origin;  // where it came from, for messages: "AWS_ENDPOINT_URL", ...
     /// The region requests are signed for: us-east-1 for region "local", else the region.
     std::string signing_region;
+    /// Where the DynamoDB Streams operations go: the same endpoint when one is configured
+    /// (DynamoDB Local serves both), else the regional one with "streams." in front
+    /// ("https://streams.dynamodb.<region>.<dnsSuffix>", FIPS and dual-stack alike).
+    endpoint streams_where;
+    std::string streams_url;
 };
 
 /// The endpoint, from the first of:

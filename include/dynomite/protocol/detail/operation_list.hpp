@@ -1,11 +1,11 @@
-// The DynamoDB operations the client speaks, in one list:
+// The DynamoDB and DynamoDB Streams operations the client speaks, in lists:
 // X(snake_name, AwsName) expands per operation. Request and response types are
 // <snake_name>_request and <snake_name>_response in namespace dynomite. Adding an operation
 // means adding it here and describing its types in src/protocol/request_description.hpp and
 // src/protocol/response_description.hpp, from which it is encoded, decoded and checked.
 #pragma once
 
-#define DYNOMITE_OPERATIONS(X)                   \
+#define DYNOMITE_DYNAMODB_OPERATIONS(X)                 \
     X(get_item, GetItem)                         \
     X(put_item, PutItem)                         \
     X(update_item, UpdateItem)                   \
@@ -25,3 +25,14 @@
     X(describe_time_to_live, DescribeTimeToLive) \
     X(execute_statement, ExecuteStatement)       \
     X(batch_execute_statement, BatchExecuteStatement)
+
+// The DynamoDB Streams operations: another target prefix and endpoint, the same signing.
+#define DYNOMITE_STREAMS_OPERATIONS(X)            \
+    X(list_streams, ListStreams)                 \
+    X(describe_stream, DescribeStream)           \
+    X(get_shard_iterator, GetShardIterator)      \
+    X(get_records, GetRecords)
+
+#define DYNOMITE_OPERATIONS(X)    \
+    DYNOMITE_DYNAMODB_OPERATIONS(X) \
+    DYNOMITE_STREAMS_OPERATIONS(X)

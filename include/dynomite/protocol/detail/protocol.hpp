@@ -13,15 +13,20 @@
 
 namespace dynomite::detail {
 
-/// X-Amz-Target header value of an operation, e.g. "DynamoDB_20120810.GetItem".
+/// The two APIs the operations belong to: each has its own target prefix and endpoint.
+enum class service_api { dynamodb, streams };
+
+/// What the client needs to know of an operation: its response type, the X-Amz-Target header
+/// value (e.g. "DynamoDB_20120810.GetItem") and the API it belongs to.
 template <class Request>
 struct operation_traits;
 
-#define DYNOMITE_DECLARE_PROTOCOL(name, aws_name)                                        \
+#define DYNOMITE_DECLARE_PROTOCOL(service, prefix, name, aws_name)                       \
     template <>                                                                          \
     struct operation_traits<name##_request> {                                            \
         using response = name##_response;                                                \
-        static constexpr std::string_view target = "DynamoDB_20120810." #aws_name;      \
+        static constexpr service_api api = service_api::service;                         \
+        static constexpr std::string_view target = prefix "." #aws_name;                \
         static constexpr std::string_view aws_operation = #aws_name;                     \
     };                                                                                   \
     /* Appends the request's JSON to body. Fails with errc::invalid_argument, naming */  \
@@ -33,7 +38,14 @@ struct operation_traits;
     /* Parses a response body and decodes it, as the client does. Invalid JSON, or JSON */ \
     /* nested past the bound the parser keeps, is errc::malformed_response.            */ \
     error_code parse_response(std::string_view body, name##_response& out, std::string* why);
-DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_PROTOCOL)
+#define DYNOMITE_DECLARE_DYNAMODB(name, aws_name) \
+    DYNOMITE_DECLARE_PROTOCOL(dynamodb, "DynamoDB_20120810", name, aws_name)
+#define DYNOMITE_DECLARE_STREAMS(name, aws_name) \
+    DYNOMITE_DECLARE_PROTOCOL(streams, "DynamoDBStreams_20120810", name, aws_name)
+DYNOMITE_DYNAMODB_OPERATIONS(DYNOMITE_DECLARE_DYNAMODB)
+DYNOMITE_STREAMS_OPERATIONS(DYNOMITE_DECLARE_STREAMS)
+#undef DYNOMITE_DECLARE_STREAMS
+#undef DYNOMITE_DECLARE_DYNAMODB
 #undef DYNOMITE_DECLARE_PROTOCOL
 
 /// A response body as the DOM decoder reads it: Boost.JSON's DOM, nested up to 128 levels,
