@@ -1,0 +1,108 @@
+// A table's change feed: the records of its DynamoDB stream, one change at a time.
+#pragma once
+
+#include <dynomite/client/client.hpp>
+#include <dynomite/core/attribute_value.hpp>
+#include <dynomite/core/diagnostics.hpp>
+#include <dynomite/protocol/streams.hpp>
+
+#include <boost/asio/any_completion_handler.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace dynomite {
+
+/// One change of one item.
+struct change {
+    stream_event_type event = stream_event_type::unknown;
+    attribute_map keys;
+    /// As the stream's view type provides them: empty when it leaves them out, and the old
+    /// image of an insert and the new image of a removal are always empty.
+    attribute_map old_image;
+    attribute_map new_image;
+    std::string sequence_number;
+    std::string shard_id;
+    /// When DynamoDB recorded the change (to the second).
+    std::optional<std::chrono::system_clock::time_point> approximate_creation_time;
+};
+
+struct change_feed_options {
+    /// TRIM_HORIZON: every change the stream still holds (24 hours); LATEST: changes from
+    /// now on; AT/AFTER_SEQUENCE_NUMBER: from `sequence_number` on (a feed's
+    /// last_sequence_number() resumes it exactly for a stream with one shard at a time, as
+    /// DynamoDB Local has; with parallel shards, shards that started before it are read
+    /// from it or skipped as their sequence number ranges say).
+    shard_iterator_type start = shard_iterator_type::latest;
+    std::string sequence_number;
+    /// The stream to read; by default the table's latest stream (DescribeTable).
+    std::string stream_arn;
+    /// How often DescribeStream looks for new shards.
+    std::chrono::milliseconds describe_interval{std::chrono::seconds(10)};
+    /// The wait before reading a shard again that had no records, doubled each time it still
+    /// has none, up to max_idle_wait.
+    std::chrono::milliseconds min_idle_wait{50};
+    std::chrono::milliseconds max_idle_wait{2000};
+    /// GetRecords' Limit (1 to 1000); DynamoDB's default when unset.
+    std::optional<std::int32_t> batch_limit;
+};
+
+namespace detail {
+class change_feed_state;
+void start_next_change(
+    const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
+    boost::asio::any_completion_handler<void(error_code, std::optional<change>)> handler);
+}  // namespace detail
+
+/// The changes of a table, in order for each item, read from its stream:
+///
+///     dynomite::table_changes feed(client, "posts", {.start = shard_iterator_type::trim_horizon});
+///     while (auto change = co_await feed.next()) use(*change);
+///
+/// Nothing is sent before the first next(). A stream does not end while it is enabled: next()
+/// waits for the next change, and returns none only once the stream is disabled and read to
+/// its end. One coroutine at a time may call next(). Cancelling a pending next() (Asio
+/// per-operation cancellation), cancel() or destroying the feed stops its requests; later
+/// calls fail with boost::asio::error::operation_aborted. Movable, not copyable.
+class table_changes {
+public:
+    table_changes(client cl, std::string table_name, change_feed_options options = {});
+    table_changes(table_changes&&) noexcept;
+    table_changes& operator=(table_changes&&) noexcept;
+    table_changes(const table_changes&) = delete;
+    table_changes& operator=(const table_changes&) = delete;
+    ~table_changes();
+
+    /// The next change; none once a disabled stream is read to its end. Completes with
+    /// void(error_code, std::optional<change>); `diag` receives what the server said.
+    template <class CompletionToken>
+    auto async_next(diagnostics& diag, CompletionToken&& token)
+    {
+        return boost::asio::async_initiate<CompletionToken,
+                                           void(error_code, std::optional<change>)>(
+            [state = state_](auto handler, diagnostics* d) {
+                detail::start_next_change(state, d, std::move(handler));
+            },
+            token, &diag);
+    }
+
+    /// As above; throws dynomite::error on failure.
+    boost::asio::awaitable<std::optional<change>> next();
+
+    /// The sequence number of the last change next() returned; empty before the first.
+    const std::string& last_sequence_number() const noexcept;
+
+    /// Stops the requests in flight; pending and later calls fail with operation_aborted.
+    void cancel();
+
+private:
+    std::shared_ptr<detail::change_feed_state> state_;
+};
+
+}  // namespace dynomite

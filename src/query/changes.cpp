@@ -1,0 +1,276 @@
+// The change feed's coroutine: it sends what the shard tracker asks for, on the client's
+// executor (a strand unless the client is single-threaded), which also serializes it with the
+// completion of the GetRecords read ahead.
+#include "core/async.hpp"
+#include "query/stream_shards.hpp"
+
+#include <dynomite/query/changes.hpp>
+
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+
+namespace dynomite {
+namespace asio = boost::asio;
+
+namespace detail {
+
+class change_feed_state : public std::enable_shared_from_this<change_feed_state> {
+public:
+    change_feed_state(client cl, std::string table_name, change_feed_options options)
+        : cl(std::move(cl)),
+          table(std::move(table_name)),
+          options(std::move(options)),
+          wake(this->cl.get_executor())
+    {
+    }
+
+    /// The GetRecords in flight; its diagnostics stay in place until it completes.
+    struct fetch {
+        std::string shard_id;
+        bool done = false;
+        error_code ec;
+        get_records_response response;
+        diagnostics diag;
+    };
+
+    client cl;
+    std::string table;
+    change_feed_options options;
+    std::optional<shard_tracker> tracker;
+    boost::asio::steady_timer wake;
+    std::unique_ptr<fetch> fetching;
+    std::unique_ptr<boost::asio::cancellation_signal> fetch_signal;
+    std::string last_sequence;
+    bool closed = false;
+    bool reading = false;
+
+    void close()
+    {
+        closed = true;
+        if (fetching && !fetching->done && fetch_signal) {
+            fetch_signal->emit(boost::asio::cancellation_type::all);
+        }
+        wake.cancel();
+    }
+
+    void start_fetch(const shard_tracker::action& a)
+    {
+        fetching = std::make_unique<fetch>();
+        fetching->shard_id = a.shard_id;
+        fetch_signal = std::make_unique<boost::asio::cancellation_signal>();
+        auto self = shared_from_this();
+        cl.async_get_records(
+            a.records, fetching->diag,
+            boost::asio::bind_cancellation_slot(
+                fetch_signal->slot(),
+                boost::asio::bind_executor(
+                    cl.get_executor(), [self](error_code ec, get_records_response response) {
+                        self->fetching->done = true;
+                        self->fetching->ec = ec;
+                        self->fetching->response = std::move(response);
+                        self->wake.cancel();
+                    })));
+    }
+};
+
+namespace {
+
+using result = std::pair<error_code, std::optional<change>>;
+
+change to_change(tracked_record&& tracked)
+{
+    change out;
+    change_record& record = tracked.record;
+    stream_record& data = record.dynamodb;
+    out.event = record.event_name.value_or(stream_event_type::unknown);
+    out.keys = std::move(data.keys);
+    out.old_image = std::move(data.old_image);
+    out.new_image = std::move(data.new_image);
+    out.sequence_number = std::move(data.sequence_number);
+    out.shard_id = std::move(tracked.shard_id);
+    if (data.approximate_creation_date_time) {
+        const std::chrono::duration<double> seconds(*data.approximate_creation_date_time);
+        out.approximate_creation_time = std::chrono::system_clock::time_point(
+            std::chrono::duration_cast<std::chrono::system_clock::duration>(seconds));
+    }
+    return out;
+}
+
+/// The table's latest stream, from DescribeTable.
+asio::awaitable<error_code> find_stream(change_feed_state& s, diagnostics& diag, std::string& arn)
+{
+    describe_table_request request{.table_name = s.table};
+    auto [ec, response] = co_await s.cl.async_describe_table(std::move(request), diag, use_tuple);
+    if (ec) co_return ec;
+    const table_description& table = response.table;
+    const bool enabled = table.stream_specification && table.stream_specification->stream_enabled;
+    if (!enabled || table.latest_stream_arn.empty()) {
+        diag.message = "table \"" + s.table +
+                       "\" has no stream: enable one with a StreamSpecification (CreateTable or "
+                       "UpdateTable)";
+        co_return make_error_code(errc::invalid_argument);
+    }
+    arn = table.latest_stream_arn;
+    co_return error_code{};
+}
+
+asio::awaitable<bool> cancelled()
+{
+    auto state = co_await asio::this_coro::cancellation_state;
+    co_return state.cancelled() != asio::cancellation_type::none;
+}
+
+/// Takes the answer of the GetRecords read ahead into the tracker.
+error_code take_fetch(change_feed_state& s, diagnostics& diag)
+{
+    std::unique_ptr<change_feed_state::fetch> done = std::move(s.fetching);
+    shard_tracker& tracker = *s.tracker;
+    if (!done->ec) {
+        tracker.on_records(done->shard_id, std::move(done->response), stream_clock::now());
+        return {};
+    }
+    if (done->ec == errc::expired_iterator) {
+        tracker.on_expired(done->shard_id);
+        return {};
+    }
+    tracker.on_records_failed(done->shard_id);
+    diag = std::move(done->diag);
+    return done->ec;
+}
+
+asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
+{
+    const auto aborted = [&s] {
+        s.close();
+        return result{asio::error::operation_aborted, std::nullopt};
+    };
+    if (!s.tracker) {
+        std::string arn = s.options.stream_arn;
+        if (arn.empty()) {
+            if (error_code ec = co_await find_stream(s, diag, arn)) co_return result{ec, {}};
+        }
+        s.tracker.emplace(std::move(arn), s.options);
+    }
+    shard_tracker& tracker = *s.tracker;
+    for (;;) {
+        if (s.closed) co_return aborted();
+        if (co_await cancelled()) co_return aborted();
+        if (s.fetching && s.fetching->done) {
+            if (error_code ec = take_fetch(s, diag)) co_return result{ec, {}};
+        }
+        shard_tracker::action a = tracker.next(stream_clock::now());
+        switch (a.what) {
+            case shard_tracker::action::kind::get_records:
+                s.start_fetch(a);
+                break;
+            case shard_tracker::action::kind::deliver: {
+                change next = to_change(tracker.take());
+                s.last_sequence = next.sequence_number;
+                co_return result{error_code{}, std::move(next)};
+            }
+            case shard_tracker::action::kind::describe: {
+                auto [ec, response] =
+                    co_await s.cl.async_describe_stream(std::move(a.describe), diag, use_tuple);
+                if (ec == asio::error::operation_aborted) co_return aborted();
+                if (ec) co_return result{ec, {}};
+                tracker.on_described(response, stream_clock::now());
+                break;
+            }
+            case shard_tracker::action::kind::get_iterator: {
+                auto [ec, response] =
+                    co_await s.cl.async_get_shard_iterator(std::move(a.iterator), diag, use_tuple);
+                if (ec == asio::error::operation_aborted) co_return aborted();
+                if (ec) co_return result{ec, {}};
+                tracker.on_iterator(a.shard_id, response.shard_iterator, stream_clock::now());
+                break;
+            }
+            case shard_tracker::action::kind::await_records:
+                // The fetch's completion cancels this wait.
+                s.wake.expires_at(stream_clock::time_point::max());
+                co_await s.wake.async_wait(use_tuple);
+                if (!s.fetching->done) co_return aborted();
+                break;
+            case shard_tracker::action::kind::wait: {
+                s.wake.expires_at(a.until);
+                auto [ec] = co_await s.wake.async_wait(use_tuple);
+                if (ec) co_return aborted();
+                break;
+            }
+            case shard_tracker::action::kind::end:
+                co_return result{error_code{}, std::nullopt};
+        }
+    }
+}
+
+asio::awaitable<result> run_next(std::shared_ptr<change_feed_state> s, diagnostics* diag_out)
+{
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    if (s->closed) co_return result{asio::error::operation_aborted, std::nullopt};
+    if (s->reading) {
+        diag.message = "a change feed serves one reader at a time";
+        co_return result{make_error_code(errc::invalid_argument), std::nullopt};
+    }
+    // Cancellation shows as error codes, and closes the feed (read_next checks for it).
+    co_await asio::this_coro::throw_if_cancelled(false);
+    s->reading = true;
+    result out = co_await read_next(*s, diag);
+    s->reading = false;
+    co_return out;
+}
+
+}  // namespace
+
+void start_next_change(const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
+                       asio::any_completion_handler<void(error_code, std::optional<change>)> handler)
+{
+    spawn_operation(state->cl.get_executor(), run_next(state, diag), std::move(handler));
+}
+
+}  // namespace detail
+
+table_changes::table_changes(client cl, std::string table_name, change_feed_options options)
+    : state_(std::make_shared<detail::change_feed_state>(std::move(cl), std::move(table_name),
+                                                         std::move(options)))
+{
+}
+
+table_changes::table_changes(table_changes&&) noexcept = default;
+
+table_changes& table_changes::operator=(table_changes&& other) noexcept
+{
+    if (this != &other) {
+        cancel();
+        state_ = std::move(other.state_);
+    }
+    return *this;
+}
+
+table_changes::~table_changes() { cancel(); }
+
+boost::asio::awaitable<std::optional<change>> table_changes::next()
+{
+    diagnostics diag;
+    auto [ec, next] = co_await async_next(diag, detail::use_tuple);
+    throw_on_error(ec, diag);
+    co_return std::move(next);
+}
+
+const std::string& table_changes::last_sequence_number() const noexcept
+{
+    return state_->last_sequence;
+}
+
+void table_changes::cancel()
+{
+    if (!state_) return;
+    boost::asio::post(state_->cl.get_executor(), [state = state_] { state->close(); });
+}
+
+}  // namespace dynomite

@@ -1,0 +1,245 @@
+#include "query/stream_shards.hpp"
+
+#include <algorithm>
+#include <utility>
+
+namespace dynomite::detail {
+
+bool sequence_less(std::string_view a, std::string_view b) noexcept
+{
+    const auto significant = [](std::string_view s) {
+        const std::size_t first = s.find_first_not_of('0');
+        return first == std::string_view::npos ? std::string_view() : s.substr(first);
+    };
+    a = significant(a);
+    b = significant(b);
+    if (a.size() != b.size()) return a.size() < b.size();
+    return a < b;
+}
+
+shard_tracker::shard_tracker(std::string stream_arn, change_feed_options options)
+    : stream_arn_(std::move(stream_arn)), options_(std::move(options))
+{
+}
+
+shard_tracker::tracked_shard* shard_tracker::find(std::string_view id)
+{
+    for (tracked_shard& shard : shards_) {
+        if (shard.id == id) return &shard;
+    }
+    return nullptr;
+}
+
+bool shard_tracker::parent_done(const tracked_shard& shard) const
+{
+    if (!shard.parent) return true;
+    for (const tracked_shard& other : shards_) {
+        if (other.id == *shard.parent) return other.state == shard_state::finished;
+    }
+    // Not described (yet): after a whole pass, the parent is gone from the stream (trimmed).
+    return described_;
+}
+
+void shard_tracker::add_shard(const shard& described)
+{
+    tracked_shard shard;
+    shard.id = described.shard_id;
+    shard.parent = described.parent_shard_id;
+    if (described_) {
+        // Created after the feed started: all of it is new.
+        shards_.push_back(std::move(shard));
+        return;
+    }
+    const std::optional<std::string> none;
+    const auto& range = described.sequence_number_range;
+    const std::optional<std::string>& starting = range ? range->starting_sequence_number : none;
+    const std::optional<std::string>& ending = range ? range->ending_sequence_number : none;
+    switch (options_.start) {
+        case shard_iterator_type::trim_horizon:
+            break;
+        case shard_iterator_type::latest:
+            // A closed shard has nothing after its end; its children carry on.
+            if (ending) {
+                shard.state = shard_state::finished;
+            } else {
+                shard.start = shard_iterator_type::latest;
+            }
+            break;
+        case shard_iterator_type::at_sequence_number:
+        case shard_iterator_type::after_sequence_number: {
+            const std::string& position = options_.sequence_number;
+            if (ending && sequence_less(*ending, position)) {
+                shard.state = shard_state::finished;
+            } else if (ending && !sequence_less(position, *ending) &&
+                       options_.start == shard_iterator_type::after_sequence_number) {
+                // The position is this shard's last record: nothing of it is left.
+                shard.state = shard_state::finished;
+            } else if (!starting || !sequence_less(position, *starting)) {
+                shard.start = options_.start;
+                shard.start_sequence = position;
+            }
+            break;
+        }
+    }
+    shards_.push_back(std::move(shard));
+}
+
+shard_tracker::action shard_tracker::read_action(tracked_shard& shard)
+{
+    action a;
+    a.what = action::kind::get_records;
+    a.shard_id = shard.id;
+    a.records.shard_iterator = shard.iterator;
+    a.records.limit = options_.batch_limit;
+    shard.state = shard_state::in_flight;
+    in_flight_ = true;
+    return a;
+}
+
+shard_tracker::action shard_tracker::next(stream_clock::time_point now)
+{
+    // Start the next read first, so that it runs while the ready records are handed out.
+    if (!in_flight_ && !shards_.empty()) {
+        for (std::size_t i = 0; i < shards_.size(); ++i) {
+            tracked_shard& shard = shards_[(next_shard_ + i) % shards_.size()];
+            if (shard.state == shard_state::readable && shard.ready_at <= now &&
+                parent_done(shard)) {
+                next_shard_ = (next_shard_ + i + 1) % shards_.size();
+                return read_action(shard);
+            }
+        }
+    }
+    action a;
+    if (!ready_.empty()) {
+        a.what = action::kind::deliver;
+        return a;
+    }
+    if (!described_ || page_token_ || now >= next_describe_) {
+        a.what = action::kind::describe;
+        a.describe.stream_arn = stream_arn_;
+        a.describe.exclusive_start_shard_id = page_token_;
+        return a;
+    }
+    for (tracked_shard& shard : shards_) {
+        if (shard.state != shard_state::needs_iterator || !parent_done(shard)) continue;
+        a.what = action::kind::get_iterator;
+        a.shard_id = shard.id;
+        a.iterator.stream_arn = stream_arn_;
+        a.iterator.shard_id = shard.id;
+        if (!shard.last_sequence.empty()) {
+            a.iterator.shard_iterator_type = shard_iterator_type::after_sequence_number;
+            a.iterator.sequence_number = shard.last_sequence;
+        } else {
+            a.iterator.shard_iterator_type = shard.start;
+            if (!shard.start_sequence.empty()) a.iterator.sequence_number = shard.start_sequence;
+        }
+        return a;
+    }
+    if (in_flight_) {
+        a.what = action::kind::await_records;
+        return a;
+    }
+    if (status_ == stream_status::disabled && finished_count() == shards_.size()) {
+        a.what = action::kind::end;
+        return a;
+    }
+    a.what = action::kind::wait;
+    a.until = next_describe_;
+    for (const tracked_shard& shard : shards_) {
+        if (shard.state == shard_state::readable && parent_done(shard)) {
+            a.until = std::min(a.until, shard.ready_at);
+        }
+    }
+    return a;
+}
+
+void shard_tracker::on_described(const describe_stream_response& response,
+                                 stream_clock::time_point now)
+{
+    const stream_description& description = response.stream_description;
+    for (const shard& each : description.shards) {
+        if (!find(each.shard_id)) add_shard(each);
+    }
+    status_ = description.stream_status;
+    page_token_ = description.last_evaluated_shard_id;
+    if (!page_token_) {
+        described_ = true;
+        next_describe_ = now + options_.describe_interval;
+    }
+}
+
+void shard_tracker::on_iterator(std::string_view shard_id,
+                                const std::optional<std::string>& iterator,
+                                stream_clock::time_point now)
+{
+    tracked_shard* shard = find(shard_id);
+    if (!shard) return;
+    if (!iterator || iterator->empty()) {
+        // No position to read from: the shard has nothing left.
+        shard->state = shard_state::finished;
+        return;
+    }
+    shard->iterator = *iterator;
+    shard->state = shard_state::readable;
+    shard->ready_at = now;
+}
+
+void shard_tracker::on_records(std::string_view shard_id, get_records_response&& response,
+                               stream_clock::time_point now)
+{
+    in_flight_ = false;
+    tracked_shard* shard = find(shard_id);
+    if (!shard) return;
+    const bool empty = response.records.empty();
+    for (change_record& record : response.records) {
+        shard->last_sequence = record.dynamodb.sequence_number;
+        ready_.push_back({shard->id, std::move(record)});
+    }
+    if (!response.next_shard_iterator) {
+        shard->state = shard_state::finished;
+        shard->iterator.clear();
+        return;
+    }
+    shard->iterator = std::move(*response.next_shard_iterator);
+    shard->state = shard_state::readable;
+    if (empty) {
+        shard->idle_wait = shard->idle_wait.count() == 0
+                               ? options_.min_idle_wait
+                               : std::min(shard->idle_wait * 2, options_.max_idle_wait);
+    } else {
+        shard->idle_wait = std::chrono::milliseconds(0);
+    }
+    shard->ready_at = now + shard->idle_wait;
+}
+
+void shard_tracker::on_expired(std::string_view shard_id)
+{
+    in_flight_ = false;
+    if (tracked_shard* shard = find(shard_id)) {
+        shard->iterator.clear();
+        shard->state = shard_state::needs_iterator;
+    }
+}
+
+void shard_tracker::on_records_failed(std::string_view shard_id)
+{
+    in_flight_ = false;
+    if (tracked_shard* shard = find(shard_id)) shard->state = shard_state::readable;
+}
+
+tracked_record shard_tracker::take()
+{
+    tracked_record record = std::move(ready_.front());
+    ready_.pop_front();
+    return record;
+}
+
+std::size_t shard_tracker::finished_count() const noexcept
+{
+    return static_cast<std::size_t>(
+        std::count_if(shards_.begin(), shards_.end(), [](const tracked_shard& shard) {
+            return shard.state == shard_state::finished;
+        }));
+}
+
+}  // namespace dynomite::detail

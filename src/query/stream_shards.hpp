@@ -1,0 +1,116 @@
+// The shards of a DynamoDB stream, tracked without I/O: which request to send next
+// (DescribeStream, GetShardIterator, GetRecords), what the answers change, and the records
+// ready to hand out. A coroutine (changes.cpp) sends the requests and feeds the answers back.
+//
+// A shard is read only once its parent is finished (read to its end, skipped because the
+// start position lies past it, or gone from the stream), so that the changes of one item come
+// in order. DescribeStream is repeated to discover new shards. One GetRecords is in flight at
+// a time, and it is started before the records of the previous one are handed out: a batch is
+// read ahead. A shard that answers with no records waits, longer each time up to a bound,
+// before it is read again.
+#pragma once
+
+#include <dynomite/protocol/streams.hpp>
+#include <dynomite/query/changes.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dynomite::detail {
+
+using stream_clock = std::chrono::steady_clock;
+
+/// A record ready to hand out, with the shard it came from.
+struct tracked_record {
+    std::string shard_id;
+    change_record record;
+};
+
+/// Numeric order of two sequence numbers (decimal strings of any length).
+bool sequence_less(std::string_view a, std::string_view b) noexcept;
+
+class shard_tracker {
+public:
+    struct action {
+        enum class kind {
+            describe,       // send `describe`, then on_described()
+            get_iterator,   // send `iterator`, then on_iterator() (or fail)
+            get_records,    // send `records` for `shard_id`, then on_records() or on_expired()
+            deliver,        // take() has a record
+            await_records,  // the GetRecords in flight must answer first
+            wait,           // nothing to do before `until`
+            end,            // the stream is disabled and every shard read to its end
+        } what = kind::wait;
+        describe_stream_request describe;
+        get_shard_iterator_request iterator;
+        get_records_request records;
+        std::string shard_id;
+        stream_clock::time_point until{};
+    };
+
+    /// `options` say where to start and how to pace: their start position applies to the
+    /// shards of the first DescribeStream pass; shards found later start at TRIM_HORIZON.
+    shard_tracker(std::string stream_arn, change_feed_options options);
+
+    /// What to do at `now`. A get_records action marks its shard in flight: at most one is.
+    action next(stream_clock::time_point now);
+
+    void on_described(const describe_stream_response& response, stream_clock::time_point now);
+    /// GetShardIterator's answer for `shard_id`.
+    void on_iterator(std::string_view shard_id, const std::optional<std::string>& iterator,
+                     stream_clock::time_point now);
+    void on_records(std::string_view shard_id, get_records_response&& response,
+                    stream_clock::time_point now);
+    /// GetRecords said ExpiredIteratorException: the shard gets a new iterator after the last
+    /// record taken from it (or at its start position when none was).
+    void on_expired(std::string_view shard_id);
+    /// GetRecords failed otherwise: the same iterator is tried again at the next call.
+    void on_records_failed(std::string_view shard_id);
+
+    bool has_record() const noexcept { return !ready_.empty(); }
+    tracked_record take();
+
+    const std::string& stream_arn() const noexcept { return stream_arn_; }
+    std::size_t shard_count() const noexcept { return shards_.size(); }
+    /// Shards read to their end (or skipped).
+    std::size_t finished_count() const noexcept;
+
+private:
+    enum class shard_state { needs_iterator, readable, in_flight, finished };
+
+    struct tracked_shard {
+        std::string id;
+        std::optional<std::string> parent;
+        shard_state state = shard_state::needs_iterator;
+        shard_iterator_type start = shard_iterator_type::trim_horizon;
+        std::string start_sequence;
+        /// The last record taken from this shard into the ready queue.
+        std::string last_sequence;
+        std::string iterator;
+        stream_clock::time_point ready_at{};
+        std::chrono::milliseconds idle_wait{0};
+    };
+
+    tracked_shard* find(std::string_view id);
+    bool parent_done(const tracked_shard& shard) const;
+    void add_shard(const shard& described);
+    action read_action(tracked_shard& shard);
+
+    std::string stream_arn_;
+    change_feed_options options_;
+    std::vector<tracked_shard> shards_;
+    std::deque<tracked_record> ready_;
+    std::size_t next_shard_ = 0;  // where the round robin over readable shards resumes
+    bool in_flight_ = false;
+    bool described_ = false;  // a whole DescribeStream pass has been seen
+    std::optional<std::string> page_token_;
+    stream_clock::time_point next_describe_{};
+    std::optional<stream_status> status_;
+};
+
+}  // namespace dynomite::detail

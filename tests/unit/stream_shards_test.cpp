@@ -1,0 +1,309 @@
+// The shard tracker as a state machine, driven by scripted DescribeStream, GetShardIterator
+// and GetRecords answers.
+#include "query/stream_shards.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace {
+
+using namespace dynomite;
+using detail::shard_tracker;
+using detail::stream_clock;
+using kind = shard_tracker::action::kind;
+using std::chrono::milliseconds;
+
+const stream_clock::time_point t0 = stream_clock::time_point() + std::chrono::hours(1);
+
+shard make_shard(std::string id, std::optional<std::string> parent, std::string start,
+                 std::optional<std::string> end = std::nullopt)
+{
+    return shard{.shard_id = std::move(id),
+                 .sequence_number_range = sequence_number_range{std::move(start), std::move(end)},
+                 .parent_shard_id = std::move(parent)};
+}
+
+describe_stream_response described(std::vector<shard> shards,
+                                   std::optional<std::string> more = std::nullopt,
+                                   stream_status status = stream_status::enabled)
+{
+    describe_stream_response out;
+    out.stream_description.stream_arn = "arn:stream";
+    out.stream_description.stream_status = status;
+    out.stream_description.shards = std::move(shards);
+    out.stream_description.last_evaluated_shard_id = std::move(more);
+    return out;
+}
+
+get_records_response records(std::vector<std::string> sequence_numbers,
+                             std::optional<std::string> next)
+{
+    get_records_response out;
+    for (auto& sequence : sequence_numbers) {
+        change_record record;
+        record.event_name = stream_event_type::insert;
+        record.dynamodb.sequence_number = std::move(sequence);
+        out.records.push_back(std::move(record));
+    }
+    out.next_shard_iterator = std::move(next);
+    return out;
+}
+
+change_feed_options settings(shard_iterator_type start = shard_iterator_type::trim_horizon,
+                             std::string sequence = {})
+{
+    return {.start = start,
+            .sequence_number = std::move(sequence),
+            .describe_interval = milliseconds(10000),
+            .min_idle_wait = milliseconds(50),
+            .max_idle_wait = milliseconds(400)};
+}
+
+/// The next action must be GetShardIterator for `shard`; answers it with iterator "it-<shard>".
+void expect_iterator_request(shard_tracker& tracker, const std::string& shard,
+                             shard_iterator_type type, std::optional<std::string> sequence = {},
+                             stream_clock::time_point now = t0)
+{
+    const auto a = tracker.next(now);
+    ASSERT_EQ(a.what, kind::get_iterator) << "for " << shard;
+    EXPECT_EQ(a.iterator.shard_id, shard);
+    EXPECT_EQ(a.iterator.stream_arn, "arn:stream");
+    EXPECT_EQ(a.iterator.shard_iterator_type, type) << shard;
+    EXPECT_EQ(a.iterator.sequence_number, sequence) << shard;
+    tracker.on_iterator(shard, "it-" + shard, now);
+}
+
+/// The next action must be GetRecords for `shard` with `iterator`.
+void expect_read(shard_tracker& tracker, const std::string& shard, const std::string& iterator,
+                 stream_clock::time_point now = t0)
+{
+    const auto a = tracker.next(now);
+    ASSERT_EQ(a.what, kind::get_records) << "for " << shard;
+    EXPECT_EQ(a.shard_id, shard);
+    EXPECT_EQ(a.records.shard_iterator, iterator);
+}
+
+std::vector<std::string> take_all(shard_tracker& tracker)
+{
+    std::vector<std::string> out;
+    while (tracker.has_record()) out.push_back(tracker.take().record.dynamodb.sequence_number);
+    return out;
+}
+
+TEST(SequenceNumbers, CompareAsNumbers)
+{
+    EXPECT_TRUE(detail::sequence_less("9", "10"));
+    EXPECT_TRUE(detail::sequence_less("000000000000000000001", "2"));
+    EXPECT_FALSE(detail::sequence_less("0010", "10"));
+    EXPECT_FALSE(detail::sequence_less("11", "10"));
+}
+
+TEST(ShardTracker, ReadsAChildOnlyAfterItsParentEnds)
+{
+    shard_tracker tracker("arn:stream", settings());
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    // The child comes first in the answer; the parent is still read first.
+    tracker.on_described(described({make_shard("child", "parent", "300"),
+                                     make_shard("parent", std::nullopt, "100", "200")}),
+                         t0);
+    expect_iterator_request(tracker, "parent", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "parent", "it-parent");
+    EXPECT_EQ(tracker.next(t0).what, kind::await_records);
+    tracker.on_records("parent", records({"100", "150"}, "it-parent-2"), t0);
+    // Read ahead: the next batch is asked for before the records are handed out.
+    expect_read(tracker, "parent", "it-parent-2");
+    EXPECT_EQ(tracker.next(t0).what, kind::deliver);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"100", "150"}));
+    // The child waits while the parent is open.
+    EXPECT_EQ(tracker.next(t0).what, kind::await_records);
+    tracker.on_records("parent", records({"200"}, std::nullopt), t0);  // closed, read to its end
+    expect_iterator_request(tracker, "child", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "child", "it-child");
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"200"}));
+    EXPECT_EQ(tracker.finished_count(), 1u);
+}
+
+TEST(ShardTracker, ReadsBothHalvesOfASplitShard)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("parent", std::nullopt, "100", "200"),
+                                     make_shard("left", "parent", "300"),
+                                     make_shard("right", "parent", "310")}),
+                         t0);
+    expect_iterator_request(tracker, "parent", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "parent", "it-parent");
+    tracker.on_records("parent", records({"100"}, std::nullopt), t0);
+    EXPECT_EQ(tracker.next(t0).what, kind::deliver);
+    take_all(tracker);
+    expect_iterator_request(tracker, "left", shard_iterator_type::trim_horizon);
+    expect_iterator_request(tracker, "right", shard_iterator_type::trim_horizon);
+    // One read in flight at a time, taking the shards in turn.
+    const auto first = tracker.next(t0);
+    ASSERT_EQ(first.what, kind::get_records);
+    tracker.on_records(first.shard_id, records({"1"}, "again-" + first.shard_id), t0);
+    const auto second = tracker.next(t0);
+    ASSERT_EQ(second.what, kind::get_records);
+    EXPECT_NE(second.shard_id, first.shard_id);
+}
+
+TEST(ShardTracker, AParentGoneFromTheStreamDoesNotHoldItsChild)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    // First page: the child, whose parent may be on the next page.
+    tracker.on_described(described({make_shard("child", "trimmed", "300")}, "child"), t0);
+    const auto page = tracker.next(t0);
+    ASSERT_EQ(page.what, kind::describe);
+    EXPECT_EQ(page.describe.exclusive_start_shard_id, "child");
+    tracker.on_described(described({}), t0);
+    // The whole pass never named the parent: it was trimmed.
+    expect_iterator_request(tracker, "child", shard_iterator_type::trim_horizon);
+}
+
+TEST(ShardTracker, ReacquiresAnExpiredIteratorAfterTheLastRecord)
+{
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    expect_iterator_request(tracker, "s", shard_iterator_type::latest);
+    expect_read(tracker, "s", "it-s");
+    // Expired before any record: the original position again.
+    tracker.on_expired("s");
+    expect_iterator_request(tracker, "s", shard_iterator_type::latest);
+    expect_read(tracker, "s", "it-s");
+    tracker.on_records("s", records({"41", "42"}, "it-s-2"), t0);
+    expect_read(tracker, "s", "it-s-2");
+    tracker.on_expired("s");
+    EXPECT_EQ(tracker.next(t0).what, kind::deliver);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"41", "42"}));
+    expect_iterator_request(tracker, "s", shard_iterator_type::after_sequence_number, "42");
+    expect_read(tracker, "s", "it-s");
+}
+
+TEST(ShardTracker, RetriesTheSameIteratorAfterAFailedRead)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    expect_iterator_request(tracker, "s", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "s", "it-s");
+    tracker.on_records_failed("s");
+    expect_read(tracker, "s", "it-s");
+}
+
+TEST(ShardTracker, BacksOffAnEmptyShardUpToTheBound)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    expect_iterator_request(tracker, "s", shard_iterator_type::trim_horizon);
+    stream_clock::time_point now = t0;
+    std::vector<long> waits;
+    for (int i = 0; i < 6; ++i) {
+        expect_read(tracker, "s", i == 0 ? "it-s" : "empty", now);
+        tracker.on_records("s", records({}, "empty"), now);
+        const auto a = tracker.next(now);
+        ASSERT_EQ(a.what, kind::wait);
+        waits.push_back(std::chrono::duration_cast<milliseconds>(a.until - now).count());
+        now = a.until;
+    }
+    EXPECT_EQ(waits, (std::vector<long>{50, 100, 200, 400, 400, 400}));
+    // Records reset the wait.
+    expect_read(tracker, "s", "empty", now);
+    tracker.on_records("s", records({"5"}, "more"), now);
+    expect_read(tracker, "s", "more", now);
+}
+
+TEST(ShardTracker, DiscoversNewShardsByDescribingAgain)
+{
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("old", std::nullopt, "1")}), t0);
+    expect_iterator_request(tracker, "old", shard_iterator_type::latest);
+    expect_read(tracker, "old", "it-old");
+    tracker.on_records("old", records({"7"}, std::nullopt), t0);  // closed
+    take_all(tracker);
+    // Nothing to read until the next DescribeStream is due.
+    const auto idle = tracker.next(t0);
+    ASSERT_EQ(idle.what, kind::wait);
+    EXPECT_EQ(idle.until, t0 + milliseconds(10000));
+    const auto later = t0 + milliseconds(10000);
+    const auto again = tracker.next(later);
+    ASSERT_EQ(again.what, kind::describe);
+    EXPECT_FALSE(again.describe.exclusive_start_shard_id);
+    tracker.on_described(described({make_shard("old", std::nullopt, "1", "7"),
+                                     make_shard("new", "old", "8")}),
+                         later);
+    // A shard that appeared after the start is read from its beginning, even for LATEST.
+    expect_iterator_request(tracker, "new", shard_iterator_type::trim_horizon, {}, later);
+    EXPECT_EQ(tracker.shard_count(), 2u);
+}
+
+TEST(ShardTracker, LatestSkipsClosedShards)
+{
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("closed", std::nullopt, "1", "9"),
+                                     make_shard("open", "closed", "10")}),
+                         t0);
+    expect_iterator_request(tracker, "open", shard_iterator_type::latest);
+    EXPECT_EQ(tracker.finished_count(), 1u);
+}
+
+TEST(ShardTracker, StartsAfterASequenceNumberInTheShardHoldingIt)
+{
+    shard_tracker tracker("arn:stream",
+                          settings(shard_iterator_type::after_sequence_number, "150"));
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("before", std::nullopt, "1", "99"),
+                                     make_shard("holding", "before", "100", "199"),
+                                     make_shard("ends-at", std::nullopt, "120", "150"),
+                                     make_shard("after", "holding", "200")}),
+                         t0);
+    EXPECT_EQ(tracker.finished_count(), 2u);  // "before", and "ends-at" whose last record it is
+    expect_iterator_request(tracker, "holding", shard_iterator_type::after_sequence_number, "150");
+    expect_read(tracker, "holding", "it-holding");
+    tracker.on_records("holding", records({"160"}, std::nullopt), t0);
+    take_all(tracker);
+    expect_iterator_request(tracker, "after", shard_iterator_type::trim_horizon);
+
+    shard_tracker at("arn:stream", settings(shard_iterator_type::at_sequence_number, "150"));
+    at.next(t0);
+    at.on_described(described({make_shard("ends-at", std::nullopt, "120", "150")}), t0);
+    expect_iterator_request(at, "ends-at", shard_iterator_type::at_sequence_number, "150");
+}
+
+TEST(ShardTracker, EndsOnceADisabledStreamIsReadToItsEnd)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    tracker.on_described(
+        described({make_shard("s", std::nullopt, "1", "5")}, std::nullopt, stream_status::disabled),
+        t0);
+    expect_iterator_request(tracker, "s", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "s", "it-s");
+    EXPECT_EQ(tracker.next(t0).what, kind::await_records);
+    tracker.on_records("s", records({"5"}, std::nullopt), t0);
+    EXPECT_EQ(tracker.next(t0).what, kind::deliver);
+    take_all(tracker);
+    EXPECT_EQ(tracker.next(t0).what, kind::end);
+}
+
+TEST(ShardTracker, AShardWithoutAnIteratorIsFinished)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    const auto a = tracker.next(t0);
+    ASSERT_EQ(a.what, kind::get_iterator);
+    tracker.on_iterator("s", std::nullopt, t0);
+    EXPECT_EQ(tracker.finished_count(), 1u);
+    EXPECT_EQ(tracker.next(t0).what, kind::wait);
+}
+
+}  // namespace
