@@ -57,6 +57,8 @@ int run_seed(const global_options&, const std::vector<std::string>&, std::ostrea
              std::ostream&);
 int run_bench(const global_options&, const std::vector<std::string>&, std::ostream&,
               std::ostream&);
+int run_streams(const global_options&, const std::vector<std::string>&, std::ostream&,
+                std::ostream&);
 
 /// A command line split into the global options (wherever they appear), the command name and
 /// the command's own arguments. "--help" or "-h" before any command sets `help`.

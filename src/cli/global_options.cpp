@@ -125,6 +125,8 @@ Commands:
               write a new migration file
   seed FILE   write the items of a JSON file with BatchWriteItem
   bench       measure throughput and latency against a table
+  streams tail TABLE
+              print a table's changes as JSON lines, following its stream
 
 Global options (before or after the command):
   --endpoint URL     DynamoDB endpoint (default: DYNOMITE_ENDPOINT, else AWS's regional one)
@@ -148,6 +150,7 @@ constexpr std::array commands = {
     command_entry{"generate", &run_generate},
     command_entry{"seed", &run_seed},
     command_entry{"bench", &run_bench},
+    command_entry{"streams", &run_streams},
 };
 
 }  // namespace
@@ -173,7 +176,7 @@ int run_command_line(const std::vector<std::string>& argv, std::ostream& out, st
         if (entry.name == line.command) return entry.run(line.options, line.args, out, err);
     }
     err << "dynomite: unknown command \"" << line.command
-        << "\"; the commands are migrate, generate, seed and bench (see `dynomite --help`).\n";
+        << "\"; the commands are migrate, generate, seed, bench and streams (see `dynomite --help`).\n";
     return exit_usage;
 }
 

@@ -190,10 +190,31 @@ TEST(Dispatch, NoCommandOrAnUnknownOneIsAUsageError)
 
 TEST(Dispatch, EveryCommandHasHelp)
 {
-    for (const std::string command : {"migrate", "generate", "seed", "bench"}) {
+    for (const std::string command : {"migrate", "generate", "seed", "bench", "streams"}) {
         const auto result = run({command, "--help"});
         EXPECT_EQ(result.status, exit_ok) << command << ": " << result.err;
         EXPECT_TRUE(contains(result.out, "Usage: dynomite " + command)) << result.out;
+    }
+}
+
+TEST(Dispatch, StreamsUsageErrors)
+{
+    const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+        {{"streams"}, "expected `tail TABLE`"},
+        {{"streams", "head", "posts"}, "expected `tail TABLE`"},
+        {{"streams", "tail"}, "the table is missing"},
+        {{"streams", "tail", "posts", "comments"}, "one table at a time"},
+        {{"streams", "tail", "posts", "--from"}, "--from needs a value"},
+        {{"streams", "tail", "posts", "--from", "start"}, "--from is \"start\""},
+        {{"streams", "tail", "posts", "--count", "0"}, "expected a positive whole number"},
+        {{"streams", "tail", "posts", "--count=2x"}, "--count is \"2x\""},
+        {{"streams", "tail", "posts", "--follow"}, "unknown option --follow"},
+        {{"streams", "tail", "p"}, "table name \"p\" is too short"},
+    };
+    for (const auto& [argv, message] : cases) {
+        const auto result = run(argv);
+        EXPECT_EQ(result.status, exit_usage) << argv.back();
+        EXPECT_TRUE(contains(result.err, message)) << result.err;
     }
 }
 
