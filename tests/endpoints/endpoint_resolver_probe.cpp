@@ -28,11 +28,12 @@ int main(int argc, char** argv)
         std::string why;
         dynomite::error_code ec;
         if (streams) {
+            dynomite::endpoint_settings settings;
+            settings.use_fips_endpoint = fips == 1;
+            settings.use_dualstack_endpoint = dual_stack == 1;
             dynomite::resolved_endpoint resolved;
-            ec = dynomite::resolve_endpoint({.use_fips_endpoint = fips == 1,
-                                             .use_dualstack_endpoint = dual_stack == 1},
-                                            region, {}, dynomite::environment::from_map({}),
-                                            resolved, &why);
+            ec = dynomite::resolve_endpoint(settings, region, {},
+                                            dynomite::environment::from_map({}), resolved, &why);
             url = resolved.streams_url;
         } else {
             ec = dynomite::regional_endpoint_url(region, fips == 1, dual_stack == 1, url, &why);

@@ -121,9 +121,10 @@ TEST(ShardTracker, ReadsAChildOnlyAfterItsParentEnds)
     // The child waits while the parent is open.
     EXPECT_EQ(tracker.next(t0).what, kind::await_records);
     tracker.on_records("parent", records({"200"}, std::nullopt), t0);  // closed, read to its end
+    EXPECT_EQ(tracker.next(t0).what, kind::deliver);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"200"}));
     expect_iterator_request(tracker, "child", shard_iterator_type::trim_horizon);
     expect_read(tracker, "child", "it-child");
-    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"200"}));
     EXPECT_EQ(tracker.finished_count(), 1u);
 }
 
@@ -141,14 +142,15 @@ TEST(ShardTracker, ReadsBothHalvesOfASplitShard)
     EXPECT_EQ(tracker.next(t0).what, kind::deliver);
     take_all(tracker);
     expect_iterator_request(tracker, "left", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "left", "it-left");  // at once, while the other one gets its iterator
     expect_iterator_request(tracker, "right", shard_iterator_type::trim_horizon);
+    EXPECT_EQ(tracker.next(t0).what, kind::await_records);
     // One read in flight at a time, taking the shards in turn.
-    const auto first = tracker.next(t0);
-    ASSERT_EQ(first.what, kind::get_records);
-    tracker.on_records(first.shard_id, records({"1"}, "again-" + first.shard_id), t0);
-    const auto second = tracker.next(t0);
-    ASSERT_EQ(second.what, kind::get_records);
-    EXPECT_NE(second.shard_id, first.shard_id);
+    tracker.on_records("left", records({"1"}, "again-left"), t0);
+    expect_read(tracker, "right", "it-right");
+    tracker.on_records("right", records({"2"}, "again-right"), t0);
+    expect_read(tracker, "left", "again-left");
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"1", "2"}));
 }
 
 TEST(ShardTracker, AParentGoneFromTheStreamDoesNotHoldItsChild)

@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 #include <boost/json.hpp>
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -293,6 +294,16 @@ TEST(StreamsProtocol, ErrorsOfTheStreamsApi)
     EXPECT_EQ(expired.message(), "the shard iterator has expired");
 }
 
+endpoint_settings settings(std::optional<std::string> url, std::optional<bool> fips = {},
+                           std::optional<bool> dual_stack = {})
+{
+    endpoint_settings out;
+    out.url = std::move(url);
+    out.use_fips_endpoint = fips;
+    out.use_dualstack_endpoint = dual_stack;
+    return out;
+}
+
 resolved_endpoint resolve(const endpoint_settings& settings, std::string_view region)
 {
     resolved_endpoint out;
@@ -304,20 +315,20 @@ resolved_endpoint resolve(const endpoint_settings& settings, std::string_view re
 
 TEST(StreamsEndpoint, RegionalAndConfigured)
 {
-    EXPECT_EQ(resolve({}, "us-west-2").streams_url, "https://streams.dynamodb.us-west-2.amazonaws.com");
-    EXPECT_EQ(resolve({}, "us-west-2").streams_where.host_header,
+    EXPECT_EQ(resolve(settings({}), "us-west-2").streams_url, "https://streams.dynamodb.us-west-2.amazonaws.com");
+    EXPECT_EQ(resolve(settings({}), "us-west-2").streams_where.host_header,
               "streams.dynamodb.us-west-2.amazonaws.com");
-    EXPECT_EQ(resolve({.use_fips_endpoint = true}, "us-east-1").streams_url,
+    EXPECT_EQ(resolve(settings({}, true), "us-east-1").streams_url,
               "https://streams.dynamodb-fips.us-east-1.amazonaws.com");
-    EXPECT_EQ(resolve({.use_dualstack_endpoint = true}, "eu-west-1").streams_url,
+    EXPECT_EQ(resolve(settings({}, {}, true), "eu-west-1").streams_url,
               "https://streams.dynamodb.eu-west-1.api.aws");
-    EXPECT_EQ(resolve({}, "cn-north-1").streams_url,
+    EXPECT_EQ(resolve(settings({}), "cn-north-1").streams_url,
               "https://streams.dynamodb.cn-north-1.amazonaws.com.cn");
     // A configured endpoint serves both APIs, as DynamoDB Local does.
-    const auto local = resolve({.url = "http://127.0.0.1:8000/prefix"}, "us-east-1");
+    const auto local = resolve(settings("http://127.0.0.1:8000/prefix"), "us-east-1");
     EXPECT_EQ(local.streams_url, "http://127.0.0.1:8000/prefix");
     EXPECT_EQ(local.streams_where, local.where);
-    EXPECT_EQ(resolve({}, "local").streams_url, "http://localhost:8000");
+    EXPECT_EQ(resolve(settings({}), "local").streams_url, "http://localhost:8000");
 }
 
 }  // namespace

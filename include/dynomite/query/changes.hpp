@@ -22,15 +22,15 @@ namespace dynomite {
 /// One change of one item.
 struct change {
     stream_event_type event = stream_event_type::unknown;
-    attribute_map keys;
+    attribute_map keys{};
     /// As the stream's view type provides them: empty when it leaves them out, and the old
     /// image of an insert and the new image of a removal are always empty.
-    attribute_map old_image;
-    attribute_map new_image;
-    std::string sequence_number;
-    std::string shard_id;
+    attribute_map old_image{};
+    attribute_map new_image{};
+    std::string sequence_number{};
+    std::string shard_id{};
     /// When DynamoDB recorded the change (to the second).
-    std::optional<std::chrono::system_clock::time_point> approximate_creation_time;
+    std::optional<std::chrono::system_clock::time_point> approximate_creation_time{};
 };
 
 struct change_feed_options {
@@ -40,9 +40,9 @@ struct change_feed_options {
     /// DynamoDB Local has; with parallel shards, shards that started before it are read
     /// from it or skipped as their sequence number ranges say).
     shard_iterator_type start = shard_iterator_type::latest;
-    std::string sequence_number;
+    std::string sequence_number{};
     /// The stream to read; by default the table's latest stream (DescribeTable).
-    std::string stream_arn;
+    std::string stream_arn{};
     /// How often DescribeStream looks for new shards.
     std::chrono::milliseconds describe_interval{std::chrono::seconds(10)};
     /// The wait before reading a shard again that had no records, doubled each time it still
@@ -50,7 +50,7 @@ struct change_feed_options {
     std::chrono::milliseconds min_idle_wait{50};
     std::chrono::milliseconds max_idle_wait{2000};
     /// GetRecords' Limit (1 to 1000); DynamoDB's default when unset.
-    std::optional<std::int32_t> batch_limit;
+    std::optional<std::int32_t> batch_limit{};
 };
 
 namespace detail {
