@@ -4,6 +4,7 @@
 #include "core/json_codec.hpp"
 #include "core/json_writer.hpp"
 
+#include <dynomite/migration/migration.hpp>
 #include <dynomite/query/changes.hpp>
 
 #include <charconv>
@@ -73,7 +74,7 @@ boost::asio::awaitable<int> tail(client db, tail_options options, std::ostream& 
                                  std::ostream& err)
 {
     change_feed_options feed_options{.start = options.from};
-    table_changes feed(std::move(db), options.table, std::move(feed_options));
+    change_feed feed(std::move(db), options.table, std::move(feed_options));
     for (std::uint64_t printed = 0; !options.count || printed < *options.count; ++printed) {
         diagnostics diag;
         auto [ec, next] = co_await feed.async_next(

@@ -235,15 +235,15 @@ void start_next_change(const std::shared_ptr<change_feed_state>& state, diagnost
 
 }  // namespace detail
 
-table_changes::table_changes(client cl, std::string table_name, change_feed_options options)
+change_feed::change_feed(client cl, std::string table_name, change_feed_options options)
     : state_(std::make_shared<detail::change_feed_state>(std::move(cl), std::move(table_name),
                                                          std::move(options)))
 {
 }
 
-table_changes::table_changes(table_changes&&) noexcept = default;
+change_feed::change_feed(change_feed&&) noexcept = default;
 
-table_changes& table_changes::operator=(table_changes&& other) noexcept
+change_feed& change_feed::operator=(change_feed&& other) noexcept
 {
     if (this != &other) {
         cancel();
@@ -252,9 +252,9 @@ table_changes& table_changes::operator=(table_changes&& other) noexcept
     return *this;
 }
 
-table_changes::~table_changes() { cancel(); }
+change_feed::~change_feed() { cancel(); }
 
-boost::asio::awaitable<std::optional<change>> table_changes::next()
+boost::asio::awaitable<std::optional<change>> change_feed::next()
 {
     diagnostics diag;
     auto [ec, next] = co_await async_next(diag, detail::use_tuple);
@@ -262,12 +262,12 @@ boost::asio::awaitable<std::optional<change>> table_changes::next()
     co_return std::move(next);
 }
 
-const std::string& table_changes::last_sequence_number() const noexcept
+const std::string& change_feed::last_sequence_number() const noexcept
 {
     return state_->last_sequence;
 }
 
-void table_changes::cancel()
+void change_feed::cancel()
 {
     if (!state_) return;
     boost::asio::post(state_->cl.get_executor(), [state = state_] { state->close(); });

@@ -203,7 +203,7 @@ protected:
     }
 
     /// Takes `count` changes from `feed`.
-    asio::awaitable<std::vector<change>> take(table_changes& feed, std::size_t count)
+    asio::awaitable<std::vector<change>> take(change_feed& feed, std::size_t count)
     {
         std::vector<change> out;
         while (out.size() < count) {
@@ -216,7 +216,7 @@ protected:
 
     /// The next change, or operation_aborted when none comes within `wait`: the feed is then
     /// cancelled.
-    error_code next_within(table_changes& feed, std::chrono::milliseconds wait)
+    error_code next_within(change_feed& feed, std::chrono::milliseconds wait)
     {
         asio::cancellation_signal stop;
         asio::steady_timer timer(io, wait);
@@ -276,7 +276,7 @@ TEST_F(streams_test, feed_sees_every_write_once_in_order_per_item)
 {
     const auto started = std::chrono::steady_clock::now();
     const std::string table = create_stream_table();
-    table_changes feed(db, table, quick(shard_iterator_type::trim_horizon));
+    change_feed feed(db, table, quick(shard_iterator_type::trim_horizon));
 
     oracle expected;
     int writing = 0;
@@ -310,7 +310,7 @@ TEST_F(streams_test, feed_sees_every_write_once_in_order_per_item)
     for (const change& c : seen) {
         EXPECT_EQ(c.keys, key(c.keys.at("pk").as_s()));
         EXPECT_TRUE(c.approximate_creation_time);
-        EXPECT_TRUE(detail::sequence_less(previous_sequence, c.sequence_number))
+        EXPECT_TRUE(dynomite::detail::sequence_less(previous_sequence, c.sequence_number))
             << previous_sequence << " then " << c.sequence_number;
         previous_sequence = c.sequence_number;
         by_item[c.keys.at("pk").as_s()].push_back({c.event, c.old_image, c.new_image});
@@ -322,7 +322,7 @@ TEST_F(streams_test, feed_sees_every_write_once_in_order_per_item)
 
     // Restarted after the change in the middle, a feed sees the rest, and only the rest.
     const std::size_t middle = total / 2;
-    table_changes resumed(db, table,
+    change_feed resumed(db, table,
                           quick(shard_iterator_type::after_sequence_number,
                                 seen[middle].sequence_number));
     const std::vector<change> rest = run(take(resumed, total - middle - 1));
@@ -342,7 +342,7 @@ TEST_F(streams_test, feed_from_latest_sees_only_later_writes)
     const std::string table = create_stream_table();
     put_item_request before{.table_name = table, .item = item("before", 1)};
     run(db.put_item(before));
-    table_changes feed(db, table, quick(shard_iterator_type::latest));
+    change_feed feed(db, table, quick(shard_iterator_type::latest));
     diagnostics diag;
     error_code result;
     std::optional<change> got;
@@ -369,7 +369,7 @@ TEST_F(streams_test, feed_from_latest_sees_only_later_writes)
 TEST_F(streams_test, feed_of_a_table_without_a_stream_says_so)
 {
     const std::string table = create_table("dyn-nostream");
-    table_changes feed(db, table);
+    change_feed feed(db, table);
     diagnostics diag;
     bool done = false;
     error_code result;

@@ -62,7 +62,7 @@ void start_next_change(
 
 /// The changes of a table, in order for each item, read from its stream:
 ///
-///     dynomite::table_changes feed(client, "posts", {.start = shard_iterator_type::trim_horizon});
+///     dynomite::change_feed feed(client, "posts", {.start = shard_iterator_type::trim_horizon});
 ///     while (auto change = co_await feed.next()) use(*change);
 ///
 /// Nothing is sent before the first next(). A stream does not end while it is enabled: next()
@@ -70,14 +70,14 @@ void start_next_change(
 /// its end. One coroutine at a time may call next(). Cancelling a pending next() (Asio
 /// per-operation cancellation), cancel() or destroying the feed stops its requests; later
 /// calls fail with boost::asio::error::operation_aborted. Movable, not copyable.
-class table_changes {
+class change_feed {
 public:
-    table_changes(client cl, std::string table_name, change_feed_options options = {});
-    table_changes(table_changes&&) noexcept;
-    table_changes& operator=(table_changes&&) noexcept;
-    table_changes(const table_changes&) = delete;
-    table_changes& operator=(const table_changes&) = delete;
-    ~table_changes();
+    change_feed(client cl, std::string table_name, change_feed_options options = {});
+    change_feed(change_feed&&) noexcept;
+    change_feed& operator=(change_feed&&) noexcept;
+    change_feed(const change_feed&) = delete;
+    change_feed& operator=(const change_feed&) = delete;
+    ~change_feed();
 
     /// The next change; none once a disabled stream is read to its end. Completes with
     /// void(error_code, std::optional<change>); `diag` receives what the server said.
