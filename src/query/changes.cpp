@@ -42,6 +42,7 @@ public:
     std::string table;
     change_feed_options options;
     std::optional<shard_tracker> tracker;
+    std::optional<checkpoint_book> book;
     boost::asio::steady_timer wake;
     std::unique_ptr<fetch> fetching;
     std::unique_ptr<boost::asio::cancellation_signal> fetch_signal;
@@ -143,6 +144,35 @@ error_code take_fetch(change_feed_state& s, diagnostics& diag)
     return done->ec;
 }
 
+/// Finds the stream, loads the checkpoints, and sets up the tracker.
+asio::awaitable<error_code> start_feed(change_feed_state& s, diagnostics& diag)
+{
+    std::string arn = s.options.stream_arn;
+    if (arn.empty()) {
+        if (error_code ec = co_await find_stream(s, diag, arn)) co_return ec;
+    }
+    std::vector<shard_checkpoint> checkpoints;
+    if (s.options.checkpoints) {
+        if (s.options.feed_name.empty()) s.options.feed_name = s.table;
+        error_code ec =
+            co_await s.options.checkpoints->load(s.options.feed_name, checkpoints, diag);
+        if (ec) co_return ec;
+    }
+    s.tracker.emplace(std::move(arn), s.options, checkpoints);
+    s.book.emplace(s.options.checkpoint_every, s.options.checkpoint_interval,
+                   stream_clock::now());
+    co_return error_code{};
+}
+
+/// Writes the checkpoints of the changes processed.
+asio::awaitable<error_code> write_checkpoints(change_feed_state& s, diagnostics& diag)
+{
+    const std::vector<shard_checkpoint> positions = s.book->pending();
+    error_code ec = co_await s.options.checkpoints->save(s.options.feed_name, positions, diag);
+    if (!ec) s.book->written(positions, stream_clock::now());
+    co_return ec;
+}
+
 asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
 {
     const auto aborted = [&s] {
@@ -150,16 +180,23 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
         return result{asio::error::operation_aborted, std::nullopt};
     };
     if (!s.tracker) {
-        std::string arn = s.options.stream_arn;
-        if (arn.empty()) {
-            if (error_code ec = co_await find_stream(s, diag, arn)) co_return result{ec, {}};
+        if (error_code ec = co_await start_feed(s, diag)) {
+            if (ec == asio::error::operation_aborted) co_return aborted();
+            co_return result{ec, {}};
         }
-        s.tracker.emplace(std::move(arn), s.options);
     }
     shard_tracker& tracker = *s.tracker;
+    s.book->acknowledge();
     for (;;) {
         if (s.closed) co_return aborted();
         if (co_await cancelled()) co_return aborted();
+        if (s.options.checkpoints && s.book->due(stream_clock::now())) {
+            if (error_code ec = co_await write_checkpoints(s, diag)) {
+                if (ec == asio::error::operation_aborted) co_return aborted();
+                co_return result{ec, {}};
+            }
+            continue;
+        }
         if (s.fetching && s.fetching->done) {
             if (error_code ec = take_fetch(s, diag)) co_return result{ec, {}};
         }
@@ -171,6 +208,7 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
             case shard_tracker::action::kind::deliver: {
                 change next = to_change(tracker.take());
                 s.last_sequence = next.sequence_number;
+                s.book->delivered(next.shard_id, next.sequence_number);
                 co_return result{error_code{}, std::move(next)};
             }
             case shard_tracker::action::kind::describe: {
@@ -185,6 +223,13 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                 auto [ec, response] =
                     co_await s.cl.async_get_shard_iterator(std::move(a.iterator), diag, use_tuple);
                 if (ec == asio::error::operation_aborted) co_return aborted();
+                if (ec == errc::trimmed_data_access && a.iterator.sequence_number) {
+                    // The checkpoint (or the position asked for) is older than the stream
+                    // keeps: what is left of the shard is read.
+                    tracker.on_trimmed(a.shard_id);
+                    diag.clear();
+                    break;
+                }
                 if (ec) co_return result{ec, {}};
                 tracker.on_iterator(a.shard_id, response.shard_iterator, stream_clock::now());
                 break;
@@ -196,7 +241,10 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                 if (!s.fetching->done) co_return aborted();
                 break;
             case shard_tracker::action::kind::wait: {
-                s.wake.expires_at(a.until);
+                const auto checkpoint_due = s.options.checkpoints
+                                                ? s.book->due_at()
+                                                : stream_clock::time_point::max();
+                s.wake.expires_at(std::min(a.until, checkpoint_due));
                 auto [ec] = co_await s.wake.async_wait(use_tuple);
                 if (ec) co_return aborted();
                 break;
@@ -225,7 +273,37 @@ asio::awaitable<result> run_next(std::shared_ptr<change_feed_state> s, diagnosti
     co_return out;
 }
 
+using checkpoint_result = std::pair<error_code, std::size_t>;
+
+asio::awaitable<checkpoint_result> run_checkpoint(std::shared_ptr<change_feed_state> s,
+                                                  diagnostics* diag_out)
+{
+    diagnostics local;
+    diagnostics& diag = diag_out ? *diag_out : local;
+    diag.clear();
+    if (s->closed) co_return checkpoint_result{asio::error::operation_aborted, 0};
+    if (s->reading) {
+        diag.message = "a change feed cannot checkpoint while a next() is pending";
+        co_return checkpoint_result{make_error_code(errc::invalid_argument), 0};
+    }
+    if (!s->book || !s->options.checkpoints) co_return checkpoint_result{};
+    co_await asio::this_coro::throw_if_cancelled(false);
+    s->reading = true;
+    s->book->acknowledge();
+    const std::size_t shards = s->book->pending().size();
+    error_code ec;
+    if (shards > 0) ec = co_await write_checkpoints(*s, diag);
+    s->reading = false;
+    co_return checkpoint_result{ec, ec ? 0 : shards};
+}
+
 }  // namespace
+
+void start_checkpoint(const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
+                      asio::any_completion_handler<void(error_code, std::size_t)> handler)
+{
+    spawn_operation(state->cl.get_executor(), run_checkpoint(state, diag), std::move(handler));
+}
 
 void start_next_change(const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
                        asio::any_completion_handler<void(error_code, std::optional<change>)> handler)
@@ -260,6 +338,14 @@ boost::asio::awaitable<std::optional<change>> change_feed::next()
     auto [ec, next] = co_await async_next(diag, detail::use_tuple);
     throw_on_error(ec, diag);
     co_return std::move(next);
+}
+
+boost::asio::awaitable<std::size_t> change_feed::checkpoint()
+{
+    diagnostics diag;
+    auto [ec, shards] = co_await async_checkpoint(diag, detail::use_tuple);
+    throw_on_error(ec, diag);
+    co_return shards;
 }
 
 const std::string& change_feed::last_sequence_number() const noexcept

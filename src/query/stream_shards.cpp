@@ -22,6 +22,15 @@ shard_tracker::shard_tracker(std::string stream_arn, change_feed_options options
 {
 }
 
+shard_tracker::shard_tracker(std::string stream_arn, change_feed_options options,
+                             const std::vector<shard_checkpoint>& checkpoints)
+    : shard_tracker(std::move(stream_arn), std::move(options))
+{
+    for (const shard_checkpoint& checkpoint : checkpoints) {
+        checkpoints_[checkpoint.shard_id] = checkpoint.sequence_number;
+    }
+}
+
 shard_tracker::tracked_shard* shard_tracker::find(std::string_view id)
 {
     for (tracked_shard& shard : shards_) {
@@ -45,6 +54,13 @@ void shard_tracker::add_shard(const shard& described)
     tracked_shard shard;
     shard.id = described.shard_id;
     shard.parent = described.parent_shard_id;
+    if (const auto checkpoint = checkpoints_.find(shard.id); checkpoint != checkpoints_.end()) {
+        shard.resumed = true;
+        shard.start = shard_iterator_type::after_sequence_number;
+        shard.start_sequence = checkpoint->second;
+        shards_.push_back(std::move(shard));
+        return;
+    }
     if (described_) {
         // Created after the feed started: all of it is new.
         shards_.push_back(std::move(shard));
@@ -82,6 +98,24 @@ void shard_tracker::add_shard(const shard& described)
         }
     }
     shards_.push_back(std::move(shard));
+}
+
+void shard_tracker::propagate_resumption()
+{
+    // A shard may be described before its parent: repeat until nothing changes.
+    for (bool changed = true; changed;) {
+        changed = false;
+        for (tracked_shard& shard : shards_) {
+            if (shard.resumed || !shard.parent || !shard.last_sequence.empty()) continue;
+            const tracked_shard* parent = find(*shard.parent);
+            if (!parent || !parent->resumed) continue;
+            shard.resumed = true;
+            shard.state = shard_state::needs_iterator;
+            shard.start = shard_iterator_type::trim_horizon;
+            shard.start_sequence.clear();
+            changed = true;
+        }
+    }
 }
 
 shard_tracker::action shard_tracker::read_action(tracked_shard& shard)
@@ -160,6 +194,7 @@ void shard_tracker::on_described(const describe_stream_response& response,
     for (const shard& each : description.shards) {
         if (!find(each.shard_id)) add_shard(each);
     }
+    if (!checkpoints_.empty()) propagate_resumption();
     status_ = description.stream_status;
     page_token_ = description.last_evaluated_shard_id;
     if (!page_token_) {
@@ -221,6 +256,15 @@ void shard_tracker::on_expired(std::string_view shard_id)
     }
 }
 
+void shard_tracker::on_trimmed(std::string_view shard_id)
+{
+    if (tracked_shard* shard = find(shard_id)) {
+        shard->start = shard_iterator_type::trim_horizon;
+        shard->start_sequence.clear();
+        shard->last_sequence.clear();
+    }
+}
+
 void shard_tracker::on_records_failed(std::string_view shard_id)
 {
     in_flight_ = false;
@@ -240,6 +284,58 @@ std::size_t shard_tracker::finished_count() const noexcept
         std::count_if(shards_.begin(), shards_.end(), [](const tracked_shard& shard) {
             return shard.state == shard_state::finished;
         }));
+}
+
+checkpoint_book::checkpoint_book(std::size_t every, std::chrono::milliseconds interval,
+                                 stream_clock::time_point now)
+    : every_(every), interval_(interval), last_write_(now)
+{
+}
+
+void checkpoint_book::delivered(const std::string& shard_id, const std::string& sequence_number)
+{
+    acknowledge();
+    unacknowledged_ = shard_checkpoint{shard_id, sequence_number};
+}
+
+void checkpoint_book::acknowledge()
+{
+    if (!unacknowledged_) return;
+    pending_[unacknowledged_->shard_id] = std::move(unacknowledged_->sequence_number);
+    unacknowledged_.reset();
+    ++processed_since_write_;
+}
+
+bool checkpoint_book::due(stream_clock::time_point now) const noexcept
+{
+    if (pending_.empty()) return false;
+    if (every_ > 0 && processed_since_write_ >= every_) return true;
+    return now >= due_at();
+}
+
+stream_clock::time_point checkpoint_book::due_at() const noexcept
+{
+    if (pending_.empty() || interval_.count() <= 0) return stream_clock::time_point::max();
+    return last_write_ + interval_;
+}
+
+std::vector<shard_checkpoint> checkpoint_book::pending() const
+{
+    std::vector<shard_checkpoint> out;
+    for (const auto& [shard, sequence] : pending_) out.push_back({shard, sequence});
+    return out;
+}
+
+void checkpoint_book::written(const std::vector<shard_checkpoint>& written,
+                              stream_clock::time_point now)
+{
+    for (const shard_checkpoint& each : written) {
+        const auto it = pending_.find(each.shard_id);
+        // A later change of the shard processed meanwhile stays pending.
+        if (it != pending_.end() && it->second == each.sequence_number) pending_.erase(it);
+    }
+    processed_since_write_ = 0;
+    last_write_ = now;
 }
 
 }  // namespace dynomite::detail

@@ -12,10 +12,12 @@
 
 #include <dynomite/protocol/streams.hpp>
 #include <dynomite/query/changes.hpp>
+#include <dynomite/query/checkpoint_store.hpp>
 
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,6 +58,11 @@ public:
     /// `options` say where to start and how to pace: their start position applies to the
     /// shards of the first DescribeStream pass; shards found later start at TRIM_HORIZON.
     shard_tracker(std::string stream_arn, change_feed_options options);
+    /// As above, resuming after `checkpoints`: a shard with one is read after it, a shard
+    /// without one that descends from such a shard from its start (all of it came later);
+    /// other shards from the options' start position.
+    shard_tracker(std::string stream_arn, change_feed_options options,
+                  const std::vector<shard_checkpoint>& checkpoints);
 
     /// What to do at `now`. A get_records action marks its shard in flight: at most one is.
     action next(stream_clock::time_point now);
@@ -69,6 +76,9 @@ public:
     /// GetRecords said ExpiredIteratorException: the shard gets a new iterator after the last
     /// record taken from it (or at its start position when none was).
     void on_expired(std::string_view shard_id);
+    /// GetShardIterator said TrimmedDataAccessException: the position asked for is older
+    /// than the stream keeps; the shard is read from its oldest record instead.
+    void on_trimmed(std::string_view shard_id);
     /// GetRecords failed otherwise: the same iterator is tried again at the next call.
     void on_records_failed(std::string_view shard_id);
 
@@ -94,15 +104,20 @@ private:
         std::string iterator;
         stream_clock::time_point ready_at{};
         std::chrono::milliseconds idle_wait{0};
+        /// Read after a checkpoint (or descends from a shard that is).
+        bool resumed = false;
     };
 
     tracked_shard* find(std::string_view id);
     bool parent_done(const tracked_shard& shard) const;
     void add_shard(const shard& described);
+    /// Shards without a checkpoint that descend from one with one start at TRIM_HORIZON.
+    void propagate_resumption();
     action read_action(tracked_shard& shard);
 
     std::string stream_arn_;
     change_feed_options options_;
+    std::map<std::string, std::string, std::less<>> checkpoints_;
     std::vector<tracked_shard> shards_;
     std::deque<tracked_record> ready_;
     std::size_t next_shard_ = 0;  // where the round robin over readable shards resumes
@@ -111,6 +126,37 @@ private:
     std::optional<std::string> page_token_;
     stream_clock::time_point next_describe_{};
     std::optional<stream_status> status_;
+};
+
+/// The changes handed out and processed, per shard, and when to write their checkpoints. A
+/// change counts as processed once the reader asks for the next one (or checkpoints).
+class checkpoint_book {
+public:
+    checkpoint_book(std::size_t every, std::chrono::milliseconds interval,
+                    stream_clock::time_point now);
+
+    /// `change` was handed out.
+    void delivered(const std::string& shard_id, const std::string& sequence_number);
+    /// The change handed out last is processed.
+    void acknowledge();
+    /// Positions processed and not yet written.
+    bool has_pending() const noexcept { return !pending_.empty(); }
+    /// Whether to write now: `every` changes processed since the last write, or `interval`
+    /// passed with changes pending.
+    bool due(stream_clock::time_point now) const noexcept;
+    /// When the interval makes a write due; max() when nothing is pending or no interval.
+    stream_clock::time_point due_at() const noexcept;
+    std::vector<shard_checkpoint> pending() const;
+    /// `written` (as pending() gave them) is stored.
+    void written(const std::vector<shard_checkpoint>& written, stream_clock::time_point now);
+
+private:
+    std::size_t every_;
+    std::chrono::milliseconds interval_;
+    stream_clock::time_point last_write_;
+    std::optional<shard_checkpoint> unacknowledged_;
+    std::map<std::string, std::string> pending_;  // shard -> sequence number
+    std::size_t processed_since_write_ = 0;
 };
 
 }  // namespace dynomite::detail

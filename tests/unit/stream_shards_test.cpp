@@ -308,4 +308,104 @@ TEST(ShardTracker, AShardWithoutAnIteratorIsFinished)
     EXPECT_EQ(tracker.next(t0).what, kind::wait);
 }
 
+TEST(ShardTracker, ResumesAfterCheckpointsAndReadsTheirDescendantsWhole)
+{
+    // From LATEST, but with checkpoints: "a" resumes after its own, "b" (a's child, listed
+    // first, closed) and "c" (b's child) hold only changes made after it and are read whole;
+    // "other" has no checkpointed ancestor and starts at LATEST.
+    const std::vector<shard_checkpoint> checkpoints{{"a", "150"}};
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest), checkpoints);
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("b", "a", "300", "350"),
+                                     make_shard("a", std::nullopt, "100", "200"),
+                                     make_shard("c", "b", "400"),
+                                     make_shard("other", std::nullopt, "500")}),
+                         t0);
+    expect_iterator_request(tracker, "a", shard_iterator_type::after_sequence_number, "150");
+    expect_read(tracker, "a", "it-a");
+    expect_iterator_request(tracker, "other", shard_iterator_type::latest);
+    tracker.on_records("a", records({"160"}, std::nullopt), t0);
+    expect_read(tracker, "other", "it-other");
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"160"}));
+    tracker.on_records("other", records({}, "it-other-2"), t0);
+    expect_iterator_request(tracker, "b", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "b", "it-b");
+    tracker.on_records("b", records({"300"}, std::nullopt), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"300"}));
+    expect_iterator_request(tracker, "c", shard_iterator_type::trim_horizon);
+}
+
+TEST(ShardTracker, ReadsFromTheOldestRecordWhenTheCheckpointIsTrimmed)
+{
+    const std::vector<shard_checkpoint> checkpoints{{"a", "150"}};
+    shard_tracker tracker("arn:stream", settings(), checkpoints);
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("a", std::nullopt, "100")}), t0);
+    auto a = tracker.next(t0);
+    ASSERT_EQ(a.what, kind::get_iterator);
+    EXPECT_EQ(a.iterator.sequence_number, "150");
+    tracker.on_trimmed("a");
+    expect_iterator_request(tracker, "a", shard_iterator_type::trim_horizon);
+}
+
+using detail::checkpoint_book;
+
+TEST(CheckpointBook, CountsAChangeProcessedWhenTheNextIsAskedFor)
+{
+    checkpoint_book book(2, milliseconds(0), t0);
+    book.acknowledge();  // nothing handed out yet
+    EXPECT_FALSE(book.has_pending());
+    book.delivered("a", "1");
+    EXPECT_FALSE(book.has_pending()) << "not processed before the next call";
+    book.acknowledge();
+    EXPECT_TRUE(book.has_pending());
+    EXPECT_FALSE(book.due(t0)) << "one of two";
+    book.delivered("b", "5");
+    book.acknowledge();
+    EXPECT_TRUE(book.due(t0));
+    EXPECT_EQ(book.pending(), (std::vector<shard_checkpoint>{{"a", "1"}, {"b", "5"}}));
+    EXPECT_EQ(book.due_at(), stream_clock::time_point::max()) << "no interval";
+}
+
+TEST(CheckpointBook, KeepsAShardPendingThatMovedOnDuringTheWrite)
+{
+    checkpoint_book book(1, milliseconds(0), t0);
+    book.delivered("a", "1");
+    book.acknowledge();
+    const auto writing = book.pending();
+    book.delivered("a", "2");
+    book.acknowledge();
+    book.written(writing, t0);
+    ASSERT_TRUE(book.has_pending());
+    EXPECT_EQ(book.pending(), (std::vector<shard_checkpoint>{{"a", "2"}}));
+    book.written(book.pending(), t0);
+    EXPECT_FALSE(book.has_pending());
+    EXPECT_FALSE(book.due(t0));
+}
+
+TEST(CheckpointBook, WritesAtTheIntervalWhenChangesArePending)
+{
+    checkpoint_book book(0, milliseconds(500), t0);
+    EXPECT_EQ(book.due_at(), stream_clock::time_point::max()) << "nothing pending";
+    book.delivered("a", "7");
+    book.acknowledge();
+    EXPECT_EQ(book.due_at(), t0 + milliseconds(500));
+    EXPECT_FALSE(book.due(t0 + milliseconds(499)));
+    EXPECT_TRUE(book.due(t0 + milliseconds(500)));
+    book.written(book.pending(), t0 + milliseconds(600));
+    book.delivered("a", "8");
+    book.acknowledge();
+    EXPECT_FALSE(book.due(t0 + milliseconds(1000)));
+    EXPECT_TRUE(book.due(t0 + milliseconds(1100)));
+}
+
+TEST(CheckpointBook, WithoutCountOrIntervalNeverDue)
+{
+    checkpoint_book book(0, milliseconds(0), t0);
+    book.delivered("a", "7");
+    book.acknowledge();
+    EXPECT_TRUE(book.has_pending());
+    EXPECT_FALSE(book.due(t0 + std::chrono::hours(1000)));
+}
+
 }  // namespace

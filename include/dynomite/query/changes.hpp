@@ -5,12 +5,14 @@
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/protocol/streams.hpp>
+#include <dynomite/query/checkpoint_store.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -51,6 +53,20 @@ struct change_feed_options {
     std::chrono::milliseconds max_idle_wait{2000};
     /// GetRecords' Limit (1 to 1000); DynamoDB's default when unset.
     std::optional<std::int32_t> batch_limit{};
+
+    /// Where the feed keeps its place. With a store, a feed resumes after the checkpoints it
+    /// finds under `feed_name` (`start` applies only to shards that have none and descend
+    /// from none that has), and writes checkpoints as its reader processes changes: a change
+    /// counts as processed when the reader asks for the next one, or calls checkpoint().
+    /// After a stop, the changes since the last checkpoint come again (at least once).
+    std::shared_ptr<checkpoint_store> checkpoints{};
+    /// The name the checkpoints are kept under; the table's name when empty.
+    std::string feed_name{};
+    /// Write the checkpoints after this many changes processed (0: not by count)...
+    std::size_t checkpoint_every = 1;
+    /// ...or once this long has passed with changes processed since the last write (0: not
+    /// by time). With neither, only checkpoint() writes them.
+    std::chrono::milliseconds checkpoint_interval{0};
 };
 
 namespace detail {
@@ -58,6 +74,8 @@ class change_feed_state;
 void start_next_change(
     const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
     boost::asio::any_completion_handler<void(error_code, std::optional<change>)> handler);
+void start_checkpoint(const std::shared_ptr<change_feed_state>& state, diagnostics* diag,
+                      boost::asio::any_completion_handler<void(error_code, std::size_t)> handler);
 }  // namespace detail
 
 /// The changes of a table, in order for each item, read from its stream:
@@ -69,7 +87,8 @@ void start_next_change(
 /// waits for the next change, and returns none only once the stream is disabled and read to
 /// its end. One coroutine at a time may call next(). Cancelling a pending next() (Asio
 /// per-operation cancellation), cancel() or destroying the feed stops its requests; later
-/// calls fail with boost::asio::error::operation_aborted. Movable, not copyable.
+/// calls fail with boost::asio::error::operation_aborted; the checkpoints written stay as
+/// they are (a checkpoint write in flight either lands or not). Movable, not copyable.
 class change_feed {
 public:
     change_feed(client cl, std::string table_name, change_feed_options options = {});
@@ -94,6 +113,23 @@ public:
 
     /// As above; throws dynomite::error on failure.
     boost::asio::awaitable<std::optional<change>> next();
+
+    /// Counts every change next() returned as processed and writes their checkpoints now
+    /// (without a checkpoint store: nothing to do). Completes with void(error_code,
+    /// std::size_t), the number of shards whose checkpoint was written; not while a next()
+    /// is pending.
+    template <class CompletionToken>
+    auto async_checkpoint(diagnostics& diag, CompletionToken&& token)
+    {
+        return boost::asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
+            [state = state_](auto handler, diagnostics* d) {
+                detail::start_checkpoint(state, d, std::move(handler));
+            },
+            token, &diag);
+    }
+
+    /// As above; throws dynomite::error on failure.
+    boost::asio::awaitable<std::size_t> checkpoint();
 
     /// The sequence number of the last change next() returned; empty before the first.
     const std::string& last_sequence_number() const noexcept;

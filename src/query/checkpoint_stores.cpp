@@ -1,0 +1,166 @@
+// The checkpoint stores provided: in memory, and in a DynamoDB table.
+#include "core/async.hpp"
+#include "core/or_throw.hpp"
+#include "query/stream_shards.hpp"
+
+#include <dynomite/query/memory_checkpoint_store.hpp>
+#include <dynomite/query/table_checkpoint_store.hpp>
+
+#include <algorithm>
+
+namespace dynomite {
+namespace {
+
+constexpr std::size_t checkpoint_position_digits = 40;
+
+/// A sequence number zero-padded to 40 digits, so that strings compare as the numbers do;
+/// empty when it is not a decimal number of at most 40 digits.
+std::string checkpoint_position(std::string_view sequence)
+{
+    if (sequence.empty() || sequence.size() > checkpoint_position_digits ||
+        !std::all_of(sequence.begin(), sequence.end(),
+                     [](char c) { return c >= '0' && c <= '9'; })) {
+        return {};
+    }
+    return std::string(checkpoint_position_digits - sequence.size(), '0') + std::string(sequence);
+}
+
+/// Checks a save's arguments; the error names what is wrong.
+error_code check_checkpoints(const std::string& feed,
+                             const std::vector<shard_checkpoint>& positions, diagnostics& diag)
+{
+    if (feed.empty()) {
+        diag.message = "a checkpoint needs a feed name";
+        return make_error_code(errc::invalid_argument);
+    }
+    for (const shard_checkpoint& each : positions) {
+        if (each.shard_id.empty()) {
+            diag.message = "a checkpoint of feed \"" + feed + "\" has no shard id";
+            return make_error_code(errc::invalid_argument);
+        }
+        if (checkpoint_position(each.sequence_number).empty()) {
+            diag.message = "the checkpoint of shard \"" + each.shard_id + "\" has sequence number \"" +
+                           each.sequence_number + "\", not a decimal number of at most 40 digits";
+            return make_error_code(errc::invalid_argument);
+        }
+    }
+    return {};
+}
+
+}  // namespace
+
+// --- memory_checkpoint_store ---------------------------------------------------------------
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::load(
+    const std::string& feed, std::vector<shard_checkpoint>& out, diagnostics& diag)
+{
+    diag.clear();
+    out.clear();
+    for (auto& [shard, sequence] : positions(feed)) out.push_back({shard, std::move(sequence)});
+    co_return error_code{};
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::save(
+    const std::string& feed, const std::vector<shard_checkpoint>& positions, diagnostics& diag)
+{
+    diag.clear();
+    if (error_code ec = check_checkpoints(feed, positions, diag)) co_return ec;
+    const std::lock_guard lock(mutex_);
+    for (const shard_checkpoint& each : positions) {
+        std::string& stored = stored_[{feed, each.shard_id}];
+        if (stored.empty() || detail::sequence_less(stored, each.sequence_number)) {
+            stored = each.sequence_number;
+        }
+    }
+    co_return error_code{};
+}
+
+std::map<std::string, std::string> memory_checkpoint_store::positions(const std::string& feed) const
+{
+    const std::lock_guard lock(mutex_);
+    std::map<std::string, std::string> out;
+    for (auto it = stored_.lower_bound({feed, std::string()});
+         it != stored_.end() && it->first.first == feed; ++it) {
+        out.emplace(it->first.second, it->second);
+    }
+    return out;
+}
+
+// --- table_checkpoint_store ----------------------------------------------------------------
+
+table_checkpoint_store::table_checkpoint_store(client cl, std::string table_name)
+    : client_(std::move(cl)), table_(std::move(table_name))
+{
+    if (table_.empty()) detail::throw_invalid("a checkpoint table needs a name");
+}
+
+create_table_request table_checkpoint_store::table_definition(std::string table_name)
+{
+    create_table_request request;
+    request.table_name = std::move(table_name);
+    request.attribute_definitions = {{"feed", scalar_attribute_type::s},
+                                     {"shard", scalar_attribute_type::s}};
+    request.key_schema = {{"feed", key_type::hash}, {"shard", key_type::range}};
+    request.billing_mode = billing_mode::pay_per_request;
+    return request;
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::load(
+    const std::string& feed, std::vector<shard_checkpoint>& out, diagnostics& diag)
+{
+    diag.clear();
+    out.clear();
+    query_request request{.table_name = table_,
+                          .key_condition_expression = "#feed = :feed",
+                          .expression_attribute_names = {{"#feed", "feed"}},
+                          .expression_attribute_values = {{":feed", feed}},
+                          .consistent_read = true};
+    for (;;) {
+        auto [ec, page] = co_await client_.async_query(request, diag, detail::use_tuple);
+        if (ec) co_return ec;
+        for (const attribute_map& item : page.items) {
+            const attribute_value* shard = item.find("shard");
+            const attribute_value* sequence = item.find("sequence_number");
+            if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) {
+                diag.message = "checkpoint table \"" + table_ +
+                               "\" holds an item of feed \"" + feed +
+                               "\" without the strings shard and sequence_number";
+                co_return make_error_code(errc::invalid_argument);
+            }
+            out.push_back({shard->as_s(), sequence->as_s()});
+        }
+        if (!page.last_evaluated_key) break;
+        request.exclusive_start_key = std::move(page.last_evaluated_key);
+    }
+    co_return error_code{};
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::save(
+    const std::string& feed, const std::vector<shard_checkpoint>& positions, diagnostics& diag)
+{
+    diag.clear();
+    if (error_code ec = check_checkpoints(feed, positions, diag)) co_return ec;
+    for (const shard_checkpoint& each : positions) {
+        const std::string position = checkpoint_position(each.sequence_number);
+        put_item_request put{
+            .table_name = table_,
+            .item = {{"feed", feed},
+                     {"shard", each.shard_id},
+                     {"sequence_number", each.sequence_number},
+                     {"position", position}},
+            .condition_expression = "attribute_not_exists(#position) OR #position < :position",
+            .expression_attribute_names = {{"#position", "position"}},
+            .expression_attribute_values = {{":position", position}}};
+        auto [ec, response] = co_await client_.async_put_item(std::move(put), diag,
+                                                              detail::use_tuple);
+        // The stored checkpoint is this one or later: it stays.
+        if (ec == errc::conditional_check_failed) {
+            diag.clear();
+            continue;
+        }
+        if (ec) co_return ec;
+    }
+    co_return error_code{};
+}
+
+}  // namespace dynomite
