@@ -30,6 +30,7 @@
 #include <dynomite/model/association.hpp>
 #include <dynomite/model/base.hpp>
 #include <dynomite/model/batch.hpp>
+#include <dynomite/model/changes.hpp>
 #include <dynomite/model/errors.hpp>
 #include <dynomite/model/partiql.hpp>
 #include <dynomite/model/registry.hpp>
@@ -81,6 +82,13 @@ public:
     }
     /// Finders that make records of the class each item names, as std::unique_ptr<T>.
     static model_scope<T, std::unique_ptr<T>> polymorphic() { return scope().polymorphic(); }
+
+    /// The changes of the model's table as records (its stream must be enabled); see
+    /// model_change_feed. (A record's changes() without an argument is its dirty tracking.)
+    static model_change_feed<T> changes(change_feed_options options)
+    {
+        return model_change_feed<T>(detail::database_for(schema()), std::move(options));
+    }
 
     /// A new record with the declared defaults, after its after_initialize callbacks.
     static T build()
@@ -266,6 +274,12 @@ public:
     /// The model this one inherits from; none for a root model.
     using model_parent = void;
 
+    using model_base::changes;
+    static model_change_feed<Derived> changes(change_feed_options options)
+    {
+        return model_class<Derived>::changes(std::move(options));
+    }
+
 protected:
     model() = default;
     const detail::model_descriptor& descriptor() const override { return descriptor_of<Derived>(); }
@@ -296,6 +310,11 @@ public:
     using model_class<Derived>::build;
     using model_class<Derived>::from_item;
     using model_class<Derived>::from_json;
+    using model_base::changes;
+    static model_change_feed<Derived> changes(change_feed_options options)
+    {
+        return model_class<Derived>::changes(std::move(options));
+    }
     using model_class<Derived>::create;
     using model_class<Derived>::create_or_throw;
     using model_class<Derived>::all;

@@ -281,7 +281,7 @@ asio::awaitable<checkpoint_result> run_checkpoint(std::shared_ptr<change_feed_st
     diagnostics local;
     diagnostics& diag = diag_out ? *diag_out : local;
     diag.clear();
-    if (s->closed) co_return checkpoint_result{asio::error::operation_aborted, 0};
+    // A stopped feed still writes what its reader processed.
     if (s->reading) {
         diag.message = "a change feed cannot checkpoint while a next() is pending";
         co_return checkpoint_result{make_error_code(errc::invalid_argument), 0};

@@ -7,7 +7,10 @@
 
 #include "cli.hpp"
 
+#include <dynomite/model.hpp>
 #include <dynomite/query/changes.hpp>
+#include <dynomite/query/memory_checkpoint_store.hpp>
+#include <dynomite/query/table_checkpoint_store.hpp>
 
 #include <gtest/gtest.h>
 
@@ -91,11 +94,29 @@ attribute_map item(const std::string& pk, int version)
 
 attribute_map key(const std::string& pk) { return {{"pk", pk}, {"sk", "0"}}; }
 
+// A model hierarchy in one table, for the model feed.
+struct Notice : model<Notice> {
+    std::string id;
+    std::string title;
+    static void define(model_schema<Notice>& s)
+    {
+        s.field("title", &Notice::title);
+        s.inheritance_field("kind");
+        s.partition_key("id");
+        s.timestamps(false);
+    }
+};
+
+struct Alert : inherits<Alert, Notice> {
+    bool urgent = false;
+    static void define(model_schema<Alert>& s) { s.field("urgent", &Alert::urgent); }
+};
+
 class streams_test : public integration_test {
 protected:
-    static constexpr int single_keys = 200;      // 5 writes each: put, update, put, delete, put
-    static constexpr int batch_keys = 1000;      // a put and a delete each, 25 to a batch
-    static constexpr int transaction_pairs = 100;  // two transactions of two writes each
+    static constexpr int single_keys = 120;      // 5 writes each: put, update, put, delete, put
+    static constexpr int batch_keys = 400;       // a put and a delete each, 25 to a batch
+    static constexpr int transaction_pairs = 50;   // two transactions of two writes each
     static constexpr int writers = 8;
 
     std::string create_stream_table()
@@ -419,6 +440,198 @@ TEST_F(streams_test, command_tail_prints_a_json_line_per_change)
         EXPECT_EQ(changes[i].contains("new_image"), i < 2);
     }
     EXPECT_EQ(changes[1].at("new_image").at("version"), boost::json::parse(R"({"N":"2"})"));
+}
+
+TEST_F(streams_test, feed_stopped_mid_way_resumes_after_its_last_checkpoint)
+{
+    const std::string table = create_stream_table();
+    const std::string checkpoint_table = unique_table_name("dyn-checkpoints");
+    track_table(checkpoint_table);
+    run(db.create_table(table_checkpoint_store::table_definition(checkpoint_table)));
+    run(wait_until_active(checkpoint_table));
+    auto store = std::make_shared<table_checkpoint_store>(db, checkpoint_table);
+
+    oracle expected;
+    int writing = 2;
+    std::exception_ptr failure;
+    const auto finished = [&](std::exception_ptr e) {
+        if (e) failure = e;
+        --writing;
+    };
+    asio::co_spawn(io, write_singles(table, 0, expected), finished);
+    asio::co_spawn(io, write_transactions(table, expected), finished);
+    while (writing > 0) io.run_one();
+    if (failure) std::rethrow_exception(failure);
+    const std::size_t total = expected.count();
+
+    change_feed_options options = quick(shard_iterator_type::trim_horizon);
+    options.checkpoints = store;
+    options.feed_name = "resumed-feed";
+    options.checkpoint_every = 25;
+    constexpr std::size_t read_first = 130;
+    std::vector<change> first;
+    {
+        change_feed feed(db, table, options);
+        first = run(take(feed, read_first));
+        // Changes 1..129 are processed (the reader asked for the next), the first 125 of
+        // them written. Stopped, the feed reads and writes nothing more.
+        feed.cancel();
+        EXPECT_EQ(next_within(feed, std::chrono::milliseconds(300)),
+                  asio::error::operation_aborted);
+    }
+    std::vector<shard_checkpoint> stored;
+    diagnostics diag;
+    ASSERT_FALSE(run(store->load("resumed-feed", stored, diag))) << diag.to_string();
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].shard_id, first[124].shard_id);
+    EXPECT_EQ(stored[0].sequence_number, first[124].sequence_number);
+
+    // Restarted, the feed resumes right after the checkpoint: the five changes processed
+    // since come again, and then all the rest.
+    change_feed resumed(db, table, options);
+    const std::vector<change> rest = run(take(resumed, total - 125));
+    EXPECT_EQ(next_within(resumed, std::chrono::milliseconds(300)),
+              asio::error::operation_aborted);
+    for (std::size_t i = 125; i < read_first; ++i) {
+        EXPECT_EQ(rest[i - 125].sequence_number, first[i].sequence_number) << i;
+    }
+    std::map<std::string, std::vector<expected_change>> by_item;
+    for (std::size_t i = 0; i < 125; ++i) {
+        const change& c = first[i];
+        by_item[c.keys.at("pk").as_s()].push_back({c.event, c.old_image, c.new_image});
+    }
+    for (const change& c : rest) {
+        by_item[c.keys.at("pk").as_s()].push_back({c.event, c.old_image, c.new_image});
+    }
+    EXPECT_EQ(by_item.size(), expected.changes().size());
+    for (const auto& [pk, changes] : expected.changes()) {
+        EXPECT_EQ(by_item[pk], changes) << "item " << pk;
+    }
+
+    // The cancelled next() counted the last change processed, and wrote it when that made
+    // 25 since the last write; checkpoint() writes it otherwise. An older position never
+    // moves it back.
+    EXPECT_EQ(run(resumed.checkpoint()), rest.size() % 25 == 0 ? 0u : 1u);
+    ASSERT_FALSE(run(store->load("resumed-feed", stored, diag))) << diag.to_string();
+    ASSERT_EQ(stored.size(), 1u);
+    EXPECT_EQ(stored[0].sequence_number, rest.back().sequence_number);
+    const std::vector<shard_checkpoint> older{{stored[0].shard_id, first[0].sequence_number}};
+    ASSERT_FALSE(run(store->save("resumed-feed", older, diag))) << diag.to_string();
+    ASSERT_FALSE(run(store->load("resumed-feed", stored, diag))) << diag.to_string();
+    EXPECT_EQ(stored[0].sequence_number, rest.back().sequence_number);
+
+    const std::vector<shard_checkpoint> bad{{"shard", "12x"}};
+    EXPECT_EQ(run(store->save("resumed-feed", bad, diag)), errc::invalid_argument);
+    EXPECT_NE(diag.message.find("not a decimal number"), std::string::npos) << diag.message;
+}
+
+TEST_F(streams_test, memory_checkpoints_resume_a_feed_and_only_move_forward)
+{
+    const std::string table = create_stream_table();
+    for (int version = 1; version <= 4; ++version) {
+        put_item_request put{.table_name = table, .item = item("memory", version)};
+        run(db.put_item(put));
+    }
+    auto store = std::make_shared<memory_checkpoint_store>();
+    change_feed_options options = quick(shard_iterator_type::trim_horizon);
+    options.checkpoints = store;
+    options.checkpoint_every = 0;  // only checkpoint()
+    std::vector<change> first;
+    {
+        change_feed feed(db, table, options);
+        first = run(take(feed, 2));
+        EXPECT_TRUE(store->positions(table).empty()) << "written before checkpoint()";
+        EXPECT_EQ(run(feed.checkpoint()), 1u);
+        EXPECT_EQ(run(feed.checkpoint()), 0u) << "nothing new to write";
+    }
+    EXPECT_EQ(store->positions(table),
+              (std::map<std::string, std::string>{{first[1].shard_id, first[1].sequence_number}}));
+    change_feed resumed(db, table, options);
+    const std::vector<change> rest = run(take(resumed, 2));
+    EXPECT_EQ(rest[0].new_image, item("memory", 3));
+    EXPECT_EQ(rest[1].new_image, item("memory", 4));
+
+    diagnostics diag;
+    const std::vector<shard_checkpoint> older{{first[1].shard_id, first[0].sequence_number}};
+    ASSERT_FALSE(run(store->save(table, older, diag)));
+    EXPECT_EQ(store->positions(table).at(first[1].shard_id), first[1].sequence_number);
+    const std::vector<shard_checkpoint> nameless{{"", "1"}};
+    EXPECT_EQ(run(store->save(table, nameless, diag)), errc::invalid_argument);
+    EXPECT_NE(diag.message.find("no shard id"), std::string::npos) << diag.message;
+}
+
+TEST_F(streams_test, model_feed_yields_records_of_the_class_each_item_names)
+{
+    const std::string table = unique_table_name("dyn-notices");
+    track_table(table);
+    create_table_request request{
+        .table_name = table,
+        .attribute_definitions = {{"id", scalar_attribute_type::s}},
+        .key_schema = {{"id", key_type::hash}},
+        .billing_mode = billing_mode::pay_per_request,
+        .stream_specification = stream_specification{true, stream_view_type::new_and_old_images}};
+    run(db.create_table(std::move(request)));
+    run(wait_until_active(table));
+    Notice::set_table_name(table);
+    Notice::set_database(database(db));
+
+    Notice plain;
+    plain.id = "n1";
+    plain.title = "first";
+    run(plain.save_or_throw());
+    Alert alert;
+    alert.id = "a1";
+    alert.title = "fire";
+    alert.urgent = true;
+    run(alert.save_or_throw());
+    plain.title = "second";
+    run(plain.save_or_throw());
+    run(alert.destroy_or_throw());
+    Alert later;
+    later.id = "a2";
+    later.title = "flood";
+    run(later.save_or_throw());
+
+    const change_feed_options options = quick(shard_iterator_type::trim_horizon);
+    auto notices = Notice::changes(options);
+    std::vector<model_change<Notice>> all;
+    for (int i = 0; i < 5; ++i) {
+        auto next = run(notices.next());
+        ASSERT_TRUE(next);
+        all.push_back(std::move(*next));
+    }
+    EXPECT_EQ(all[0].event, stream_event_type::insert);
+    EXPECT_FALSE(all[0].old_record);
+    ASSERT_TRUE(all[0].new_record);
+    EXPECT_EQ(all[0].new_record->model_name(), "Notice");
+    EXPECT_EQ(all[0].new_record->title, "first");
+    EXPECT_TRUE(all[0].new_record->persisted());
+    ASSERT_TRUE(all[1].new_record);
+    const auto* fire = dynamic_cast<const Alert*>(all[1].new_record.get());
+    ASSERT_NE(fire, nullptr) << all[1].new_record->model_name();
+    EXPECT_TRUE(fire->urgent);
+    EXPECT_EQ(all[2].event, stream_event_type::modify);
+    ASSERT_TRUE(all[2].old_record && all[2].new_record);
+    EXPECT_EQ(all[2].old_record->title, "first");
+    EXPECT_EQ(all[2].new_record->title, "second");
+    EXPECT_EQ(all[3].event, stream_event_type::remove);
+    EXPECT_FALSE(all[3].new_record);
+    ASSERT_TRUE(all[3].old_record);
+    EXPECT_NE(dynamic_cast<const Alert*>(all[3].old_record.get()), nullptr);
+    EXPECT_EQ(all[3].keys, (attribute_map{{"id", "a1"}}));
+    EXPECT_TRUE(all[4].approximate_creation_time);
+
+    // A subclass's feed skips the other classes' changes.
+    auto alerts = Alert::changes(options);
+    std::vector<std::string> seen;
+    for (int i = 0; i < 3; ++i) {
+        auto next = run(alerts.next());
+        ASSERT_TRUE(next);
+        const Alert* record = next->new_record ? next->new_record.get() : next->old_record.get();
+        ASSERT_NE(record, nullptr);
+        seen.push_back(std::string(to_string(next->event)) + " " + record->id);
+    }
+    EXPECT_EQ(seen, (std::vector<std::string>{"INSERT a1", "REMOVE a1", "INSERT a2"}));
 }
 
 }  // namespace

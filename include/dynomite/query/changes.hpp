@@ -88,7 +88,8 @@ void start_checkpoint(const std::shared_ptr<change_feed_state>& state, diagnosti
 /// its end. One coroutine at a time may call next(). Cancelling a pending next() (Asio
 /// per-operation cancellation), cancel() or destroying the feed stops its requests; later
 /// calls fail with boost::asio::error::operation_aborted; the checkpoints written stay as
-/// they are (a checkpoint write in flight either lands or not). Movable, not copyable.
+/// they are (a checkpoint write in flight either lands or not), and checkpoint() can still
+/// write those of the changes processed. Movable, not copyable.
 class change_feed {
 public:
     change_feed(client cl, std::string table_name, change_feed_options options = {});
@@ -117,7 +118,7 @@ public:
     /// Counts every change next() returned as processed and writes their checkpoints now
     /// (without a checkpoint store: nothing to do). Completes with void(error_code,
     /// std::size_t), the number of shards whose checkpoint was written; not while a next()
-    /// is pending.
+    /// is pending. Works on a stopped feed too.
     template <class CompletionToken>
     auto async_checkpoint(diagnostics& diag, CompletionToken&& token)
     {
