@@ -87,7 +87,7 @@ public:
     /// model_change_feed. (A record's changes() without an argument is its dirty tracking.)
     static model_change_feed<T> changes(change_feed_options options)
     {
-        return model_change_feed<T>(detail::database_for(schema()), std::move(options));
+        return model_change_feed<T>(detail::database_for(class_descriptor()), std::move(options));
     }
 
     /// A new record with the declared defaults, after its after_initialize callbacks.

@@ -98,7 +98,7 @@ attribute_map key(const std::string& pk) { return {{"pk", pk}, {"sk", "0"}}; }
 struct Notice : model<Notice> {
     std::string id;
     std::string title;
-    static void define(model_schema<Notice>& s)
+    static void define(model_definition<Notice>& s)
     {
         s.field("title", &Notice::title);
         s.inheritance_field("kind");
@@ -109,7 +109,7 @@ struct Notice : model<Notice> {
 
 struct Alert : inherits<Alert, Notice> {
     bool urgent = false;
-    static void define(model_schema<Alert>& s) { s.field("urgent", &Alert::urgent); }
+    static void define(model_definition<Alert>& s) { s.field("urgent", &Alert::urgent); }
 };
 
 class streams_test : public integration_test {
@@ -573,7 +573,12 @@ TEST_F(streams_test, model_feed_yields_records_of_the_class_each_item_names)
     run(db.create_table(std::move(request)));
     run(wait_until_active(table));
     Notice::set_table_name(table);
-    Notice::set_database(database(db));
+    // The default database, not the model's own: the model's would outlive this test's
+    // io_context, and its connections would be closed after the context is gone.
+    set_default_database(database(db));
+    struct clear_at_exit {
+        ~clear_at_exit() { clear_default_database(); }
+    } clear_default;
 
     Notice plain;
     plain.id = "n1";

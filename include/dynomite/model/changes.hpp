@@ -1,6 +1,7 @@
 // A model's change feed: the changes of its table as records of the model.
 #pragma once
 
+#include <dynomite/model/detail/record_loading.hpp>
 #include <dynomite/model/relation.hpp>
 #include <dynomite/query/changes.hpp>
 
