@@ -1,5 +1,5 @@
 #include <dynomite/auth/credentials_provider.hpp>
-#include "core/spawn_failure.hpp"
+#include <dynomite/core/async_operation.hpp>
 
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>

@@ -22,6 +22,11 @@ dynomite::database model_base::used_database() const
     return detail::database_for(descriptor());
 }
 
+boost::asio::any_io_executor model_base::get_executor() const
+{
+    return used_database().get_client().get_executor();
+}
+
 attribute_map model_base::attributes() const
 {
     return ra::full_item(*this);

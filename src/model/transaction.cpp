@@ -221,6 +221,15 @@ transaction::transaction() : token_(detail::make_request_token()) {}
 
 transaction::transaction(database db) : db_(std::move(db)), token_(detail::make_request_token()) {}
 
+boost::asio::any_io_executor transaction::get_executor() const
+{
+    const database db = db_                 ? *db_
+                        : actions_.empty() || !actions_.front()->record
+                            ? default_database()
+                            : actions_.front()->record->used_database();
+    return db.get_client().get_executor();
+}
+
 transaction& transaction::save(model_base& record)
 {
     auto a = std::make_shared<action>();

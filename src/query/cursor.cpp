@@ -1,7 +1,7 @@
 // Cursors: a reader side (the cursor object) and a fetching side (cursor_state) that runs on
 // the client's strand, plans the relation, requests pages ahead and hands them over.
 #include "core/async.hpp"
-#include "core/spawn_failure.hpp"
+#include <dynomite/core/async_operation.hpp>
 #include "query/page_fetch.hpp"
 #include "query/relation_data.hpp"
 
@@ -50,6 +50,8 @@ public:
         : data_(std::move(data)), executor_(data_->db->cl.get_executor())
     {
     }
+
+    const asio::any_io_executor& executor() const noexcept { return executor_; }
 
     /// Asks for the next page; `handler` runs on its own executor.
     void take(diagnostics* diag, page_handler handler)
@@ -375,6 +377,11 @@ cursor::~cursor()
 void cursor::cancel()
 {
     if (state_) state_->close();
+}
+
+asio::any_io_executor cursor::get_executor() const
+{
+    return state_->executor();
 }
 
 asio::awaitable<error_code> cursor::fill(diagnostics& diag)

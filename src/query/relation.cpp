@@ -238,6 +238,10 @@ const std::string& relation::table_name() const noexcept
 {
     return data_->table;
 }
+boost::asio::any_io_executor relation::get_executor() const
+{
+    return data_->db->cl.get_executor();
+}
 const relation_spec& relation::spec() const noexcept
 {
     return data_->spec;

@@ -1,4 +1,4 @@
-#include "core/spawn_failure.hpp"
+#include <dynomite/core/async_operation.hpp>
 
 #include <boost/asio/error.hpp>
 #include <gtest/gtest.h>

@@ -2,6 +2,7 @@
 // and the runner that applies them once each, recording their state in `schema_migrations`.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/client/client.hpp>
 #include <dynomite/core/error.hpp>
 #include <dynomite/core/naming.hpp>
@@ -337,6 +338,22 @@ struct migration_report {
 boost::asio::awaitable<migration_report> run_migrations(client db,
                                                         std::vector<migration> migrations,
                                                         migration_options options = {});
+
+/// run_migrations() for any completion token: void(error_code, migration_report), on the
+/// client's executor.
+template <class CompletionToken>
+auto async_run_migrations(client db, std::vector<migration> migrations, migration_options options,
+                          diagnostics& diag, CompletionToken&& token)
+{
+    auto executor = db.get_executor();
+    return async_run<migration_report>(
+        std::move(executor), diag,
+        [db = std::move(db), migrations = std::move(migrations),
+         options = std::move(options)]() mutable {
+            return run_migrations(std::move(db), std::move(migrations), std::move(options));
+        },
+        std::forward<CompletionToken>(token));
+}
 
 /// The records of schema_migrations, by version; none when the table does not exist.
 boost::asio::awaitable<std::vector<migration_record>> read_migration_records(

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/model/attribute_converter.hpp>
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/query/database.hpp>
@@ -233,6 +234,21 @@ public:
     /// DeleteItem without callbacks or conditions.
     boost::asio::awaitable<void> delete_();
     boost::asio::awaitable<void> remove() { return delete_(); }
+
+    /// The executor of used_database()'s client, where the async_x forms run.
+    boost::asio::any_io_executor get_executor() const;
+
+    // Persistence for any completion token, e.g. record.async_save(diag, token) completes with
+    // void(error_code, bool); the record must outlive the operation.
+    DYNOMITE_ASYNC_FORM(valid, bool, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(save, bool, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM_WITH(save, bool, save_options, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM_WITH(update, bool, attribute_map, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(replace, bool, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(destroy, bool, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(remove, void, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(reload, void, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(touch, void, DYNOMITE_ASYNC_ON_THIS, )
 
     /// Reads the item again (consistently): fields, undeclared attributes, and no changes.
     /// model_errc::record_not_found when it is gone.

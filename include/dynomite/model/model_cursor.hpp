@@ -1,6 +1,7 @@
 // model_cursor: streams the records of a model_relation.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/model/detail/record_loading.hpp>
 #include <dynomite/query/cursor.hpp>
 
@@ -50,6 +51,10 @@ public:
     /// Where a relation resumes with start_from(); see dynomite::cursor.
     std::string cursor_string() const { return cursor_.cursor_string(); }
     void cancel() { cursor_.cancel(); }
+    boost::asio::any_io_executor get_executor() const { return cursor_.get_executor(); }
+    /// next() for any completion token: void(error_code, std::optional<Holder>); the cursor
+    /// must outlive the operation.
+    DYNOMITE_ASYNC_FORM(next, std::optional<Holder>, DYNOMITE_ASYNC_ON_THIS, )
     dynomite::cursor& raw() noexcept { return cursor_; }
 
 private:

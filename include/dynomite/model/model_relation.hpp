@@ -1,6 +1,7 @@
 // model_relation: a relation whose items become records.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/query/cursor.hpp>
@@ -249,6 +250,21 @@ public:
     }
     /// Deletes the items by key with BatchWriteItem, without loading them or running callbacks.
     boost::asio::awaitable<delete_all_result> delete_all() const { return rel_.delete_all(); }
+
+    /// The database client's executor, where the async_x forms run.
+    boost::asio::any_io_executor get_executor() const { return db_.get_client().get_executor(); }
+
+    // The terminals for any completion token, e.g. async_all(diag, token) completes with
+    // void(error_code, std::vector<Holder>); each works on a copy of the relation.
+    DYNOMITE_ASYNC_FORM(all, std::vector<Holder>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(first, std::optional<Holder>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(last, std::optional<Holder>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(count, std::int64_t, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(exists, bool, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(destroy_all, std::int64_t, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(delete_all, delete_all_result, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(find_by, std::optional<Holder>, attribute_map,
+                             DYNOMITE_ASYNC_ON_COPY, const)
 
 private:
     model_relation wrap(dynomite::relation r) const

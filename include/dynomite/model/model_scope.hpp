@@ -1,6 +1,7 @@
 // model_scope: a model bound to a database (find, find_by, where, ...).
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/query/cursor.hpp>
@@ -222,6 +223,20 @@ public:
     {
         return create_of(db_, std::move(record), options, true);
     }
+
+    /// The database client's executor, where the async_x forms run.
+    boost::asio::any_io_executor get_executor() const { return db_.get_client().get_executor(); }
+
+    // For any completion token, e.g. Post::scope().async_find(id, diag, token) completes with
+    // void(error_code, std::optional<Holder>).
+    DYNOMITE_ASYNC_FORM_WITH(find, std::optional<Holder>, attribute_value, DYNOMITE_ASYNC_ON_COPY,
+                             const)
+    DYNOMITE_ASYNC_FORM_WITH(find_by, std::optional<Holder>, attribute_map,
+                             DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(create, T, T, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(first, std::optional<Holder>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(count, std::int64_t, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(exists, bool, DYNOMITE_ASYNC_ON_COPY, const)
 
 private:
     using maker = detail::record_maker<T, Holder>;

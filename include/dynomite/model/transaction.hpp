@@ -6,6 +6,7 @@
 //     co_await t.commit_or_throw();          // all or nothing
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/query/database.hpp>
 #include <dynomite/model/base.hpp>
@@ -100,6 +101,13 @@ public:
     boost::asio::awaitable<bool> commit(transaction_options options = {});
     /// As commit(), throwing model_errc::record_invalid or record_not_saved instead of false.
     boost::asio::awaitable<void> commit_or_throw(transaction_options options = {});
+
+    /// The executor of the database commit() uses, where async_commit runs.
+    boost::asio::any_io_executor get_executor() const;
+    /// commit() for any completion token: void(error_code, bool); the transaction and its
+    /// records must outlive the operation.
+    DYNOMITE_ASYNC_FORM(commit, bool, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM_WITH(commit, bool, transaction_options, DYNOMITE_ASYNC_ON_THIS, )
 
     /// The reasons of the last cancellation, one per failed action.
     const std::vector<transaction_failure>& failures() const noexcept { return failures_; }

@@ -11,6 +11,7 @@
 // batch_get_options::max_rounds.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/query/database.hpp>
 #include <dynomite/protocol/batch.hpp>
 
@@ -83,6 +84,42 @@ boost::asio::awaitable<std::pair<error_code, batch_write_result>> batch_write(
 /// Throws dynomite::error.
 boost::asio::awaitable<batch_write_result> batch_write(database db,
                                                        std::vector<table_write> writes);
+
+/// batch_get() for any completion token: void(error_code, batch_get_result), with the items
+/// read so far on failure.
+template <class CompletionToken>
+auto async_batch_get(database db, std::vector<batch_get_key> keys, batch_get_options options,
+                     diagnostics& diag, CompletionToken&& token)
+{
+    auto executor = db.get_client().get_executor();
+    return async_run_reporting<batch_get_result>(
+        std::move(executor), diag,
+        [db = std::move(db), keys = std::move(keys), options = std::move(options)](
+            diagnostics& d) mutable { return batch_get(db, std::move(keys), d, options); },
+        std::forward<CompletionToken>(token));
+}
+template <class CompletionToken>
+auto async_batch_get(database db, std::vector<batch_get_key> keys, diagnostics& diag,
+                     CompletionToken&& token)
+{
+    return async_batch_get(std::move(db), std::move(keys), batch_get_options{}, diag,
+                           std::forward<CompletionToken>(token));
+}
+
+/// batch_write() for any completion token: void(error_code, batch_write_result), with what
+/// was written so far on failure.
+template <class CompletionToken>
+auto async_batch_write(database db, std::vector<table_write> writes, diagnostics& diag,
+                       CompletionToken&& token)
+{
+    auto executor = db.get_client().get_executor();
+    return async_run_reporting<batch_write_result>(
+        std::move(executor), diag,
+        [db = std::move(db), writes = std::move(writes)](diagnostics& d) mutable {
+            return batch_write(db, std::move(writes), d);
+        },
+        std::forward<CompletionToken>(token));
+}
 
 namespace detail {
 

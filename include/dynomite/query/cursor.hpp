@@ -2,10 +2,12 @@
 // so that memory stays bounded by the pages in flight.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/query/pagination.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
@@ -75,6 +77,16 @@ public:
 
     /// Stops the requests in flight; pending and later calls fail with operation_aborted.
     void cancel();
+
+    /// The database client's executor, where the async_x forms run.
+    boost::asio::any_io_executor get_executor() const;
+
+    /// next() and next_page() for any completion token: void(error_code,
+    /// std::optional<attribute_map>) and void(error_code,
+    /// std::optional<std::vector<attribute_map>>); the cursor must outlive the operation.
+    DYNOMITE_ASYNC_FORM(next, std::optional<attribute_map>, DYNOMITE_ASYNC_ON_THIS, )
+    DYNOMITE_ASYNC_FORM(next_page, std::optional<std::vector<attribute_map>>,
+                        DYNOMITE_ASYNC_ON_THIS, )
 
 private:
     friend class relation;

@@ -2,6 +2,7 @@
 // with the Query or Scan the planner chooses from the table's schema.
 #pragma once
 
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/query/cursor.hpp>
@@ -10,6 +11,7 @@
 #include <dynomite/core/number.hpp>
 #include <dynomite/query/query_plan.hpp>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
 #include <cstddef>
@@ -306,6 +308,34 @@ public:
     boost::asio::awaitable<delete_all_result> delete_all() const;
     boost::asio::awaitable<std::pair<error_code, delete_all_result>> delete_all(
         diagnostics& diag) const;
+
+    /// The database client's executor, where the async_x forms run.
+    boost::asio::any_io_executor get_executor() const;
+
+    // Each terminal as an asynchronous operation for any completion token, e.g.
+    // rel.async_all(diag, token) completes with void(error_code, std::vector<attribute_map>),
+    // `diag` holding what the server said; it works on a copy of the relation.
+    DYNOMITE_ASYNC_FORM(explain, query_plan, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(all, std::vector<attribute_map>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(first, std::optional<attribute_map>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(last, std::optional<attribute_map>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(count, std::int64_t, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(exists, bool, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(ids, std::vector<attribute_map>, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM(delete_all, delete_all_result, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(pluck, std::vector<attribute_value>, document_path,
+                             DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(sum, number, document_path, DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(min, std::optional<number>, document_path, DYNOMITE_ASYNC_ON_COPY,
+                             const)
+    DYNOMITE_ASYNC_FORM_WITH(max, std::optional<number>, document_path, DYNOMITE_ASYNC_ON_COPY,
+                             const)
+    DYNOMITE_ASYNC_FORM_WITH(average, std::optional<number>, document_path,
+                             DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(each, void, std::function<void(attribute_map&)>,
+                             DYNOMITE_ASYNC_ON_COPY, const)
+    DYNOMITE_ASYNC_FORM_WITH(pages, void, std::function<void(std::vector<attribute_map>&)>,
+                             DYNOMITE_ASYNC_ON_COPY, const)
 
 private:
     friend class database;
