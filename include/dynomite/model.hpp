@@ -71,7 +71,9 @@ public:
     {
         descriptor_of<T>().set_table_name(std::move(name));
     }
-    /// The database of this model (of its whole hierarchy), instead of the default one.
+    /// The database of this model (of its whole hierarchy), instead of the default one. Like
+    /// the default database it is kept by the execution context of its client and forgotten
+    /// when that context shuts down.
     static void set_database(database db) { descriptor_of<T>().set_database(std::move(db)); }
 
     /// The model bound to `db`: on(db).find(...), on(db).where(...), on(db).create(...).

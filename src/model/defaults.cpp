@@ -1,14 +1,17 @@
 // The model layer's defaults: its database and its table naming.
 //
-// The default database is kept by an Asio service of the execution context its client runs on,
-// so it goes with that context: a database kept in a global would outlive the io_context of
-// main() and close its sockets after the reactor that owns them was freed.
+// The default database, and the databases set for models, are kept by an Asio service of the
+// execution context their client runs on, so they go with that context: a database kept in a
+// global would outlive the io_context of main() and close its sockets after the reactor that
+// owns them was freed.
 #include <dynomite/model.hpp>
 
 #include <boost/asio/execution/context.hpp>
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/query.hpp>
 
+#include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <utility>
@@ -46,6 +49,8 @@ public:
 
     // Read and written with defaults().mutex held.
     std::optional<database> db;
+    // The databases set for models, by model descriptor.
+    std::map<const void*, std::shared_ptr<database>> model_databases;
 
 private:
     // Every service is shut down before any is destroyed, so the database's connections close
@@ -53,10 +58,12 @@ private:
     void shutdown() override
     {
         std::optional<database> released;
+        std::map<const void*, std::shared_ptr<database>> released_models;
         {
             std::lock_guard lock(defaults().mutex);
             if (defaults().holder == this) defaults().holder = nullptr;
             released.swap(db);
+            released_models.swap(model_databases);
         }
     }
 };
@@ -73,6 +80,21 @@ void set_default_database(database db)
     service.db = std::move(db);
     defaults().holder = &service;
 }
+
+namespace detail {
+
+std::shared_ptr<database> keep_with_context(const void* owner, database db)
+{
+    auto& context = asio::query(db.get_client().get_executor(), asio::execution::context);
+    auto& service = asio::use_service<default_database_service>(context);
+    auto kept = std::make_shared<database>(std::move(db));
+    std::shared_ptr<database> replaced;  // released after the lock
+    std::lock_guard lock(defaults().mutex);
+    replaced = std::exchange(service.model_databases[owner], kept);
+    return kept;
+}
+
+}  // namespace detail
 
 database default_database()
 {

@@ -95,15 +95,16 @@ std::optional<dynomite::database> model_descriptor::model_database() const
 {
     if (root != this) return root->model_database();
     std::lock_guard lock(mutex_);
-    if (!database_) return std::nullopt;
-    return *database_;
+    if (auto db = database_.lock()) return *db;
+    return std::nullopt;
 }
 
 void model_descriptor::set_database(dynomite::database db) const
 {
     if (root != this) return root->set_database(std::move(db));
+    auto kept = keep_with_context(this, std::move(db));
     std::lock_guard lock(mutex_);
-    database_ = std::make_shared<dynomite::database>(std::move(db));
+    database_ = kept;
 }
 
 const attribute_map& model_descriptor::blank_snapshot() const

@@ -1,4 +1,5 @@
-// The model layer's default database goes with the execution context of its client.
+// The model layer's default database, and a model's own, go with the execution context of
+// their client.
 #include <dynomite/model.hpp>
 
 #include "support/fake_server.hpp"
@@ -69,6 +70,47 @@ TEST(ModelDefaults, the_default_database_is_forgotten_when_its_context_goes)
         EXPECT_EQ(e.code(), make_error_code(errc::invalid_configuration));
         EXPECT_NE(std::string(e.what()).find("set_default_database"), std::string::npos);
     }
+}
+
+struct Gadget : model<Gadget> {
+    std::string id;
+
+    static void define(model_definition<Gadget>& s)
+    {
+        s.field("id", &Gadget::id);
+        s.partition_key("id");
+    }
+};
+
+TEST(ModelDefaults, a_models_database_is_forgotten_when_its_context_goes)
+{
+    test::fake_server server;
+    {
+        asio::io_context io;
+        Gadget::set_database(database(client(io.get_executor(), config_for(server))));
+        ASSERT_TRUE(descriptor_of<Gadget>().model_database());
+        EXPECT_EQ(&context_of(Gadget().used_database()), &io);
+    }
+    // Kept any longer, it would be destroyed at exit after the reactor of its connections.
+    EXPECT_FALSE(descriptor_of<Gadget>().model_database());
+    try {
+        Gadget().used_database();
+        ADD_FAILURE() << "used_database() returned a database of a destroyed context";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), make_error_code(errc::invalid_configuration));
+    }
+}
+
+TEST(ModelDefaults, a_models_database_set_again_replaces_the_first)
+{
+    test::fake_server server;
+    asio::io_context first;
+    asio::io_context second;
+    Gadget::set_database(database(client(first.get_executor(), config_for(server))));
+    Gadget::set_database(database(client(second.get_executor(), config_for(server))));
+    EXPECT_EQ(&context_of(Gadget().used_database()), &second);
+    Gadget::set_database(database(client(first.get_executor(), config_for(server))));
+    EXPECT_EQ(&context_of(Gadget().used_database()), &first);
 }
 
 TEST(ModelDefaults, a_default_for_another_context_replaces_the_first)

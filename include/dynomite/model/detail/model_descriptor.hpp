@@ -203,11 +203,17 @@ public:
 private:
     mutable std::mutex mutex_;
     mutable std::optional<std::string> table_name_;
-    mutable std::shared_ptr<dynomite::database> database_;
+    // Owned by the execution context of the database's client (see keep_with_context), so
+    // that it never outlives that context's io_context.
+    mutable std::weak_ptr<dynomite::database> database_;
     mutable std::once_flag blank_once_;
     mutable attribute_map blank_;
     mutable std::vector<const model_descriptor*> descendants_;
 };
+
+/// Keeps `db` with the execution context of its client, as `owner`'s database, replacing the
+/// one `owner` kept there before; released when that context shuts down.
+std::shared_ptr<dynomite::database> keep_with_context(const void* owner, dynomite::database db);
 
 /// Throws dynomite::error(errc::invalid_configuration) when `name` is already a field.
 void add_field(model_descriptor& d, field_info f);
