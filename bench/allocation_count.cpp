@@ -1,0 +1,211 @@
+// Heap allocations per request in the steady state, counted at malloc (so OpenSSL's and Asio's
+// aligned allocations count too) on the thread that runs the client, against the in-process
+// fake DynamoDB, whose own thread is not counted:
+//   allocation_count [REQUESTS]
+// prints one line per path: the client with a callback, the client awaited, a model find.
+#include "support/fake_server.hpp"
+
+#include <dynomite/client/client.hpp>
+#include <dynomite/model.hpp>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+
+#include <cerrno>
+#include <cstdio>
+#include <exception>
+#include <cstdlib>
+#include <cstring>
+#include <functional>
+#include <string>
+
+extern "C" {
+void* __libc_malloc(std::size_t);
+void* __libc_calloc(std::size_t, std::size_t);
+void* __libc_realloc(void*, std::size_t);
+void* __libc_memalign(std::size_t, std::size_t);
+void __libc_free(void*);
+}
+
+namespace {
+
+// Initial-exec TLS of the executable: reading it never allocates.
+thread_local bool counting = false;
+thread_local std::size_t allocations = 0;
+
+void count() noexcept
+{
+    if (counting) ++allocations;
+}
+
+}  // namespace
+
+extern "C" {
+void* malloc(std::size_t size)
+{
+    count();
+    return __libc_malloc(size);
+}
+void* calloc(std::size_t n, std::size_t size)
+{
+    count();
+    return __libc_calloc(n, size);
+}
+void* realloc(void* p, std::size_t size)
+{
+    count();
+    return __libc_realloc(p, size);
+}
+void* aligned_alloc(std::size_t alignment, std::size_t size)
+{
+    count();
+    return __libc_memalign(alignment, size);
+}
+int posix_memalign(void** out, std::size_t alignment, std::size_t size)
+{
+    count();
+    *out = __libc_memalign(alignment, size);
+    return *out ? 0 : ENOMEM;
+}
+void* memalign(std::size_t alignment, std::size_t size)
+{
+    count();
+    return __libc_memalign(alignment, size);
+}
+void free(void* p)
+{
+    __libc_free(p);
+}
+}
+
+namespace {
+
+namespace asio = boost::asio;
+
+struct Track : dynomite::model<Track> {
+    std::string k;
+    std::string title;
+
+    static void define(dynomite::model_definition<Track>& s)
+    {
+        s.field("k", &Track::k);
+        s.field("title", &Track::title);
+        s.partition_key("k");
+        s.timestamps(false);
+    }
+};
+
+dynomite::client_config config_for(const dynomite::test::fake_server& server)
+{
+    dynomite::client_config config;
+    config.endpoint = server.url();
+    config.region = "us-east-1";
+    config.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    config.env = dynomite::environment::from_map({});
+    return config;
+}
+
+dynomite::get_item_request music_request()
+{
+    dynomite::get_item_request request;
+    request.table_name = "Music";
+    request.key = {{"k", "v"}};
+    return request;
+}
+
+/// Runs `one(done)` `warmup` times, then `n` times counting; each call ends by calling done.
+double per_request(asio::io_context& io, int warmup, int n,
+                   const std::function<void(std::function<void()>)>& one)
+{
+    io.restart();  // run_one() returns at once on a context that ran out of work
+    int finished = 0;
+    std::function<void()> next = [&] {
+        one([&] {
+            ++finished;
+            if (finished == warmup) {
+                allocations = 0;
+                counting = true;
+            }
+            if (finished < warmup + n) next();
+        });
+    };
+    next();
+    while (finished < warmup + n) {
+        if (io.run_one() == 0) std::abort();  // nothing left to run: a request was lost
+    }
+    counting = false;
+    return static_cast<double>(allocations) / n;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    const int n = argc > 1 ? std::atoi(argv[1]) : 20000;
+    if (n <= 0) {
+        std::fprintf(stderr, "usage: allocation_count [REQUESTS]\n");
+        return 2;
+    }
+    constexpr int warmup = 2000;
+    dynomite::test::fake_server server;
+    server.set_default(
+        dynomite::test::fake_action::ok(R"({"Item":{"k":{"S":"v"},"title":{"S":"Blue"}}})"));
+    asio::io_context io;
+    dynomite::client client(io.get_executor(), config_for(server));
+    dynomite::database db(client);
+    const auto request = music_request();
+    int failures = 0;
+
+    const double callback = per_request(io, warmup, n, [&](std::function<void()> done) {
+        client.async_get_item(request, [&, done](dynomite::error_code ec, auto) {
+            failures += ec ? 1 : 0;
+            done();
+        });
+    });
+    const double awaited = per_request(io, warmup, n, [&](std::function<void()> done) {
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                auto response = co_await client.get_item(request);
+                failures += response.item ? 0 : 1;
+            },
+            [done](std::exception_ptr e) {
+                if (e) std::abort();
+                done();
+            });
+    });
+    const double model = per_request(io, warmup, n, [&](std::function<void()> done) {
+        asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<void> {
+                auto track = co_await Track::on(db).find(dynomite::attribute_value("v"));
+                failures += track && track->title == "Blue" ? 0 : 1;
+            },
+            [done](std::exception_ptr e) {
+                if (e) std::abort();
+                done();
+            });
+    });
+    // What the driver itself allocates, taken off the figures above.
+    const double posted = per_request(io, warmup, n, [&](std::function<void()> done) {
+        asio::post(io, [done] { done(); });
+    });
+    const double spawned = per_request(io, warmup, n, [&](std::function<void()> done) {
+        asio::co_spawn(
+            io, []() -> asio::awaitable<void> { co_return; },
+            [done](std::exception_ptr) { done(); });
+    });
+    std::printf("heap allocations per GetItem (%d requests after %d, the driver's %.2f and "
+                "%.2f taken off):\n",
+                n, warmup, posted, spawned);
+    std::printf("  client, callback  %6.2f\n", callback - posted);
+    std::printf("  client, co_await  %6.2f\n", awaited - spawned);
+    std::printf("  model find        %6.2f\n", model - spawned);
+    if (failures != 0) {
+        std::fprintf(stderr, "%d requests failed\n", failures);
+        return 1;
+    }
+    return 0;
+}
