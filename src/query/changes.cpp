@@ -43,6 +43,9 @@ public:
     change_feed_options options;
     std::optional<shard_tracker> tracker;
     std::optional<checkpoint_book> book;
+    /// With a worker id: the leases held, and where they are kept.
+    std::optional<lease_coordinator> leases;
+    lease_store* lease_rows = nullptr;
     boost::asio::steady_timer wake;
     std::unique_ptr<fetch> fetching;
     std::unique_ptr<boost::asio::cancellation_signal> fetch_signal;
@@ -57,6 +60,14 @@ public:
             fetch_signal->emit(boost::asio::cancellation_type::all);
         }
         wake.cancel();
+    }
+
+    /// Stops reading `shard_id`, whose lease is lost or lapsed.
+    void lose(std::string_view shard_id)
+    {
+        leases->dropped(shard_id);
+        tracker->unlease(shard_id);
+        book->forget(shard_id);
     }
 
     void start_fetch(const shard_tracker::action& a)
@@ -144,6 +155,28 @@ error_code take_fetch(change_feed_state& s, diagnostics& diag)
     return done->ec;
 }
 
+/// A worker id needs a store that keeps leases, and lease times that allow renewing.
+error_code check_lease_options(change_feed_state& s, diagnostics& diag)
+{
+    const std::string& worker = s.options.worker_id;
+    s.lease_rows = dynamic_cast<lease_store*>(s.options.checkpoints.get());
+    if (!s.lease_rows) {
+        diag.message = "change feed worker \"" + worker +
+                       "\" needs a checkpoint store that keeps leases (a lease_store such as "
+                       "table_checkpoint_store)";
+        return make_error_code(errc::invalid_argument);
+    }
+    const lease_settings& leases = s.options.leases;
+    if (leases.renew_interval.count() <= 0 || leases.duration <= leases.renew_interval) {
+        diag.message = "change feed worker \"" + worker +
+                       "\": the lease duration (" + std::to_string(leases.duration.count()) +
+                       " ms) must exceed the renew interval (" +
+                       std::to_string(leases.renew_interval.count()) + " ms), which must be positive";
+        return make_error_code(errc::invalid_argument);
+    }
+    return {};
+}
+
 /// Finds the stream, loads the checkpoints, and sets up the tracker.
 asio::awaitable<error_code> start_feed(change_feed_state& s, diagnostics& diag)
 {
@@ -151,9 +184,18 @@ asio::awaitable<error_code> start_feed(change_feed_state& s, diagnostics& diag)
     if (arn.empty()) {
         if (error_code ec = co_await find_stream(s, diag, arn)) co_return ec;
     }
+    if (s.options.feed_name.empty()) s.options.feed_name = s.table;
+    if (!s.options.worker_id.empty()) {
+        if (error_code ec = check_lease_options(s, diag)) co_return ec;
+        s.tracker.emplace(std::move(arn), s.options);
+        s.tracker->use_leases();
+        s.leases.emplace(s.options.worker_id, s.options.leases);
+        s.book.emplace(s.options.checkpoint_every, s.options.checkpoint_interval,
+                       stream_clock::now());
+        co_return error_code{};
+    }
     std::vector<shard_checkpoint> checkpoints;
     if (s.options.checkpoints) {
-        if (s.options.feed_name.empty()) s.options.feed_name = s.table;
         error_code ec =
             co_await s.options.checkpoints->load(s.options.feed_name, checkpoints, diag);
         if (ec) co_return ec;
@@ -164,13 +206,87 @@ asio::awaitable<error_code> start_feed(change_feed_state& s, diagnostics& diag)
     co_return error_code{};
 }
 
+/// Writes the checkpoints of the changes processed of the shards still leased; a shard whose
+/// lease turns out lost is read no more.
+asio::awaitable<error_code> write_leased_checkpoints(change_feed_state& s, diagnostics& diag)
+{
+    std::vector<shard_checkpoint> written;
+    for (const shard_checkpoint& position : s.book->pending()) {
+        if (!s.leases->holds(position.shard_id, stream_clock::now())) {
+            s.lose(position.shard_id);
+            continue;
+        }
+        error_code ec = co_await s.lease_rows->save_leased(s.options.feed_name, position,
+                                                           s.options.worker_id, diag);
+        if (ec == errc::conditional_check_failed) {
+            diag.clear();
+            s.lose(position.shard_id);
+            continue;
+        }
+        if (ec) co_return ec;
+        written.push_back(position);
+    }
+    s.book->written(written, stream_clock::now());
+    co_return error_code{};
+}
+
 /// Writes the checkpoints of the changes processed.
 asio::awaitable<error_code> write_checkpoints(change_feed_state& s, diagnostics& diag)
 {
+    if (s.leases) co_return co_await write_leased_checkpoints(s, diag);
     const std::vector<shard_checkpoint> positions = s.book->pending();
     error_code ec = co_await s.options.checkpoints->save(s.options.feed_name, positions, diag);
     if (!ec) s.book->written(positions, stream_clock::now());
     co_return ec;
+}
+
+/// Renews the leases due, releases those of shards read to their end and processed, and when
+/// due reads the lease rows and takes what the coordinator says. A conditional write that
+/// fails means the lease is lost (or taken first by another worker); other errors end the call.
+asio::awaitable<error_code> lease_pass(change_feed_state& s, diagnostics& diag)
+{
+    lease_coordinator& leases = *s.leases;
+    const std::string& feed = s.options.feed_name;
+    const std::string& me = s.options.worker_id;
+    for (const lease_renewal& due : leases.renewals_due(stream_clock::now())) {
+        std::int64_t counter = due.counter;
+        const auto sent = stream_clock::now();
+        error_code ec = co_await s.lease_rows->renew_lease(feed, due.shard_id, me, counter, diag);
+        if (ec == errc::conditional_check_failed) {
+            diag.clear();
+            s.lose(due.shard_id);
+        } else if (ec) {
+            co_return ec;
+        } else {
+            leases.renewed(due.shard_id, counter, sent);
+        }
+    }
+    for (const std::string& shard : leases.held()) {
+        if (!s.tracker->drained(shard) || s.book->owes(shard)) continue;
+        error_code ec = co_await s.lease_rows->release_lease(feed, shard, me, true, diag);
+        if (ec && ec != errc::conditional_check_failed) co_return ec;
+        diag.clear();
+        s.lose(shard);
+    }
+    if (!leases.scan_due(stream_clock::now())) co_return error_code{};
+    std::vector<shard_lease> rows;
+    if (error_code ec = co_await s.lease_rows->load_leases(feed, rows, diag)) co_return ec;
+    const lease_coordinator::plan plan =
+        leases.on_leases(rows, s.tracker->lineage(), stream_clock::now());
+    for (const std::string& shard : plan.lost) s.lose(shard);
+    for (const std::string& shard : plan.finished) s.tracker->mark_finished(shard);
+    for (const lease_claim& claim : plan.take) {
+        std::int64_t counter = claim.counter;
+        const auto sent = stream_clock::now();
+        error_code ec = co_await s.lease_rows->take_lease(feed, claim.shard_id, me, counter, diag);
+        if (ec == errc::conditional_check_failed) {
+            diag.clear();
+            continue;
+        }
+        if (ec) co_return ec;
+        leases.taken(claim, counter, sent);
+    }
+    co_return error_code{};
 }
 
 asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
@@ -190,6 +306,20 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
     for (;;) {
         if (s.closed) co_return aborted();
         if (co_await cancelled()) co_return aborted();
+        if (s.leases) {
+            // Nothing is handed out of a shard whose lease lapsed.
+            for (const std::string& shard : s.leases->lapse(stream_clock::now())) s.lose(shard);
+            for (const lease_claim& claim : s.leases->usable(stream_clock::now())) {
+                s.tracker->lease(claim.shard_id, claim.checkpoint, claim.after_parent);
+            }
+            if (stream_clock::now() >= s.leases->next_due()) {
+                if (error_code ec = co_await lease_pass(s, diag)) {
+                    if (ec == asio::error::operation_aborted) co_return aborted();
+                    co_return result{ec, {}};
+                }
+                continue;
+            }
+        }
         if (s.options.checkpoints && s.book->due(stream_clock::now())) {
             if (error_code ec = co_await write_checkpoints(s, diag)) {
                 if (ec == asio::error::operation_aborted) co_return aborted();
@@ -216,7 +346,10 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                     co_await s.cl.async_describe_stream(std::move(a.describe), diag, use_tuple);
                 if (ec == asio::error::operation_aborted) co_return aborted();
                 if (ec) co_return result{ec, {}};
+                const std::size_t known = tracker.shard_count();
                 tracker.on_described(response, stream_clock::now());
+                // New shards: look for their leases now rather than at the next scan.
+                if (s.leases && tracker.shard_count() != known) s.leases->rescan();
                 break;
             }
             case shard_tracker::action::kind::get_iterator: {
@@ -244,7 +377,9 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                 const auto checkpoint_due = s.options.checkpoints
                                                 ? s.book->due_at()
                                                 : stream_clock::time_point::max();
-                s.wake.expires_at(std::min(a.until, checkpoint_due));
+                const auto lease_due =
+                    s.leases ? s.leases->next_due() : stream_clock::time_point::max();
+                s.wake.expires_at(std::min({a.until, checkpoint_due, lease_due}));
                 auto [ec] = co_await s.wake.async_wait(use_tuple);
                 if (ec) co_return aborted();
                 break;

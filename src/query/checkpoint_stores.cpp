@@ -121,6 +121,8 @@ boost::asio::awaitable<error_code> table_checkpoint_store::load(
         for (const attribute_map& item : page.items) {
             const attribute_value* shard = item.find("shard");
             const attribute_value* sequence = item.find("sequence_number");
+            // A lease of a shard without a checkpoint yet.
+            if (shard && shard->is_s() && !sequence) continue;
             if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) {
                 diag.message = "checkpoint table \"" + table_ +
                                "\" holds an item of feed \"" + feed +
@@ -161,6 +163,131 @@ boost::asio::awaitable<error_code> table_checkpoint_store::save(
         if (ec) co_return ec;
     }
     co_return error_code{};
+}
+
+// --- table_checkpoint_store: leases --------------------------------------------------------
+
+boost::asio::awaitable<error_code> table_checkpoint_store::load_leases(
+    const std::string& feed, std::vector<shard_lease>& out, diagnostics& diag)
+{
+    diag.clear();
+    out.clear();
+    query_request request{.table_name = table_,
+                          .key_condition_expression = "#feed = :feed",
+                          .expression_attribute_names = {{"#feed", "feed"}},
+                          .expression_attribute_values = {{":feed", feed}},
+                          .consistent_read = true};
+    for (;;) {
+        auto [ec, page] = co_await client_.async_query(request, diag, detail::use_tuple);
+        if (ec) co_return ec;
+        for (const attribute_map& item : page.items) {
+            const attribute_value* shard = item.find("shard");
+            const attribute_value* owner = item.find("owner");
+            const attribute_value* counter = item.find("lease_counter");
+            const attribute_value* finished = item.find("finished");
+            const attribute_value* sequence = item.find("sequence_number");
+            shard_lease lease;
+            const bool valid = shard && shard->is_s() && (!owner || owner->is_s()) &&
+                               (!counter || (counter->is_n() &&
+                                             !counter->as_n().to_int64(lease.counter))) &&
+                               (!finished || finished->type() == attribute_value::kind::boolean) &&
+                               (!sequence || sequence->is_s());
+            if (!valid) {
+                diag.message = "checkpoint table \"" + table_ + "\" holds an item of feed \"" +
+                               feed +
+                               "\" that is no lease: shard, owner and sequence_number must be "
+                               "strings, lease_counter an integer, finished a boolean";
+                co_return make_error_code(errc::invalid_argument);
+            }
+            lease.shard_id = shard->as_s();
+            if (owner) lease.owner = owner->as_s();
+            lease.finished = finished && finished->as_bool();
+            if (sequence) lease.sequence_number = sequence->as_s();
+            out.push_back(std::move(lease));
+        }
+        if (!page.last_evaluated_key) break;
+        request.exclusive_start_key = std::move(page.last_evaluated_key);
+    }
+    co_return error_code{};
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::update_lease(
+    update_item_request request, diagnostics& diag)
+{
+    diag.clear();
+    request.table_name = table_;
+    auto [ec, response] = co_await client_.async_update_item(std::move(request), diag,
+                                                             detail::use_tuple);
+    co_return ec;
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::take_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    std::int64_t& counter, diagnostics& diag)
+{
+    update_item_request request{
+        .key = {{"feed", feed}, {"shard", shard}},
+        .update_expression = "SET #owner = :owner, #counter = :next",
+        .condition_expression = counter == 0 ? "attribute_not_exists(#counter)"
+                                             : "#counter = :current",
+        .expression_attribute_names = {{"#owner", "owner"}, {"#counter", "lease_counter"}},
+        .expression_attribute_values = {{":owner", owner}, {":next", counter + 1}}};
+    if (counter != 0) request.expression_attribute_values.set(":current", counter);
+    error_code ec = co_await update_lease(std::move(request), diag);
+    if (!ec) ++counter;
+    co_return ec;
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::renew_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    std::int64_t& counter, diagnostics& diag)
+{
+    update_item_request request{
+        .key = {{"feed", feed}, {"shard", shard}},
+        .update_expression = "SET #counter = :next",
+        .condition_expression = "#counter = :current AND #owner = :owner",
+        .expression_attribute_names = {{"#owner", "owner"}, {"#counter", "lease_counter"}},
+        .expression_attribute_values = {
+            {":owner", owner}, {":next", counter + 1}, {":current", counter}}};
+    error_code ec = co_await update_lease(std::move(request), diag);
+    if (!ec) ++counter;
+    co_return ec;
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::release_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner, bool finished,
+    diagnostics& diag)
+{
+    update_item_request request{
+        .key = {{"feed", feed}, {"shard", shard}},
+        .update_expression = "SET #counter = #counter + :one, #finished = :finished REMOVE #owner",
+        .condition_expression = "#owner = :owner",
+        .expression_attribute_names = {{"#owner", "owner"},
+                                       {"#counter", "lease_counter"},
+                                       {"#finished", "finished"}},
+        .expression_attribute_values = {{":owner", owner}, {":one", 1}, {":finished", finished}}};
+    co_return co_await update_lease(std::move(request), diag);
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::save_leased(
+    const std::string& feed, const shard_checkpoint& position, const std::string& owner,
+    diagnostics& diag)
+{
+    diag.clear();
+    const std::vector<shard_checkpoint> positions{position};
+    if (error_code ec = check_checkpoints(feed, positions, diag)) co_return ec;
+    const std::string padded = checkpoint_position(position.sequence_number);
+    update_item_request request{
+        .key = {{"feed", feed}, {"shard", position.shard_id}},
+        .update_expression = "SET #sequence = :sequence, #position = :position",
+        .condition_expression =
+            "#owner = :owner AND (attribute_not_exists(#position) OR #position <= :position)",
+        .expression_attribute_names = {{"#owner", "owner"},
+                                       {"#sequence", "sequence_number"},
+                                       {"#position", "position"}},
+        .expression_attribute_values = {
+            {":owner", owner}, {":sequence", position.sequence_number}, {":position", padded}}};
+    co_return co_await update_lease(std::move(request), diag);
 }
 
 }  // namespace dynomite

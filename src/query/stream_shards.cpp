@@ -137,7 +137,7 @@ shard_tracker::action shard_tracker::next(stream_clock::time_point now)
         for (std::size_t i = 0; i < shards_.size(); ++i) {
             tracked_shard& shard = shards_[(next_shard_ + i) % shards_.size()];
             if (shard.state == shard_state::readable && shard.ready_at <= now &&
-                parent_done(shard)) {
+                may_read(shard) && parent_done(shard)) {
                 next_shard_ = (next_shard_ + i + 1) % shards_.size();
                 return read_action(shard);
             }
@@ -155,7 +155,10 @@ shard_tracker::action shard_tracker::next(stream_clock::time_point now)
         return a;
     }
     for (tracked_shard& shard : shards_) {
-        if (shard.state != shard_state::needs_iterator || !parent_done(shard)) continue;
+        if (shard.state != shard_state::needs_iterator || !may_read(shard) ||
+            !parent_done(shard)) {
+            continue;
+        }
         a.what = action::kind::get_iterator;
         a.shard_id = shard.id;
         a.iterator.stream_arn = stream_arn_;
@@ -180,7 +183,7 @@ shard_tracker::action shard_tracker::next(stream_clock::time_point now)
     a.what = action::kind::wait;
     a.until = next_describe_;
     for (const tracked_shard& shard : shards_) {
-        if (shard.state == shard_state::readable && parent_done(shard)) {
+        if (shard.state == shard_state::readable && may_read(shard) && parent_done(shard)) {
             a.until = std::min(a.until, shard.ready_at);
         }
     }
@@ -224,7 +227,7 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
 {
     in_flight_ = false;
     tracked_shard* shard = find(shard_id);
-    if (!shard) return;
+    if (!shard || !may_read(*shard)) return;
     const bool empty = response.records.empty();
     for (change_record& record : response.records) {
         shard->last_sequence = record.dynamodb.sequence_number;
@@ -250,7 +253,7 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
 void shard_tracker::on_expired(std::string_view shard_id)
 {
     in_flight_ = false;
-    if (tracked_shard* shard = find(shard_id)) {
+    if (tracked_shard* shard = find(shard_id); shard && may_read(*shard)) {
         shard->iterator.clear();
         shard->state = shard_state::needs_iterator;
     }
@@ -268,7 +271,67 @@ void shard_tracker::on_trimmed(std::string_view shard_id)
 void shard_tracker::on_records_failed(std::string_view shard_id)
 {
     in_flight_ = false;
-    if (tracked_shard* shard = find(shard_id)) shard->state = shard_state::readable;
+    if (tracked_shard* shard = find(shard_id); shard && may_read(*shard)) {
+        shard->state = shard_state::readable;
+    }
+}
+
+void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoint,
+                          bool after_parent)
+{
+    tracked_shard* shard = find(shard_id);
+    if (!shard) return;
+    shard->leased = true;
+    shard->iterator.clear();
+    shard->last_sequence.clear();
+    shard->idle_wait = std::chrono::milliseconds(0);
+    if (!checkpoint.empty()) {
+        shard->start = shard_iterator_type::after_sequence_number;
+        shard->start_sequence = checkpoint;
+    } else if (after_parent) {
+        shard->start = shard_iterator_type::trim_horizon;
+        shard->start_sequence.clear();
+    } else if (shard->state == shard_state::finished) {
+        return;  // skipped by the start position: nothing of it is read
+    }
+    shard->state = shard_state::needs_iterator;
+}
+
+void shard_tracker::unlease(std::string_view shard_id)
+{
+    tracked_shard* shard = find(shard_id);
+    if (!shard) return;
+    shard->leased = false;
+    shard->iterator.clear();
+    if (shard->state != shard_state::finished) shard->state = shard_state::needs_iterator;
+    std::erase_if(ready_, [shard_id](const tracked_record& r) { return r.shard_id == shard_id; });
+}
+
+void shard_tracker::mark_finished(std::string_view shard_id)
+{
+    tracked_shard* shard = find(shard_id);
+    if (!shard || shard->leased) return;
+    shard->state = shard_state::finished;
+    shard->iterator.clear();
+}
+
+bool shard_tracker::drained(std::string_view shard_id) const
+{
+    for (const tracked_shard& shard : shards_) {
+        if (shard.id != shard_id) continue;
+        if (shard.state != shard_state::finished) return false;
+        return std::none_of(ready_.begin(), ready_.end(),
+                            [shard_id](const tracked_record& r) { return r.shard_id == shard_id; });
+    }
+    return false;
+}
+
+std::vector<lineage_shard> shard_tracker::lineage() const
+{
+    std::vector<lineage_shard> out;
+    out.reserve(shards_.size());
+    for (const tracked_shard& shard : shards_) out.push_back({shard.id, shard.parent});
+    return out;
 }
 
 tracked_record shard_tracker::take()
@@ -324,6 +387,18 @@ std::vector<shard_checkpoint> checkpoint_book::pending() const
     std::vector<shard_checkpoint> out;
     for (const auto& [shard, sequence] : pending_) out.push_back({shard, sequence});
     return out;
+}
+
+bool checkpoint_book::owes(std::string_view shard_id) const
+{
+    return pending_.find(shard_id) != pending_.end() ||
+           (unacknowledged_ && unacknowledged_->shard_id == shard_id);
+}
+
+void checkpoint_book::forget(std::string_view shard_id)
+{
+    if (const auto it = pending_.find(shard_id); it != pending_.end()) pending_.erase(it);
+    if (unacknowledged_ && unacknowledged_->shard_id == shard_id) unacknowledged_.reset();
 }
 
 void checkpoint_book::written(const std::vector<shard_checkpoint>& written,

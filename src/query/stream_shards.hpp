@@ -10,6 +10,8 @@
 // before it is read again.
 #pragma once
 
+#include "query/lease_coordinator.hpp"
+
 #include <dynomite/protocol/streams.hpp>
 #include <dynomite/query/changes.hpp>
 #include <dynomite/query/checkpoint_store.hpp>
@@ -82,6 +84,20 @@ public:
     /// GetRecords failed otherwise: the same iterator is tried again at the next call.
     void on_records_failed(std::string_view shard_id);
 
+    /// From now on only shards leased with lease() are read.
+    void use_leases() noexcept { leased_only_ = true; }
+    /// `shard_id`'s lease is taken: it is read after `checkpoint`, or from its start when
+    /// `after_parent`, or else from where the options start it.
+    void lease(std::string_view shard_id, const std::string& checkpoint, bool after_parent);
+    /// `shard_id`'s lease is lost: its records not handed out yet are dropped, and the answer
+    /// of a GetRecords in flight for it will be.
+    void unlease(std::string_view shard_id);
+    /// Another worker read `shard_id` to its end: its children may be read.
+    void mark_finished(std::string_view shard_id);
+    /// Read to its end (or skipped), with none of its records left to hand out.
+    bool drained(std::string_view shard_id) const;
+    std::vector<lineage_shard> lineage() const;
+
     bool has_record() const noexcept { return !ready_.empty(); }
     tracked_record take();
 
@@ -106,10 +122,12 @@ private:
         std::chrono::milliseconds idle_wait{0};
         /// Read after a checkpoint (or descends from a shard that is).
         bool resumed = false;
+        bool leased = false;
     };
 
     tracked_shard* find(std::string_view id);
     bool parent_done(const tracked_shard& shard) const;
+    bool may_read(const tracked_shard& shard) const { return !leased_only_ || shard.leased; }
     void add_shard(const shard& described);
     /// Shards without a checkpoint that descend from one with one start at TRIM_HORIZON.
     void propagate_resumption();
@@ -123,6 +141,7 @@ private:
     std::size_t next_shard_ = 0;  // where the round robin over readable shards resumes
     bool in_flight_ = false;
     bool described_ = false;  // a whole DescribeStream pass has been seen
+    bool leased_only_ = false;
     std::optional<std::string> page_token_;
     stream_clock::time_point next_describe_{};
     std::optional<stream_status> status_;
@@ -147,6 +166,10 @@ public:
     /// When the interval makes a write due; max() when nothing is pending or no interval.
     stream_clock::time_point due_at() const noexcept;
     std::vector<shard_checkpoint> pending() const;
+    /// Whether a change of `shard_id` is handed out and not yet written.
+    bool owes(std::string_view shard_id) const;
+    /// Drops what is owed of `shard_id` (its lease is lost: another worker reads it again).
+    void forget(std::string_view shard_id);
     /// `written` (as pending() gave them) is stored.
     void written(const std::vector<shard_checkpoint>& written, stream_clock::time_point now);
 
@@ -155,7 +178,7 @@ private:
     std::chrono::milliseconds interval_;
     stream_clock::time_point last_write_;
     std::optional<shard_checkpoint> unacknowledged_;
-    std::map<std::string, std::string> pending_;  // shard -> sequence number
+    std::map<std::string, std::string, std::less<>> pending_;  // shard -> sequence number
     std::size_t processed_since_write_ = 0;
 };
 

@@ -408,4 +408,55 @@ TEST(CheckpointBook, WithoutCountOrIntervalNeverDue)
     EXPECT_FALSE(book.due(t0 + std::chrono::hours(1000)));
 }
 
+TEST(ShardTracker, WithLeasesReadsOnlyLeasedShardsAndDropsALostOnesRecords)
+{
+    shard_tracker tracker("arn:stream", settings());
+    tracker.use_leases();
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("parent", std::nullopt, "100", "200"),
+                                    make_shard("child", "parent", "300")}),
+                         t0);
+    EXPECT_EQ(tracker.next(t0).what, kind::wait);  // nothing leased
+    // Leased after a checkpoint: read after it.
+    tracker.lease("parent", "150", false);
+    expect_iterator_request(tracker, "parent", shard_iterator_type::after_sequence_number,
+                            "150");
+    expect_read(tracker, "parent", "it-parent");
+    tracker.on_records("parent", records({"160", "170"}, "it-parent-2"), t0);
+    // Lost: its records not handed out are dropped, and so is the answer in flight.
+    expect_read(tracker, "parent", "it-parent-2");
+    tracker.unlease("parent");
+    EXPECT_FALSE(tracker.has_record());
+    tracker.on_records("parent", records({"180"}, std::nullopt), t0);
+    EXPECT_FALSE(tracker.has_record());
+    EXPECT_FALSE(tracker.drained("parent"));
+    // The child waits for its parent, until another worker marks the parent finished.
+    tracker.lease("child", "", true);
+    EXPECT_EQ(tracker.next(t0).what, kind::wait);
+    tracker.mark_finished("parent");
+    expect_iterator_request(tracker, "child", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "child", "it-child");
+    tracker.on_records("child", records({"300"}, std::nullopt), t0);
+    EXPECT_FALSE(tracker.drained("child"));  // its record is not handed out yet
+    EXPECT_EQ(take_all(tracker), std::vector<std::string>{"300"});
+    EXPECT_TRUE(tracker.drained("child"));
+    const auto lineage = tracker.lineage();
+    ASSERT_EQ(lineage.size(), 2u);
+    EXPECT_EQ(lineage[1].parent, std::optional<std::string>("parent"));
+}
+
+TEST(CheckpointBook, ForgetsWhatIsOwedOfALostShard)
+{
+    detail::checkpoint_book book(0, milliseconds(0), t0);
+    book.delivered("a", "10");
+    book.delivered("b", "20");
+    EXPECT_TRUE(book.owes("a"));
+    EXPECT_TRUE(book.owes("b"));  // handed out, not yet processed
+    book.forget("b");
+    book.acknowledge();
+    EXPECT_FALSE(book.owes("b"));
+    book.forget("a");
+    EXPECT_FALSE(book.has_pending());
+}
+
 }  // namespace

@@ -6,6 +6,7 @@
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/protocol/streams.hpp>
 #include <dynomite/query/checkpoint_store.hpp>
+#include <dynomite/query/shard_leases.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/async_result.hpp>
@@ -67,6 +68,19 @@ struct change_feed_options {
     /// ...or once this long has passed with changes processed since the last write (0: not
     /// by time). With neither, only checkpoint() writes them.
     std::chrono::milliseconds checkpoint_interval{0};
+
+    /// Several feeds (in one process or many) share the stream's shards when each has its own
+    /// `worker_id` and the same checkpoint store and feed name: each shard is read by one of
+    /// them at a time, which holds its lease (the store must keep leases: a lease_store such
+    /// as table_checkpoint_store). A feed takes free and expired leases up to a fair share
+    /// (the shards that may be read, divided among the live workers), takes one from a worker
+    /// with more than its share, renews its leases while its reader calls next(), and stops
+    /// reading a shard at once when its lease is lost or lapses. A child shard is read once
+    /// its parent is finished, by whichever worker. Checkpoints are written only while the
+    /// lease is held. A feed that stops keeps its leases until they expire, so another
+    /// worker resumes after its checkpoints. Empty: the feed reads every shard itself.
+    std::string worker_id{};
+    lease_settings leases{};
 };
 
 namespace detail {

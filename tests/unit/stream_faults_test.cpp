@@ -1,0 +1,195 @@
+// A change feed against a server that throttles GetRecords, drops its answer, or says its
+// shard iterator expired, in DynamoDB Streams' wire format: each change comes exactly once.
+#include "support/fake_server.hpp"
+
+#include <dynomite/client/client.hpp>
+#include <dynomite/query/changes.hpp>
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include <chrono>
+#include <future>
+#include <string>
+#include <vector>
+
+namespace dynomite::test::stream_faults {
+namespace {
+
+namespace asio = boost::asio;
+using namespace std::chrono_literals;
+
+constexpr std::string_view stream_arn =
+    "arn:aws:dynamodb:us-east-1:123456789012:table/posts/stream/2026-01-01T00:00:00.000";
+
+std::string described_stream()
+{
+    return R"({"StreamDescription":{"StreamArn":")" + std::string(stream_arn) +
+           R"(","StreamStatus":"ENABLED","StreamViewType":"KEYS_ONLY","TableName":"posts",)"
+           R"("Shards":[{"ShardId":"shardId-1","SequenceNumberRange":)"
+           R"({"StartingSequenceNumber":"100"}}]}})";
+}
+
+std::string iterator(std::string_view name)
+{
+    return R"({"ShardIterator":")" + std::string(name) + R"("})";
+}
+
+/// A GetRecords answer with inserts of the given sequence numbers.
+std::string records(const std::vector<int>& sequence_numbers, std::string_view next)
+{
+    std::string out = R"({"Records":[)";
+    for (std::size_t i = 0; i < sequence_numbers.size(); ++i) {
+        const std::string sequence = std::to_string(sequence_numbers[i]);
+        if (i > 0) out += ',';
+        out += R"({"eventID":"e)" + sequence +
+               R"(","eventName":"INSERT","eventVersion":"1.1","eventSource":"aws:dynamodb",)"
+               R"("awsRegion":"us-east-1","dynamodb":{"Keys":{"pk":{"S":"item-)" +
+               sequence + R"("}},"SequenceNumber":")" + sequence +
+               R"(","SizeBytes":20,"StreamViewType":"KEYS_ONLY"}})";
+    }
+    return out + R"(],"NextShardIterator":")" + std::string(next) + R"("})";
+}
+
+fake_action streams_error(std::string_view type, std::string_view message)
+{
+    return fake_action::aws_error(400, type, message);
+}
+
+class stream_faults_test : public ::testing::Test {
+protected:
+    client_config config() const
+    {
+        client_config cfg;
+        cfg.endpoint = server.url();
+        cfg.region = "us-east-1";
+        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        return cfg;
+    }
+
+    change_feed_options options() const
+    {
+        return {.start = shard_iterator_type::trim_horizon,
+                .stream_arn = std::string(stream_arn),
+                .describe_interval = std::chrono::hours(1),
+                .min_idle_wait = 1ms,
+                .max_idle_wait = 1ms};
+    }
+
+    /// The sequence numbers of the first `count` changes the feed hands out.
+    std::vector<std::string> take(std::size_t count)
+    {
+        client cl(io.get_executor(), config());
+        change_feed feed(cl, "posts", options());
+        auto reading = asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<std::vector<std::string>> {
+                std::vector<std::string> out;
+                while (out.size() < count) {
+                    auto next = co_await feed.next();
+                    if (!next) break;
+                    out.push_back(next->sequence_number);
+                }
+                co_return out;
+            },
+            asio::use_future);
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (reading.wait_for(0s) != std::future_status::ready &&
+               std::chrono::steady_clock::now() < deadline) {
+            io.run_one_for(100ms);
+        }
+        if (reading.wait_for(0s) != std::future_status::ready) {
+            ADD_FAILURE() << "the feed did not hand out " << count << " changes within 10 s";
+            return {};
+        }
+        return reading.get();
+    }
+
+    /// The GetRecords and GetShardIterator requests, by target, in order.
+    std::vector<std::string> targets() const
+    {
+        std::vector<std::string> out;
+        for (const recorded_request& request : server.requests()) {
+            out.push_back(request.header("x-amz-target").value_or(""));
+        }
+        return out;
+    }
+
+    fake_server server;
+    asio::io_context io;
+};
+
+const std::string describe = "DynamoDBStreams_20120810.DescribeStream";
+const std::string get_iterator = "DynamoDBStreams_20120810.GetShardIterator";
+const std::string get_records = "DynamoDBStreams_20120810.GetRecords";
+
+TEST_F(stream_faults_test, throttled_get_records_is_retried_without_loss_or_repetition)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(streams_error("LimitExceededException", "Rate exceeded for shard"));
+    server.enqueue(streams_error("ThrottlingException", "Rate exceeded"));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-2")));
+    server.enqueue(fake_action::ok(records({103}, "it-3")));
+    server.set_default(fake_action::ok(records({}, "it-3")));
+
+    EXPECT_EQ(take(3), (std::vector<std::string>{"101", "102", "103"}));
+    const auto sent = targets();
+    ASSERT_GE(sent.size(), 6u);
+    EXPECT_EQ(sent[0], describe);
+    EXPECT_EQ(sent[1], get_iterator);
+    for (std::size_t i = 2; i < 6; ++i) EXPECT_EQ(sent[i], get_records) << i;
+    // The throttled request is sent again with the same iterator.
+    const auto requests = server.requests();
+    for (std::size_t i = 2; i < 5; ++i) {
+        EXPECT_NE(requests[i].body.find("\"it-1\""), std::string::npos) << requests[i].body;
+    }
+    EXPECT_NE(requests[5].body.find("\"it-2\""), std::string::npos) << requests[5].body;
+}
+
+TEST_F(stream_faults_test, a_lost_get_records_answer_is_asked_again)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101}, "it-2")));
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(fake_action::ok(records({102, 103}, "it-3")));
+    server.set_default(fake_action::ok(records({}, "it-3")));
+
+    EXPECT_EQ(take(3), (std::vector<std::string>{"101", "102", "103"}));
+    const auto requests = server.requests();
+    ASSERT_GE(requests.size(), 5u);
+    EXPECT_EQ(requests[3].header("x-amz-target").value_or(""), get_records);
+    EXPECT_NE(requests[3].body.find("\"it-2\""), std::string::npos) << requests[3].body;
+    EXPECT_NE(requests[4].body.find("\"it-2\""), std::string::npos) << requests[4].body;
+}
+
+TEST_F(stream_faults_test, an_expired_iterator_is_acquired_again_after_the_last_change)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-2")));
+    server.enqueue(streams_error("ExpiredIteratorException", "Iterator expired"));
+    server.enqueue(fake_action::ok(iterator("it-3")));
+    server.enqueue(fake_action::ok(records({103}, "it-4")));
+    server.set_default(fake_action::ok(records({}, "it-4")));
+
+    EXPECT_EQ(take(3), (std::vector<std::string>{"101", "102", "103"}));
+    const auto requests = server.requests();
+    ASSERT_GE(requests.size(), 6u);
+    EXPECT_EQ(requests[3].header("x-amz-target").value_or(""), get_records);
+    // One try only: an expired iterator is no retry, but a new iterator after sequence 102.
+    EXPECT_EQ(requests[4].header("x-amz-target").value_or(""), get_iterator);
+    EXPECT_NE(requests[4].body.find("\"AFTER_SEQUENCE_NUMBER\""), std::string::npos)
+        << requests[4].body;
+    EXPECT_NE(requests[4].body.find("\"SequenceNumber\":\"102\""), std::string::npos)
+        << requests[4].body;
+    EXPECT_NE(requests[5].body.find("\"it-3\""), std::string::npos) << requests[5].body;
+}
+
+}  // namespace
+}  // namespace dynomite::test::stream_faults
