@@ -512,7 +512,7 @@ constexpr std::string_view page_script = R"js(
   var decades = Math.max(1, Math.ceil(Math.max.apply(null, finite.concat([0])) + 1e-9));
   var spectrumTicks = [];
   for (var d = 0; d <= decades; d++) {
-    spectrumTicks.push([d, d === 0 ? '0%' : (100 - 100 / Math.pow(10, d)).toPrecision(d + 1) + '%']);
+    spectrumTicks.push([d, d === 0 ? '0%' : (100 - 100 / Math.pow(10, d)).toFixed(Math.max(0, d - 2)) + '%']);
   }
   var spectrumChart = chart('spectrum', decades, top(spectrum.map(function (s) { return s.latency_ms; })),
                             spectrumTicks, 'percentile (log scale of 1/(1-percentile))',
