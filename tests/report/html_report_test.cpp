@@ -178,7 +178,7 @@ TEST(HtmlReport, ShowsTheCommandAsAShellReadsItAndTheEnvironmentEscaped)
     const std::string html = page(results);
     EXPECT_NE(html.find("<pre class=\"command\" id=\"command\">dynomite bench --table "
                         "&#39;it&#39;\\&#39;&#39;s&#39; &#39;&#39; &#39;a b&#39; "
-                        "--endpoint=http://h:1/x?y=1</pre>"),
+                        "&#39;--endpoint=http://h:1/x?y=1&#39;</pre>"),
               std::string::npos)
         << html.substr(0, 3000);
     EXPECT_NE(html.find("<tr><th>workload</th><td>&lt;b&gt;custom&lt;/b&gt;</td></tr>"),

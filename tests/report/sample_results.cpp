@@ -85,7 +85,7 @@ boost::json::object sample_results(std::size_t seconds, std::size_t spectrum_poi
                                  {"errors", errors},
                                  {"throttles", throttles},
                                  {"duration_s", static_cast<double>(seconds)},
-                                 {"throughput", static_cast<double>(requests) / seconds},
+                                 {"throughput", seconds ? static_cast<double>(requests) / seconds : 0.0},
                                  {"late_requests", 1234},
                                  {"max_lateness_ms", 395.25},
                                  {"cpu_us_per_request", 41.5}}},
