@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <iterator>
 #include <map>
 
 namespace bench = dynomite::cli::bench;
@@ -160,4 +161,25 @@ TEST(RunBench, MergeCombinesHistogramsExactly)
     std::ostringstream out4, err4;
     EXPECT_EQ(dynomite::cli::run_bench({}, {"merge"}, out4, err4), dynomite::cli::exit_usage);
     EXPECT_EQ(err4.str().rfind("dynomite bench merge: no results files\n", 0), 0u);
+}
+
+// The run's own results pass the report's checks: the page embeds them.
+TEST(RunBench, ReportIsWrittenFromTheRunsResults)
+{
+    fake_server server;
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    const std::string page = testing::TempDir() + "bench_run_report.html";
+    auto run = run_against(server, {"--requests", "20", "--warmup", "0", "--concurrency", "2",
+                                    "--rate", "1000", "--counts", "--report", page});
+    ASSERT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    std::ifstream file(page);
+    std::string html((std::istreambuf_iterator<char>(file)), {});
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("\"format\":\"dynomite-bench/2\""), std::string::npos);
+    EXPECT_NE(html.find("\"mode\":\"open-loop\""), std::string::npos);
+
+    auto unwritable = run_against(server, {"--requests", "1", "--warmup", "0", "--concurrency",
+                                           "1", "--report", "/nonexistent-folder/r.html"});
+    EXPECT_EQ(unwritable.status, dynomite::cli::exit_failure);
+    EXPECT_NE(unwritable.err.find("cannot write /nonexistent-folder/r.html"), std::string::npos);
 }

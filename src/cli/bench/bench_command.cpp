@@ -4,11 +4,8 @@
 #include "bench/bench_item.hpp"
 #include "bench/event_counts.hpp"
 #include "bench/results.hpp"
-#include "cli.hpp"
-#if __has_include("bench/html_report.hpp")
 #include "bench/html_report.hpp"
-#define DYNOMITE_BENCH_HTML_REPORT 1
-#endif
+#include "cli.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/core/time.hpp>
@@ -565,7 +562,6 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         if (options.json_file)
             write_file(*options.json_file, boost::json::serialize(results) + "\n");
         if (options.report_file) {
-#ifdef DYNOMITE_BENCH_HTML_REPORT
             std::string html, why_not;
             if (auto ec = bench::write_html_report(results, html, why_not)) {
                 err << "dynomite bench: the HTML report failed: " << why_not << '\n';
@@ -573,10 +569,6 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
             } else {
                 write_file(*options.report_file, html);
             }
-#else
-            err << "dynomite bench: this build has no HTML report; --report is ignored\n";
-            written = false;
-#endif
         }
     }
     if (options.log_file) {
