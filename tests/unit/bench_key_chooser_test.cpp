@@ -203,3 +203,108 @@ TEST(KeyChooser, DistributionNames)
     }
     EXPECT_FALSE(bench::parse_key_distribution("exponential", d));
 }
+
+namespace {
+
+// Operations drawn for `samples` uniform values, by ycsb_operation.
+std::vector<std::uint64_t> draw_operations(const bench::ycsb_workload& workload,
+                                           std::uint64_t samples, std::uint64_t seed)
+{
+    std::mt19937_64 random(seed);
+    std::vector<std::uint64_t> counts(5);
+    for (std::uint64_t i = 0; i < samples; ++i) {
+        ++counts[static_cast<std::size_t>(
+            bench::choose_operation(workload, bench::unit_double(random)))];
+    }
+    return counts;
+}
+
+// The cells of `expected` with a non-zero probability, and the matching observed counts.
+double mix_statistic(const std::vector<std::uint64_t>& counts,
+                     const std::vector<double>& expected, std::uint64_t samples,
+                     std::size_t& degrees)
+{
+    std::vector<std::uint64_t> observed;
+    std::vector<double> probabilities;
+    for (std::size_t i = 0; i < expected.size(); ++i) {
+        if (expected[i] > 0) {
+            observed.push_back(counts[i]);
+            probabilities.push_back(expected[i]);
+        } else {
+            EXPECT_EQ(counts[i], 0u) << "operation " << i << " has no share";
+        }
+    }
+    degrees = observed.size() - 1;
+    return chi_square(observed, probabilities, samples);
+}
+
+}  // namespace
+
+// YCSB's workloads/workloada to workloadf: proportions of read, update, insert, scan and
+// read-modify-write, and the request distribution.
+TEST(YcsbWorkload, CoreWorkloadsAreYcsbsDefinitions)
+{
+    struct definition {
+        char name;
+        std::vector<double> proportions;
+        bench::key_distribution distribution;
+        const char* described;
+    };
+    const std::vector<definition> ycsb = {
+        {'a', {0.5, 0.5, 0, 0, 0}, bench::key_distribution::zipfian, "read=0.5,update=0.5"},
+        {'b', {0.95, 0.05, 0, 0, 0}, bench::key_distribution::zipfian, "read=0.95,update=0.05"},
+        {'c', {1, 0, 0, 0, 0}, bench::key_distribution::zipfian, "read=1"},
+        {'d', {0.95, 0, 0.05, 0, 0}, bench::key_distribution::latest, "read=0.95,insert=0.05"},
+        {'e', {0, 0, 0.05, 0.95, 0}, bench::key_distribution::zipfian, "insert=0.05,scan=0.95"},
+        {'f', {0.5, 0, 0, 0, 0.5}, bench::key_distribution::zipfian,
+         "read=0.5,readmodifywrite=0.5"},
+    };
+    for (const auto& d : ycsb) {
+        auto workload = bench::core_workload(d.name);
+        ASSERT_TRUE(workload) << d.name;
+        EXPECT_EQ(workload->request_distribution, d.distribution) << d.name;
+        EXPECT_EQ(bench::describe_workload(*workload), d.described);
+        EXPECT_EQ(workload->max_scan_length, 100);
+
+        // The mix on a large sample, against YCSB's proportions.
+        constexpr std::uint64_t samples = 200'000;
+        auto counts = draw_operations(*workload, samples, 7 + d.name);
+        std::size_t degrees = 0;
+        double statistic = mix_statistic(counts, d.proportions, samples, degrees);
+        if (degrees > 0) EXPECT_LT(statistic, critical_value(degrees)) << d.name;
+    }
+    EXPECT_FALSE(bench::core_workload('g'));
+    EXPECT_FALSE(bench::core_workload('A'));
+}
+
+TEST(YcsbWorkload, MixStatisticDetectsAWrongMix)
+{
+    // Workload B's draws measured against workload A's proportions.
+    constexpr std::uint64_t samples = 200'000;
+    auto counts = draw_operations(*bench::core_workload('b'), samples, 11);
+    std::size_t degrees = 0;
+    double statistic = mix_statistic(counts, {0.5, 0.5, 0, 0, 0}, samples, degrees);
+    EXPECT_GT(statistic, critical_value(degrees));
+    // A 1% shift is seen on this sample too: 96/4 against 95/5.
+    bench::ycsb_workload shifted = *bench::core_workload('b');
+    shifted.read_proportion = 0.96;
+    shifted.update_proportion = 0.04;
+    counts = draw_operations(shifted, samples, 12);
+    statistic = mix_statistic(counts, {0.95, 0.05, 0, 0, 0}, samples, degrees);
+    EXPECT_GT(statistic, critical_value(degrees));
+}
+
+TEST(YcsbWorkload, ScanLengthsAreUniformUpToTheMaximum)
+{
+    auto workload = *bench::core_workload('e');
+    std::mt19937_64 random(5);
+    constexpr std::uint64_t samples = 100'000;
+    std::vector<std::uint64_t> counts(100);
+    for (std::uint64_t i = 0; i < samples; ++i) {
+        auto length = bench::scan_length(workload, random);
+        ASSERT_GE(length, 1);
+        ASSERT_LE(length, 100);
+        ++counts[static_cast<std::size_t>(length - 1)];
+    }
+    EXPECT_LT(chi_square(counts, std::vector<double>(100, 0.01), samples), critical_value(99));
+}

@@ -1,7 +1,10 @@
 #include "bench/key_chooser.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdio>
+#include <utility>
 
 namespace dynomite::cli::bench {
 
@@ -194,6 +197,105 @@ std::string_view key_distribution_name(key_distribution d)
             return "hotspot";
     }
     return "zipfian";
+}
+
+std::string_view ycsb_operation_name(ycsb_operation op)
+{
+    switch (op) {
+        case ycsb_operation::read:
+            return "read";
+        case ycsb_operation::update:
+            return "update";
+        case ycsb_operation::insert:
+            return "insert";
+        case ycsb_operation::scan:
+            return "scan";
+        case ycsb_operation::read_modify_write:
+            return "readmodifywrite";
+    }
+    return "read";
+}
+
+std::optional<ycsb_workload> core_workload(char name)
+{
+    ycsb_workload w;
+    w.name = name;
+    switch (name) {
+        case 'a':  // update heavy
+            w.read_proportion = 0.5;
+            w.update_proportion = 0.5;
+            break;
+        case 'b':  // read mostly
+            w.read_proportion = 0.95;
+            w.update_proportion = 0.05;
+            break;
+        case 'c':  // read only
+            w.read_proportion = 1;
+            break;
+        case 'd':  // read latest
+            w.read_proportion = 0.95;
+            w.insert_proportion = 0.05;
+            w.request_distribution = key_distribution::latest;
+            break;
+        case 'e':  // short ranges
+            w.scan_proportion = 0.95;
+            w.insert_proportion = 0.05;
+            break;
+        case 'f':  // read-modify-write
+            w.read_proportion = 0.5;
+            w.read_modify_write_proportion = 0.5;
+            break;
+        default:
+            return std::nullopt;
+    }
+    return w;
+}
+
+namespace {
+
+std::array<std::pair<ycsb_operation, double>, 5> proportions(const ycsb_workload& w)
+{
+    return {{{ycsb_operation::read, w.read_proportion},
+             {ycsb_operation::update, w.update_proportion},
+             {ycsb_operation::insert, w.insert_proportion},
+             {ycsb_operation::scan, w.scan_proportion},
+             {ycsb_operation::read_modify_write, w.read_modify_write_proportion}}};
+}
+
+}  // namespace
+
+ycsb_operation choose_operation(const ycsb_workload& workload, double u)
+{
+    double sum = 0;
+    for (const auto& [op, weight] : proportions(workload)) sum += weight;
+    ycsb_operation chosen = ycsb_operation::read;
+    for (const auto& [op, weight] : proportions(workload)) {
+        if (weight <= 0) continue;
+        chosen = op;
+        double share = weight / sum;
+        if (u < share) return op;
+        u -= share;
+    }
+    // Rounding left u just above the last share: the last operation.
+    return chosen;
+}
+
+std::string describe_workload(const ycsb_workload& workload)
+{
+    std::string text;
+    for (const auto& [op, weight] : proportions(workload)) {
+        if (weight <= 0) continue;
+        char number[32];
+        std::snprintf(number, sizeof number, "%g", weight);
+        text += (text.empty() ? "" : ",") + std::string(ycsb_operation_name(op)) + "=" + number;
+    }
+    return text;
+}
+
+std::int64_t scan_length(const ycsb_workload& workload, std::mt19937_64& random)
+{
+    return 1 + static_cast<std::int64_t>(random() %
+                                         static_cast<std::uint64_t>(workload.max_scan_length));
 }
 
 }  // namespace dynomite::cli::bench

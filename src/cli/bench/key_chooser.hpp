@@ -7,6 +7,7 @@
 #include <dynomite/core/error.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <random>
 #include <string>
 #include <string_view>
@@ -86,5 +87,38 @@ private:
 /// "uniform", "zipfian", "latest" or "hotspot"; false for another name.
 bool parse_key_distribution(std::string_view name, key_distribution& out);
 std::string_view key_distribution_name(key_distribution d);
+
+/// The operations of YCSB's core workloads. A read-modify-write reads a record, then updates
+/// it, and counts as one operation.
+enum class ycsb_operation { read, update, insert, scan, read_modify_write };
+
+/// "read", "update", "insert", "scan", "readmodifywrite" (YCSB's names).
+std::string_view ycsb_operation_name(ycsb_operation op);
+
+/// A core workload's properties, as YCSB's workloads/workloada to workloadf set them.
+struct ycsb_workload {
+    char name = 'a';
+    double read_proportion = 0;
+    double update_proportion = 0;
+    double insert_proportion = 0;
+    double scan_proportion = 0;
+    double read_modify_write_proportion = 0;
+    key_distribution request_distribution = key_distribution::zipfian;
+    /// Scan lengths are uniform in [1, max_scan_length].
+    std::int64_t max_scan_length = 100;
+};
+
+/// Workload 'a' to 'f'; none for another name.
+std::optional<ycsb_workload> core_workload(char name);
+
+/// YCSB's DiscreteGenerator over the workload's proportions, in YCSB's order (read, update,
+/// insert, scan, read-modify-write): the operation for `u` drawn uniformly from [0, 1).
+ycsb_operation choose_operation(const ycsb_workload& workload, double u);
+
+/// "read=0.5,update=0.5": the non-zero proportions in YCSB's order.
+std::string describe_workload(const ycsb_workload& workload);
+
+/// A scan's length: uniform in [1, max_scan_length].
+std::int64_t scan_length(const ycsb_workload& workload, std::mt19937_64& random);
 
 }  // namespace dynomite::cli::bench
