@@ -129,7 +129,58 @@ TEST(BenchOptions, UsageErrorsNameTheOptionAndValue)
     EXPECT_EQ(parse_error({"--item-size", "1e3"}),
               "--item-size: expected an integer from 1 to 350000, got \"1e3\"");
     EXPECT_EQ(parse_error({"--op", "deleteitem"}),
-              "--op: unknown operation \"deleteitem\" (getitem, putitem, query or scan)");
+              "--op: unknown operation \"deleteitem\" (getitem, putitem, query, scan, "
+              "transactwrite or batchwrite)");
+    EXPECT_EQ(parse_error({"--op", "batchwrite", "--layer", "model"}),
+              "--op batchwrite runs on the client layer, not --layer model");
+    EXPECT_EQ(parse_error({"--op", "getitem,transactwrite", "--layer", "model"}),
+              "--op transactwrite runs on the client layer, not --layer model");
+}
+
+TEST(BenchOptions, YcsbWorkloadAndItsProperties)
+{
+    auto a = parse_ok({"--workload", "a"});
+    ASSERT_TRUE(a.workload);
+    EXPECT_EQ(a.workload->name, 'a');
+    EXPECT_EQ(a.workload->request_distribution, bench::key_distribution::zipfian);
+    EXPECT_EQ(a.table, "usertable");
+    EXPECT_EQ(a.record_count, 1000);
+    EXPECT_EQ(a.field_count, 10u);
+    EXPECT_EQ(a.field_length, 100u);
+
+    auto e = parse_ok({"--workload=e", "--recordcount", "5000", "--operationcount", "300",
+                       "--fieldcount", "4", "--fieldlength=20", "--maxscanlength", "10",
+                       "--requestdistribution", "uniform", "--table", "t"});
+    EXPECT_EQ(e.workload->max_scan_length, 10);
+    EXPECT_EQ(e.workload->request_distribution, bench::key_distribution::uniform);
+    EXPECT_EQ(e.record_count, 5000);
+    EXPECT_EQ(e.requests, 300u);
+    EXPECT_EQ(e.field_count, 4u);
+    EXPECT_EQ(e.field_length, 20u);
+    EXPECT_EQ(e.table, "t");
+    EXPECT_EQ(parse_ok({"--workload", "d"}).workload->request_distribution,
+              bench::key_distribution::latest);
+
+    EXPECT_EQ(parse_error({"--workload", "g"}), "--workload: expected a, b, c, d, e or f, got \"g\"");
+    EXPECT_EQ(parse_error({"--workload", "ab"}),
+              "--workload: expected a, b, c, d, e or f, got \"ab\"");
+    EXPECT_EQ(parse_error({"--workload", "a", "--op", "getitem"}),
+              "--workload and --op exclude each other");
+    EXPECT_EQ(parse_error({"--workload", "a", "--layer", "model"}),
+              "--workload runs on the client layer, not --layer model");
+    EXPECT_EQ(parse_error({"--requestdistribution", "uniform"}),
+              "--requestdistribution and --maxscanlength need --workload");
+    EXPECT_EQ(parse_error({"--workload", "a", "--requestdistribution", "normal"}),
+              "--requestdistribution: expected uniform, zipfian, latest or hotspot, got "
+              "\"normal\"");
+    EXPECT_EQ(parse_error({"--recordcount", "0"}),
+              "--recordcount: expected an integer from 1 to 1000000000, got \"0\"");
+    EXPECT_EQ(parse_error({"--fieldcount", "1001"}),
+              "--fieldcount: expected an integer from 1 to 1000, got \"1001\"");
+    EXPECT_EQ(parse_error({"--operationcount", "x"}),
+              "--operationcount: expected an integer from 1 to 1000000000000, got \"x\"");
+    EXPECT_EQ(parse_error({"--workload", "e", "--maxscanlength", "0"}),
+              "--maxscanlength: expected an integer from 1 to 1000, got \"0\"");
 }
 
 TEST(OperationMix, WeightsAndDescription)

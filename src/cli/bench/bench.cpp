@@ -13,8 +13,9 @@ namespace dynomite::cli::bench {
 
 namespace {
 
-constexpr std::array<operation, 4> all_operations = {operation::get_item, operation::put_item,
-                                                     operation::query, operation::scan};
+constexpr std::array<operation, 6> all_operations = {
+    operation::get_item, operation::put_item,       operation::query,
+    operation::scan,     operation::transact_write, operation::batch_write};
 
 std::optional<operation> operation_from_name(std::string_view name)
 {
@@ -98,6 +99,10 @@ std::string_view operation_name(operation op)
             return "query";
         case operation::scan:
             return "scan";
+        case operation::transact_write:
+            return "transactwrite";
+        case operation::batch_write:
+            return "batchwrite";
     }
     return "getitem";
 }
@@ -127,7 +132,7 @@ error_code operation_mix::parse(std::string_view text, operation_mix& out, std::
         auto op = operation_from_name(name);
         if (!op) {
             return invalid(why, "--op: unknown operation \"" + std::string(name) +
-                                    "\" (getitem, putitem, query or scan)");
+                                    "\" (getitem, putitem, query, scan, transactwrite or batchwrite)");
         }
         std::uint32_t weight = 1;
         if (equals != std::string_view::npos) {
@@ -211,8 +216,9 @@ latency percentiles. Progress goes to stderr once a second; the last line on std
 
 Options:
   --endpoint URL       the endpoint (else the global --endpoint, DYNOMITE_ENDPOINT, AWS's)
-  --op MIX             getitem, putitem, query, scan, or a weighted mix such as
-                       getitem=80,putitem=20 (default getitem)
+  --op MIX             getitem, putitem, query, scan, transactwrite (TransactWriteItems of
+                       two puts), batchwrite (BatchWriteItem of 25 puts), or a weighted mix
+                       such as getitem=80,putitem=20 (default getitem)
   --layer LAYER        client (the low-level client) or model (models hydrated from items)
                        (default client)
   --concurrency N      requests in flight (default 16)
@@ -232,6 +238,14 @@ Options:
   --log FILE           write one latency histogram per second as an HdrHistogram log
   --report FILE        write an HTML report of the results
   --prepare            create the table if missing and write its items first
+  --workload W         YCSB's core workload a, b, c, d, e or f instead of --op (client
+                       layer; table "usertable" unless --table), on these YCSB properties:
+  --recordcount N      records loaded by --prepare and read by the workload (default 1000)
+  --operationcount N   the same as --requests
+  --fieldcount N       fields per record, field0 to fieldN-1 (default 10)
+  --fieldlength N      bytes per field (default 100)
+  --requestdistribution D  uniform, zipfian, latest or hotspot instead of the workload's
+  --maxscanlength N    workload e: scan lengths uniform from 1 to N (default 100)
   --counts             count operations, attempts, retries and outcomes (from the client's
                        events) and print them per operation; JSON gets them as "operations"
   -h, --help           show this help
@@ -243,6 +257,11 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
 {
     bench_options options;
     bool duration_given = false;
+    bool table_given = false;
+    bool op_given = false;
+    // The workload's YCSB properties, applied once the workload is known.
+    std::optional<std::uint32_t> max_scan_length;
+    std::optional<key_distribution> request_distribution;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg = args[i];
         std::string_view value;
@@ -268,10 +287,13 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             options.prepare = true;
             continue;
         }
-        static constexpr std::array<std::string_view, 16> valued = {
-            "--endpoint", "--op",       "--layer",     "--concurrency", "--requests", "--duration",
-            "--warmup",   "--table",    "--item-size", "--threads",     "--json",     "--items",
-            "--rate",     "--start-at", "--log",       "--report"};
+        static constexpr std::array<std::string_view, 24> valued = {
+            "--endpoint",    "--op",          "--layer",          "--concurrency",
+            "--requests",    "--duration",    "--warmup",         "--table",
+            "--item-size",   "--threads",     "--json",           "--items",
+            "--rate",        "--start-at",    "--log",            "--report",
+            "--workload",    "--recordcount", "--operationcount", "--fieldcount",
+            "--fieldlength", "--maxscanlength", "--requestdistribution"};
         if (std::find(valued.begin(), valued.end(), arg) == valued.end()) {
             return invalid(why, "unknown option \"" + std::string(arg) + "\"");
         }
@@ -284,6 +306,7 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             options.endpoint = std::string(value);
         } else if (arg == "--op") {
             if (auto ec = operation_mix::parse(value, options.mix, why)) return ec;
+            op_given = true;
         } else if (arg == "--layer") {
             if (value == "client") {
                 options.layer = layer::client;
@@ -297,7 +320,39 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             if (auto ec =
                     parse_positive<std::uint32_t>(arg, value, 100'000, options.concurrency, why))
                 return ec;
-        } else if (arg == "--requests") {
+        } else if (arg == "--workload") {
+            auto workload = value.size() == 1 ? core_workload(value[0]) : std::nullopt;
+            if (!workload) {
+                return invalid(why, "--workload: expected a, b, c, d, e or f, got \"" +
+                                        std::string(value) + "\"");
+            }
+            options.workload = workload;
+        } else if (arg == "--recordcount") {
+            std::uint64_t records = 0;
+            if (auto ec = parse_positive<std::uint64_t>(arg, value, 1'000'000'000, records, why))
+                return ec;
+            options.record_count = static_cast<std::int64_t>(records);
+        } else if (arg == "--fieldcount") {
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 1000, options.field_count, why))
+                return ec;
+        } else if (arg == "--fieldlength") {
+            if (auto ec =
+                    parse_positive<std::uint32_t>(arg, value, 350'000, options.field_length, why))
+                return ec;
+        } else if (arg == "--maxscanlength") {
+            std::uint32_t length = 0;
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 1000, length, why)) return ec;
+            max_scan_length = length;
+        } else if (arg == "--requestdistribution") {
+            key_distribution distribution{};
+            if (!parse_key_distribution(value, distribution)) {
+                return invalid(why,
+                               "--requestdistribution: expected uniform, zipfian, latest or "
+                               "hotspot, got \"" +
+                                   std::string(value) + "\"");
+            }
+            request_distribution = distribution;
+        } else if (arg == "--requests" || arg == "--operationcount") {
             std::uint64_t requests = 0;
             if (auto ec =
                     parse_positive<std::uint64_t>(arg, value, 1'000'000'000'000, requests, why))
@@ -322,6 +377,7 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
                 return invalid(why, "--table: a table name has 1 to 255 characters");
             }
             options.table = std::string(value);
+            table_given = true;
         } else if (arg == "--item-size") {
             if (auto ec =
                     parse_positive<std::uint32_t>(arg, value, 350'000, options.item_size, why))
@@ -361,6 +417,25 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
     }
     if (options.requests && duration_given) {
         return invalid(why, "--requests and --duration exclude each other");
+    }
+    if (options.workload) {
+        if (op_given) return invalid(why, "--workload and --op exclude each other");
+        if (options.layer != layer::client) {
+            return invalid(why, "--workload runs on the client layer, not --layer model");
+        }
+        if (max_scan_length) options.workload->max_scan_length = *max_scan_length;
+        if (request_distribution) options.workload->request_distribution = *request_distribution;
+        if (!table_given) options.table = "usertable";
+    } else if (max_scan_length || request_distribution) {
+        return invalid(why, "--requestdistribution and --maxscanlength need --workload");
+    }
+    if (options.layer == layer::model) {
+        for (const auto& entry : options.mix.entries()) {
+            if (entry.op == operation::transact_write || entry.op == operation::batch_write) {
+                return invalid(why, "--op " + std::string(operation_name(entry.op)) +
+                                        " runs on the client layer, not --layer model");
+            }
+        }
     }
     if (options.threads > options.concurrency) {
         return invalid(why, "--threads (" + std::to_string(options.threads) +

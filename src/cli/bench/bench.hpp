@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bench/hdr_histogram.hpp"
+#include "bench/key_chooser.hpp"
 
 #include <dynomite/core/error.hpp>
 
@@ -19,10 +20,11 @@ namespace dynomite::cli::bench {
 
 class event_counts;
 
-enum class operation { get_item, put_item, query, scan };
+/// transact_write: TransactWriteItems of two puts; batch_write: BatchWriteItem of 25 puts.
+enum class operation { get_item, put_item, query, scan, transact_write, batch_write };
 enum class layer { client, model };
 
-/// "getitem", "putitem", "query", "scan".
+/// "getitem", "putitem", "query", "scan", "transactwrite", "batchwrite".
 std::string_view operation_name(operation op);
 /// "client", "model".
 std::string_view layer_name(layer l);
@@ -86,6 +88,13 @@ struct bench_options {
     bool prepare = false;
     /// Count operations, attempts, retries and outcomes from the client's events.
     bool counts = false;
+    /// --workload: one of YCSB's core workloads instead of --op, on `record_count` records of
+    /// `field_count` fields of `field_length` bytes (YCSB's recordcount, fieldcount,
+    /// fieldlength). --prepare then loads the records.
+    std::optional<ycsb_workload> workload;
+    std::int64_t record_count = 1000;
+    std::uint32_t field_count = 10;
+    std::uint32_t field_length = 100;
     bool help = false;
 };
 

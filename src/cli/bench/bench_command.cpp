@@ -3,8 +3,9 @@
 #include "bench/bench.hpp"
 #include "bench/bench_item.hpp"
 #include "bench/event_counts.hpp"
-#include "bench/results.hpp"
 #include "bench/html_report.hpp"
+#include "bench/results.hpp"
+#include "bench/ycsb_operations.hpp"
 #include "cli.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -21,11 +22,13 @@
 #include <boost/json/serialize.hpp>
 
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <fstream>
+#include <iostream>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -64,8 +67,13 @@ struct shared_state {
     std::string first_error;
     std::mutex seconds_mutex;
     std::map<std::int64_t, bench::second_stats> seconds;
+    /// With --workload: the records inserted, numbered after the loaded ones.
+    bench::ycsb_inserts inserts;
 
-    explicit shared_state(const bench::bench_options& o) : options(o) {}
+    explicit shared_state(const bench::bench_options& o) : options(o)
+    {
+        inserts.next = o.record_count;
+    }
 
     void add_second(std::int64_t second, const bench::second_stats& stats)
     {
@@ -119,11 +127,8 @@ double process_cpu_seconds()
     return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
-struct outcome {
-    error_code ec;
-    std::uint64_t items = 0;
-    std::string message;
-};
+using outcome = bench::operation_outcome;
+
 
 asio::awaitable<outcome> run_client_operation(thread_context& ctx, const bench::bench_options& o,
                                               operation op, std::uint32_t key_index,
@@ -175,6 +180,10 @@ asio::awaitable<outcome> run_client_operation(thread_context& ctx, const bench::
             result.items = response.items.size();
             break;
         }
+        case operation::transact_write:
+        case operation::batch_write:
+            co_return co_await bench::run_multi_item_write(*ctx.db_client, o, op, key_index,
+                                                           payload);
     }
     if (result.ec) result.message = result.ec.message() + ": " + diag.to_string();
     co_return result;
@@ -228,6 +237,12 @@ asio::awaitable<outcome> run_model_operation(thread_context& ctx, const bench::b
                 result.items = records.size();
                 break;
             }
+            case operation::transact_write:
+            case operation::batch_write:
+                // parse_bench_options refuses them with --layer model.
+                result.ec = make_error_code(errc::invalid_argument);
+                result.message = "runs on the client layer only";
+                break;
         }
     } catch (const dynomite::error& e) {
         result.ec = e.code();
@@ -249,6 +264,19 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
     const bool open_loop = o.rate.has_value();
     steady::time_point intended = first_send;
     asio::steady_timer timer(ctx.io);
+    // With --workload: this worker's record chooser.
+    std::optional<bench::key_chooser> keys;
+    if (o.workload) {
+        bench::key_chooser_settings settings;
+        settings.distribution = o.workload->request_distribution;
+        settings.record_count = o.record_count;
+        // YCSB's expectednewkeys: operationcount * insertproportion * 2.
+        if (o.requests) {
+            settings.expected_new_keys = static_cast<std::int64_t>(
+                static_cast<double>(*o.requests) * o.workload->insert_proportion * 2);
+        }
+        keys.emplace(settings);
+    }
     try {
         while (!shared.stop.load(std::memory_order_relaxed)) {
             bool counted = shared.measuring.load(std::memory_order_acquire);
@@ -274,14 +302,19 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
             auto measured_from = open_loop ? intended : started;
             intended += interval;
             outcome result;
-            if (o.layer == bench::layer::model) {
+            std::string_view op_name = bench::operation_name(op);
+            if (keys) {
+                bench::ycsb_operation chosen{};
+                result = co_await bench::run_ycsb_operation(*ctx.db_client, o, *keys,
+                                                            shared.inserts, random, chosen);
+                op_name = bench::ycsb_operation_name(chosen);
+            } else if (o.layer == bench::layer::model) {
                 result = co_await run_model_operation(ctx, o, op, key_index, payload, serial++);
             } else {
                 result = co_await run_client_operation(ctx, o, op, key_index, payload);
             }
             auto finished = steady::now();
-            if (result.ec)
-                shared.note_error(std::string(bench::operation_name(op)) + ": " + result.message);
+            if (result.ec) shared.note_error(std::string(op_name) + ": " + result.message);
             if (!counted || shared.stop.load(std::memory_order_relaxed)) continue;
             auto latency =
                 std::chrono::duration_cast<std::chrono::nanoseconds>(finished - measured_from);
@@ -321,35 +354,16 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
     shared.live_workers.fetch_sub(1, std::memory_order_acq_rel);
 }
 
-// Creates the table when it is missing, waits for it, and writes its items.
+// Creates the table when it is missing, waits for it, and writes its items: YCSB's records
+// with --workload, else the items of partition "bench".
 asio::awaitable<void> prepare_table(dynomite::client& db, const bench::bench_options& o,
-                                    std::ostream& err)
+                                    std::ostream& err, bool terminal)
 {
-    create_table_request create;
-    create.table_name = o.table;
-    create.attribute_definitions = {{"pk", scalar_attribute_type::s},
-                                    {"sk", scalar_attribute_type::s}};
-    create.key_schema = {{"pk", key_type::hash}, {"sk", key_type::range}};
-    create.billing_mode = billing_mode::pay_per_request;
-    diagnostics diag;
-    auto [create_ec, created] = co_await db.async_create_table(std::move(create), diag,
-                                                               asio::as_tuple(asio::use_awaitable));
-    if (create_ec && create_ec != errc::resource_in_use) throw error(create_ec, diag.to_string());
-    err << "bench: table " << o.table << (create_ec ? " exists" : " created") << '\n';
-
-    for (int attempt = 0;; ++attempt) {
-        describe_table_request describe;
-        describe.table_name = o.table;
-        auto description = co_await db.describe_table(std::move(describe));
-        if (description.table.table_status == table_status::active) break;
-        if (attempt == 120) {
-            throw error(make_error_code(errc::request_timeout),
-                        "table " + o.table + " is not ACTIVE after 60 seconds");
-        }
-        asio::steady_timer timer(db.get_executor(), std::chrono::milliseconds(500));
-        co_await timer.async_wait(asio::use_awaitable);
+    co_await bench::ensure_table(db, o.table, err);
+    if (o.workload) {
+        co_await bench::load_ycsb_records(db, o, err, terminal);
+        co_return;
     }
-
     const std::string payload = bench::make_payload(o.item_size);
     std::vector<write_request> writes;
     for (std::uint32_t i = 0; i < o.items; ++i) {
@@ -418,7 +432,8 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         bench_item::set_table_name(options.table);
         if (options.prepare) {
             auto done = asio::co_spawn(contexts[0]->io,
-                                       prepare_table(*contexts[0]->db_client, options, err),
+                                       prepare_table(*contexts[0]->db_client, options, err,
+                                                     &err == &std::cerr && isatty(STDERR_FILENO)),
                                        asio::use_future);
             contexts[0]->io.run();
             contexts[0]->io.restart();
@@ -516,7 +531,8 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     for (auto& ctx : contexts) ctx->flush_second(shared);
 
     bench::bench_result result;
-    result.op = options.mix.describe();
+    result.op = options.workload ? bench::describe_workload(*options.workload)
+                                 : options.mix.describe();
     result.layer = options.layer;
     result.concurrency = options.concurrency;
     result.threads = options.threads;
@@ -545,6 +561,7 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     environment.command.insert(environment.command.end(), args.begin(), args.end());
     environment.endpoint = contexts[0]->db_client->endpoint_url();
     environment.threads = options.threads;
+    if (options.workload) environment.workload = std::string(1, options.workload->name);
     environment.connections = options.concurrency;
     environment.started_at =
         format_iso8601(std::chrono::time_point_cast<std::chrono::milliseconds>(wall_start));
