@@ -130,8 +130,14 @@ TEST(RunBench, MergeCombinesHistogramsExactly)
     std::ofstream(a) << boost::json::serialize(results_of(90, 1000, seconds_a));
     std::ofstream(b) << boost::json::serialize(results_of(10, 50'000, seconds_b));
     std::ostringstream out, err;
-    int status = dynomite::cli::run_bench({}, {"merge", a, b, "--output", merged_path}, out, err);
+    const std::string page = testing::TempDir() + "merged.html";
+    int status = dynomite::cli::run_bench(
+        {}, {"merge", a, b, "--output", merged_path, "--report", page}, out, err);
     ASSERT_EQ(status, dynomite::cli::exit_ok) << err.str();
+    std::ifstream page_file(page);
+    std::string html((std::istreambuf_iterator<char>(page_file)), {});
+    EXPECT_EQ(html.rfind("<!DOCTYPE html>", 0), 0u);
+    EXPECT_NE(html.find("\"requests\":100"), std::string::npos);
     EXPECT_NE(out.str().find("merged 2 runs: 100 requests"), std::string::npos) << out.str();
     auto merged = read_json(merged_path);
     EXPECT_EQ(merged.at("summary").at("requests").to_number<int>(), 100);
@@ -161,6 +167,10 @@ TEST(RunBench, MergeCombinesHistogramsExactly)
     std::ostringstream out4, err4;
     EXPECT_EQ(dynomite::cli::run_bench({}, {"merge"}, out4, err4), dynomite::cli::exit_usage);
     EXPECT_EQ(err4.str().rfind("dynomite bench merge: no results files\n", 0), 0u);
+    std::ostringstream out5, err5;
+    EXPECT_EQ(dynomite::cli::run_bench({}, {"merge", a, "--report"}, out5, err5),
+              dynomite::cli::exit_usage);
+    EXPECT_EQ(err5.str(), "dynomite bench merge: --report needs a file name\n");
 }
 
 // The run's own results pass the report's checks: the page embeds them.

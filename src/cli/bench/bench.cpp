@@ -209,6 +209,7 @@ std::optional<std::int64_t> parse_start_time(std::string_view text)
 std::string bench_usage()
 {
     return R"(Usage: dynomite bench [OPTIONS]
+       dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]
 
 Sends DynamoDB requests from a fixed number of concurrent workers and reports throughput and
 latency percentiles. Progress goes to stderr once a second; the last line on stdout is

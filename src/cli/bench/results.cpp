@@ -1,6 +1,7 @@
 #include "bench/results.hpp"
 #include "bench/bench_error.hpp"
 #include "bench/event_counts.hpp"
+#include "bench/html_report.hpp"
 #include "cli.hpp"
 
 #include <dynomite/version.hpp>
@@ -313,18 +314,22 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
 {
     std::vector<std::string> inputs;
     std::optional<std::string> output;
+    std::optional<std::string> report;
     for (std::size_t i = 1; i < args.size(); ++i) {
-        if (args[i] == "--output" || args[i] == "-o") {
+        if (args[i] == "--output" || args[i] == "-o" || args[i] == "--report") {
             if (i + 1 >= args.size() || args[i + 1].empty()) {
-                err << "dynomite bench merge: --output needs a file name\n";
+                err << "dynomite bench merge: " << args[i] << " needs a file name\n";
                 return exit_usage;
             }
-            output = args[++i];
+            (args[i] == "--report" ? report : output) = args[i + 1];
+            ++i;
         } else if (args[i].starts_with("--output=")) {
             output = args[i].substr(9);
+        } else if (args[i].starts_with("--report=")) {
+            report = args[i].substr(9);
         } else if (args[i].starts_with("-")) {
             err << "dynomite bench merge: unknown option \"" << args[i]
-                << "\"\nUsage: dynomite bench merge RESULTS.json... [--output FILE]\n";
+                << "\"\nUsage: dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]\n";
             return exit_usage;
         } else {
             inputs.push_back(args[i]);
@@ -332,7 +337,7 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
     }
     if (inputs.empty()) {
         err << "dynomite bench merge: no results files\n"
-               "Usage: dynomite bench merge RESULTS.json... [--output FILE]\n";
+               "Usage: dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]\n";
         return exit_usage;
     }
     std::vector<boost::json::object> runs;
@@ -361,6 +366,19 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
         return exit_failure;
     }
     std::string text = boost::json::serialize(merged) + "\n";
+    if (report) {
+        std::string html;
+        if (write_html_report(merged, html, why)) {
+            err << "dynomite bench merge: the HTML report failed: " << why << '\n';
+            return exit_failure;
+        }
+        std::ofstream page(*report);
+        page << html;
+        if (!page) {
+            err << "dynomite bench merge: cannot write " << *report << '\n';
+            return exit_failure;
+        }
+    }
     if (!output) {
         out << text;
         return exit_ok;

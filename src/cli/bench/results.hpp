@@ -52,8 +52,9 @@ error_code merge_results(const std::vector<boost::json::object>& runs,
                          const std::vector<std::string>& command, boost::json::object& merged,
                          std::string& why);
 
-/// `dynomite bench merge RESULTS.json... [--output FILE]` (`args` from "merge" on): the merged
-/// results to FILE, and their percentiles to `out`; to `out` without --output.
+/// `dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]` (`args` from "merge"
+/// on): the merged results to FILE, and their percentiles to `out`; to `out` without --output.
+/// --report writes their HTML report.
 int run_merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 }  // namespace dynomite::cli::bench
