@@ -158,11 +158,15 @@ TEST(BenchWorkload, PrepareResumesAnInterruptedLoad)
     EXPECT_EQ(marker.at("loaded").at("N").as_string(), "1000");
     EXPECT_EQ(marker.at("pk").at("S").as_string(), "dynomite-bench-load");
 
-    // The next --prepare reads that marker back.
+    // A later --prepare finds the table and reads `marker` back.
+    auto answer_with_marker = [](fake_server& server, const boost::json::object& marker) {
+        server.enqueue(fake_action::aws_error(400, "ResourceInUseException", "exists"));
+        server.enqueue(fake_action::ok(std::string(bench_test::canned_table)));
+        server.enqueue(
+            fake_action::ok(boost::json::serialize(boost::json::object{{"Item", marker}})));
+    };
     fake_server second;
-    second.enqueue(fake_action::aws_error(400, "ResourceInUseException", "exists"));
-    second.enqueue(fake_action::ok(std::string(bench_test::canned_table)));
-    second.enqueue(fake_action::ok(boost::json::serialize(boost::json::object{{"Item", marker}})));
+    answer_with_marker(second, marker);
     auto resumed = run_against(second, args);
     ASSERT_EQ(resumed.status, dynomite::cli::exit_ok) << resumed.err;
     EXPECT_NE(resumed.err.find("resuming the load at record 1000\n"), std::string::npos)
@@ -177,10 +181,7 @@ TEST(BenchWorkload, PrepareResumesAnInterruptedLoad)
 
     // Loaded: nothing is written.
     fake_server third;
-    third.enqueue(fake_action::aws_error(400, "ResourceInUseException", "exists"));
-    third.enqueue(fake_action::ok(std::string(bench_test::canned_table)));
-    third.enqueue(
-        fake_action::ok(boost::json::serialize(boost::json::object{{"Item", final_marker}})));
+    answer_with_marker(third, final_marker);
     auto done = run_against(third, args);
     ASSERT_EQ(done.status, dynomite::cli::exit_ok) << done.err;
     EXPECT_NE(done.err.find("2500 records already loaded"), std::string::npos) << done.err;
@@ -190,10 +191,7 @@ TEST(BenchWorkload, PrepareResumesAnInterruptedLoad)
     auto other_shape = final_marker;
     other_shape["fieldcount"] = boost::json::object{{"N", "3"}};
     fake_server fourth;
-    fourth.enqueue(fake_action::aws_error(400, "ResourceInUseException", "exists"));
-    fourth.enqueue(fake_action::ok(std::string(bench_test::canned_table)));
-    fourth.enqueue(
-        fake_action::ok(boost::json::serialize(boost::json::object{{"Item", other_shape}})));
+    answer_with_marker(fourth, other_shape);
     auto restarted = run_against(fourth, args);
     ASSERT_EQ(restarted.status, dynomite::cli::exit_ok) << restarted.err;
     EXPECT_NE(restarted.err.find("another shape; loading from record 0"), std::string::npos);
