@@ -2,6 +2,7 @@
 // --clear-errors, generate then migrate, seed, all in a namespace of the test's own.
 #include "integration/integration_fixture.hpp"
 
+#include "bench/key_chooser.hpp"
 #include "cli.hpp"
 
 #include <dynomite/migration/migration.hpp>
@@ -194,6 +195,64 @@ TEST_F(CommandTest, SeedWritesEveryItem)
     EXPECT_EQ(missing_table.status, cli::exit_failure);
     EXPECT_NE(missing_table.err.find("ResourceNotFoundException"), std::string::npos)
         << missing_table.err;
+}
+
+// --prepare loads YCSB's records once; after an interruption (here: the marker set back to
+// 1,000 records and the records after them deleted) it writes only the rest.
+TEST_F(CommandTest, BenchPrepareLoadsWorkloadRecordsAndResumes)
+{
+    const std::string table = ns + "_ycsb";
+    track_table(table);
+    const std::vector<std::string> prepare = {
+        "bench",         "--workload",   "c",     "--table", table, "--recordcount", "1200",
+        "--fieldcount",  "2",            "--fieldlength", "10", "--prepare", "--requests",
+        "20",            "--warmup",     "0",     "--concurrency", "2"};
+    auto count_items = [&] {
+        std::size_t items = 0;
+        std::optional<attribute_map> start;
+        do {
+            scan_request scan;
+            scan.table_name = table;
+            scan.exclusive_start_key = start;
+            auto page = run(db.scan(scan));
+            items += page.items.size();
+            start = page.last_evaluated_key;
+        } while (start && !start->empty());
+        return items;
+    };
+    auto loaded = dynomite(prepare);
+    ASSERT_EQ(loaded.status, cli::exit_ok) << loaded.err;
+    EXPECT_NE(loaded.err.find("loaded records 0 to 1199"), std::string::npos) << loaded.err;
+    EXPECT_EQ(count_items(), 1201u);  // the records and the load marker
+
+    // Interrupted after 1,000 records.
+    put_item_request marker;
+    marker.table_name = table;
+    marker.item = {{"pk", "dynomite-bench-load"}, {"sk", "record"}, {"recordcount", 1200},
+                   {"fieldcount", 2},             {"fieldlength", 10},   {"loaded", 1000}};
+    run(db.put_item(marker));
+    for (int first = 1000; first < 1200; first += 25) {
+        batch_write_item_request batch;
+        std::vector<write_request> deletes;
+        for (int n = first; n < first + 25; ++n)
+            deletes.push_back(write_request{delete_request{{{"pk", cli::bench::ycsb_key(n)},
+                                                            {"sk", "record"}}}});
+        batch.request_items.emplace_back(table, std::move(deletes));
+        run(db.batch_write_item(batch));
+    }
+    ASSERT_EQ(count_items(), 1001u);
+    auto resumed = dynomite(prepare);
+    ASSERT_EQ(resumed.status, cli::exit_ok) << resumed.err;
+    EXPECT_NE(resumed.err.find("resuming the load at record 1000\n"), std::string::npos)
+        << resumed.err;
+    EXPECT_EQ(count_items(), 1201u);
+
+    // Workload E's scans read pages of the loaded records.
+    auto scans = dynomite({"bench", "--workload", "e", "--table", table, "--recordcount", "1200",
+                           "--requests", "40", "--warmup", "0", "--concurrency", "2"});
+    ASSERT_EQ(scans.status, cli::exit_ok) << scans.err;
+    EXPECT_NE(scans.out.find("errors=0"), std::string::npos) << scans.out;
+    EXPECT_EQ(scans.out.find("items_per_s=0.0 "), std::string::npos) << scans.out;
 }
 
 }  // namespace

@@ -1,10 +1,13 @@
 // The sans-io parts of `dynomite bench`: options, operation mix, histogram, report.
 #include "bench/bench.hpp"
+#include "bench/results.hpp"
+#include "bench_test_support.hpp"
 #include "cli.hpp"
-#include "support/fake_server.hpp"
-#include "support/test_env.hpp"
+
+#include <dynomite/version.hpp>
 
 #include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include <gtest/gtest.h>
@@ -126,7 +129,58 @@ TEST(BenchOptions, UsageErrorsNameTheOptionAndValue)
     EXPECT_EQ(parse_error({"--item-size", "1e3"}),
               "--item-size: expected an integer from 1 to 350000, got \"1e3\"");
     EXPECT_EQ(parse_error({"--op", "deleteitem"}),
-              "--op: unknown operation \"deleteitem\" (getitem, putitem, query or scan)");
+              "--op: unknown operation \"deleteitem\" (getitem, putitem, query, scan, "
+              "transactwrite or batchwrite)");
+    EXPECT_EQ(parse_error({"--op", "batchwrite", "--layer", "model"}),
+              "--op batchwrite runs on the client layer, not --layer model");
+    EXPECT_EQ(parse_error({"--op", "getitem,transactwrite", "--layer", "model"}),
+              "--op transactwrite runs on the client layer, not --layer model");
+}
+
+TEST(BenchOptions, YcsbWorkloadAndItsProperties)
+{
+    auto a = parse_ok({"--workload", "a"});
+    ASSERT_TRUE(a.workload);
+    EXPECT_EQ(a.workload->name, 'a');
+    EXPECT_EQ(a.workload->request_distribution, bench::key_distribution::zipfian);
+    EXPECT_EQ(a.table, "usertable");
+    EXPECT_EQ(a.record_count, 1000);
+    EXPECT_EQ(a.field_count, 10u);
+    EXPECT_EQ(a.field_length, 100u);
+
+    auto e = parse_ok({"--workload=e", "--recordcount", "5000", "--operationcount", "300",
+                       "--fieldcount", "4", "--fieldlength=20", "--maxscanlength", "10",
+                       "--requestdistribution", "uniform", "--table", "t"});
+    EXPECT_EQ(e.workload->max_scan_length, 10);
+    EXPECT_EQ(e.workload->request_distribution, bench::key_distribution::uniform);
+    EXPECT_EQ(e.record_count, 5000);
+    EXPECT_EQ(e.requests, 300u);
+    EXPECT_EQ(e.field_count, 4u);
+    EXPECT_EQ(e.field_length, 20u);
+    EXPECT_EQ(e.table, "t");
+    EXPECT_EQ(parse_ok({"--workload", "d"}).workload->request_distribution,
+              bench::key_distribution::latest);
+
+    EXPECT_EQ(parse_error({"--workload", "g"}), "--workload: expected a, b, c, d, e or f, got \"g\"");
+    EXPECT_EQ(parse_error({"--workload", "ab"}),
+              "--workload: expected a, b, c, d, e or f, got \"ab\"");
+    EXPECT_EQ(parse_error({"--workload", "a", "--op", "getitem"}),
+              "--workload and --op exclude each other");
+    EXPECT_EQ(parse_error({"--workload", "a", "--layer", "model"}),
+              "--workload runs on the client layer, not --layer model");
+    EXPECT_EQ(parse_error({"--requestdistribution", "uniform"}),
+              "--requestdistribution and --maxscanlength need --workload");
+    EXPECT_EQ(parse_error({"--workload", "a", "--requestdistribution", "normal"}),
+              "--requestdistribution: expected uniform, zipfian, latest or hotspot, got "
+              "\"normal\"");
+    EXPECT_EQ(parse_error({"--recordcount", "0"}),
+              "--recordcount: expected an integer from 1 to 1000000000, got \"0\"");
+    EXPECT_EQ(parse_error({"--fieldcount", "1001"}),
+              "--fieldcount: expected an integer from 1 to 1000, got \"1001\"");
+    EXPECT_EQ(parse_error({"--operationcount", "x"}),
+              "--operationcount: expected an integer from 1 to 1000000000000, got \"x\"");
+    EXPECT_EQ(parse_error({"--workload", "e", "--maxscanlength", "0"}),
+              "--maxscanlength: expected an integer from 1 to 1000, got \"0\"");
 }
 
 TEST(OperationMix, WeightsAndDescription)
@@ -171,79 +225,6 @@ TEST(OperationMix, RefusesMalformedMixes)
     EXPECT_EQ(mix.describe(), "getitem");
 }
 
-TEST(LatencyHistogram, EmptyReportsZero)
-{
-    bench::latency_histogram h;
-    EXPECT_EQ(h.count(), 0u);
-    EXPECT_EQ(h.percentile(0.5), 0ns);
-    EXPECT_EQ(h.min(), 0ns);
-    EXPECT_EQ(h.max(), 0ns);
-}
-
-TEST(LatencyHistogram, SmallValuesAreExact)
-{
-    bench::latency_histogram h;
-    for (int v = 1; v <= 100; ++v) h.record(std::chrono::nanoseconds(v));
-    EXPECT_EQ(h.percentile(0.5), 50ns);
-    EXPECT_EQ(h.percentile(0.99), 99ns);
-    EXPECT_EQ(h.percentile(1.0), 100ns);
-    EXPECT_EQ(h.percentile(0.0), 1ns);
-    EXPECT_EQ(h.min(), 1ns);
-}
-
-TEST(LatencyHistogram, PercentilesWithinBucketPrecision)
-{
-    bench::latency_histogram h;
-    // 1 us .. 10 ms in 1 us steps.
-    for (int us = 1; us <= 10'000; ++us) h.record(std::chrono::microseconds(us));
-    EXPECT_EQ(h.count(), 10'000u);
-    auto near = [](std::chrono::nanoseconds got, double expected_us) {
-        double got_us = static_cast<double>(got.count()) / 1e3;
-        EXPECT_GE(got_us, expected_us) << got_us;
-        EXPECT_LE(got_us, expected_us * 1.016) << got_us;
-    };
-    near(h.percentile(0.5), 5'000);
-    near(h.percentile(0.99), 9'900);
-    near(h.percentile(0.999), 9'990);
-    EXPECT_EQ(h.percentile(1.0), 10ms);  // capped at the maximum
-    EXPECT_EQ(h.max(), 10ms);
-    EXPECT_EQ(h.min(), 1us);
-}
-
-TEST(LatencyHistogram, OutlierOnlyMovesTheTail)
-{
-    bench::latency_histogram h;
-    for (int i = 0; i < 999; ++i) h.record(100us);
-    h.record(1s);
-    EXPECT_LE(h.percentile(0.99), 102us);
-    EXPECT_GE(h.percentile(0.99), 100us);
-    EXPECT_EQ(h.percentile(0.9999), 1s);
-}
-
-TEST(LatencyHistogram, MergeAddsCountsAndBounds)
-{
-    bench::latency_histogram a, b;
-    for (int i = 0; i < 10; ++i) a.record(10us);
-    for (int i = 0; i < 30; ++i) b.record(1ms);
-    a.merge(b);
-    EXPECT_EQ(a.count(), 40u);
-    EXPECT_EQ(a.min(), 10us);
-    EXPECT_EQ(a.max(), 1ms);
-    EXPECT_LE(a.percentile(0.25), 10'200ns);
-    EXPECT_GE(a.percentile(0.26), 1ms);
-    bench::latency_histogram empty;
-    a.merge(empty);
-    EXPECT_EQ(a.min(), 10us);
-}
-
-TEST(LatencyHistogram, NegativeLatencyCountsAsZero)
-{
-    bench::latency_histogram h;
-    h.record(-5ns);
-    EXPECT_EQ(h.count(), 1u);
-    EXPECT_EQ(h.max(), 0ns);
-}
-
 namespace {
 
 bench::bench_result sample_result()
@@ -259,6 +240,7 @@ bench::bench_result sample_result()
     r.errors = 3;
     r.cpu_seconds = 0.25;
     for (int i = 0; i < 1000; ++i) r.latencies.record(std::chrono::microseconds(100));
+    r.throttles = 2;
     return r;
 }
 
@@ -269,28 +251,81 @@ TEST(BenchReport, SummaryLineHasTheFixedForm)
     EXPECT_EQ(bench::format_summary(sample_result()),
               "op=getitem=80,putitem=20 layer=model requests=1000 concurrency=8 seconds=2.000 "
               "ops_per_s=500.0 items_per_s=450.0 p50_us=100.0 p99_us=100.0 p999_us=100.0 "
-              "errors=3");
+              "errors=3 throttles=2 mode=closed-loop");
+    auto open = sample_result();
+    open.rate = 500;
+    open.late_requests = 7;
+    open.max_lateness = std::chrono::microseconds(2500);
+    EXPECT_NE(bench::format_summary(open).find(" mode=open-loop rate=500 late=7 max_late_ms=2.500"),
+              std::string::npos);
     bench::bench_result empty;
     empty.op = "scan";
     EXPECT_EQ(bench::format_summary(empty),
               "op=scan layer=client requests=0 concurrency=0 seconds=0.000 ops_per_s=0.0 "
-              "items_per_s=0.0 p50_us=0.0 p99_us=0.0 p999_us=0.0 errors=0");
+              "items_per_s=0.0 p50_us=0.0 p99_us=0.0 p999_us=0.0 errors=0 throttles=0 "
+              "mode=closed-loop");
 }
 
-TEST(BenchReport, JsonCarriesTheSameFigures)
+TEST(BenchReport, ResultsCarryTheSameFiguresInFormatTwo)
 {
-    auto json = boost::json::parse(bench::format_json(sample_result())).as_object();
-    EXPECT_EQ(json.at("op").as_string(), "getitem=80,putitem=20");
-    EXPECT_EQ(json.at("layer").as_string(), "model");
-    EXPECT_EQ(json.at("requests").as_int64(), 1000);
-    EXPECT_EQ(json.at("errors").as_int64(), 3);
-    EXPECT_DOUBLE_EQ(json.at("ops_per_s").as_double(), 500.0);
-    EXPECT_DOUBLE_EQ(json.at("items_per_s").as_double(), 450.0);
-    EXPECT_DOUBLE_EQ(json.at("cpu_seconds").as_double(), 0.25);
-    EXPECT_DOUBLE_EQ(json.at("cpu_us_per_op").as_double(), 250.0);
-    auto latency = json.at("latency_us").as_object();
-    EXPECT_DOUBLE_EQ(latency.at("p50").as_double(), 100.0);
-    EXPECT_DOUBLE_EQ(latency.at("max").as_double(), 100.0);
+    auto result = sample_result();
+    result.latencies.record(std::chrono::milliseconds(7));
+    bench::run_environment environment;
+    environment.command = {"dynomite", "bench", "--rate", "500"};
+    environment.endpoint = "http://127.0.0.1:8101";
+    environment.started_at = "2026-12-05T04:00:00.000Z";
+    environment.connections = 8;
+    std::map<std::int64_t, bench::second_stats> seconds;
+    seconds[0].requests = 600;
+    seconds[0].throttles = 2;
+    seconds[0].latencies.record(std::chrono::microseconds(100), 600);
+    seconds[1].requests = 401;
+    seconds[1].errors = 3;
+    seconds[1].latencies.record(std::chrono::microseconds(100), 400);
+    seconds[1].latencies.record(std::chrono::milliseconds(7));
+    auto json = bench::make_results(result, environment, seconds);
+    // Through text and back, as a reader of the file sees it.
+    json = boost::json::parse(boost::json::serialize(json)).as_object();
+    EXPECT_EQ(json.at("format").as_string(), "dynomite-bench/2");
+    EXPECT_EQ(json.at("command").as_array().size(), 4u);
+    const auto& env = json.at("environment").as_object();
+    EXPECT_EQ(env.at("endpoint_kind").as_string(), "local");
+    EXPECT_EQ(env.at("layer").as_string(), "model");
+    EXPECT_EQ(env.at("operations").as_string(), "getitem=80,putitem=20");
+    EXPECT_EQ(env.at("mode").as_string(), "closed-loop");
+    EXPECT_TRUE(env.at("rate").is_null());
+    EXPECT_EQ(env.at("version").as_string(), DYNOMITE_VERSION_STRING);
+    const auto& summary = json.at("summary").as_object();
+    EXPECT_EQ(summary.at("requests").to_number<std::uint64_t>(), 1000u);
+    EXPECT_EQ(summary.at("throttles").to_number<std::uint64_t>(), 2u);
+    EXPECT_DOUBLE_EQ(summary.at("throughput").to_number<double>(), 500.0);
+    EXPECT_DOUBLE_EQ(summary.at("cpu_us_per_request").to_number<double>(), 250.0);
+    const auto& percentiles = json.at("percentiles").as_array();
+    ASSERT_EQ(percentiles.size(), 7u);
+    EXPECT_DOUBLE_EQ(percentiles[0].at("percentile").to_number<double>(), 50.0);
+    // The highest value equivalent to 100 us, to 3 significant digits.
+    EXPECT_NEAR(percentiles[0].at("latency_ms").to_number<double>(), 0.1, 0.0001);
+    EXPECT_DOUBLE_EQ(percentiles[6].at("percentile").to_number<double>(), 100.0);
+    EXPECT_NEAR(percentiles[6].at("latency_ms").to_number<double>(), 7.0, 0.007);
+    EXPECT_GE(json.at("spectrum").as_array().size(), 10u);
+    const auto& series = json.at("series").as_array();
+    ASSERT_EQ(series.size(), 2u);
+    EXPECT_EQ(series[1].at("second").to_number<int>(), 1);
+    EXPECT_EQ(series[1].at("errors").to_number<int>(), 3);
+    EXPECT_DOUBLE_EQ(series[0].at("throughput").to_number<double>(), 600.0);
+    EXPECT_NEAR(series[1].at("p99_ms").to_number<double>(), 0.1, 0.0001);
+    dynomite::cli::bench::hdr_histogram decoded;
+    std::string why;
+    ASSERT_FALSE(bench::hdr_histogram::from_base64(json.at("histogram").as_string(), decoded, why));
+    EXPECT_TRUE(decoded == result.latencies);
+}
+
+TEST(BenchReport, EndpointKinds)
+{
+    EXPECT_EQ(bench::endpoint_kind("http://localhost:8000"), "local");
+    EXPECT_EQ(bench::endpoint_kind("http://[::1]:8000/"), "local");
+    EXPECT_EQ(bench::endpoint_kind("https://dynamodb.eu-west-1.amazonaws.com"), "aws");
+    EXPECT_EQ(bench::endpoint_kind("https://ddb.example.com"), "other");
 }
 
 TEST(BenchReport, CpuLine)
@@ -340,57 +375,13 @@ TEST(RunBench, UsageErrorExitsWithUsageStatus)
               "Try 'dynomite bench --help'.\n");
 }
 
-namespace {
-
+using bench_test::canned_item;
+using bench_test::canned_page;
+using bench_test::canned_table;
+using bench_test::run_against;
+using bench_test::summary_field;
 using dynomite::test::fake_action;
 using dynomite::test::fake_server;
-
-constexpr std::string_view canned_item =
-    R"({"Item":{"pk":{"S":"bench"},"sk":{"S":"item-000001"},"price":{"N":"12.5"}}})";
-constexpr std::string_view canned_page =
-    R"({"Count":2,"Items":[{"pk":{"S":"bench"},"sk":{"S":"item-000000"}},)"
-    R"({"pk":{"S":"bench"},"sk":{"S":"item-000001"}}],"ScannedCount":2})";
-
-constexpr std::string_view canned_table =
-    R"({"Table":{"TableName":"dynomite_bench","TableStatus":"ACTIVE",)"
-    R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
-    R"({"AttributeName":"sk","AttributeType":"S"}],"KeySchema":[{"AttributeName":"pk",)"
-    R"("KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}]}})";
-
-struct bench_run {
-    int status = 0;
-    std::string out;
-    std::string err;
-};
-
-bench_run run_against(const fake_server& server, std::vector<std::string> args)
-{
-    dynomite::test::ensure_test_credentials();
-    dynomite::cli::global_options global;
-    global.endpoint = server.url();
-    global.region = "us-east-1";
-    std::ostringstream out, err;
-    bench_run run;
-    run.status = dynomite::cli::run_bench(global, args, out, err);
-    run.out = out.str();
-    run.err = err.str();
-    return run;
-}
-
-// The value of `key=` in the summary line.
-std::string summary_field(const std::string& line, const std::string& key)
-{
-    auto at = line.find(" " + key + "=");
-    if (at == std::string::npos)
-        at = line.rfind(key + "=", 0);
-    else
-        ++at;
-    if (at == std::string::npos) return {};
-    auto start = at + key.size() + 1;
-    return line.substr(start, line.find_first_of(" \n", start) - start);
-}
-
-}  // namespace
 
 TEST(RunBench, ClientGetItemsCountsRequestsAndItems)
 {
@@ -445,8 +436,11 @@ TEST(RunBench, MixSendsBothOperationsWithinADuration)
     std::ifstream json_file(testing::TempDir() + "bench_mix.json");
     std::string json((std::istreambuf_iterator<char>(json_file)), {});
     auto report = boost::json::parse(json).as_object();
-    EXPECT_EQ(report.at("op").as_string(), "putitem=1,getitem=1");
-    EXPECT_EQ(std::to_string(report.at("requests").as_int64()), summary_field(run.out, "requests"));
+    EXPECT_EQ(report.at("environment").at("operations").as_string(), "putitem=1,getitem=1");
+    EXPECT_EQ(std::to_string(report.at("summary").at("requests").to_number<std::uint64_t>()),
+              summary_field(run.out, "requests"));
+    EXPECT_NE(run.percentiles.find("closed loop, 2 requests in flight"), std::string::npos)
+        << run.percentiles;
 }
 
 TEST(RunBench, ServerErrorsAreCountedAndFailTheRun)
@@ -489,6 +483,42 @@ TEST(RunBench, CountsComeFromTheClientsEvents)
     EXPECT_EQ(get.at("throttles").as_int64(), 2);
     EXPECT_EQ(get.at("outcomes").as_object().at("ok").as_int64(), 4);
     EXPECT_EQ(get.at("outcomes").as_object().at("ResourceNotFoundException").as_int64(), 1);
+}
+
+TEST(RunBench, MergeAddsTheRunsCounts)
+{
+    fake_server server;
+    server.enqueue(fake_action::throughput_exceeded());
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    const std::string a = testing::TempDir() + "counts_a.json";
+    const std::string b = testing::TempDir() + "counts_b.json";
+    auto first = run_against(server, {"--requests", "3", "--warmup", "0", "--concurrency", "1",
+                                      "--counts", "--json", a});
+    auto second = run_against(server, {"--requests", "2", "--warmup", "0", "--concurrency", "1",
+                                       "--counts", "--json", b});
+    ASSERT_EQ(first.status, dynomite::cli::exit_ok) << first.err;
+    ASSERT_EQ(second.status, dynomite::cli::exit_ok) << second.err;
+    const std::string merged_path = testing::TempDir() + "counts_merged.json";
+    std::ostringstream out, err;
+    ASSERT_EQ(dynomite::cli::run_bench({}, {"merge", a, b, "--output", merged_path}, out, err),
+              dynomite::cli::exit_ok)
+        << err.str();
+    const auto get = bench_test::read_json(merged_path).at("operations").at("GetItem").as_object();
+    EXPECT_EQ(get.at("operations").to_number<int>(), 5);
+    EXPECT_EQ(get.at("attempts").to_number<int>(), 6);
+    EXPECT_EQ(get.at("retries").to_number<int>(), 1);
+    EXPECT_EQ(get.at("throttles").to_number<int>(), 1);
+    EXPECT_EQ(get.at("outcomes").at("ok").to_number<int>(), 5);
+
+    // A count that is not a non-negative integer is named.
+    auto damaged = bench_test::read_json(b);
+    damaged["operations"].as_object()["GetItem"].as_object()["retries"] = -1;
+    std::ofstream(b) << boost::json::serialize(damaged);
+    std::ostringstream out2, err2;
+    EXPECT_EQ(dynomite::cli::run_bench({}, {"merge", a, b}, out2, err2),
+              dynomite::cli::exit_failure);
+    EXPECT_EQ(err2.str(),
+              "dynomite bench merge: run 2: \"operations.GetItem.retries\" is not a count\n");
 }
 
 TEST(RunBench, WithoutCountsNoOperationsAreReported)
@@ -556,4 +586,25 @@ TEST(RunBench, UnusableEndpointIsRefusedBeforeSending)
     EXPECT_EQ(run.err.rfind("dynomite bench: ", 0), 0u) << run.err;
     EXPECT_EQ(run.out, "");
     EXPECT_EQ(server.request_count(), 0u);
+}
+
+TEST(BenchOptions, OpenLoopStartTimeAndOutputFiles)
+{
+    auto options = parse_ok({"--rate", "2500", "--start-at", "2026-12-05T04:00:00Z", "--log",
+                             "run.hlog", "--report=run.html"});
+    EXPECT_EQ(options.rate, 2500.0);
+    EXPECT_EQ(options.start_at_ms, 1'796'443'200'000);
+    EXPECT_EQ(options.log_file, "run.hlog");
+    EXPECT_EQ(options.report_file, "run.html");
+    EXPECT_EQ(parse_ok({"--start-at", "1796443200"}).start_at_ms, 1'796'443'200'000);
+    EXPECT_EQ(parse_ok({"--rate", "0.5"}).rate, 0.5);
+    EXPECT_EQ(parse_error({"--rate", "0"}),
+              "--rate: expected requests per second from 1 to 10000000, got \"0\"");
+    EXPECT_EQ(parse_error({"--rate", "fast"}),
+              "--rate: expected requests per second from 1 to 10000000, got \"fast\"");
+    EXPECT_EQ(parse_error({"--start-at", "tomorrow"}),
+              "--start-at: expected an ISO-8601 UTC time such as 2026-12-05T04:00:00Z or "
+              "seconds since the epoch, got \"tomorrow\"");
+    EXPECT_EQ(parse_error({"--start-at", "2026-12-05T04:00:00"}).substr(0, 11), "--start-at:");
+    EXPECT_EQ(parse_error({"--log", ""}), "--log: empty file name");
 }

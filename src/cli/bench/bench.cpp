@@ -1,7 +1,7 @@
 #include "bench/bench.hpp"
-#include "bench/event_counts.hpp"
+#include "bench/bench_error.hpp"
 
-#include "core/json_writer.hpp"
+#include <dynomite/core/time.hpp>
 
 #include <algorithm>
 #include <bit>
@@ -13,8 +13,9 @@ namespace dynomite::cli::bench {
 
 namespace {
 
-constexpr std::array<operation, 4> all_operations = {operation::get_item, operation::put_item,
-                                                     operation::query, operation::scan};
+constexpr std::array<operation, 6> all_operations = {
+    operation::get_item, operation::put_item,       operation::query,
+    operation::scan,     operation::transact_write, operation::batch_write};
 
 std::optional<operation> operation_from_name(std::string_view name)
 {
@@ -32,12 +33,6 @@ std::optional<Integer> parse_integer(std::string_view text)
     auto [ptr, ec] = std::from_chars(text.data(), end, value);
     if (text.empty() || ec != std::errc{} || ptr != end) return std::nullopt;
     return value;
-}
-
-error_code invalid(std::string& why, std::string message)
-{
-    why = std::move(message);
-    return make_error_code(errc::invalid_argument);
 }
 
 // Sets `target` from a positive integer argument of `option`.
@@ -61,9 +56,23 @@ std::string fixed(double value, int decimals)
     return std::string(buffer, n > 0 ? static_cast<std::size_t>(n) : 0);
 }
 
-double microseconds(std::chrono::nanoseconds ns)
+double microseconds(std::int64_t ns)
 {
-    return static_cast<double>(ns.count()) / 1e3;
+    return static_cast<double>(ns) / 1e3;
+}
+
+double milliseconds(std::int64_t ns)
+{
+    return static_cast<double>(ns) / 1e6;
+}
+
+// "99.9" for 99.9, "50" for 50.
+std::string trimmed(double value)
+{
+    std::string text = fixed(value, 2);
+    while (text.back() == '0') text.pop_back();
+    if (text.back() == '.') text.pop_back();
+    return text;
 }
 
 double per_second(std::uint64_t count, double seconds)
@@ -90,6 +99,10 @@ std::string_view operation_name(operation op)
             return "query";
         case operation::scan:
             return "scan";
+        case operation::transact_write:
+            return "transactwrite";
+        case operation::batch_write:
+            return "batchwrite";
     }
     return "getitem";
 }
@@ -119,7 +132,7 @@ error_code operation_mix::parse(std::string_view text, operation_mix& out, std::
         auto op = operation_from_name(name);
         if (!op) {
             return invalid(why, "--op: unknown operation \"" + std::string(name) +
-                                    "\" (getitem, putitem, query or scan)");
+                                    "\" (getitem, putitem, query, scan, transactwrite or batchwrite)");
         }
         std::uint32_t weight = 1;
         if (equals != std::string_view::npos) {
@@ -165,71 +178,6 @@ std::string operation_mix::describe() const
     return text;
 }
 
-namespace {
-
-constexpr std::uint64_t sub_bucket_count = 64;
-
-std::size_t bucket_index(std::uint64_t value)
-{
-    if (value < 2 * sub_bucket_count) return static_cast<std::size_t>(value);
-    // Values in [2^k, 2^(k+1)) for k >= 7 split into 64 buckets of width 2^(k-6).
-    int width_bits = std::bit_width(value) - 7;
-    std::uint64_t sub = (value >> width_bits) - sub_bucket_count;
-    return static_cast<std::size_t>(
-        2 * sub_bucket_count + static_cast<std::uint64_t>(width_bits - 1) * sub_bucket_count + sub);
-}
-
-std::uint64_t bucket_upper_bound(std::size_t index)
-{
-    if (index < 2 * sub_bucket_count) return index;
-    std::uint64_t offset = index - 2 * sub_bucket_count;
-    int width_bits = static_cast<int>(offset / sub_bucket_count) + 1;
-    std::uint64_t sub = offset % sub_bucket_count + sub_bucket_count;
-    return ((sub + 1) << width_bits) - 1;
-}
-
-}  // namespace
-
-void latency_histogram::record(std::chrono::nanoseconds latency) noexcept
-{
-    auto value = static_cast<std::uint64_t>(std::max<std::int64_t>(latency.count(), 0));
-    std::size_t index = std::min(bucket_index(value), bucket_count - 1);
-    ++buckets_[index];
-    ++count_;
-    min_ = std::min(min_, value);
-    max_ = std::max(max_, value);
-}
-
-void latency_histogram::merge(const latency_histogram& other) noexcept
-{
-    for (std::size_t i = 0; i < bucket_count; ++i) buckets_[i] += other.buckets_[i];
-    count_ += other.count_;
-    min_ = std::min(min_, other.min_);
-    max_ = std::max(max_, other.max_);
-}
-
-std::chrono::nanoseconds latency_histogram::min() const noexcept
-{
-    return std::chrono::nanoseconds(count_ == 0 ? 0 : min_);
-}
-
-std::chrono::nanoseconds latency_histogram::percentile(double quantile) const noexcept
-{
-    if (count_ == 0) return std::chrono::nanoseconds(0);
-    quantile = std::clamp(quantile, 0.0, 1.0);
-    auto rank = static_cast<std::uint64_t>(std::ceil(quantile * static_cast<double>(count_)));
-    rank = std::max<std::uint64_t>(rank, 1);
-    std::uint64_t seen = 0;
-    for (std::size_t i = 0; i < bucket_count; ++i) {
-        seen += buckets_[i];
-        if (seen >= rank) {
-            auto bound = std::clamp(bucket_upper_bound(i), min_, max_);
-            return std::chrono::nanoseconds(bound);
-        }
-    }
-    return std::chrono::nanoseconds(max_);
-}
-
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
 {
     std::uint64_t scale = 1000;
@@ -247,9 +195,21 @@ std::optional<std::chrono::milliseconds> parse_duration(std::string_view text)
     return std::chrono::milliseconds(*value * scale);
 }
 
+std::optional<std::int64_t> parse_start_time(std::string_view text)
+{
+    if (auto seconds = parse_integer<std::int64_t>(text)) {
+        if (*seconds <= 0 || *seconds > 253'402'300'799) return std::nullopt;
+        return *seconds * 1000;
+    }
+    std::chrono::sys_time<std::chrono::milliseconds> time;
+    if (parse_iso8601(text, time)) return std::nullopt;
+    return time.time_since_epoch().count();
+}
+
 std::string bench_usage()
 {
     return R"(Usage: dynomite bench [OPTIONS]
+       dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]
 
 Sends DynamoDB requests from a fixed number of concurrent workers and reports throughput and
 latency percentiles. Progress goes to stderr once a second; the last line on stdout is
@@ -257,8 +217,9 @@ latency percentiles. Progress goes to stderr once a second; the last line on std
 
 Options:
   --endpoint URL       the endpoint (else the global --endpoint, DYNOMITE_ENDPOINT, AWS's)
-  --op MIX             getitem, putitem, query, scan, or a weighted mix such as
-                       getitem=80,putitem=20 (default getitem)
+  --op MIX             getitem, putitem, query, scan, transactwrite (TransactWriteItems of
+                       two puts), batchwrite (BatchWriteItem of 25 puts), or a weighted mix
+                       such as getitem=80,putitem=20 (default getitem)
   --layer LAYER        client (the low-level client) or model (models hydrated from items)
                        (default client)
   --concurrency N      requests in flight (default 16)
@@ -270,8 +231,22 @@ Options:
                        of query and scan (default 1000)
   --item-size BYTES    payload bytes of the items written (default 256)
   --threads N          client threads, each with its own client (default 1)
-  --json FILE          also write the results as JSON to FILE
+  --rate N             open loop: N requests per second in all, each measured from its
+                       intended send time (as wrk2); without it, closed loop
+  --start-at TIME      wait until TIME (ISO-8601 UTC, or seconds since the epoch) to start,
+                       so that several hosts start together
+  --json FILE          also write the results as JSON (format dynomite-bench/2) to FILE
+  --log FILE           write one latency histogram per second as an HdrHistogram log
+  --report FILE        write an HTML report of the results
   --prepare            create the table if missing and write its items first
+  --workload W         YCSB's core workload a, b, c, d, e or f instead of --op (client
+                       layer; table "usertable" unless --table), on these YCSB properties:
+  --recordcount N      records loaded by --prepare and read by the workload (default 1000)
+  --operationcount N   the same as --requests
+  --fieldcount N       fields per record, field0 to fieldN-1 (default 10)
+  --fieldlength N      bytes per field (default 100)
+  --requestdistribution D  uniform, zipfian, latest or hotspot instead of the workload's
+  --maxscanlength N    workload e: scan lengths uniform from 1 to N (default 100)
   --counts             count operations, attempts, retries and outcomes (from the client's
                        events) and print them per operation; JSON gets them as "operations"
   -h, --help           show this help
@@ -283,6 +258,11 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
 {
     bench_options options;
     bool duration_given = false;
+    bool table_given = false;
+    bool op_given = false;
+    // The workload's YCSB properties, applied once the workload is known.
+    std::optional<std::uint32_t> max_scan_length;
+    std::optional<key_distribution> request_distribution;
     for (std::size_t i = 0; i < args.size(); ++i) {
         std::string_view arg = args[i];
         std::string_view value;
@@ -308,9 +288,13 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             options.prepare = true;
             continue;
         }
-        static constexpr std::array<std::string_view, 12> valued = {
-            "--endpoint", "--op",    "--layer",     "--concurrency", "--requests", "--duration",
-            "--warmup",   "--table", "--item-size", "--threads",     "--json",     "--items"};
+        static constexpr std::array<std::string_view, 24> valued = {
+            "--endpoint",    "--op",          "--layer",          "--concurrency",
+            "--requests",    "--duration",    "--warmup",         "--table",
+            "--item-size",   "--threads",     "--json",           "--items",
+            "--rate",        "--start-at",    "--log",            "--report",
+            "--workload",    "--recordcount", "--operationcount", "--fieldcount",
+            "--fieldlength", "--maxscanlength", "--requestdistribution"};
         if (std::find(valued.begin(), valued.end(), arg) == valued.end()) {
             return invalid(why, "unknown option \"" + std::string(arg) + "\"");
         }
@@ -323,6 +307,7 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             options.endpoint = std::string(value);
         } else if (arg == "--op") {
             if (auto ec = operation_mix::parse(value, options.mix, why)) return ec;
+            op_given = true;
         } else if (arg == "--layer") {
             if (value == "client") {
                 options.layer = layer::client;
@@ -336,7 +321,39 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
             if (auto ec =
                     parse_positive<std::uint32_t>(arg, value, 100'000, options.concurrency, why))
                 return ec;
-        } else if (arg == "--requests") {
+        } else if (arg == "--workload") {
+            auto workload = value.size() == 1 ? core_workload(value[0]) : std::nullopt;
+            if (!workload) {
+                return invalid(why, "--workload: expected a, b, c, d, e or f, got \"" +
+                                        std::string(value) + "\"");
+            }
+            options.workload = workload;
+        } else if (arg == "--recordcount") {
+            std::uint64_t records = 0;
+            if (auto ec = parse_positive<std::uint64_t>(arg, value, 1'000'000'000, records, why))
+                return ec;
+            options.record_count = static_cast<std::int64_t>(records);
+        } else if (arg == "--fieldcount") {
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 1000, options.field_count, why))
+                return ec;
+        } else if (arg == "--fieldlength") {
+            if (auto ec =
+                    parse_positive<std::uint32_t>(arg, value, 350'000, options.field_length, why))
+                return ec;
+        } else if (arg == "--maxscanlength") {
+            std::uint32_t length = 0;
+            if (auto ec = parse_positive<std::uint32_t>(arg, value, 1000, length, why)) return ec;
+            max_scan_length = length;
+        } else if (arg == "--requestdistribution") {
+            key_distribution distribution{};
+            if (!parse_key_distribution(value, distribution)) {
+                return invalid(why,
+                               "--requestdistribution: expected uniform, zipfian, latest or "
+                               "hotspot, got \"" +
+                                   std::string(value) + "\"");
+            }
+            request_distribution = distribution;
+        } else if (arg == "--requests" || arg == "--operationcount") {
             std::uint64_t requests = 0;
             if (auto ec =
                     parse_positive<std::uint64_t>(arg, value, 1'000'000'000'000, requests, why))
@@ -361,6 +378,7 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
                 return invalid(why, "--table: a table name has 1 to 255 characters");
             }
             options.table = std::string(value);
+            table_given = true;
         } else if (arg == "--item-size") {
             if (auto ec =
                     parse_positive<std::uint32_t>(arg, value, 350'000, options.item_size, why))
@@ -371,13 +389,54 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
         } else if (arg == "--threads") {
             if (auto ec = parse_positive<std::uint32_t>(arg, value, 256, options.threads, why))
                 return ec;
-        } else if (arg == "--json") {
-            if (value.empty()) return invalid(why, "--json: empty file name");
-            options.json_file = std::string(value);
+        } else if (arg == "--json" || arg == "--log" || arg == "--report") {
+            if (value.empty()) return invalid(why, std::string(arg) + ": empty file name");
+            (arg == "--json"  ? options.json_file
+             : arg == "--log" ? options.log_file
+                              : options.report_file) = std::string(value);
+        } else if (arg == "--rate") {
+            double rate = 0;
+            auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), rate);
+            if (ec != std::errc{} || end != value.data() + value.size() || !(rate > 0) ||
+                rate > 10'000'000) {
+                return invalid(why,
+                               "--rate: expected requests per second from 1 to 10000000, "
+                               "got \"" +
+                                   std::string(value) + "\"");
+            }
+            options.rate = rate;
+        } else if (arg == "--start-at") {
+            auto at = parse_start_time(value);
+            if (!at) {
+                return invalid(why,
+                               "--start-at: expected an ISO-8601 UTC time such as "
+                               "2026-12-05T04:00:00Z or seconds since the epoch, got \"" +
+                                   std::string(value) + "\"");
+            }
+            options.start_at_ms = *at;
         }
     }
     if (options.requests && duration_given) {
         return invalid(why, "--requests and --duration exclude each other");
+    }
+    if (options.workload) {
+        if (op_given) return invalid(why, "--workload and --op exclude each other");
+        if (options.layer != layer::client) {
+            return invalid(why, "--workload runs on the client layer, not --layer model");
+        }
+        if (max_scan_length) options.workload->max_scan_length = *max_scan_length;
+        if (request_distribution) options.workload->request_distribution = *request_distribution;
+        if (!table_given) options.table = "usertable";
+    } else if (max_scan_length || request_distribution) {
+        return invalid(why, "--requestdistribution and --maxscanlength need --workload");
+    }
+    if (options.layer == layer::model) {
+        for (const auto& entry : options.mix.entries()) {
+            if (entry.op == operation::transact_write || entry.op == operation::batch_write) {
+                return invalid(why, "--op " + std::string(operation_name(entry.op)) +
+                                        " runs on the client layer, not --layer model");
+            }
+        }
     }
     if (options.threads > options.concurrency) {
         return invalid(why, "--threads (" + std::to_string(options.threads) +
@@ -398,10 +457,18 @@ std::string format_summary(const bench_result& result)
     line += " seconds=" + fixed(result.seconds, 3);
     line += " ops_per_s=" + fixed(per_second(result.requests, result.seconds), 1);
     line += " items_per_s=" + fixed(per_second(result.items, result.seconds), 1);
-    line += " p50_us=" + fixed(microseconds(result.latencies.percentile(0.50)), 1);
-    line += " p99_us=" + fixed(microseconds(result.latencies.percentile(0.99)), 1);
-    line += " p999_us=" + fixed(microseconds(result.latencies.percentile(0.999)), 1);
+    line += " p50_us=" + fixed(microseconds(result.latencies.value_at_percentile(50)), 1);
+    line += " p99_us=" + fixed(microseconds(result.latencies.value_at_percentile(99)), 1);
+    line += " p999_us=" + fixed(microseconds(result.latencies.value_at_percentile(99.9)), 1);
     line += " errors=" + std::to_string(result.errors);
+    line += " throttles=" + std::to_string(result.throttles);
+    if (result.rate) {
+        line += " mode=open-loop rate=" + fixed(*result.rate, 0);
+        line += " late=" + std::to_string(result.late_requests);
+        line += " max_late_ms=" + fixed(static_cast<double>(result.max_lateness.count()) / 1e6, 3);
+    } else {
+        line += " mode=closed-loop";
+    }
     return line;
 }
 
@@ -412,40 +479,20 @@ std::string format_cpu(const bench_result& result)
            " s while measuring)";
 }
 
-std::string format_json(const bench_result& result)
+std::string format_percentiles(const bench_result& result)
 {
-    std::string out;
-    detail::json_writer w(out);
-    auto number = [&](std::string_view key, double value, int decimals) {
-        w.key(key);
-        w.raw_number(fixed(value, decimals));
-    };
-    w.begin_object();
-    w.member("op", result.op);
-    w.member("layer", layer_name(result.layer));
-    w.member("requests", static_cast<std::int64_t>(result.requests));
-    w.member("concurrency", static_cast<std::int64_t>(result.concurrency));
-    w.member("threads", static_cast<std::int64_t>(result.threads));
-    number("seconds", result.seconds, 3);
-    number("ops_per_s", per_second(result.requests, result.seconds), 1);
-    w.member("items", static_cast<std::int64_t>(result.items));
-    number("items_per_s", per_second(result.items, result.seconds), 1);
-    w.member("errors", static_cast<std::int64_t>(result.errors));
-    number("cpu_seconds", result.cpu_seconds, 3);
-    number("cpu_us_per_op", cpu_microseconds_per_op(result), 2);
-    w.key("latency_us");
-    w.begin_object();
-    number("min", microseconds(result.latencies.min()), 1);
-    number("p50", microseconds(result.latencies.percentile(0.50)), 1);
-    number("p90", microseconds(result.latencies.percentile(0.90)), 1);
-    number("p99", microseconds(result.latencies.percentile(0.99)), 1);
-    number("p999", microseconds(result.latencies.percentile(0.999)), 1);
-    number("max", microseconds(result.latencies.max()), 1);
-    w.end_object();
-    if (result.counts) write_counts(w, *result.counts);
-    w.end_object();
-    out += '\n';
-    return out;
+    std::string text = result.rate
+                           ? "Latency from each request's intended send time (open loop, " +
+                                 fixed(*result.rate, 0) + " requests/s):\n"
+                           : "Latency from each request's send time (closed loop, " +
+                                 std::to_string(result.concurrency) + " requests in flight):\n";
+    for (double p : reported_percentiles) {
+        std::string name = p == 100.0 ? "max" : "p" + trimmed(p);
+        name.resize(std::max<std::size_t>(name.size(), 8), ' ');
+        text +=
+            "  " + name + fixed(milliseconds(result.latencies.value_at_percentile(p)), 3) + " ms\n";
+    }
+    return text;
 }
 
 std::string format_progress(double elapsed_seconds, std::uint64_t requests_in_second,

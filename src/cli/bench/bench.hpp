@@ -2,6 +2,9 @@
 // report, all sans-io so that they are tested without a server.
 #pragma once
 
+#include "bench/hdr_histogram.hpp"
+#include "bench/key_chooser.hpp"
+
 #include <dynomite/core/error.hpp>
 
 #include <array>
@@ -17,10 +20,11 @@ namespace dynomite::cli::bench {
 
 class event_counts;
 
-enum class operation { get_item, put_item, query, scan };
+/// transact_write: TransactWriteItems of two puts; batch_write: BatchWriteItem of 25 puts.
+enum class operation { get_item, put_item, query, scan, transact_write, batch_write };
 enum class layer { client, model };
 
-/// "getitem", "putitem", "query", "scan".
+/// "getitem", "putitem", "query", "scan", "transactwrite", "batchwrite".
 std::string_view operation_name(operation op);
 /// "client", "model".
 std::string_view layer_name(layer l);
@@ -52,31 +56,6 @@ private:
     std::uint32_t total_ = 1;
 };
 
-/// Latencies in nanoseconds in log-linear buckets: exact below 128 ns, then 64 buckets per
-/// power of two, so a percentile is within 1.6% of the recorded value. Recording is
-/// allocation-free; merge() adds another histogram (of another thread).
-class latency_histogram {
-public:
-    void record(std::chrono::nanoseconds latency) noexcept;
-    void merge(const latency_histogram& other) noexcept;
-
-    std::uint64_t count() const noexcept { return count_; }
-    std::chrono::nanoseconds min() const noexcept;
-    std::chrono::nanoseconds max() const noexcept { return std::chrono::nanoseconds(max_); }
-    /// The smallest recorded bucket's upper bound below which at least `quantile` (0..1) of
-    /// the recorded latencies lie, capped at max(); zero when nothing was recorded.
-    std::chrono::nanoseconds percentile(double quantile) const noexcept;
-
-private:
-    static constexpr int sub_bucket_bits = 6;
-    static constexpr std::size_t bucket_count = (64 - sub_bucket_bits) * (1u << sub_bucket_bits);
-
-    std::array<std::uint64_t, bucket_count> buckets_{};
-    std::uint64_t count_ = 0;
-    std::uint64_t min_ = UINT64_MAX;
-    std::uint64_t max_ = 0;
-};
-
 struct bench_options {
     std::optional<std::string> endpoint;
     operation_mix mix;
@@ -95,10 +74,27 @@ struct bench_options {
     std::uint32_t items = 1'000;
     std::uint32_t threads = 1;
     std::optional<std::string> json_file;
+    /// Open loop: requests per second over all threads, each scheduled at a fixed time and
+    /// measured from it, as wrk2 does. Closed loop (each worker sends when its previous
+    /// request is answered) when none.
+    std::optional<double> rate;
+    /// Wait until this time (milliseconds since the epoch) before sending, so that runs on
+    /// several hosts start together.
+    std::optional<std::int64_t> start_at_ms;
+    /// The HDR interval log (one histogram per second) and the HTML report files.
+    std::optional<std::string> log_file;
+    std::optional<std::string> report_file;
     /// Create the table when it is missing and write its items before the run.
     bool prepare = false;
     /// Count operations, attempts, retries and outcomes from the client's events.
     bool counts = false;
+    /// --workload: one of YCSB's core workloads instead of --op, on `record_count` records of
+    /// `field_count` fields of `field_length` bytes (YCSB's recordcount, fieldcount,
+    /// fieldlength). --prepare then loads the records.
+    std::optional<ycsb_workload> workload;
+    std::int64_t record_count = 1000;
+    std::uint32_t field_count = 10;
+    std::uint32_t field_length = 100;
     bool help = false;
 };
 
@@ -109,6 +105,10 @@ error_code parse_bench_options(const std::vector<std::string>& args, bench_optio
 
 /// "10", "10s", "500ms", "2m": a positive duration; none when the text is not one.
 std::optional<std::chrono::milliseconds> parse_duration(std::string_view text);
+
+/// "2026-12-05T04:00:00Z" (any ISO-8601 time with its offset) or "1764907200" (seconds since
+/// the epoch): milliseconds since the epoch; none when the text is neither.
+std::optional<std::int64_t> parse_start_time(std::string_view text);
 
 std::string bench_usage();
 
@@ -124,21 +124,33 @@ struct bench_result {
     /// The process's CPU time (user and system) while measuring: unlike the rates, it does not
     /// grow when the machine is busy with something else or its host steals time.
     double cpu_seconds = 0;
-    latency_histogram latencies;
+    /// Latency in nanoseconds: from the intended send time in open loop, from the send time
+    /// in closed loop.
+    hdr_histogram latencies;
+    std::uint64_t throttles = 0;
+    std::optional<double> rate;
+    /// Open loop: requests sent more than 1 ms after their intended time, and the latest.
+    std::uint64_t late_requests = 0;
+    std::chrono::nanoseconds max_lateness{0};
     /// With --counts.
     std::shared_ptr<const event_counts> counts;
 };
 
 /// The final line: "op=... layer=... requests=... concurrency=... seconds=... ops_per_s=...
-/// items_per_s=... p50_us=... p99_us=... p999_us=... errors=...".
+/// items_per_s=... p50_us=... p99_us=... p999_us=... errors=... throttles=... mode=..."
+/// and, in open loop, "rate=... late=... max_late_ms=...".
 std::string format_summary(const bench_result& result);
 
 /// "bench: CPU 12.3 us per operation (user and system, 1.234 s while measuring)".
 std::string format_cpu(const bench_result& result);
 
-/// The same figures as a JSON object, with the histogram's min, max and the p90, the CPU
-/// time ("cpu_seconds", "cpu_us_per_op") and, with --counts, the "operations".
-std::string format_json(const bench_result& result);
+/// The percentile spectrum as lines "  p50      1.234 ms" for 50, 75, 90, 99, 99.9, 99.99 and
+/// max, under a heading naming the mode.
+std::string format_percentiles(const bench_result& result);
+
+/// The percentiles the report prints and the JSON results list.
+inline constexpr std::array<double, 7> reported_percentiles = {50.0, 75.0,  90.0, 99.0,
+                                                               99.9, 99.99, 100.0};
 
 /// A progress line for the standard error stream, once a second.
 std::string format_progress(double elapsed_seconds, std::uint64_t requests_in_second,

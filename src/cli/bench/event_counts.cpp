@@ -1,7 +1,5 @@
 #include "bench/event_counts.hpp"
 
-#include "core/json_writer.hpp"
-
 #include <cstdint>
 
 namespace dynomite::cli::bench {
@@ -63,25 +61,60 @@ std::string format_counts(const event_counts& counts)
     return text;
 }
 
-void write_counts(detail::json_writer& w, const event_counts& counts)
+boost::json::object counts_to_json(const event_counts& counts)
 {
-    const auto integer = [](std::uint64_t n) { return static_cast<std::int64_t>(n); };
-    w.key("operations");
-    w.begin_object();
+    boost::json::object all;
     for (const auto& [name, c] : counts.operations()) {
-        w.key(name);
-        w.begin_object();
-        w.member("operations", integer(c.operations));
-        w.member("attempts", integer(c.attempts));
-        w.member("retries", integer(c.retries));
-        w.member("throttles", integer(c.throttles));
-        w.key("outcomes");
-        w.begin_object();
-        for (const auto& [outcome, count] : c.outcomes) w.member(outcome, integer(count));
-        w.end_object();
-        w.end_object();
+        boost::json::object outcomes;
+        for (const auto& [outcome, count] : c.outcomes) outcomes[outcome] = count;
+        all[name] = boost::json::object{{"operations", c.operations},
+                                        {"attempts", c.attempts},
+                                        {"retries", c.retries},
+                                        {"throttles", c.throttles},
+                                        {"outcomes", std::move(outcomes)}};
     }
-    w.end_object();
+    return all;
+}
+
+namespace {
+
+// Adds the counts of `from` to `into` member by member; objects (the outcomes) recursively.
+error_code add_count_members(boost::json::object& into, const boost::json::object& from,
+                             const std::string& where, std::string& why)
+{
+    for (const auto& [key, value] : from) {
+        const std::string name = where + "." + std::string(key);
+        if (value.is_object()) {
+            auto& target = into[key];
+            if (!target.is_object()) target = boost::json::object{};
+            if (auto ec = add_count_members(target.get_object(), value.get_object(), name, why))
+                return ec;
+            continue;
+        }
+        std::uint64_t n = 0;
+        if (value.is_uint64()) {
+            n = value.get_uint64();
+        } else if (value.is_int64() && value.get_int64() >= 0) {
+            n = static_cast<std::uint64_t>(value.get_int64());
+        } else {
+            why = "\"" + name + "\" is not a count";
+            return make_error_code(errc::invalid_argument);
+        }
+        auto& target = into[key];
+        std::uint64_t before = 0;
+        if (target.is_uint64()) before = target.get_uint64();
+        if (target.is_int64()) before = static_cast<std::uint64_t>(target.get_int64());
+        target = before + n;
+    }
+    return {};
+}
+
+}  // namespace
+
+error_code add_counts_json(boost::json::object& into, const boost::json::object& counts,
+                           std::string& why)
+{
+    return add_count_members(into, counts, "operations", why);
 }
 
 }  // namespace dynomite::cli::bench

@@ -3,15 +3,14 @@
 #pragma once
 
 #include <dynomite/client/instrumentation.hpp>
+#include <dynomite/core/error.hpp>
+
+#include <boost/json/object.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <map>
 #include <string>
-
-namespace dynomite::detail {
-class json_writer;
-}  // namespace dynomite::detail
 
 namespace dynomite::cli::bench {
 
@@ -52,8 +51,13 @@ private:
 /// "bench: GetItem: 1000 operations, 1002 attempts, 2 retries (2 throttled); ok 998, Foo 2".
 std::string format_counts(const event_counts& counts);
 
-/// `"operations": {"GetItem": {"operations": .., "attempts": .., "retries": ..,
-/// "throttles": .., "outcomes": {"ok": ..}}}` as the members of the object `w` is writing.
-void write_counts(detail::json_writer& w, const event_counts& counts);
+/// The results' "operations" member: `{"GetItem": {"operations": .., "attempts": ..,
+/// "retries": .., "throttles": .., "outcomes": {"ok": ..}}}`.
+boost::json::object counts_to_json(const event_counts& counts);
+
+/// Adds the counts of one results' "operations" member to `into` (for `bench merge`). Fails with
+/// errc::invalid_argument naming the member that is not a count.
+error_code add_counts_json(boost::json::object& into, const boost::json::object& counts,
+                           std::string& why);
 
 }  // namespace dynomite::cli::bench
