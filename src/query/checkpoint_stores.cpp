@@ -25,6 +25,26 @@ std::string checkpoint_position(std::string_view sequence)
     return std::string(checkpoint_position_digits - sequence.size(), '0') + std::string(sequence);
 }
 
+/// Every item of `feed` in the checkpoint table, read consistently, page after page.
+boost::asio::awaitable<error_code> feed_items(client& cl, const std::string& table,
+                                              const std::string& feed,
+                                              std::vector<attribute_map>& items,
+                                              diagnostics& diag)
+{
+    query_request request{.table_name = table,
+                          .key_condition_expression = "#feed = :feed",
+                          .expression_attribute_names = {{"#feed", "feed"}},
+                          .expression_attribute_values = {{":feed", feed}},
+                          .consistent_read = true};
+    for (;;) {
+        auto [ec, page] = co_await cl.async_query(request, diag, detail::use_tuple);
+        if (ec) co_return ec;
+        for (attribute_map& item : page.items) items.push_back(std::move(item));
+        if (!page.last_evaluated_key) co_return error_code{};
+        request.exclusive_start_key = std::move(page.last_evaluated_key);
+    }
+}
+
 /// Checks a save's arguments; the error names what is wrong.
 error_code check_checkpoints(const std::string& feed,
                              const std::vector<shard_checkpoint>& positions, diagnostics& diag)
@@ -110,29 +130,21 @@ boost::asio::awaitable<error_code> table_checkpoint_store::load(
 {
     diag.clear();
     out.clear();
-    query_request request{.table_name = table_,
-                          .key_condition_expression = "#feed = :feed",
-                          .expression_attribute_names = {{"#feed", "feed"}},
-                          .expression_attribute_values = {{":feed", feed}},
-                          .consistent_read = true};
-    for (;;) {
-        auto [ec, page] = co_await client_.async_query(request, diag, detail::use_tuple);
-        if (ec) co_return ec;
-        for (const attribute_map& item : page.items) {
-            const attribute_value* shard = item.find("shard");
-            const attribute_value* sequence = item.find("sequence_number");
-            // A lease of a shard without a checkpoint yet.
-            if (shard && shard->is_s() && !sequence) continue;
-            if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) {
-                diag.message = "checkpoint table \"" + table_ +
-                               "\" holds an item of feed \"" + feed +
-                               "\" without the strings shard and sequence_number";
-                co_return make_error_code(errc::invalid_argument);
-            }
-            out.push_back({shard->as_s(), sequence->as_s()});
+    std::vector<attribute_map> items;
+    const error_code read = co_await feed_items(client_, table_, feed, items, diag);
+    if (read) co_return read;
+    for (const attribute_map& item : items) {
+        const attribute_value* shard = item.find("shard");
+        const attribute_value* sequence = item.find("sequence_number");
+        // A lease of a shard without a checkpoint yet.
+        if (shard && shard->is_s() && !sequence) continue;
+        if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) {
+            diag.message = "checkpoint table \"" + table_ +
+                           "\" holds an item of feed \"" + feed +
+                           "\" without the strings shard and sequence_number";
+            co_return make_error_code(errc::invalid_argument);
         }
-        if (!page.last_evaluated_key) break;
-        request.exclusive_start_key = std::move(page.last_evaluated_key);
+        out.push_back({shard->as_s(), sequence->as_s()});
     }
     co_return error_code{};
 }
@@ -172,41 +184,33 @@ boost::asio::awaitable<error_code> table_checkpoint_store::load_leases(
 {
     diag.clear();
     out.clear();
-    query_request request{.table_name = table_,
-                          .key_condition_expression = "#feed = :feed",
-                          .expression_attribute_names = {{"#feed", "feed"}},
-                          .expression_attribute_values = {{":feed", feed}},
-                          .consistent_read = true};
-    for (;;) {
-        auto [ec, page] = co_await client_.async_query(request, diag, detail::use_tuple);
-        if (ec) co_return ec;
-        for (const attribute_map& item : page.items) {
-            const attribute_value* shard = item.find("shard");
-            const attribute_value* owner = item.find("owner");
-            const attribute_value* counter = item.find("lease_counter");
-            const attribute_value* finished = item.find("finished");
-            const attribute_value* sequence = item.find("sequence_number");
-            shard_lease lease;
-            const bool valid = shard && shard->is_s() && (!owner || owner->is_s()) &&
-                               (!counter || (counter->is_n() &&
-                                             !counter->as_n().to_int64(lease.counter))) &&
-                               (!finished || finished->type() == attribute_value::kind::boolean) &&
-                               (!sequence || sequence->is_s());
-            if (!valid) {
-                diag.message = "checkpoint table \"" + table_ + "\" holds an item of feed \"" +
-                               feed +
-                               "\" that is no lease: shard, owner and sequence_number must be "
-                               "strings, lease_counter an integer, finished a boolean";
-                co_return make_error_code(errc::invalid_argument);
-            }
-            lease.shard_id = shard->as_s();
-            if (owner) lease.owner = owner->as_s();
-            lease.finished = finished && finished->as_bool();
-            if (sequence) lease.sequence_number = sequence->as_s();
-            out.push_back(std::move(lease));
+    std::vector<attribute_map> items;
+    const error_code read = co_await feed_items(client_, table_, feed, items, diag);
+    if (read) co_return read;
+    for (const attribute_map& item : items) {
+        const attribute_value* shard = item.find("shard");
+        const attribute_value* owner = item.find("owner");
+        const attribute_value* counter = item.find("lease_counter");
+        const attribute_value* finished = item.find("finished");
+        const attribute_value* sequence = item.find("sequence_number");
+        shard_lease lease;
+        const bool valid = shard && shard->is_s() && (!owner || owner->is_s()) &&
+                           (!counter || (counter->is_n() &&
+                                         !counter->as_n().to_int64(lease.counter))) &&
+                           (!finished || finished->type() == attribute_value::kind::boolean) &&
+                           (!sequence || sequence->is_s());
+        if (!valid) {
+            diag.message = "checkpoint table \"" + table_ + "\" holds an item of feed \"" +
+                           feed +
+                           "\" that is no lease: shard, owner and sequence_number must be "
+                           "strings, lease_counter an integer, finished a boolean";
+            co_return make_error_code(errc::invalid_argument);
         }
-        if (!page.last_evaluated_key) break;
-        request.exclusive_start_key = std::move(page.last_evaluated_key);
+        lease.shard_id = shard->as_s();
+        if (owner) lease.owner = owner->as_s();
+        lease.finished = finished && finished->as_bool();
+        if (sequence) lease.sequence_number = sequence->as_s();
+        out.push_back(std::move(lease));
     }
     co_return error_code{};
 }
