@@ -1,6 +1,7 @@
 // Cursors: a reader side (the cursor object) and a fetching side (cursor_state) that runs on
 // the client's strand, plans the relation, requests pages ahead and hands them over.
 #include "core/async.hpp"
+#include "core/parked_handler.hpp"
 #include <dynomite/core/async_operation.hpp>
 #include "query/page_fetch.hpp"
 #include "query/relation_data.hpp"
@@ -21,6 +22,7 @@
 #include <atomic>
 #include <deque>
 #include <iterator>
+#include <utility>
 
 namespace dynomite {
 namespace detail {
@@ -99,7 +101,7 @@ private:
             complete_handler(std::move(handler), errc::invalid_argument, {});
             return;
         }
-        waiter_ = std::move(handler);
+        waiter_ = parked_handler<error_code, cursor_page>(executor_, std::move(handler));
         waiter_diag_ = diag;
         waiter_id_ = id;
         switch (phase_) {
@@ -213,7 +215,7 @@ private:
         if (phase_ != phase::running || limit_reached_) return;
         bool any_ready = false;
         for (const auto& s : segments_) any_ready = any_ready || !s->ready.empty();
-        const bool starving = waiter_.has_value() && !any_ready;
+        const bool starving = waiter_.waiting() && !any_ready;
         for (std::size_t i = 0; i < segments_.size(); ++i) {
             segment& s = *segments_[i];
             if (s.in_flight || s.pages.done()) continue;
@@ -290,8 +292,7 @@ private:
 
     void complete(error_code ec, cursor_page page)
     {
-        page_handler handler = std::move(*waiter_);
-        waiter_.reset();
+        auto handler = std::exchange(waiter_, {});
         if (waiter_diag_) {
             if (ec == asio::error::operation_aborted) {
                 waiter_diag_->clear();
@@ -300,7 +301,7 @@ private:
                 *waiter_diag_ = failure_diag_;
             }
         }
-        complete_handler(std::move(handler), ec, std::move(page));
+        handler.complete(ec, std::move(page));
     }
 
     void complete_handler(page_handler handler, error_code ec, cursor_page page)
@@ -324,7 +325,8 @@ private:
     error_code failure_;
     diagnostics failure_diag_;
 
-    std::optional<page_handler> waiter_;
+    // Parked: the reader's frame owns this state through its cursor.
+    parked_handler<error_code, cursor_page> waiter_;
     diagnostics* waiter_diag_ = nullptr;
     std::uint64_t waiter_id_ = 0;
 };

@@ -36,7 +36,7 @@ void database_state::get_schema(const std::string& table, bool refresh, diagnost
             post_completion(cl.get_executor(), std::move(handler), error_code{}, std::move(schema));
             return;
         }
-        e.waiters.push_back({diag, std::move(handler)});
+        e.waiters.push_back({diag, {cl.get_executor(), std::move(handler)}});
         if (e.describing) return;  // the DescribeTable under way answers this one too
         e.describing = true;
     }
@@ -77,8 +77,10 @@ void database_state::on_described(const std::string& table, error_code ec,
         e.waiters.clear();
     }
     for (waiter& w : waiters) {
+        // A waiter whose context is gone has no diagnostics left to fill.
+        if (!w.handler.waiting()) continue;
         if (w.diag) *w.diag = result;
-        post_completion(cl.get_executor(), std::move(w.handler), ec, schema);
+        w.handler.complete(ec, schema);
     }
 }
 

@@ -2,6 +2,8 @@
 // and the cache of table schemas. Private to the library.
 #pragma once
 
+#include "core/parked_handler.hpp"
+
 #include <dynomite/client/client.hpp>
 #include <dynomite/query/database.hpp>
 #include <dynomite/query/table_schema.hpp>
@@ -71,7 +73,7 @@ public:
 private:
     struct waiter {
         diagnostics* diag;
-        schema_handler handler;
+        parked_handler<error_code, schema_ptr> handler;
     };
     struct entry {
         schema_ptr schema;

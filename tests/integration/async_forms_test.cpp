@@ -1,7 +1,7 @@
 // The async_x(..., diagnostics&, token) forms of relations, cursors, batches, models,
 // transactions and migrations, driven by plain callbacks and deferred tokens against DynamoDB:
 // results equal what the table holds, failures arrive as error codes with the server's
-// diagnostics (never as exceptions).
+// diagnostics (never as exceptions), and cancellation ends an operation with operation_aborted.
 #include "integration/integration_fixture.hpp"
 
 #include <dynomite/migration/migration.hpp>
@@ -9,6 +9,8 @@
 #include <dynomite/query/batch.hpp>
 #include <dynomite/query/database.hpp>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/deferred.hpp>
 
 #include <gtest/gtest.h>
@@ -141,6 +143,18 @@ TEST_F(AsyncForms, AFailureIsAnErrorCodeWithTheServersDiagnostics)
     run_until(last.done);
     EXPECT_EQ(last.ec, errc::invalid_argument);
     EXPECT_NE(refused.message.find("Query"), std::string::npos) << refused.message;
+}
+
+TEST_F(AsyncForms, ACancelledOperationCompletesWithOperationAborted)
+{
+    asio::cancellation_signal signal;
+    diagnostics diag;
+    outcome<std::vector<attribute_map>> all;
+    notes().async_all(diag, asio::bind_cancellation_slot(signal.slot(), recorder(all)));
+    signal.emit(asio::cancellation_type::terminal);
+    run_until(all.done);
+    EXPECT_EQ(all.ec, asio::error::operation_aborted);
+    EXPECT_TRUE(all.value.empty());
 }
 
 TEST_F(AsyncForms, ACursorIsReadToItsEndByCallbacks)
