@@ -116,14 +116,14 @@ TEST(ParkedHandler, is_destroyed_with_its_context_and_not_run)
 
 // --- Database and cursor waits ----------------------------------------------------------------
 
-std::string describe_body()
+std::string one_key_table_description()
 {
     return R"({"Table":{"TableName":"t","TableStatus":"ACTIVE",)"
            R"("KeySchema":[{"AttributeName":"pk","KeyType":"HASH"}],)"
            R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}})";
 }
 
-client_config config_for(const fake_server& server)
+client_config fake_client_config(const fake_server& server)
 {
     client_config config;
     config.endpoint = server.url();
@@ -145,7 +145,7 @@ bool freed_after_teardown(fake_server& server, std::size_t requests)
         diagnostics diag;
         asio::io_context io;
         {
-            client cl(io.get_executor(), config_for(server));
+            client cl(io.get_executor(), fake_client_config(server));
             database_options options;
             // The database's options live as long as its state: the logger tells when it goes.
             options.logger = [kept = std::move(kept)](log_level, std::string_view) {};
@@ -168,7 +168,7 @@ bool freed_after_teardown(fake_server& server, std::size_t requests)
 TEST(ContextTeardown, a_read_waiting_for_its_tables_schema_is_freed_with_the_context)
 {
     fake_server server;
-    server.enqueue(fake_action::ok(describe_body()).with_delay(10s));
+    server.enqueue(fake_action::ok(one_key_table_description()).with_delay(10s));
     EXPECT_TRUE(freed_after_teardown(server, 1))
         << "the schema cache's waiter kept the read, which keeps the database";
 }
@@ -176,7 +176,7 @@ TEST(ContextTeardown, a_read_waiting_for_its_tables_schema_is_freed_with_the_con
 TEST(ContextTeardown, a_reader_waiting_for_a_page_is_freed_with_the_context)
 {
     fake_server server;
-    server.enqueue(fake_action::ok(describe_body()));
+    server.enqueue(fake_action::ok(one_key_table_description()));
     server.enqueue(fake_action::ok(R"({"Items":[],"Count":0,"ScannedCount":0})").with_delay(10s));
     EXPECT_TRUE(freed_after_teardown(server, 2))
         << "the cursor's waiting reader kept the cursor, which keeps the database";
