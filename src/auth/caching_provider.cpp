@@ -1,4 +1,5 @@
 #include "auth/credential_checks.hpp"
+#include "core/parked_handler.hpp"
 
 #include <dynomite/auth/caching_provider.hpp>
 
@@ -23,6 +24,14 @@ std::shared_ptr<caching_credentials_provider> caching_credentials_provider::crea
     return std::shared_ptr<caching_credentials_provider>(new caching_credentials_provider(
         std::move(executor), std::move(source), std::move(options)));
 }
+
+struct caching_credentials_provider::waiter {
+    detail::parked_handler<error_code, shared_credentials> handler;
+    diagnostics* diag;
+    std::uint64_t id;
+};
+
+caching_credentials_provider::~caching_credentials_provider() = default;
 
 caching_credentials_provider::caching_credentials_provider(
     asio::any_io_executor executor, std::shared_ptr<credentials_provider> source,
@@ -103,7 +112,7 @@ void caching_credentials_provider::start_get_current(diagnostics& diag, current_
             if (auto self = weak.lock()) self->cancel_wait(id);
         });
     }
-    waiters_.push_back({std::move(handler), &diag, id});
+    waiters_.push_back({{executor_, std::move(handler)}, &diag, id});
     if (fetching_) return;
     fetching_ = true;
     lock.unlock();
@@ -132,23 +141,10 @@ void caching_credentials_provider::cancel_wait(std::uint64_t id)
     waiter cancelled = std::move(*found);
     waiters_.erase(found);
     lock.unlock();
+    if (!cancelled.handler.waiting()) return;  // its context is gone
     cancelled.diag->message =
         "cancelled while waiting for credentials from " + std::string(source_->name());
-    complete(std::move(cancelled.handler), asio::error::operation_aborted, nullptr);
-}
-
-void caching_credentials_provider::complete(current_handler handler, error_code ec,
-                                            shared_credentials creds)
-{
-    auto handler_executor = asio::get_associated_executor(handler, executor_);
-    asio::post(executor_,
-               asio::bind_executor(handler_executor, [handler = std::move(handler), ec,
-                                                      creds = std::move(creds)]() mutable {
-                   // The slot's cancellation handler must not outlive the operation.
-                   auto slot = asio::get_associated_cancellation_slot(handler);
-                   if (slot.is_connected()) slot.clear();
-                   std::move(handler)(ec, std::move(creds));
-               }));
+    cancelled.handler.complete(asio::error::operation_aborted, nullptr);
 }
 
 void caching_credentials_provider::begin_fetch()
@@ -223,11 +219,12 @@ void caching_credentials_provider::on_fetched(error_code ec, credentials fetched
     }
 
     for (waiter& w : waiting) {
+        if (!w.handler.waiting()) continue;  // its context is gone
         if (!delivered) {
             *w.diag = failure;
             w.diag->message = why;
         }
-        complete(std::move(w.handler), delivered ? error_code{} : ec, delivered);
+        w.handler.complete(delivered ? error_code{} : ec, delivered);
     }
 }
 

@@ -6,11 +6,13 @@
 #include "core/parked_handler.hpp"
 #include "support/fake_server.hpp"
 
+#include <dynomite/auth/credentials_provider.hpp>
 #include <dynomite/query/database.hpp>
 
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 
 #include <gtest/gtest.h>
@@ -180,6 +182,48 @@ TEST(ContextTeardown, a_reader_waiting_for_a_page_is_freed_with_the_context)
     server.enqueue(fake_action::ok(R"({"Items":[],"Count":0,"ScannedCount":0})").with_delay(10s));
     EXPECT_TRUE(freed_after_teardown(server, 2))
         << "the cursor's waiting reader kept the cursor, which keeps the database";
+}
+
+// A credentials source that answers after an hour, from a wait of the context.
+class slow_credentials_source : public credentials_provider {
+public:
+    explicit slow_credentials_source(asio::any_io_executor executor) : executor_(executor) {}
+    std::string_view name() const noexcept override { return "slow source"; }
+    void start_get_credentials(diagnostics&, handler_type handler) override
+    {
+        auto timer = std::make_shared<asio::steady_timer>(executor_, 1h);
+        timer->async_wait([timer, handler = std::move(handler)](error_code) mutable {
+            std::move(handler)(error_code{}, credentials{"AKIDTEST", "secret", ""});
+        });
+    }
+
+private:
+    asio::any_io_executor executor_;
+};
+
+TEST(ContextTeardown, a_request_waiting_for_credentials_is_freed_with_the_context)
+{
+    fake_server server;
+    auto kept = std::make_shared<int>(0);
+    std::weak_ptr<int> watch = kept;
+    {
+        diagnostics diag;
+        asio::io_context io;
+        {
+            client_config config = fake_client_config(server);
+            config.credentials.reset();
+            config.credentials_provider = std::make_shared<slow_credentials_source>(io.get_executor());
+            config.logger = [kept = std::move(kept)](log_level, std::string_view) {};
+            client cl(io.get_executor(), std::move(config));
+            get_item_request request{"t", {{"pk", "p"}}};
+            cl.async_get_item(std::move(request), diag, [](error_code, get_item_response) {});
+        }
+        io.run_for(100ms);
+        EXPECT_EQ(server.request_count(), 0u);
+        EXPECT_FALSE(watch.expired()) << "the waiting request should keep the client";
+    }
+    EXPECT_TRUE(watch.expired())
+        << "the credentials cache's waiter kept the request, which keeps the client";
 }
 
 }  // namespace

@@ -736,8 +736,11 @@ TEST_F(RelationCursor, destroying_the_cursor_cancels_its_read_ahead)
         run_until([&] { return server.request_count() == 3; });
         ASSERT_EQ(server.request_count(), 3u);
     }
-    run_until([&] { return lines->any_with("Query attempt 1", "anceled"); }, 5s);
-    EXPECT_TRUE(lines->any_with("Query attempt 1", "anceled"));
+    // The request in flight is abandoned: its connection, which would carry its late answer,
+    // is closed long before that answer is due. (Whether the attempt is logged depends on the
+    // step of the exchange the cancellation lands in.)
+    run_until([&] { return cl.stats().open_connections == 0; }, 5s);
+    EXPECT_EQ(cl.stats().open_connections, 0u);
 }
 
 TEST_F(RelationCursor, cancel_fails_later_calls)

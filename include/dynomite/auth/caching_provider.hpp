@@ -53,6 +53,7 @@ public:
     static std::shared_ptr<caching_credentials_provider> create(
         boost::asio::any_io_executor executor, std::shared_ptr<credentials_provider> source,
         caching_options options = {});
+    ~caching_credentials_provider() override;
 
     /// Without waiting: the credentials when they are valid and outside the mandatory window
     /// (starting a background refresh inside the advisory window), else null. Never allocates.
@@ -86,11 +87,8 @@ private:
                                  std::shared_ptr<credentials_provider> source,
                                  caching_options options);
 
-    struct waiter {
-        current_handler handler;
-        diagnostics* diag;
-        std::uint64_t id;
-    };
+    // A request waiting for the fetch; its handler waits inside the executor's context.
+    struct waiter;
     enum class freshness { usable, refresh_in_background, wait };
 
     freshness judge(std::chrono::system_clock::time_point now) const noexcept;
@@ -98,7 +96,6 @@ private:
     void on_fetched(error_code ec, credentials fetched);
     void log(log_level level, std::string_view line) const;
     void cancel_wait(std::uint64_t id);
-    void complete(current_handler handler, error_code ec, shared_credentials creds);
 
     boost::asio::any_io_executor executor_;
     std::shared_ptr<credentials_provider> source_;
