@@ -262,6 +262,55 @@ TEST_F(AsyncForms, BatchesAndTransactionsThroughCallbacks)
     EXPECT_EQ(run(database_.table(table_).where("pk", "t").count()), 2);
 }
 
+TEST_F(AsyncForms, RecordsAreBatchSavedAndDestroyedThroughCallbacks)
+{
+    std::vector<Note> notes_saved;
+    for (int i = 0; i < 30; ++i) {
+        Note note;
+        note.pk = "m";
+        note.sk = sk_of(i);
+        note.body = "batch " + std::to_string(i);
+        notes_saved.push_back(std::move(note));
+    }
+    diagnostics diag;
+    outcome<model_batch_result> saved;
+    async_batch_save(notes_saved, diag, recorder(saved));
+    run_until(saved.done);
+    ASSERT_FALSE(saved.ec) << diag.to_string();
+    EXPECT_TRUE(saved.value.complete());
+    EXPECT_EQ(saved.value.written.size(), 30u);
+    EXPECT_TRUE(std::all_of(notes_saved.begin(), notes_saved.end(),
+                            [](const Note& n) { return n.persisted() && !n.changed(); }));
+    // The table holds them, read without the model layer.
+    const auto items = run(database_.table(table_).where("pk", "m").all());
+    ASSERT_EQ(items.size(), 30u);
+    EXPECT_EQ(items[17].at("body"), attribute_value("batch 17"));
+
+    // Two records with one key: refused before anything is sent, as an error code.
+    std::vector<Note> twins(2);
+    twins[0].pk = twins[1].pk = "twins";
+    twins[0].sk = twins[1].sk = "001";
+    outcome<model_batch_result> refused;
+    async_batch_save(twins, diag, recorder(refused));
+    run_until(refused.done);
+    EXPECT_EQ(refused.ec, errc::invalid_argument);
+    EXPECT_NE(diag.message.find("twins"), std::string::npos) << diag.message;
+    EXPECT_EQ(run(database_.table(table_).where("pk", "twins").count()), 0);
+
+    // A deferred batch destroy deletes nothing until it is launched.
+    outcome<model_batch_result> destroyed;
+    auto deferred = async_batch_destroy(notes_saved, diag, asio::deferred);
+    io.poll();
+    EXPECT_EQ(run(database_.table(table_).where("pk", "m").count()), 30);
+    deferred(recorder(destroyed));
+    run_until(destroyed.done);
+    ASSERT_FALSE(destroyed.ec) << diag.to_string();
+    EXPECT_EQ(destroyed.value.written.size(), 30u);
+    EXPECT_TRUE(std::all_of(notes_saved.begin(), notes_saved.end(),
+                            [](const Note& n) { return n.destroyed(); }));
+    EXPECT_EQ(run(database_.table(table_).where("pk", "m").count()), 0);
+}
+
 TEST_F(AsyncForms, MigrationsReportTheirFailureThroughTheHandler)
 {
     std::vector<migration> migrations{migration{"20260101000000", "first", {}, {}},

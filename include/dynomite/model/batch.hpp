@@ -12,6 +12,7 @@
 #include <dynomite/query/batch.hpp>
 #include <dynomite/expr/condition.hpp>
 #include <dynomite/query/database.hpp>
+#include <dynomite/core/async_operation.hpp>
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/expr/expression_context.hpp>
 #include <dynomite/model/base.hpp>
@@ -24,6 +25,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dynomite {
@@ -90,6 +92,43 @@ boost::asio::awaitable<model_batch_result> batch_destroy(std::vector<T>& records
                                                          batch_destroy_options options = {})
 {
     return batch_destroy(detail::record_pointers(records), options);
+}
+
+/// batch_save() for any completion token: void(error_code, model_batch_result). The records
+/// change as with batch_save() and must outlive the operation. On failure the result is empty
+/// and each record tells its own state (the groups sent before the failure are written).
+template <class T, class CompletionToken>
+auto async_batch_save(std::vector<T>& records, batch_save_options options, diagnostics& diag,
+                      CompletionToken&& token)
+{
+    auto executor = records.empty() ? T().get_executor() : records.front().get_executor();
+    return async_run<model_batch_result>(
+        std::move(executor), diag, [&records, options] { return batch_save(records, options); },
+        std::forward<CompletionToken>(token));
+}
+template <class T, class CompletionToken>
+auto async_batch_save(std::vector<T>& records, diagnostics& diag, CompletionToken&& token)
+{
+    return async_batch_save(records, batch_save_options{}, diag,
+                            std::forward<CompletionToken>(token));
+}
+
+/// batch_destroy() for any completion token, as async_batch_save().
+template <class T, class CompletionToken>
+auto async_batch_destroy(std::vector<T>& records, batch_destroy_options options,
+                         diagnostics& diag, CompletionToken&& token)
+{
+    auto executor = records.empty() ? T().get_executor() : records.front().get_executor();
+    return async_run<model_batch_result>(
+        std::move(executor), diag,
+        [&records, options] { return batch_destroy(records, options); },
+        std::forward<CompletionToken>(token));
+}
+template <class T, class CompletionToken>
+auto async_batch_destroy(std::vector<T>& records, diagnostics& diag, CompletionToken&& token)
+{
+    return async_batch_destroy(records, batch_destroy_options{}, diag,
+                               std::forward<CompletionToken>(token));
 }
 
 namespace detail {
