@@ -253,6 +253,22 @@ std::vector<std::string> update_differences(const update_table_request& wanted,
             }
         }
     }
+    if (const auto& stream = wanted.stream_specification) {
+        const bool enabled = actual.stream_specification && actual.stream_specification->stream_enabled;
+        if (stream->stream_enabled && !enabled) {
+            out.push_back("the table has no stream");
+        } else if (stream->stream_enabled &&
+                   actual.stream_specification->stream_view_type != stream->stream_view_type) {
+            out.push_back("its stream has another view type");
+        } else if (!stream->stream_enabled && enabled) {
+            out.push_back("the table still has a stream");
+        }
+    }
+    if (wanted.deletion_protection_enabled &&
+        actual.deletion_protection_enabled.value_or(false) != *wanted.deletion_protection_enabled) {
+        out.push_back(*wanted.deletion_protection_enabled ? "deletion protection is off"
+                                                          : "deletion protection is on");
+    }
     return out;
 }
 

@@ -271,17 +271,7 @@ public:
             return false;
         }
         if (!optional_string(*o, "ttl_attribute", path, out.ttl_attribute)) return false;
-        if (const boost::json::value* stream = o->if_contains("stream")) {
-            const boost::json::string* s = stream->if_string();
-            stream_view_type view = stream_view_type::unknown;
-            if (!s || !from_string(*s, view)) {
-                return expected(join(path, "stream"),
-                                "\"NEW_IMAGE\", \"OLD_IMAGE\", \"NEW_AND_OLD_IMAGES\" or "
-                                "\"KEYS_ONLY\"",
-                                *stream);
-            }
-            out.stream = view;
-        }
+        if (!stream_view(*o, path, false, out.stream, nullptr)) return false;
         if (!boolean(*o, "sse", path, out.sse)) return false;
         if (!boolean(*o, "deletion_protection", path, out.deletion_protection)) return false;
         if (const boost::json::value* tags = o->if_contains("tags")) {
@@ -296,11 +286,36 @@ public:
         return true;
     }
 
+    /// "stream": a view type; with `removable`, false too (then *removed is set).
+    bool stream_view(const boost::json::object& o, const std::string& path, bool removable,
+                     std::optional<stream_view_type>& out, bool* removed)
+    {
+        const boost::json::value* stream = o.if_contains("stream");
+        if (!stream) return true;
+        if (removable && stream->is_bool() && !stream->get_bool()) {
+            *removed = true;
+            return true;
+        }
+        const boost::json::string* s = stream->if_string();
+        stream_view_type view = stream_view_type::unknown;
+        if (!s || !from_string(*s, view)) {
+            return expected(join(path, "stream"),
+                            removable ? "\"NEW_IMAGE\", \"OLD_IMAGE\", \"NEW_AND_OLD_IMAGES\", "
+                                        "\"KEYS_ONLY\" or false"
+                                      : "\"NEW_IMAGE\", \"OLD_IMAGE\", \"NEW_AND_OLD_IMAGES\" or "
+                                        "\"KEYS_ONLY\"",
+                            *stream);
+        }
+        out = view;
+        return true;
+    }
+
     bool update_table(const boost::json::value& v, const std::string& path, table_changes& out)
     {
-        const boost::json::object* o = object(v, path,
-                                              {"table_name", "add_gsi", "update_gsi", "remove_gsi",
-                                               "billing_mode", "read_capacity", "write_capacity"});
+        const boost::json::object* o =
+            object(v, path,
+                   {"table_name", "add_gsi", "update_gsi", "remove_gsi", "billing_mode",
+                    "read_capacity", "write_capacity", "stream", "deletion_protection"});
         if (!o) return false;
         if (!string(*o, "table_name", path, out.table_name, true)) return false;
         const auto read_index = [this](const boost::json::value& item, const std::string& at,
@@ -332,6 +347,8 @@ public:
         };
         if (!list(*o, "remove_gsi", path, out.remove_global_indexes, true, read_name)) return false;
         if (!billing(*o, path, out.billing_mode)) return false;
+        if (!stream_view(*o, path, true, out.stream, &out.remove_stream)) return false;
+        if (!boolean(*o, "deletion_protection", path, out.deletion_protection)) return false;
         return capacity(*o, path, out.throughput);
     }
 

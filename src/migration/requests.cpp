@@ -349,10 +349,33 @@ struct request_builder {
             requests.emplace_back(std::move(request));
         }
 
+        if (changes.stream && changes.remove_stream) {
+            fail(where + ": stream cannot both be enabled and removed");
+            return;
+        }
+        if (changes.stream || changes.remove_stream) {
+            if (changes.stream == stream_view_type::unknown) {
+                fail(where + ": unknown stream view type");
+                return;
+            }
+            update_table_request request;
+            request.table_name = name;
+            request.stream_specification = stream_specification{!changes.remove_stream,
+                                                                changes.stream};
+            requests.emplace_back(std::move(request));
+        }
+
+        if (changes.deletion_protection) {
+            update_table_request request;
+            request.table_name = name;
+            request.deletion_protection_enabled = changes.deletion_protection;
+            requests.emplace_back(std::move(request));
+        }
+
         if (requests.empty()) {
             fail(where +
-                 " changes nothing; give add_gsi, update_gsi, remove_gsi, billing_mode "
-                 "or capacity");
+                 " changes nothing; give add_gsi, update_gsi, remove_gsi, billing_mode, "
+                 "capacity, stream or deletion_protection");
             return;
         }
         for (auto& request : requests) out.push_back(std::move(request));
@@ -425,6 +448,15 @@ std::string describe_request(const migration_request& request)
                 parts.push_back("delete index " +
                                 std::get<delete_global_secondary_index_action>(change).index_name);
             }
+        }
+        if (const auto& stream = update->stream_specification) {
+            parts.push_back(stream->stream_enabled && stream->stream_view_type
+                                ? "stream " + std::string(to_string(*stream->stream_view_type))
+                                : std::string("no stream"));
+        }
+        if (update->deletion_protection_enabled) {
+            parts.push_back(*update->deletion_protection_enabled ? "deletion protection"
+                                                                 : "no deletion protection");
         }
         if (!parts.empty()) {
             text += " (";

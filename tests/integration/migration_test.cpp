@@ -270,6 +270,42 @@ TEST_F(MigrationTest, TtlStreamsAndTagsWhereDynamoDbLocalTakesThem)
     EXPECT_EQ(ttl.time_to_live_description.attribute_name, "expires_at");
 }
 
+TEST_F(MigrationTest, UpdateTableTurnsTheStreamOnAndOffAndProtectsTheTable)
+{
+    const std::string posts = tracked("posts");
+    tracked("schema_migrations");
+    migration on;
+    on.version = "20260102000000";
+    on.name = "stream_posts";
+    migration_builder b;
+    auto& enable = b.update_table("posts");
+    enable.stream = stream_view_type::new_image;
+    enable.deletion_protection = true;
+    on.steps = b.take_steps();
+    migrate({create_table_named("20260101000000", "create_posts", "posts"), on});
+
+    const auto enabled = describe(posts);
+    ASSERT_TRUE(enabled.stream_specification);
+    EXPECT_TRUE(enabled.stream_specification->stream_enabled);
+    EXPECT_EQ(enabled.stream_specification->stream_view_type, stream_view_type::new_image);
+    EXPECT_FALSE(enabled.latest_stream_arn.empty());
+    EXPECT_EQ(enabled.deletion_protection_enabled, true);
+
+    migration off;
+    off.version = "20260103000000";
+    off.name = "no_stream";
+    migration_builder c;
+    auto& disable = c.update_table("posts");
+    disable.remove_stream = true;
+    disable.deletion_protection = false;
+    off.steps = c.take_steps();
+    migrate({create_table_named("20260101000000", "create_posts", "posts"), on, off});
+
+    const auto disabled = describe(posts);
+    EXPECT_FALSE(disabled.stream_specification && disabled.stream_specification->stream_enabled);
+    EXPECT_NE(disabled.deletion_protection_enabled, true);
+}
+
 TEST_F(MigrationTest, TheNamespaceComesFromTheEnvironment)
 {
     const std::string env_ns = unique_table_name("envns");

@@ -328,6 +328,13 @@ TEST(MigrationJson, ErrorsNameTheFileThePathAndWhatIsExpected)
          "up[0].create_table.deletion_protection: expected true or false, got null"},
         {R"({"up": [{"update_table": {"table_name": "posts"}}]})",
          "up[0].update_table: update_table \"posts\" changes nothing"},
+        {R"({"up": [{"update_table": {"table_name": "posts", "stream": true}}]})",
+         "up[0].update_table.stream: expected \"NEW_IMAGE\", \"OLD_IMAGE\", "
+         "\"NEW_AND_OLD_IMAGES\", \"KEYS_ONLY\" or false, got true"},
+        {R"({"up": [{"update_table": {"table_name": "posts", "stream": "ALL"}}]})",
+         "up[0].update_table.stream: expected \"NEW_IMAGE\""},
+        {R"({"up": [{"update_table": {"table_name": "posts", "deletion_protection": 1}}]})",
+         "up[0].update_table.deletion_protection: expected true or false, got number 1"},
         {R"({"up": [{"update_table": {"table_name": "posts", "add_gsi": 1}}]})",
          "up[0].update_table.add_gsi: expected an object, got number 1"},
         {R"({"up": [{"update_table": {"table_name": "posts", "add_gsi": [{"index_name":
@@ -483,6 +490,53 @@ TEST(MigrationRequests, UpdateTableSendsOneIndexCreationOrDeletionPerRequest)
     EXPECT_EQ(describe_request(requests[3]), "UpdateTable ns_posts (create index slug-index)");
     EXPECT_EQ(describe_request(requests[2]), "UpdateTable ns_posts (delete index old-index)");
     EXPECT_EQ(describe_request(requests[1]), "UpdateTable ns_posts (update index a-index)");
+}
+
+TEST(MigrationRequests, UpdateTableSetsTheStreamAndDeletionProtectionInRequestsOfTheirOwn)
+{
+    const auto steps = parse_ok(R"({"up": [
+        {"update_table": {"table_name": "posts", "stream": "NEW_AND_OLD_IMAGES",
+                          "deletion_protection": true}},
+        {"update_table": {"table_name": "posts", "stream": false,
+                          "deletion_protection": false}}]})");
+    const auto& on = std::get<table_changes>(steps[0]);
+    EXPECT_EQ(on.stream, stream_view_type::new_and_old_images);
+    EXPECT_FALSE(on.remove_stream);
+    EXPECT_EQ(on.deletion_protection, true);
+    const auto& off = std::get<table_changes>(steps[1]);
+    EXPECT_FALSE(off.stream);
+    EXPECT_TRUE(off.remove_stream);
+    EXPECT_EQ(off.deletion_protection, false);
+
+    const auto enabling = requests_of(on, in_namespace("ns"));
+    ASSERT_EQ(enabling.size(), 2u);
+    const auto& stream = std::get<update_table_request>(enabling[0]);
+    EXPECT_EQ(stream.table_name, "ns_posts");
+    ASSERT_TRUE(stream.stream_specification);
+    EXPECT_TRUE(stream.stream_specification->stream_enabled);
+    EXPECT_EQ(stream.stream_specification->stream_view_type, stream_view_type::new_and_old_images);
+    EXPECT_FALSE(stream.deletion_protection_enabled);
+    const auto& protection = std::get<update_table_request>(enabling[1]);
+    EXPECT_FALSE(protection.stream_specification);
+    EXPECT_EQ(protection.deletion_protection_enabled, true);
+    EXPECT_EQ(describe_request(enabling[0]), "UpdateTable ns_posts (stream NEW_AND_OLD_IMAGES)");
+    EXPECT_EQ(describe_request(enabling[1]), "UpdateTable ns_posts (deletion protection)");
+
+    const auto disabling = requests_of(off);
+    ASSERT_EQ(disabling.size(), 2u);
+    const auto& no_stream = std::get<update_table_request>(disabling[0]);
+    ASSERT_TRUE(no_stream.stream_specification);
+    EXPECT_FALSE(no_stream.stream_specification->stream_enabled);
+    EXPECT_FALSE(no_stream.stream_specification->stream_view_type);
+    EXPECT_EQ(describe_request(disabling[0]), "UpdateTable posts (no stream)");
+    EXPECT_EQ(describe_request(disabling[1]), "UpdateTable posts (no deletion protection)");
+
+    migration_builder m;
+    auto& both = m.update_table("posts");
+    both.stream = stream_view_type::keys_only;
+    both.remove_stream = true;
+    EXPECT_NE(build_error(m.steps()[0]).find("stream cannot both be enabled and removed"),
+              std::string::npos);
 }
 
 TEST(MigrationRequests, DeleteTableAndTtl)

@@ -540,6 +540,33 @@ TEST(UpdateDifferences, AnIndexCreatedOrGoneShowsTheChange)
     EXPECT_EQ(update_differences(remove, table), std::vector<std::string>{});
 }
 
+TEST(UpdateDifferences, AStreamOrDeletionProtectionShowsTheChange)
+{
+    update_table_request enable;
+    enable.table_name = "posts";
+    enable.stream_specification = stream_specification{true, stream_view_type::new_image};
+    enable.deletion_protection_enabled = true;
+    table_description table;
+    EXPECT_EQ(update_differences(enable, table),
+              (std::vector<std::string>{"the table has no stream", "deletion protection is off"}));
+    table.stream_specification = stream_specification{true, stream_view_type::keys_only};
+    table.deletion_protection_enabled = true;
+    EXPECT_EQ(update_differences(enable, table),
+              std::vector<std::string>{"its stream has another view type"});
+    table.stream_specification->stream_view_type = stream_view_type::new_image;
+    EXPECT_EQ(update_differences(enable, table), std::vector<std::string>{});
+
+    update_table_request disable;
+    disable.table_name = "posts";
+    disable.stream_specification = stream_specification{false, std::nullopt};
+    disable.deletion_protection_enabled = false;
+    EXPECT_EQ(update_differences(disable, table),
+              (std::vector<std::string>{"the table still has a stream", "deletion protection is on"}));
+    table.stream_specification.reset();
+    table.deletion_protection_enabled.reset();
+    EXPECT_EQ(update_differences(disable, table), std::vector<std::string>{});
+}
+
 TEST_F(MigrationRunner, WaitingIsBounded)
 {
     server.enqueue(fake_action::ok(described("schema_migrations", "ACTIVE")));

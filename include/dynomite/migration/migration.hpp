@@ -100,9 +100,9 @@ struct index_throughput {
     provisioned_throughput throughput;
 };
 
-/// update_table: index changes, billing and capacity. DynamoDB takes one index creation or
-/// deletion per UpdateTable, so each becomes a request of its own, the runner waiting for the
-/// table to be ACTIVE in between.
+/// update_table: index changes, billing and capacity, the stream and deletion protection.
+/// DynamoDB takes one index creation or deletion per UpdateTable, so each becomes a request of
+/// its own, the runner waiting for the table to be ACTIVE in between.
 struct table_changes {
     std::string table_name;
     std::vector<index_definition> add_global_indexes;
@@ -110,6 +110,11 @@ struct table_changes {
     std::vector<std::string> remove_global_indexes;
     std::optional<dynomite::billing_mode> billing_mode;
     std::optional<provisioned_throughput> throughput;
+    /// Enables the table's stream with this view type (DynamoDB refuses a table that has one).
+    std::optional<stream_view_type> stream;
+    /// Disables the table's stream.
+    bool remove_stream = false;
+    std::optional<bool> deletion_protection;
 };
 
 struct table_deletion {
