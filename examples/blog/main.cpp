@@ -50,6 +50,7 @@ asio::awaitable<void> run_blog(dynomite::client client, blog::run_summary& summa
     co_await blog::stream_comments(seeded, client, stream_page_size, summary);
     co_await blog::show_counts(seeded, summary);
     co_await blog::show_refused_writes(seeded, summary);
+    co_await blog::show_post_changes(seeded, summary);
 
     const auto stats = client.stats();
     summary.requests = stats.requests - requests_before.requests;
@@ -66,6 +67,7 @@ void print_summary(const blog::run_summary& s)
               << " requests of at most " << s.page_size << '\n'
               << "  comments counted:   " << s.popular_comment_count << " on the popular post\n"
               << "  writes refused:     " << s.refused_writes.size() << '\n'
+              << "  post changes seen:  " << s.post_changes_seen << " in the stream\n"
               << "  DynamoDB requests:  " << s.requests << " (" << s.retries << " retries)\n";
 }
 

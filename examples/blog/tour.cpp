@@ -2,11 +2,18 @@
 
 #include <dynomite/error.hpp>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
 #include <chrono>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 #include <utility>
+#include <variant>
 
 namespace blog {
 
@@ -153,6 +160,51 @@ boost::asio::awaitable<void> show_refused_writes(const seeded_blog& blog, run_su
     }
     std::cout << "  a stale edit of \"" << blog.popular.title << "\": " << stale << '\n';
     summary.refused_writes.push_back("stale edit: " + stale);
+}
+
+boost::asio::awaitable<void> show_post_changes(const seeded_blog& blog, run_summary& summary)
+{
+    using namespace boost::asio::experimental::awaitable_operators;
+    std::cout << "\nThis run's posts, as the stream of " << Post::table_name() << " saw them\n";
+    std::map<std::string, std::string> slugs;  // this run's posts: id -> slug
+    for (const Post& post : blog.posts) slugs[post.id] = post.slug;
+
+    // From the oldest change the stream holds: earlier runs' changes are passed over.
+    auto feed = Post::changes({.start = dynomite::shard_iterator_type::trim_horizon});
+    boost::asio::steady_timer limit(co_await boost::asio::this_coro::executor,
+                                    std::chrono::seconds(30));
+    for (;;) {
+        auto next = co_await (feed.next() || limit.async_wait(boost::asio::use_awaitable));
+        if (next.index() == 1 || !std::get<0>(next)) {
+            throw std::runtime_error("the stream of " + Post::table_name() +
+                                     " did not show the edit of \"" + blog.popular.title +
+                                     "\" within 30 s");
+        }
+        auto& change = *std::get<0>(next);
+        const std::string id = change.keys.at("id").as_s();
+        const auto mine = slugs.find(id);
+        if (mine == slugs.end()) continue;
+        ++summary.post_changes_seen;
+        std::cout << "  " << dynomite::to_string(change.event) << " " << mine->second;
+        if (change.old_record && change.new_record) {
+            // The fields the change touched, by name; updated_at, which every save moves, aside.
+            const auto before = change.old_record->attributes();
+            const auto after = change.new_record->attributes();
+            std::string touched;
+            for (const auto& [name, value] : after) {
+                if (name == "updated_at") continue;
+                const dynomite::attribute_value* old = before.find(name);
+                if (old == nullptr || !(*old == value))
+                    touched += (touched.empty() ? "" : ", ") + name;
+            }
+            std::cout << ": " << touched;
+        }
+        std::cout << '\n';
+        if (id == blog.popular.id && change.new_record &&
+            change.new_record->title == blog.popular.title + " (edited)") {
+            break;
+        }
+    }
 }
 
 }  // namespace blog

@@ -1,5 +1,6 @@
 // What the blog does with its data once written: indexed reads with their plans, a stream
-// over many pages, counts, and writes that DynamoDB's conditions refuse.
+// over many pages, counts, writes that DynamoDB's conditions refuse, and the posts' changes
+// read back from the table's stream.
 #pragma once
 
 #include "seed.hpp"
@@ -24,6 +25,7 @@ struct run_summary {
     std::int32_t page_size = 0;
     std::int64_t popular_comment_count = 0;
     std::vector<std::string> refused_writes;
+    std::int64_t post_changes_seen = 0;
     std::uint64_t requests = 0;
     std::uint64_t retries = 0;
 };
@@ -41,5 +43,9 @@ boost::asio::awaitable<void> show_counts(const seeded_blog& blog, run_summary& s
 /// A duplicate e-mail (validation), a duplicate id (PutItem's condition) and a stale update
 /// (optimistic locking), each refused.
 boost::asio::awaitable<void> show_refused_writes(const seeded_blog& blog, run_summary& summary);
+
+/// Reads the posts table's stream (DynamoDB Streams) and prints the changes of this run's
+/// posts as records, up to the last one, the popular post's edit.
+boost::asio::awaitable<void> show_post_changes(const seeded_blog& blog, run_summary& summary);
 
 }  // namespace blog
