@@ -114,9 +114,10 @@ struct Alert : inherits<Alert, Notice> {
 
 class streams_test : public integration_test {
 protected:
-    static constexpr int single_keys = 120;      // 5 writes each: put, update, put, delete, put
-    static constexpr int batch_keys = 400;       // a put and a delete each, 25 to a batch
-    static constexpr int transaction_pairs = 50;   // two transactions of two writes each
+    // 10,002 writes in all.
+    static constexpr int single_keys = 750;        // 5 writes each: put, update, put, delete, put
+    static constexpr int batch_keys = 2500;        // a put and a delete each, 25 to a batch
+    static constexpr int transaction_pairs = 313;  // two transactions of two writes each
     static constexpr int writers = 8;
 
     std::string create_stream_table()
