@@ -132,9 +132,9 @@ asio::awaitable<std::vector<batch_entry>> prepare_entries(std::vector<model_base
 
 }  // namespace
 
-asio::awaitable<model_batch_result> batch_save(std::vector<model_base*> records,
-                                               batch_save_options options)
+asio::awaitable<model_batch_result> batch_save(batch_records batch, batch_save_options options)
 {
+    std::vector<model_base*> records = std::move(batch).take();
     model_batch_result result;
     if (records.empty()) co_return result;
     const database db = records.front()->used_database();
@@ -145,9 +145,10 @@ asio::awaitable<model_batch_result> batch_save(std::vector<model_base*> records,
     co_return out;
 }
 
-asio::awaitable<model_batch_result> batch_destroy(std::vector<model_base*> records,
+asio::awaitable<model_batch_result> batch_destroy(batch_records batch,
                                                   batch_destroy_options options)
 {
+    std::vector<model_base*> records = std::move(batch).take();
     model_batch_result result;
     if (records.empty()) co_return result;
     const database db = records.front()->used_database();

@@ -673,6 +673,20 @@ TEST_F(ModelWrites, a_batch_destroy_deletes_by_key)
     EXPECT_THROW(run_here(batch_destroy(fresh)), error) << "not persisted";
 }
 
+TEST_F(ModelWrites, a_batch_takes_its_records_as_a_braced_list_of_pointers)
+{
+    Memo first = persisted_memo("a", "t");
+    Memo second = persisted_memo("b", "t");
+    const auto result = run_here(batch_destroy({&second, &first}));
+    EXPECT_EQ(result.written, (std::vector<std::size_t>{0, 1}));
+    EXPECT_TRUE(first.destroyed());
+    EXPECT_TRUE(second.destroyed());
+    const auto [operation, body] = request(0);
+    EXPECT_EQ(
+        body.at("RequestItems").at("memos").at(0).at("DeleteRequest").at("Key").at("id").at("S"),
+        "b");
+}
+
 // --- PartiQL -----------------------------------------------------------------------------------
 
 TEST_F(ModelWrites, find_by_pql_binds_parameters_and_follows_next_token)

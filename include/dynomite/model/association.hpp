@@ -256,6 +256,27 @@ const resolved_association& checked_association(const model_base& owner, std::st
 /// The descriptor of a record (model_base::descriptor() is protected).
 const model_descriptor& descriptor_of_record(const model_base& record);
 
+/// Saves a new record that already carries its link to the owner (its callbacks and
+/// validations run), then links the owner's side; if that fails, the new record is deleted
+/// again and the error thrown. `owner` must outlive the coroutine.
+template <class U>
+boost::asio::awaitable<U> create_associated(model_base& owner, std::string name, U record)
+{
+    prepare_associated(owner, name, record);
+    co_await record.save_or_throw();
+    std::exception_ptr failure;
+    try {
+        co_await association_link(owner, name, record);
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure) {
+        co_await record.delete_();
+        std::rethrow_exception(failure);
+    }
+    co_return record;
+}
+
 }  // namespace detail
 
 /// Streams the records of an association: by BatchGetItem in chunks of 100 ids for id sets,
@@ -346,19 +367,7 @@ public:
     /// deleted again and the error thrown.
     boost::asio::awaitable<U> create(U record)
     {
-        detail::prepare_associated(*owner_, name_, record);
-        co_await record.save_or_throw();
-        std::exception_ptr failure;
-        try {
-            co_await detail::association_link(*owner_, name_, record);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        if (failure) {
-            co_await record.delete_();
-            std::rethrow_exception(failure);
-        }
-        co_return record;
+        return detail::create_associated(*owner_, name_, std::move(record));
     }
 
     /// The associated ids (id sets: from the owner in memory, no request).
@@ -465,19 +474,7 @@ public:
     /// As collection::create().
     boost::asio::awaitable<U> create(U record)
     {
-        detail::prepare_associated(*owner_, name_, record);
-        co_await record.save_or_throw();
-        std::exception_ptr failure;
-        try {
-            co_await detail::association_link(*owner_, name_, record);
-        } catch (...) {
-            failure = std::current_exception();
-        }
-        if (failure) {
-            co_await record.delete_();
-            std::rethrow_exception(failure);
-        }
-        co_return record;
+        return detail::create_associated(*owner_, name_, std::move(record));
     }
 
 private:
@@ -505,22 +502,10 @@ model_definition<T>& model_definition<T>::has_many(std::string name,
 }
 template <class T>
 template <class U>
-model_definition<T>& model_definition<T>::has_many(std::string name)
-{
-    return associate<U>(association_kind::has_many, std::move(name), association_options{});
-}
-template <class T>
-template <class U>
 model_definition<T>& model_definition<T>::has_one(std::string name,
                                                   const association_options& options)
 {
     return associate<U>(association_kind::has_one, std::move(name), options);
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::has_one(std::string name)
-{
-    return associate<U>(association_kind::has_one, std::move(name), association_options{});
 }
 template <class T>
 template <class U>
@@ -531,23 +516,10 @@ model_definition<T>& model_definition<T>::belongs_to(std::string name,
 }
 template <class T>
 template <class U>
-model_definition<T>& model_definition<T>::belongs_to(std::string name)
-{
-    return associate<U>(association_kind::belongs_to, std::move(name), association_options{});
-}
-template <class T>
-template <class U>
 model_definition<T>& model_definition<T>::has_and_belongs_to_many(
     std::string name, const association_options& options)
 {
     return associate<U>(association_kind::has_and_belongs_to_many, std::move(name), options);
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::has_and_belongs_to_many(std::string name)
-{
-    return associate<U>(association_kind::has_and_belongs_to_many, std::move(name),
-                        association_options{});
 }
 
 }  // namespace dynomite

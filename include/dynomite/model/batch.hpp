@@ -20,7 +20,9 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <concepts>
 #include <cstddef>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,16 +32,20 @@
 
 namespace dynomite {
 
-struct batch_save_options {
-    /// Run each record's validations first; invalid records are not written.
+/// How batch_save() and transaction::commit() write several records in one request.
+struct record_write_options {
+    /// Run each saved record's validations first: a batch does not write the invalid records,
+    /// a transaction writes nothing.
     bool validate = true;
-    /// Run the before and after callbacks of save and of create (new records) or update.
-    /// Around callbacks cannot wrap one record's part of a shared write: a model that has
-    /// them is refused unless this is false.
+    /// Run the before and after callbacks of save and of create (new records) or update, and
+    /// of a transaction's destroys. Around callbacks cannot wrap one record's part of a shared
+    /// write: a model that has them is refused unless this is false.
     bool callbacks = true;
     /// Maintain created_at and updated_at.
     bool touch = true;
 };
+
+using batch_save_options = record_write_options;
 
 struct batch_destroy_options {
     /// Run the before_destroy and after_destroy callbacks (around_destroy: as for saves).
@@ -59,40 +65,36 @@ struct model_batch_result {
     bool complete() const noexcept { return not_saved.empty() && unprocessed.empty(); }
 };
 
-namespace detail {
-template <class T>
-std::vector<model_base*> record_pointers(std::vector<T>& records)
-{
-    std::vector<model_base*> pointers;
-    pointers.reserve(records.size());
-    for (auto& record : records) pointers.push_back(&record);
-    return pointers;
-}
-}  // namespace detail
+/// The records of a batch: a std::vector of one model's records, or pointers to records of any
+/// models.
+class batch_records {
+public:
+    batch_records(std::vector<model_base*> records) : pointers_(std::move(records)) {}
+    batch_records(std::initializer_list<model_base*> records) : pointers_(records) {}
+    template <std::derived_from<model_base> T>
+    batch_records(std::vector<T>& records)
+    {
+        pointers_.reserve(records.size());
+        for (auto& record : records) pointers_.push_back(&record);
+    }
+
+    std::vector<model_base*> take() && { return std::move(pointers_); }
+
+private:
+    std::vector<model_base*> pointers_;
+};
 
 /// Saves every record with PutItem semantics (the whole item, new or not), through the first
 /// record's database. Throws dynomite::error(errc::invalid_argument) before sending anything
 /// for a locking model, around callbacks (with callbacks on), a destroyed record, or two
 /// records with one key; and the client's errors (then the records of the groups sent before
 /// the failure are written, the others are as before).
-boost::asio::awaitable<model_batch_result> batch_save(std::vector<model_base*> records,
+boost::asio::awaitable<model_batch_result> batch_save(batch_records records,
                                                       batch_save_options options = {});
-template <class T>
-boost::asio::awaitable<model_batch_result> batch_save(std::vector<T>& records,
-                                                      batch_save_options options = {})
-{
-    return batch_save(detail::record_pointers(records), options);
-}
 
 /// Deletes every record (each must be persisted) with DeleteItem semantics, unconditionally.
-boost::asio::awaitable<model_batch_result> batch_destroy(std::vector<model_base*> records,
+boost::asio::awaitable<model_batch_result> batch_destroy(batch_records records,
                                                          batch_destroy_options options = {});
-template <class T>
-boost::asio::awaitable<model_batch_result> batch_destroy(std::vector<T>& records,
-                                                         batch_destroy_options options = {})
-{
-    return batch_destroy(detail::record_pointers(records), options);
-}
 
 /// batch_save() for any completion token: void(error_code, model_batch_result). The records
 /// change as with batch_save() and must outlive the operation. On failure the result is empty

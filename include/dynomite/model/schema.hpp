@@ -291,21 +291,14 @@ public:
 
     // Associations with model U, defined in model/association.hpp.
     template <class U>
-    model_definition& has_many(std::string name, const association_options& options);
+    model_definition& has_many(std::string name, const association_options& options = {});
     template <class U>
-    model_definition& has_many(std::string name);
+    model_definition& has_one(std::string name, const association_options& options = {});
     template <class U>
-    model_definition& has_one(std::string name, const association_options& options);
+    model_definition& belongs_to(std::string name, const association_options& options = {});
     template <class U>
-    model_definition& has_one(std::string name);
-    template <class U>
-    model_definition& belongs_to(std::string name, const association_options& options);
-    template <class U>
-    model_definition& belongs_to(std::string name);
-    template <class U>
-    model_definition& has_and_belongs_to_many(std::string name, const association_options& options);
-    template <class U>
-    model_definition& has_and_belongs_to_many(std::string name);
+    model_definition& has_and_belongs_to_many(std::string name,
+                                              const association_options& options = {});
 
     detail::model_descriptor& descriptor() noexcept { return *d_; }
 

@@ -27,15 +27,7 @@
 
 namespace dynomite {
 
-struct transaction_options {
-    /// Run each saved record's validations first.
-    bool validate = true;
-    /// Run the before and after callbacks of the saves and destroys (around callbacks cannot
-    /// wrap one part of a shared write: a model that has them is refused unless this is false).
-    bool callbacks = true;
-    /// Maintain created_at and updated_at.
-    bool touch = true;
-};
+using transaction_options = record_write_options;
 
 /// Why one action of a cancelled transaction failed.
 struct transaction_failure {

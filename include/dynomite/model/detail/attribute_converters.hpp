@@ -106,11 +106,7 @@ struct attribute_converter<std::chrono::sys_time<Duration>> {
     static error_code from_attribute(const attribute_value& v, time& out, std::string* why)
     {
         const std::string* text = v.get_if<std::string>();
-        if (text == nullptr) {
-            return detail::report_failure(nullptr, why, errc::invalid_argument, [&] {
-                return detail::type_mismatch("S", detail::label_of<time>(), v);
-            });
-        }
+        if (text == nullptr) return detail::kind_mismatch<time>(v, "S", why);
         return parse_iso8601(*text, out, why);
     }
 };
@@ -173,17 +169,12 @@ struct attribute_converter<std::unordered_map<std::string, T, H, E, A>>
 /// T's attribute, or NULL when empty. NULL reads as nullopt, even for a T that would read NULL
 /// itself: an optional holding an empty set reads back as nullopt.
 template <attribute_convertible T>
-struct attribute_converter<std::optional<T>> {
+struct attribute_converter<std::optional<T>>
+    : detail::path_aware_reading<attribute_converter<std::optional<T>>, std::optional<T>> {
     static attribute_value to_attribute(const std::optional<T>& value)
     {
         if (!value) return null_value{};
         return attribute_converter<T>::to_attribute(*value);
-    }
-
-    static error_code from_attribute(const attribute_value& v, std::optional<T>& out,
-                                     std::string* why)
-    {
-        return from_attribute_at(v, out, why, nullptr);
     }
 
     static error_code from_attribute_at(const attribute_value& v, std::optional<T>& out,
@@ -219,11 +210,7 @@ struct attribute_converter<E> {
     static error_code from_attribute(const attribute_value& v, E& out, std::string* why)
     {
         const std::string* text = v.get_if<std::string>();
-        if (text == nullptr) {
-            return detail::report_failure(nullptr, why, errc::invalid_argument, [&] {
-                return detail::type_mismatch("S", detail::label_of<E>(), v);
-            });
-        }
+        if (text == nullptr) return detail::kind_mismatch<E>(v, "S", why);
         for (const auto& [e, name] : enum_names<E>::values) {
             if (std::string_view(name) == *text) {
                 out = e;
@@ -264,7 +251,7 @@ error_code read_fields(const attribute_map& in, T& object, std::string* why = nu
 
 /// M; the fields whose attribute is missing keep the value of a default-constructed T.
 template <described_struct T>
-struct attribute_converter<T> {
+struct attribute_converter<T> : detail::path_aware_reading<attribute_converter<T>, T> {
     static attribute_value to_attribute(const T& value)
     {
         attribute_map out;
@@ -272,20 +259,11 @@ struct attribute_converter<T> {
         return out;
     }
 
-    static error_code from_attribute(const attribute_value& v, T& out, std::string* why)
-    {
-        return from_attribute_at(v, out, why, nullptr);
-    }
-
     static error_code from_attribute_at(const attribute_value& v, T& out, std::string* why,
                                         const detail::value_path* at)
     {
         const attribute_map* fields = v.get_if<attribute_map>();
-        if (fields == nullptr) {
-            return detail::report_failure(at, why, errc::invalid_argument, [&] {
-                return detail::type_mismatch("M", detail::label_of<T>(), v);
-            });
-        }
+        if (fields == nullptr) return detail::kind_mismatch<T>(v, "M", why, at);
         T result{};
         if (error_code ec = detail::read_fields_at(*fields, result, why, at)) return ec;
         out = std::move(result);

@@ -32,7 +32,7 @@ template <class K>
 concept set_member = std::same_as<K, std::string> || std::same_as<K, bytes> || number_like<K>;
 
 template <class Set>
-struct set_converter {
+struct set_converter : path_aware_reading<set_converter<Set>, Set> {
     using key = typename Set::key_type;
 
     static attribute_value to_attribute(const Set& set)
@@ -50,11 +50,6 @@ struct set_converter {
         }
     }
 
-    static error_code from_attribute(const attribute_value& v, Set& out, std::string* why)
-    {
-        return from_attribute_at(v, out, why, nullptr);
-    }
-
     static error_code from_attribute_at(const attribute_value& v, Set& out, std::string* why,
                                         const value_path* at)
     {
@@ -65,15 +60,15 @@ struct set_converter {
         Set result;
         if constexpr (std::same_as<key, std::string>) {
             const string_set* members = v.get_if<string_set>();
-            if (members == nullptr) return mismatch(v, "SS or NULL", why, at);
+            if (members == nullptr) return kind_mismatch<Set>(v, "SS or NULL", why, at);
             result.insert(members->values.begin(), members->values.end());
         } else if constexpr (std::same_as<key, bytes>) {
             const binary_set* members = v.get_if<binary_set>();
-            if (members == nullptr) return mismatch(v, "BS or NULL", why, at);
+            if (members == nullptr) return kind_mismatch<Set>(v, "BS or NULL", why, at);
             result.insert(members->values.begin(), members->values.end());
         } else {
             const number_set* members = v.get_if<number_set>();
-            if (members == nullptr) return mismatch(v, "NS or NULL", why, at);
+            if (members == nullptr) return kind_mismatch<Set>(v, "NS or NULL", why, at);
             for (const number& member : members->values) {
                 key k{};
                 if (error_code ec = number_codec<key>::read(member, k, why)) {
@@ -86,18 +81,10 @@ struct set_converter {
         out = std::move(result);
         return {};
     }
-
-private:
-    static error_code mismatch(const attribute_value& v, std::string_view expected,
-                               std::string* why, const value_path* at)
-    {
-        return report_failure(at, why, errc::invalid_argument,
-                              [&] { return type_mismatch(expected, label_of<Set>(), v); });
-    }
 };
 
 template <class List>
-struct list_converter {
+struct list_converter : path_aware_reading<list_converter<List>, List> {
     using element = typename List::value_type;
 
     static attribute_value to_attribute(const List& list)
@@ -108,19 +95,11 @@ struct list_converter {
         return out;
     }
 
-    static error_code from_attribute(const attribute_value& v, List& out, std::string* why)
-    {
-        return from_attribute_at(v, out, why, nullptr);
-    }
-
     static error_code from_attribute_at(const attribute_value& v, List& out, std::string* why,
                                         const value_path* at)
     {
         const attribute_list* elements = v.get_if<attribute_list>();
-        if (elements == nullptr) {
-            return report_failure(at, why, errc::invalid_argument,
-                                  [&] { return type_mismatch("L", label_of<List>(), v); });
-        }
+        if (elements == nullptr) return kind_mismatch<List>(v, "L", why, at);
         List result;
         for (std::size_t i = 0; i < elements->size(); ++i) {
             element e{};
@@ -134,7 +113,7 @@ struct list_converter {
 };
 
 template <class Map>
-struct map_converter {
+struct map_converter : path_aware_reading<map_converter<Map>, Map> {
     using mapped = typename Map::mapped_type;
 
     static attribute_value to_attribute(const Map& map)
@@ -147,19 +126,11 @@ struct map_converter {
         return out;
     }
 
-    static error_code from_attribute(const attribute_value& v, Map& out, std::string* why)
-    {
-        return from_attribute_at(v, out, why, nullptr);
-    }
-
     static error_code from_attribute_at(const attribute_value& v, Map& out, std::string* why,
                                         const value_path* at)
     {
         const attribute_map* entries = v.get_if<attribute_map>();
-        if (entries == nullptr) {
-            return report_failure(at, why, errc::invalid_argument,
-                                  [&] { return type_mismatch("M", label_of<Map>(), v); });
-        }
+        if (entries == nullptr) return kind_mismatch<Map>(v, "M", why, at);
         Map result;
         for (const auto& [name, value] : *entries) {
             mapped m{};

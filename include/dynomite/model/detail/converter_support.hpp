@@ -199,6 +199,25 @@ concept path_aware_converter = requires(const attribute_value& v, T& out, std::s
 };
 // clang-format on
 
+/// Fails with errc::invalid_argument: `v` is not of the `expected` kind ("S", "L", "SS or
+/// NULL") that a T holds.
+template <class T>
+error_code kind_mismatch(const attribute_value& v, std::string_view expected, std::string* why,
+                         const value_path* at = nullptr)
+{
+    return report_failure(at, why, errc::invalid_argument,
+                          [&] { return type_mismatch(expected, label_of<T>(), v); });
+}
+
+/// The from_attribute of a path-aware Converter of T: its from_attribute_at at the top.
+template <class Converter, class T>
+struct path_aware_reading {
+    static error_code from_attribute(const attribute_value& v, T& out, std::string* why)
+    {
+        return Converter::from_attribute_at(v, out, why, nullptr);
+    }
+};
+
 template <attribute_convertible T>
 error_code read_nested(const attribute_value& v, T& out, std::string* why, const value_path* at)
 {

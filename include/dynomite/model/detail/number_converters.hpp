@@ -105,10 +105,7 @@ struct number_converter {
     static error_code from_attribute(const attribute_value& v, T& out, std::string* why)
     {
         const number* n = v.get_if<number>();
-        if (n == nullptr) {
-            return report_failure(nullptr, why, errc::invalid_argument,
-                                  [&] { return type_mismatch("N", label_of<T>(), v); });
-        }
+        if (n == nullptr) return kind_mismatch<T>(v, "N", why);
         return number_codec<T>::read(*n, out, why);
     }
 };
@@ -120,10 +117,7 @@ struct stored_converter {
     static error_code from_attribute(const attribute_value& v, T& out, std::string* why)
     {
         const Stored* stored = v.get_if<Stored>();
-        if (stored == nullptr) {
-            return report_failure(nullptr, why, errc::invalid_argument,
-                                  [&] { return type_mismatch(Expected, label_of<T>(), v); });
-        }
+        if (stored == nullptr) return kind_mismatch<T>(v, Expected, why);
         out = *stored;
         return {};
     }
