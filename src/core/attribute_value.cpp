@@ -2,6 +2,8 @@
 #include <dynomite/core/attribute_value.hpp>
 #include <dynomite/core/diagnostics.hpp>
 
+#include "core/enum_text.hpp"
+
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -384,29 +386,10 @@ attribute_value attribute_value::from_double(double d)
 
 std::string_view attribute_value::type_name(kind k) noexcept
 {
-    switch (k) {
-        case kind::s:
-            return "S";
-        case kind::n:
-            return "N";
-        case kind::b:
-            return "B";
-        case kind::boolean:
-            return "BOOL";
-        case kind::null:
-            return "NULL";
-        case kind::m:
-            return "M";
-        case kind::l:
-            return "L";
-        case kind::ss:
-            return "SS";
-        case kind::ns:
-            return "NS";
-        case kind::bs:
-            return "BS";
-    }
-    return "?";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"S", "N", "B",  "BOOL", "NULL",
+                                                 "M", "L", "SS", "NS",   "BS"};
+    return detail::enum_name(k, names, "?");
 }
 
 namespace {

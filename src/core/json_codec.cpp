@@ -107,22 +107,18 @@ public:
             }
             out = null_value{};
         } else if (type == "M") {
-            const boost::json::object* m = inner.if_object();
-            if (!m)
-                return fail("expected an object for \"M\", got " +
-                            std::string(json_kind_name(inner)));
-            if (depth >= max_nesting) return too_deep();
+            const boost::json::object* m =
+                expect_nested(inner, type, &boost::json::value::if_object, "an object", depth);
+            if (!m) return errc::malformed_response;
             out = attribute_map();
             const std::size_t saved = path_.size();
             path_ += ".M";
             if (error_code ec = members(*m, *out.get_if<attribute_map>(), depth + 1)) return ec;
             path_.resize(saved);
         } else if (type == "L") {
-            const boost::json::array* a = inner.if_array();
-            if (!a)
-                return fail("expected an array for \"L\", got " +
-                            std::string(json_kind_name(inner)));
-            if (depth >= max_nesting) return too_deep();
+            const boost::json::array* a =
+                expect_nested(inner, type, &boost::json::value::if_array, "an array", depth);
+            if (!a) return errc::malformed_response;
             out = attribute_list();
             attribute_list& list = *out.get_if<attribute_list>();
             list.resize(a->size());
@@ -169,11 +165,8 @@ private:
                         error_code (reader::*read_element)(const boost::json::value&,
                                                            std::string_view, T&))
     {
-        const boost::json::array* a = json.if_array();
-        if (!a) {
-            return fail("expected an array for \"" + std::string(type) + "\", got " +
-                        std::string(json_kind_name(json)));
-        }
+        const boost::json::array* a = expect(json, type, &boost::json::value::if_array, "an array");
+        if (!a) return errc::malformed_response;
         Set set;
         auto& out = set.values;
         out.resize(a->size());
@@ -192,12 +185,34 @@ private:
 
     const boost::json::string* expect_string(const boost::json::value& json, std::string_view type)
     {
-        const boost::json::string* s = json.if_string();
-        if (!s) {
-            fail("expected a string for \"" + std::string(type) + "\", got " +
+        return expect(json, type, &boost::json::value::if_string, "a string");
+    }
+
+    // The JSON of a `type` value as what `if_kind` gives; null, after failing, for JSON that is
+    // not `kind`.
+    template <class T>
+    const T* expect(const boost::json::value& json, std::string_view type,
+                    const T* (boost::json::value::*if_kind)() const noexcept, std::string_view kind)
+    {
+        const T* typed = (json.*if_kind)();
+        if (!typed) {
+            fail("expected " + std::string(kind) + " for \"" + std::string(type) + "\", got " +
                  std::string(json_kind_name(json)));
         }
-        return s;
+        return typed;
+    }
+
+    // The JSON of an M or L value at `depth`, as expect gives it; null, after failing, when it
+    // is nested deeper than DynamoDB allows.
+    template <class T>
+    const T* expect_nested(const boost::json::value& json, std::string_view type,
+                           const T* (boost::json::value::*if_kind)() const noexcept,
+                           std::string_view kind, int depth)
+    {
+        const T* typed = expect(json, type, if_kind, kind);
+        if (typed == nullptr || depth < max_nesting) return typed;
+        too_deep();
+        return nullptr;
     }
 
     error_code read_string(const boost::json::value& json, std::string_view type, std::string& out)

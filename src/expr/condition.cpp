@@ -5,6 +5,7 @@
 #include "core/or_throw.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 namespace dynomite {
@@ -20,38 +21,37 @@ namespace {
 
 using detail::throw_invalid;
 
+enum class op_group : unsigned char { comparison, range, function, logical };
+
+op_group group_of(condition_op op) noexcept
+{
+    using enum op_group;
+    // In the order of the enumerators of condition_op.
+    // clang-format off
+    static constexpr op_group groups[] = {
+        comparison, comparison, comparison, comparison, comparison, comparison,  // eq to ge
+        range, range,                                          // between, in
+        function, function, function, function, function,      // attribute_exists to contains
+        logical, logical, logical};                            // and_, or_, not_
+    // clang-format on
+    static_assert(std::size(groups) == static_cast<std::size_t>(condition_op::not_) + 1);
+    const auto index = static_cast<std::size_t>(op);
+    return index < std::size(groups) ? groups[index] : range;
+}
+
 bool is_comparison(condition_op op) noexcept
 {
-    switch (op) {
-        case condition_op::eq:
-        case condition_op::ne:
-        case condition_op::lt:
-        case condition_op::le:
-        case condition_op::gt:
-        case condition_op::ge:
-            return true;
-        default:
-            return false;
-    }
+    return group_of(op) == op_group::comparison;
 }
 
 bool is_function(condition_op op) noexcept
 {
-    switch (op) {
-        case condition_op::attribute_exists:
-        case condition_op::attribute_not_exists:
-        case condition_op::attribute_type:
-        case condition_op::begins_with:
-        case condition_op::contains:
-            return true;
-        default:
-            return false;
-    }
+    return group_of(op) == op_group::function;
 }
 
 bool is_logical_op(condition_op op) noexcept
 {
-    return op == condition_op::and_ || op == condition_op::or_ || op == condition_op::not_;
+    return group_of(op) == op_group::logical;
 }
 
 // The subject as the user wrote it, for messages: "price" or "size(tags)".

@@ -6,6 +6,8 @@
 #include "core/enum_text.hpp"
 
 #include <algorithm>
+#include <iterator>
+#include <type_traits>
 
 namespace dynomite::detail {
 
@@ -34,43 +36,50 @@ condition join_conditions(const condition& a, const condition& b)
 template <class T>
 const T& value_of(const update_action& a)
 {
-    if (const T* v = a.value.get_if<T>()) return *v;
-    throw error(errc::invalid_argument, "update of " + a.path.to_string() + ": " +
-                                            std::string(to_string(a.op)) +
-                                            " holds a value of another type");
+    if constexpr (std::is_same_v<T, attribute_value>) {
+        return a.value;
+    } else {
+        if (const T* v = a.value.get_if<T>()) return *v;
+        throw error(errc::invalid_argument, "update of " + a.path.to_string() + ": " +
+                                                std::string(to_string(a.op)) +
+                                                " holds a value of another type");
+    }
 }
 
+template <class T>
+void append_with(update_expression& u, const update_action& a,
+                 update_expression& (update_expression::*adder)(const document_path&, T))
+{
+    (u.*adder)(a.path, value_of<T>(a));
+}
+
+void append_with(update_expression& u, const update_action& a,
+                 update_expression& (update_expression::*adder)(const document_path&))
+{
+    (u.*adder)(a.path);
+}
+
+template <auto adder>
+void append_by(update_expression& u, const update_action& a)
+{
+    append_with(u, a, adder);
+}
+
+/// Adds `a` to `u` through the adder of its operation, which checks it as it checks any action.
 void append_action(update_expression& u, const update_action& a)
 {
-    switch (a.op) {
-        case update_op::set:
-            u.set(a.path, a.value);
-            return;
-        case update_op::set_if_not_exists:
-            u.set_if_not_exists(a.path, a.value);
-            return;
-        case update_op::list_append:
-            u.list_append(a.path, value_of<attribute_list>(a));
-            return;
-        case update_op::list_prepend:
-            u.list_prepend(a.path, value_of<attribute_list>(a));
-            return;
-        case update_op::increment:
-            u.increment(a.path, value_of<number>(a));
-            return;
-        case update_op::decrement:
-            u.decrement(a.path, value_of<number>(a));
-            return;
-        case update_op::remove:
-            u.remove(a.path);
-            return;
-        case update_op::add:
-            u.add(a.path, a.value);
-            return;
-        case update_op::delete_from_set:
-            u.delete_from_set(a.path, a.value);
-            return;
-    }
+    using appender = void (*)(update_expression&, const update_action&);
+    using e = update_expression;
+    // In the order of the enumerators of update_op.
+    // clang-format off
+    static constexpr appender appenders[] = {
+        append_by<&e::set>, append_by<&e::set_if_not_exists>, append_by<&e::list_append>,
+        append_by<&e::list_prepend>, append_by<&e::increment>, append_by<&e::decrement>,
+        append_by<&e::remove>, append_by<&e::add>, append_by<&e::delete_from_set>};
+    // clang-format on
+    static_assert(std::size(appenders) == static_cast<std::size_t>(update_op::delete_from_set) + 1);
+    const auto index = static_cast<std::size_t>(a.op);
+    if (index < std::size(appenders)) appenders[index](u, a);
 }
 
 [[noreturn]] void refuse(const transaction_write& first, const transaction_write& second,
@@ -81,6 +90,24 @@ void append_action(update_expression& u, const update_action& a)
                     first.description() + ") and action " +
                     std::to_string(second.positions.front()) + " (" + second.description() +
                     ") are on the same item and cannot be one write: " + reason);
+}
+
+/// One action of a TransactWriteItems: the write's item (a Put) or key (the others) and its
+/// expressions; a failed condition returns the item as it was.
+template <class Action>
+Action transact_action(const transaction_write& w, const update_expression* update = nullptr)
+{
+    Action action;
+    action.table_name = w.table;
+    if constexpr (std::is_same_v<Action, transact_put>) {
+        action.item = w.item;
+    } else {
+        action.key = w.key;
+    }
+    render_expressions(action, w.cond, update);
+    action.return_values_on_condition_check_failure =
+        return_values_on_condition_check_failure::all_old;
+    return action;
 }
 
 }  // namespace
@@ -140,41 +167,17 @@ void add_transaction_write(std::vector<transaction_write>& writes, transaction_w
 
 transact_write_item to_transact_item(const transaction_write& w)
 {
-    constexpr auto all_old = return_values_on_condition_check_failure::all_old;
     switch (w.op) {
-        case transaction_write::operation::put: {
-            transact_put put;
-            put.table_name = w.table;
-            put.item = w.item;
-            render_expressions(put, w.cond);
-            put.return_values_on_condition_check_failure = all_old;
-            return put;
-        }
-        case transaction_write::operation::update: {
-            transact_update update;
-            update.table_name = w.table;
-            update.key = w.key;
-            render_expressions(update, w.cond, &w.update);
-            update.return_values_on_condition_check_failure = all_old;
-            return update;
-        }
-        case transaction_write::operation::remove: {
-            transact_delete deletion;
-            deletion.table_name = w.table;
-            deletion.key = w.key;
-            render_expressions(deletion, w.cond);
-            deletion.return_values_on_condition_check_failure = all_old;
-            return deletion;
-        }
+        case transaction_write::operation::put:
+            return transact_action<transact_put>(w);
+        case transaction_write::operation::update:
+            return transact_action<transact_update>(w, &w.update);
+        case transaction_write::operation::remove:
+            return transact_action<transact_delete>(w);
         case transaction_write::operation::check:
             break;
     }
-    transact_condition_check check;
-    check.table_name = w.table;
-    check.key = w.key;
-    render_expressions(check, w.cond);
-    check.return_values_on_condition_check_failure = all_old;
-    return check;
+    return transact_action<transact_condition_check>(w);
 }
 
 }  // namespace dynomite::detail

@@ -132,26 +132,25 @@ namespace detail {
 
 // The kinds of member types the codecs walk into.
 
+/// Whether T is Template<Args...>.
+template <class T, template <class...> class Template>
+inline constexpr bool is_instance_of = false;
+template <template <class...> class Template, class... Args>
+inline constexpr bool is_instance_of<Template<Args...>, Template> = true;
+
 template <class T>
-inline constexpr bool is_optional = false;
+inline constexpr bool is_optional = is_instance_of<T, std::optional>;
 template <class T>
-inline constexpr bool is_optional<std::optional<T>> = true;
+inline constexpr bool is_vector = is_instance_of<T, std::vector>;
+template <class T>
+inline constexpr bool is_variant = is_instance_of<T, std::variant>;
 
 template <class T>
 inline constexpr bool is_optional_enum = false;
 template <class T>
 inline constexpr bool is_optional_enum<std::optional<T>> = std::is_enum_v<T>;
 
-template <class T>
-inline constexpr bool is_vector = false;
-template <class T>
-inline constexpr bool is_vector<std::vector<T>> = true;
-
-template <class T>
-inline constexpr bool is_variant = false;
-template <class... T>
-inline constexpr bool is_variant<std::variant<T...>> = true;
-
+// per_table is an alias, which is_instance_of cannot see through.
 template <class T>
 inline constexpr bool is_per_table = false;
 template <class T>

@@ -45,6 +45,65 @@ boost::asio::awaitable<error_code> feed_items(client& cl, const std::string& tab
     }
 }
 
+/// Appends the checkpoint `item` holds to `out`; false for an item that is not one. A lease of
+/// a shard without a checkpoint yet is passed over.
+bool read_checkpoint(const attribute_map& item, std::vector<shard_checkpoint>& out)
+{
+    const attribute_value* shard = item.find("shard");
+    const attribute_value* sequence = item.find("sequence_number");
+    if (shard && shard->is_s() && !sequence) return true;
+    if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) return false;
+    out.push_back({shard->as_s(), sequence->as_s()});
+    return true;
+}
+
+/// Appends the lease `item` holds to `out`; false for an item that is not one.
+bool read_lease(const attribute_map& item, std::vector<shard_lease>& out)
+{
+    const attribute_value* shard = item.find("shard");
+    const attribute_value* owner = item.find("owner");
+    const attribute_value* counter = item.find("lease_counter");
+    const attribute_value* finished = item.find("finished");
+    const attribute_value* sequence = item.find("sequence_number");
+    shard_lease lease;
+    const bool valid =
+        shard && shard->is_s() && (!owner || owner->is_s()) &&
+        (!counter || (counter->is_n() && !counter->as_n().to_int64(lease.counter))) &&
+        (!finished || finished->type() == attribute_value::kind::boolean) &&
+        (!sequence || sequence->is_s());
+    if (!valid) return false;
+    lease.shard_id = shard->as_s();
+    if (owner) lease.owner = owner->as_s();
+    lease.finished = finished && finished->as_bool();
+    if (sequence) lease.sequence_number = sequence->as_s();
+    out.push_back(std::move(lease));
+    return true;
+}
+
+/// Reads every item of `feed` into `out` through `read`; an item `read` refuses fails the load
+/// with errc::invalid_argument, the diagnostics saying that the table holds an item of the feed
+/// `problem`.
+template <class T>
+boost::asio::awaitable<error_code> load_feed(client& cl, const std::string& table,
+                                             const std::string& feed, std::vector<T>& out,
+                                             diagnostics& diag,
+                                             bool (*read)(const attribute_map&, std::vector<T>&),
+                                             const char* problem)
+{
+    diag.clear();
+    out.clear();
+    std::vector<attribute_map> items;
+    const error_code read_error = co_await feed_items(cl, table, feed, items, diag);
+    if (read_error) co_return read_error;
+    for (const attribute_map& item : items) {
+        if (read(item, out)) continue;
+        diag.message =
+            "checkpoint table \"" + table + "\" holds an item of feed \"" + feed + "\" " + problem;
+        co_return make_error_code(errc::invalid_argument);
+    }
+    co_return error_code{};
+}
+
 /// Checks a save's arguments; the error names what is wrong.
 error_code check_checkpoints(const std::string& feed,
                              const std::vector<shard_checkpoint>& positions, diagnostics& diag)
@@ -128,25 +187,8 @@ create_table_request table_checkpoint_store::table_definition(std::string table_
 boost::asio::awaitable<error_code> table_checkpoint_store::load(
     const std::string& feed, std::vector<shard_checkpoint>& out, diagnostics& diag)
 {
-    diag.clear();
-    out.clear();
-    std::vector<attribute_map> items;
-    const error_code read = co_await feed_items(client_, table_, feed, items, diag);
-    if (read) co_return read;
-    for (const attribute_map& item : items) {
-        const attribute_value* shard = item.find("shard");
-        const attribute_value* sequence = item.find("sequence_number");
-        // A lease of a shard without a checkpoint yet.
-        if (shard && shard->is_s() && !sequence) continue;
-        if (!shard || !shard->is_s() || !sequence || !sequence->is_s()) {
-            diag.message = "checkpoint table \"" + table_ +
-                           "\" holds an item of feed \"" + feed +
-                           "\" without the strings shard and sequence_number";
-            co_return make_error_code(errc::invalid_argument);
-        }
-        out.push_back({shard->as_s(), sequence->as_s()});
-    }
-    co_return error_code{};
+    co_return co_await load_feed(client_, table_, feed, out, diag, read_checkpoint,
+                                 "without the strings shard and sequence_number");
 }
 
 boost::asio::awaitable<error_code> table_checkpoint_store::save(
@@ -182,37 +224,9 @@ boost::asio::awaitable<error_code> table_checkpoint_store::save(
 boost::asio::awaitable<error_code> table_checkpoint_store::load_leases(
     const std::string& feed, std::vector<shard_lease>& out, diagnostics& diag)
 {
-    diag.clear();
-    out.clear();
-    std::vector<attribute_map> items;
-    const error_code read = co_await feed_items(client_, table_, feed, items, diag);
-    if (read) co_return read;
-    for (const attribute_map& item : items) {
-        const attribute_value* shard = item.find("shard");
-        const attribute_value* owner = item.find("owner");
-        const attribute_value* counter = item.find("lease_counter");
-        const attribute_value* finished = item.find("finished");
-        const attribute_value* sequence = item.find("sequence_number");
-        shard_lease lease;
-        const bool valid = shard && shard->is_s() && (!owner || owner->is_s()) &&
-                           (!counter || (counter->is_n() &&
-                                         !counter->as_n().to_int64(lease.counter))) &&
-                           (!finished || finished->type() == attribute_value::kind::boolean) &&
-                           (!sequence || sequence->is_s());
-        if (!valid) {
-            diag.message = "checkpoint table \"" + table_ + "\" holds an item of feed \"" +
-                           feed +
-                           "\" that is no lease: shard, owner and sequence_number must be "
-                           "strings, lease_counter an integer, finished a boolean";
-            co_return make_error_code(errc::invalid_argument);
-        }
-        lease.shard_id = shard->as_s();
-        if (owner) lease.owner = owner->as_s();
-        lease.finished = finished && finished->as_bool();
-        if (sequence) lease.sequence_number = sequence->as_s();
-        out.push_back(std::move(lease));
-    }
-    co_return error_code{};
+    co_return co_await load_feed(client_, table_, feed, out, diag, read_lease,
+                                 "that is no lease: shard, owner and sequence_number must be "
+                                 "strings, lease_counter an integer, finished a boolean");
 }
 
 boost::asio::awaitable<error_code> table_checkpoint_store::update_lease(

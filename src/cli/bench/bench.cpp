@@ -1,5 +1,6 @@
 #include "bench/bench.hpp"
 #include "bench/bench_error.hpp"
+#include "core/enum_text.hpp"
 
 #include <dynomite/core/time.hpp>
 
@@ -13,16 +14,15 @@ namespace dynomite::cli::bench {
 
 namespace {
 
-constexpr std::array<operation, 6> all_operations = {
-    operation::get_item, operation::put_item,       operation::query,
-    operation::scan,     operation::transact_write, operation::batch_write};
+// In the order of the enumerators of operation.
+constexpr std::string_view operation_names[] = {"getitem", "putitem",       "query",
+                                                "scan",    "transactwrite", "batchwrite"};
 
 std::optional<operation> operation_from_name(std::string_view name)
 {
-    for (operation op : all_operations) {
-        if (operation_name(op) == name) return op;
-    }
-    return std::nullopt;
+    operation op{};
+    if (!detail::enum_from_name(name, op, operation_names)) return std::nullopt;
+    return op;
 }
 
 template <class Integer>
@@ -90,21 +90,7 @@ double cpu_microseconds_per_op(const bench_result& result)
 
 std::string_view operation_name(operation op)
 {
-    switch (op) {
-        case operation::get_item:
-            return "getitem";
-        case operation::put_item:
-            return "putitem";
-        case operation::query:
-            return "query";
-        case operation::scan:
-            return "scan";
-        case operation::transact_write:
-            return "transactwrite";
-        case operation::batch_write:
-            return "batchwrite";
-    }
-    return "getitem";
+    return detail::enum_name(op, operation_names, operation_names[0]);
 }
 
 std::string_view layer_name(layer l)

@@ -4,6 +4,7 @@
 #include "bench/bench_item.hpp"
 #include "bench/event_counts.hpp"
 #include "bench/html_report.hpp"
+#include "bench/layer_operations.hpp"
 #include "bench/results.hpp"
 #include "bench/ycsb_operations.hpp"
 #include "cli.hpp"
@@ -27,7 +28,6 @@
 #include <algorithm>
 #include <atomic>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -45,7 +45,6 @@ using bench::operation;
 using steady = std::chrono::steady_clock;
 
 using bench::bench_item;
-using bench::partition_value;
 
 // What every thread shares.
 struct shared_state {
@@ -129,128 +128,6 @@ double process_cpu_seconds()
 
 using outcome = bench::operation_outcome;
 
-
-asio::awaitable<outcome> run_client_operation(thread_context& ctx, const bench::bench_options& o,
-                                              operation op, std::uint32_t key_index,
-                                              const std::string& payload)
-{
-    diagnostics diag;
-    outcome result;
-    switch (op) {
-        case operation::get_item: {
-            get_item_request request;
-            request.table_name = o.table;
-            request.key = {{"pk", std::string(partition_value)},
-                           {"sk", bench::item_sort_key(key_index)}};
-            auto [ec, response] = co_await ctx.db_client->async_get_item(
-                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
-            result.ec = ec;
-            result.items = response.item ? 1 : 0;
-            break;
-        }
-        case operation::put_item: {
-            put_item_request request;
-            request.table_name = o.table;
-            request.item = bench::make_bench_item(bench::item_sort_key(key_index), payload);
-            auto [ec, response] = co_await ctx.db_client->async_put_item(
-                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
-            result.ec = ec;
-            result.items = ec ? 0 : 1;
-            break;
-        }
-        case operation::query: {
-            query_request request;
-            request.table_name = o.table;
-            request.key_condition_expression = "pk = :pk";
-            request.expression_attribute_values = {{":pk", std::string(partition_value)}};
-            request.limit = static_cast<std::int32_t>(o.items);
-            auto [ec, response] = co_await ctx.db_client->async_query(
-                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
-            result.ec = ec;
-            result.items = response.items.size();
-            break;
-        }
-        case operation::scan: {
-            scan_request request;
-            request.table_name = o.table;
-            request.limit = static_cast<std::int32_t>(o.items);
-            auto [ec, response] = co_await ctx.db_client->async_scan(
-                std::move(request), diag, asio::as_tuple(asio::use_awaitable));
-            result.ec = ec;
-            result.items = response.items.size();
-            break;
-        }
-        case operation::transact_write:
-        case operation::batch_write:
-            co_return co_await bench::run_multi_item_write(*ctx.db_client, o, op, key_index,
-                                                           payload);
-    }
-    if (result.ec) result.message = result.ec.message() + ": " + diag.to_string();
-    co_return result;
-}
-
-asio::awaitable<outcome> run_model_operation(thread_context& ctx, const bench::bench_options& o,
-                                             operation op, std::uint32_t key_index,
-                                             const std::string& payload, std::uint64_t serial)
-{
-    outcome result;
-    try {
-        auto scope = bench_item::on(*ctx.db);
-        switch (op) {
-            case operation::get_item: {
-                attribute_value partition{std::string(partition_value)};
-                attribute_value sort{bench::item_sort_key(key_index)};
-                auto found = co_await scope.find(std::move(partition), std::move(sort));
-                result.items = found ? 1 : 0;
-                break;
-            }
-            case operation::put_item: {
-                // create() refuses to overwrite, so each record gets a key of its own.
-                bench_item record;
-                record.pk = std::string(partition_value);
-                record.sk = "put-" + std::to_string(ctx.index) + "-" + std::to_string(serial);
-                record.name = "Benchmark item";
-                record.category = "benchmarks";
-                record.price = 12.5;
-                record.quantity = 7;
-                record.payload = payload;
-                save_options save;
-                save.validate = false;
-                auto created = co_await scope.create(std::move(record), save);
-                result.items = created.persisted() ? 1 : 0;
-                break;
-            }
-            case operation::query: {
-                auto relation = scope.where("pk", std::string(partition_value))
-                                    .page_size(static_cast<std::int32_t>(o.items))
-                                    .limit(o.items);
-                auto records = co_await relation.all();
-                result.items = records.size();
-                break;
-            }
-            case operation::scan: {
-                auto relation = scope.all()
-                                    .force_scan()
-                                    .page_size(static_cast<std::int32_t>(o.items))
-                                    .limit(o.items);
-                auto records = co_await relation.all();
-                result.items = records.size();
-                break;
-            }
-            case operation::transact_write:
-            case operation::batch_write:
-                // parse_bench_options refuses them with --layer model.
-                result.ec = make_error_code(errc::invalid_argument);
-                result.message = "runs on the client layer only";
-                break;
-        }
-    } catch (const dynomite::error& e) {
-        result.ec = e.code();
-        result.message = e.what();
-    }
-    co_return result;
-}
-
 // A worker of the closed loop sends when its previous request is answered; in the open loop it
 // sends at fixed intended times (its share of --rate) and measures from them, so that a request
 // held up behind a slow one counts the wait, as wrk2 does.
@@ -309,9 +186,11 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
                                                             shared.inserts, random, chosen);
                 op_name = bench::ycsb_operation_name(chosen);
             } else if (o.layer == bench::layer::model) {
-                result = co_await run_model_operation(ctx, o, op, key_index, payload, serial++);
+                result = co_await bench::run_model_operation(*ctx.db, o, op, key_index, payload,
+                                                             ctx.index, serial++);
             } else {
-                result = co_await run_client_operation(ctx, o, op, key_index, payload);
+                result =
+                    co_await bench::run_client_operation(*ctx.db_client, o, op, key_index, payload);
             }
             auto finished = steady::now();
             if (result.ec) shared.note_error(std::string(op_name) + ": " + result.message);
@@ -567,12 +446,7 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         format_iso8601(std::chrono::time_point_cast<std::chrono::milliseconds>(wall_start));
     bool written = true;
     auto write_file = [&](const std::string& path, const std::string& text) {
-        std::ofstream file(path);
-        file << text;
-        if (!file) {
-            err << "dynomite bench: cannot write " << path << '\n';
-            written = false;
-        }
+        if (!bench::write_text_file(path, text, "dynomite bench", err)) written = false;
     };
     if (options.json_file || options.report_file) {
         auto results = bench::make_results(result, environment, shared.seconds);

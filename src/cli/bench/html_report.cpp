@@ -33,30 +33,18 @@ public:
     const json::object* object(const json::object& o, const std::string& path,
                                std::string_view key)
     {
-        const json::value* v = find(o, path, key);
-        if (v && !v->is_object()) {
-            return mistyped(path, key, "an object");
-        }
-        return v ? &v->get_object() : nullptr;
+        return typed(o, path, key, &json::value::if_object, "an object");
     }
 
     const json::array* array(const json::object& o, const std::string& path, std::string_view key)
     {
-        const json::value* v = find(o, path, key);
-        if (v && !v->is_array()) {
-            return mistyped(path, key, "an array");
-        }
-        return v ? &v->get_array() : nullptr;
+        return typed(o, path, key, &json::value::if_array, "an array");
     }
 
     const json::string* string(const json::object& o, const std::string& path,
                                std::string_view key)
     {
-        const json::value* v = find(o, path, key);
-        if (v && !v->is_string()) {
-            return mistyped(path, key, "a string");
-        }
-        return v ? &v->get_string() : nullptr;
+        return typed(o, path, key, &json::value::if_string, "a string");
     }
 
     // A finite number, integer or not; with `allow_null`, null reads as NaN.
@@ -126,6 +114,17 @@ private:
     static std::string join(const std::string& path, std::string_view key)
     {
         return path.empty() ? std::string(key) : path + "." + std::string(key);
+    }
+
+    // The field `key` as the type `if_type` gives, which `type` names.
+    template <class T>
+    const T* typed(const json::object& o, const std::string& path, std::string_view key,
+                   const T* (json::value::*if_type)() const noexcept, std::string_view type)
+    {
+        const json::value* v = find(o, path, key);
+        if (!v) return nullptr;
+        if (const T* typed_value = (v->*if_type)()) return typed_value;
+        return mistyped(path, key, type);
     }
 
     std::nullptr_t mistyped(const std::string& path, std::string_view key, std::string_view type)

@@ -1,4 +1,5 @@
 #include "bench/key_chooser.hpp"
+#include "core/enum_text.hpp"
 
 #include <algorithm>
 #include <array>
@@ -172,48 +173,25 @@ std::int64_t key_chooser::next(std::int64_t last, std::mt19937_64& random)
     }
 }
 
+// In the order of the enumerators of key_distribution.
+constexpr std::string_view key_distribution_names[] = {"uniform", "zipfian", "latest", "hotspot"};
+
 bool parse_key_distribution(std::string_view name, key_distribution& out)
 {
-    for (auto d : {key_distribution::uniform, key_distribution::zipfian, key_distribution::latest,
-                   key_distribution::hotspot}) {
-        if (key_distribution_name(d) == name) {
-            out = d;
-            return true;
-        }
-    }
-    return false;
+    return detail::enum_from_name(name, out, key_distribution_names);
 }
 
 std::string_view key_distribution_name(key_distribution d)
 {
-    switch (d) {
-        case key_distribution::uniform:
-            return "uniform";
-        case key_distribution::zipfian:
-            return "zipfian";
-        case key_distribution::latest:
-            return "latest";
-        case key_distribution::hotspot:
-            return "hotspot";
-    }
-    return "zipfian";
+    return detail::enum_name(d, key_distribution_names, "zipfian");
 }
 
 std::string_view ycsb_operation_name(ycsb_operation op)
 {
-    switch (op) {
-        case ycsb_operation::read:
-            return "read";
-        case ycsb_operation::update:
-            return "update";
-        case ycsb_operation::insert:
-            return "insert";
-        case ycsb_operation::scan:
-            return "scan";
-        case ycsb_operation::read_modify_write:
-            return "readmodifywrite";
-    }
-    return "read";
+    // In the order of the enumerators.
+    static constexpr std::string_view names[] = {"read", "update", "insert", "scan",
+                                                 "readmodifywrite"};
+    return detail::enum_name(op, names, "read");
 }
 
 std::optional<ycsb_workload> core_workload(char name)

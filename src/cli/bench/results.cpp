@@ -310,6 +310,16 @@ error_code merge_results(const std::vector<boost::json::object>& runs,
     return {};
 }
 
+bool write_text_file(const std::string& path, std::string_view text, std::string_view command,
+                     std::ostream& err)
+{
+    std::ofstream file(path);
+    file << text;
+    if (file) return true;
+    err << command << ": cannot write " << path << '\n';
+    return false;
+}
+
 int run_merge_command(const std::vector<std::string>& args, std::ostream& out, std::ostream& err)
 {
     std::vector<std::string> inputs;
@@ -372,23 +382,13 @@ int run_merge_command(const std::vector<std::string>& args, std::ostream& out, s
             err << "dynomite bench merge: the HTML report failed: " << why << '\n';
             return exit_failure;
         }
-        std::ofstream page(*report);
-        page << html;
-        if (!page) {
-            err << "dynomite bench merge: cannot write " << *report << '\n';
-            return exit_failure;
-        }
+        if (!write_text_file(*report, html, "dynomite bench merge", err)) return exit_failure;
     }
     if (!output) {
         out << text;
         return exit_ok;
     }
-    std::ofstream file(*output);
-    file << text;
-    if (!file) {
-        err << "dynomite bench merge: cannot write " << *output << '\n';
-        return exit_failure;
-    }
+    if (!write_text_file(*output, text, "dynomite bench merge", err)) return exit_failure;
     const auto& summary = merged.at("summary").as_object();
     out << "merged " << runs.size() << " runs: " << summary.at("requests").as_uint64()
         << " requests, " << summary.at("throughput").to_number<double>() << " requests/s\n";

@@ -13,6 +13,7 @@
 #include <iosfwd>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dynomite::cli::bench {
@@ -51,6 +52,11 @@ boost::json::object make_results(const bench_result& result, const run_environme
 error_code merge_results(const std::vector<boost::json::object>& runs,
                          const std::vector<std::string>& command, boost::json::object& merged,
                          std::string& why);
+
+/// Writes `text` to the file `path`; when it cannot, says "<command>: cannot write <path>" to
+/// `err` and returns false.
+bool write_text_file(const std::string& path, std::string_view text, std::string_view command,
+                     std::ostream& err);
 
 /// `dynomite bench merge RESULTS.json... [--output FILE] [--report FILE]` (`args` from "merge"
 /// on): the merged results to FILE, and their percentiles to `out`; to `out` without --output.
