@@ -15,6 +15,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace bench = dynomite::cli::bench;
@@ -415,6 +416,24 @@ TEST(RunBench, ModelQueryHydratesEveryItemOfThePage)
     EXPECT_EQ(run.out.rfind("op=query layer=model requests=10 concurrency=1", 0), 0u) << run.out;
     EXPECT_NEAR(std::stod(summary_field(run.out, "items_per_s")),
                 2 * std::stod(summary_field(run.out, "ops_per_s")), 0.2);
+}
+
+TEST(RunBench, ModelPutsOfWorkersSharingAThreadWriteDistinctKeys)
+{
+    fake_server server;
+    auto run = run_against(server, {"--op", "putitem", "--layer", "model", "--requests", "40",
+                                    "--warmup", "0", "--threads", "1", "--concurrency", "4"});
+    EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    std::set<std::string> keys;
+    std::size_t puts = 0;
+    for (const auto& request : server.requests()) {
+        if (request.header("x-amz-target") != "DynamoDB_20120810.PutItem") continue;
+        ++puts;
+        const auto body = boost::json::parse(request.body).as_object();
+        keys.insert(boost::json::serialize(body.at("Item").at("sk")));
+    }
+    EXPECT_GE(puts, 40u);
+    EXPECT_EQ(keys.size(), puts) << "two workers of one thread wrote the same key";
 }
 
 TEST(RunBench, MixSendsBothOperationsWithinADuration)

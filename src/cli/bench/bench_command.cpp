@@ -100,6 +100,9 @@ struct thread_context {
     std::optional<dynomite::database> db;
     bench::hdr_histogram latencies;
     std::uint32_t index = 0;
+    /// The next new record of this thread's model puts; its workers share it, so that their
+    /// keys differ.
+    std::uint64_t next_record = 0;
     // The second being recorded, handed to shared_state::seconds when the next one begins.
     std::int64_t current_second = -1;
     bench::second_stats current;
@@ -137,7 +140,6 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
     const auto& o = shared.options;
     std::mt19937_64 random(seed);
     const std::string payload = bench::make_payload(o.item_size);
-    std::uint64_t serial = 0;
     const bool open_loop = o.rate.has_value();
     steady::time_point intended = first_send;
     asio::steady_timer timer(ctx.io);
@@ -187,7 +189,7 @@ asio::awaitable<void> run_worker(thread_context& ctx, shared_state& shared, std:
                 op_name = bench::ycsb_operation_name(chosen);
             } else if (o.layer == bench::layer::model) {
                 result = co_await bench::run_model_operation(*ctx.db, o, op, key_index, payload,
-                                                             ctx.index, serial++);
+                                                             ctx.index, ctx.next_record++);
             } else {
                 result =
                     co_await bench::run_client_operation(*ctx.db_client, o, op, key_index, payload);
