@@ -9,15 +9,22 @@ namespace dynomite {
 
 namespace asio = boost::asio;
 
-namespace {
+namespace detail {
 
-/// One record taking part: its write and its state before the batch.
+/// One record taking part: its write and its state before the batch. Not in an anonymous
+/// namespace: the frames of the public coroutines hold these.
 struct batch_entry {
     std::size_t position = 0;
-    detail::prepared_write write;
+    prepared_write write;
     std::unique_ptr<model_base> kept;
     bool created = false;
 };
+
+}  // namespace detail
+
+namespace {
+
+using detail::batch_entry;
 
 void refuse_locking(const model_base& r, std::string_view operation)
 {
