@@ -291,3 +291,5 @@ public:
 
 }  // namespace detail
 }  // namespace dynomite
+
+#include "protocol/generated_descriptions.hpp"

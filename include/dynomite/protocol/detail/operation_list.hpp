@@ -5,6 +5,8 @@
 // src/protocol/response_description.hpp, from which it is encoded, decoded and checked.
 #pragma once
 
+#include <dynomite/protocol/detail/generated_operation_list.hpp>
+
 #define DYNOMITE_DYNAMODB_OPERATIONS(X)                 \
     X(get_item, GetItem)                         \
     X(put_item, PutItem)                         \
@@ -24,7 +26,8 @@
     X(update_time_to_live, UpdateTimeToLive)     \
     X(describe_time_to_live, DescribeTimeToLive) \
     X(execute_statement, ExecuteStatement)       \
-    X(batch_execute_statement, BatchExecuteStatement)
+    X(batch_execute_statement, BatchExecuteStatement) \
+    DYNOMITE_GENERATED_OPERATIONS(X)
 
 // The DynamoDB Streams operations: another target prefix and endpoint, the same signing.
 #define DYNOMITE_STREAMS_OPERATIONS(X)            \
