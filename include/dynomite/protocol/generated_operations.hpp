@@ -32,7 +32,16 @@ enum class import_status { in_progress, completed, cancelling, cancelled, failed
 enum class input_compression_type { gzip, zstd, none, unknown };
 enum class input_format { dynamodb_json, ion, csv, unknown };
 enum class point_in_time_recovery_status { enabled, disabled, unknown };
-enum class replica_status { creating, creation_failed, updating, deleting, active, region_disabled, inaccessible_encryption_credentials, unknown };
+enum class replica_status {
+    creating,
+    creation_failed,
+    updating,
+    deleting,
+    active,
+    region_disabled,
+    inaccessible_encryption_credentials,
+    unknown
+};
 enum class s3_sse_algorithm { aes256, kms, unknown };
 
 std::string_view to_string(backup_status v) noexcept;
@@ -209,7 +218,8 @@ struct point_in_time_recovery_description {
 /// ContinuousBackupsDescription.
 struct continuous_backups_description {
     dynomite::continuous_backups_status continuous_backups_status{};  // required
-    std::optional<dynomite::point_in_time_recovery_description> point_in_time_recovery_description{};
+    std::optional<dynomite::point_in_time_recovery_description>
+        point_in_time_recovery_description{};
 };
 
 struct describe_continuous_backups_response {
@@ -303,7 +313,8 @@ struct auto_scaling_target_tracking_scaling_policy_configuration_description {
 /// AutoScalingPolicyDescription.
 struct auto_scaling_policy_description {
     std::optional<std::string> policy_name{};
-    std::optional<dynomite::auto_scaling_target_tracking_scaling_policy_configuration_description> target_tracking_scaling_policy_configuration{};
+    std::optional<dynomite::auto_scaling_target_tracking_scaling_policy_configuration_description>
+        target_tracking_scaling_policy_configuration{};
 };
 
 /// AutoScalingSettingsDescription.
@@ -320,9 +331,11 @@ struct replica_global_secondary_index_settings_description {
     std::string index_name{};  // required
     std::optional<dynomite::index_status> index_status{};
     std::optional<std::int64_t> provisioned_read_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_description> provisioned_read_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        provisioned_read_capacity_auto_scaling_settings{};
     std::optional<std::int64_t> provisioned_write_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_description> provisioned_write_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        provisioned_write_capacity_auto_scaling_settings{};
 };
 
 /// ReplicaSettingsDescription.
@@ -331,10 +344,13 @@ struct replica_settings_description {
     std::optional<dynomite::replica_status> replica_status{};
     std::optional<dynomite::billing_mode_summary> replica_billing_mode_summary{};
     std::optional<std::int64_t> replica_provisioned_read_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_description> replica_provisioned_read_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        replica_provisioned_read_capacity_auto_scaling_settings{};
     std::optional<std::int64_t> replica_provisioned_write_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_description> replica_provisioned_write_capacity_auto_scaling_settings{};
-    std::vector<dynomite::replica_global_secondary_index_settings_description> replica_global_secondary_index_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        replica_provisioned_write_capacity_auto_scaling_settings{};
+    std::vector<dynomite::replica_global_secondary_index_settings_description>
+        replica_global_secondary_index_settings{};
     std::optional<dynomite::table_class_summary> replica_table_class_summary{};
 };
 
@@ -437,16 +453,21 @@ struct describe_table_replica_auto_scaling_request {
 struct replica_global_secondary_index_auto_scaling_description {
     std::optional<std::string> index_name{};
     std::optional<dynomite::index_status> index_status{};
-    std::optional<dynomite::auto_scaling_settings_description> provisioned_read_capacity_auto_scaling_settings{};
-    std::optional<dynomite::auto_scaling_settings_description> provisioned_write_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        provisioned_read_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        provisioned_write_capacity_auto_scaling_settings{};
 };
 
 /// ReplicaAutoScalingDescription.
 struct replica_auto_scaling_description {
     std::optional<std::string> region_name{};
-    std::vector<dynomite::replica_global_secondary_index_auto_scaling_description> global_secondary_indexes{};
-    std::optional<dynomite::auto_scaling_settings_description> replica_provisioned_read_capacity_auto_scaling_settings{};
-    std::optional<dynomite::auto_scaling_settings_description> replica_provisioned_write_capacity_auto_scaling_settings{};
+    std::vector<dynomite::replica_global_secondary_index_auto_scaling_description>
+        global_secondary_indexes{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        replica_provisioned_read_capacity_auto_scaling_settings{};
+    std::optional<dynomite::auto_scaling_settings_description>
+        replica_provisioned_write_capacity_auto_scaling_settings{};
     std::optional<dynomite::replica_status> replica_status{};
 };
 
@@ -696,7 +717,9 @@ struct point_in_time_recovery_specification {
 
 struct update_continuous_backups_request {
     std::string table_name{};  // required
-    dynomite::point_in_time_recovery_specification point_in_time_recovery_specification{};  // required
+    // required
+    dynomite::point_in_time_recovery_specification
+        point_in_time_recovery_specification{};
 };
 
 struct update_continuous_backups_response {
@@ -751,7 +774,9 @@ struct auto_scaling_target_tracking_scaling_policy_configuration_update {
 /// AutoScalingPolicyUpdate.
 struct auto_scaling_policy_update {
     std::optional<std::string> policy_name{};
-    dynomite::auto_scaling_target_tracking_scaling_policy_configuration_update target_tracking_scaling_policy_configuration{};  // required
+    // required
+    dynomite::auto_scaling_target_tracking_scaling_policy_configuration_update
+        target_tracking_scaling_policy_configuration{};
 };
 
 /// AutoScalingSettingsUpdate.
@@ -767,22 +792,26 @@ struct auto_scaling_settings_update {
 struct global_table_global_secondary_index_settings_update {
     std::string index_name{};  // required
     std::optional<std::int64_t> provisioned_write_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_update> provisioned_write_capacity_auto_scaling_settings_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        provisioned_write_capacity_auto_scaling_settings_update{};
 };
 
 /// ReplicaGlobalSecondaryIndexSettingsUpdate.
 struct replica_global_secondary_index_settings_update {
     std::string index_name{};  // required
     std::optional<std::int64_t> provisioned_read_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_update> provisioned_read_capacity_auto_scaling_settings_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        provisioned_read_capacity_auto_scaling_settings_update{};
 };
 
 /// ReplicaSettingsUpdate.
 struct replica_settings_update {
     std::string region_name{};  // required
     std::optional<std::int64_t> replica_provisioned_read_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_update> replica_provisioned_read_capacity_auto_scaling_settings_update{};
-    std::vector<dynomite::replica_global_secondary_index_settings_update> replica_global_secondary_index_settings_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        replica_provisioned_read_capacity_auto_scaling_settings_update{};
+    std::vector<dynomite::replica_global_secondary_index_settings_update>
+        replica_global_secondary_index_settings_update{};
     std::optional<dynomite::table_class> replica_table_class{};
 };
 
@@ -790,8 +819,10 @@ struct update_global_table_settings_request {
     std::string global_table_name{};  // required
     std::optional<dynomite::billing_mode> global_table_billing_mode{};
     std::optional<std::int64_t> global_table_provisioned_write_capacity_units{};
-    std::optional<dynomite::auto_scaling_settings_update> global_table_provisioned_write_capacity_auto_scaling_settings_update{};
-    std::vector<dynomite::global_table_global_secondary_index_settings_update> global_table_global_secondary_index_settings_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        global_table_provisioned_write_capacity_auto_scaling_settings_update{};
+    std::vector<dynomite::global_table_global_secondary_index_settings_update>
+        global_table_global_secondary_index_settings_update{};
     std::vector<dynomite::replica_settings_update> replica_settings_update{};
 };
 
@@ -803,26 +834,32 @@ struct update_global_table_settings_response {
 /// GlobalSecondaryIndexAutoScalingUpdate.
 struct global_secondary_index_auto_scaling_update {
     std::optional<std::string> index_name{};
-    std::optional<dynomite::auto_scaling_settings_update> provisioned_write_capacity_auto_scaling_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        provisioned_write_capacity_auto_scaling_update{};
 };
 
 /// ReplicaGlobalSecondaryIndexAutoScalingUpdate.
 struct replica_global_secondary_index_auto_scaling_update {
     std::optional<std::string> index_name{};
-    std::optional<dynomite::auto_scaling_settings_update> provisioned_read_capacity_auto_scaling_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        provisioned_read_capacity_auto_scaling_update{};
 };
 
 /// ReplicaAutoScalingUpdate.
 struct replica_auto_scaling_update {
     std::string region_name{};  // required
-    std::vector<dynomite::replica_global_secondary_index_auto_scaling_update> replica_global_secondary_index_updates{};
-    std::optional<dynomite::auto_scaling_settings_update> replica_provisioned_read_capacity_auto_scaling_update{};
+    std::vector<dynomite::replica_global_secondary_index_auto_scaling_update>
+        replica_global_secondary_index_updates{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        replica_provisioned_read_capacity_auto_scaling_update{};
 };
 
 struct update_table_replica_auto_scaling_request {
-    std::vector<dynomite::global_secondary_index_auto_scaling_update> global_secondary_index_updates{};
+    std::vector<dynomite::global_secondary_index_auto_scaling_update>
+        global_secondary_index_updates{};
     std::string table_name{};  // required
-    std::optional<dynomite::auto_scaling_settings_update> provisioned_write_capacity_auto_scaling_update{};
+    std::optional<dynomite::auto_scaling_settings_update>
+        provisioned_write_capacity_auto_scaling_update{};
     std::vector<dynomite::replica_auto_scaling_update> replica_updates{};
 };
 
