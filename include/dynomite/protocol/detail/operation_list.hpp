@@ -2,7 +2,8 @@
 // X(snake_name, AwsName) expands per operation. Request and response types are
 // <snake_name>_request and <snake_name>_response in namespace dynomite. Adding an operation
 // means adding it here and describing its types in src/protocol/request_description.hpp and
-// src/protocol/response_description.hpp, from which it is encoded, decoded and checked.
+// src/protocol/response_description.hpp, from which it is encoded, decoded and checked; the
+// operations of generated_operation_list.hpp come from scripts/generate_operations.py.
 #pragma once
 
 #include <dynomite/protocol/detail/generated_operation_list.hpp>
