@@ -11,7 +11,9 @@
 //   expression_names              ExpressionAttributeNames ('#' placeholders, each once)
 //   std::vector<attribute_value>  PartiQL Parameters
 //   std::vector<attribute_map>    a BatchGetItem table's Keys: required, distinct
-//   std::vector<std::string>      attribute names, none empty (NonKeyAttributes)
+//   std::vector<std::string>      attribute names, none empty (NonKeyAttributes); with
+//                                 member_rule::required, not empty either
+//   double                        a finite number (timestamps: seconds since the epoch)
 //   described structures          nested objects; lists of them, left out when empty
 //   std::variant                  the alternative, in an object named by wrapper_name
 //   per_table<T>                  an object keyed by table name, each table once
@@ -207,9 +209,13 @@ void write_keys(encoder& e, std::string_view name, const std::vector<attribute_m
 }
 
 /// Attribute names (NonKeyAttributes): left out when empty, none of them empty.
+template <member_rule Rule>
 void write_names(encoder& e, std::string_view name, const std::vector<std::string>& names)
 {
-    if (names.empty()) return;
+    if (names.empty()) {
+        if (Rule == member_rule::required) e.fail(std::string(name) + " is required");
+        return;
+    }
     e.w.key(name);
     e.w.begin_array();
     for (const std::string& each : names) {
@@ -338,6 +344,10 @@ void write_member(encoder& e, std::string_view name, const T& value)
         write_optional_string<Rule>(e, name, value);
     } else if constexpr (std::is_same_v<T, bool> || std::is_same_v<T, std::int64_t>) {
         e.w.member(name, value);
+    } else if constexpr (std::is_same_v<T, double>) {
+        e.number(name, value);
+    } else if constexpr (std::is_same_v<T, std::optional<double>>) {
+        if (value) e.number(name, *value);
     } else if constexpr (std::is_same_v<T, std::optional<bool>>) {
         e.optional_bool(name, value);
     } else if constexpr (std::is_same_v<T, std::optional<std::int64_t>>) {
@@ -359,7 +369,7 @@ void write_member(encoder& e, std::string_view name, const T& value)
     } else if constexpr (std::is_same_v<T, std::vector<attribute_map>>) {
         write_keys(e, name, value);
     } else if constexpr (std::is_same_v<T, std::vector<std::string>>) {
-        write_names(e, name, value);
+        write_names<Rule>(e, name, value);
     } else if constexpr (is_per_table<T>) {
         write_per_table(e, name, value);
     } else if constexpr (is_vector<T>) {

@@ -290,3 +290,5 @@ public:
 
 }  // namespace detail
 }  // namespace dynomite
+
+#include "protocol/generated_descriptions.hpp"

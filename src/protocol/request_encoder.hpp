@@ -8,6 +8,8 @@
 #include <dynomite/core/error.hpp>
 #include <dynomite/protocol/operations.hpp>
 
+#include <charconv>
+#include <cmath>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -76,6 +78,19 @@ public:
     void optional_bool(std::string_view key, const std::optional<bool>& value)
     {
         if (value) w.member(key, *value);
+    }
+
+    /// A finite number in its shortest form that reads back as the same double.
+    void number(std::string_view key, double value)
+    {
+        if (!std::isfinite(value)) {
+            fail(std::string(key) + " must be a finite number, got " + std::to_string(value));
+            return;
+        }
+        char text[32];
+        const auto written = std::to_chars(text, text + sizeof text, value);
+        w.key(key);
+        w.raw_number(std::string_view(text, written.ptr));
     }
 
     void optional_integer(std::string_view key, const std::optional<std::int64_t>& value)

@@ -4,6 +4,7 @@
 #include <dynomite/protocol/batch.hpp>
 #include <dynomite/protocol/common.hpp>
 #include <dynomite/protocol/enums.hpp>
+#include <dynomite/protocol/generated_operations.hpp>
 #include <dynomite/protocol/items.hpp>
 #include <dynomite/protocol/partiql.hpp>
 #include <dynomite/protocol/query_scan.hpp>

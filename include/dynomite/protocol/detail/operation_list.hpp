@@ -2,8 +2,11 @@
 // X(snake_name, AwsName) expands per operation. Request and response types are
 // <snake_name>_request and <snake_name>_response in namespace dynomite. Adding an operation
 // means adding it here and describing its types in src/protocol/request_description.hpp and
-// src/protocol/response_description.hpp, from which it is encoded, decoded and checked.
+// src/protocol/response_description.hpp, from which it is encoded, decoded and checked; the
+// operations of generated_operation_list.hpp come from scripts/generate_operations.py.
 #pragma once
+
+#include <dynomite/protocol/detail/generated_operation_list.hpp>
 
 #define DYNOMITE_DYNAMODB_OPERATIONS(X)                 \
     X(get_item, GetItem)                         \
@@ -24,7 +27,8 @@
     X(update_time_to_live, UpdateTimeToLive)     \
     X(describe_time_to_live, DescribeTimeToLive) \
     X(execute_statement, ExecuteStatement)       \
-    X(batch_execute_statement, BatchExecuteStatement)
+    X(batch_execute_statement, BatchExecuteStatement) \
+    DYNOMITE_GENERATED_OPERATIONS(X)
 
 // The DynamoDB Streams operations: another target prefix and endpoint, the same signing.
 #define DYNOMITE_STREAMS_OPERATIONS(X)            \
