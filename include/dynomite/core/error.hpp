@@ -60,32 +60,28 @@ enum class errc {
     retry_quota_exceeded,
 };
 
-/// The category of each of the library's error enumerations (errc, model_errc,
-/// migration_errc), specialized beside the enumeration with a static get(); make_error_code
-/// and boost::system::is_error_code_enum follow from it.
+/// Each of the library's error enumerations (errc, model_errc, migration_errc) has a
+/// `category_of(E)` beside it, found by argument-dependent lookup; make_error_code and
+/// boost::system::is_error_code_enum follow from it.
 template <class E>
-struct error_category_of;
-
-template <class E>
-concept error_enum = std::is_enum_v<E> && requires
+concept error_enum = std::is_enum_v<E> && requires(E e)
 {
     {
-        error_category_of<E>::get()
+        category_of(e)
         } -> std::same_as<const boost::system::error_category&>;
 };
 
 template <error_enum E>
 error_code make_error_code(E e) noexcept
 {
-    return {static_cast<int>(e), error_category_of<E>::get()};
+    return {static_cast<int>(e), category_of(e)};
 }
 
 const boost::system::error_category& dynomite_category() noexcept;
-
-template <>
-struct error_category_of<errc> {
-    static const boost::system::error_category& get() noexcept { return dynomite_category(); }
-};
+inline const boost::system::error_category& category_of(errc) noexcept
+{
+    return dynomite_category();
+}
 
 /// The errc for a DynamoDB `__type` such as
 /// "com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException".

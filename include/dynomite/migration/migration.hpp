@@ -39,10 +39,10 @@ enum class migration_errc {
 
 const boost::system::error_category& migration_category() noexcept;
 
-template <>
-struct error_category_of<migration_errc> {
-    static const boost::system::error_category& get() noexcept { return migration_category(); }
-};
+inline const boost::system::error_category& category_of(migration_errc) noexcept
+{
+    return migration_category();
+}
 
 }  // namespace dynomite
 

@@ -43,10 +43,10 @@ enum class model_errc {
 
 const boost::system::error_category& model_category() noexcept;
 
-template <>
-struct error_category_of<model_errc> {
-    static const boost::system::error_category& get() noexcept { return model_category(); }
-};
+inline const boost::system::error_category& category_of(model_errc) noexcept
+{
+    return model_category();
+}
 
 namespace detail {
 /// Field labels for full messages, owned by the model's schema.
