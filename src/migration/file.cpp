@@ -249,7 +249,8 @@ public:
             object(v, path,
                    {"table_name", "partition_key", "sort_key", "billing_mode", "read_capacity",
                     "write_capacity", "global_secondary_indexes", "local_secondary_indexes",
-                    "ttl_attribute", "stream", "sse", "tags", "deletion_protection"});
+                    "ttl_attribute", "stream", "sse", "tags", "deletion_protection",
+                    "point_in_time_recovery"});
         if (!o || !name_and_keys(*o, "table_name", path, out.table_name, out.partition_key,
                                  out.sort_key)) {
             return false;
@@ -274,14 +275,21 @@ public:
         if (!stream_view(*o, path, false, out.stream, nullptr)) return false;
         if (!boolean(*o, "sse", path, out.sse)) return false;
         if (!boolean(*o, "deletion_protection", path, out.deletion_protection)) return false;
-        if (const boost::json::value* tags = o->if_contains("tags")) {
-            const boost::json::object* t = tags->if_object();
-            if (!t) return expected(join(path, "tags"), "an object of strings", *tags);
-            for (const auto& [key, value] : *t) {
-                const boost::json::string* s = value.if_string();
-                if (!s) return expected(join(join(path, "tags"), key), "a string", value);
-                out.tags.push_back({std::string(key), std::string(*s)});
-            }
+        if (!boolean(*o, "point_in_time_recovery", path, out.point_in_time_recovery)) return false;
+        return tags(*o, path, out.tags);
+    }
+
+    /// "tags": an object of strings, key to value.
+    bool tags(const boost::json::object& o, const std::string& path, std::vector<tag>& out)
+    {
+        const boost::json::value* tags = o.if_contains("tags");
+        if (!tags) return true;
+        const boost::json::object* t = tags->if_object();
+        if (!t) return expected(join(path, "tags"), "an object of strings", *tags);
+        for (const auto& [key, value] : *t) {
+            const boost::json::string* s = value.if_string();
+            if (!s) return expected(join(join(path, "tags"), key), "a string", value);
+            out.push_back({std::string(key), std::string(*s)});
         }
         return true;
     }
@@ -315,7 +323,8 @@ public:
         const boost::json::object* o =
             object(v, path,
                    {"table_name", "add_gsi", "update_gsi", "remove_gsi", "billing_mode",
-                    "read_capacity", "write_capacity", "stream", "deletion_protection"});
+                    "read_capacity", "write_capacity", "stream", "deletion_protection", "tags",
+                    "untag", "point_in_time_recovery"});
         if (!o) return false;
         if (!string(*o, "table_name", path, out.table_name, true)) return false;
         const auto read_index = [this](const boost::json::value& item, const std::string& at,
@@ -346,6 +355,16 @@ public:
             return true;
         };
         if (!list(*o, "remove_gsi", path, out.remove_global_indexes, true, read_name)) return false;
+        const auto read_key = [this](const boost::json::value& item, const std::string& at,
+                                     std::string& key) {
+            const boost::json::string* s = item.if_string();
+            if (!s) return expected(at, "a tag key", item);
+            key = std::string(*s);
+            return true;
+        };
+        if (!list(*o, "untag", path, out.untag, false, read_key)) return false;
+        if (!tags(*o, path, out.tags)) return false;
+        if (!boolean(*o, "point_in_time_recovery", path, out.point_in_time_recovery)) return false;
         if (!billing(*o, path, out.billing_mode)) return false;
         if (!stream_view(*o, path, true, out.stream, &out.remove_stream)) return false;
         if (!boolean(*o, "deletion_protection", path, out.deletion_protection)) return false;

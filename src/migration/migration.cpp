@@ -6,6 +6,7 @@
 #include "core/or_throw.hpp"
 #include "core/quoting.hpp"
 
+#include <set>
 #include <string>
 
 namespace dynomite {
@@ -66,6 +67,72 @@ key_attribute parse_key_attribute(std::string_view spec)
 {
     return detail::value_or_throw<key_attribute>(
         [&](key_attribute& out, std::string* why) { return parse_key_attribute(spec, out, why); });
+}
+
+// --- Tags ------------------------------------------------------------------------------------
+
+namespace {
+
+// DynamoDB counts tag lengths in characters: UTF-8 bytes that do not continue a character.
+std::size_t characters(std::string_view text) noexcept
+{
+    std::size_t count = 0;
+    for (const char c : text) {
+        if ((static_cast<unsigned char>(c) & 0xC0u) != 0x80u) ++count;
+    }
+    return count;
+}
+
+// The reason a tag key is refused, or nothing.
+std::string key_problem(std::string_view key)
+{
+    if (key.empty()) return "a tag key is empty";
+    const std::size_t length = characters(key);
+    if (length > max_tag_key_length) {
+        return "tag key " + in_quotes(key) + " has " + std::to_string(length) +
+               " characters; at most " + std::to_string(max_tag_key_length) + " are allowed";
+    }
+    if (detail::equals_ignoring_ascii_case(key.substr(0, 4), "aws:")) {
+        return "tag key " + in_quotes(key) + " starts with \"aws:\", which AWS reserves";
+    }
+    return {};
+}
+
+}  // namespace
+
+error_code check_tags(std::string_view where, const std::vector<tag>& tags,
+                      const std::vector<std::string>& removed, std::string* why)
+{
+    const auto refuse = [&](const std::string& problem) {
+        if (why) *why = std::string(where) + ": " + problem;
+        return error_code(migration_errc::invalid_migration);
+    };
+    if (tags.size() > max_tags_per_table) {
+        return refuse(std::to_string(tags.size()) + " tags; a table takes at most " +
+                      std::to_string(max_tags_per_table));
+    }
+    std::set<std::string_view> keys;
+    for (const tag& t : tags) {
+        if (std::string problem = key_problem(t.key); !problem.empty()) return refuse(problem);
+        const std::size_t length = characters(t.value);
+        if (length > max_tag_value_length) {
+            return refuse("the value of tag " + in_quotes(t.key) + " has " +
+                          std::to_string(length) + " characters; at most " +
+                          std::to_string(max_tag_value_length) + " are allowed");
+        }
+        if (!keys.insert(t.key).second) return refuse("tag " + in_quotes(t.key) + " is set twice");
+    }
+    std::set<std::string_view> removed_keys;
+    for (const std::string& key : removed) {
+        if (std::string problem = key_problem(key); !problem.empty()) return refuse(problem);
+        if (keys.contains(key)) {
+            return refuse("tag " + in_quotes(key) + " is both set and removed");
+        }
+        if (!removed_keys.insert(key).second) {
+            return refuse("tag " + in_quotes(key) + " is removed twice");
+        }
+    }
+    return {};
 }
 
 // --- The builder -----------------------------------------------------------------------------

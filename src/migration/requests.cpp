@@ -248,12 +248,7 @@ struct request_builder {
             sse.enabled = *table.sse;
             request.sse_specification = sse;
         }
-        for (const tag& t : table.tags) {
-            if (t.key.empty()) {
-                fail(where + ": a tag has an empty key");
-                return;
-            }
-        }
+        if (!tags(where, table.tags, {})) return;
         request.tags = table.tags;
         request.deletion_protection_enabled = table.deletion_protection;
 
@@ -267,8 +262,28 @@ struct request_builder {
             ttl->table_name = request.table_name;
             ttl->time_to_live_specification = {true, *table.ttl_attribute};
         }
+        const std::string table_name = request.table_name;
         out.emplace_back(std::move(request));
         if (ttl) out.emplace_back(std::move(*ttl));
+        if (table.point_in_time_recovery) {
+            out.emplace_back(recovery(table_name, *table.point_in_time_recovery));
+        }
+    }
+
+    bool tags(const std::string& where, const std::vector<tag>& set,
+              const std::vector<std::string>& removed)
+    {
+        std::string reason;
+        if (check_tags(where, set, removed, &reason)) return fail(reason);
+        return true;
+    }
+
+    static update_continuous_backups_request recovery(const std::string& table, bool enabled)
+    {
+        update_continuous_backups_request request;
+        request.table_name = table;
+        request.point_in_time_recovery_specification.point_in_time_recovery_enabled = enabled;
+        return request;
     }
 
     void update(const table_changes& changes, std::vector<migration_request>& out)
@@ -372,10 +387,18 @@ struct request_builder {
             requests.emplace_back(std::move(request));
         }
 
+        if (!tags(where, changes.tags, changes.untag)) return;
+        if (!changes.untag.empty()) requests.emplace_back(untag_table_request{name, changes.untag});
+        if (!changes.tags.empty()) requests.emplace_back(tag_table_request{name, changes.tags});
+        if (changes.point_in_time_recovery) {
+            requests.emplace_back(recovery(name, *changes.point_in_time_recovery));
+        }
+
         if (requests.empty()) {
             fail(where +
                  " changes nothing; give add_gsi, update_gsi, remove_gsi, billing_mode, "
-                 "capacity, stream or deletion_protection");
+                 "capacity, stream, deletion_protection, tags, untag or "
+                 "point_in_time_recovery");
             return;
         }
         for (auto& request : requests) out.push_back(std::move(request));
@@ -467,6 +490,22 @@ std::string describe_request(const migration_request& request)
     }
     if (const auto* deletion = std::get_if<delete_table_request>(&request)) {
         return "DeleteTable " + deletion->table_name;
+    }
+    if (const auto* tagging = std::get_if<tag_table_request>(&request)) {
+        std::string keys;
+        for (const tag& t : tagging->tags) keys += (keys.empty() ? "" : ", ") + t.key;
+        return "TagResource " + tagging->table_name + " (" + keys + ")";
+    }
+    if (const auto* untagging = std::get_if<untag_table_request>(&request)) {
+        std::string keys;
+        for (const std::string& key : untagging->tag_keys) keys += (keys.empty() ? "" : ", ") + key;
+        return "UntagResource " + untagging->table_name + " (" + keys + ")";
+    }
+    if (const auto* backups = std::get_if<update_continuous_backups_request>(&request)) {
+        return "UpdateContinuousBackups " + backups->table_name +
+               (backups->point_in_time_recovery_specification.point_in_time_recovery_enabled
+                    ? " (point-in-time recovery on)"
+                    : " (point-in-time recovery off)");
     }
     const auto& ttl = std::get<update_time_to_live_request>(request);
     return "UpdateTimeToLive " + ttl.table_name + " (" +

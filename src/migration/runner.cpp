@@ -161,12 +161,60 @@ asio::awaitable<error_code> check_applied(client& db, const migration_request& r
     co_return error_code();
 }
 
+// GCC 12's false -Wmismatched-new-delete again (GCC bug 109224), as for wait_for_table.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+#endif
+// TagResource or UntagResource on a table, named by the ARN DescribeTable shows.
+asio::awaitable<error_code> apply_tagging(client& db, const migration_request& request,
+                                          std::string& why)
+{
+    const std::string& table = request_table_name(request);
+    describe_table_request describe;
+    describe.table_name = table;
+    diagnostics describe_diag;
+    auto [described_ec, described] =
+        co_await db.async_describe_table(describe, describe_diag, tuple_awaitable);
+    const std::string purpose = " (the table's ARN, for " + describe_request(request) + ")";
+    if (described_ec) {
+        why = "DescribeTable " + table + purpose + ": " + server_message(described_ec, describe_diag);
+        co_return described_ec;
+    }
+    if (described.table.table_arn.empty()) {
+        why = "DescribeTable " + table + purpose + ": the answer has no TableArn";
+        co_return errc::malformed_response;
+    }
+    diagnostics diag;
+    error_code ec;
+    if (const auto* tagging = std::get_if<tag_table_request>(&request)) {
+        tag_resource_request tag_request;
+        tag_request.resource_arn = described.table.table_arn;
+        tag_request.tags = tagging->tags;
+        auto [e, r] = co_await db.async_tag_resource(tag_request, diag, tuple_awaitable);
+        ec = e;
+    } else {
+        untag_resource_request untag_request;
+        untag_request.resource_arn = described.table.table_arn;
+        untag_request.tag_keys = std::get<untag_table_request>(request).tag_keys;
+        auto [e, r] = co_await db.async_untag_resource(untag_request, diag, tuple_awaitable);
+        ec = e;
+    }
+    if (ec) why = describe_request(request) + ": " + server_message(ec, diag);
+    co_return ec;
+}
+
 // Sends one request of a migration and waits for its effect.
 asio::awaitable<error_code> apply_request(client& db, const migration_request& request,
                                           const migration_options& options, const std::string& id,
                                           std::string& why, bool& adopted)
 {
     report(options, id, describe_request(request));
+    if (std::holds_alternative<tag_table_request>(request) ||
+        std::holds_alternative<untag_table_request>(request)) {
+        auto tagged = co_await apply_tagging(db, request, why);
+        co_return tagged;
+    }
     diagnostics diag;
     error_code ec;
     bool wait_ready = true;
@@ -182,6 +230,10 @@ asio::awaitable<error_code> apply_request(client& db, const migration_request& r
         ec = e;
         wait_ready = false;
         wait_gone = true;
+    } else if (const auto* backups = std::get_if<update_continuous_backups_request>(&request)) {
+        auto [e, r] = co_await db.async_update_continuous_backups(*backups, diag, tuple_awaitable);
+        ec = e;
+        wait_ready = false;
     } else {
         const auto& ttl = std::get<update_time_to_live_request>(request);
         auto [e, r] = co_await db.async_update_time_to_live(ttl, diag, tuple_awaitable);
@@ -201,6 +253,10 @@ asio::awaitable<error_code> apply_request(client& db, const migration_request& r
     auto waited = co_await wait_for_table(db, table, wait_gone, options, id, why);
     co_return waited;
 }
+
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 asio::awaitable<void> put_record(client& db, const std::string& table,
                                  const migration_record& record)
@@ -333,7 +389,14 @@ asio::awaitable<migration_report> run_migrations(client db, std::vector<migratio
             bool adopted = false;
             failure = co_await apply_request(db, request, options, id, why, adopted);
             if (failure) break;
-            if (adopted) result.adopted.push_back(id + ": " + request_table_name(request));
+            if (!adopted) continue;
+            result.adopted.push_back(id + ": " + request_table_name(request));
+            // The existing table did not take the CreateTable's tags: they are set now.
+            const auto* create = std::get_if<create_table_request>(&request);
+            if (create == nullptr || create->tags.empty()) continue;
+            const migration_request tagging = tag_table_request{create->table_name, create->tags};
+            failure = co_await apply_request(db, tagging, options, id, why, adopted);
+            if (failure) break;
         }
         record.time_taken_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                                    std::chrono::steady_clock::now() - started)

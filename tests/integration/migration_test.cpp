@@ -270,6 +270,29 @@ TEST_F(MigrationTest, TtlStreamsAndTagsWhereDynamoDbLocalTakesThem)
     EXPECT_EQ(ttl.time_to_live_description.attribute_name, "expires_at");
 }
 
+// DynamoDB Local refuses TagResource ("Tagging is not currently supported"): the runner reads
+// the table's real ARN, sends the TagResource, and records the refusal as the step's error.
+TEST_F(MigrationTest, ARefusedTagResourceIsRecordedWithTheRequestThatFailed)
+{
+    tracked("posts");
+    tracked("schema_migrations");
+    migration tag_posts;
+    tag_posts.version = "20260102000000";
+    tag_posts.name = "tag_posts";
+    migration_builder b;
+    b.update_table("posts").tags = {{"team", "blog"}};
+    tag_posts.steps = b.take_steps();
+    const auto e = migrate_error({create_table_named("20260101000000", "create_posts", "posts"),
+                                  tag_posts});
+    EXPECT_EQ(e.code(), migration_errc::migration_failed);
+    const auto recorded = records();
+    ASSERT_EQ(recorded.size(), 2u);
+    EXPECT_EQ(recorded[0].status, migration_status::complete);
+    EXPECT_EQ(recorded[1].status, migration_status::error);
+    EXPECT_EQ(recorded[1].error_message.rfind("TagResource " + ns + "_posts (team): ", 0), 0u)
+        << recorded[1].error_message;
+}
+
 TEST_F(MigrationTest, UpdateTableTurnsTheStreamOnAndOffAndProtectsTheTable)
 {
     const std::string posts = tracked("posts");

@@ -598,7 +598,7 @@ TEST(MigrationRequests, RefusesWhatDynamoDbWould)
               std::string::npos);
     migration_builder empty_tag;
     empty_tag.create_table("posts", "id").tags.push_back({"", "x"});
-    EXPECT_NE(build_error(empty_tag.steps()[0]).find("a tag has an empty key"), std::string::npos);
+    EXPECT_NE(build_error(empty_tag.steps()[0]).find("a tag key is empty"), std::string::npos);
     migration_builder unnamed;
     unnamed.delete_table("");
     EXPECT_NE(build_error(unnamed.steps()[0]).find("table_name is empty"), std::string::npos);

@@ -6,6 +6,7 @@
 #include <dynomite/client/client.hpp>
 #include <dynomite/core/error.hpp>
 #include <dynomite/core/naming.hpp>
+#include <dynomite/protocol/generated_operations.hpp>
 #include <dynomite/protocol/tables.hpp>
 #include <dynomite/query/table_schema.hpp>
 
@@ -90,8 +91,13 @@ struct table_definition {
     std::optional<stream_view_type> stream;
     /// Server-side encryption with an AWS managed KMS key (true) or DynamoDB's own (false).
     std::optional<bool> sse;
+    /// Sent in the CreateTable, so the table never exists untagged; when the table existed
+    /// already (adopted), set afterwards with TagResource. Checked against DynamoDB's rules
+    /// (check_tags) before anything is sent.
     std::vector<tag> tags;
     std::optional<bool> deletion_protection;
+    /// Point-in-time recovery on or off: an UpdateContinuousBackups once the table is ACTIVE.
+    std::optional<bool> point_in_time_recovery;
 };
 
 /// A new capacity for one global index of a PROVISIONED table.
@@ -100,7 +106,8 @@ struct index_throughput {
     provisioned_throughput throughput;
 };
 
-/// update_table: index changes, billing and capacity, the stream and deletion protection.
+/// update_table: index changes, billing and capacity, the stream, deletion protection, tags and
+/// point-in-time recovery.
 /// DynamoDB takes one index creation or deletion per UpdateTable, so each becomes a request of
 /// its own, the runner waiting for the table to be ACTIVE in between.
 struct table_changes {
@@ -115,6 +122,13 @@ struct table_changes {
     /// Disables the table's stream.
     bool remove_stream = false;
     std::optional<bool> deletion_protection;
+    /// Tags set (added, or their values replaced) with TagResource; other tags stay.
+    std::vector<tag> tags;
+    /// Keys of tags removed with UntagResource (sent before the TagResource); a key may not
+    /// also be in `tags`.
+    std::vector<std::string> untag;
+    /// Point-in-time recovery on or off: an UpdateContinuousBackups.
+    std::optional<bool> point_in_time_recovery;
 };
 
 struct table_deletion {
@@ -187,15 +201,41 @@ migration make_migration(std::string version, std::string name)
 error_code namespaced_table_name(std::string_view table_name, const naming_options& naming,
                                  std::string& out, std::string* why = nullptr);
 
-using migration_request = std::variant<create_table_request, update_table_request,
-                                       delete_table_request, update_time_to_live_request>;
+/// TagResource on a table: the runner reads the table's ARN (TableArn) with DescribeTable.
+struct tag_table_request {
+    std::string table_name;
+    std::vector<tag> tags;
+};
+
+/// UntagResource on a table, its ARN read like tag_table_request's.
+struct untag_table_request {
+    std::string table_name;
+    std::vector<std::string> tag_keys;
+};
+
+using migration_request =
+    std::variant<create_table_request, update_table_request, delete_table_request,
+                 update_time_to_live_request, tag_table_request, untag_table_request,
+                 update_continuous_backups_request>;
+
+/// The longest tag key and value DynamoDB takes, in characters, and the most tags per table.
+inline constexpr std::size_t max_tag_key_length = 128;
+inline constexpr std::size_t max_tag_value_length = 256;
+inline constexpr std::size_t max_tags_per_table = 50;
+
+/// Checks tags set and tag keys removed against DynamoDB's rules: keys of 1 to 128 characters
+/// (UTF-8 code points), not starting with "aws:" (any case), values of at most 256, at most 50
+/// tags, no key twice, no key both set and removed. migration_errc::invalid_migration, `why`
+/// (after `where`) naming the tag and the rule. Character classes are left to DynamoDB.
+error_code check_tags(std::string_view where, const std::vector<tag>& tags,
+                      const std::vector<std::string>& removed, std::string* why = nullptr);
 
 /// The requests a step sends, in order, table names namespaced. Fails with
 /// migration_errc::invalid_migration, the reason in `why`, for a bad key spec, PROVISIONED
 /// without capacity, capacity with PAY_PER_REQUEST, a local index whose partition key is not
 /// the table's, two key specs of one attribute with different types, an INCLUDE projection
 /// without attributes, an index or table name DynamoDB refuses, or an update_table with
-/// nothing to change.
+/// nothing to change, and tags check_tags() refuses.
 error_code build_requests(const migration_step& step, const naming_options& naming,
                           std::vector<migration_request>& out, std::string* why = nullptr);
 
