@@ -45,7 +45,8 @@ json::object load_model_file(const std::string& name)
 const json::object& additions()
 {
     static const json::object model =
-        load_json_object(std::string(DYNOMITE_SOURCE_DIR) + "/scripts/service-model-additions.json");
+        load_json_object(std::string(DYNOMITE_SOURCE_DIR) +
+                         "/scripts/service-model-additions.json");
     return model;
 }
 

@@ -39,7 +39,8 @@ TEST(newer_operations, exact_bodies)
 
     get_resource_policy_request get;
     get.resource_arn = "arn:aws:dynamodb:us-west-2:123456789012:table/Music";
-    EXPECT_EQ(encoded(get), R"({"ResourceArn":"arn:aws:dynamodb:us-west-2:123456789012:table/Music"})");
+    EXPECT_EQ(encoded(get),
+              R"({"ResourceArn":"arn:aws:dynamodb:us-west-2:123456789012:table/Music"})");
 
     delete_resource_policy_request remove;
     remove.resource_arn = "arn:aws:dynamodb:us-west-2:123456789012:table/Music";
@@ -53,7 +54,8 @@ TEST(newer_operations, exact_bodies)
     update_kinesis_streaming_destination_request update;
     update.table_name = "Music";
     update.stream_arn = "arn:aws:kinesis:us-west-2:123456789012:stream/MusicStream";
-    update.update_kinesis_streaming_configuration.emplace().approximate_creation_date_time_precision =
+    auto& configuration = update.update_kinesis_streaming_configuration.emplace();
+    configuration.approximate_creation_date_time_precision =
         approximate_creation_date_time_precision::microsecond;
     EXPECT_EQ(encoded(update),
               R"({"TableName":"Music",)"
@@ -87,10 +89,12 @@ TEST(newer_operations, invalid_requests_are_refused_naming_the_member)
     update_kinesis_streaming_destination_request bad_precision;
     bad_precision.table_name = "Music";
     bad_precision.stream_arn = "arn:aws:kinesis:us-west-2:123456789012:stream/MusicStream";
-    bad_precision.update_kinesis_streaming_configuration.emplace()
-        .approximate_creation_date_time_precision = approximate_creation_date_time_precision::unknown;
+    auto& configuration = bad_precision.update_kinesis_streaming_configuration.emplace();
+    configuration.approximate_creation_date_time_precision =
+        approximate_creation_date_time_precision::unknown;
     EXPECT_EQ(encoded(bad_precision, &why), "error");
-    EXPECT_NE(why.find("ApproximateCreationDateTimePrecision has no valid value"), std::string::npos)
+    EXPECT_NE(why.find("ApproximateCreationDateTimePrecision has no valid value"),
+              std::string::npos)
         << why;
 }
 
@@ -108,7 +112,8 @@ TEST(newer_operations, documented_responses_decode)
         get, &why))
         << why;
     ASSERT_TRUE(get.policy.has_value());
-    EXPECT_EQ(json::parse(*get.policy).at("Statement").at(0).at("Action").at(0), "dynamodb:GetItem");
+    EXPECT_EQ(json::parse(*get.policy).at("Statement").at(0).at("Action").at(0).as_string(),
+              "dynamodb:GetItem");
     EXPECT_EQ(get.revision_id, "1709841168699");
 
     put_resource_policy_response put;
@@ -132,7 +137,8 @@ TEST(newer_operations, documented_responses_decode)
     // UPDATING is newer than botocore's DestinationStatus: decoded as unknown.
     EXPECT_EQ(update.destination_status, destination_status::unknown);
     ASSERT_TRUE(update.update_kinesis_streaming_configuration.has_value());
-    EXPECT_EQ(update.update_kinesis_streaming_configuration->approximate_creation_date_time_precision,
+    const auto& configuration = *update.update_kinesis_streaming_configuration;
+    EXPECT_EQ(configuration.approximate_creation_date_time_precision,
               approximate_creation_date_time_precision::microsecond);
 }
 
@@ -144,7 +150,8 @@ TEST(newer_operations, their_errors_map_to_known_codes)
     for (const auto& [name, operation] : model.at("operations").as_object()) {
         for (const json::value& error : operation.at("errors").as_array()) {
             const std::string_view type = error.at("shape").as_string();
-            EXPECT_NE(errc_from_aws_type(type), errc::unknown_service_error) << name << ": " << type;
+            EXPECT_NE(errc_from_aws_type(type), errc::unknown_service_error)
+                << name << ": " << type;
         }
     }
     diagnostics diag;
@@ -156,7 +163,8 @@ TEST(newer_operations, their_errors_map_to_known_codes)
     EXPECT_EQ(ec, errc::policy_not_found);
     EXPECT_EQ(diag.aws_type, "PolicyNotFoundException");
     EXPECT_FALSE(is_retryable(ec));
-    EXPECT_EQ(ec.message(), "the resource has no resource-based policy, or not of the expected revision");
+    EXPECT_EQ(ec.message(),
+              "the resource has no resource-based policy, or not of the expected revision");
 }
 
 }  // namespace newer_operations_test
