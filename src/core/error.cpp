@@ -45,6 +45,7 @@ constexpr aws_type_entry aws_types[] = {
     {"DuplicateItem", errc::duplicate_item},  // DynamoDB Local's spelling
     {"ExpiredIteratorException", errc::expired_iterator},
     {"TrimmedDataAccessException", errc::trimmed_data_access},
+    {"PolicyNotFoundException", errc::policy_not_found},
 };
 
 constexpr detail::code_message<errc> errc_messages[] = {
@@ -74,6 +75,8 @@ constexpr detail::code_message<errc> errc_messages[] = {
     {errc::expired_iterator, "the shard iterator has expired"},
     {errc::trimmed_data_access,
      "the stream records asked for are past the stream's retention"},
+    {errc::policy_not_found,
+     "the resource has no resource-based policy, or not of the expected revision"},
     {errc::invalid_argument, "invalid argument"},
     {errc::invalid_number, "not a valid DynamoDB number"},
     {errc::number_out_of_range, "number out of range for the target type"},

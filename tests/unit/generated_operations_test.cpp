@@ -1,4 +1,5 @@
-// The operations generated from botocore's DynamoDB service model, checked against that model:
+// The operations generated from botocore's DynamoDB service model and the operations newer than
+// it (scripts/service-model-additions.json), checked against that merged model:
 // every member of every request filled in and encoded must be a member the model names, of
 // the model's JSON type and enumeration values, with the required ones present; a response
 // written from the model's output shape (every member present) must decode into the typed
@@ -7,6 +8,7 @@
 #include <dynomite/protocol/detail/protocol.hpp>
 #include <dynomite/protocol/operations.hpp>
 #include "protocol/response_description.hpp"
+#include "unit/generated_operations_support.hpp"
 
 #include <gtest/gtest.h>
 #include <boost/describe/members.hpp>
@@ -15,8 +17,6 @@
 
 #include <cmath>
 #include <cstdint>
-#include <fstream>
-#include <iterator>
 #include <limits>
 #include <optional>
 #include <set>
@@ -34,21 +34,40 @@ namespace json = boost::json;
 
 constexpr const char* model_folder = "/usr/lib/python3/dist-packages/botocore/data/dynamodb/2012-08-10/";
 
+using test::encoded;
+using test::load_json_object;
+
 json::object load_model_file(const std::string& name)
 {
-    std::ifstream in(std::string(model_folder) + name);
-    if (!in) {
-        ADD_FAILURE() << "no " << model_folder << name << " (python3-botocore, which scripts/setup "
-                      << "installs)";
-        return {};
+    return load_json_object(std::string(model_folder) + name);  // python3-botocore (scripts/setup)
+}
+
+const json::object& additions()
+{
+    static const json::object model =
+        load_json_object(std::string(DYNOMITE_SOURCE_DIR) +
+                         "/scripts/service-model-additions.json");
+    return model;
+}
+
+/// botocore's model with the operations and shapes of the additions, which it must not have.
+json::object merged_model()
+{
+    json::object model = load_model_file("service-2.json");
+    if (model.empty() || additions().empty()) return {};
+    for (const std::string_view section : {"operations", "shapes"}) {
+        json::object& into = model.at(section).as_object();
+        for (const auto& [name, value] : additions().at(section).as_object()) {
+            EXPECT_FALSE(into.contains(name)) << "botocore's model already has " << name;
+            into[name] = value;
+        }
     }
-    const std::string text{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-    return json::parse(text).as_object();
+    return model;
 }
 
 const json::object& service_model()
 {
-    static const json::object model = load_model_file("service-2.json");
+    static const json::object model = merged_model();
     return model;
 }
 
@@ -400,15 +419,6 @@ TEST(generated_operations, describe_limits_decodes_the_model_example)
               output.at("TableMaxReadCapacityUnits").to_number<std::int64_t>());
     EXPECT_EQ(response.table_max_write_capacity_units,
               output.at("TableMaxWriteCapacityUnits").to_number<std::int64_t>());
-}
-
-std::string encoded(const auto& request, std::string* why = nullptr)
-{
-    std::string body;
-    std::string reason;
-    const error_code ec = detail::encode_request(request, body, &reason);
-    if (why) *why = reason;
-    return ec ? "error" : body;
 }
 
 TEST(generated_operations, exact_bodies)

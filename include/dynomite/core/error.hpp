@@ -38,6 +38,7 @@ enum class errc {
     unknown_service_error,
     expired_iterator,      // DynamoDB Streams: the shard iterator is older than 15 minutes
     trimmed_data_access,   // DynamoDB Streams: the records asked for are past the 24 hours kept
+    policy_not_found,      // no resource-based policy, or not the expected revision
 
     // 100..: errors detected on this side.
     invalid_argument = 100,   // bad input, refused before any request is sent
