@@ -1,6 +1,7 @@
 // The batching mechanism: its decisions without I/O (chunks, what is sent again, when to
 // stop, the backoff bound), then its loops against a scripted server.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/query/batch.hpp>
 #include "core/json_codec.hpp"
@@ -209,10 +210,7 @@ protected:
 
     client make_client()
     {
-        client_config config;
-        config.endpoint = server.url();
-        config.region = "us-east-1";
-        config.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config config = dynomite::test::fake_client_config(server);
         config.retry.max_attempts = 1;
         return client(io.get_executor(), config);
     }

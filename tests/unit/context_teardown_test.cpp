@@ -5,6 +5,7 @@
 // cycle with them.
 #include "core/parked_handler.hpp"
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/auth/credentials_provider.hpp>
 #include <dynomite/query/database.hpp>
@@ -125,12 +126,9 @@ std::string one_key_table_description()
            R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"}]}})";
 }
 
-client_config fake_client_config(const fake_server& server)
+client_config single_attempt_config(const fake_server& server)
 {
-    client_config config;
-    config.endpoint = server.url();
-    config.region = "us-east-1";
-    config.credentials = credentials{"AKIDTEST", "secret", ""};
+    client_config config = dynomite::test::fake_client_config(server);
     config.retry.max_attempts = 1;
     return config;
 }
@@ -147,7 +145,7 @@ bool freed_after_teardown(fake_server& server, std::size_t requests)
         diagnostics diag;
         asio::io_context io;
         {
-            client cl(io.get_executor(), fake_client_config(server));
+            client cl(io.get_executor(), single_attempt_config(server));
             database_options options;
             // The database's options live as long as its state: the logger tells when it goes.
             options.logger = [kept = std::move(kept)](log_level, std::string_view) {};
@@ -210,7 +208,7 @@ TEST(ContextTeardown, a_request_waiting_for_credentials_is_freed_with_the_contex
         diagnostics diag;
         asio::io_context io;
         {
-            client_config config = fake_client_config(server);
+            client_config config = single_attempt_config(server);
             config.credentials.reset();
             config.credentials_provider = std::make_shared<slow_credentials_source>(io.get_executor());
             config.logger = [kept = std::move(kept)](log_level, std::string_view) {};

@@ -1,6 +1,7 @@
 // The client against a misbehaving server: retries, timeouts, limits, the pool, cancellation,
 // completion tokens and the headers every request carries.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 #include "support/fault_proxy.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -67,15 +68,6 @@ put_item_request sample_put()
     return request;
 }
 
-// Designated initializers would be shorter, but GCC 12 warns about the members they leave out.
-client_config config_for(const fake_server& server)
-{
-    client_config cfg;
-    cfg.endpoint = server.url();
-    cfg.region = "us-east-1";
-    cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
-    return cfg;
-}
 
 fake_action status_only(unsigned status, std::string body)
 {
@@ -135,7 +127,7 @@ class FaultTest : public ::testing::Test {
 protected:
     client_config config() const
     {
-        auto cfg = config_for(server);
+        auto cfg = fake_client_config(server);
         cfg.retry.base_delay = 1ms;
         cfg.retry.throttling_base_delay = 1ms;
         cfg.retry.max_delay = 5ms;
@@ -612,7 +604,7 @@ TEST(FaultIdleClose, ConnectionClosedByTheServerWhileIdleIsReplaced)
     fake_server server(options);
     server.set_default(fake_action::ok(std::string(item_body)));
     asio::io_context io;
-    client c(io.get_executor(), config_for(server));
+    client c(io.get_executor(), fake_client_config(server));
 
     outcome<get_item_response> first;
     start(c, sample_get(), first);
@@ -1286,7 +1278,7 @@ protected:
 
     client make_client(const fault_proxy& proxy, int max_attempts = 2)
     {
-        auto cfg = config_for(upstream);
+        auto cfg = fake_client_config(upstream);
         cfg.endpoint = proxy.url();
         cfg.retry.max_attempts = max_attempts;
         cfg.retry.base_delay = 1ms;

@@ -1,5 +1,5 @@
 // What generated_operations_test.cpp and newer_operations_test.cpp share: JSON files read
-// whole, and a request's encoded body.
+// whole, a request's encoded body, and its refusal.
 #pragma once
 
 #include <dynomite/protocol/detail/protocol.hpp>
@@ -10,6 +10,7 @@
 #include <fstream>
 #include <iterator>
 #include <string>
+#include <string_view>
 
 namespace dynomite::test {
 
@@ -33,6 +34,18 @@ std::string encoded(const auto& request, std::string* why = nullptr)
     const error_code ec = detail::encode_request(request, body, &reason);
     if (why) *why = reason;
     return ec ? "error" : body;
+}
+
+/// Success when the request is refused with a reason that contains `expected`.
+::testing::AssertionResult refused_with(const auto& request, std::string_view expected)
+{
+    std::string why;
+    const std::string body = encoded(request, &why);
+    if (body != "error") return ::testing::AssertionFailure() << "it was encoded: " << body;
+    if (why.find(expected) == std::string::npos) {
+        return ::testing::AssertionFailure() << "it was refused for: " << why;
+    }
+    return ::testing::AssertionSuccess();
 }
 
 }  // namespace dynomite::test

@@ -1,6 +1,7 @@
 // The runner's decisions (what runs, what blocks), its records, table readiness, and the
 // runner itself against a scripted server: waits, failures, clearing.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/migration/migration.hpp>
 
@@ -249,10 +250,7 @@ class MigrationRunner : public ::testing::Test {
 protected:
     client make_client()
     {
-        client_config cfg;
-        cfg.endpoint = server.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server);
         cfg.retry.max_attempts = 1;
         return client(io.get_executor(), cfg);
     }

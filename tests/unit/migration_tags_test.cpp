@@ -2,6 +2,7 @@
 // the TagResource, UntagResource and UpdateContinuousBackups requests the runner sends to a
 // scripted server speaking DynamoDB's wire format.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/migration/migration.hpp>
 
@@ -222,10 +223,7 @@ protected:
 
     void run(migration m)
     {
-        client_config cfg;
-        cfg.endpoint = server.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server);
         cfg.retry.max_attempts = 1;
         std::vector<migration> migrations{std::move(m)};
         std::exception_ptr thrown;
@@ -428,10 +426,7 @@ TEST(MigrationTagRunnerInput, BadTagsStopTheRunBeforeAnythingIsSent)
 {
     fake_server server;
     boost::asio::io_context io;
-    client_config cfg;
-    cfg.endpoint = server.url();
-    cfg.region = "us-east-1";
-    cfg.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    client_config cfg = dynomite::test::fake_client_config(server);
     migration_builder b;
     b.update_table("posts").tags = {{"aws:team", "x"}};
     migration m;

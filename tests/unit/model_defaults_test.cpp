@@ -3,6 +3,7 @@
 #include <dynomite/model.hpp>
 
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/execution/context.hpp>
@@ -23,10 +24,7 @@ using namespace dynomite;
 
 client_config config_for(const test::fake_server& server)
 {
-    client_config cfg;
-    cfg.endpoint = server.url();
-    cfg.region = "us-east-1";
-    cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+    client_config cfg = dynomite::test::fake_client_config(server);
     cfg.retry.max_attempts = 1;
     return cfg;
 }

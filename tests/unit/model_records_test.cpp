@@ -2,6 +2,7 @@
 // attributes assigned and written, consistent finds, records read with a projection, and
 // replace_declared().
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/model.hpp>
 
@@ -180,10 +181,7 @@ protected:
 
     client_config config() const
     {
-        client_config cfg;
-        cfg.endpoint = server_.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server_);
         cfg.retry.max_attempts = 1;
         return cfg;
     }

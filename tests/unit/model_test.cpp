@@ -1,6 +1,7 @@
 // The model layer without a server: schemas, naming, dirty tracking, callbacks up to the write,
 // JSON, single-table inheritance bookkeeping and the error category.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/model.hpp>
 
@@ -920,10 +921,7 @@ protected:
 
     client_config config() const
     {
-        client_config cfg;
-        cfg.endpoint = server_.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server_);
         cfg.retry.max_attempts = 1;
         return cfg;
     }

@@ -3,6 +3,7 @@
 // cancellation reasons, the idempotency token on a retried commit, and a create whose lost
 // response makes its retry meet its own item.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include "core/json_codec.hpp"
 #include "core/json_writer.hpp"
@@ -107,10 +108,7 @@ protected:
 
     client make_client(int attempts)
     {
-        client_config cfg;
-        cfg.endpoint = server_.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server_);
         cfg.retry.max_attempts = attempts;
         cfg.retry.base_delay = std::chrono::milliseconds(1);
         return client(io_.get_executor(), cfg);

@@ -18,6 +18,7 @@ using namespace dynomite;
 namespace json = boost::json;
 
 using test::encoded;
+using test::refused_with;
 
 json::object additions()
 {
@@ -66,25 +67,20 @@ TEST(newer_operations, exact_bodies)
 
 TEST(newer_operations, invalid_requests_are_refused_naming_the_member)
 {
-    std::string why;
     put_resource_policy_request no_policy;
     no_policy.resource_arn = "arn";
-    EXPECT_EQ(encoded(no_policy, &why), "error");
-    EXPECT_NE(why.find("Policy is required"), std::string::npos) << why;
+    EXPECT_TRUE(refused_with(no_policy, "Policy is required"));
 
     get_resource_policy_request no_arn;
-    EXPECT_EQ(encoded(no_arn, &why), "error");
-    EXPECT_NE(why.find("ResourceArn is required"), std::string::npos) << why;
+    EXPECT_TRUE(refused_with(no_arn, "ResourceArn is required"));
 
     delete_resource_policy_request no_resource;
     no_resource.expected_revision_id = "1";
-    EXPECT_EQ(encoded(no_resource, &why), "error");
-    EXPECT_NE(why.find("ResourceArn is required"), std::string::npos) << why;
+    EXPECT_TRUE(refused_with(no_resource, "ResourceArn is required"));
 
     update_kinesis_streaming_destination_request no_stream;
     no_stream.table_name = "Music";
-    EXPECT_EQ(encoded(no_stream, &why), "error");
-    EXPECT_NE(why.find("StreamArn is required"), std::string::npos) << why;
+    EXPECT_TRUE(refused_with(no_stream, "StreamArn is required"));
 
     update_kinesis_streaming_destination_request bad_precision;
     bad_precision.table_name = "Music";
@@ -92,10 +88,7 @@ TEST(newer_operations, invalid_requests_are_refused_naming_the_member)
     auto& configuration = bad_precision.update_kinesis_streaming_configuration.emplace();
     configuration.approximate_creation_date_time_precision =
         approximate_creation_date_time_precision::unknown;
-    EXPECT_EQ(encoded(bad_precision, &why), "error");
-    EXPECT_NE(why.find("ApproximateCreationDateTimePrecision has no valid value"),
-              std::string::npos)
-        << why;
+    EXPECT_TRUE(refused_with(bad_precision, "ApproximateCreationDateTimePrecision has no valid value"));
 }
 
 // Responses as AWS's API reference shows them (its response syntax, filled in).

@@ -1,6 +1,7 @@
 // The Prometheus exporter's counts, as prometheus-cpp's text format shows them, against the
 // requests the fake DynamoDB served.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/observability/prometheus.hpp>
@@ -42,10 +43,7 @@ TEST(PrometheusExporter, CountsWhatTheServerServed)
     prometheus::Registry registry;
     auto exporter = std::make_shared<dynomite::prometheus_exporter>(registry);
     asio::io_context io;
-    dynomite::client_config config;
-    config.endpoint = server.url();
-    config.region = "us-east-1";
-    config.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    dynomite::client_config config = dynomite::test::fake_client_config(server);
     config.env = dynomite::environment::from_map({});
     config.retry.base_delay = 1ms;
     config.retry.throttling_base_delay = 1ms;

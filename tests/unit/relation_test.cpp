@@ -2,6 +2,7 @@
 // scripted server: cursors, read-ahead, limits, failures, cancellation, the schema cache, the
 // scan policy and the terminal operations.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/query/database.hpp>
 #include "core/json_codec.hpp"
@@ -157,10 +158,7 @@ protected:
     static client_config client_config_for(const fake_server& s,
                                            std::shared_ptr<log_lines> captured)
     {
-        client_config config;
-        config.endpoint = s.url();
-        config.region = "us-east-1";
-        config.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config config = dynomite::test::fake_client_config(s);
         config.retry.max_attempts = 1;
         config.min_log_level = log_level::debug;
         config.logger = [captured](log_level, std::string_view line) { captured->add(line); };

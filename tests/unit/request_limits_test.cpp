@@ -1,6 +1,7 @@
 // Requests DynamoDB would refuse are refused here first, with the place, the limit and the
 // actual size named, and without sending anything.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/protocol/detail/protocol.hpp>
@@ -545,10 +546,7 @@ template <class Request>
 std::pair<error_code, diagnostics> run_through_client(test::fake_server& server, Request request)
 {
     boost::asio::io_context io;
-    client_config config;
-    config.endpoint = server.url();
-    config.region = "us-east-1";
-    config.credentials = credentials{"AKIDTEST", "secret", ""};
+    client_config config = dynomite::test::fake_client_config(server);
     client c(io.get_executor(), config);
     std::pair<error_code, diagnostics> out;
     bool done = false;

@@ -1,5 +1,6 @@
 // The client's send loop in adaptive mode and under clock skew, against the fake DynamoDB.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/client/client.hpp>
 #include "transport/clock_skew.hpp"
@@ -34,10 +35,7 @@ using dynomite::test::fake_server;
 
 client_config config_for(const fake_server& server, retry_mode mode)
 {
-    client_config config;
-    config.endpoint = server.url();
-    config.region = "us-east-1";
-    config.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    client_config config = dynomite::test::fake_client_config(server);
     config.env = dynomite::environment::from_map({});
     config.retry.mode = mode;
     config.retry.base_delay = 1ms;

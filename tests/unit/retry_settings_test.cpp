@@ -1,6 +1,7 @@
 // Retry mode and attempts: precedence of the config, the environment and the profile, the
 // errors for bad values, and legacy mode's policy on the wire.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/client/client.hpp>
 #include "transport/retry.hpp"
@@ -313,10 +314,7 @@ TEST(LegacyRetries, MatchBotocoresPolicyForDynamoDB)
 dynomite::diagnostics get_once(const dynomite::test::fake_server& server, retry_mode mode,
                                int attempts, dynomite::error_code& ec)
 {
-    dynomite::client_config config;
-    config.endpoint = server.url();
-    config.region = "us-east-1";
-    config.credentials = dynomite::credentials{"AKIDTEST", "secret", ""};
+    dynomite::client_config config = dynomite::test::fake_client_config(server);
     config.env = environment::from_map({});
     config.retry.mode = mode;
     config.retry.max_attempts = attempts;

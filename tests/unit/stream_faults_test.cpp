@@ -1,6 +1,7 @@
 // A change feed against a server that throttles GetRecords, drops its answer, or says its
 // shard iterator expired, in DynamoDB Streams' wire format: each change comes exactly once.
 #include "support/fake_server.hpp"
+#include "support/fake_client_config.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/query/changes.hpp>
@@ -64,10 +65,7 @@ class stream_faults_test : public ::testing::Test {
 protected:
     client_config config() const
     {
-        client_config cfg;
-        cfg.endpoint = server.url();
-        cfg.region = "us-east-1";
-        cfg.credentials = credentials{"AKIDTEST", "secret", ""};
+        client_config cfg = dynomite::test::fake_client_config(server);
         return cfg;
     }
 
