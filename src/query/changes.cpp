@@ -163,7 +163,7 @@ error_code check_lease_options(change_feed_state& s, diagnostics& diag)
     if (!s.lease_rows) {
         diag.message = "change feed worker \"" + worker +
                        "\" needs a checkpoint store that keeps leases (a lease_store such as "
-                       "table_checkpoint_store)";
+                       "table_checkpoint_store or memory_checkpoint_store)";
         return make_error_code(errc::invalid_argument);
     }
     const lease_settings& leases = s.options.leases;

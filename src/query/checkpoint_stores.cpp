@@ -126,6 +126,12 @@ error_code check_checkpoints(const std::string& feed,
     return {};
 }
 
+/// Whether `owner` holds the lease of `row`; as in a table, no owner matches no one.
+bool held_by(const shard_lease& row, const std::string& owner)
+{
+    return !row.owner.empty() && row.owner == owner;
+}
+
 }  // namespace
 
 // --- memory_checkpoint_store ---------------------------------------------------------------
@@ -146,9 +152,11 @@ boost::asio::awaitable<error_code> memory_checkpoint_store::save(
     if (error_code ec = check_checkpoints(feed, positions, diag)) co_return ec;
     const std::lock_guard lock(mutex_);
     for (const shard_checkpoint& each : positions) {
-        std::string& stored = stored_[{feed, each.shard_id}];
-        if (stored.empty() || detail::sequence_less(stored, each.sequence_number)) {
-            stored = each.sequence_number;
+        shard_lease& row = rows_[{feed, each.shard_id}];
+        row.shard_id = each.shard_id;
+        if (row.sequence_number.empty() ||
+            detail::sequence_less(row.sequence_number, each.sequence_number)) {
+            row.sequence_number = each.sequence_number;
         }
     }
     co_return error_code{};
@@ -158,11 +166,109 @@ std::map<std::string, std::string> memory_checkpoint_store::positions(const std:
 {
     const std::lock_guard lock(mutex_);
     std::map<std::string, std::string> out;
-    for (auto it = stored_.lower_bound({feed, std::string()});
-         it != stored_.end() && it->first.first == feed; ++it) {
-        out.emplace(it->first.second, it->second);
+    for (auto it = rows_.lower_bound({feed, std::string()});
+         it != rows_.end() && it->first.first == feed; ++it) {
+        // A lease of a shard without a checkpoint yet is passed over.
+        const std::string& sequence = it->second.sequence_number;
+        if (!sequence.empty()) out.emplace(it->first.second, sequence);
     }
     return out;
+}
+
+template <class Allowed, class Change>
+error_code memory_checkpoint_store::update_row(const std::string& feed, const std::string& shard,
+                                               Allowed allowed, Change change, diagnostics& diag)
+{
+    diag.clear();
+    const std::lock_guard lock(mutex_);
+    const auto found = rows_.find({feed, shard});
+    shard_lease missing;
+    missing.shard_id = shard;
+    const shard_lease& current = found == rows_.end() ? missing : found->second;
+    if (!allowed(current)) {
+        const std::string holder =
+            current.owner.empty() ? "held by no one" : "held by \"" + current.owner + "\"";
+        diag.message = "the lease of shard \"" + shard + "\" of feed \"" + feed + "\" is " +
+                       holder + " with counter " + std::to_string(current.counter);
+        return make_error_code(errc::conditional_check_failed);
+    }
+    shard_lease& row = rows_[{feed, shard}];
+    row.shard_id = shard;
+    change(row);
+    return {};
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::load_leases(
+    const std::string& feed, std::vector<shard_lease>& out, diagnostics& diag)
+{
+    diag.clear();
+    out.clear();
+    const std::lock_guard lock(mutex_);
+    for (auto it = rows_.lower_bound({feed, std::string()});
+         it != rows_.end() && it->first.first == feed; ++it) {
+        out.push_back(it->second);
+    }
+    co_return error_code{};
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::take_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    std::int64_t& counter, diagnostics& diag)
+{
+    const std::int64_t seen = counter;
+    error_code ec = update_row(
+        feed, shard, [&](const shard_lease& row) { return row.counter == seen; },
+        [&](shard_lease& row) {
+            row.owner = owner;
+            row.counter = seen + 1;
+        },
+        diag);
+    if (!ec) ++counter;
+    co_return ec;
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::renew_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    std::int64_t& counter, diagnostics& diag)
+{
+    const std::int64_t seen = counter;
+    error_code ec = update_row(
+        feed, shard,
+        [&](const shard_lease& row) { return row.counter == seen && held_by(row, owner); },
+        [&](shard_lease& row) { row.counter = seen + 1; }, diag);
+    if (!ec) ++counter;
+    co_return ec;
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::release_lease(
+    const std::string& feed, const std::string& shard, const std::string& owner, bool finished,
+    diagnostics& diag)
+{
+    co_return update_row(
+        feed, shard, [&](const shard_lease& row) { return held_by(row, owner); },
+        [&](shard_lease& row) {
+            ++row.counter;
+            row.finished = finished;
+            row.owner.clear();
+        },
+        diag);
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::save_leased(
+    const std::string& feed, const shard_checkpoint& position, const std::string& owner,
+    diagnostics& diag)
+{
+    diag.clear();
+    const std::vector<shard_checkpoint> positions{position};
+    if (error_code ec = check_checkpoints(feed, positions, diag)) co_return ec;
+    co_return update_row(
+        feed, position.shard_id,
+        [&](const shard_lease& row) {
+            return held_by(row, owner) &&
+                   (row.sequence_number.empty() ||
+                    !detail::sequence_less(position.sequence_number, row.sequence_number));
+        },
+        [&](shard_lease& row) { row.sequence_number = position.sequence_number; }, diag);
 }
 
 // --- table_checkpoint_store ----------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -94,6 +95,92 @@ protected:
         }
     }
 
+    void share_and_take_over(const std::shared_ptr<checkpoint_store>& store);
+
+    /// What `store` answers to a fixed script of lease operations: per step, whether it
+    /// succeeded, the counter after it, and the leases and checkpoints stored then.
+    static asio::awaitable<std::vector<std::string>> lease_script(lease_store& store)
+    {
+        const std::string feed = "script";
+        std::vector<std::string> steps;
+        diagnostics diag;
+        std::int64_t counter = 0;
+        const auto step = [&](error_code ec) -> asio::awaitable<void> {
+            std::vector<shard_lease> leases;
+            std::vector<shard_checkpoint> checkpoints;
+            std::string line = (ec ? ec == errc::conditional_check_failed ? "refused" : ec.message()
+                                   : "done") +
+                               " counter=" + std::to_string(counter) + " leases:";
+            if (error_code load_ec = co_await store.load_leases(feed, leases, diag)) {
+                line += " load_leases failed: " + diag.message;
+            }
+            std::sort(leases.begin(), leases.end(),
+                      [](const shard_lease& a, const shard_lease& b) { return a.shard_id < b.shard_id; });
+            for (const shard_lease& l : leases) {
+                line += " " + l.shard_id + "/" + l.owner + "/" + std::to_string(l.counter) + "/" +
+                        (l.finished ? "finished" : "open") + "/" + l.sequence_number;
+            }
+            line += " checkpoints:";
+            if (error_code load_ec = co_await store.load(feed, checkpoints, diag)) {
+                line += " load failed: " + diag.message;
+            }
+            std::sort(checkpoints.begin(), checkpoints.end(),
+                      [](const shard_checkpoint& a, const shard_checkpoint& b) {
+                          return a.shard_id < b.shard_id;
+                      });
+            for (const shard_checkpoint& c : checkpoints) {
+                line += " " + c.shard_id + "=" + c.sequence_number;
+            }
+            steps.push_back(std::move(line));
+        };
+        // Named, not temporaries: GCC 12 destroys some temporaries of a co_await twice.
+        const std::string shard_1 = "shard-1", shard_2 = "shard-2", shard_3 = "shard-3";
+        const std::string a = "a", b = "b";
+        error_code ec = co_await store.take_lease(feed, shard_1, a, counter, diag);
+        co_await step(ec);
+        std::int64_t stale = 0;
+        ec = co_await store.take_lease(feed, shard_1, b, stale, diag);  // taken already
+        co_await step(ec);
+        std::int64_t not_mine = counter;
+        ec = co_await store.renew_lease(feed, shard_1, b, not_mine, diag);
+        co_await step(ec);
+        const std::int64_t before_renewal = counter;
+        ec = co_await store.renew_lease(feed, shard_1, a, counter, diag);
+        co_await step(ec);
+        std::int64_t old_counter = before_renewal;
+        ec = co_await store.renew_lease(feed, shard_1, a, old_counter, diag);
+        co_await step(ec);
+        const shard_checkpoint at_200{"shard-1", "200"};
+        ec = co_await store.save_leased(feed, at_200, a, diag);
+        co_await step(ec);
+        const shard_checkpoint back_to_100{"shard-1", "100"};
+        ec = co_await store.save_leased(feed, back_to_100, a, diag);
+        co_await step(ec);
+        const shard_checkpoint by_other{"shard-1", "300"};
+        ec = co_await store.save_leased(feed, by_other, b, diag);
+        co_await step(ec);
+        const std::vector<shard_checkpoint> unleased{{"shard-2", "50"}};
+        ec = co_await store.save(feed, unleased, diag);
+        co_await step(ec);
+        std::int64_t fresh = 0;
+        ec = co_await store.take_lease(feed, shard_2, b, fresh, diag);
+        co_await step(ec);
+        std::int64_t expired = counter;  // as after the lease's duration without a renewal
+        ec = co_await store.take_lease(feed, shard_1, b, expired, diag);
+        counter = expired;
+        co_await step(ec);
+        ec = co_await store.release_lease(feed, shard_1, a, false, diag);
+        co_await step(ec);
+        ec = co_await store.release_lease(feed, shard_1, b, true, diag);
+        co_await step(ec);
+        ec = co_await store.release_lease(feed, shard_3, a, false, diag);
+        co_await step(ec);
+        const shard_checkpoint same_again{"shard-2", "50"};
+        ec = co_await store.save_leased(feed, same_again, b, diag);
+        co_await step(ec);
+        co_return steps;
+    }
+
     /// Waits until `done` holds (polled), failing after `limit`.
     asio::awaitable<void> wait_until(std::function<bool()> done, std::chrono::seconds limit)
     {
@@ -107,6 +194,25 @@ protected:
     }
 };
 
+/// A checkpoint store that keeps no leases.
+class checkpoints_only : public checkpoint_store {
+public:
+    asio::awaitable<error_code> load(const std::string& feed, std::vector<shard_checkpoint>& out,
+                                     diagnostics& diag) override
+    {
+        co_return co_await kept_.load(feed, out, diag);
+    }
+    asio::awaitable<error_code> save(const std::string& feed,
+                                     const std::vector<shard_checkpoint>& positions,
+                                     diagnostics& diag) override
+    {
+        co_return co_await kept_.save(feed, positions, diag);
+    }
+
+private:
+    memory_checkpoint_store kept_;
+};
+
 std::set<std::string> keys_seen(const std::vector<delivery>& deliveries)
 {
     std::set<std::string> out;
@@ -114,12 +220,13 @@ std::set<std::string> keys_seen(const std::vector<delivery>& deliveries)
     return out;
 }
 
-TEST_F(stream_leases_test, workers_share_a_stream_and_take_over_from_a_killed_one)
+/// Three workers share one table's stream through `store`; the one that read last is killed
+/// mid-way. Every write is seen, and no shard is read by two workers at once.
+void stream_leases_test::share_and_take_over(const std::shared_ptr<checkpoint_store>& store)
 {
     constexpr int first_half = 30;
     constexpr int all_items = 60;
     const std::string table = create_stream_table();
-    const auto store = create_checkpoint_table();
     std::vector<change_feed> feeds;
     std::vector<std::vector<delivery>> deliveries(3);
     std::vector<error_code> ended(3);
@@ -193,13 +300,55 @@ TEST_F(stream_leases_test, workers_share_a_stream_and_take_over_from_a_killed_on
     }
 }
 
+TEST_F(stream_leases_test, workers_share_a_stream_and_take_over_from_a_killed_one)
+{
+    share_and_take_over(create_checkpoint_table());
+}
+
+// The workers of one process may share a stream through the store in memory alike.
+TEST_F(stream_leases_test, workers_of_one_process_share_a_stream_through_memory)
+{
+    share_and_take_over(std::make_shared<memory_checkpoint_store>());
+}
+
+// The store in memory answers every lease operation as the table does.
+TEST_F(stream_leases_test, the_memory_store_keeps_leases_as_the_table_does)
+{
+    const auto table = create_checkpoint_table();
+    memory_checkpoint_store memory;
+    const std::vector<std::string> in_table = run(lease_script(*table));
+    const std::vector<std::string> in_memory = run(lease_script(memory));
+    EXPECT_EQ(in_memory, in_table);
+    // The script's own expectations, so that the two cannot agree on a wrong answer.
+    const std::vector<std::string> outcomes{"done", "refused", "refused", "done", "refused",
+                                            "done", "refused", "refused", "done", "done",
+                                            "done", "refused", "done", "refused", "done"};
+    ASSERT_EQ(in_table.size(), outcomes.size());
+    for (std::size_t i = 0; i < outcomes.size(); ++i) {
+        EXPECT_EQ(in_table[i].substr(0, in_table[i].find(' ')), outcomes[i]) << in_table[i];
+    }
+    EXPECT_EQ(in_table.back(),
+              "done counter=3 leases: shard-1//4/finished/200 shard-2/b/1/open/50 "
+              "checkpoints: shard-1=200 shard-2=50");
+
+    // A refusal names the lease as it stands.
+    diagnostics diag;
+    std::int64_t stale = 0;
+    const std::string feed = "script", shard = "shard-1", owner = "c";
+    EXPECT_EQ(run(memory.take_lease(feed, shard, owner, stale, diag)),
+              errc::conditional_check_failed);
+    EXPECT_EQ(diag.message,
+              "the lease of shard \"shard-1\" of feed \"script\" is held by no one with counter 4");
+    EXPECT_EQ(stale, 0);
+}
+
 TEST_F(stream_leases_test, a_worker_needs_a_lease_store_and_lease_times_that_allow_renewal)
 {
     const std::string table = create_stream_table();
     diagnostics diag;
-    auto options = worker("w", std::make_shared<memory_checkpoint_store>());
-    change_feed in_memory(db, table, options);
-    auto [ec, next] = run(in_memory.async_next(diag, asio::as_tuple(asio::use_awaitable)));
+    auto options = worker("w", std::make_shared<checkpoints_only>());
+    change_feed without_leases(db, table, options);
+    auto [ec, next] = run(without_leases.async_next(diag, asio::as_tuple(asio::use_awaitable)));
     EXPECT_EQ(ec, errc::invalid_argument);
     EXPECT_NE(diag.message.find("keeps leases"), std::string::npos) << diag.message;
 
