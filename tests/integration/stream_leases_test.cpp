@@ -18,6 +18,7 @@
 #include <algorithm>
 #include <chrono>
 #include <functional>
+#include <iostream>
 #include <map>
 #include <set>
 #include <string>
@@ -213,11 +214,104 @@ private:
     memory_checkpoint_store kept_;
 };
 
+/// Leases in memory, except that once armed, the answer to one successful renewal is lost:
+/// the renewal is stored, and the worker hears what its retried conditional write would, that
+/// the condition failed.
+class losing_one_renewal : public lease_store {
+public:
+    asio::awaitable<error_code> load(const std::string& feed, std::vector<shard_checkpoint>& out,
+                                     diagnostics& diag) override
+    {
+        co_return co_await kept_.load(feed, out, diag);
+    }
+    asio::awaitable<error_code> save(const std::string& feed,
+                                     const std::vector<shard_checkpoint>& positions,
+                                     diagnostics& diag) override
+    {
+        co_return co_await kept_.save(feed, positions, diag);
+    }
+    asio::awaitable<error_code> load_leases(const std::string& feed, std::vector<shard_lease>& out,
+                                            diagnostics& diag) override
+    {
+        co_return co_await kept_.load_leases(feed, out, diag);
+    }
+    asio::awaitable<error_code> take_lease(const std::string& feed, const std::string& shard,
+                                           const std::string& owner, std::int64_t& counter,
+                                           diagnostics& diag) override
+    {
+        co_return co_await kept_.take_lease(feed, shard, owner, counter, diag);
+    }
+    asio::awaitable<error_code> renew_lease(const std::string& feed, const std::string& shard,
+                                            const std::string& owner, std::int64_t& counter,
+                                            diagnostics& diag) override
+    {
+        const std::int64_t sent = counter;
+        // Before the write, so that no worker can have seen it earlier.
+        const lease_time sent_at = std::chrono::steady_clock::now();
+        error_code ec = co_await kept_.renew_lease(feed, shard, owner, counter, diag);
+        if (ec || !armed || lost) co_return ec;
+        lost = true;
+        lost_by = owner;
+        lost_shard = shard;
+        lost_at = sent_at;
+        counter = sent;
+        diag.message = "The conditional request failed";
+        co_return make_error_code(errc::conditional_check_failed);
+    }
+    asio::awaitable<error_code> release_lease(const std::string& feed, const std::string& shard,
+                                              const std::string& owner, bool finished,
+                                              diagnostics& diag) override
+    {
+        co_return co_await kept_.release_lease(feed, shard, owner, finished, diag);
+    }
+    asio::awaitable<error_code> save_leased(const std::string& feed,
+                                            const shard_checkpoint& position,
+                                            const std::string& owner, diagnostics& diag) override
+    {
+        co_return co_await kept_.save_leased(feed, position, owner, diag);
+    }
+
+    bool armed = false;
+    bool lost = false;
+    std::string lost_by;
+    std::string lost_shard;
+    lease_time lost_at{};
+
+private:
+    memory_checkpoint_store kept_;
+};
+
 std::set<std::string> keys_seen(const std::vector<delivery>& deliveries)
 {
     std::set<std::string> out;
     for (const delivery& each : deliveries) out.insert(each.pk);
     return out;
+}
+
+/// Each worker's time reading a shard, from its first change of it to its last: no two
+/// workers' times overlap on one shard.
+void expect_no_shard_read_by_two_at_once(const std::vector<std::vector<delivery>>& deliveries)
+{
+    struct holding {
+        lease_time from;
+        lease_time to;
+    };
+    std::map<std::string, std::map<std::string, holding>> by_shard;  // shard -> worker -> time
+    for (const auto& each : deliveries) {
+        for (const delivery& d : each) {
+            auto [it, fresh] = by_shard[d.shard].try_emplace(d.worker, holding{d.at, d.at});
+            if (!fresh) it->second.to = d.at;
+        }
+    }
+    for (const auto& [shard, workers] : by_shard) {
+        for (auto a = workers.begin(); a != workers.end(); ++a) {
+            for (auto b = std::next(a); b != workers.end(); ++b) {
+                const bool apart = a->second.to < b->second.from || b->second.to < a->second.from;
+                EXPECT_TRUE(apart) << shard << " read by " << a->first << " and " << b->first
+                                   << " at once";
+            }
+        }
+    }
 }
 
 /// Three workers share one table's stream through `store`; the one that read last is killed
@@ -255,6 +349,7 @@ void stream_leases_test::share_and_take_over(const std::shared_ptr<checkpoint_st
         }
     }
     feeds[killed].cancel();
+    const lease_time killed_at = std::chrono::steady_clock::now();
     run(write_items(table, first_half, all_items));
     run(wait_until([&] { return seen_by_all().size() >= all_items; }, std::chrono::seconds(30)));
     for (auto& feed : feeds) feed.cancel();
@@ -275,29 +370,18 @@ void stream_leases_test::share_and_take_over(const std::shared_ptr<checkpoint_st
     }
     EXPECT_FALSE(second_half_readers.empty());
     EXPECT_FALSE(second_half_readers.count("worker-" + std::to_string(killed)));
-
-    // Each worker's time reading a shard, from its first change of it to its last: no two
-    // workers' times overlap on one shard.
-    struct holding {
-        lease_time from;
-        lease_time to;
-    };
-    std::map<std::string, std::map<std::string, holding>> by_shard;  // shard -> worker -> time
+    lease_time taken_over = lease_time::max();
     for (const auto& each : deliveries) {
         for (const delivery& d : each) {
-            auto [it, fresh] = by_shard[d.shard].try_emplace(d.worker, holding{d.at, d.at});
-            if (!fresh) it->second.to = d.at;
+            if (std::stoi(d.pk.substr(5)) >= first_half) taken_over = std::min(taken_over, d.at);
         }
     }
-    for (const auto& [shard, workers] : by_shard) {
-        for (auto a = workers.begin(); a != workers.end(); ++a) {
-            for (auto b = std::next(a); b != workers.end(); ++b) {
-                const bool apart = a->second.to < b->second.from || b->second.to < a->second.from;
-                EXPECT_TRUE(apart) << shard << " read by " << a->first << " and " << b->first
-                                   << " at once";
-            }
-        }
-    }
+    std::cout << "take-over: the first change after the kill came "
+              << std::chrono::duration_cast<std::chrono::milliseconds>(taken_over - killed_at).count()
+              << " ms after it (lease duration 1500 ms); " << total << " deliveries of "
+              << all_items << " changes\n";
+
+    expect_no_shard_read_by_two_at_once(deliveries);
 }
 
 TEST_F(stream_leases_test, workers_share_a_stream_and_take_over_from_a_killed_one)
@@ -312,6 +396,64 @@ TEST_F(stream_leases_test, workers_of_one_process_share_a_stream_through_memory)
 }
 
 // The store in memory answers every lease operation as the table does.
+// A renewal stored but whose answer was lost reads to its worker as a lost lease: the worker
+// stops reading the shard, and a worker (another, or the same) takes it once it has expired.
+// Nothing is missed, and no shard is read by two workers at once.
+TEST_F(stream_leases_test, a_renewal_whose_answer_is_lost_costs_a_lease_time_and_no_change)
+{
+    constexpr int first_half = 20;
+    constexpr int all_items = 40;
+    const std::string table = create_stream_table();
+    const auto store = std::make_shared<losing_one_renewal>();
+    std::vector<change_feed> feeds;
+    std::vector<std::vector<delivery>> deliveries(2);
+    std::vector<error_code> ended(2);
+    for (int w = 0; w < 2; ++w) {
+        feeds.emplace_back(db, table, worker("worker-" + std::to_string(w), store));
+    }
+    for (int w = 0; w < 2; ++w) {
+        asio::co_spawn(io, read_all(feeds[w], "worker-" + std::to_string(w), deliveries[w], ended[w]),
+                       asio::detached);
+    }
+    const auto seen_by_all = [&] {
+        std::set<std::string> out;
+        for (const auto& each : deliveries) out.merge(keys_seen(each));
+        return out;
+    };
+
+    run(write_items(table, 0, first_half));
+    run(wait_until([&] { return seen_by_all().size() >= first_half; }, std::chrono::seconds(30)));
+    store->armed = true;
+    run(wait_until([&] { return store->lost; }, std::chrono::seconds(10)));
+    run(write_items(table, first_half, all_items));
+    run(wait_until([&] { return seen_by_all().size() >= all_items; }, std::chrono::seconds(30)));
+    for (auto& feed : feeds) feed.cancel();
+    run(wait_until([&] { return std::count(ended.begin(), ended.end(), error_code{}) == 0; },
+                   std::chrono::seconds(10)));
+
+    EXPECT_EQ(seen_by_all().size(), static_cast<std::size_t>(all_items));
+    expect_no_shard_read_by_two_at_once(deliveries);
+    // The shard of the lost lease was read again only once that lease had expired.
+    lease_time resumed = lease_time::max();
+    std::string resumed_by;
+    for (const auto& each : deliveries) {
+        for (const delivery& d : each) {
+            if (d.shard == store->lost_shard && std::stoi(d.pk.substr(5)) >= first_half &&
+                d.at < resumed) {
+                resumed = d.at;
+                resumed_by = d.worker;
+            }
+        }
+    }
+    ASSERT_NE(resumed, lease_time::max())
+        << "no change of " << store->lost_shard << " was read after the loss";
+    const auto waited =
+        std::chrono::duration_cast<std::chrono::milliseconds>(resumed - store->lost_at);
+    EXPECT_GE(waited, std::chrono::milliseconds(1500)) << resumed_by;
+    std::cout << "lost renewal answer of " << store->lost_by << ": reading resumed by "
+              << resumed_by << " " << waited.count() << " ms later (lease duration 1500 ms)\n";
+}
+
 TEST_F(stream_leases_test, the_memory_store_keeps_leases_as_the_table_does)
 {
     const auto table = create_checkpoint_table();

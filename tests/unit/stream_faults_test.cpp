@@ -63,11 +63,7 @@ fake_action streams_error(std::string_view type, std::string_view message)
 
 class stream_faults_test : public ::testing::Test {
 protected:
-    client_config config() const
-    {
-        client_config cfg = dynomite::test::fake_client_config(server);
-        return cfg;
-    }
+    client_config config() const { return fake_client_config(server); }
 
     change_feed_options options() const
     {
