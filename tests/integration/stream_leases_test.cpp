@@ -98,6 +98,51 @@ protected:
 
     void share_and_take_over(const std::shared_ptr<checkpoint_store>& store);
 
+    /// Workers reading one table, each recording the changes it gets.
+    struct worker_group {
+        std::vector<change_feed> feeds;
+        std::vector<std::vector<delivery>> deliveries;
+        std::vector<error_code> ended;
+
+        /// The keys seen by any of them.
+        std::set<std::string> seen() const;
+    };
+
+    /// Starts `count` workers ("worker-0", ...) on `table` through `store`. They write into
+    /// `group`, which must stay in place while they read.
+    void start_workers(worker_group& group, const std::string& table,
+                       const std::shared_ptr<checkpoint_store>& store, int count)
+    {
+        group.deliveries.resize(count);
+        group.ended.resize(count);
+        for (int w = 0; w < count; ++w) {
+            group.feeds.emplace_back(db, table, worker("worker-" + std::to_string(w), store));
+        }
+        for (int w = 0; w < count; ++w) {
+            asio::co_spawn(io,
+                           read_all(group.feeds[w], "worker-" + std::to_string(w),
+                                    group.deliveries[w], group.ended[w]),
+                           asio::detached);
+        }
+    }
+
+    /// Writes items `first` to `last` - 1 and waits until the group has seen `last` keys.
+    void write_and_wait(const worker_group& group, const std::string& table, int first, int last)
+    {
+        run(write_items(table, first, last));
+        const auto want = static_cast<std::size_t>(last);
+        run(wait_until([&] { return group.seen().size() >= want; }, std::chrono::seconds(30)));
+    }
+
+    /// Stops every worker and waits until each has ended.
+    void stop_workers(worker_group& group)
+    {
+        for (auto& feed : group.feeds) feed.cancel();
+        run(wait_until(
+            [&] { return std::count(group.ended.begin(), group.ended.end(), error_code{}) == 0; },
+            std::chrono::seconds(10)));
+    }
+
     /// What `store` answers to a fixed script of lease operations: per step, whether it
     /// succeeded, the counter after it, and the leases and checkpoints stored then.
     static asio::awaitable<std::vector<std::string>> lease_script(lease_store& store)
@@ -288,6 +333,13 @@ std::set<std::string> keys_seen(const std::vector<delivery>& deliveries)
     return out;
 }
 
+std::set<std::string> stream_leases_test::worker_group::seen() const
+{
+    std::set<std::string> out;
+    for (const auto& each : deliveries) out.merge(keys_seen(each));
+    return out;
+}
+
 /// Each worker's time reading a shard, from its first change of it to its last: no two
 /// workers' times overlap on one shard.
 void expect_no_shard_read_by_two_at_once(const std::vector<std::vector<delivery>>& deliveries)
@@ -321,24 +373,11 @@ void stream_leases_test::share_and_take_over(const std::shared_ptr<checkpoint_st
     constexpr int first_half = 30;
     constexpr int all_items = 60;
     const std::string table = create_stream_table();
-    std::vector<change_feed> feeds;
-    std::vector<std::vector<delivery>> deliveries(3);
-    std::vector<error_code> ended(3);
-    for (int w = 0; w < 3; ++w) {
-        feeds.emplace_back(db, table, worker("worker-" + std::to_string(w), store));
-    }
-    for (int w = 0; w < 3; ++w) {
-        asio::co_spawn(io, read_all(feeds[w], "worker-" + std::to_string(w), deliveries[w], ended[w]),
-                       asio::detached);
-    }
-    const auto seen_by_all = [&] {
-        std::set<std::string> out;
-        for (const auto& each : deliveries) out.merge(keys_seen(each));
-        return out;
-    };
-
-    run(write_items(table, 0, first_half));
-    run(wait_until([&] { return seen_by_all().size() >= first_half; }, std::chrono::seconds(30)));
+    worker_group group;
+    start_workers(group, table, store, 3);
+    auto& feeds = group.feeds;
+    const auto& deliveries = group.deliveries;
+    write_and_wait(group, table, 0, first_half);
     // The worker that read last is killed: stopped, its leases left to expire.
     int killed = 0;
     lease_time last{};
@@ -350,14 +389,11 @@ void stream_leases_test::share_and_take_over(const std::shared_ptr<checkpoint_st
     }
     feeds[killed].cancel();
     const lease_time killed_at = std::chrono::steady_clock::now();
-    run(write_items(table, first_half, all_items));
-    run(wait_until([&] { return seen_by_all().size() >= all_items; }, std::chrono::seconds(30)));
-    for (auto& feed : feeds) feed.cancel();
-    run(wait_until([&] { return std::count(ended.begin(), ended.end(), error_code{}) == 0; },
-                   std::chrono::seconds(10)));
+    write_and_wait(group, table, first_half, all_items);
+    stop_workers(group);
 
     // At least once: every write was seen; the killed worker's last changes may come again.
-    EXPECT_EQ(seen_by_all().size(), static_cast<std::size_t>(all_items));
+    EXPECT_EQ(group.seen().size(), static_cast<std::size_t>(all_items));
     std::size_t total = 0;
     for (const auto& each : deliveries) total += each.size();
     EXPECT_GE(total, static_cast<std::size_t>(all_items));
@@ -405,33 +441,16 @@ TEST_F(stream_leases_test, a_renewal_whose_answer_is_lost_costs_a_lease_time_and
     constexpr int all_items = 40;
     const std::string table = create_stream_table();
     const auto store = std::make_shared<losing_one_renewal>();
-    std::vector<change_feed> feeds;
-    std::vector<std::vector<delivery>> deliveries(2);
-    std::vector<error_code> ended(2);
-    for (int w = 0; w < 2; ++w) {
-        feeds.emplace_back(db, table, worker("worker-" + std::to_string(w), store));
-    }
-    for (int w = 0; w < 2; ++w) {
-        asio::co_spawn(io, read_all(feeds[w], "worker-" + std::to_string(w), deliveries[w], ended[w]),
-                       asio::detached);
-    }
-    const auto seen_by_all = [&] {
-        std::set<std::string> out;
-        for (const auto& each : deliveries) out.merge(keys_seen(each));
-        return out;
-    };
-
-    run(write_items(table, 0, first_half));
-    run(wait_until([&] { return seen_by_all().size() >= first_half; }, std::chrono::seconds(30)));
+    worker_group group;
+    start_workers(group, table, store, 2);
+    const auto& deliveries = group.deliveries;
+    write_and_wait(group, table, 0, first_half);
     store->armed = true;
     run(wait_until([&] { return store->lost; }, std::chrono::seconds(10)));
-    run(write_items(table, first_half, all_items));
-    run(wait_until([&] { return seen_by_all().size() >= all_items; }, std::chrono::seconds(30)));
-    for (auto& feed : feeds) feed.cancel();
-    run(wait_until([&] { return std::count(ended.begin(), ended.end(), error_code{}) == 0; },
-                   std::chrono::seconds(10)));
+    write_and_wait(group, table, first_half, all_items);
+    stop_workers(group);
 
-    EXPECT_EQ(seen_by_all().size(), static_cast<std::size_t>(all_items));
+    EXPECT_EQ(group.seen().size(), static_cast<std::size_t>(all_items));
     expect_no_shard_read_by_two_at_once(deliveries);
     // The shard of the lost lease was read again only once that lease had expired.
     lease_time resumed = lease_time::max();
