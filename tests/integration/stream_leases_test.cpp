@@ -262,30 +262,8 @@ private:
 /// Leases in memory, except that once armed, the answer to one successful renewal is lost:
 /// the renewal is stored, and the worker hears what its retried conditional write would, that
 /// the condition failed.
-class losing_one_renewal : public lease_store {
+class losing_one_renewal : public memory_checkpoint_store {
 public:
-    asio::awaitable<error_code> load(const std::string& feed, std::vector<shard_checkpoint>& out,
-                                     diagnostics& diag) override
-    {
-        co_return co_await kept_.load(feed, out, diag);
-    }
-    asio::awaitable<error_code> save(const std::string& feed,
-                                     const std::vector<shard_checkpoint>& positions,
-                                     diagnostics& diag) override
-    {
-        co_return co_await kept_.save(feed, positions, diag);
-    }
-    asio::awaitable<error_code> load_leases(const std::string& feed, std::vector<shard_lease>& out,
-                                            diagnostics& diag) override
-    {
-        co_return co_await kept_.load_leases(feed, out, diag);
-    }
-    asio::awaitable<error_code> take_lease(const std::string& feed, const std::string& shard,
-                                           const std::string& owner, std::int64_t& counter,
-                                           diagnostics& diag) override
-    {
-        co_return co_await kept_.take_lease(feed, shard, owner, counter, diag);
-    }
     asio::awaitable<error_code> renew_lease(const std::string& feed, const std::string& shard,
                                             const std::string& owner, std::int64_t& counter,
                                             diagnostics& diag) override
@@ -293,7 +271,8 @@ public:
         const std::int64_t sent = counter;
         // Before the write, so that no worker can have seen it earlier.
         const lease_time sent_at = std::chrono::steady_clock::now();
-        error_code ec = co_await kept_.renew_lease(feed, shard, owner, counter, diag);
+        error_code ec =
+            co_await memory_checkpoint_store::renew_lease(feed, shard, owner, counter, diag);
         if (ec || !armed || lost) co_return ec;
         lost = true;
         lost_by = owner;
@@ -303,27 +282,12 @@ public:
         diag.message = "The conditional request failed";
         co_return make_error_code(errc::conditional_check_failed);
     }
-    asio::awaitable<error_code> release_lease(const std::string& feed, const std::string& shard,
-                                              const std::string& owner, bool finished,
-                                              diagnostics& diag) override
-    {
-        co_return co_await kept_.release_lease(feed, shard, owner, finished, diag);
-    }
-    asio::awaitable<error_code> save_leased(const std::string& feed,
-                                            const shard_checkpoint& position,
-                                            const std::string& owner, diagnostics& diag) override
-    {
-        co_return co_await kept_.save_leased(feed, position, owner, diag);
-    }
 
     bool armed = false;
     bool lost = false;
     std::string lost_by;
     std::string lost_shard;
     lease_time lost_at{};
-
-private:
-    memory_checkpoint_store kept_;
 };
 
 std::set<std::string> keys_seen(const std::vector<delivery>& deliveries)
