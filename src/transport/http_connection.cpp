@@ -150,7 +150,10 @@ asio::awaitable<error_code> http_connection::connect(
     auto& tcp = lowest_layer();
     // The addresses in turn, each with an equal share of the time left (the last one with all
     // of it): one that refuses, or does not answer at all, leaves time for the others.
-    error_code connect_ec = asio::error::host_not_found;
+    // What is reported when no attempt is made: no address, or no time left for the first
+    // (a waiter woken just before its deadline), which is a timeout, not "Host not found".
+    error_code connect_ec = addresses.empty() ? error_code(asio::error::host_not_found)
+                                              : error_code(beast::error::timeout);
     asio::ip::tcp::endpoint connected;
     std::string failures;
     for (std::size_t i = 0; i < addresses.size(); ++i) {

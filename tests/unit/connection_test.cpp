@@ -6,8 +6,11 @@
 
 #include <dynomite/client/client.hpp>
 #include "transport/connection_pool.hpp"
+#include "transport/http_connection.hpp"
 
 #include <gtest/gtest.h>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ssl/error.hpp>
 
@@ -478,6 +481,42 @@ TEST_F(ConnectionTest, SessionsAreResumedThroughTheTunnelToo)
     }
     EXPECT_EQ(proxy.tunnels(), 3u);
     EXPECT_EQ(server->resumed_handshakes(), 2u);
+}
+
+
+/// What connect() reports for `addresses` when its deadline has already passed.
+std::pair<error_code, std::string> connect_after_deadline(
+    const std::vector<asio::ip::tcp::endpoint>& addresses)
+{
+    asio::io_context io;
+    dynomite::detail::http_connection connection(io.get_executor(), nullptr);
+    dynomite::endpoint target;
+    target.tls = false;
+    target.host = "127.0.0.1";
+    target.port = 9;
+    std::string detail;
+    error_code ec;
+    const auto past = std::chrono::steady_clock::now() - 1ms;
+    const dynomite::detail::tls_session no_session;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            ec = co_await connection.connect(target, nullptr, addresses, past, no_session, detail);
+        },
+        asio::detached);
+    io.run();
+    return {ec, detail};
+}
+
+// A connection whose time ran out before its first attempt (a pool waiter woken just before
+// its deadline) reports a timeout; "Host not found" is kept for a name without addresses.
+TEST(HttpConnection, NoTimeLeftForTheFirstAttemptIsATimeoutNotAMissingHost)
+{
+    const std::vector<asio::ip::tcp::endpoint> one{{asio::ip::make_address("127.0.0.1"), 9}};
+    const auto [late, late_detail] = connect_after_deadline(one);
+    EXPECT_EQ(late, errc::connect_timeout) << late.message() << ": " << late_detail;
+    const auto [none, none_detail] = connect_after_deadline({});
+    EXPECT_EQ(none, asio::error::host_not_found) << none.message() << ": " << none_detail;
 }
 
 }  // namespace
