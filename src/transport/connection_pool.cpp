@@ -23,14 +23,22 @@ asio::awaitable<error_code> pool_impl::resolve(steady_time deadline)
     if (fixed_addresses_ ||
         (!addresses_.empty() && now - resolved_at_ < address_cache_lifetime))
         co_return error_code{};
+    // Through a proxy, the connections go to the proxy's addresses.
+    const std::string& host = proxy ? proxy->host : target.host;
+    const auto port = proxy ? proxy->port : target.port;
+    // An address is its own answer: no lookup, and no hop to the resolver's thread.
+    error_code not_an_address;
+    const asio::ip::address literal = asio::ip::make_address(host, not_an_address);
+    if (!not_an_address) {
+        addresses_.reset({asio::ip::tcp::endpoint(literal, port)});
+        resolved_at_ = now;
+        co_return error_code{};
+    }
     asio::steady_timer guard(executor, deadline);
     // The resolver has no deadline of its own: a timer cancels it.
     guard.async_wait([this](error_code ec) {
         if (!ec) resolver_.cancel();
     });
-    // Through a proxy, the connections go to the proxy's addresses.
-    const std::string& host = proxy ? proxy->host : target.host;
-    const auto port = proxy ? proxy->port : target.port;
     auto [ec, results] = co_await resolver_.async_resolve(host, std::to_string(port), use_tuple);
     guard.cancel();
     if (ec == asio::error::operation_aborted && std::chrono::steady_clock::now() >= deadline)
