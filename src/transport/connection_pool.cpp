@@ -26,12 +26,11 @@ asio::awaitable<error_code> pool_impl::resolve(steady_time deadline)
     // Through a proxy, the connections go to the proxy's addresses.
     const std::string& host = proxy ? proxy->host : target.host;
     const auto port = proxy ? proxy->port : target.port;
-    // An address is its own answer: no lookup, and no hop to the resolver's thread.
+    // An address is its own answer, for good: no lookup, and no hop to the resolver's thread.
     error_code not_an_address;
     const asio::ip::address literal = asio::ip::make_address(host, not_an_address);
     if (!not_an_address) {
-        addresses_.reset({asio::ip::tcp::endpoint(literal, port)});
-        resolved_at_ = now;
+        set_addresses({asio::ip::tcp::endpoint(literal, port)});
         co_return error_code{};
     }
     asio::steady_timer guard(executor, deadline);
