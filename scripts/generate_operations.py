@@ -23,12 +23,15 @@ import os
 import re
 import sys
 import tempfile
+import textwrap
 
 MODEL = "/usr/lib/python3/dist-packages/botocore/data/dynamodb/2012-08-10/service-2.json"
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 ADDITIONS = os.path.join(ROOT, "scripts", "service-model-additions.json")
 
 HEADER = "include/dynomite/protocol/generated_operations.hpp"
+FAMILY_HEADERS = "include/dynomite/protocol/generated/{}.hpp"
+SHARED = "shapes"  # the header of the enumerations and of structures several families hold
 LIST = "include/dynomite/protocol/detail/generated_operation_list.hpp"
 DESCRIPTIONS = "src/protocol/generated_descriptions.hpp"
 ENUM_NAMES = "src/protocol/generated_enum_names.cpp"
@@ -39,6 +42,30 @@ HAND_WRITTEN = {
     "BatchWriteItem", "TransactGetItems", "TransactWriteItems", "CreateTable", "UpdateTable",
     "DeleteTable", "DescribeTable", "ListTables", "UpdateTimeToLive", "DescribeTimeToLive",
     "ExecuteStatement", "BatchExecuteStatement",
+}
+
+# Each generated operation's header, by family: one header for all of them would hold
+# about 900 lines.
+FAMILIES = {
+    "backups": ("Backups and point-in-time recovery", [
+        "CreateBackup", "DeleteBackup", "DescribeBackup", "ListBackups", "RestoreTableFromBackup",
+        "DescribeContinuousBackups", "UpdateContinuousBackups", "RestoreTableToPointInTime"]),
+    "global_tables": ("Global tables (version 2017) and replica auto scaling", [
+        "CreateGlobalTable", "DescribeGlobalTable", "DescribeGlobalTableSettings",
+        "ListGlobalTables", "UpdateGlobalTable", "UpdateGlobalTableSettings",
+        "DescribeTableReplicaAutoScaling", "UpdateTableReplicaAutoScaling"]),
+    "exports_imports": ("Exports to and imports from S3", [
+        "ExportTableToPointInTime", "DescribeExport", "ListExports", "ImportTable",
+        "DescribeImport", "ListImports"]),
+    "kinesis_destinations": ("Kinesis Data Streams destinations", [
+        "EnableKinesisStreamingDestination", "DisableKinesisStreamingDestination",
+        "DescribeKinesisStreamingDestination", "UpdateKinesisStreamingDestination"]),
+    "resource_metadata": ("Tags, resource policies and contributor insights", [
+        "TagResource", "UntagResource", "ListTagsOfResource", "GetResourcePolicy",
+        "PutResourcePolicy", "DeleteResourcePolicy", "DescribeContributorInsights",
+        "ListContributorInsights", "UpdateContributorInsights"]),
+    "service": ("Account limits, endpoints and PartiQL transactions", [
+        "DescribeLimits", "DescribeEndpoints", "ExecuteTransaction"]),
 }
 
 # Shapes with a hand-written type: structures, maps and enumerations.
@@ -131,7 +158,8 @@ def existing_names():
     for folder, _, files in os.walk(os.path.join(ROOT, "include", "dynomite")):
         for f in files:
             path = os.path.join(folder, f)
-            if f.endswith(".hpp") and not f.startswith("generated_"):
+            generated = f.startswith("generated_") or os.path.basename(folder) == "generated"
+            if f.endswith(".hpp") and not generated:
                 with open(path, encoding="utf-8") as text:
                     names.update(pattern.findall(text.read()))
     return names
@@ -230,6 +258,13 @@ class Generator:
         self.structs.append((type_name, shape_name, members))
 
     def run(self):
+        placed = [op for _, ops in FAMILIES.values() for op in ops]
+        for operation in self.operations:
+            if placed.count(operation) != 1:
+                sys.exit(f"generate_operations: operation {operation} must stand in exactly one "
+                         "of FAMILIES")
+        for operation in sorted(set(placed) - set(self.operations)):
+            sys.exit(f"generate_operations: FAMILIES names {operation}, which is not generated")
         for operation in self.operations:
             spec = self.model["operations"][operation]
             name = snake(operation)
@@ -240,14 +275,49 @@ class Generator:
                     self.structs.append((f"{name}_{suffix}", None, []))
 
 
+    def header_of(self):
+        """Type name -> the family whose header declares it: the operation's family for the
+        structures only its operations hold, SHARED for those of several families."""
+        generated = {t for t, _, _ in self.structs}
+        holds = {t: set(re.findall(r"dynomite::(\w+)", " ".join(c for _, c, _ in members)))
+                 & generated for t, _, members in self.structs}
+        families = {t: set() for t in generated}
+        for family, (_, operations) in FAMILIES.items():
+            pending = [f"{snake(op)}_{side}" for op in operations
+                       for side in ("request", "response")]
+            while pending:
+                t = pending.pop()
+                if family not in families[t]:
+                    families[t].add(family)
+                    pending += holds[t]
+        return {t: next(iter(f)) if len(f) == 1 else SHARED for t, f in families.items()}
+
+
 NOTICE = ("// Generated by scripts/generate_operations.py from botocore's DynamoDB service model"
           "\n// and scripts/service-model-additions.json; do not edit.")
 
 
-def render_header(g):
+def render_struct(type_name, shape_name, members):
+    out = [""]
+    if shape_name and not type_name.endswith(("_request", "_response")):
+        out.append(f"/// {shape_name}.")
+    out.append(f"struct {type_name} {{")
+    for member, cpp, note in members:
+        line = f"    {cpp} {member}{{}};" + (f"  // {note}" if note else "")
+        if len(line) > 100:
+            if note:
+                out.append(f"    // {note}")
+            out += [f"    {cpp}", f"        {member}{{}};"]
+        else:
+            out.append(line)
+    out.append("};")
+    return out
+
+
+def render_shared(g, header_of):
     out = [NOTICE,
-           "// Request and response types of the operations of generated_operation_list.hpp,",
-           "// and the structures and enumerations inside them, named after the model's shapes.",
+           "// The enumerations of the generated operations, and the structures that the",
+           "// operations of more than one header in this folder hold.",
            "#pragma once", "",
            "#include <dynomite/protocol/common.hpp>",
            "#include <dynomite/protocol/tables.hpp>",
@@ -272,20 +342,35 @@ def render_header(g):
         out.append(f"std::string_view to_string({type_name} v) noexcept;")
         out.append(f"bool from_string(std::string_view name, {type_name}& out) noexcept;")
     for type_name, shape_name, members in g.structs:
-        out.append("")
-        if shape_name and not type_name.endswith(("_request", "_response")):
-            out.append(f"/// {shape_name}.")
-        out.append(f"struct {type_name} {{")
-        for member, cpp, note in members:
-            line = f"    {cpp} {member}{{}};" + (f"  // {note}" if note else "")
-            if len(line) > 100:
-                if note:
-                    out.append(f"    // {note}")
-                out += [f"    {cpp}", f"        {member}{{}};"]
-            else:
-                out.append(line)
-        out.append("};")
+        if header_of[type_name] == SHARED:
+            out += render_struct(type_name, shape_name, members)
     out += ["", "}  // namespace dynomite", ""]
+    return "\n".join(out)
+
+
+def render_family(g, header_of, family):
+    title, operations = FAMILIES[family]
+    listed = textwrap.wrap(", ".join(operations) + ", and the structures only they hold.", 96)
+    out = [NOTICE, f"// {title}: the request and response types of",
+           *[f"// {line}" for line in listed],
+           "#pragma once", "",
+           f"#include <dynomite/protocol/generated/{SHARED}.hpp>", "",
+           "namespace dynomite {"]
+    for type_name, shape_name, members in g.structs:
+        if header_of[type_name] == family:
+            out += render_struct(type_name, shape_name, members)
+    out += ["", "}  // namespace dynomite", ""]
+    return "\n".join(out)
+
+
+def render_header():
+    out = [NOTICE,
+           "// Request and response types of the operations of generated_operation_list.hpp,",
+           "// and the structures and enumerations inside them, named after the model's shapes,",
+           "// one header per family of operations.",
+           "#pragma once", ""]
+    out += [f"#include <dynomite/protocol/generated/{family}.hpp>" for family in sorted(FAMILIES)]
+    out.append("")
     return "\n".join(out)
 
 
@@ -391,8 +476,12 @@ def generate(model_path, additions_path):
         model = merged(model, json.load(f), additions_path)
     g = Generator(model)
     g.run()
-    return {
-        HEADER: render_header(g),
+    header_of = g.header_of()
+    files = {FAMILY_HEADERS.format(family): render_family(g, header_of, family)
+             for family in FAMILIES}
+    files[FAMILY_HEADERS.format(SHARED)] = render_shared(g, header_of)
+    return files | {
+        HEADER: render_header(),
         LIST: render_list(g),
         DESCRIPTIONS: render_descriptions(g),
         ENUM_NAMES: render_enum_names(g),

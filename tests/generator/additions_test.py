@@ -19,8 +19,8 @@ def generate(additions: dict):
         done = subprocess.run([sys.executable, str(GENERATOR), "--additions", str(path),
                                "--out", str(pathlib.Path(tmp) / "out")],
                               capture_output=True, text=True)
-        header = pathlib.Path(tmp) / "out" / "include/dynomite/protocol/generated_operations.hpp"
-        text = header.read_text() if header.exists() else ""
+        headers = pathlib.Path(tmp) / "out" / "include/dynomite/protocol/generated"
+        text = "".join(h.read_text() for h in sorted(headers.glob("*.hpp")))
         return done.returncode, done.stdout + done.stderr, text
 
 
