@@ -10,6 +10,9 @@
 #include <boost/asio/execution_context.hpp>
 #include <boost/asio/query.hpp>
 
+#include "model/naming_generation.hpp"
+
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -29,6 +32,8 @@ struct model_defaults {
     // The service holding the default database; cleared when its context shuts down.
     default_database_service* holder = nullptr;
     naming_options naming;
+    // Read without the mutex by model_naming_generation().
+    std::atomic<std::uint64_t> naming_generation{1};
 };
 
 model_defaults& defaults()
@@ -126,6 +131,7 @@ void set_model_naming(naming_options options)
 {
     std::lock_guard lock(defaults().mutex);
     defaults().naming = std::move(options);
+    defaults().naming_generation.fetch_add(1, std::memory_order_release);
 }
 
 naming_options model_naming()
@@ -133,5 +139,14 @@ naming_options model_naming()
     std::lock_guard lock(defaults().mutex);
     return defaults().naming;
 }
+
+namespace detail {
+
+std::uint64_t model_naming_generation() noexcept
+{
+    return defaults().naming_generation.load(std::memory_order_acquire);
+}
+
+}  // namespace detail
 
 }  // namespace dynomite

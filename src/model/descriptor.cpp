@@ -2,6 +2,7 @@
 #include <dynomite/model.hpp>
 
 #include "core/enum_text.hpp"
+#include "model/naming_generation.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -73,11 +74,18 @@ std::optional<std::size_t> model_descriptor::field_index(std::string_view name) 
 std::string model_descriptor::table_name() const
 {
     if (root != this) return root->table_name();
+    // Made once per model naming, not per request: making it reads the environment.
+    const std::uint64_t generation = detail::model_naming_generation();
     {
         std::lock_guard lock(mutex_);
         if (table_name_) return *table_name_;
+        if (derived_table_name_ && derived_generation_ == generation) return *derived_table_name_;
     }
-    return table_name_for(type_name, model_naming());
+    std::string name = table_name_for(type_name, model_naming());
+    std::lock_guard lock(mutex_);
+    derived_table_name_ = name;
+    derived_generation_ = generation;
+    return name;
 }
 
 void model_descriptor::set_table_name(std::string name) const

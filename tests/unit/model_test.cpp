@@ -15,6 +15,7 @@
 #include <chrono>
 #include <exception>
 #include <map>
+#include <memory>
 #include <optional>
 #include <set>
 #include <string>
@@ -134,6 +135,30 @@ TEST(ModelNaming, TableNamesFromTypeNamesAndNamespace)
     set_model_naming(from_env);
     EXPECT_EQ(Product::table_name(), "staging_products");
     set_model_naming(none);
+}
+
+TEST(ModelNaming, TheEnvironmentIsReadOncePerNaming)
+{
+    auto reads = std::make_shared<int>(0);
+    naming_options counted;
+    counted.env.get = [reads](std::string_view) -> std::optional<std::string> {
+        ++*reads;
+        return "staging";
+    };
+    set_model_naming(counted);
+    EXPECT_EQ(Product::table_name(), "staging_products");
+    EXPECT_EQ(Product::table_name(), "staging_products");
+    EXPECT_EQ(*reads, 1);
+
+    // A new naming is read again, and its name replaces the one made before.
+    counted.separator = "-";
+    set_model_naming(counted);
+    EXPECT_EQ(Product::table_name(), "staging-products");
+    EXPECT_EQ(*reads, 2);
+    naming_options none;
+    none.namespace_ = "";
+    set_model_naming(none);
+    EXPECT_EQ(Product::table_name(), "products");
 }
 
 TEST(ModelNaming, SetTableNameValidates)

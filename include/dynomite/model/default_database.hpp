@@ -18,7 +18,8 @@ bool has_default_database() noexcept;
 void clear_default_database() noexcept;
 
 /// How default table names are made (namespace and separator; DYNOMITE_NAMESPACE when the
-/// namespace is not set). Applies to tables named afterwards.
+/// namespace is not set). Applies to tables named afterwards: a model's default table name is
+/// made when it is first needed after the last call, and DYNOMITE_NAMESPACE is read then.
 void set_model_naming(naming_options options);
 naming_options model_naming();
 
