@@ -1,8 +1,15 @@
+// SHA-256 through OpenSSL's SHA256_* functions where the build of OpenSSL has them: in
+// OpenSSL 3.0, EVP_DigestInit_ex frees and allocates the digest's provider context again for
+// every message, four times per signed request. They are deprecated in 3.0 but not removed;
+// a build without them uses EVP.
+#define OPENSSL_SUPPRESS_DEPRECATED
+
 #include "auth/crypto.hpp"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/opensslv.h>
+#include <openssl/sha.h>
 
 #include <algorithm>
 #include <new>
@@ -11,60 +18,96 @@
 namespace dynomite::detail {
 namespace {
 
-const EVP_MD* sha256_algorithm()
-{
-#if OPENSSL_VERSION_NUMBER >= 0x30000000L
-    // Fetched once: EVP_sha256() would repeat the provider lookup on every initialisation.
-    // Never freed, as OpenSSL may already be torn down when static destructors run.
-    static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    if (fetched != nullptr) return fetched;
-#endif
-    return EVP_sha256();
-}
-
 void check(int openssl_result)
 {
     if (openssl_result != 1) throw std::runtime_error("OpenSSL SHA-256 computation failed");
 }
 
+#ifdef OPENSSL_NO_DEPRECATED_3_0
+const EVP_MD* sha256_algorithm()
+{
+    // Fetched once: EVP_sha256() would repeat the provider lookup on every initialisation.
+    // Never freed, as OpenSSL may already be torn down when static destructors run.
+    static EVP_MD* const fetched = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    if (fetched != nullptr) return fetched;
+    return EVP_sha256();
+}
+
+EVP_MD_CTX* context(void* ctx) { return static_cast<EVP_MD_CTX*>(ctx); }
+#else
+SHA256_CTX* context(void* ctx) { return static_cast<SHA256_CTX*>(ctx); }
+#endif
+
 }  // namespace
 
+#ifdef OPENSSL_NO_DEPRECATED_3_0
 sha256_hasher::sha256_hasher() : ctx_(EVP_MD_CTX_new())
 {
     if (ctx_ == nullptr) throw std::bad_alloc();
-    if (EVP_DigestInit_ex(ctx_, sha256_algorithm(), nullptr) != 1) {
-        EVP_MD_CTX_free(ctx_);
+    if (EVP_DigestInit_ex(context(ctx_), sha256_algorithm(), nullptr) != 1) {
+        EVP_MD_CTX_free(context(ctx_));
         throw std::runtime_error("OpenSSL SHA-256 initialisation failed");
     }
 }
 
 sha256_hasher::~sha256_hasher()
 {
-    EVP_MD_CTX_free(ctx_);
-}
-
-void sha256_hasher::update(std::string_view data)
-{
-    check(EVP_DigestUpdate(ctx_, data.data(), data.size()));
+    EVP_MD_CTX_free(context(ctx_));
 }
 
 void sha256_hasher::update(std::span<const unsigned char> data)
 {
-    check(EVP_DigestUpdate(ctx_, data.data(), data.size()));
+    check(EVP_DigestUpdate(context(ctx_), data.data(), data.size()));
 }
 
 sha256_digest sha256_hasher::finish()
 {
     sha256_digest digest;
     unsigned int length = 0;
-    check(EVP_DigestFinal_ex(ctx_, digest.data(), &length));
+    check(EVP_DigestFinal_ex(context(ctx_), digest.data(), &length));
     reset();
     return digest;
 }
 
 void sha256_hasher::reset()
 {
-    check(EVP_DigestInit_ex(ctx_, sha256_algorithm(), nullptr));
+    check(EVP_DigestInit_ex(context(ctx_), sha256_algorithm(), nullptr));
+}
+#else
+sha256_hasher::sha256_hasher() : ctx_(new SHA256_CTX)
+{
+    reset();
+}
+
+sha256_hasher::~sha256_hasher()
+{
+    OPENSSL_cleanse(ctx_, sizeof(SHA256_CTX));
+    delete context(ctx_);
+}
+
+void sha256_hasher::update(std::span<const unsigned char> data)
+{
+    check(SHA256_Update(context(ctx_), data.data(), data.size()));
+}
+
+sha256_digest sha256_hasher::finish()
+{
+    sha256_digest digest;
+    check(SHA256_Final(digest.data(), context(ctx_)));
+    reset();
+    return digest;
+}
+
+void sha256_hasher::reset()
+{
+    check(SHA256_Init(context(ctx_)));
+}
+#endif
+
+void sha256_hasher::update(std::string_view data)
+{
+    update(std::span<const unsigned char>(reinterpret_cast<const unsigned char*>(data.data()),
+                                          data.size()));
 }
 
 hmac_sha256_hasher::hmac_sha256_hasher()

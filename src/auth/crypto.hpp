@@ -7,15 +7,14 @@
 #include <string>
 #include <string_view>
 
-struct evp_md_ctx_st;
-
 namespace dynomite::detail {
 
 inline constexpr std::size_t sha256_size = 32;
 inline constexpr std::size_t sha256_block_size = 64;
 using sha256_digest = std::array<unsigned char, sha256_size>;
 
-/// Incremental SHA-256. The OpenSSL context is created once and reused across digests.
+/// Incremental SHA-256. The OpenSSL context is created once and reused across digests
+/// without allocating.
 class sha256_hasher {
 public:
     sha256_hasher();
@@ -32,7 +31,8 @@ public:
     sha256_digest finish();
 
 private:
-    evp_md_ctx_st* ctx_;
+    // SHA256_CTX, or EVP_MD_CTX where OpenSSL is built without SHA256_Init.
+    void* ctx_;
 };
 
 /// Incremental HMAC-SHA256 (RFC 2104) with a key fixed at construction.
