@@ -511,6 +511,24 @@ void sign_dynamodb_request(const credentials& creds, std::string_view region,
                  creds, amz_date, region, service, cache, out);
 }
 
+void sign_dynamodb_request(const credentials& creds, std::string_view region,
+                           std::string_view service, std::string_view host_header,
+                           std::string_view target, std::string_view content_type,
+                           std::string_view body, std::chrono::system_clock::time_point now,
+                           signing_key_cache& cache, std::string_view path,
+                           dynamodb_signature& out)
+{
+    // Reused per thread: after the first request of a given size, signing allocates nothing
+    // but what `out` has no room for.
+    thread_local sigv4_stages stages;
+    sign_dynamodb_request(creds, region, service, host_header, target, content_type, body, now,
+                          cache, path, stages);
+    // X-Amz-Date is the string to sign's second line: taken from there, not formatted again.
+    out.amz_date.assign(
+        std::string_view(stages.string_to_sign).substr(sigv4_algorithm.size() + 1, amz_date_size));
+    out.authorization.assign(stages.authorization);
+}
+
 dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_view region,
                                          std::string_view service, std::string_view host_header,
                                          std::string_view target, std::string_view content_type,
@@ -518,15 +536,10 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
                                          std::chrono::system_clock::time_point now,
                                          signing_key_cache& cache, std::string_view path)
 {
-    // Reused per thread: after the first request of a given size, signing allocates nothing
-    // but the strings returned.
-    thread_local sigv4_stages stages;
+    dynamodb_signature signature;
     sign_dynamodb_request(creds, region, service, host_header, target, content_type, body, now,
-                          cache, path, stages);
-    // X-Amz-Date is the string to sign's second line: taken from there, not formatted again.
-    const std::string_view amz_date =
-        std::string_view(stages.string_to_sign).substr(sigv4_algorithm.size() + 1, amz_date_size);
-    return {std::string(amz_date), stages.authorization};
+                          cache, path, signature);
+    return signature;
 }
 
 }  // namespace dynomite::detail

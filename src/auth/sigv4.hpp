@@ -189,7 +189,15 @@ dynamodb_signature sign_dynamodb_request(const credentials& creds, std::string_v
                                          std::chrono::system_clock::time_point now,
                                          signing_key_cache& cache, std::string_view path = "/");
 
-/// The same signature, leaving every stage in `out` (the form above reuses one per thread).
+/// The same into `out`, whose strings keep their capacity from one call to the next.
+void sign_dynamodb_request(const credentials& creds, std::string_view region,
+                           std::string_view service, std::string_view host_header,
+                           std::string_view target, std::string_view content_type,
+                           std::string_view body, std::chrono::system_clock::time_point now,
+                           signing_key_cache& cache, std::string_view path,
+                           dynamodb_signature& out);
+
+/// The same signature, leaving every stage in `out` (the forms above reuse one per thread).
 void sign_dynamodb_request(const credentials& creds, std::string_view region,
                            std::string_view service, std::string_view host_header,
                            std::string_view target, std::string_view content_type,

@@ -62,6 +62,15 @@ asio::any_io_executor serialized(const asio::any_io_executor& executor)
 
 }  // namespace
 
+/// What a request writes and reads: kept by its client for the next requests when it is done,
+/// so that their capacity spares those allocations.
+struct request_buffers {
+    std::string body;
+    std::string head;
+    dynamodb_signature signature;
+    http_response response;
+};
+
 class client_impl : public std::enable_shared_from_this<client_impl> {
 public:
     client_impl(asio::any_io_executor executor, client_config config,
@@ -77,6 +86,7 @@ public:
           shared(policy, std::random_device{}())
     {
         pool.emplace(this->executor, this->target, this->config.pool, &tls);
+        spare_buffers_.reserve(max_spare_buffers);
     }
 
     error_code configure_tls(std::string& why)
@@ -84,10 +94,36 @@ public:
         return configure_tls_context(config.tls, config.profile, config.env, tls, why);
     }
 
-    /// `totals`, when given, gets the attempts and bytes (an observer is set).
-    asio::awaitable<error_code> send(std::string_view target_header, std::string body,
-                                     http_response& response, diagnostics& diag,
-                                     const request_labels& labels, send_totals* totals);
+    /// Sends `buffers.body`; the answer goes in `buffers.response`. `totals`, when given,
+    /// gets the attempts and bytes (an observer is set).
+    asio::awaitable<error_code> send(std::string_view target_header, request_buffers& buffers,
+                                     diagnostics& diag, const request_labels& labels,
+                                     send_totals* totals);
+
+    /// Buffers for a request: a finished request's when there is one. Gives them back when
+    /// it goes. Only on this client's executor, as its other state.
+    class lent_buffers {
+    public:
+        explicit lent_buffers(client_impl& owner) : owner_(owner)
+        {
+            if (owner.spare_buffers_.empty()) {
+                buffers_ = std::make_unique<request_buffers>();
+            } else {
+                buffers_ = std::move(owner.spare_buffers_.back());
+                owner.spare_buffers_.pop_back();
+            }
+        }
+        lent_buffers(const lent_buffers&) = delete;
+        lent_buffers& operator=(const lent_buffers&) = delete;
+        ~lent_buffers() { owner_.give_back(std::move(buffers_)); }
+
+        request_buffers& operator*() const noexcept { return *buffers_; }
+        request_buffers* operator->() const noexcept { return buffers_.get(); }
+
+    private:
+        client_impl& owner_;
+        std::unique_ptr<request_buffers> buffers_;
+    };
 
     /// A strand of the executor given, or that executor when the config says it needs none.
     asio::any_io_executor executor;
@@ -118,13 +154,30 @@ public:
     }
 
 private:
+    /// How many finished requests' buffers are kept, and the largest string kept whole: a
+    /// larger one (a Query page's body) is freed rather than held by an idle client.
+    static constexpr std::size_t max_spare_buffers = 16;
+    static constexpr std::size_t max_kept_capacity = std::size_t{2} << 20;
+
+    std::vector<std::unique_ptr<request_buffers>> spare_buffers_;
+
+    void give_back(std::unique_ptr<request_buffers> buffers) noexcept
+    {
+        if (!buffers || spare_buffers_.size() >= max_spare_buffers) return;
+        for (std::string* text : {&buffers->body, &buffers->response.body}) {
+            if (text->capacity() > max_kept_capacity) std::string().swap(*text);
+        }
+        // Reserved up to max_spare_buffers when the client was made, so this cannot throw.
+        spare_buffers_.push_back(std::move(buffers));
+    }
+
     /// The request's head, signed for `when`.
     void sign(const credentials& current, std::chrono::system_clock::time_point when,
-              std::string_view target_header, std::string_view body, std::string& head)
+              std::string_view target_header, std::string_view body,
+              dynamodb_signature& signature, std::string& head)
     {
-        const auto signature =
-            sign_dynamodb_request(current, region, service_name, target.host_header,
-                                  target_header, content_type, body, when, keys, target.path);
+        sign_dynamodb_request(current, region, service_name, target.host_header, target_header,
+                              content_type, body, when, keys, target.path, signature);
         format_request_head({.request_target = request_target,
                              .proxy_authorization = proxy_authorization,
                              .host = target.host_header,
@@ -159,10 +212,12 @@ private:
 };
 
 /// Performs what the send loop asks for: the waits, signing, the pool and the exchange.
-asio::awaitable<error_code> client_impl::send(std::string_view target_header, std::string body,
-                                              http_response& response, diagnostics& diag,
+asio::awaitable<error_code> client_impl::send(std::string_view target_header,
+                                              request_buffers& buffers, diagnostics& diag,
                                               const request_labels& labels, send_totals* totals)
 {
+    const std::string& body = buffers.body;
+    http_response& response = buffers.response;
     send_loop loop(policy, shared, labels.operation, diag, labels.table, labels.index,
                    labels.operation_id);
     auto& pool_state = *pool->impl();
@@ -176,7 +231,6 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
     };
     acquire_measures acquired;
     exchange_measures exchanged;
-    std::string head;
     pooled_connection connection;
     steady_time deadline{};
     for (send_action next = loop.start();;) {
@@ -200,7 +254,8 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
                 }
                 current = std::move(fetched);
             }
-            sign(*current, next.signing_time, target_header, body, head);
+            sign(*current, next.signing_time, target_header, body, buffers.signature,
+                 buffers.head);
             next = loop.resume(send_event::request_signed{});
             break;
         }
@@ -225,7 +280,7 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header, st
             std::string detail;
             exchanged = {};
             auto ec = co_await connection.connection().exchange(
-                head, body, response, deadline, config.pool, received_any, detail,
+                buffers.head, body, response, deadline, config.pool, received_any, detail,
                 measuring ? &exchanged : nullptr);
             if (ec || !response.keep_alive) connection.discard();
             connection = pooled_connection{};  // back to the pool before a backoff or a resend
@@ -313,21 +368,24 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
                                 .index = index_of(request),
                                 .operation_id = observer ? ++impl->operations_started : 0};
 
-    std::string body;
     std::string why;
-    error_code ec = check_request_limits(request, &why);
-    if (!ec) ec = encode_request(request, body, &why);
     send_totals totals;
     response_type response;
-    if (ec) {
-        diag.message = std::move(why);
-    } else {
-        http_response raw;
-        ec = co_await impl->send(target, std::move(body), raw, diag, labels,
-                                 observer ? &totals : nullptr);
-        if (!ec) {
-            ec = parse_response(raw.body, response, &why);
-            if (ec) diag.message = std::move(why);
+    error_code ec;
+    {
+        client_impl::lent_buffers buffers(*impl);
+        buffers->body.clear();
+        ec = check_request_limits(request, &why);
+        if (!ec) ec = encode_request(request, buffers->body, &why);
+        if (ec) {
+            diag.message = std::move(why);
+        } else {
+            ec = co_await impl->send(target, *buffers, diag, labels,
+                                     observer ? &totals : nullptr);
+            if (!ec) {
+                ec = parse_response(buffers->response.body, response, &why);
+                if (ec) diag.message = std::move(why);
+            }
         }
     }
     if (observer) {

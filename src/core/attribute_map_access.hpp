@@ -14,6 +14,7 @@ struct attribute_map_access {
         return m.entries_.emplace_back(std::move(name), std::move(value)).second;
     }
     static void reserve(attribute_map& m, std::size_t n) { m.entries_.reserve(n); }
+    static std::size_t capacity(const attribute_map& m) noexcept { return m.entries_.capacity(); }
 };
 
 }  // namespace dynomite::detail

@@ -20,6 +20,9 @@
 namespace dynomite::detail {
 namespace {
 
+/// The attributes made room for in an item, before its size is known.
+constexpr std::size_t first_item_capacity = 8;
+
 bool is_space(char c) noexcept
 {
     return c == ' ' || c == '\n' || c == '\r' || c == '\t';
@@ -197,6 +200,9 @@ private:
     {
         if (!take('{')) return false;
         if (take('}')) return true;
+        // An item's attributes, grown one by one, would take several allocations.
+        if (depth == 0 && attribute_map_access::capacity(out) == 0)
+            attribute_map_access::reserve(out, first_item_capacity);
         do {
             std::string name;
             if (!string(name) || !take(':')) return false;

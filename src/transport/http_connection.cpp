@@ -230,12 +230,17 @@ namespace {
 /// costs an allocation per header on every response.
 class response_parser final : public http::basic_parser<false> {
 public:
-    explicit response_parser(std::string& body) : body_(body) {}
+    /// Writes the body, the request id and the date into `out`, whose strings keep their
+    /// capacity when it is reused.
+    explicit response_parser(http_response& out) : out_(out), body_(out.body)
+    {
+        out.body.clear();
+        out.request_id.clear();
+        out.date.clear();
+    }
 
     unsigned status = 0;
-    std::string request_id;
     std::optional<std::string> crc32_text;
-    std::string date;
 
 private:
     void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
@@ -250,12 +255,12 @@ private:
                        error_code&) override
     {
         // The first of a repeated header counts.
-        if (request_id.empty() && beast::iequals(name, "x-amzn-RequestId"))
-            request_id.assign(value.data(), value.size());
+        if (out_.request_id.empty() && beast::iequals(name, "x-amzn-RequestId"))
+            out_.request_id.assign(value.data(), value.size());
         else if (!crc32_text && beast::iequals(name, "x-amz-crc32"))
             crc32_text.emplace(value.data(), value.size());
-        else if (date.empty() && beast::iequals(name, "Date"))
-            date.assign(value.data(), value.size());
+        else if (out_.date.empty() && beast::iequals(name, "Date"))
+            out_.date.assign(value.data(), value.size());
     }
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
@@ -275,6 +280,7 @@ private:
     }
     void on_finish_impl(error_code&) override {}
 
+    http_response& out_;
     std::string& body_;
 };
 
@@ -349,8 +355,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     tcp.expires_at(deadline);
     exchanging_ = true;  // stays set when a cancellation unwinds out of the read
 
-    response.body.clear();
-    response_parser parser(response.body);
+    response_parser parser(response);
     parser.body_limit(limits.max_response_body);
     parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
     const error_code ec =
@@ -371,8 +376,6 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
 
     response.status = parser.status;
     response.keep_alive = parser.keep_alive();
-    response.request_id = std::move(parser.request_id);
-    response.date = std::move(parser.date);
     response.crc32 = parser.crc32_text ? parse_crc32(*parser.crc32_text) : std::nullopt;
     if (parser.crc32_text && !response.crc32) {
         detail = "x-amz-crc32 header is not a number";
