@@ -1,8 +1,10 @@
 // Heap allocations per request in the steady state, counted at malloc (so OpenSSL's and Asio's
 // aligned allocations count too) on the thread that runs the client, against the in-process
 // fake DynamoDB, whose own thread is not counted:
-//   allocation_count [REQUESTS]
+//   allocation_count [REQUESTS] [--sites]
 // prints one line per path: the client with a callback, the client awaited, a model find.
+// With --sites it also prints, for each path, the call stacks that allocated most, as
+// backtrace_symbols writes them (module and offset; addr2line -f -C -e MODULE OFFSET names them).
 #include "support/fake_server.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -13,13 +15,19 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 
+#include <execinfo.h>
+
+#include <algorithm>
+#include <array>
 #include <cerrno>
 #include <cstdio>
 #include <exception>
 #include <cstdlib>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <string>
+#include <vector>
 
 extern "C" {
 void* __libc_malloc(std::size_t);
@@ -35,9 +43,59 @@ namespace {
 thread_local bool counting = false;
 thread_local std::size_t allocations = 0;
 
+// --sites: the distinct allocating stacks of the counted window, in a fixed table so that
+// recording one never allocates.
+constexpr int site_depth = 14;
+struct site {
+    std::array<void*, site_depth> frames{};
+    int depth = 0;
+    std::size_t count = 0;
+};
+bool recording_sites = false;
+std::array<site, 2048> sites;
+thread_local bool inside_hook = false;
+
+void record_site() noexcept
+{
+    inside_hook = true;
+    std::array<void*, site_depth> frames{};
+    const int depth = backtrace(frames.data(), site_depth);
+    std::size_t hash = 0;
+    for (int i = 0; i < depth; ++i) hash = hash * 31 + reinterpret_cast<std::uintptr_t>(frames[i]);
+    for (std::size_t probe = 0; probe < sites.size(); ++probe) {
+        site& s = sites[(hash + probe) % sites.size()];
+        if (s.count == 0 || (s.depth == depth && s.frames == frames)) {
+            s.frames = frames;
+            s.depth = depth;
+            ++s.count;
+            break;
+        }
+    }
+    inside_hook = false;
+}
+
 void count() noexcept
 {
-    if (counting) ++allocations;
+    if (!counting) return;
+    ++allocations;
+    if (recording_sites && !inside_hook) record_site();
+}
+
+/// Prints the stacks that allocated most since the last call, and forgets them.
+void print_sites(const char* path, int n)
+{
+    std::vector<site*> ranked;
+    for (site& s : sites)
+        if (s.count != 0) ranked.push_back(&s);
+    std::sort(ranked.begin(), ranked.end(), [](site* a, site* b) { return a->count > b->count; });
+    std::printf("allocating stacks of %s, per request:\n", path);
+    for (std::size_t i = 0; i < ranked.size() && i < 40; ++i) {
+        std::printf("%.2f\n", static_cast<double>(ranked[i]->count) / n);
+        std::fflush(stdout);
+        // Frames 0-2 are this hook and malloc.
+        backtrace_symbols_fd(ranked[i]->frames.data() + 3, ranked[i]->depth - 3, 1);
+    }
+    sites = {};
 }
 
 }  // namespace
@@ -144,9 +202,14 @@ double per_request(asio::io_context& io, int warmup, int n,
 int main(int argc, char** argv)
 {
     const int n = argc > 1 ? std::atoi(argv[1]) : 20000;
-    if (n <= 0) {
-        std::fprintf(stderr, "usage: allocation_count [REQUESTS]\n");
+    recording_sites = argc > 2 && std::strcmp(argv[2], "--sites") == 0;
+    if (n <= 0 || (argc > 2 && !recording_sites) || argc > 3) {
+        std::fprintf(stderr, "usage: allocation_count [REQUESTS] [--sites]\n");
         return 2;
+    }
+    if (recording_sites) {
+        std::array<void*, 1> warm{};
+        backtrace(warm.data(), 1);  // loads the unwinder before anything is counted
     }
     constexpr int warmup = 2000;
     dynomite::test::fake_server server;
@@ -164,6 +227,7 @@ int main(int argc, char** argv)
             done();
         });
     });
+    if (recording_sites) print_sites("the client with a callback", n);
     const double awaited = per_request(io, warmup, n, [&](std::function<void()> done) {
         asio::co_spawn(
             io,
@@ -176,6 +240,7 @@ int main(int argc, char** argv)
                 done();
             });
     });
+    if (recording_sites) print_sites("the client awaited", n);
     const double model = per_request(io, warmup, n, [&](std::function<void()> done) {
         asio::co_spawn(
             io,
@@ -188,6 +253,10 @@ int main(int argc, char** argv)
                 done();
             });
     });
+    if (recording_sites) {
+        print_sites("a model find", n);
+        recording_sites = false;
+    }
     // What the driver itself allocates, taken off the figures above.
     const double posted = per_request(io, warmup, n, [&](std::function<void()> done) {
         asio::post(io, [done] { done(); });
