@@ -69,6 +69,8 @@ struct request_buffers {
     std::string head;
     dynamodb_signature signature;
     http_response response;
+    /// The operation's diagnostics when the caller gave none.
+    diagnostics diag;
 };
 
 class client_impl : public std::enable_shared_from_this<client_impl> {
@@ -164,6 +166,7 @@ private:
     void give_back(std::unique_ptr<request_buffers> buffers) noexcept
     {
         if (!buffers || spare_buffers_.size() >= max_spare_buffers) return;
+        buffers->diag.clear();  // an item of a failed condition is not kept by an idle client
         for (std::string* text : {&buffers->body, &buffers->response.body}) {
             if (text->capacity() > max_kept_capacity) std::string().swap(*text);
         }
@@ -356,8 +359,8 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     std::shared_ptr<client_impl> impl, Request request, diagnostics* diag_out)
 {
     using response_type = response_t<Request>;
-    diagnostics local;
-    diagnostics& diag = diag_out ? *diag_out : local;
+    client_impl::lent_buffers buffers(*impl);
+    diagnostics& diag = diag_out ? *diag_out : buffers->diag;
     diag.clear();
     dynomite::observer* observer = impl->policy.observer;
     const auto began =
@@ -371,21 +374,16 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     std::string why;
     send_totals totals;
     response_type response;
-    error_code ec;
-    {
-        client_impl::lent_buffers buffers(*impl);
-        buffers->body.clear();
-        ec = check_request_limits(request, &why);
-        if (!ec) ec = encode_request(request, buffers->body, &why);
-        if (ec) {
-            diag.message = std::move(why);
-        } else {
-            ec = co_await impl->send(target, *buffers, diag, labels,
-                                     observer ? &totals : nullptr);
-            if (!ec) {
-                ec = parse_response(buffers->response.body, response, &why);
-                if (ec) diag.message = std::move(why);
-            }
+    buffers->body.clear();
+    error_code ec = check_request_limits(request, &why);
+    if (!ec) ec = encode_request(request, buffers->body, &why);
+    if (ec) {
+        diag.message = std::move(why);
+    } else {
+        ec = co_await impl->send(target, *buffers, diag, labels, observer ? &totals : nullptr);
+        if (!ec) {
+            ec = parse_response(buffers->response.body, response, &why);
+            if (ec) diag.message = std::move(why);
         }
     }
     if (observer) {

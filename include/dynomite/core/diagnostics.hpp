@@ -37,7 +37,19 @@ struct diagnostics {
     /// TransactionCanceled: one entry per action, in request order.
     std::vector<cancellation_reason> cancellation_reasons;
 
-    void clear() { *this = diagnostics{}; }
+    /// Empties every member (a member added above must be emptied here too). The strings and
+    /// vectors keep their capacity, so that a diagnostics reused from request to request
+    /// does not allocate its request id again.
+    void clear()
+    {
+        aws_type.clear();
+        message.clear();
+        request_id.clear();
+        http_status = 0;
+        attempts.clear();
+        item.reset();
+        cancellation_reasons.clear();
+    }
 
     /// "ConditionalCheckFailedException: The conditional request failed (HTTP 400,
     /// request id ..., 3 attempts: ...)"
