@@ -232,7 +232,7 @@ class response_parser final : public http::basic_parser<false> {
 public:
     /// Writes the body, the request id and the date into `out`, whose strings keep their
     /// capacity when it is reused.
-    explicit response_parser(http_response& out) : out_(out), body_(out.body)
+    explicit response_parser(http_response& out) : out_(out)
     {
         out.body.clear();
         out.request_id.clear();
@@ -265,23 +265,22 @@ private:
     void on_header_impl(error_code&) override {}
     void on_body_init_impl(const boost::optional<std::uint64_t>& length, error_code&) override
     {
-        if (length) body_.reserve(static_cast<std::size_t>(*length));
+        if (length) out_.body.reserve(static_cast<std::size_t>(*length));
     }
     std::size_t on_body_impl(beast::string_view data, error_code&) override
     {
-        body_.append(data.data(), data.size());
+        out_.body.append(data.data(), data.size());
         return data.size();
     }
     void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
     std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view data, error_code&) override
     {
-        body_.append(data.data(), data.size());
+        out_.body.append(data.data(), data.size());
         return data.size();
     }
     void on_finish_impl(error_code&) override {}
 
     http_response& out_;
-    std::string& body_;
 };
 
 /// Writes the request, reads the head of the response with the parser, then the body: a body
