@@ -33,7 +33,7 @@ struct model_defaults {
     default_database_service* holder = nullptr;
     naming_options naming;
     // Read without the mutex by model_naming_generation().
-    std::atomic<std::uint64_t> naming_generation{1};
+    std::atomic<std::uint64_t> naming_generation{1};  // from 1: descriptors take 0 for none
 };
 
 model_defaults& defaults()

@@ -79,7 +79,7 @@ std::string model_descriptor::table_name() const
     {
         std::lock_guard lock(mutex_);
         if (table_name_) return *table_name_;
-        if (derived_table_name_ && derived_generation_ == generation) return *derived_table_name_;
+        if (derived_generation_ == generation) return derived_table_name_;
     }
     std::string name = table_name_for(type_name, model_naming());
     std::lock_guard lock(mutex_);

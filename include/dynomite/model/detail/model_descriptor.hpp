@@ -204,8 +204,9 @@ public:
 private:
     mutable std::mutex mutex_;
     mutable std::optional<std::string> table_name_;
-    // The name made from the model naming, and the naming's generation it was made under.
-    mutable std::optional<std::string> derived_table_name_;
+    // The name made from the model naming, and the naming's generation it was made under
+    // (generations start at 1, so 0 means none was made).
+    mutable std::string derived_table_name_;
     mutable std::uint64_t derived_generation_ = 0;
     // Owned by the execution context of the database's client (see keep_with_context), so
     // that it never outlives that context's io_context.
