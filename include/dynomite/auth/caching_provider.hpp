@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dynomite/auth/credentials_provider.hpp>
+#include <dynomite/core/async_start.hpp>
 #include <dynomite/core/logging.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -67,11 +68,9 @@ public:
     template <class CompletionToken>
     auto async_get_current(diagnostics& diag, CompletionToken&& token)
     {
-        return boost::asio::async_initiate<CompletionToken, void(error_code, shared_credentials)>(
-            [this](auto handler, diagnostics* diag_out) {
-                start_get_current(*diag_out, current_handler(std::move(handler)));
-            },
-            token, &diag);
+        return async_start<void(error_code, shared_credentials)>(
+            diag, [this](diagnostics& d, current_handler h) { start_get_current(d, std::move(h)); },
+            std::forward<CompletionToken>(token));
     }
 
     std::string_view name() const noexcept override;

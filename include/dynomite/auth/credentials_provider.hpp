@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dynomite/auth/credentials.hpp>
+#include <dynomite/core/async_start.hpp>
 #include <dynomite/core/diagnostics.hpp>
 
 #include <boost/asio/any_completion_handler.hpp>
@@ -32,11 +33,9 @@ public:
     template <class CompletionToken>
     auto async_get_credentials(diagnostics& diag, CompletionToken&& token)
     {
-        return boost::asio::async_initiate<CompletionToken, void(error_code, credentials)>(
-            [this](auto handler, diagnostics* diag_out) {
-                start_get_credentials(*diag_out, handler_type(std::move(handler)));
-            },
-            token, &diag);
+        return async_start<void(error_code, credentials)>(
+            diag, [this](diagnostics& d, handler_type h) { start_get_credentials(d, std::move(h)); },
+            std::forward<CompletionToken>(token));
     }
 
     /// What the source is, for messages: "environment", "container credentials", ...

@@ -44,13 +44,6 @@
 
 namespace dynomite {
 
-enum class association_kind : unsigned char {
-    has_many,
-    has_one,
-    belongs_to,
-    has_and_belongs_to_many
-};
-
 /// Where a has_many keeps its links.
 enum class association_storage : unsigned char {
     /// A string set of the associated ids on the owner (`post_ids`); bounded by the owner's
@@ -483,7 +476,7 @@ private:
     const detail::resolved_association* a_;
 };
 
-// The declarations of model_definition (schema.hpp).
+// What every association declared in model_definition (schema.hpp) calls.
 
 template <class T>
 template <class U>
@@ -492,34 +485,6 @@ model_definition<T>& model_definition<T>::associate(association_kind kind, std::
 {
     detail::declare_association(*d_, kind, std::move(name), options, &descriptor_of<U>);
     return *this;
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::has_many(std::string name,
-                                                   const association_options& options)
-{
-    return associate<U>(association_kind::has_many, std::move(name), options);
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::has_one(std::string name,
-                                                  const association_options& options)
-{
-    return associate<U>(association_kind::has_one, std::move(name), options);
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::belongs_to(std::string name,
-                                                     const association_options& options)
-{
-    return associate<U>(association_kind::belongs_to, std::move(name), options);
-}
-template <class T>
-template <class U>
-model_definition<T>& model_definition<T>::has_and_belongs_to_many(
-    std::string name, const association_options& options)
-{
-    return associate<U>(association_kind::has_and_belongs_to_many, std::move(name), options);
 }
 
 }  // namespace dynomite

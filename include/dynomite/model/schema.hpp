@@ -2,6 +2,7 @@
 // declared once in the model's static define() function.
 #pragma once
 
+#include <dynomite/model/association_kind.hpp>
 #include <dynomite/model/attribute_converter.hpp>
 #include <dynomite/model/callback_result.hpp>
 #include <dynomite/model/detail/callback_adapters.hpp>
@@ -26,7 +27,6 @@
 namespace dynomite {
 
 struct association_options;
-enum class association_kind : unsigned char;
 
 /// The schema of model T, given to T::define():
 ///
@@ -289,16 +289,29 @@ public:
         return add(k::after_touch, std::move(f));
     }
 
-    // Associations with model U, defined in model/association.hpp.
+    // Associations with model U (model/association.hpp).
     template <class U>
-    model_definition& has_many(std::string name, const association_options& options = {});
+    model_definition& has_many(std::string name, const association_options& options = {})
+    {
+        return associate<U>(association_kind::has_many, std::move(name), options);
+    }
     template <class U>
-    model_definition& has_one(std::string name, const association_options& options = {});
+    model_definition& has_one(std::string name, const association_options& options = {})
+    {
+        return associate<U>(association_kind::has_one, std::move(name), options);
+    }
     template <class U>
-    model_definition& belongs_to(std::string name, const association_options& options = {});
+    model_definition& belongs_to(std::string name, const association_options& options = {})
+    {
+        return associate<U>(association_kind::belongs_to, std::move(name), options);
+    }
     template <class U>
     model_definition& has_and_belongs_to_many(std::string name,
-                                              const association_options& options = {});
+                                              const association_options& options = {})
+    {
+        return associate<U>(association_kind::has_and_belongs_to_many, std::move(name),
+                            options);
+    }
 
     detail::model_descriptor& descriptor() noexcept { return *d_; }
 

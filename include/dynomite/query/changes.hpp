@@ -3,6 +3,7 @@
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/core/attribute_value.hpp>
+#include <dynomite/core/async_start.hpp>
 #include <dynomite/core/diagnostics.hpp>
 #include <dynomite/protocol/streams.hpp>
 #include <dynomite/query/checkpoint_store.hpp>
@@ -118,12 +119,11 @@ public:
     template <class CompletionToken>
     auto async_next(diagnostics& diag, CompletionToken&& token)
     {
-        return boost::asio::async_initiate<CompletionToken,
-                                           void(error_code, std::optional<change>)>(
-            [state = state_](auto handler, diagnostics* d) {
-                detail::start_next_change(state, d, std::move(handler));
+        return async_start<void(error_code, std::optional<change>)>(
+            diag, [state = state_](diagnostics& d, auto h) {
+                detail::start_next_change(state, &d, std::move(h));
             },
-            token, &diag);
+            std::forward<CompletionToken>(token));
     }
 
     /// As above; throws dynomite::error on failure.
@@ -136,11 +136,11 @@ public:
     template <class CompletionToken>
     auto async_checkpoint(diagnostics& diag, CompletionToken&& token)
     {
-        return boost::asio::async_initiate<CompletionToken, void(error_code, std::size_t)>(
-            [state = state_](auto handler, diagnostics* d) {
-                detail::start_checkpoint(state, d, std::move(handler));
+        return async_start<void(error_code, std::size_t)>(
+            diag, [state = state_](diagnostics& d, auto h) {
+                detail::start_checkpoint(state, &d, std::move(h));
             },
-            token, &diag);
+            std::forward<CompletionToken>(token));
     }
 
     /// As above; throws dynomite::error on failure.
