@@ -240,6 +240,8 @@ bench::bench_result sample_result()
     r.items = 900;
     r.errors = 3;
     r.cpu_seconds = 0.25;
+    r.cpu_system_seconds = 0.1;
+    r.context_switches = 500;
     for (int i = 0; i < 1000; ++i) r.latencies.record(std::chrono::microseconds(100));
     r.throttles = 2;
     return r;
@@ -301,6 +303,8 @@ TEST(BenchReport, ResultsCarryTheSameFiguresInFormatTwo)
     EXPECT_EQ(summary.at("throttles").to_number<std::uint64_t>(), 2u);
     EXPECT_DOUBLE_EQ(summary.at("throughput").to_number<double>(), 500.0);
     EXPECT_DOUBLE_EQ(summary.at("cpu_us_per_request").to_number<double>(), 250.0);
+    EXPECT_DOUBLE_EQ(summary.at("cpu_system_us_per_request").to_number<double>(), 100.0);
+    EXPECT_DOUBLE_EQ(summary.at("context_switches_per_request").to_number<double>(), 0.5);
     const auto& percentiles = json.at("percentiles").as_array();
     ASSERT_EQ(percentiles.size(), 7u);
     EXPECT_DOUBLE_EQ(percentiles[0].at("percentile").to_number<double>(), 50.0);
@@ -332,9 +336,11 @@ TEST(BenchReport, EndpointKinds)
 TEST(BenchReport, CpuLine)
 {
     EXPECT_EQ(bench::format_cpu(sample_result()),
-              "bench: CPU 250.00 us per operation (user and system, 0.250 s while measuring)");
+              "bench: CPU 250.00 us per operation (user and system, 0.250 s while measuring), "
+              "of which system 100.00 us; 0.500 context switches per operation");
     EXPECT_EQ(bench::format_cpu(bench::bench_result{}),
-              "bench: CPU 0.00 us per operation (user and system, 0.000 s while measuring)");
+              "bench: CPU 0.00 us per operation (user and system, 0.000 s while measuring), "
+              "of which system 0.00 us; 0.000 context switches per operation");
 }
 
 TEST(BenchReport, ProgressLine)
@@ -486,8 +492,10 @@ TEST(RunBench, CountsComeFromTheClientsEvents)
                                     "--counts", "--json", json_path});
     EXPECT_EQ(run.status, dynomite::cli::exit_failure);
     EXPECT_EQ(summary_field(run.out, "errors"), "1") << run.out;
-    EXPECT_NE(run.err.find("bench: GetItem: 5 operations, 7 attempts, 2 retries (2 throttled); "
-                           "ResourceNotFoundException 1, ok 4\n"),
+    // The fake server keeps its connections alive: the one the first attempt opened serves all.
+    EXPECT_EQ(server.connections_accepted(), 1u);
+    EXPECT_NE(run.err.find("bench: GetItem: 5 operations, 7 attempts, 2 retries (2 throttled), "
+                           "1 new connections; ResourceNotFoundException 1, ok 4\n"),
               std::string::npos)
         << run.err;
     EXPECT_EQ(server.request_count(), 7u);
@@ -500,6 +508,7 @@ TEST(RunBench, CountsComeFromTheClientsEvents)
     EXPECT_EQ(get.at("attempts").as_int64(), 7);
     EXPECT_EQ(get.at("retries").as_int64(), 2);
     EXPECT_EQ(get.at("throttles").as_int64(), 2);
+    EXPECT_EQ(get.at("new_connections").as_int64(), 1);
     EXPECT_EQ(get.at("outcomes").as_object().at("ok").as_int64(), 4);
     EXPECT_EQ(get.at("outcomes").as_object().at("ResourceNotFoundException").as_int64(), 1);
 }

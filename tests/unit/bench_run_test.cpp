@@ -193,3 +193,90 @@ TEST(RunBench, ReportIsWrittenFromTheRunsResults)
     EXPECT_EQ(unwritable.status, dynomite::cli::exit_failure);
     EXPECT_NE(unwritable.err.find("cannot write /nonexistent-folder/r.html"), std::string::npos);
 }
+
+// CPU time, its system part and context switches are totals in the merged run, as the requests
+// are: the per-request figures are weighted by each run's requests, not averaged.
+TEST(RunBench, MergeAddsCpuTimeAndContextSwitches)
+{
+    std::map<std::int64_t, bench::second_stats> seconds_a, seconds_b;
+    auto run_a = results_of(90, 1000, seconds_a);
+    auto run_b = results_of(10, 1000, seconds_b);
+    const auto set_cpu = [](boost::json::object& run, double cpu_us, double system_us,
+                            double switches) {
+        auto& summary = run["summary"].as_object();
+        summary["cpu_us_per_request"] = cpu_us;
+        summary["cpu_system_us_per_request"] = system_us;
+        summary["context_switches_per_request"] = switches;
+    };
+    set_cpu(run_a, 20.0, 5.0, 0.5);
+    set_cpu(run_b, 110.0, 50.0, 1.0);
+    const std::string a = testing::TempDir() + "cpu_a.json", b = testing::TempDir() + "cpu_b.json";
+    const std::string merged_path = testing::TempDir() + "cpu_merged.json";
+    std::ofstream(a) << boost::json::serialize(run_a);
+    std::ofstream(b) << boost::json::serialize(run_b);
+    std::ostringstream out, err;
+    ASSERT_EQ(dynomite::cli::run_bench({}, {"merge", a, b, "--output", merged_path}, out, err),
+              dynomite::cli::exit_ok)
+        << err.str();
+    auto summary = read_json(merged_path).at("summary").as_object();
+    EXPECT_DOUBLE_EQ(summary.at("cpu_us_per_request").to_number<double>(), 29.0);
+    EXPECT_DOUBLE_EQ(summary.at("cpu_system_us_per_request").to_number<double>(), 9.5);
+    EXPECT_DOUBLE_EQ(summary.at("context_switches_per_request").to_number<double>(), 0.55);
+
+    // A file written before the system time and switches were measured has none of them.
+    run_a["summary"].as_object().erase("cpu_system_us_per_request");
+    run_a["summary"].as_object().erase("context_switches_per_request");
+    std::ofstream(a) << boost::json::serialize(run_a);
+    std::ostringstream out2, err2;
+    ASSERT_EQ(dynomite::cli::run_bench({}, {"merge", a, b, "--output", merged_path}, out2, err2),
+              dynomite::cli::exit_ok)
+        << err2.str();
+    summary = read_json(merged_path).at("summary").as_object();
+    EXPECT_DOUBLE_EQ(summary.at("cpu_system_us_per_request").to_number<double>(), 5.0);
+    EXPECT_DOUBLE_EQ(summary.at("context_switches_per_request").to_number<double>(), 0.1);
+}
+
+// A real run's system time is part of its CPU time, and its line on standard error says both.
+TEST(RunBench, SystemTimeIsPartOfTheCpuTime)
+{
+    fake_server server;
+    server.set_default(fake_action::ok(std::string(canned_item)));
+    const std::string results = testing::TempDir() + "bench_cpu.json";
+    auto run = run_against(server, {"--requests", "200", "--warmup", "0", "--concurrency", "4",
+                                    "--json", results});
+    ASSERT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+    const auto summary = read_json(results).at("summary").as_object();
+    const double cpu = summary.at("cpu_us_per_request").to_number<double>();
+    const double system = summary.at("cpu_system_us_per_request").to_number<double>();
+    EXPECT_GT(cpu, 0.0);
+    EXPECT_GE(system, 0.0);
+    EXPECT_LE(system, cpu);
+    EXPECT_GE(summary.at("context_switches_per_request").to_number<double>(), 0.0);
+    EXPECT_NE(run.err.find(" us; "), std::string::npos) << run.err;
+    EXPECT_NE(run.err.find(" context switches per operation"), std::string::npos) << run.err;
+}
+
+// --counts' new connections are the connections the server accepted: one per connection kept
+// alive, one per answer when each answer closes its connection.
+TEST(RunBench, NewConnectionsAreTheConnectionsTheServerAccepted)
+{
+    const auto new_connections = [](fake_server& server, const std::string& name) {
+        const std::string results = testing::TempDir() + name;
+        auto run = run_against(server, {"--requests", "12", "--warmup", "0", "--concurrency",
+                                        "3", "--counts", "--json", results});
+        EXPECT_EQ(run.status, dynomite::cli::exit_ok) << run.err;
+        return read_json(results).at("operations").at("GetItem").at("new_connections")
+            .to_number<std::size_t>();
+    };
+    fake_server kept;
+    kept.set_default(fake_action::ok(std::string(canned_item)));
+    const std::size_t kept_alive = new_connections(kept, "kept_alive.json");
+    EXPECT_EQ(kept_alive, kept.connections_accepted());
+    EXPECT_LE(kept_alive, 3u);
+
+    fake_server closing;
+    closing.set_default(fake_action::ok(std::string(canned_item)).closing());
+    const std::size_t reconnected = new_connections(closing, "closing.json");
+    EXPECT_EQ(reconnected, closing.connections_accepted());
+    EXPECT_EQ(reconnected, 12u);
+}

@@ -460,9 +460,13 @@ std::string format_summary(const bench_result& result)
 
 std::string format_cpu(const bench_result& result)
 {
+    const double requests = static_cast<double>(std::max<std::uint64_t>(result.requests, 1));
     return "bench: CPU " + fixed(cpu_microseconds_per_op(result), 2) +
            " us per operation (user and system, " + fixed(result.cpu_seconds, 3) +
-           " s while measuring)";
+           " s while measuring), of which system " +
+           fixed(result.cpu_system_seconds * 1e6 / requests, 2) + " us; " +
+           fixed(static_cast<double>(result.context_switches) / requests, 3) +
+           " context switches per operation";
 }
 
 std::string format_percentiles(const bench_result& result)

@@ -124,6 +124,12 @@ struct bench_result {
     /// The process's CPU time (user and system) while measuring: unlike the rates, it does not
     /// grow when the machine is busy with something else or its host steals time.
     double cpu_seconds = 0;
+    /// The system (kernel) part of cpu_seconds.
+    double cpu_system_seconds = 0;
+    /// The process's context switches while measuring, voluntary and not: a thread that waits
+    /// for the network (or is preempted) is switched out, and the kernel's time for that is in
+    /// cpu_system_seconds.
+    std::uint64_t context_switches = 0;
     /// Latency in nanoseconds: from the intended send time in open loop, from the send time
     /// in closed loop.
     hdr_histogram latencies;

@@ -118,16 +118,23 @@ struct thread_context {
 // Requests sent this much after their intended time count as late.
 constexpr auto late_threshold = std::chrono::milliseconds(1);
 
-// User and system time of the whole process so far.
-double process_cpu_seconds()
-{
-    rusage usage{};
-    getrusage(RUSAGE_SELF, &usage);
-    const auto seconds = [](const timeval& t) {
-        return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
-    };
-    return seconds(usage.ru_utime) + seconds(usage.ru_stime);
-}
+// The whole process's user and system time and context switches so far.
+struct process_usage {
+    double user_seconds = 0;
+    double system_seconds = 0;
+    std::uint64_t context_switches = 0;
+
+    static process_usage now()
+    {
+        rusage usage{};
+        getrusage(RUSAGE_SELF, &usage);
+        const auto seconds = [](const timeval& t) {
+            return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+        };
+        return {seconds(usage.ru_utime), seconds(usage.ru_stime),
+                static_cast<std::uint64_t>(usage.ru_nvcsw + usage.ru_nivcsw)};
+    }
+};
 
 using outcome = bench::operation_outcome;
 
@@ -363,13 +370,13 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
 
     auto measure_start = started + options.warmup;
     bool warming = options.warmup.count() > 0;
-    double cpu_at_start = process_cpu_seconds();
-    double cpu_at_end = 0;
+    process_usage cpu_at_start = process_usage::now();
+    process_usage cpu_at_end;
     auto wall_start = std::chrono::system_clock::now();
     auto begin_measuring = [&](steady::time_point now) {
         measure_start = now;
         wall_start = std::chrono::system_clock::now();
-        cpu_at_start = process_cpu_seconds();
+        cpu_at_start = process_usage::now();
         shared.measure_start_ns.store(now.time_since_epoch().count(), std::memory_order_relaxed);
         shared.measuring.store(true, std::memory_order_release);
     };
@@ -390,7 +397,7 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
         if (!warming && !options.requests && now >= measure_start + options.duration &&
             measure_end == steady::time_point::max()) {
             measure_end = now;
-            cpu_at_end = process_cpu_seconds();
+            cpu_at_end = process_usage::now();
             shared.stop.store(true, std::memory_order_relaxed);
         }
         if (now >= next_report) {
@@ -406,7 +413,7 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     }
     if (measure_end == steady::time_point::max()) {
         measure_end = steady::now();
-        cpu_at_end = process_cpu_seconds();
+        cpu_at_end = process_usage::now();
     }
     for (auto& thread : threads) thread.join();
     for (auto& ctx : contexts) ctx->flush_second(shared);
@@ -425,7 +432,10 @@ int run_bench(const global_options& global, const std::vector<std::string>& args
     result.late_requests = shared.late.load();
     result.max_lateness = std::chrono::nanoseconds(shared.max_lateness_ns.load());
     result.seconds = std::chrono::duration<double>(measure_end - measure_start).count();
-    result.cpu_seconds = cpu_at_end - cpu_at_start;
+    result.cpu_system_seconds = cpu_at_end.system_seconds - cpu_at_start.system_seconds;
+    result.cpu_seconds =
+        cpu_at_end.user_seconds - cpu_at_start.user_seconds + result.cpu_system_seconds;
+    result.context_switches = cpu_at_end.context_switches - cpu_at_start.context_switches;
     for (auto& ctx : contexts) result.latencies.merge(ctx->latencies);
     if (options.counts) {
         auto counts = std::make_shared<bench::event_counts>(shared.measuring);

@@ -16,6 +16,8 @@ void event_counts::on_attempt(const attempt_event& event)
     if (!measuring_->load(std::memory_order_relaxed)) return;
     auto& counts = of(event.operation);
     ++counts.attempts;
+    // The pool measures a connect only when it opens a connection.
+    if (event.latency.connect.count() > 0) ++counts.new_connections;
     if (!event.retried) return;
     ++counts.retries;
     if (event.reason == retry_reason::throttling) ++counts.throttles;
@@ -40,6 +42,7 @@ void event_counts::merge(const event_counts& other)
         ours.attempts += theirs.attempts;
         ours.retries += theirs.retries;
         ours.throttles += theirs.throttles;
+        ours.new_connections += theirs.new_connections;
         for (const auto& [outcome, count] : theirs.outcomes) ours.outcomes[outcome] += count;
     }
 }
@@ -50,7 +53,8 @@ std::string format_counts(const event_counts& counts)
     for (const auto& [name, c] : counts.operations()) {
         text += "bench: " + name + ": " + std::to_string(c.operations) + " operations, " +
                 std::to_string(c.attempts) + " attempts, " + std::to_string(c.retries) +
-                " retries (" + std::to_string(c.throttles) + " throttled);";
+                " retries (" + std::to_string(c.throttles) + " throttled), " +
+                std::to_string(c.new_connections) + " new connections;";
         const char* separator = " ";
         for (const auto& [outcome, count] : c.outcomes) {
             text += separator + outcome + " " + std::to_string(count);
@@ -71,6 +75,7 @@ boost::json::object counts_to_json(const event_counts& counts)
                                         {"attempts", c.attempts},
                                         {"retries", c.retries},
                                         {"throttles", c.throttles},
+                                        {"new_connections", c.new_connections},
                                         {"outcomes", std::move(outcomes)}};
     }
     return all;

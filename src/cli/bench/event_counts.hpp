@@ -24,6 +24,9 @@ public:
         /// Attempts sent again, and of those the throttled ones.
         std::uint64_t retries = 0;
         std::uint64_t throttles = 0;
+        /// Attempts that opened a connection (resolution, TCP connect and, over HTTPS, a TLS
+        /// handshake) rather than reuse a kept-alive one.
+        std::uint64_t new_connections = 0;
         /// Operations by outcome: "ok", DynamoDB's __type, or the local error's message.
         std::map<std::string, std::uint64_t, std::less<>> outcomes;
     };
@@ -48,11 +51,12 @@ private:
 };
 
 /// One line per operation for the standard error stream:
-/// "bench: GetItem: 1000 operations, 1002 attempts, 2 retries (2 throttled); ok 998, Foo 2".
+/// "bench: GetItem: 1000 operations, 1002 attempts, 2 retries (2 throttled), 16 new connections;
+/// ok 998, Foo 2".
 std::string format_counts(const event_counts& counts);
 
 /// The results' "operations" member: `{"GetItem": {"operations": .., "attempts": ..,
-/// "retries": .., "throttles": .., "outcomes": {"ok": ..}}}`.
+/// "retries": .., "throttles": .., "new_connections": .., "outcomes": {"ok": ..}}}`.
 boost::json::object counts_to_json(const event_counts& counts);
 
 /// Adds the counts of one results' "operations" member to `into` (for `bench merge`). Fails with

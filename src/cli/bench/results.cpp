@@ -113,7 +113,7 @@ error_code read_run(const json::object& o, std::size_t index, parsed_run& run, s
     if (read_number(env, "rate", rate)) run.result.rate = rate;
 
     const auto& sum = summary->get_object();
-    double duration = 0, lateness = 0, cpu = 0;
+    double duration = 0, lateness = 0, cpu = 0, cpu_system = 0, switches = 0;
     if (!read_count(sum, "requests", run.result.requests) ||
         !read_count(sum, "errors", run.result.errors) ||
         !read_count(sum, "throttles", run.result.throttles) ||
@@ -123,9 +123,15 @@ error_code read_run(const json::object& o, std::size_t index, parsed_run& run, s
     read_count(sum, "late_requests", run.result.late_requests);
     read_number(sum, "max_lateness_ms", lateness);
     read_number(sum, "cpu_us_per_request", cpu);
+    // Absent from files written before they were measured: read as none.
+    read_number(sum, "cpu_system_us_per_request", cpu_system);
+    read_number(sum, "context_switches_per_request", switches);
     run.result.seconds = duration;
     run.result.max_lateness = std::chrono::nanoseconds(static_cast<std::int64_t>(lateness * 1e6));
-    run.result.cpu_seconds = cpu * static_cast<double>(run.result.requests) / 1e6;
+    const auto requests = static_cast<double>(run.result.requests);
+    run.result.cpu_seconds = cpu * requests / 1e6;
+    run.result.cpu_system_seconds = cpu_system * requests / 1e6;
+    run.result.context_switches = static_cast<std::uint64_t>(std::llround(switches * requests));
     std::string reason;
     if (hdr_histogram::from_base64(histogram->get_string(), run.result.latencies, reason)) {
         return invalid(why, where + "\"histogram\": " + reason);
@@ -206,10 +212,13 @@ boost::json::object make_results(const bench_result& result, const run_environme
         result.seconds > 0 ? round_ns(static_cast<double>(result.requests) / result.seconds) : 0.0;
     summary["late_requests"] = result.late_requests;
     summary["max_lateness_ms"] = round_ns(ms(result.max_lateness.count()));
-    summary["cpu_us_per_request"] =
-        result.requests > 0
-            ? round_ns(result.cpu_seconds * 1e6 / static_cast<double>(result.requests))
-            : 0.0;
+    const auto per_request = [&](double total) {
+        return result.requests > 0 ? round_ns(total / static_cast<double>(result.requests)) : 0.0;
+    };
+    summary["cpu_us_per_request"] = per_request(result.cpu_seconds * 1e6);
+    summary["cpu_system_us_per_request"] = per_request(result.cpu_system_seconds * 1e6);
+    summary["context_switches_per_request"] =
+        per_request(static_cast<double>(result.context_switches));
     out["summary"] = std::move(summary);
 
     json::array percentiles;
@@ -276,6 +285,8 @@ error_code merge_results(const std::vector<boost::json::object>& runs,
         r.late_requests += run.result.late_requests;
         r.max_lateness = std::max(r.max_lateness, run.result.max_lateness);
         r.cpu_seconds += run.result.cpu_seconds;
+        r.cpu_system_seconds += run.result.cpu_system_seconds;
+        r.context_switches += run.result.context_switches;
         r.seconds = std::max(r.seconds, run.result.seconds);
         if (r.rate && run.result.rate) *r.rate += *run.result.rate;
         r.latencies.merge(run.result.latencies);
