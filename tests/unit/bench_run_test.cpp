@@ -234,6 +234,26 @@ TEST(RunBench, MergeAddsCpuTimeAndContextSwitches)
     summary = read_json(merged_path).at("summary").as_object();
     EXPECT_DOUBLE_EQ(summary.at("cpu_system_us_per_request").to_number<double>(), 5.0);
     EXPECT_DOUBLE_EQ(summary.at("context_switches_per_request").to_number<double>(), 0.1);
+
+    // Figures that no run can have are refused, naming the run and the member.
+    const auto refusal = [&](double cpu_us, double system_us, double switches) {
+        auto damaged = run_b;
+        set_cpu(damaged, cpu_us, system_us, switches);
+        std::ofstream(b) << boost::json::serialize(damaged);
+        std::ostringstream out3, err3;
+        EXPECT_EQ(dynomite::cli::run_bench({}, {"merge", a, b}, out3, err3),
+                  dynomite::cli::exit_failure);
+        return err3.str();
+    };
+    EXPECT_EQ(refusal(110.0, 50.0, -1.0),
+              "dynomite bench merge: run 2: \"summary.context_switches_per_request\" is not a "
+              "non-negative number\n");
+    EXPECT_EQ(refusal(-3.0, 0.0, 1.0),
+              "dynomite bench merge: run 2: \"summary.cpu_us_per_request\" is not a "
+              "non-negative number\n");
+    EXPECT_EQ(refusal(110.0, 200.0, 1.0),
+              "dynomite bench merge: run 2: \"summary.cpu_system_us_per_request\" is more than "
+              "\"cpu_us_per_request\", of which it is a part\n");
 }
 
 // A real run's system time is part of its CPU time, and its line on standard error says both.

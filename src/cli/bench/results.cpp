@@ -126,6 +126,16 @@ error_code read_run(const json::object& o, std::size_t index, parsed_run& run, s
     // Absent from files written before they were measured: read as none.
     read_number(sum, "cpu_system_us_per_request", cpu_system);
     read_number(sum, "context_switches_per_request", switches);
+    for (const auto& [name, value] : {std::pair{"cpu_us_per_request", cpu},
+                                      std::pair{"cpu_system_us_per_request", cpu_system},
+                                      std::pair{"context_switches_per_request", switches}}) {
+        if (value < 0 || !std::isfinite(value))
+            return invalid(why, where + "\"summary." + name + "\" is not a non-negative number");
+    }
+    if (cpu_system > cpu) {
+        return invalid(why, where + "\"summary.cpu_system_us_per_request\" is more than "
+                                    "\"cpu_us_per_request\", of which it is a part");
+    }
     run.result.seconds = duration;
     run.result.max_lateness = std::chrono::nanoseconds(static_cast<std::int64_t>(lateness * 1e6));
     const auto requests = static_cast<double>(run.result.requests);
