@@ -12,6 +12,8 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <array>
+#include <cstring>
 #include <new>
 #include <stdexcept>
 
@@ -185,12 +187,20 @@ sha256_digest hmac_sha256(std::string_view key, std::string_view data)
     return hasher.finish();
 }
 
+// The two lowercase hex digits of each byte value: one table lookup and one two-byte copy per
+// byte, where nibble by nibble took twice the instructions (three digests per request).
+constexpr std::array<std::array<char, 2>, 256> hex_pairs = [] {
+    constexpr char digits[] = "0123456789abcdef";
+    std::array<std::array<char, 2>, 256> pairs{};
+    for (std::size_t i = 0; i < pairs.size(); ++i) pairs[i] = {digits[i >> 4], digits[i & 0x0f]};
+    return pairs;
+}();
+
 void write_hex(std::span<const unsigned char> bytes, char* out) noexcept
 {
-    constexpr char digits[] = "0123456789abcdef";
     for (const unsigned char byte : bytes) {
-        *out++ = digits[byte >> 4];
-        *out++ = digits[byte & 0x0f];
+        std::memcpy(out, hex_pairs[byte].data(), 2);
+        out += 2;
     }
 }
 
