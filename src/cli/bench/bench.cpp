@@ -80,13 +80,12 @@ double per_second(std::uint64_t count, double seconds)
     return seconds > 0 ? static_cast<double>(count) / seconds : 0.0;
 }
 
-double cpu_microseconds_per_op(const bench_result& result)
-{
-    return result.requests > 0 ? result.cpu_seconds * 1e6 / static_cast<double>(result.requests)
-                               : 0.0;
-}
-
 }  // namespace
+
+double per_request(const bench_result& result, double total)
+{
+    return result.requests > 0 ? total / static_cast<double>(result.requests) : 0.0;
+}
 
 std::string_view operation_name(operation op)
 {
@@ -460,12 +459,11 @@ std::string format_summary(const bench_result& result)
 
 std::string format_cpu(const bench_result& result)
 {
-    const double requests = static_cast<double>(std::max<std::uint64_t>(result.requests, 1));
-    return "bench: CPU " + fixed(cpu_microseconds_per_op(result), 2) +
+    return "bench: CPU " + fixed(per_request(result, result.cpu_seconds * 1e6), 2) +
            " us per operation (user and system, " + fixed(result.cpu_seconds, 3) +
            " s while measuring), of which system " +
-           fixed(result.cpu_system_seconds * 1e6 / requests, 2) + " us; " +
-           fixed(static_cast<double>(result.context_switches) / requests, 3) +
+           fixed(per_request(result, result.cpu_system_seconds * 1e6), 2) + " us; " +
+           fixed(per_request(result, static_cast<double>(result.context_switches)), 3) +
            " context switches per operation";
 }
 

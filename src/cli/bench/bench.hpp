@@ -149,6 +149,8 @@ std::string format_summary(const bench_result& result);
 
 /// "bench: CPU 12.3 us per operation (user and system, 1.234 s while measuring)".
 std::string format_cpu(const bench_result& result);
+/// `total` (CPU time, context switches, ...) divided by the result's requests; 0 without any.
+double per_request(const bench_result& result, double total);
 
 /// The percentile spectrum as lines "  p50      1.234 ms" for 50, 75, 90, 99, 99.9, 99.99 and
 /// max, under a heading naming the mode.

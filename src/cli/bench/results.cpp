@@ -222,13 +222,11 @@ boost::json::object make_results(const bench_result& result, const run_environme
         result.seconds > 0 ? round_ns(static_cast<double>(result.requests) / result.seconds) : 0.0;
     summary["late_requests"] = result.late_requests;
     summary["max_lateness_ms"] = round_ns(ms(result.max_lateness.count()));
-    const auto per_request = [&](double total) {
-        return result.requests > 0 ? round_ns(total / static_cast<double>(result.requests)) : 0.0;
-    };
-    summary["cpu_us_per_request"] = per_request(result.cpu_seconds * 1e6);
-    summary["cpu_system_us_per_request"] = per_request(result.cpu_system_seconds * 1e6);
+    summary["cpu_us_per_request"] = round_ns(per_request(result, result.cpu_seconds * 1e6));
+    summary["cpu_system_us_per_request"] =
+        round_ns(per_request(result, result.cpu_system_seconds * 1e6));
     summary["context_switches_per_request"] =
-        per_request(static_cast<double>(result.context_switches));
+        round_ns(per_request(result, static_cast<double>(result.context_switches)));
     out["summary"] = std::move(summary);
 
     json::array percentiles;
