@@ -2,6 +2,7 @@
 #include "transport/http_connection.hpp"
 
 #include "transport/crc32.hpp"
+#include "transport/response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/read.hpp>
@@ -21,6 +22,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 #include <sstream>
@@ -283,15 +285,88 @@ private:
     http_response& out_;
 };
 
-/// Writes the request, reads the head of the response with the parser, then the body: a body
-/// of known length goes straight from the socket into `body`, in reads as large as the kernel
-/// gives, instead of through the parser's buffer in small pieces. `body_crc` gets its CRC-32.
+/// Reads a body of `length` bytes: what the buffer holds past the head, then straight from the
+/// socket into `body`, in reads as large as the kernel gives, instead of through a buffer in
+/// small pieces. `body_crc` gets its CRC-32 and `received` counts the bytes read.
+template <class Stream>
+asio::awaitable<error_code> read_known_length_body(Stream& stream, beast::flat_buffer& buffer,
+                                                   std::uint64_t length, std::size_t max_body,
+                                                   std::string& body, std::uint32_t& body_crc,
+                                                   std::size_t& received)
+{
+    received = 0;
+    if (length > max_body) co_return http::error::body_limit;
+    const auto size = static_cast<std::size_t>(length);
+    body.resize(size);
+    received = std::min(buffer.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), received), buffer.data());
+    buffer.consume(received);
+    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), received));
+    while (received < size) {
+        auto [read_ec, read_bytes] = co_await stream.async_read_some(
+            asio::buffer(body.data() + received, size - received), use_tuple);
+        received += read_bytes;
+        if (read_ec) co_return read_ec;
+        crc = crc32_update(crc, std::string_view(body.data() + received - read_bytes, read_bytes));
+    }
+    body_crc = crc;
+    co_return error_code{};
+}
+
+/// What reading a response learned beyond what it wrote into the response.
+struct head_outcome {
+    std::optional<std::string> crc32_text;
+    /// Whether any byte of the response arrived.
+    bool received_any = false;
+};
+
+/// Reads a response whose head parse_response_head leaves to Beast: its parser reads the head
+/// from the start (the bytes already buffered first), then a body of known length as
+/// read_known_length_body does, or any other body itself, within the limits.
+template <class Stream>
+asio::awaitable<error_code> read_with_beast(Stream& stream, beast::flat_buffer& buffer,
+                                            http_response& response, const pool_options& limits,
+                                            head_outcome& outcome, std::size_t& bytes_received)
+{
+    response_parser parser(response);
+    parser.body_limit(limits.max_response_body);
+    parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, use_tuple);
+    bytes_received = header_bytes;
+    outcome.received_any = parser.got_some() || buffer.size() != 0;
+    if (header_ec) co_return header_ec;
+    response.status = parser.status;
+    outcome.crc32_text = std::move(parser.crc32_text);
+    const auto length = parser.content_length();
+    if (parser.is_done() || !length) {
+        // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
+        if (!parser.is_done()) {
+            auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+            bytes_received += read_bytes;
+            if (read_ec) co_return read_ec;
+        }
+        response.keep_alive = parser.keep_alive();
+        response.body_crc32 = crc32(response.body);
+        co_return error_code{};
+    }
+    response.keep_alive = parser.keep_alive();
+    std::size_t body_bytes = 0;
+    const error_code ec = co_await read_known_length_body(
+        stream, buffer, *length, limits.max_response_body, response.body, response.body_crc32,
+        body_bytes);
+    bytes_received += body_bytes;
+    co_return ec;
+}
+
+/// Writes the request and reads the response. A head in the plain form DynamoDB sends is read
+/// by parse_response_head, without Beast's parser and its work per field; any other goes to
+/// read_with_beast.
 template <class Stream>
 asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
                                            std::string_view head, std::string_view request_body,
-                                           response_parser& parser, std::string& body,
-                                           std::uint32_t& body_crc, std::size_t max_body,
-                                           exchange_measures* measures)
+                                           http_response& response, const pool_options& limits,
+                                           head_outcome& outcome, exchange_measures* measures)
 {
     const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
     const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
@@ -302,41 +377,46 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
     }
     if (write_ec) co_return write_ec;
 
-    auto [header_ec, header_bytes] =
-        co_await http::async_read_header(stream, buffer, parser, use_tuple);
-    if (measures) measures->bytes_received = header_bytes;
-    if (header_ec) co_return header_ec;
-    const auto length = parser.content_length();
-    if (parser.is_done() || !length) {
-        // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
-        if (!parser.is_done()) {
-            auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
-            if (measures) measures->bytes_received += read_bytes;
-            if (read_ec) co_return read_ec;
-        }
-        body_crc = crc32(body);
-        co_return error_code{};
-    }
-    if (*length > max_body) co_return http::error::body_limit;
-    const auto size = static_cast<std::size_t>(*length);
-    body.resize(size);
-    std::size_t received = std::min(buffer.size(), size);
-    asio::buffer_copy(asio::buffer(body.data(), received), buffer.data());
-    buffer.consume(received);
-    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), received));
-    while (received < size) {
-        auto [read_ec, read_bytes] = co_await stream.async_read_some(
-            asio::buffer(body.data() + received, size - received), use_tuple);
+    response_head fields;
+    std::size_t head_size = 0;
+    head_parse parsed = head_parse::need_more;
+    for (;;) {
+        const auto data = buffer.data();
+        parsed = parse_response_head(
+            std::string_view(static_cast<const char*>(data.data()), data.size()),
+            limits.max_response_header, fields, head_size);
+        if (parsed != head_parse::need_more) break;
+        // As much as the buffer holds, as Beast reads: a whole small response in one read.
+        const std::size_t room =
+            std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 512, 64 * 1024);
+        auto [read_ec, read_bytes] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
+        buffer.commit(read_bytes);
         if (read_ec) {
-            if (measures) measures->bytes_received += received + read_bytes;
+            outcome.received_any = buffer.size() != 0;
+            if (measures) measures->bytes_received = buffer.size();
             co_return read_ec;
         }
-        crc = crc32_update(crc, std::string_view(body.data() + received, read_bytes));
-        received += read_bytes;
     }
-    if (measures) measures->bytes_received += size;
-    body_crc = crc;
-    co_return error_code{};
+    std::size_t bytes_received = 0;
+    error_code ec;
+    if (parsed == head_parse::general) {
+        ec = co_await read_with_beast(stream, buffer, response, limits, outcome, bytes_received);
+    } else {
+        outcome.received_any = true;
+        response.status = fields.status;
+        response.keep_alive = fields.keep_alive;
+        response.request_id.assign(fields.request_id);
+        response.date.assign(fields.date);
+        if (fields.has_crc32) outcome.crc32_text.emplace(fields.crc32);
+        buffer.consume(head_size);
+        std::size_t body_bytes = 0;
+        ec = co_await read_known_length_body(stream, buffer, fields.content_length,
+                                             limits.max_response_body, response.body,
+                                             response.body_crc32, body_bytes);
+        bytes_received = head_size + body_bytes;
+    }
+    if (measures) measures->bytes_received = bytes_received;
+    co_return ec;
 }
 
 }  // namespace
@@ -354,17 +434,15 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     tcp.expires_at(deadline);
     exchanging_ = true;  // stays set when a cancellation unwinds out of the read
 
-    response_parser parser(response);
-    parser.body_limit(limits.max_response_body);
-    parser.header_limit(static_cast<std::uint32_t>(limits.max_response_header));
+    head_outcome outcome;
     const error_code ec =
-        ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, parser, response.body,
-                                       response.body_crc32, limits.max_response_body, measures)
-             : co_await write_and_read(*tcp_, buffer_, head, request_body, parser, response.body,
-                                       response.body_crc32, limits.max_response_body, measures);
+        ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, response, limits,
+                                       outcome, measures)
+             : co_await write_and_read(*tcp_, buffer_, head, request_body, response, limits,
+                                       outcome, measures);
     exchanging_ = false;
     if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
-    received_any = parser.got_some() || buffer_.size() != 0;
+    received_any = outcome.received_any;
     if (ec) {
         detail = ec.message();
         buffer_.clear();
@@ -373,10 +451,8 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
     }
     tcp.expires_never();
 
-    response.status = parser.status;
-    response.keep_alive = parser.keep_alive();
-    response.crc32 = parser.crc32_text ? parse_crc32(*parser.crc32_text) : std::nullopt;
-    if (parser.crc32_text && !response.crc32) {
+    response.crc32 = outcome.crc32_text ? parse_crc32(*outcome.crc32_text) : std::nullopt;
+    if (outcome.crc32_text && !response.crc32) {
         detail = "x-amz-crc32 header is not a number";
         co_return make_error_code(errc::crc32_mismatch);
     }
