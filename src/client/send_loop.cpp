@@ -56,6 +56,7 @@ void send_loop::notify_attempt(error_code ec, const http_response* response,
         event.aws_type = diag_.aws_type;
     }
     event.reused_connection = reused_;
+    event.new_connection = opened_;
     event.latency = {.queued = acquired_.queued,
                      .connect = acquired_.connect,
                      .send = exchanged_.send,
@@ -132,11 +133,13 @@ send_action send_loop::resume(send_loop_event event)
         exchange_started_ = std::chrono::steady_clock::now();
         fresh_ = false;
         reused_ = false;
+        opened_ = false;
         state_ = state::acquiring;
         return {.what = send_action::kind::acquire_connection, .fresh = false};
     }
     if (auto* acquired = std::get_if<connection_acquired>(&event)) {
         reused_ = acquired->reused;
+        opened_ = !acquired->reused;
         acquired_ = acquired->measures;
         state_ = state::sending;
         return {.what = send_action::kind::send};

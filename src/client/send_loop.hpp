@@ -187,6 +187,7 @@ private:
     /// The connection in use is a new one taken after a stale kept-alive one.
     bool fresh_ = false;
     bool reused_ = false;
+    bool opened_ = false;
     std::chrono::steady_clock::time_point exchange_started_{};
     /// The exchange under way, measured for the observer.
     acquire_measures acquired_{};

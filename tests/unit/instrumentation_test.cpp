@@ -5,6 +5,7 @@
 #include <dynomite/client/instrumentation.hpp>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -73,6 +74,7 @@ struct attempt_copy {
     bool retried = false;
     unsigned http_status = 0;
     bool reused_connection = false;
+    bool new_connection = false;
     dynomite::attempt_latency latency;
     std::size_t bytes_sent = 0, bytes_received = 0;
 };
@@ -96,7 +98,7 @@ public:
     {
         attempts.push_back({std::string(e.operation), std::string(e.table), std::string(e.index),
                             std::string(e.aws_type), std::string(e.request_id), e.attempt, e.error,
-                            e.reason, e.retried, e.http_status, e.reused_connection, e.latency,
+                            e.reason, e.retried, e.http_status, e.reused_connection, e.new_connection, e.latency,
                             e.bytes_sent, e.bytes_received});
     }
     void on_operation(const operation_event& e) override
@@ -180,6 +182,7 @@ void expect_matches_server(const std::vector<attempt_copy>& attempts,
         for (std::size_t j = 0; j < first + i; ++j)
             connection_seen = connection_seen || served[j].connection == request.connection;
         EXPECT_EQ(event.reused_connection, connection_seen);
+        EXPECT_EQ(event.new_connection, !connection_seen);
         // A new connection's time is in connect, a kept-alive one's is not.
         EXPECT_EQ(event.latency.connect.count() > 0, !connection_seen);
         EXPECT_EQ(event.latency.queued.count(), 0);  // one request at a time: never queued
@@ -400,6 +403,29 @@ TEST(Instrumentation, DroppedConnection)
     EXPECT_EQ(observer->operations[0].attempts, 2);
 }
 
+TEST(Instrumentation, AFailedConnectOpensNoConnection)
+{
+    // A port nothing listens on: bound, then closed.
+    asio::io_context io;
+    asio::ip::tcp::acceptor acceptor(io, {asio::ip::make_address("127.0.0.1"), 0});
+    const auto port = acceptor.local_endpoint().port();
+    acceptor.close();
+    fake_server unused;
+    auto config = config_for(unused, std::make_shared<recording_observer>());
+    auto observer = std::static_pointer_cast<recording_observer>(config.observer);
+    config.endpoint = "http://127.0.0.1:" + std::to_string(port);
+    client c(io.get_executor(), config);
+
+    auto out = run(io, c, music_get());
+    ASSERT_TRUE(out.ec);
+    ASSERT_FALSE(observer->attempts.empty());
+    for (const auto& attempt : observer->attempts) {
+        EXPECT_FALSE(attempt.new_connection);
+        EXPECT_FALSE(attempt.reused_connection);
+        EXPECT_EQ(attempt.http_status, 0u);
+    }
+}
+
 TEST(Instrumentation, StaleKeptAliveConnectionIsResentUnderTheSameAttempt)
 {
     fake_server server;
@@ -425,6 +451,8 @@ TEST(Instrumentation, StaleKeptAliveConnectionIsResentUnderTheSameAttempt)
     const auto& resent = observer->attempts[2];
     EXPECT_EQ(resent.attempt, 1);
     EXPECT_FALSE(resent.reused_connection);
+    EXPECT_TRUE(resent.new_connection);
+    EXPECT_FALSE(stale.new_connection);
     EXPECT_FALSE(resent.error);
     ASSERT_EQ(observer->operations.size(), 2u);
     EXPECT_EQ(observer->operations[1].attempts, 2);  // two exchanges, one counted attempt

@@ -99,6 +99,9 @@ struct attempt_event {
     std::string_view request_id;
     /// The attempt ran on a kept-alive connection.
     bool reused_connection = false;
+    /// The attempt opened the connection it ran on (over HTTPS: made a TLS handshake). False
+    /// for a kept-alive one, and when connecting failed.
+    bool new_connection = false;
     attempt_latency latency{};
     /// The request as written (head and body) and the answer as read (head and body); a
     /// failed exchange counts what went through before it failed, as far as it is known.

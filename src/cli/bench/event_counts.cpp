@@ -16,8 +16,7 @@ void event_counts::on_attempt(const attempt_event& event)
     if (!measuring_->load(std::memory_order_relaxed)) return;
     auto& counts = of(event.operation);
     ++counts.attempts;
-    // The pool measures a connect only when it opens a connection.
-    if (event.latency.connect.count() > 0) ++counts.new_connections;
+    if (event.new_connection) ++counts.new_connections;
     if (!event.retried) return;
     ++counts.retries;
     if (event.reason == retry_reason::throttling) ++counts.throttles;
