@@ -285,34 +285,6 @@ private:
     http_response& out_;
 };
 
-/// Reads a body of `length` bytes: what the buffer holds past the head, then straight from the
-/// socket into `body`, in reads as large as the kernel gives, instead of through a buffer in
-/// small pieces. `body_crc` gets its CRC-32 and `received` counts the bytes read.
-template <class Stream>
-asio::awaitable<error_code> read_known_length_body(Stream& stream, beast::flat_buffer& buffer,
-                                                   std::uint64_t length, std::size_t max_body,
-                                                   std::string& body, std::uint32_t& body_crc,
-                                                   std::size_t& received)
-{
-    received = 0;
-    if (length > max_body) co_return http::error::body_limit;
-    const auto size = static_cast<std::size_t>(length);
-    body.resize(size);
-    received = std::min(buffer.size(), size);
-    asio::buffer_copy(asio::buffer(body.data(), received), buffer.data());
-    buffer.consume(received);
-    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), received));
-    while (received < size) {
-        auto [read_ec, read_bytes] = co_await stream.async_read_some(
-            asio::buffer(body.data() + received, size - received), use_tuple);
-        received += read_bytes;
-        if (read_ec) co_return read_ec;
-        crc = crc32_update(crc, std::string_view(body.data() + received - read_bytes, read_bytes));
-    }
-    body_crc = crc;
-    co_return error_code{};
-}
-
 /// What reading a response learned beyond what it wrote into the response.
 struct head_outcome {
     std::optional<std::string> crc32_text;
@@ -320,13 +292,16 @@ struct head_outcome {
     bool received_any = false;
 };
 
-/// Reads a response whose head parse_response_head leaves to Beast: its parser reads the head
-/// from the start (the bytes already buffered first), then a body of known length as
-/// read_known_length_body does, or any other body itself, within the limits.
+/// Reads a head that parse_response_head leaves to Beast: its parser reads it from the start
+/// (the bytes already buffered first). A body of known length is left to the caller, in
+/// `known_length`; any other body the parser reads itself, within the limits.
 template <class Stream>
-asio::awaitable<error_code> read_with_beast(Stream& stream, beast::flat_buffer& buffer,
-                                            http_response& response, const pool_options& limits,
-                                            head_outcome& outcome, std::size_t& bytes_received)
+asio::awaitable<error_code> read_head_with_beast(Stream& stream, beast::flat_buffer& buffer,
+                                                 http_response& response,
+                                                 const pool_options& limits,
+                                                 head_outcome& outcome,
+                                                 std::size_t& bytes_received,
+                                                 std::optional<std::uint64_t>& known_length)
 {
     response_parser parser(response);
     parser.body_limit(limits.max_response_body);
@@ -337,31 +312,29 @@ asio::awaitable<error_code> read_with_beast(Stream& stream, beast::flat_buffer& 
     outcome.received_any = parser.got_some() || buffer.size() != 0;
     if (header_ec) co_return header_ec;
     response.status = parser.status;
+    response.keep_alive = parser.keep_alive();
     outcome.crc32_text = std::move(parser.crc32_text);
     const auto length = parser.content_length();
-    if (parser.is_done() || !length) {
-        // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
-        if (!parser.is_done()) {
-            auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
-            bytes_received += read_bytes;
-            if (read_ec) co_return read_ec;
-        }
-        response.keep_alive = parser.keep_alive();
-        response.body_crc32 = crc32(response.body);
+    if (!parser.is_done() && length) {
+        known_length = *length;
         co_return error_code{};
     }
-    response.keep_alive = parser.keep_alive();
-    std::size_t body_bytes = 0;
-    const error_code ec = co_await read_known_length_body(
-        stream, buffer, *length, limits.max_response_body, response.body, response.body_crc32,
-        body_bytes);
-    bytes_received += body_bytes;
-    co_return ec;
+    // Chunked, or delimited by the end of the connection: the parser reads it, within limits.
+    if (!parser.is_done()) {
+        auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, use_tuple);
+        bytes_received += read_bytes;
+        if (read_ec) co_return read_ec;
+        response.keep_alive = parser.keep_alive();
+    }
+    response.body_crc32 = crc32(response.body);
+    co_return error_code{};
 }
 
 /// Writes the request and reads the response. A head in the plain form DynamoDB sends is read
 /// by parse_response_head, without Beast's parser and its work per field; any other goes to
-/// read_with_beast.
+/// read_head_with_beast. A body of known length goes straight from the socket into the
+/// response's body, in reads as large as the kernel gives, instead of through the buffer in
+/// small pieces; its CRC-32 is computed piece by piece as it arrives.
 template <class Stream>
 asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
                                            std::string_view head, std::string_view request_body,
@@ -397,10 +370,17 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
             co_return read_ec;
         }
     }
-    std::size_t bytes_received = 0;
-    error_code ec;
+    std::size_t received = 0;
+    std::uint64_t length = 0;
     if (parsed == head_parse::general) {
-        ec = co_await read_with_beast(stream, buffer, response, limits, outcome, bytes_received);
+        std::optional<std::uint64_t> known_length;
+        const error_code ec = co_await read_head_with_beast(stream, buffer, response, limits,
+                                                            outcome, received, known_length);
+        if (ec || !known_length) {
+            if (measures) measures->bytes_received = received;
+            co_return ec;
+        }
+        length = *known_length;
     } else {
         outcome.received_any = true;
         response.status = fields.status;
@@ -409,13 +389,31 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
         response.date.assign(fields.date);
         if (fields.has_crc32) outcome.crc32_text.emplace(fields.crc32);
         buffer.consume(head_size);
-        std::size_t body_bytes = 0;
-        ec = co_await read_known_length_body(stream, buffer, fields.content_length,
-                                             limits.max_response_body, response.body,
-                                             response.body_crc32, body_bytes);
-        bytes_received = head_size + body_bytes;
+        received = head_size;
+        length = fields.content_length;
     }
-    if (measures) measures->bytes_received = bytes_received;
+
+    if (length > limits.max_response_body) co_return http::error::body_limit;
+    const auto size = static_cast<std::size_t>(length);
+    std::string& body = response.body;
+    body.resize(size);
+    std::size_t filled = std::min(buffer.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), filled), buffer.data());
+    buffer.consume(filled);
+    std::uint32_t crc = crc32_update(0, std::string_view(body.data(), filled));
+    error_code ec;
+    while (filled < size) {
+        auto [read_ec, read_bytes] = co_await stream.async_read_some(
+            asio::buffer(body.data() + filled, size - filled), use_tuple);
+        crc = crc32_update(crc, std::string_view(body.data() + filled, read_bytes));
+        filled += read_bytes;
+        if (read_ec) {
+            ec = read_ec;
+            break;
+        }
+    }
+    if (measures) measures->bytes_received = received + filled;
+    response.body_crc32 = crc;
     co_return ec;
 }
 
