@@ -60,8 +60,9 @@ error_code translate_transport_error(error_code ec, bool connecting) noexcept
 }
 
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls)
-    : tls_(tls)
+    : tls_(tls), deadline_timer_(executor), deadline_(std::make_shared<deadline_state>())
 {
+    deadline_->owner = this;
     // Beast reads as much as the buffer holds (512 bytes at the least): room for a whole
     // response head, and for most small responses, in one read.
     buffer_.reserve(16 * 1024);
@@ -71,32 +72,54 @@ http_connection::http_connection(asio::any_io_executor executor, asio::ssl::cont
         tcp_.emplace(executor);
 }
 
-http_connection::~http_connection() { close(); }
+http_connection::~http_connection()
+{
+    deadline_->owner = nullptr;  // a handler already queued finds no connection
+    close();
+}
 
-beast::tcp_stream& http_connection::lowest_layer() noexcept
+asio::ip::tcp::socket& http_connection::socket() noexcept
 {
     return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
 }
 
-const beast::tcp_stream& http_connection::lowest_layer() const noexcept
+const asio::ip::tcp::socket& http_connection::socket() const noexcept
 {
     return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
 }
 
-bool http_connection::is_open() const noexcept { return lowest_layer().socket().is_open(); }
+void http_connection::arm(steady_time when)
+{
+    deadline_->timed_out = false;
+    const std::uint64_t generation = ++deadline_->generation;
+    deadline_timer_.expires_at(when);
+    deadline_timer_.async_wait([state = deadline_, generation](error_code ec) {
+        if (ec || state->owner == nullptr || state->generation != generation) return;
+        state->timed_out = true;
+        state->owner->close();
+    });
+}
+
+void http_connection::disarm() noexcept
+{
+    ++deadline_->generation;
+    deadline_timer_.cancel();  // the reactor's timer cancel does not fail
+}
+
+bool http_connection::is_open() const noexcept { return socket().is_open(); }
 
 void http_connection::close() noexcept
 {
     error_code ignored;
-    auto& socket = lowest_layer().socket();
-    if (!socket.is_open()) return;
-    socket.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-    socket.close(ignored);
+    auto& s = socket();
+    if (!s.is_open()) return;
+    s.shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+    s.close(ignored);
 }
 
 bool http_connection::usable_when_idle(steady_time now) const noexcept
 {
-    auto& socket = const_cast<http_connection*>(this)->lowest_layer().socket();
+    auto& socket = const_cast<http_connection*>(this)->socket();
     if (!socket.is_open() || buffer_.size() != 0) return false;
     if (now - idle_since < std::chrono::milliseconds(1)) return true;
     // An idle HTTP connection has nothing to read; readable means the peer closed it (or sent
@@ -110,9 +133,10 @@ namespace {
 
 /// Opens the tunnel: sends CONNECT and reads the proxy's answer, which must be 2xx. Anything
 /// else is the proxy's refusal, reported with its status and naming the proxy.
-asio::awaitable<error_code> open_tunnel(beast::tcp_stream& tcp, beast::flat_buffer& buffer,
+/// `timed_out` tells whether the connection's deadline closed it.
+asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& tcp, beast::flat_buffer& buffer,
                                         const endpoint& ep, const proxy_route& proxy,
-                                        std::string& detail)
+                                        const bool& timed_out, std::string& detail)
 {
     const std::string named = "the proxy " + proxy.display + " (" + proxy.origin + ")";
     const std::string request = format_connect_request(ep, proxy);
@@ -122,6 +146,7 @@ asio::awaitable<error_code> open_tunnel(beast::tcp_stream& tcp, beast::flat_buff
     answer.header_limit(16 * 1024);
     error_code ec = write_ec;
     if (!ec) std::tie(ec, std::ignore) = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
+    if (ec && timed_out) ec = beast::error::timeout;
     if (ec) {
         detail = named + " closed or failed the CONNECT: " + ec.message();
         co_return translate_transport_error(ec, true);
@@ -149,7 +174,8 @@ asio::awaitable<error_code> http_connection::connect(
     const std::vector<asio::ip::tcp::endpoint>& addresses, steady_time deadline,
     const tls_session& resume, std::string& detail)
 {
-    auto& tcp = lowest_layer();
+    const disarm_at_exit disarm_guard{*this};
+    auto& tcp = socket();
     // The addresses in turn, each with an equal share of the time left (the last one with all
     // of it): one that refuses, or does not answer at all, leaves time for the others.
     // What is reported when no attempt is made: no address, or no time left for the first
@@ -162,13 +188,15 @@ asio::awaitable<error_code> http_connection::connect(
         const auto now = std::chrono::steady_clock::now();
         if (now >= deadline) break;
         const auto left = static_cast<long>(addresses.size() - i);
-        tcp.expires_at(left == 1 ? deadline : now + (deadline - now) / left);
+        arm(left == 1 ? deadline : now + (deadline - now) / left);
         std::tie(connect_ec) = co_await tcp.async_connect(addresses[i], use_tuple);
+        if (connect_ec && timed_out()) connect_ec = beast::error::timeout;
         if (!connect_ec) {
             connected = addresses[i];
             break;
         }
-        tcp.close();  // a timed-out attempt leaves it closed already; the next one reopens it
+        error_code ignored;
+        tcp.close(ignored);  // a timed-out attempt leaves it closed already; the next one reopens it
         if (!failures.empty()) failures += "; ";
         std::ostringstream where;
         where << addresses[i];
@@ -182,15 +210,15 @@ asio::awaitable<error_code> http_connection::connect(
         co_return translate_transport_error(connect_ec, true);
     }
     remote = connected;
-    tcp.socket().set_option(asio::ip::tcp::no_delay(true));
+    tcp.set_option(asio::ip::tcp::no_delay(true));
 
     if (!ssl_) {
-        tcp.expires_never();
         connected_at = std::chrono::steady_clock::now();
         co_return error_code{};
     }
     if (proxy) {
-        if (auto ec = co_await open_tunnel(tcp, buffer_, ep, *proxy, detail)) co_return ec;
+        if (auto ec = co_await open_tunnel(tcp, buffer_, ep, *proxy, deadline_->timed_out, detail))
+            co_return ec;
     }
     // SNI, then certificate and host-name checks (the context decides whether to verify).
     if (!SSL_set_tlsext_host_name(ssl_->native_handle(), ep.host.c_str()))
@@ -200,6 +228,7 @@ asio::awaitable<error_code> http_connection::connect(
     // Offering a session the server no longer knows only costs a full handshake.
     if (resume) SSL_set_session(ssl_->native_handle(), resume.get());
     auto [handshake_ec] = co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    if (handshake_ec && timed_out()) handshake_ec = beast::error::timeout;
     if (handshake_ec) {
         const long verify_result = SSL_get_verify_result(ssl_->native_handle());
         detail = handshake_ec.message();
@@ -207,7 +236,6 @@ asio::awaitable<error_code> http_connection::connect(
             detail += std::string(": ") + X509_verify_cert_error_string(verify_result);
         co_return translate_transport_error(handshake_ec, true);
     }
-    tcp.expires_never();
     connected_at = std::chrono::steady_clock::now();
     co_return error_code{};
 }
@@ -428,16 +456,16 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
 {
     const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
     received_any = false;
-    auto& tcp = lowest_layer();
-    tcp.expires_at(deadline);
+    const disarm_at_exit disarm_guard{*this};
+    arm(deadline);
     exchanging_ = true;  // stays set when a cancellation unwinds out of the read
 
     head_outcome outcome;
-    const error_code ec =
-        ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, response, limits,
-                                       outcome, measures)
-             : co_await write_and_read(*tcp_, buffer_, head, request_body, response, limits,
-                                       outcome, measures);
+    error_code ec = ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, response,
+                                                   limits, outcome, measures)
+                         : co_await write_and_read(*tcp_, buffer_, head, request_body, response,
+                                                   limits, outcome, measures);
+    if (ec && timed_out()) ec = beast::error::timeout;
     exchanging_ = false;
     if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
     received_any = outcome.received_any;
@@ -447,7 +475,6 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
         close();
         co_return translate_transport_error(ec, false);
     }
-    tcp.expires_never();
 
     response.crc32 = outcome.crc32_text ? parse_crc32(*outcome.crc32_text) : std::nullopt;
     if (outcome.crc32_text && !response.crc32) {

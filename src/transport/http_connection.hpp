@@ -8,10 +8,10 @@
 #include <dynomite/core/error.hpp>
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <string_view>
@@ -120,13 +120,34 @@ public:
     asio::ip::tcp::endpoint remote;
 
 private:
-    beast::tcp_stream& lowest_layer() noexcept;
-    const beast::tcp_stream& lowest_layer() const noexcept;
+    /// What the deadline timer's handler reaches: the connection, while it exists.
+    struct deadline_state {
+        http_connection* owner = nullptr;
+        /// Counts the arm and disarm calls; a handler of an older one does nothing.
+        std::uint64_t generation = 0;
+        bool timed_out = false;
+    };
+    /// Closes the connection at `when` unless disarmed first, which fails the operation under
+    /// way; timed_out() then tells a timeout from other failures. One timer wait covers a
+    /// connect or an exchange, rather than one for each read and write.
+    void arm(steady_time when);
+    void disarm() noexcept;
+    bool timed_out() const noexcept { return deadline_->timed_out; }
+    /// Disarms the deadline when a connect or an exchange ends, however it ends.
+    struct disarm_at_exit {
+        http_connection& connection;
+        ~disarm_at_exit() { connection.disarm(); }
+    };
+
+    asio::ip::tcp::socket& socket() noexcept;
+    const asio::ip::tcp::socket& socket() const noexcept;
 
     asio::ssl::context* tls_;
-    std::optional<beast::tcp_stream> tcp_;
-    using ssl_stream = beast::ssl_stream<beast::tcp_stream>;
+    std::optional<asio::ip::tcp::socket> tcp_;
+    using ssl_stream = beast::ssl_stream<asio::ip::tcp::socket>;
     std::optional<ssl_stream> ssl_;
+    asio::steady_timer deadline_timer_;
+    std::shared_ptr<deadline_state> deadline_;
     beast::flat_buffer buffer_;
     bool exchanging_ = false;
     bool session_taken_ = false;
