@@ -315,6 +315,24 @@ TEST_F(TlsTest, MissingCaFileIsAConfigurationError)
     EXPECT_EQ(server->connections_accepted(), 0u);
 }
 
+TEST_F(TlsTest, AHandshakeNeverAnsweredTimesOutAsAConnect)
+{
+    // The kernel completes the TCP connection for the listening socket; nothing answers the
+    // client's hello, so the connection's deadline must end the handshake.
+    start_server(pki->leaf(server_spec("localhost", localhost_names)));
+    asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+    auto cfg = config(true);
+    cfg.endpoint = "https://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+    cfg.pool.connect_timeout = 300ms;
+    cfg.retry.max_attempts = 1;
+
+    auto result = run(cfg);
+
+    EXPECT_EQ(result.ec, errc::connect_timeout) << result.ec.message();
+    EXPECT_NE(result.diag.message.find("connecting to https://127.0.0.1:"), std::string::npos)
+        << result.diag.message;
+}
+
 TEST_F(TlsTest, PlainHttpToATlsServerFailsAsAClosedConnection)
 {
     // The server refuses the handshake at the first byte and drops the connection; the client
