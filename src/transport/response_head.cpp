@@ -1,24 +1,31 @@
 #include "transport/response_head.hpp"
 
 #include <array>
-#include <cstring>
 
 namespace dynomite::detail {
 namespace {
 
-// RFC 9110's tchar: the bytes a field name is made of.
-constexpr std::array<bool, 256> token_chars = [] {
-    std::array<bool, 256> table{};
-    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
-    for (const char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+enum char_class : unsigned char { token = 1, text = 2 };
+
+// Per byte: whether a field name may hold it (RFC 9110's tchar), and whether a value or the
+// reason phrase may (printable ASCII and tab here; Beast also takes bytes from 0x80 up, and
+// those go to it).
+constexpr std::array<unsigned char, 256> char_classes = [] {
+    std::array<unsigned char, 256> table{};
+    for (int c = 0x20; c < 0x7f; ++c) table[static_cast<std::size_t>(c)] = text;
+    table['\t'] = text;
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] |= token;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] |= token;
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] |= token;
+    for (const char c : std::string_view("!#$%&'*+-.^_`|~"))
+        table[static_cast<unsigned char>(c)] |= token;
     return table;
 }();
 
-// Printable ASCII and tab: what a value or a reason phrase holds here. Beast also takes
-// bytes from 0x80 up; those go to it.
-bool is_plain_text(char c) noexcept { return (c >= 0x20 && c < 0x7f) || c == '\t'; }
+bool is(char c, char_class of) noexcept
+{
+    return (char_classes[static_cast<unsigned char>(c)] & of) != 0;
+}
 
 bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 
@@ -50,8 +57,6 @@ bool read_status_line(std::string_view line, unsigned& status, bool& http11) noe
     http11 = line[7] == '1';
     if (!is_digit(line[9]) || !is_digit(line[10]) || !is_digit(line[11])) return false;
     status = static_cast<unsigned>((line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0'));
-    for (const char c : line.substr(13))
-        if (!is_plain_text(c)) return false;
     return true;
 }
 
@@ -68,43 +73,58 @@ bool read_length(std::string_view value, std::uint64_t& out) noexcept
     return true;
 }
 
+/// The end of the line that starts at `from`: the offset of its CR, once the bytes before it
+/// are text, it is followed by LF, and the byte after that (which would fold a line into
+/// this one) has arrived. need_more when they have not all arrived; general for any other byte.
+head_parse line_end(std::string_view data, std::size_t from, std::size_t& cr) noexcept
+{
+    std::size_t i = from;
+    while (i < data.size() && is(data[i], text)) ++i;
+    if (i + 2 >= data.size()) return head_parse::need_more;
+    if (data[i] != '\r' || data[i + 1] != '\n') return head_parse::general;
+    cr = i;
+    return head_parse::parsed;
+}
+
 }  // namespace
 
 head_parse parse_response_head(std::string_view data, std::size_t max_head, response_head& out,
                                std::size_t& head_size) noexcept
 {
-    const char* const end_mark = static_cast<const char*>(
-        ::memmem(data.data(), data.size(), "\r\n\r\n", 4));
-    if (end_mark == nullptr) return data.size() < max_head ? head_parse::need_more : head_parse::general;
-    const auto size = static_cast<std::size_t>(end_mark - data.data()) + 4;
-    if (size >= max_head) return head_parse::general;
-
-    // Each line ends with CRLF; the last one is the empty line.
-    std::string_view rest = data.substr(0, size - 2);
-    const std::size_t first_end = rest.find("\r\n");
+    // One pass: each line is checked as it is found, and the empty line ends the head.
+    const auto fail = [&](head_parse result) {
+        return result == head_parse::need_more && data.size() >= max_head ? head_parse::general
+                                                                          : result;
+    };
+    std::size_t cr = 0;
+    if (const auto found = line_end(data, 0, cr); found != head_parse::parsed) return fail(found);
     bool http11 = false;
     out = response_head{};
-    if (!read_status_line(rest.substr(0, first_end), out.status, http11)) return head_parse::general;
+    if (!read_status_line(data.substr(0, cr), out.status, http11)) return head_parse::general;
     // No body by its status whatever the fields say, or an interim answer.
     if (out.status < 200 || out.status == 204 || out.status == 304) return head_parse::general;
-    rest.remove_prefix(first_end + 2);
 
     bool has_length = false;
     bool close = false;
     bool keep_alive = false;
-    while (!rest.empty()) {
-        const std::size_t line_end = rest.find("\r\n");
-        const std::string_view line = rest.substr(0, line_end);
-        rest.remove_prefix(line_end + 2);
-        std::size_t colon = 0;
-        while (colon < line.size() && token_chars[static_cast<unsigned char>(line[colon])]) ++colon;
-        if (colon == 0 || colon == line.size() || line[colon] != ':') return head_parse::general;
-        for (const char c : line.substr(colon + 1))
-            if (!is_plain_text(c)) return head_parse::general;
+    std::size_t at = cr + 2;
+    for (;;) {
+        if (at + 2 > data.size()) return fail(head_parse::need_more);
+        if (data[at] == '\r') {
+            if (data[at + 1] != '\n') return head_parse::general;
+            break;
+        }
         // A line that begins with a blank continues the one before it (obsolete folding).
-        if (!rest.empty() && (rest.front() == ' ' || rest.front() == '\t')) return head_parse::general;
-        const std::string_view name = line.substr(0, colon);
-        const std::string_view value = trim_blanks(line.substr(colon + 1));
+        std::size_t colon = at;
+        while (colon < data.size() && is(data[colon], token)) ++colon;
+        if (colon == data.size()) return fail(head_parse::need_more);
+        if (colon == at || data[colon] != ':') return head_parse::general;
+        if (const auto found = line_end(data, colon + 1, cr); found != head_parse::parsed)
+            return fail(found);
+        if (data[cr + 2] == ' ' || data[cr + 2] == '\t') return head_parse::general;
+        const std::string_view name = data.substr(at, colon - at);
+        const std::string_view value = trim_blanks(data.substr(colon + 1, cr - colon - 1));
+        at = cr + 2;
 
         if (names_equal(name, "content-length")) {
             if (has_length || !read_length(value, out.content_length)) return head_parse::general;
@@ -128,7 +148,8 @@ head_parse parse_response_head(std::string_view data, std::size_t max_head, resp
             out.date = value;
         }
     }
-    if (!has_length) return head_parse::general;
+    const std::size_t size = at + 2;
+    if (size >= max_head || !has_length) return head_parse::general;
     out.keep_alive = http11 ? !close : keep_alive;
     head_size = size;
     return head_parse::parsed;
