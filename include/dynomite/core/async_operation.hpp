@@ -14,6 +14,8 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <exception>
@@ -48,6 +50,32 @@ void complete(Handler& handler, error_code ec, Result&& result)
         std::move(handler)(ec, std::forward<Result>(result));
 }
 
+/// Whether the type-erased `candidate` holds the same executor of type T as `fallback`.
+template <class T, class Executor>
+bool holds_same_executor(const Executor& candidate, const boost::asio::any_io_executor& fallback)
+{
+    const T* held = candidate.template target<T>();
+    const T* expected = fallback.target<T>();
+    return held != nullptr && expected != nullptr && *held == *expected;
+}
+
+/// Whether `candidate`, a handler's associated executor, is `fallback` itself: what a
+/// type-erased handler without an executor of its own reports. Recognizes the executors a
+/// client runs on (an io_context's, or a strand of it); any other is taken as different.
+template <class Executor>
+bool is_fallback_executor(const Executor& candidate, const boost::asio::any_io_executor& fallback)
+{
+    using io_executor = boost::asio::io_context::executor_type;
+    if constexpr (std::is_same_v<Executor, boost::asio::any_io_executor>) {
+        return candidate == fallback;
+    } else if constexpr (requires { candidate.template target<io_executor>(); }) {
+        return holds_same_executor<io_executor>(candidate, fallback) ||
+               holds_same_executor<boost::asio::strand<io_executor>>(candidate, fallback);
+    } else {
+        return false;
+    }
+}
+
 /// Runs `operation` on `executor` and completes `handler` with its error code and result, on
 /// the handler's associated executor (`executor` when it has none). The handler's cancellation
 /// slot reaches the coroutine, and a coroutine that ends with an exception carrying an error
@@ -59,19 +87,26 @@ void spawn_operation(boost::asio::any_io_executor executor,
 {
     auto slot = boost::asio::get_associated_cancellation_slot(handler);
     auto handler_executor = boost::asio::get_associated_executor(handler, executor);
-    boost::asio::co_spawn(
-        executor, std::move(operation),
-        boost::asio::bind_cancellation_slot(
-            slot, boost::asio::bind_executor(
-                      handler_executor,
-                      [handler = std::move(handler)](
-                          std::exception_ptr failure,
-                          std::pair<error_code, Result> result) mutable {
-                          if (failure)
-                              complete(handler, spawn_failure_code(failure), Result{});
-                          else
-                              complete(handler, result.first, std::move(result.second));
-                      })));
+    auto completion = [handler = std::move(handler)](std::exception_ptr failure,
+                                                     std::pair<error_code, Result> result) mutable {
+        if (failure)
+            complete(handler, spawn_failure_code(failure), Result{});
+        else
+            complete(handler, result.first, std::move(result.second));
+    };
+    // A type-erased handler without an executor of its own reports `executor` wrapped in an
+    // any_completion_executor, held on the heap; binding `executor` itself saves the heap
+    // copies that co_spawn's work tracking would make of the wrapper.
+    if (is_fallback_executor(handler_executor, executor)) {
+        boost::asio::co_spawn(executor, std::move(operation),
+                              boost::asio::bind_cancellation_slot(
+                                  slot, boost::asio::bind_executor(executor, std::move(completion))));
+        return;
+    }
+    boost::asio::co_spawn(executor, std::move(operation),
+                          boost::asio::bind_cancellation_slot(
+                              slot, boost::asio::bind_executor(handler_executor,
+                                                               std::move(completion))));
 }
 
 template <class Result>
