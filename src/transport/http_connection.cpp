@@ -63,8 +63,8 @@ http_connection::http_connection(asio::any_io_executor executor, asio::ssl::cont
     : tls_(tls), deadline_timer_(executor), deadline_(std::make_shared<deadline_state>())
 {
     deadline_->owner = this;
-    // Beast reads as much as the buffer holds (512 bytes at the least): room for a whole
-    // response head, and for most small responses, in one read.
+    // Each read of a head takes as much as the buffer holds (512 bytes at the least): room
+    // for a whole response head, and for most small responses, in one read.
     buffer_.reserve(16 * 1024);
     if (tls_)
         ssl_.emplace(executor, *tls_);
