@@ -129,15 +129,18 @@ bool http_connection::usable_when_idle(steady_time now) const noexcept
     return ready == 0;
 }
 
-namespace {
+error_code http_connection::deadline_error(error_code ec) const noexcept
+{
+    return ec && deadline_->timed_out ? error_code(beast::error::timeout) : ec;
+}
 
 /// Opens the tunnel: sends CONNECT and reads the proxy's answer, which must be 2xx. Anything
 /// else is the proxy's refusal, reported with its status and naming the proxy.
-/// `timed_out` tells whether the connection's deadline closed it.
-asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& tcp, beast::flat_buffer& buffer,
-                                        const endpoint& ep, const proxy_route& proxy,
-                                        const bool& timed_out, std::string& detail)
+asio::awaitable<error_code> http_connection::open_tunnel(const endpoint& ep,
+                                                         const proxy_route& proxy,
+                                                         std::string& detail)
 {
+    auto& tcp = socket();
     const std::string named = "the proxy " + proxy.display + " (" + proxy.origin + ")";
     const std::string request = format_connect_request(ep, proxy);
     auto [write_ec, written] = co_await asio::async_write(tcp, asio::buffer(request), use_tuple);
@@ -145,8 +148,10 @@ asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& tcp, beast::flat_
     answer.skip(true);  // a 2xx answer to CONNECT has no body; the tunnel starts after its head
     answer.header_limit(16 * 1024);
     error_code ec = write_ec;
-    if (!ec) std::tie(ec, std::ignore) = co_await http::async_read_header(tcp, buffer, answer, use_tuple);
-    if (ec && timed_out) ec = beast::error::timeout;
+    if (!ec)
+        std::tie(ec, std::ignore) =
+            co_await http::async_read_header(tcp, buffer_, answer, use_tuple);
+    ec = deadline_error(ec);
     if (ec) {
         detail = named + " closed or failed the CONNECT: " + ec.message();
         co_return translate_transport_error(ec, true);
@@ -159,15 +164,13 @@ asio::awaitable<error_code> open_tunnel(asio::ip::tcp::socket& tcp, beast::flat_
             detail += " " + std::string(reason);
         co_return make_error_code(errc::http_status);
     }
-    if (buffer.size() != 0) {
+    if (buffer_.size() != 0) {
         // The server speaks only after the client's hello: bytes here are not the server's.
         detail = named + " sent data after accepting CONNECT, before the TLS handshake";
         co_return make_error_code(errc::malformed_response);
     }
     co_return error_code{};
 }
-
-}  // namespace
 
 asio::awaitable<error_code> http_connection::connect(
     const endpoint& ep, const proxy_route* proxy,
@@ -190,7 +193,7 @@ asio::awaitable<error_code> http_connection::connect(
         const auto left = static_cast<long>(addresses.size() - i);
         arm(left == 1 ? deadline : now + (deadline - now) / left);
         std::tie(connect_ec) = co_await tcp.async_connect(addresses[i], use_tuple);
-        if (connect_ec && timed_out()) connect_ec = beast::error::timeout;
+        connect_ec = deadline_error(connect_ec);
         if (!connect_ec) {
             connected = addresses[i];
             break;
@@ -217,7 +220,7 @@ asio::awaitable<error_code> http_connection::connect(
         co_return error_code{};
     }
     if (proxy) {
-        if (auto ec = co_await open_tunnel(tcp, buffer_, ep, *proxy, deadline_->timed_out, detail))
+        if (auto ec = co_await open_tunnel(ep, *proxy, detail))
             co_return ec;
     }
     // SNI, then certificate and host-name checks (the context decides whether to verify).
@@ -227,8 +230,9 @@ asio::awaitable<error_code> http_connection::connect(
         ssl_->set_verify_callback(asio::ssl::host_name_verification(ep.host));
     // Offering a session the server no longer knows only costs a full handshake.
     if (resume) SSL_set_session(ssl_->native_handle(), resume.get());
-    auto [handshake_ec] = co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
-    if (handshake_ec && timed_out()) handshake_ec = beast::error::timeout;
+    auto [handshake_result] =
+        co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    const error_code handshake_ec = deadline_error(handshake_result);
     if (handshake_ec) {
         const long verify_result = SSL_get_verify_result(ssl_->native_handle());
         detail = handshake_ec.message();
@@ -465,7 +469,7 @@ asio::awaitable<error_code> http_connection::exchange(std::string_view head,
                                                    limits, outcome, measures)
                          : co_await write_and_read(*tcp_, buffer_, head, request_body, response,
                                                    limits, outcome, measures);
-    if (ec && timed_out()) ec = beast::error::timeout;
+    ec = deadline_error(ec);
     exchanging_ = false;
     if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
     received_any = outcome.received_any;

@@ -128,11 +128,15 @@ private:
         bool timed_out = false;
     };
     /// Closes the connection at `when` unless disarmed first, which fails the operation under
-    /// way; timed_out() then tells a timeout from other failures. One timer wait covers a
+    /// way; deadline_error() then tells a timeout from other failures. One timer wait covers a
     /// connect or an exchange, rather than one for each read and write.
     void arm(steady_time when);
     void disarm() noexcept;
-    bool timed_out() const noexcept { return deadline_->timed_out; }
+    /// `ec` as the operation's outcome: a timeout when the deadline is what closed the socket.
+    error_code deadline_error(error_code ec) const noexcept;
+    /// Through a proxy: sends CONNECT and reads the proxy's 2xx answer.
+    asio::awaitable<error_code> open_tunnel(const endpoint& ep, const proxy_route& proxy,
+                                            std::string& detail);
     /// Disarms the deadline when a connect or an exchange ends, however it ends.
     struct disarm_at_exit {
         http_connection& connection;

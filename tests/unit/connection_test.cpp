@@ -254,6 +254,26 @@ TEST_F(ConnectionTest, ProxyHangingUpOrSendingDataInTheTunnelIsNamed)
     EXPECT_EQ(server->request_count(), 0u);
 }
 
+TEST_F(ConnectionTest, AProxyThatNeverAnswersConnectTimesOutAsAConnect)
+{
+    // The kernel accepts the TCP connection for the listening socket and keeps the CONNECT
+    // unread; the connection's deadline must end the wait for the proxy's answer.
+    start_tls_server();
+    asio::ip::tcp::acceptor silent(io, {asio::ip::make_address("127.0.0.1"), 0});
+    const std::string url = "http://127.0.0.1:" + std::to_string(silent.local_endpoint().port());
+    auto cfg = config();
+    cfg.tls.ca_file = ca_file->string();
+    cfg.env = dynomite::environment::from_map({{"https_proxy", url}});
+    cfg.pool.connect_timeout = 300ms;
+    const auto result = run(cfg);
+    EXPECT_EQ(result.ec, errc::connect_timeout) << result.ec.message();
+    EXPECT_NE(result.diag.message.find("the proxy " + url + " (https_proxy) closed or failed the "
+                                       "CONNECT"),
+              std::string::npos)
+        << result.diag.message;
+    EXPECT_EQ(server->connections_accepted(), 0u);
+}
+
 TEST_F(ConnectionTest, UnreachableProxyIsNamed)
 {
     start_tls_server();
