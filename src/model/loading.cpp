@@ -83,6 +83,16 @@ bool load_record(model_base& record, attribute_map item, const database* db, bad
     return true;
 }
 
+bool load_or_skip(model_base& record, attribute_map item, const database& db,
+                  const bad_items* skipped)
+{
+    if (skipped == nullptr) return load_record(record, std::move(item), &db);
+    bad_item bad;
+    if (load_record(record, std::move(item), &db, &bad)) return true;
+    skipped->add(std::move(bad));
+    return false;
+}
+
 bool has_after_load_callbacks(const model_base& record)
 {
     return !callbacks_of(record, callback_kind::after_find).empty() ||

@@ -105,6 +105,21 @@ void assign_equalities(model_base& record, const attribute_map& conditions);
 [[noreturn]] void throw_many_not_found(const model_descriptor& d,
                                        const std::vector<attribute_map>& missing);
 
+/// Constructs a value at the end of a vector, or in an optional.
+template <class Into, class... Args>
+auto& emplace_in(Into& into, Args&&... args)
+{
+    if constexpr (requires { into.emplace_back(std::forward<Args>(args)...); })
+        return into.emplace_back(std::forward<Args>(args)...);
+    else
+        return into.emplace(std::forward<Args>(args)...);
+}
+
+/// load_record(); with `skipped`, an item that does not load is reported there and false
+/// returned instead of throwing.
+bool load_or_skip(model_base& record, attribute_map item, const database& db,
+                  const bad_items* skipped);
+
 /// Makes a record (a T, or a std::unique_ptr<T> to the class the item names) from an item.
 /// build() loads it; make() also runs its after_find and after_initialize callbacks, which may
 /// suspend. Loops over many items call build() and, only where has_after_load_callbacks(),
@@ -120,16 +135,11 @@ struct record_maker<T, T> {
         load_record(record, std::move(item), &db);
         return record;
     }
-    /// As build(); with `skipped`, an item that does not load is reported there and none made.
-    static std::optional<T> try_build(attribute_map item, const database& db,
-                                      const bad_items* skipped)
+    /// A record not yet loaded, made in place in `into`: no record is moved.
+    template <class Into>
+    static T& emplace_blank(Into& into, const attribute_map&)
     {
-        if (skipped == nullptr) return build(std::move(item), db);
-        std::optional<T> record(std::in_place);
-        bad_item bad;
-        if (load_record(*record, std::move(item), &db, &bad)) return record;
-        skipped->add(std::move(bad));
-        return std::nullopt;
+        return emplace_in(into);
     }
     static model_base& base(T& record) { return record; }
     static boost::asio::awaitable<T> make(attribute_map item, database db)
@@ -161,15 +171,10 @@ struct record_maker<T, std::unique_ptr<T>> {
         load_record(*record, std::move(item), &db);
         return record;
     }
-    static std::optional<std::unique_ptr<T>> try_build(attribute_map item, const database& db,
-                                                       const bad_items* skipped)
+    template <class Into>
+    static std::unique_ptr<T>& emplace_blank(Into& into, const attribute_map& item)
     {
-        if (skipped == nullptr) return build(std::move(item), db);
-        std::unique_ptr<T> record = construct(item);
-        bad_item bad;
-        if (load_record(*record, std::move(item), &db, &bad)) return record;
-        skipped->add(std::move(bad));
-        return std::nullopt;
+        return emplace_in(into, construct(item));
     }
     static model_base& base(std::unique_ptr<T>& record) { return *record; }
     static boost::asio::awaitable<std::unique_ptr<T>> make(attribute_map item, database db)
@@ -193,15 +198,33 @@ boost::asio::awaitable<std::optional<Holder>> make_optional(std::optional<attrib
     co_return std::move(result);
 }
 
-/// record_maker::try_build(), marked partial when read through a projection; none when
-/// `skipped` took the item.
+/// Makes the item's record in `into` (added to a vector, or in an optional), loaded and marked
+/// partial when read through a projection. When `skipped` takes the item, `into` is left as it
+/// was and false returned.
+template <class T, class Holder, class Into>
+bool load_into(Into& into, attribute_map item, const database& db,
+               const loaded_attributes& loaded, const bad_items* skipped)
+{
+    using maker = record_maker<T, Holder>;
+    Holder& record = maker::emplace_blank(into, item);
+    if (!load_or_skip(maker::base(record), std::move(item), db, skipped)) {
+        if constexpr (requires { into.pop_back(); })
+            into.pop_back();
+        else
+            into.reset();
+        return false;
+    }
+    if (loaded) mark_partial(maker::base(record), loaded);
+    return true;
+}
+
+/// load_into() an optional: none when `skipped` took the item.
 template <class T, class Holder>
 std::optional<Holder> build_record(attribute_map item, const database& db,
                                    const loaded_attributes& loaded, const bad_items* skipped)
 {
-    using maker = record_maker<T, Holder>;
-    std::optional<Holder> record = maker::try_build(std::move(item), db, skipped);
-    if (record && loaded) mark_partial(maker::base(*record), loaded);
+    std::optional<Holder> record;
+    load_into<T, Holder>(record, std::move(item), db, loaded, skipped);
     return record;
 }
 
@@ -227,11 +250,9 @@ boost::asio::awaitable<std::vector<Holder>> make_all(std::vector<attribute_map> 
     std::vector<Holder> out;
     out.reserve(items.size());
     for (auto& item : items) {
-        std::optional<Holder> built =
-            build_record<T, Holder>(std::move(item), db, loaded, skipped);
-        if (!built) continue;
+        if (!load_into<T, Holder>(out, std::move(item), db, loaded, skipped)) continue;
         // Reserved: the reference outlives the callbacks' suspension.
-        Holder& record = out.emplace_back(std::move(*built));
+        Holder& record = out.back();
         if (has_after_load_callbacks(maker::base(record))) co_await run_after_load(maker::base(record));
     }
     co_return out;
