@@ -2,7 +2,8 @@
 // aligned allocations count too) on the thread that runs the client, against the in-process
 // fake DynamoDB, whose own thread is not counted:
 //   allocation_count [REQUESTS] [--sites]
-// prints one line per path: the client with a callback, the client awaited, a model find.
+// prints one line per path: the client with a callback, the client awaited, a model find;
+// each for a client through a strand (the default) and one without (thread_safe = false).
 // With --sites it also prints, for each path, the call stacks that allocated most, as
 // backtrace_symbols writes them (module and offset; addr2line -f -C -e MODULE OFFSET names them).
 #include "support/fake_server.hpp"
@@ -82,13 +83,13 @@ void count() noexcept
 }
 
 /// Prints the stacks that allocated most since the last call, and forgets them.
-void print_sites(const char* path, int n)
+void print_sites(const std::string& path, int n)
 {
     std::vector<site*> ranked;
     for (site& s : sites)
         if (s.count != 0) ranked.push_back(&s);
     std::sort(ranked.begin(), ranked.end(), [](site* a, site* b) { return a->count > b->count; });
-    std::printf("allocating stacks of %s, per request:\n", path);
+    std::printf("allocating stacks of %s, per request:\n", path.c_str());
     for (std::size_t i = 0; i < ranked.size() && i < 40; ++i) {
         std::printf("%.2f\n", static_cast<double>(ranked[i]->count) / n);
         std::fflush(stdout);
@@ -216,47 +217,59 @@ int main(int argc, char** argv)
     server.set_default(
         dynomite::test::fake_action::ok(R"({"Item":{"k":{"S":"v"},"title":{"S":"Blue"}}})"));
     asio::io_context io;
-    dynomite::client client(io.get_executor(), config_for(server));
-    dynomite::database db(client);
     const auto request = music_request();
     int failures = 0;
 
-    const double callback = per_request(io, warmup, n, [&](std::function<void()> done) {
-        client.async_get_item(request, [&, done](dynomite::error_code ec, auto) {
-            failures += ec ? 1 : 0;
-            done();
+    struct paths {
+        double callback = 0, awaited = 0, model = 0;
+    };
+    // The three paths through a client made with `thread_safe` (through a strand, or on the
+    // io_context's executor as given).
+    const auto measure = [&](bool thread_safe) {
+        auto config = config_for(server);
+        config.thread_safe = thread_safe;
+        dynomite::client client(io.get_executor(), config);
+        dynomite::database db(client);
+        const char* const label = thread_safe ? ", through a strand" : ", without a strand";
+        paths out;
+        out.callback = per_request(io, warmup, n, [&](std::function<void()> done) {
+            client.async_get_item(request, [&, done](dynomite::error_code ec, auto) {
+                failures += ec ? 1 : 0;
+                done();
+            });
         });
-    });
-    if (recording_sites) print_sites("the client with a callback", n);
-    const double awaited = per_request(io, warmup, n, [&](std::function<void()> done) {
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                auto response = co_await client.get_item(request);
-                failures += response.item ? 0 : 1;
-            },
-            [done](std::exception_ptr e) {
-                if (e) std::abort();
-                done();
-            });
-    });
-    if (recording_sites) print_sites("the client awaited", n);
-    const double model = per_request(io, warmup, n, [&](std::function<void()> done) {
-        asio::co_spawn(
-            io,
-            [&]() -> asio::awaitable<void> {
-                auto track = co_await Track::on(db).find(dynomite::attribute_value("v"));
-                failures += track && track->title == "Blue" ? 0 : 1;
-            },
-            [done](std::exception_ptr e) {
-                if (e) std::abort();
-                done();
-            });
-    });
-    if (recording_sites) {
-        print_sites("a model find", n);
-        recording_sites = false;
-    }
+        if (recording_sites) print_sites(std::string("the client with a callback") + label, n);
+        out.awaited = per_request(io, warmup, n, [&](std::function<void()> done) {
+            asio::co_spawn(
+                io,
+                [&]() -> asio::awaitable<void> {
+                    auto response = co_await client.get_item(request);
+                    failures += response.item ? 0 : 1;
+                },
+                [done](std::exception_ptr e) {
+                    if (e) std::abort();
+                    done();
+                });
+        });
+        if (recording_sites) print_sites(std::string("the client awaited") + label, n);
+        out.model = per_request(io, warmup, n, [&](std::function<void()> done) {
+            asio::co_spawn(
+                io,
+                [&]() -> asio::awaitable<void> {
+                    auto track = co_await Track::on(db).find(dynomite::attribute_value("v"));
+                    failures += track && track->title == "Blue" ? 0 : 1;
+                },
+                [done](std::exception_ptr e) {
+                    if (e) std::abort();
+                    done();
+                });
+        });
+        if (recording_sites) print_sites(std::string("a model find") + label, n);
+        return out;
+    };
+    const paths stranded = measure(true);
+    const paths direct = measure(false);
+    recording_sites = false;
     // What the driver itself allocates, taken off the figures above.
     const double posted = per_request(io, warmup, n, [&](std::function<void()> done) {
         asio::post(io, [done] { done(); });
@@ -269,9 +282,13 @@ int main(int argc, char** argv)
     std::printf("heap allocations per GetItem (%d requests after %d, the driver's %.2f and "
                 "%.2f taken off):\n",
                 n, warmup, posted, spawned);
-    std::printf("  client, callback  %6.2f\n", callback - posted);
-    std::printf("  client, co_await  %6.2f\n", awaited - spawned);
-    std::printf("  model find        %6.2f\n", model - spawned);
+    std::printf("                    strand  no strand (client_config::thread_safe = false)\n");
+    std::printf("  client, callback  %6.2f  %6.2f\n", stranded.callback - posted,
+                direct.callback - posted);
+    std::printf("  client, co_await  %6.2f  %6.2f\n", stranded.awaited - spawned,
+                direct.awaited - spawned);
+    std::printf("  model find        %6.2f  %6.2f\n", stranded.model - spawned,
+                direct.model - spawned);
     if (failures != 0) {
         std::fprintf(stderr, "%d requests failed\n", failures);
         return 1;

@@ -418,6 +418,19 @@ void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostic
                     std::move(handler));
 }
 
+/// The operation as an awaitable for a coroutine that runs on the client's executor (its
+/// strand, if it has one), which may then await it in place; none, with `request` untouched,
+/// for a coroutine on any other executor.
+template <class Request>
+std::optional<asio::awaitable<std::pair<error_code, response_t<Request>>>> awaitable_on(
+    const std::shared_ptr<client_impl>& impl, Request& request, diagnostics* diag,
+    const asio::any_io_executor& caller)
+{
+    std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
+    if (!(sender->executor == caller)) return std::nullopt;
+    return run_operation(std::move(sender), std::move(request), diag);
+}
+
 }  // namespace
 
 namespace {
@@ -458,6 +471,12 @@ error_code make_client_impl(asio::any_io_executor executor, client_config config
                              handler)                                                         \
     {                                                                                         \
         start(impl, std::move(request), diag, std::move(handler));                           \
+    }                                                                                         \
+    std::optional<asio::awaitable<std::pair<error_code, name##_response>>> operation_on(      \
+        const std::shared_ptr<client_impl>& impl, name##_request& request, diagnostics* diag, \
+        const asio::any_io_executor& caller)                                                  \
+    {                                                                                         \
+        return awaitable_on(impl, request, diag, caller);                                    \
     }
 DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_START)
 #undef DYNOMITE_DEFINE_START

@@ -14,9 +14,12 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include <memory>
+#include <optional>
 #include <type_traits>
 #include <utility>
 
@@ -29,7 +32,10 @@ class client_impl;
     void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,   \
                          diagnostics* diag,                                                    \
                          boost::asio::any_completion_handler<void(error_code, name##_response)> \
-                             handler);
+                             handler);                                                         \
+    std::optional<boost::asio::awaitable<std::pair<error_code, name##_response>>>             \
+    operation_on(const std::shared_ptr<client_impl>& impl, name##_request& request,           \
+                 diagnostics* diag, const boost::asio::any_io_executor& caller);
 DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_START)
 #undef DYNOMITE_DECLARE_START
 }  // namespace detail
@@ -114,6 +120,19 @@ public:
     boost::asio::awaitable<response_t<Request>> execute(Request request)
     {
         diagnostics diag;
+        // Awaited on the executor the client runs on, the operation runs in this coroutine:
+        // no coroutine of its own, no type-erased handler.
+        const boost::asio::any_io_executor caller = co_await boost::asio::this_coro::executor;
+        if (auto here = detail::operation_on(impl_, request, &diag, caller)) {
+            std::pair<error_code, response_t<Request>> outcome;
+            try {
+                outcome = co_await std::move(*here);
+            } catch (const boost::system::system_error& e) {
+                outcome.first = e.code();  // as the handler of the spawned form gets it
+            }
+            throw_on_error(outcome.first, diag);
+            co_return std::move(outcome.second);
+        }
         auto [ec, response] = co_await async_execute(
             std::move(request), diag, boost::asio::as_tuple(boost::asio::use_awaitable));
         throw_on_error(ec, diag);
