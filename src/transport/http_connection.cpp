@@ -362,55 +362,98 @@ asio::awaitable<error_code> read_head_with_beast(Stream& stream, beast::flat_buf
     co_return error_code{};
 }
 
+}  // namespace
+
+asio::awaitable<error_code> http_connection::exchange(std::string_view head,
+                                                      std::string_view request_body,
+                                                      http_response& response, steady_time deadline,
+                                                      const pool_options& limits, bool& received_any,
+                                                      std::string& detail,
+                                                      exchange_measures* measures)
+{
+    if (ssl_)
+        return exchange_over(*ssl_, head, request_body, response, deadline, limits, received_any,
+                             detail, measures);
+    return exchange_over(*tcp_, head, request_body, response, deadline, limits, received_any,
+                         detail, measures);
+}
+
 /// Writes the request and reads the response. A head in the plain form DynamoDB sends is read
 /// by parse_response_head, without Beast's parser and its work per field; any other goes to
 /// read_head_with_beast. A body of known length goes straight from the socket into the
 /// response's body, in reads as large as the kernel gives, instead of through the buffer in
-/// small pieces; its CRC-32 is computed piece by piece as it arrives.
+/// small pieces; its CRC-32 is computed piece by piece as it arrives. One coroutine for the
+/// whole exchange: its frame is one allocation of every request.
 template <class Stream>
-asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& buffer,
-                                           std::string_view head, std::string_view request_body,
-                                           http_response& response, const pool_options& limits,
-                                           head_outcome& outcome, exchange_measures* measures)
+asio::awaitable<error_code> http_connection::exchange_over(
+    Stream& stream, std::string_view head, std::string_view request_body, http_response& response,
+    steady_time deadline, const pool_options& limits, bool& received_any, std::string& detail,
+    exchange_measures* measures)
 {
     const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
+    received_any = false;
+    const disarm_at_exit disarm_guard{*this};
+    arm(deadline);
+    exchanging_ = true;  // stays set when a cancellation unwinds out of the read
+    head_outcome outcome;
+    // Every way out: a failure closes the connection and is reported as the transport's.
+    const auto done = [&](error_code ec) -> error_code {
+        ec = deadline_error(ec);
+        exchanging_ = false;
+        if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
+        received_any = outcome.received_any;
+        if (ec) {
+            detail = ec.message();
+            buffer_.clear();
+            close();
+            return translate_transport_error(ec, false);
+        }
+        response.crc32 = outcome.crc32_text ? parse_crc32(*outcome.crc32_text) : std::nullopt;
+        if (outcome.crc32_text && !response.crc32) {
+            detail = "x-amz-crc32 header is not a number";
+            return make_error_code(errc::crc32_mismatch);
+        }
+        return error_code{};
+    };
+
     const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
     auto [write_ec, written] = co_await asio::async_write(stream, request, use_tuple);
     if (measures) {
         measures->send = std::chrono::steady_clock::now() - began;
         measures->bytes_sent = written;
     }
-    if (write_ec) co_return write_ec;
+    if (write_ec) co_return done(write_ec);
 
     response_head fields;
     std::size_t head_size = 0;
     head_parse parsed = head_parse::need_more;
     for (;;) {
-        const auto data = buffer.data();
+        const auto data = buffer_.data();
         parsed = parse_response_head(
             std::string_view(static_cast<const char*>(data.data()), data.size()),
             limits.max_response_header, fields, head_size);
         if (parsed != head_parse::need_more) break;
         // As much as the buffer holds, as Beast reads: a whole small response in one read.
         const std::size_t room =
-            std::clamp<std::size_t>(buffer.capacity() - buffer.size(), 512, 64 * 1024);
-        auto [read_ec, read_bytes] = co_await stream.async_read_some(buffer.prepare(room), use_tuple);
-        buffer.commit(read_bytes);
+            std::clamp<std::size_t>(buffer_.capacity() - buffer_.size(), 512, 64 * 1024);
+        auto [read_ec, read_bytes] =
+            co_await stream.async_read_some(buffer_.prepare(room), use_tuple);
+        buffer_.commit(read_bytes);
         if (read_ec) {
-            outcome.received_any = buffer.size() != 0;
-            if (measures) measures->bytes_received = buffer.size();
-            co_return read_ec;
+            outcome.received_any = buffer_.size() != 0;
+            if (measures) measures->bytes_received = buffer_.size();
+            co_return done(read_ec);
         }
     }
     std::size_t received = 0;
     std::uint64_t length = 0;
     if (parsed == head_parse::general) {
         std::optional<std::uint64_t> known_length;
-        const error_code ec = co_await read_head_with_beast(stream, buffer, response, limits,
+        const error_code ec = co_await read_head_with_beast(stream, buffer_, response, limits,
                                                             outcome, received, known_length);
         if (ec || !known_length) {
             if (measures) measures->bytes_received = received;
-            co_return ec;
+            co_return done(ec);
         }
         length = *known_length;
     } else {
@@ -420,18 +463,18 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
         response.request_id.assign(fields.request_id);
         response.date.assign(fields.date);
         if (fields.has_crc32) outcome.crc32_text.emplace(fields.crc32);
-        buffer.consume(head_size);
+        buffer_.consume(head_size);
         received = head_size;
         length = fields.content_length;
     }
 
-    if (length > limits.max_response_body) co_return http::error::body_limit;
+    if (length > limits.max_response_body) co_return done(http::error::body_limit);
     const auto size = static_cast<std::size_t>(length);
     std::string& body = response.body;
     body.resize(size);
-    std::size_t filled = std::min(buffer.size(), size);
-    asio::buffer_copy(asio::buffer(body.data(), filled), buffer.data());
-    buffer.consume(filled);
+    std::size_t filled = std::min(buffer_.size(), size);
+    asio::buffer_copy(asio::buffer(body.data(), filled), buffer_.data());
+    buffer_.consume(filled);
     std::uint32_t crc = crc32_update(0, std::string_view(body.data(), filled));
     error_code ec;
     while (filled < size) {
@@ -446,46 +489,7 @@ asio::awaitable<error_code> write_and_read(Stream& stream, beast::flat_buffer& b
     }
     if (measures) measures->bytes_received = received + filled;
     response.body_crc32 = crc;
-    co_return ec;
-}
-
-}  // namespace
-
-asio::awaitable<error_code> http_connection::exchange(std::string_view head,
-                                                      std::string_view request_body,
-                                                      http_response& response, steady_time deadline,
-                                                      const pool_options& limits, bool& received_any,
-                                                      std::string& detail,
-                                                      exchange_measures* measures)
-{
-    const auto began = measures ? std::chrono::steady_clock::now() : steady_time{};
-    received_any = false;
-    const disarm_at_exit disarm_guard{*this};
-    arm(deadline);
-    exchanging_ = true;  // stays set when a cancellation unwinds out of the read
-
-    head_outcome outcome;
-    error_code ec = ssl_ ? co_await write_and_read(*ssl_, buffer_, head, request_body, response,
-                                                   limits, outcome, measures)
-                         : co_await write_and_read(*tcp_, buffer_, head, request_body, response,
-                                                   limits, outcome, measures);
-    ec = deadline_error(ec);
-    exchanging_ = false;
-    if (measures) measures->receive = std::chrono::steady_clock::now() - began - measures->send;
-    received_any = outcome.received_any;
-    if (ec) {
-        detail = ec.message();
-        buffer_.clear();
-        close();
-        co_return translate_transport_error(ec, false);
-    }
-
-    response.crc32 = outcome.crc32_text ? parse_crc32(*outcome.crc32_text) : std::nullopt;
-    if (outcome.crc32_text && !response.crc32) {
-        detail = "x-amz-crc32 header is not a number";
-        co_return make_error_code(errc::crc32_mismatch);
-    }
-    co_return error_code{};
+    co_return done(ec);
 }
 
 }  // namespace dynomite::detail

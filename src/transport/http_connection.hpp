@@ -134,6 +134,13 @@ private:
     void disarm() noexcept;
     /// `ec` as the operation's outcome: a timeout when the deadline is what closed the socket.
     error_code deadline_error(error_code ec) const noexcept;
+    /// exchange() over the plain or the TLS stream.
+    template <class Stream>
+    asio::awaitable<error_code> exchange_over(Stream& stream, std::string_view head,
+                                              std::string_view body, http_response& response,
+                                              steady_time deadline, const pool_options& limits,
+                                              bool& received_any, std::string& detail,
+                                              exchange_measures* measures);
     /// Through a proxy: sends CONNECT and reads the proxy's 2xx answer.
     asio::awaitable<error_code> open_tunnel(const endpoint& ep, const proxy_route& proxy,
                                             std::string& detail);
