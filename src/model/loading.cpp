@@ -74,7 +74,7 @@ bool load_record(model_base& record, attribute_map item, const database* db, bad
                 return false;
             }
         }
-        ra::snapshot_loaded_field(record, i, v);
+        ra::snapshot_loaded_field(record, i, fields[i], v);
     }
     ra::stored(record) = std::move(item);
     ra::saved_changes(record).clear();

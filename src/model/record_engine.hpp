@@ -120,10 +120,9 @@ struct record_access {
         r.loaded_exactly_ = 0;
         clear_undeclared(r);
     }
-    static void snapshot_loaded_field(model_base& r, std::size_t index,
+    static void snapshot_loaded_field(model_base& r, std::size_t index, const field_info& f,
                                       const attribute_value* loaded)
     {
-        const field_info& f = r.descriptor().fields[index];
         if (loaded != nullptr && f.loads_exactly && index < 64 && f.loads_exactly(*loaded)) {
             r.loaded_exactly_ |= std::uint64_t{1} << index;
         } else if (auto read = f.read(r)) {
