@@ -210,13 +210,20 @@ asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
     co_return checked_key(d, names, std::move(partition), std::move(sort));
 }
 
-asio::awaitable<std::optional<attribute_map>> get_item(database db, const model_descriptor& d,
-                                                       attribute_map key, bool consistent)
+get_item_request get_item_request_for(const model_descriptor& d, attribute_map key,
+                                      bool consistent)
 {
     get_item_request request;
     request.table_name = d.table_name();
     request.key = std::move(key);
     request.consistent_read = consistent;
+    return request;
+}
+
+asio::awaitable<std::optional<attribute_map>> get_item(database db, const model_descriptor& d,
+                                                       attribute_map key, bool consistent)
+{
+    get_item_request request = get_item_request_for(d, std::move(key), consistent);
     dynomite::client c = db.get_client();
     auto response = co_await c.get_item(std::move(request));
     co_return std::move(response.item);

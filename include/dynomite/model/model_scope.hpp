@@ -242,7 +242,8 @@ private:
     using maker = detail::record_maker<T, Holder>;
 
     // Declared keys and a class without after-load callbacks take no coroutine but the
-    // request's: find() is the model layer's hottest path.
+    // client's: find() is the model layer's hottest path. The record is loaded where it is
+    // returned from.
     static boost::asio::awaitable<std::optional<Holder>> find_of(
         database db, attribute_value partition, std::optional<attribute_value> sort,
         bool consistent)
@@ -250,9 +251,12 @@ private:
         const auto& d = descriptor_of<T>();
         std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
         if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, std::move(*key), consistent);
-        if (!item || !maker::accepts(*item)) co_return std::nullopt;
-        std::optional<Holder> record(maker::build(std::move(*item), db));
+        get_item_request request = detail::get_item_request_for(d, std::move(*key), consistent);
+        dynomite::client c = db.get_client();
+        auto response = co_await c.get_item(std::move(request));
+        std::optional<Holder> record;
+        if (!response.item || !maker::accepts(*response.item)) co_return record;
+        detail::load_into<T, Holder>(record, std::move(*response.item), db, nullptr, nullptr);
         if (detail::has_after_load_callbacks(maker::base(*record)))
             co_await detail::run_after_load(maker::base(*record));
         co_return record;

@@ -75,6 +75,9 @@ std::optional<attribute_map> declared_key(const model_descriptor& d,
 boost::asio::awaitable<attribute_map> make_key(database db, const model_descriptor& d,
                                                attribute_value partition,
                                                std::optional<attribute_value> sort);
+/// The GetItem request of a record's key; strongly consistent when `consistent`.
+get_item_request get_item_request_for(const model_descriptor& d, attribute_map key,
+                                      bool consistent);
 /// GetItem; strongly consistent when `consistent`.
 boost::asio::awaitable<std::optional<attribute_map>> get_item(database db,
                                                               const model_descriptor& d,
