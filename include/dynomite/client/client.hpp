@@ -2,6 +2,7 @@
 #pragma once
 
 #include <dynomite/client/client_config.hpp>
+#include <dynomite/core/async_operation.hpp>
 
 #include <cstdint>
 #include <dynomite/protocol/detail/operation_list.hpp>
@@ -16,8 +17,8 @@
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/system/system_error.hpp>
 
+#include <exception>
 #include <memory>
 #include <optional>
 #include <type_traits>
@@ -127,8 +128,9 @@ public:
             std::pair<error_code, response_t<Request>> outcome;
             try {
                 outcome = co_await std::move(*here);
-            } catch (const boost::system::system_error& e) {
-                outcome.first = e.code();  // as the handler of the spawned form gets it
+            } catch (...) {
+                // As the spawned form's handler gets it.
+                outcome.first = detail::spawn_failure_code(std::current_exception());
             }
             throw_on_error(outcome.first, diag);
             co_return std::move(outcome.second);
