@@ -9,7 +9,6 @@
 #include <boost/asio/write.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/ssl/error.hpp>
-#include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
@@ -67,7 +66,7 @@ http_connection::http_connection(asio::any_io_executor executor, asio::ssl::cont
     // for a whole response head, and for most small responses, in one read.
     buffer_.reserve(16 * 1024);
     if (tls_)
-        ssl_.emplace(executor, *tls_);
+        ssl_.emplace(executor, tls_->native_handle());
     else
         tcp_.emplace(executor);
 }
@@ -80,12 +79,12 @@ http_connection::~http_connection()
 
 asio::ip::tcp::socket& http_connection::socket() noexcept
 {
-    return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
+    return ssl_ ? ssl_->socket() : *tcp_;
 }
 
 const asio::ip::tcp::socket& http_connection::socket() const noexcept
 {
-    return ssl_ ? beast::get_lowest_layer(*ssl_) : *tcp_;
+    return ssl_ ? ssl_->socket() : *tcp_;
 }
 
 void http_connection::arm(steady_time when)
@@ -226,12 +225,14 @@ asio::awaitable<error_code> http_connection::connect(
     // SNI, then certificate and host-name checks (the context decides whether to verify).
     if (!SSL_set_tlsext_host_name(ssl_->native_handle(), ep.host.c_str()))
         co_return error_code(static_cast<int>(::ERR_get_error()), asio::error::get_ssl_category());
-    if (tls_ && (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER))
-        ssl_->set_verify_callback(asio::ssl::host_name_verification(ep.host));
+    if (tls_ && (SSL_CTX_get_verify_mode(tls_->native_handle()) & SSL_VERIFY_PEER) &&
+        !ssl_->expect_host(ep.host)) {
+        detail = "OpenSSL refused the host name \"" + ep.host + "\" for the certificate check";
+        co_return make_error_code(errc::invalid_configuration);
+    }
     // Offering a session the server no longer knows only costs a full handshake.
     if (resume) SSL_set_session(ssl_->native_handle(), resume.get());
-    auto [handshake_result] =
-        co_await ssl_->async_handshake(asio::ssl::stream_base::client, use_tuple);
+    auto [handshake_result, none] = co_await ssl_->async_handshake(use_tuple);
     const error_code handshake_ec = deadline_error(handshake_result);
     if (handshake_ec) {
         const long verify_result = SSL_get_verify_result(ssl_->native_handle());

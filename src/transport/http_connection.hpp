@@ -2,6 +2,7 @@
 #pragma once
 
 #include "transport/proxy_route.hpp"
+#include "transport/tls_stream.hpp"
 
 #include <dynomite/transport/params.hpp>
 #include <dynomite/transport/endpoint.hpp>
@@ -12,7 +13,6 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/ssl/ssl_stream.hpp>
 
 #include <string_view>
 
@@ -155,8 +155,7 @@ private:
 
     asio::ssl::context* tls_;
     std::optional<asio::ip::tcp::socket> tcp_;
-    using ssl_stream = beast::ssl_stream<asio::ip::tcp::socket>;
-    std::optional<ssl_stream> ssl_;
+    std::optional<tls_stream> ssl_;
     asio::steady_timer deadline_timer_;
     std::shared_ptr<deadline_state> deadline_;
     beast::flat_buffer buffer_;

@@ -539,4 +539,34 @@ TEST(HttpConnection, NoTimeLeftForTheFirstAttemptIsATimeoutNotAMissingHost)
     EXPECT_EQ(none, asio::error::host_not_found) << none.message() << ": " << none_detail;
 }
 
+// A host OpenSSL cannot check the certificate against is refused before the handshake,
+// naming it, instead of reaching a server unverified.
+TEST(HttpConnection, AHostTheCertificateCannotBeCheckedAgainstIsAConfigurationError)
+{
+    asio::io_context io;
+    asio::ip::tcp::acceptor listening(io, {asio::ip::make_address("127.0.0.1"), 0});
+    asio::ssl::context tls(asio::ssl::context::tls_client);
+    tls.set_verify_mode(asio::ssl::verify_peer);
+    dynomite::detail::http_connection connection(io.get_executor(), &tls);
+    dynomite::endpoint target;
+    target.host = std::string("local\0host", 10);
+    target.port = listening.local_endpoint().port();
+    const std::vector<asio::ip::tcp::endpoint> addresses{listening.local_endpoint()};
+    std::string detail;
+    error_code ec;
+    const dynomite::detail::tls_session no_session;
+    asio::co_spawn(
+        io,
+        [&]() -> asio::awaitable<void> {
+            ec = co_await connection.connect(target, nullptr, addresses,
+                                             std::chrono::steady_clock::now() + 5s, no_session,
+                                             detail);
+        },
+        asio::detached);
+    io.run();
+
+    EXPECT_EQ(ec, errc::invalid_configuration) << ec.message() << ": " << detail;
+    EXPECT_NE(detail.find("host name"), std::string::npos) << detail;
+}
+
 }  // namespace
