@@ -184,20 +184,22 @@ bool tls_stream::read_step::receive_first() const noexcept
 
 tls_stream::outcome tls_stream::read_step::operator()() const
 {
-    if (into.size() == 0) return {};
-    clear_stale_errors();
-    std::size_t read = 0;
-    const int ret = SSL_read_ex(stream.ssl_, into.data(), into.size(), &read);
-    return stream.classify(ret, read);
+    return stream.transfer(into, &SSL_read_ex);
 }
 
 tls_stream::outcome tls_stream::write_step::operator()() const
 {
-    if (from.size() == 0) return {};
+    return stream.transfer(from, &SSL_write_ex);
+}
+
+template <class Buffer, class Call>
+tls_stream::outcome tls_stream::transfer(Buffer buffer, Call call)
+{
+    if (buffer.size() == 0) return {};
     clear_stale_errors();
-    std::size_t written = 0;
-    const int ret = SSL_write_ex(stream.ssl_, from.data(), from.size(), &written);
-    return stream.classify(ret, written);
+    std::size_t done = 0;
+    const int ret = call(ssl_, buffer.data(), buffer.size(), &done);
+    return classify(ret, done);
 }
 
 }  // namespace dynomite::detail

@@ -145,6 +145,9 @@ private:
         return asio::buffer(joined_);
     }
 
+    /// SSL_read_ex or SSL_write_ex over `buffer`, classified.
+    template <class Buffer, class Call>
+    outcome transfer(Buffer buffer, Call call);
     /// The result `ret` of an SSL call, with the error queue drained.
     outcome classify(int ret, std::size_t bytes);
     /// Room at the end of the receive buffer, which is first compacted.
