@@ -243,19 +243,26 @@ private:
 
     // Declared keys and a class without after-load callbacks take no coroutine but the
     // client's: find() is the model layer's hottest path. The record is loaded where it is
-    // returned from.
+    // returned from. With `must_exist`, no record is dynomite::error naming the key.
     static boost::asio::awaitable<std::optional<Holder>> find_of(
         database db, attribute_value partition, std::optional<attribute_value> sort,
-        bool consistent)
+        bool consistent, bool must_exist = false)
     {
         const auto& d = descriptor_of<T>();
+        // declared_key copies the values, which a missing record's error names again.
         std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
-        if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
+        if (!key && must_exist)
+            key = co_await detail::make_key(db, d, partition, sort);
+        else if (!key)
+            key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
         get_item_request request = detail::get_item_request_for(d, std::move(*key), consistent);
         dynomite::client c = db.get_client();
         auto response = co_await c.get_item(std::move(request));
         std::optional<Holder> record;
-        if (!response.item || !maker::accepts(*response.item)) co_return record;
+        if (!response.item || !maker::accepts(*response.item)) {
+            if (must_exist) co_await throw_not_found(db, std::move(partition), std::move(sort));
+            co_return record;
+        }
         detail::load_into<T, Holder>(record, std::move(*response.item), db, nullptr, nullptr);
         if (detail::has_after_load_callbacks(maker::base(*record)))
             co_await detail::run_after_load(maker::base(*record));
@@ -265,15 +272,17 @@ private:
                                                            std::optional<attribute_value> sort,
                                                            bool consistent)
     {
+        std::optional<Holder> record =
+            co_await find_of(std::move(db), std::move(partition), std::move(sort), consistent, true);
+        co_return std::move(*record);
+    }
+    static boost::asio::awaitable<void> throw_not_found(
+        database db, attribute_value partition, std::optional<attribute_value> sort)
+    {
         const auto& d = descriptor_of<T>();
         std::optional<attribute_map> key = detail::declared_key(d, partition, sort);
         if (!key) key = co_await detail::make_key(db, d, std::move(partition), std::move(sort));
-        auto item = co_await detail::get_item(db, d, *key, consistent);
-        if (!item || !maker::accepts(*item)) detail::throw_not_found(d, *key);
-        Holder record = maker::build(std::move(*item), db);
-        if (detail::has_after_load_callbacks(maker::base(record)))
-            co_await detail::run_after_load(maker::base(record));
-        co_return record;
+        detail::throw_not_found(d, *key);
     }
     static boost::asio::awaitable<std::vector<Holder>> find_many_values(
         database db, std::vector<attribute_value> partitions, bool throw_missing)
