@@ -2,6 +2,7 @@
 // strand, awaited from its io_context), the operation runs in the caller's coroutine; awaited
 // from any other executor, it is spawned onto the client's. Both give the same results, the
 // same errors with their diagnostics, and the same cancellation.
+#include "support/sample_requests.hpp"
 #include "support/fake_client_config.hpp"
 #include "support/fake_server.hpp"
 
@@ -21,6 +22,8 @@
 
 namespace {
 
+using dynomite::test::sample_get;
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using dynomite::client;
@@ -29,14 +32,6 @@ using dynomite::error_code;
 using dynomite::get_item_request;
 using dynomite::test::fake_action;
 using dynomite::test::fake_server;
-
-get_item_request sample_get()
-{
-    get_item_request request;
-    request.table_name = "Music";
-    request.key = {{"Artist", "No One You Know"}};
-    return request;
-}
 
 /// What one awaited GetItem gave: the item's title, or the error it threw.
 struct awaited {

@@ -1,6 +1,7 @@
 // The client's connections as a fleet uses them: through HTTP proxies (a CONNECT tunnel for
 // https, absolute-form requests for http), with the CA certificates of AWS_CA_BUNDLE, spread
 // over every address of the endpoint, closed after their maximum age, and resuming TLS sessions.
+#include "support/sample_requests.hpp"
 #include "support/test_pki.hpp"
 #include "support/test_proxy.hpp"
 
@@ -24,6 +25,8 @@
 
 namespace {
 
+using dynomite::test::sample_get;
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using namespace dynomite::test;
@@ -38,14 +41,6 @@ struct outcome {
     error_code ec;
     diagnostics diag;
 };
-
-dynomite::get_item_request sample_get()
-{
-    dynomite::get_item_request request;
-    request.table_name = "Music";
-    request.key = {{"Artist", "No One You Know"}};
-    return request;
-}
 
 class ConnectionTest : public ::testing::Test {
 protected:

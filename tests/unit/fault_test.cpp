@@ -1,5 +1,6 @@
 // The client against a misbehaving server: retries, timeouts, limits, the pool, cancellation,
 // completion tokens and the headers every request carries.
+#include "support/sample_requests.hpp"
 #include "support/fake_server.hpp"
 #include "support/fake_client_config.hpp"
 #include "support/fault_proxy.hpp"
@@ -31,6 +32,8 @@
 
 namespace {
 
+using dynomite::test::sample_get;
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using dynomite::client;
@@ -50,14 +53,6 @@ using dynomite::test::recorded_request;
 constexpr std::string_view item_body =
     R"({"Item":{"Artist":{"S":"No One You Know"},"SongTitle":{"S":"Call Me Today"}}})";
 constexpr auto hang_limit = 20s;
-
-get_item_request sample_get()
-{
-    get_item_request request;
-    request.table_name = "Music";
-    request.key = {{"Artist", "No One You Know"}, {"SongTitle", "Call Me Today"}};
-    return request;
-}
 
 put_item_request sample_put()
 {

@@ -1,5 +1,6 @@
 // Malformed and hostile responses end in errors, never in crashes or unbounded memory: through
 // the decoders directly, and through the client against servers that misbehave.
+#include "support/sample_requests.hpp"
 #include "support/fake_server.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -23,6 +24,8 @@
 #include <utility>
 
 namespace {
+
+using dynomite::test::sample_get;
 
 using namespace dynomite;
 using namespace std::chrono_literals;
@@ -184,14 +187,6 @@ client_config config_for(std::string url)
     config.retry.max_delay = 2ms;
     config.pool.request_timeout = 10s;
     return config;
-}
-
-get_item_request sample_get()
-{
-    get_item_request request;
-    request.table_name = "t";
-    request.key = {{"pk", "k"}};
-    return request;
 }
 
 struct client_result {

@@ -1,4 +1,5 @@
 // The client's send loop in adaptive mode and under clock skew, against the fake DynamoDB.
+#include "support/sample_requests.hpp"
 #include "support/fake_server.hpp"
 #include "support/fake_client_config.hpp"
 
@@ -17,6 +18,8 @@
 #include <string>
 
 namespace {
+
+using dynomite::test::sample_get;
 
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
@@ -43,14 +46,6 @@ client_config config_for(const fake_server& server, retry_mode mode)
     config.retry.max_delay = 2ms;
     config.retry.quota_capacity = 0;
     return config;
-}
-
-dynomite::get_item_request sample_get()
-{
-    dynomite::get_item_request request;
-    request.table_name = "Music";
-    request.key = {{"Artist", "No One You Know"}};
-    return request;
 }
 
 void run_until(asio::io_context& io, const std::function<bool()>& done)

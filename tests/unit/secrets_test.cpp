@@ -1,6 +1,7 @@
 // Credentials stay secret: the secret key and the session token appear in no log line, error
 // message, diagnostics or explain() output, and the signature covers every header that
 // changes what a request does.
+#include "support/sample_requests.hpp"
 #include "support/fake_server.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -21,6 +22,8 @@
 #include <vector>
 
 namespace {
+
+using dynomite::test::sample_get;
 
 using namespace dynomite;
 using namespace std::chrono_literals;
@@ -132,14 +135,6 @@ protected:
     std::mutex mutex;
     std::string seen;
 };
-
-get_item_request sample_get()
-{
-    get_item_request request;
-    request.table_name = "t";
-    request.key = {{"pk", "k"}};
-    return request;
-}
 
 TEST_F(SecretsTest, DebugLogsAndErrorsOfAFullExchangeHoldNoSecret)
 {

@@ -1,5 +1,6 @@
 // The client over TLS: certificates accepted only when they chain to a trusted CA, name the
 // host and are current, with the explicit opt-out as the only exception.
+#include "support/sample_requests.hpp"
 #include "support/test_pki.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -29,6 +30,8 @@
 
 namespace {
 
+using dynomite::test::sample_get;
+
 namespace asio = boost::asio;
 using namespace std::chrono_literals;
 using dynomite::client;
@@ -48,14 +51,6 @@ using namespace dynomite::test;
 // --- Fixture --------------------------------------------------------------------------------
 
 constexpr std::string_view item_body = R"({"Item":{"Artist":{"S":"No One You Know"}}})";
-
-get_item_request sample_get()
-{
-    get_item_request request;
-    request.table_name = "Music";
-    request.key = {{"Artist", "No One You Know"}};
-    return request;
-}
 
 struct outcome {
     bool completed = false;
