@@ -13,6 +13,11 @@ struct attribute_map_access {
     {
         return m.entries_.emplace_back(std::move(name), std::move(value)).second;
     }
+    /// A new last entry, its name empty and its value NULL, to be filled in place.
+    static attribute_map::value_type& append_empty(attribute_map& m)
+    {
+        return m.entries_.emplace_back();
+    }
     static void reserve(attribute_map& m, std::size_t n) { m.entries_.reserve(n); }
     static std::size_t capacity(const attribute_map& m) noexcept { return m.entries_.capacity(); }
 };

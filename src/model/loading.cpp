@@ -56,6 +56,23 @@ bad_item describe_bad_item(const model_descriptor& d, const attribute_map& item,
     return bad;
 }
 
+/// item.find(name), looking first just after `next`, where the previous field was found:
+/// items often hold their attributes in the order of the model's fields.
+const attribute_value* find_after(const attribute_map& item, std::string_view name,
+                                  std::size_t& next)
+{
+    const std::size_t n = item.size();
+    const auto entries = item.begin();
+    for (std::size_t k = 0, i = next; k < n; ++k, ++i) {
+        if (i >= n) i = 0;
+        if (entries[static_cast<std::ptrdiff_t>(i)].first == name) {
+            next = i + 1;
+            return &entries[static_cast<std::ptrdiff_t>(i)].second;
+        }
+    }
+    return nullptr;
+}
+
 }  // namespace
 
 bool load_record(model_base& record, attribute_map item, const database* db, bad_item* bad)
@@ -63,8 +80,9 @@ bool load_record(model_base& record, attribute_map item, const database* db, bad
     const auto& fields = ra::desc(record).fields;
     ra::begin_load_snapshot(record);
     // One lookup per field serves the assignment and the snapshot.
+    std::size_t next = 0;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        const attribute_value* v = item.find(fields[i].name);
+        const attribute_value* v = find_after(item, fields[i].name, next);
         if (v != nullptr) {
             std::string why;
             if (error_code ec = ra::write_field(record, fields[i], v, &why)) {

@@ -204,11 +204,9 @@ private:
         if (depth == 0 && attribute_map_access::capacity(out) == 0)
             attribute_map_access::reserve(out, first_item_capacity);
         do {
-            std::string name;
-            if (!string(name) || !take(':')) return false;
-            attribute_value& value =
-                attribute_map_access::append(out, std::move(name), attribute_value());
-            if (!typed_value(value, depth)) return false;
+            // Read in place: the entry's name and value are never moved.
+            auto& [name, value] = attribute_map_access::append_empty(out);
+            if (!string(name) || !take(':') || !typed_value(value, depth)) return false;
         } while (take(','));
         // Boost.JSON keeps the last of repeated names; the DOM decoder then applies it.
         return take('}') && !has_repeated_keys(out);
@@ -219,47 +217,36 @@ private:
     {
         std::string_view type;
         if (!take('{') || !plain_string(type) || !take(':')) return false;
+        // Each value is made in its place and read into there.
+        auto& v = out.value();
         bool read = false;
         if (type == "S") {
-            std::string s;
-            read = string(s);
-            out = std::move(s);
+            read = string(v.emplace<std::string>());
         } else if (type == "N") {
-            number n;
-            read = number_text(n);
-            out = std::move(n);
+            read = number_text(v.emplace<number>());
         } else if (type == "B") {
-            bytes b;
-            read = binary_text(b);
-            out = std::move(b);
+            read = binary_text(v.emplace<bytes>());
         } else if (type == "BOOL") {
-            bool b = false;
-            read = boolean(b);
-            out = b;
+            read = boolean(v.emplace<bool>());
         } else if (type == "NULL") {
             bool b = false;
             read = boolean(b) && b;
-            out = null_value{};
+            v.emplace<null_value>();
         } else if (type == "M") {
-            out = attribute_map();
             read = depth < max_nesting &&
-                   object_of_attributes(*out.get_if<attribute_map>(), depth + 1);
+                   object_of_attributes(v.emplace<attribute_map>(), depth + 1);
         } else if (type == "L") {
-            out = attribute_list();
-            auto& list = *out.get_if<attribute_list>();
+            auto& list = v.emplace<attribute_list>();
             read = depth < max_nesting &&
                    array([&] { return typed_value(list.emplace_back(), depth + 1); });
         } else if (type == "SS") {
-            out = string_set();
-            auto& set = out.get_if<string_set>()->values;
+            auto& set = v.emplace<string_set>().values;
             read = array([&] { return string(set.emplace_back()); });
         } else if (type == "NS") {
-            out = number_set();
-            auto& set = out.get_if<number_set>()->values;
+            auto& set = v.emplace<number_set>().values;
             read = array([&] { return number_text(set.emplace_back()); });
         } else if (type == "BS") {
-            out = binary_set();
-            auto& set = out.get_if<binary_set>()->values;
+            auto& set = v.emplace<binary_set>().values;
             read = array([&] { return binary_text(set.emplace_back()); });
         }
         return read && take('}');
