@@ -219,6 +219,22 @@ error_code integer_magnitude(const decimal& d, std::uint64_t& out) noexcept
     return {};
 }
 
+// The value of a text of an optional '-' and at most 18 digits, which any int64 holds; false
+// for every other form, which the general path reads.
+bool plain_small_integer(std::string_view text, std::int64_t& out) noexcept
+{
+    const bool negative = !text.empty() && text.front() == '-';
+    if (negative) text.remove_prefix(1);
+    if (text.empty() || text.size() > 18) return false;
+    std::int64_t value = 0;
+    for (const char c : text) {
+        if (!is_ascii_digit(c)) return false;
+        value = value * 10 + (c - '0');
+    }
+    out = negative ? -value : value;
+    return true;
+}
+
 [[noreturn]] void throw_conversion_error(error_code ec, const std::string& text, const char* target)
 {
     std::string message = "number " + detail::quoted_printable(text, max_shown);
@@ -297,6 +313,7 @@ bool number::is_negative() const noexcept
 
 error_code number::to_int64(std::int64_t& out) const noexcept
 {
+    if (plain_small_integer(text_, out)) return {};
     const decimal d = decompose(text_);
     std::uint64_t magnitude = 0;
     if (error_code ec = integer_magnitude(d, magnitude)) return ec;
@@ -328,9 +345,15 @@ error_code number::to_double(double& out) const noexcept
     double value = 0;
     const auto parsed = std::from_chars(text_.data(), text_.data() + text_.size(), value);
     if (parsed.ec != std::errc{}) return errc::number_out_of_range;
+    // Any decimal of up to 15 significant digits survives the trip through a double, and a
+    // text of up to 15 characters has no more.
+    constexpr std::size_t exact_digits = std::numeric_limits<double>::digits10;
+    if (text_.size() <= exact_digits) {
+        out = value;
+        return {};
+    }
     const decimal d = decompose(text_);
-    // Any decimal of up to 15 significant digits survives the trip through a double.
-    if (d.count > std::numeric_limits<double>::digits10) {
+    if (d.count > exact_digits) {
         char buffer[32];
         const auto printed = std::to_chars(buffer, buffer + sizeof buffer, value);
         const decimal back =

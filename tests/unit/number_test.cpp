@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -216,6 +217,36 @@ TEST(number, to_int64_precision_loss)
     }
 }
 
+TEST(number, to_int64_agrees_with_from_chars_on_plain_integers)
+{
+    // Up to 20 digits, with and without a sign and leading zeros: both sides of the 18 digits
+    // read directly, and of int64's range.
+    std::mt19937_64 random(2718);
+    std::uniform_int_distribution<int> length(1, 20);
+    std::uniform_int_distribution<int> digit(0, 9);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text = random() % 2 == 0 ? "-" : "";
+        const int digits = length(random);
+        for (int k = 0; k < digits; ++k) text += static_cast<char>('0' + digit(random));
+        std::int64_t expected = 0;
+        const auto oracle = std::from_chars(text.data(), text.data() + text.size(), expected);
+        std::int64_t out = 12345;
+        const error_code ec = number(text).to_int64(out);
+        if (oracle.ec == std::errc{}) {
+            EXPECT_FALSE(ec) << text;
+            EXPECT_EQ(out, expected) << text;
+        } else {
+            EXPECT_EQ(ec, errc::number_out_of_range) << text;
+            EXPECT_EQ(out, 12345) << text;
+        }
+    }
+    std::int64_t out = 0;
+    EXPECT_FALSE(number("007").to_int64(out));
+    EXPECT_EQ(out, 7);
+    EXPECT_FALSE(number("-999999999999999999").to_int64(out));
+    EXPECT_EQ(out, -999'999'999'999'999'999);
+}
+
 TEST(number, to_uint64)
 {
     std::uint64_t out = 0;
@@ -333,6 +364,35 @@ TEST(number, from_double_refuses_what_dynamodb_cannot_store)
         number n("7");
         EXPECT_EQ(number::from_double(value, n), errc::invalid_number) << value;
         EXPECT_EQ(n.text(), "7");
+    }
+}
+
+TEST(number, short_texts_convert_to_doubles_that_print_back_as_the_same_number)
+{
+    // Texts of up to 15 characters convert without the precision check; the shortest text of
+    // each double must still be the same number.
+    std::mt19937_64 random(31415);
+    std::uniform_int_distribution<int> digits(1, 13);
+    std::uniform_int_distribution<int> digit(0, 9);
+    std::uniform_int_distribution<int> exponent(-120, 120);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text = random() % 2 == 0 ? "-" : "";
+        const int count = digits(random);
+        const int point = static_cast<int>(random() % static_cast<unsigned>(count + 1));
+        for (int k = 0; k < count; ++k) {
+            if (k == point && k > 0) text += '.';
+            text += static_cast<char>('0' + digit(random));
+        }
+        const std::string power = "e" + std::to_string(exponent(random));
+        if (text.size() + power.size() <= 15 && random() % 2 == 0) text += power;
+        ASSERT_LE(text.size(), 15u) << text;
+        number n;
+        if (number::parse(text, n)) continue;  // outside DynamoDB's range
+        double value = 0;
+        ASSERT_FALSE(n.to_double(value)) << text;
+        number back;
+        ASSERT_FALSE(number::from_double(value, back)) << text;
+        EXPECT_EQ(back, n) << text << " came back as " << back.text();
     }
 }
 
