@@ -2,6 +2,10 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace dynomite::detail {
 namespace {
 
@@ -73,13 +77,32 @@ bool read_length(std::string_view value, std::uint64_t& out) noexcept
     return true;
 }
 
+/// Where the run of text bytes from `i` ends: 16 bytes at a time, then byte by byte.
+std::size_t text_run_end(std::string_view data, std::size_t i) noexcept
+{
+#if defined(__SSE2__)
+    const __m128i space = _mm_set1_epi8(0x20);
+    const __m128i tab = _mm_set1_epi8('\t');
+    const __m128i del = _mm_set1_epi8(0x7f);
+    for (; data.size() - i >= 16; i += 16) {
+        const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data.data() + i));
+        // Signed: bytes of 0x80 and more are below 0x20 too, and are not text here.
+        const __m128i control =
+            _mm_andnot_si128(_mm_cmpeq_epi8(bytes, tab), _mm_cmplt_epi8(bytes, space));
+        const int mask = _mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(bytes, del)));
+        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    while (i < data.size() && is(data[i], text)) ++i;
+    return i;
+}
+
 /// The end of the line that starts at `from`: the offset of its CR, once the bytes before it
 /// are text, it is followed by LF, and the byte after that (which would fold a line into
 /// this one) has arrived. need_more when they have not all arrived; general for any other byte.
 head_parse line_end(std::string_view data, std::size_t from, std::size_t& cr) noexcept
 {
-    std::size_t i = from;
-    while (i < data.size() && is(data[i], text)) ++i;
+    const std::size_t i = text_run_end(data, from);
     if (i + 2 >= data.size()) return head_parse::need_more;
     if (data[i] != '\r' || data[i + 1] != '\n') return head_parse::general;
     cr = i;
