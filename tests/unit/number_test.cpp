@@ -372,7 +372,7 @@ TEST(number, short_texts_convert_to_doubles_that_print_back_as_the_same_number)
     // Texts of up to 15 characters convert without the precision check; the shortest text of
     // each double must still be the same number.
     std::mt19937_64 random(31415);
-    std::uniform_int_distribution<int> digits(1, 13);
+    std::uniform_int_distribution<int> digits(1, 15);
     std::uniform_int_distribution<int> digit(0, 9);
     std::uniform_int_distribution<int> exponent(-120, 120);
     for (int i = 0; i < 20000; ++i) {
@@ -385,7 +385,7 @@ TEST(number, short_texts_convert_to_doubles_that_print_back_as_the_same_number)
         }
         const std::string power = "e" + std::to_string(exponent(random));
         if (text.size() + power.size() <= 15 && random() % 2 == 0) text += power;
-        ASSERT_LE(text.size(), 15u) << text;
+        if (text.size() > 15) continue;  // the general path's
         number n;
         if (number::parse(text, n)) continue;  // outside DynamoDB's range
         double value = 0;
