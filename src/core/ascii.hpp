@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
 
 namespace dynomite::detail {
@@ -21,6 +22,19 @@ constexpr bool is_ascii_letter(char c) noexcept
 constexpr bool is_ascii_digit(char c) noexcept
 {
     return c >= '0' && c <= '9';
+}
+/// The value of `digits` when it is 1 to 18 ASCII digits and nothing else, which any
+/// int64 holds; false for anything else.
+constexpr bool read_small_decimal(std::string_view digits, std::uint64_t& out) noexcept
+{
+    if (digits.empty() || digits.size() > 18) return false;
+    std::uint64_t value = 0;
+    for (const char c : digits) {
+        if (!is_ascii_digit(c)) return false;
+        value = value * 10 + static_cast<std::uint64_t>(c - '0');
+    }
+    out = value;
+    return true;
 }
 constexpr char ascii_lower(char c) noexcept
 {

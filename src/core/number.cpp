@@ -225,12 +225,9 @@ bool plain_small_integer(std::string_view text, std::int64_t& out) noexcept
 {
     const bool negative = !text.empty() && text.front() == '-';
     if (negative) text.remove_prefix(1);
-    if (text.empty() || text.size() > 18) return false;
-    std::int64_t value = 0;
-    for (const char c : text) {
-        if (!is_ascii_digit(c)) return false;
-        value = value * 10 + (c - '0');
-    }
+    std::uint64_t magnitude = 0;
+    if (!detail::read_small_decimal(text, magnitude)) return false;
+    const auto value = static_cast<std::int64_t>(magnitude);
     out = negative ? -value : value;
     return true;
 }

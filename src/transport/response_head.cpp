@@ -1,4 +1,5 @@
 #include "transport/response_head.hpp"
+#include "core/ascii.hpp"
 
 #include <array>
 
@@ -64,19 +65,6 @@ bool read_status_line(std::string_view line, unsigned& status, bool& http11) noe
     return true;
 }
 
-/// Digits only, at most 18 of them: no list, sign or overflow to judge.
-bool read_length(std::string_view value, std::uint64_t& out) noexcept
-{
-    if (value.empty() || value.size() > 18) return false;
-    std::uint64_t n = 0;
-    for (const char c : value) {
-        if (!is_digit(c)) return false;
-        n = n * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    out = n;
-    return true;
-}
-
 /// Where the run of text bytes from `i` ends: 16 bytes at a time, then byte by byte.
 std::size_t text_run_end(std::string_view data, std::size_t i) noexcept
 {
@@ -90,7 +78,8 @@ std::size_t text_run_end(std::string_view data, std::size_t i) noexcept
         const __m128i control =
             _mm_andnot_si128(_mm_cmpeq_epi8(bytes, tab), _mm_cmplt_epi8(bytes, space));
         const int mask = _mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(bytes, del)));
-        if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        if (mask != 0)
+            return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
     }
 #endif
     while (i < data.size() && is(data[i], text)) ++i;
@@ -150,7 +139,9 @@ head_parse parse_response_head(std::string_view data, std::size_t max_head, resp
         at = cr + 2;
 
         if (names_equal(name, "content-length")) {
-            if (has_length || !read_length(value, out.content_length)) return head_parse::general;
+            // Digits only: a list, a sign or an overflow is Beast's to judge.
+            if (has_length || !read_small_decimal(value, out.content_length))
+                return head_parse::general;
             has_length = true;
         } else if (names_equal(name, "connection")) {
             if (names_equal(value, "close"))
