@@ -263,9 +263,19 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header,
             break;
         }
         case send_action::kind::acquire_connection: {
-            if (!next.fresh) deadline = std::chrono::steady_clock::now() + config.pool.request_timeout;
-            std::string connect_detail;
             acquired = {};
+            if (!next.fresh) {
+                const auto now = std::chrono::steady_clock::now();
+                deadline = now + config.pool.request_timeout;
+                // An idle connection is taken without the pool's coroutine and its frame.
+                if (auto idle = pool_state.take_idle(now)) {
+                    connection = std::move(idle);
+                    note_pool();
+                    next = loop.resume(send_event::connection_acquired{true, acquired});
+                    break;
+                }
+            }
+            std::string connect_detail;
             auto [acquire_ec, lent] = co_await pool_state.acquire(
                 next.fresh, deadline, &connect_detail, measuring ? &acquired : nullptr);
             note_pool();
@@ -354,13 +364,19 @@ std::optional<double> consumed_units(const Response& response) noexcept
     return std::nullopt;
 }
 
+/// Where an operation's diagnostics go: to the caller's as it runs, or into the client's lent
+/// buffers and to the caller's only if it fails (a success then copies nothing into them).
+enum class diag_delivery { always, on_failure };
+
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
-    std::shared_ptr<client_impl> impl, Request request, diagnostics* diag_out)
+    std::shared_ptr<client_impl> impl, Request request, diagnostics* diag_out,
+    diag_delivery delivery = diag_delivery::always)
 {
     using response_type = response_t<Request>;
     client_impl::lent_buffers buffers(*impl);
-    diagnostics& diag = diag_out ? *diag_out : buffers->diag;
+    const bool direct = diag_out && delivery == diag_delivery::always;
+    diagnostics& diag = direct ? *diag_out : buffers->diag;
     diag.clear();
     dynomite::observer* observer = impl->policy.observer;
     const auto began =
@@ -403,7 +419,10 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
         if (!ec) event.consumed_capacity_units = consumed_units(response);
         notify_operation(*observer, event);
     }
-    if (ec) co_return std::pair{ec, response_type{}};
+    if (ec) {
+        if (diag_out && !direct) *diag_out = std::move(diag);
+        co_return std::pair{ec, response_type{}};
+    }
     co_return std::pair{error_code{}, std::move(response)};
 }
 
@@ -420,15 +439,16 @@ void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostic
 
 /// The operation as an awaitable for a coroutine that runs on the client's executor (its
 /// strand, if it has one), which may then await it in place; none, with `request` untouched,
-/// for a coroutine on any other executor.
+/// for a coroutine on any other executor. `failure_diag` gets the diagnostics of a failure.
 template <class Request>
 std::optional<asio::awaitable<std::pair<error_code, response_t<Request>>>> awaitable_on(
-    const std::shared_ptr<client_impl>& impl, Request& request, diagnostics* diag,
+    const std::shared_ptr<client_impl>& impl, Request& request, diagnostics& failure_diag,
     const asio::any_io_executor& caller)
 {
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
     if (!(sender->executor == caller)) return std::nullopt;
-    return run_operation(std::move(sender), std::move(request), diag);
+    return run_operation(std::move(sender), std::move(request), &failure_diag,
+                         diag_delivery::on_failure);
 }
 
 }  // namespace
@@ -473,10 +493,10 @@ error_code make_client_impl(asio::any_io_executor executor, client_config config
         start(impl, std::move(request), diag, std::move(handler));                           \
     }                                                                                         \
     std::optional<asio::awaitable<std::pair<error_code, name##_response>>> operation_on(      \
-        const std::shared_ptr<client_impl>& impl, name##_request& request, diagnostics* diag, \
-        const asio::any_io_executor& caller)                                                  \
+        const std::shared_ptr<client_impl>& impl, name##_request& request,                    \
+        diagnostics& failure_diag, const asio::any_io_executor& caller)                       \
     {                                                                                         \
-        return awaitable_on(impl, request, diag, caller);                                    \
+        return awaitable_on(impl, request, failure_diag, caller);                            \
     }
 DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_START)
 #undef DYNOMITE_DEFINE_START

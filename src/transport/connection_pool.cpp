@@ -71,6 +71,20 @@ void pool_impl::close_expired_idle(steady_time now) noexcept
     });
 }
 
+pooled_connection pool_impl::take_idle(steady_time now)
+{
+    if (shut_down_) return {};
+    close_expired_idle(now);
+    while (!idle.empty()) {
+        auto connection = std::move(idle.back());
+        idle.pop_back();
+        if (connection->usable_when_idle(now) && !too_old(*connection, now))
+            return pooled_connection(shared_from_this(), std::move(connection), true);
+        --open;
+    }
+    return {};
+}
+
 asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
     bool fresh, steady_time deadline, std::string* detail, acquire_measures* measures)
 {
@@ -78,13 +92,10 @@ asio::awaitable<std::pair<error_code, pooled_connection>> pool_impl::acquire(
     for (;;) {
         if (shut_down_) co_return std::pair{make_error_code(asio::error::operation_aborted), pooled_connection{}};
         const auto now = std::chrono::steady_clock::now();
-        close_expired_idle(now);
-        while (!fresh && !idle.empty()) {
-            auto connection = std::move(idle.back());
-            idle.pop_back();
-            if (connection->usable_when_idle(now) && !too_old(*connection, now))
-                co_return std::pair{error_code{}, pooled_connection(self, std::move(connection), true)};
-            --open;
+        if (!fresh) {
+            if (auto reused = take_idle(now)) co_return std::pair{error_code{}, std::move(reused)};
+        } else {
+            close_expired_idle(now);
         }
         if (open >= params.max_connections && fresh && !idle.empty()) {
             idle.erase(idle.begin());

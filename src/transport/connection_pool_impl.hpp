@@ -26,6 +26,10 @@ public:
     asio::awaitable<std::pair<error_code, pooled_connection>> acquire(
         bool fresh, steady_time deadline, std::string* detail = nullptr,
         acquire_measures* measures = nullptr);
+    /// An idle connection that may be reused, without suspending: acquire()'s common case,
+    /// which its callers try first so that it costs no coroutine frame. An empty handle when
+    /// there is none (acquire() would connect, wait or fail).
+    pooled_connection take_idle(steady_time now);
     void give_back(std::unique_ptr<http_connection> connection, bool reusable) noexcept;
     void shutdown() noexcept;
     void set_addresses(std::vector<asio::ip::tcp::endpoint> addresses);

@@ -125,6 +125,35 @@ TEST_P(AwaitedOperation, ThrowsTheServersErrorWithItsDiagnostics)
     EXPECT_EQ(out.failure->diag().request_id, "REQ-AWAITED");
 }
 
+// The diagnostics of a failure are its own: nothing of an earlier failure or success on the
+// same client shows in them.
+TEST_P(AwaitedOperation, EachFailureThrowsOnlyItsOwnDiagnostics)
+{
+    server.enqueue(fake_action::aws_error(400, "ValidationException", "first")
+                       .with_header("x-amzn-RequestId", "REQ-FIRST"));
+    server.enqueue(fake_action::ok(R"({"Item":{"title":{"S":"Blue"}}})")
+                       .with_header("x-amzn-RequestId", "REQ-SUCCESS"));
+    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "second")
+                       .with_header("x-amzn-RequestId", "REQ-SECOND"));
+    auto c = make_client();
+    awaited first, success, second;
+    for (awaited* out : {&first, &success, &second}) {
+        start(c, *out);
+        run_until_completed(*out);
+    }
+    ASSERT_TRUE(first.failure);
+    EXPECT_EQ(first.failure->diag().request_id, "REQ-FIRST");
+    EXPECT_FALSE(success.failure) << success.failure->what();
+    EXPECT_EQ(success.title, "Blue");
+    ASSERT_TRUE(second.failure);
+    EXPECT_EQ(second.failure->code(), errc::resource_not_found);
+    EXPECT_EQ(second.failure->diag().aws_type, "ResourceNotFoundException");
+    EXPECT_EQ(second.failure->diag().message, "second");
+    EXPECT_EQ(second.failure->diag().request_id, "REQ-SECOND");
+    ASSERT_EQ(second.failure->diag().attempts.size(), 1u);
+    EXPECT_EQ(second.failure->diag().attempts[0].error, errc::resource_not_found);
+}
+
 TEST_P(AwaitedOperation, ABadRequestThrowsWithoutBeingSent)
 {
     auto c = make_client();

@@ -36,7 +36,7 @@ class client_impl;
                              handler);                                                         \
     std::optional<boost::asio::awaitable<std::pair<error_code, name##_response>>>             \
     operation_on(const std::shared_ptr<client_impl>& impl, name##_request& request,           \
-                 diagnostics* diag, const boost::asio::any_io_executor& caller);
+                 diagnostics& failure_diag, const boost::asio::any_io_executor& caller);
 DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_START)
 #undef DYNOMITE_DECLARE_START
 }  // namespace detail
@@ -122,9 +122,10 @@ public:
     {
         diagnostics diag;
         // Awaited on the executor the client runs on, the operation runs in this coroutine:
-        // no coroutine of its own, no type-erased handler.
+        // no coroutine of its own, no type-erased handler. `diag` is filled only on failure,
+        // so a success does not copy the request id into it.
         const boost::asio::any_io_executor caller = co_await boost::asio::this_coro::executor;
-        if (auto here = detail::operation_on(impl_, request, &diag, caller)) {
+        if (auto here = detail::operation_on(impl_, request, diag, caller)) {
             std::pair<error_code, response_t<Request>> outcome;
             try {
                 outcome = co_await std::move(*here);
