@@ -3,9 +3,10 @@
 // fake DynamoDB, whose own thread is not counted:
 //   allocation_count [REQUESTS] [--sites]
 // prints one line per path: the client with a callback, the client awaited, a model find;
-// each for a client through a strand (the default) and one without (thread_safe = false).
-// With --sites it also prints, for each path, the call stacks that allocated most, as
-// backtrace_symbols writes them (module and offset; addr2line -f -C -e MODULE OFFSET names them).
+// each for a client through a strand (the default), awaited from a coroutine on that strand,
+// and without one (thread_safe = false). With --sites it also prints, for each path, the call
+// stacks that allocated most and the size they asked for, as backtrace_symbols writes them
+// (module and offset; addr2line -f -C -e MODULE OFFSET names them).
 #include "support/fake_server.hpp"
 
 #include <dynomite/client/client.hpp>
@@ -50,13 +51,14 @@ constexpr int site_depth = 14;
 struct site {
     std::array<void*, site_depth> frames{};
     int depth = 0;
+    std::size_t size = 0;  // bytes asked for
     std::size_t count = 0;
 };
 bool recording_sites = false;
 std::array<site, 2048> sites;
 thread_local bool inside_hook = false;
 
-void record_site() noexcept
+void record_site(std::size_t size) noexcept
 {
     inside_hook = true;
     std::array<void*, site_depth> frames{};
@@ -65,9 +67,10 @@ void record_site() noexcept
     for (int i = 0; i < depth; ++i) hash = hash * 31 + reinterpret_cast<std::uintptr_t>(frames[i]);
     for (std::size_t probe = 0; probe < sites.size(); ++probe) {
         site& s = sites[(hash + probe) % sites.size()];
-        if (s.count == 0 || (s.depth == depth && s.frames == frames)) {
+        if (s.count == 0 || (s.depth == depth && s.size == size && s.frames == frames)) {
             s.frames = frames;
             s.depth = depth;
+            s.size = size;
             ++s.count;
             break;
         }
@@ -75,11 +78,11 @@ void record_site() noexcept
     inside_hook = false;
 }
 
-void count() noexcept
+void count(std::size_t size) noexcept
 {
     if (!counting) return;
     ++allocations;
-    if (recording_sites && !inside_hook) record_site();
+    if (recording_sites && !inside_hook) record_site(size);
 }
 
 /// Prints the stacks that allocated most since the last call, and forgets them.
@@ -91,7 +94,8 @@ void print_sites(const std::string& path, int n)
     std::sort(ranked.begin(), ranked.end(), [](site* a, site* b) { return a->count > b->count; });
     std::printf("allocating stacks of %s, per request:\n", path.c_str());
     for (std::size_t i = 0; i < ranked.size() && i < 40; ++i) {
-        std::printf("%.2f\n", static_cast<double>(ranked[i]->count) / n);
+        std::printf("%.2f of %zu bytes\n", static_cast<double>(ranked[i]->count) / n,
+                    ranked[i]->size);
         std::fflush(stdout);
         // Frames 0-2 are this hook and malloc.
         backtrace_symbols_fd(ranked[i]->frames.data() + 3, ranked[i]->depth - 3, 1);
@@ -104,33 +108,33 @@ void print_sites(const std::string& path, int n)
 extern "C" {
 void* malloc(std::size_t size)
 {
-    count();
+    count(size);
     return __libc_malloc(size);
 }
 void* calloc(std::size_t n, std::size_t size)
 {
-    count();
+    count(n * size);
     return __libc_calloc(n, size);
 }
 void* realloc(void* p, std::size_t size)
 {
-    count();
+    count(size);
     return __libc_realloc(p, size);
 }
 void* aligned_alloc(std::size_t alignment, std::size_t size)
 {
-    count();
+    count(size);
     return __libc_memalign(alignment, size);
 }
 int posix_memalign(void** out, std::size_t alignment, std::size_t size)
 {
-    count();
+    count(size);
     *out = __libc_memalign(alignment, size);
     return *out ? 0 : ENOMEM;
 }
 void* memalign(std::size_t alignment, std::size_t size)
 {
-    count();
+    count(size);
     return __libc_memalign(alignment, size);
 }
 void free(void* p)
@@ -222,15 +226,21 @@ int main(int argc, char** argv)
 
     struct paths {
         double callback = 0, awaited = 0, model = 0;
+        double spawned = 0;  // what co_spawn of an empty coroutine costs on the same executor
     };
     // The three paths through a client made with `thread_safe` (through a strand, or on the
-    // io_context's executor as given).
-    const auto measure = [&](bool thread_safe) {
+    // io_context's executor as given). The coroutines run on the io_context's executor, or
+    // with `on_strand` on the client's own strand, where an awaited operation runs in place.
+    const auto measure = [&](bool thread_safe, bool on_strand) {
         auto config = config_for(server);
         config.thread_safe = thread_safe;
         dynomite::client client(io.get_executor(), config);
         dynomite::database db(client);
-        const char* const label = thread_safe ? ", through a strand" : ", without a strand";
+        const asio::any_io_executor spawn_on =
+            on_strand ? client.get_executor() : asio::any_io_executor(io.get_executor());
+        const char* const label = !thread_safe ? ", without a strand"
+                                  : on_strand  ? ", awaited on the client's strand"
+                                               : ", through a strand";
         paths out;
         out.callback = per_request(io, warmup, n, [&](std::function<void()> done) {
             client.async_get_item(request, [&, done](dynomite::error_code ec, auto) {
@@ -241,7 +251,7 @@ int main(int argc, char** argv)
         if (recording_sites) print_sites(std::string("the client with a callback") + label, n);
         out.awaited = per_request(io, warmup, n, [&](std::function<void()> done) {
             asio::co_spawn(
-                io,
+                spawn_on,
                 [&]() -> asio::awaitable<void> {
                     auto response = co_await client.get_item(request);
                     failures += response.item ? 0 : 1;
@@ -254,7 +264,7 @@ int main(int argc, char** argv)
         if (recording_sites) print_sites(std::string("the client awaited") + label, n);
         out.model = per_request(io, warmup, n, [&](std::function<void()> done) {
             asio::co_spawn(
-                io,
+                spawn_on,
                 [&]() -> asio::awaitable<void> {
                     auto track = co_await Track::on(db).find(dynomite::attribute_value("v"));
                     failures += track && track->title == "Blue" ? 0 : 1;
@@ -265,30 +275,34 @@ int main(int argc, char** argv)
                 });
         });
         if (recording_sites) print_sites(std::string("a model find") + label, n);
+        out.spawned = per_request(io, warmup, n, [&](std::function<void()> done) {
+            asio::co_spawn(
+                spawn_on, []() -> asio::awaitable<void> { co_return; },
+                [done](std::exception_ptr) { done(); });
+        });
+        if (recording_sites) print_sites(std::string("an empty coroutine") + label, n);
         return out;
     };
-    const paths stranded = measure(true);
-    const paths direct = measure(false);
+    const paths stranded = measure(true, false);
+    const paths on_strand = measure(true, true);
+    const paths direct = measure(false, false);
     recording_sites = false;
-    // What the driver itself allocates, taken off the figures above.
+    // What the driver itself allocates, taken off the figures above: a post for a callback,
+    // an empty coroutine's co_spawn on the same executor for the awaited paths.
     const double posted = per_request(io, warmup, n, [&](std::function<void()> done) {
         asio::post(io, [done] { done(); });
     });
-    const double spawned = per_request(io, warmup, n, [&](std::function<void()> done) {
-        asio::co_spawn(
-            io, []() -> asio::awaitable<void> { co_return; },
-            [done](std::exception_ptr) { done(); });
-    });
-    std::printf("heap allocations per GetItem (%d requests after %d, the driver's %.2f and "
-                "%.2f taken off):\n",
-                n, warmup, posted, spawned);
-    std::printf("                    strand  no strand (client_config::thread_safe = false)\n");
-    std::printf("  client, callback  %6.2f  %6.2f\n", stranded.callback - posted,
+    std::printf("heap allocations per GetItem (%d requests after %d, the driver's %.2f for a "
+                "callback and %.2f, %.2f and %.2f for a coroutine taken off):\n",
+                n, warmup, posted, stranded.spawned, on_strand.spawned, direct.spawned);
+    std::printf("                    strand  strand, awaited on it  no strand "
+                "(client_config::thread_safe = false)\n");
+    std::printf("  client, callback  %6.2f  %21s  %9.2f\n", stranded.callback - posted, "-",
                 direct.callback - posted);
-    std::printf("  client, co_await  %6.2f  %6.2f\n", stranded.awaited - spawned,
-                direct.awaited - spawned);
-    std::printf("  model find        %6.2f  %6.2f\n", stranded.model - spawned,
-                direct.model - spawned);
+    std::printf("  client, co_await  %6.2f  %21.2f  %9.2f\n", stranded.awaited - stranded.spawned,
+                on_strand.awaited - on_strand.spawned, direct.awaited - direct.spawned);
+    std::printf("  model find        %6.2f  %21.2f  %9.2f\n", stranded.model - stranded.spawned,
+                on_strand.model - on_strand.spawned, direct.model - direct.spawned);
     if (failures != 0) {
         std::fprintf(stderr, "%d requests failed\n", failures);
         return 1;
