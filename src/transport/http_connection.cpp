@@ -318,27 +318,6 @@ private:
     http_response& out_;
 };
 
-/// Writes what the socket takes now, without waiting: a request that fits its send buffer
-/// (nearly every one) then needs no write operation, and none of its two allocations. The
-/// rest of `request` is left for an asynchronous write.
-std::size_t write_now(asio::ip::tcp::socket& socket, std::array<asio::const_buffer, 2>& request,
-                      error_code& ec)
-{
-    if (!socket.non_blocking()) {
-        socket.non_blocking(true, ec);
-        if (ec) return 0;
-    }
-    const std::size_t written = socket.write_some(request, ec);
-    if (ec == asio::error::would_block || ec == asio::error::try_again) ec = {};
-    std::size_t skip = written;
-    for (asio::const_buffer& part : request) {
-        const std::size_t n = std::min(skip, part.size());
-        part += n;
-        skip -= n;
-    }
-    return written;
-}
-
 /// What reading a response learned beyond what it wrote into the response.
 struct head_outcome {
     std::optional<std::string> crc32_text;
@@ -438,17 +417,12 @@ asio::awaitable<error_code> http_connection::exchange_over(
         return error_code{};
     };
 
-    std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
-    const std::size_t request_size = head.size() + request_body.size();
-    std::size_t written = 0;
-    error_code write_ec;
-    if constexpr (std::is_same_v<Stream, asio::ip::tcp::socket>)
-        written = write_now(stream, request, write_ec);
-    if (!write_ec && written < request_size) {
-        auto [async_ec, more] = co_await asio::async_write(stream, request, frameless_tuple);
-        write_ec = async_ec;
-        written += more;
-    }
+    // Asynchronous even when the socket takes it all at once: its completion is queued, so
+    // the answer is read after the other handlers ready to run, by when it has usually come.
+    // Written synchronously, the request would be followed by a read that finds nothing, one
+    // system call more per request.
+    const std::array<asio::const_buffer, 2> request{asio::buffer(head), asio::buffer(request_body)};
+    auto [write_ec, written] = co_await asio::async_write(stream, request, frameless_tuple);
     if (measures) {
         measures->send = std::chrono::steady_clock::now() - began;
         measures->bytes_sent = written;

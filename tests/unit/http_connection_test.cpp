@@ -89,9 +89,9 @@ TEST(HttpConnection, AHostTheCertificateCannotBeCheckedAgainstIsAConfigurationEr
 }
 
 
-// A request larger than the socket takes at once, to a server that reads only after a pause:
-// the first write goes as far as the kernel takes it, the rest follows as the server reads,
-// and the server receives the head and the body once each, in order.
+// A request larger than the socket buffers hold, to a server that reads only after a pause:
+// the write goes on as the server reads, and the server receives the head and the body once
+// each, in order.
 TEST(HttpConnection, ARequestLargerThanTheSocketTakesAtOnceArrivesWhole)
 {
     asio::io_context io;
@@ -114,7 +114,7 @@ TEST(HttpConnection, ARequestLargerThanTheSocketTakesAtOnceArrivesWhole)
         asio::io_context server_io;
         asio::ip::tcp::socket peer(server_io);
         listening.accept(peer);
-        std::this_thread::sleep_for(200ms);  // the client's first write fills the buffers
+        std::this_thread::sleep_for(200ms);  // the client's write fills the buffers
         std::array<char, 64 * 1024> chunk;
         while (received.size() < head.size() + body.size()) {
             error_code ec;
