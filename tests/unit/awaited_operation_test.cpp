@@ -1,5 +1,6 @@
 // `co_await client.x(request)`: awaited on the executor the client runs on (a client without a
-// strand, awaited from its io_context), the operation runs in the caller's coroutine; awaited
+// strand, awaited from its io_context, or a coroutine on the client's strand), the operation
+// runs in the caller's coroutine; awaited
 // from any other executor, it is spawned onto the client's. Both give the same results, the
 // same errors with their diagnostics, and the same cancellation.
 #include "support/sample_requests.hpp"
@@ -45,6 +46,7 @@ struct placement {
     const char* name;
     bool thread_safe;        // the client's strand
     bool caller_on_strand;   // the awaiting coroutine on a strand of its own
+    bool caller_on_client = false;  // the awaiting coroutine on the client's own executor
 };
 
 class AwaitedOperation : public ::testing::TestWithParam<placement> {
@@ -57,8 +59,9 @@ protected:
         return client(io.get_executor(), cfg);
     }
 
-    asio::any_io_executor caller_executor()
+    asio::any_io_executor caller_executor(client& c)
     {
+        if (GetParam().caller_on_client) return c.get_executor();
         if (GetParam().caller_on_strand) return asio::make_strand(io.get_executor());
         return io.get_executor();
     }
@@ -67,7 +70,7 @@ protected:
     void start(client& c, awaited& out, asio::cancellation_slot slot = {})
     {
         asio::co_spawn(
-            caller_executor(),
+            caller_executor(c),
             [&c, &out]() -> asio::awaitable<void> {
                 try {
                     auto response = co_await c.get_item(sample_get());
@@ -159,7 +162,7 @@ TEST_P(AwaitedOperation, ABadRequestThrowsWithoutBeingSent)
     auto c = make_client();
     awaited out;
     asio::co_spawn(
-        caller_executor(),
+        caller_executor(c),
         [&c, &out]() -> asio::awaitable<void> {
             get_item_request request = sample_get();
             request.projection_expression = "";  // refused before it is sent
@@ -209,7 +212,8 @@ INSTANTIATE_TEST_SUITE_P(
     Placements, AwaitedOperation,
     ::testing::Values(placement{"InPlaceOnTheClientsExecutor", false, false},
                       placement{"SpawnedFromAnotherStrand", false, true},
-                      placement{"SpawnedOntoTheClientsStrand", true, false}),
+                      placement{"SpawnedOntoTheClientsStrand", true, false},
+                      placement{"InPlaceOnTheClientsStrand", true, false, true}),
     [](const ::testing::TestParamInfo<placement>& info) { return std::string(info.param.name); });
 
 }  // namespace
