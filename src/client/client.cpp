@@ -24,6 +24,7 @@
 #include <atomic>
 #include <cstdint>
 #include <random>
+#include <tuple>
 
 namespace dynomite {
 namespace detail {
@@ -269,24 +270,21 @@ asio::awaitable<error_code> client_impl::send(std::string_view target_header,
                 const auto now = std::chrono::steady_clock::now();
                 deadline = now + config.pool.request_timeout;
                 // An idle connection is taken without the pool's coroutine and its frame.
-                if (auto idle = pool_state.take_idle(now)) {
-                    connection = std::move(idle);
-                    note_pool();
-                    next = loop.resume(send_event::connection_acquired{true, acquired});
-                    break;
-                }
+                connection = pool_state.take_idle(now);
             }
+            error_code acquire_ec;
             std::string connect_detail;
-            auto [acquire_ec, lent] = co_await pool_state.acquire(
-                next.fresh, deadline, &connect_detail, measuring ? &acquired : nullptr);
+            if (!connection) {
+                std::tie(acquire_ec, connection) = co_await pool_state.acquire(
+                    next.fresh, deadline, &connect_detail, measuring ? &acquired : nullptr);
+            }
             note_pool();
-            if (acquire_ec) {
+            if (acquire_ec)
                 next = loop.resume(
                     send_event::connection_failed{acquire_ec, connect_detail, acquired});
-                break;
-            }
-            connection = std::move(lent);
-            next = loop.resume(send_event::connection_acquired{connection.reused(), acquired});
+            else
+                next = loop.resume(
+                    send_event::connection_acquired{connection.reused(), acquired});
             break;
         }
         case send_action::kind::send: {
@@ -324,19 +322,18 @@ void notify_operation(dynomite::observer& observer, const operation_event& event
     observer.on_operation(event);
 }
 
-/// Where an operation's diagnostics go: to the caller's as it runs, or into the client's lent
-/// buffers and to the caller's only if it fails (a success then copies nothing into them).
-enum class diag_delivery { always, on_failure };
 
+/// Runs one operation. Its diagnostics are written into `live_diag` as it runs, or, without
+/// it, into the client's lent buffers; `failure_diag` gets a copy of them only if it fails, so
+/// that a success writes nothing there and the lent buffers keep their capacity.
 template <class Request>
 asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
-    std::shared_ptr<client_impl> impl, Request request, diagnostics* diag_out,
-    diag_delivery delivery = diag_delivery::always)
+    std::shared_ptr<client_impl> impl, Request request, diagnostics* live_diag,
+    diagnostics* failure_diag = nullptr)
 {
     using response_type = response_t<Request>;
     client_impl::lent_buffers buffers(*impl);
-    const bool direct = diag_out && delivery == diag_delivery::always;
-    diagnostics& diag = direct ? *diag_out : buffers->diag;
+    diagnostics& diag = live_diag ? *live_diag : buffers->diag;
     diag.clear();
     dynomite::observer* observer = impl->policy.observer;
     const auto began =
@@ -380,7 +377,7 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
         notify_operation(*observer, event);
     }
     if (ec) {
-        if (diag_out && !direct) *diag_out = std::move(diag);
+        if (failure_diag) *failure_diag = diag;
         co_return std::pair{ec, response_type{}};
     }
     co_return std::pair{error_code{}, std::move(response)};
@@ -407,8 +404,7 @@ std::optional<asio::awaitable<std::pair<error_code, response_t<Request>>>> await
 {
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
     if (!(sender->executor == caller)) return std::nullopt;
-    return run_operation(std::move(sender), std::move(request), &failure_diag,
-                         diag_delivery::on_failure);
+    return run_operation(std::move(sender), std::move(request), nullptr, &failure_diag);
 }
 
 }  // namespace
