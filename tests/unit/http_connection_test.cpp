@@ -11,6 +11,7 @@
 
 #include <array>
 #include <chrono>
+#include <cstdint>
 #include <string>
 #include <thread>
 #include <utility>
@@ -23,16 +24,23 @@ using namespace std::chrono_literals;
 using dynomite::errc;
 using dynomite::error_code;
 
+/// Plain HTTP to `port` on the loopback address.
+dynomite::endpoint plain_loopback(std::uint16_t port)
+{
+    dynomite::endpoint target;
+    target.tls = false;
+    target.host = "127.0.0.1";
+    target.port = port;
+    return target;
+}
+
 /// What connect() reports for `addresses` when its deadline has already passed.
 std::pair<error_code, std::string> connect_after_deadline(
     const std::vector<asio::ip::tcp::endpoint>& addresses)
 {
     asio::io_context io;
     dynomite::detail::http_connection connection(io.get_executor(), nullptr);
-    dynomite::endpoint target;
-    target.tls = false;
-    target.host = "127.0.0.1";
-    target.port = 9;
+    const dynomite::endpoint target = plain_loopback(9);
     std::string detail;
     error_code ec;
     const auto past = std::chrono::steady_clock::now() - 1ms;
@@ -88,7 +96,6 @@ TEST(HttpConnection, AHostTheCertificateCannotBeCheckedAgainstIsAConfigurationEr
     EXPECT_NE(detail.find("host name"), std::string::npos) << detail;
 }
 
-
 // A request larger than the socket buffers hold, to a server that reads only after a pause:
 // the write goes on as the server reads, and the server receives the head and the body once
 // each, in order.
@@ -98,10 +105,7 @@ TEST(HttpConnection, ARequestLargerThanTheSocketTakesAtOnceArrivesWhole)
     asio::ip::tcp::acceptor listening(io, {asio::ip::make_address("127.0.0.1"), 0});
     listening.set_option(asio::socket_base::receive_buffer_size(64 * 1024));
     dynomite::detail::http_connection connection(io.get_executor(), nullptr);
-    dynomite::endpoint target;
-    target.tls = false;
-    target.host = "127.0.0.1";
-    target.port = listening.local_endpoint().port();
+    const dynomite::endpoint target = plain_loopback(listening.local_endpoint().port());
     const std::vector<asio::ip::tcp::endpoint> addresses{listening.local_endpoint()};
 
     const std::string head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 16777216\r\n\r\n";
