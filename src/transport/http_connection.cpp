@@ -5,6 +5,7 @@
 #include "transport/response_head.hpp"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/error.hpp>
@@ -92,11 +93,14 @@ void http_connection::arm(steady_time when)
     deadline_->timed_out = false;
     const std::uint64_t generation = ++deadline_->generation;
     deadline_timer_.expires_at(when);
-    deadline_timer_.async_wait([state = deadline_, generation](error_code ec) {
-        if (ec || state->owner == nullptr || state->generation != generation) return;
-        state->timed_out = true;
-        state->owner->close();
-    });
+    auto& memory = deadline_->wait_memory;
+    deadline_timer_.async_wait(asio::bind_allocator(
+        operation_allocator<void, wait_memory_size, 2>(memory),
+        [state = deadline_, generation](error_code ec) {
+            if (ec || state->owner == nullptr || state->generation != generation) return;
+            state->timed_out = true;
+            state->owner->close();
+        }));
 }
 
 void http_connection::disarm() noexcept

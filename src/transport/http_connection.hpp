@@ -1,6 +1,7 @@
 // One HTTP/1.1 connection over TCP or TLS. Private: Beast stays out of the public headers.
 #pragma once
 
+#include "transport/operation_memory.hpp"
 #include "transport/proxy_route.hpp"
 #include "transport/tls_stream.hpp"
 
@@ -120,12 +121,18 @@ public:
     asio::ip::tcp::endpoint remote;
 
 private:
-    /// What the deadline timer's handler reaches: the connection, while it exists.
+    /// Room for one deadline wait (200 bytes with an any_io_executor timer).
+    static constexpr std::size_t wait_memory_size = 256;
+
+    /// What the deadline timer's handler reaches: the connection, while it exists. The
+    /// handler keeps it alive, and so the memory of its own wait: two blocks, since a wait
+    /// cancelled by one exchange may not have completed when the next one arms the timer.
     struct deadline_state {
         http_connection* owner = nullptr;
         /// Counts the arm and disarm calls; a handler of an older one does nothing.
         std::uint64_t generation = 0;
         bool timed_out = false;
+        operation_memory<wait_memory_size, 2> wait_memory;
     };
     /// Closes the connection at `when` unless disarmed first, which fails the operation under
     /// way; deadline_error() then tells a timeout from other failures. One timer wait covers a
