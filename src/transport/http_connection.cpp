@@ -6,6 +6,10 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/error.hpp>
@@ -43,6 +47,19 @@ std::optional<std::uint32_t> parse_crc32(std::string_view text)
     return value;
 }
 
+/// The executor a strand runs its handlers on, for the strands a client makes (over an
+/// io_context's, a thread_pool's, or any executor); any other executor itself.
+asio::any_io_executor beneath_strand(const asio::any_io_executor& executor)
+{
+    using io_strand = asio::strand<asio::io_context::executor_type>;
+    using pool_strand = asio::strand<asio::thread_pool::executor_type>;
+    using any_strand = asio::strand<asio::any_io_executor>;
+    if (const auto* strand = executor.target<io_strand>()) return strand->get_inner_executor();
+    if (const auto* strand = executor.target<pool_strand>()) return strand->get_inner_executor();
+    if (const auto* strand = executor.target<any_strand>()) return strand->get_inner_executor();
+    return executor;
+}
+
 }  // namespace
 
 error_code translate_transport_error(error_code ec, bool connecting) noexcept
@@ -60,7 +77,9 @@ error_code translate_transport_error(error_code ec, bool connecting) noexcept
 }
 
 http_connection::http_connection(asio::any_io_executor executor, asio::ssl::context* tls)
-    : tls_(tls), deadline_timer_(executor), deadline_(std::make_shared<deadline_state>())
+    : tls_(tls),
+      deadline_timer_(beneath_strand(executor)),
+      deadline_(std::make_shared<deadline_state>())
 {
     deadline_->owner = this;
     // Each read of a head takes as much as the buffer holds (512 bytes at the least): room
@@ -93,13 +112,21 @@ void http_connection::arm(steady_time when)
     deadline_->timed_out = false;
     const std::uint64_t generation = ++deadline_->generation;
     deadline_timer_.expires_at(when);
-    auto& memory = deadline_->wait_memory;
+    // Nearly every wait is cancelled when its exchange ends. The timer runs beneath the
+    // connection's strand, so that the cancelled wait completes there and does nothing,
+    // rather than queueing on the strand; only a wait that expires goes to the connection's
+    // executor, where the connection's state is touched.
+    auto expired = [state = deadline_, generation] {
+        if (state->owner == nullptr || state->generation != generation) return;
+        state->timed_out = true;
+        state->owner->close();
+    };
     deadline_timer_.async_wait(asio::bind_allocator(
-        operation_allocator<void, wait_memory_size, 2>(memory),
-        [state = deadline_, generation](error_code ec) {
-            if (ec || state->owner == nullptr || state->generation != generation) return;
-            state->timed_out = true;
-            state->owner->close();
+        operation_allocator<void, wait_memory_size, 2>(deadline_->wait_memory),
+        [expired = std::move(expired), connection_executor = socket().get_executor()](
+            error_code ec) mutable {
+            if (ec) return;
+            asio::dispatch(connection_executor, std::move(expired));
         }));
 }
 

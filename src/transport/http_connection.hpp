@@ -121,8 +121,8 @@ public:
     asio::ip::tcp::endpoint remote;
 
 private:
-    /// Room for one deadline wait (200 bytes with an any_io_executor timer).
-    static constexpr std::size_t wait_memory_size = 256;
+    /// Room for one deadline wait (256 bytes with an any_io_executor timer and its handler).
+    static constexpr std::size_t wait_memory_size = 320;
 
     /// What the deadline timer's handler reaches: the connection, while it exists. The
     /// handler keeps it alive, and so the memory of its own wait: two blocks, since a wait
@@ -163,6 +163,7 @@ private:
     asio::ssl::context* tls_;
     std::optional<asio::ip::tcp::socket> tcp_;
     std::optional<tls_stream> ssl_;
+    /// On the executor beneath the connection's strand, if it has one.
     asio::steady_timer deadline_timer_;
     std::shared_ptr<deadline_state> deadline_;
     beast::flat_buffer buffer_;
