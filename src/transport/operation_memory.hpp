@@ -1,8 +1,8 @@
 // Memory that an object's asynchronous operations reuse, one after another, instead of each
 // taking its own from the heap: Asio allocates an operation through its completion handler's
-// associated allocator (asio::bind_allocator). Asio's own per-thread cache of two blocks does
-// not hold a connection's deadline wait: on a request's path, coroutine frames and operations
-// of other sizes take and evict its blocks (docs/performance.md).
+// associated allocator (asio::bind_allocator). A connection's deadline wait otherwise takes
+// one of the two blocks of Asio's per-thread cache, which a request's socket write then
+// misses (docs/performance.md).
 #pragma once
 
 #include <array>
