@@ -43,39 +43,42 @@ TEST(OperationMemory, EachBlockServesOneOperationAtATimeAndTheRestGoToTheHeap)
     EXPECT_EQ(memory.blocks_in_use(), 0u);
 }
 
-/// A timer wait bound to `memory`; true once its handler has run with operation_aborted.
+/// Waits on `timer` with a handler bound to `memory`, cancels the wait and runs it to its end.
+/// Returns how many blocks the wait held while pending; `ran` is whether its handler ran with
+/// operation_aborted, and `held_after` how many blocks were still held afterwards.
 template <std::size_t Size>
-void wait_until_cancelled(asio::steady_timer& timer, operation_memory<Size>& memory, bool& ran)
+std::size_t cancel_a_wait(asio::io_context& io, operation_memory<Size>& memory, bool& ran,
+                          std::size_t& held_after)
 {
+    asio::steady_timer timer(io);
     timer.expires_after(1h);
+    ran = false;
     timer.async_wait(asio::bind_allocator(operation_allocator<void, Size>(memory),
                                           [&ran](boost::system::error_code ec) {
                                               ran = ec == asio::error::operation_aborted;
                                           }));
+    const std::size_t held = memory.blocks_in_use();
+    timer.cancel();
+    io.restart();
+    io.run();
+    held_after = memory.blocks_in_use();
+    return held;
 }
 
 TEST(OperationMemory, AsioTakesATimerWaitFromItAndGivesItBackBeforeTheHandlerRuns)
 {
     asio::io_context io;
-    asio::steady_timer timer(io);
-    operation_memory<256> memory;
     bool ran = false;
-    wait_until_cancelled(timer, memory, ran);
-    EXPECT_EQ(memory.blocks_in_use(), 1u);
-    timer.cancel();
-    io.run();
+    std::size_t held_after = 0;
+    operation_memory<256> memory;
+    EXPECT_EQ(cancel_a_wait(io, memory, ran, held_after), 1u);
     EXPECT_TRUE(ran);
-    EXPECT_EQ(memory.blocks_in_use(), 0u);
+    EXPECT_EQ(held_after, 0u);
 
     // A wait larger than the block comes from the heap and still completes.
     operation_memory<16> small;
-    bool small_ran = false;
-    wait_until_cancelled(timer, small, small_ran);
-    EXPECT_EQ(small.blocks_in_use(), 0u);
-    timer.cancel();
-    io.restart();
-    io.run();
-    EXPECT_TRUE(small_ran);
+    EXPECT_EQ(cancel_a_wait(io, small, ran, held_after), 0u);
+    EXPECT_TRUE(ran);
 }
 
 }  // namespace
