@@ -322,7 +322,6 @@ void notify_operation(dynomite::observer& observer, const operation_event& event
     observer.on_operation(event);
 }
 
-
 /// Runs one operation. Its diagnostics are written into `live_diag` as it runs, or, without
 /// it, into the client's lent buffers; `failure_diag` gets a copy of them only if it fails, so
 /// that a success writes nothing there and the lent buffers keep their capacity.
@@ -385,12 +384,14 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
 
 template <class Request>
 void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostics* diag,
+           diagnostics* failure_diag,
            asio::any_completion_handler<void(error_code, response_t<Request>)> handler)
 {
     // On the strand of the endpoint's own state (connections, retry quota).
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
     asio::any_io_executor executor = sender->executor;
-    spawn_operation(executor, run_operation(std::move(sender), std::move(request), diag),
+    spawn_operation(executor,
+                    run_operation(std::move(sender), std::move(request), diag, failure_diag),
                     std::move(handler));
 }
 
@@ -442,11 +443,11 @@ error_code make_client_impl(asio::any_io_executor executor, client_config config
 
 #define DYNOMITE_DEFINE_START(name, aws_name)                                                 \
     void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,  \
-                         diagnostics* diag,                                                   \
+                         diagnostics* diag, diagnostics* failure_diag,                        \
                          asio::any_completion_handler<void(error_code, name##_response)>     \
                              handler)                                                         \
     {                                                                                         \
-        start(impl, std::move(request), diag, std::move(handler));                           \
+        start(impl, std::move(request), diag, failure_diag, std::move(handler));             \
     }                                                                                         \
     std::optional<asio::awaitable<std::pair<error_code, name##_response>>> operation_on(      \
         const std::shared_ptr<client_impl>& impl, name##_request& request,                    \

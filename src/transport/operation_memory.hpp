@@ -66,7 +66,10 @@ public:
         using other = operation_allocator<U, Size, Count>;
     };
 
-    explicit operation_allocator(operation_memory<Size, Count>& memory) noexcept : memory_(&memory) {}
+    explicit operation_allocator(operation_memory<Size, Count>& memory) noexcept
+        : memory_(&memory)
+    {
+    }
     template <class U>
     operation_allocator(const operation_allocator<U, Size, Count>& other) noexcept
         : memory_(other.memory_)

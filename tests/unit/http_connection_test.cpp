@@ -108,7 +108,8 @@ TEST(HttpConnection, ARequestLargerThanTheSocketTakesAtOnceArrivesWhole)
     const dynomite::endpoint target = plain_loopback(listening.local_endpoint().port());
     const std::vector<asio::ip::tcp::endpoint> addresses{listening.local_endpoint()};
 
-    const std::string head = "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 16777216\r\n\r\n";
+    const std::string head =
+        "POST / HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: 16777216\r\n\r\n";
     std::string body(16 * 1024 * 1024, '\0');
     for (std::size_t i = 0; i < body.size(); ++i) body[i] = static_cast<char>('a' + (i * 7) % 26);
     const std::string answer = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n{}";

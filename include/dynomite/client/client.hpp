@@ -31,7 +31,7 @@ class client_impl;
 
 #define DYNOMITE_DECLARE_START(name, aws_name)                                                 \
     void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,   \
-                         diagnostics* diag,                                                    \
+                         diagnostics* diag, diagnostics* failure_diag,                         \
                          boost::asio::any_completion_handler<void(error_code, name##_response)> \
                              handler);                                                         \
     std::optional<boost::asio::awaitable<std::pair<error_code, name##_response>>>             \
@@ -105,7 +105,7 @@ public:
     auto async_execute(Request request, diagnostics& diag, CompletionToken&& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(error_code, response_t<Request>)>(
-            initiation{impl_}, token, std::move(request), &diag);
+            initiation{impl_}, token, std::move(request), &diag, no_diagnostics);
     }
 
     template <operation_request Request, class CompletionToken>
@@ -113,7 +113,7 @@ public:
     auto async_execute(Request request, CompletionToken&& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(error_code, response_t<Request>)>(
-            initiation{impl_}, token, std::move(request), static_cast<diagnostics*>(nullptr));
+            initiation{impl_}, token, std::move(request), no_diagnostics, no_diagnostics);
     }
 
     /// Throws dynomite::error, with the diagnostics, on failure.
@@ -136,8 +136,14 @@ public:
             throw_on_error(outcome.first, diag);
             co_return std::move(outcome.second);
         }
-        auto [ec, response] = co_await async_execute(
-            std::move(request), diag, boost::asio::as_tuple(boost::asio::use_awaitable));
+        // Elsewhere the operation is spawned on the client's executor; `diag` is again filled
+        // only on failure.
+        auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+        // A named initiation: GCC 12 destroys a braced temporary inside co_await twice.
+        const initiation spawned{impl_};
+        auto [ec, response] = co_await boost::asio::async_initiate<
+            decltype(token), void(error_code, response_t<Request>)>(
+            spawned, token, std::move(request), no_diagnostics, &diag);
         throw_on_error(ec, diag);
         co_return std::move(response);
     }
@@ -169,15 +175,19 @@ private:
     struct initiation {
         std::shared_ptr<detail::client_impl> impl;
 
+        /// `diag` is filled as the operation runs, `failure_diag` only if it fails.
         template <class Handler, class Request>
-        void operator()(Handler&& handler, Request request, diagnostics* diag) const
+        void operator()(Handler&& handler, Request request, diagnostics* diag,
+                        diagnostics* failure_diag) const
         {
             detail::start_operation(
-                impl, std::move(request), diag,
+                impl, std::move(request), diag, failure_diag,
                 boost::asio::any_completion_handler<void(error_code, response_t<Request>)>(
                     std::forward<Handler>(handler)));
         }
     };
+
+    static constexpr diagnostics* no_diagnostics = nullptr;
 
     explicit client(std::shared_ptr<detail::client_impl> impl) : impl_(std::move(impl)) {}
 
