@@ -4,6 +4,7 @@
 #include "client/operation_facts.hpp"
 #include "transport/connection_pool_impl.hpp"
 #include "transport/http_connection.hpp"
+#include "transport/strands.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/client/instrumentation.hpp>
@@ -18,8 +19,6 @@
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -50,18 +49,6 @@ struct send_totals {
     std::size_t bytes_received = 0;
 };
 
-/// A strand over `executor`. Over the executor of an io_context or a thread_pool itself, it is
-/// small enough for any_io_executor to hold inline, so that the work tracking of each
-/// operation does not copy it to the heap (40 allocations per request otherwise).
-asio::any_io_executor serialized(const asio::any_io_executor& executor)
-{
-    if (const auto* io = executor.target<asio::io_context::executor_type>())
-        return asio::make_strand(*io);
-    if (const auto* pool = executor.target<asio::thread_pool::executor_type>())
-        return asio::make_strand(*pool);
-    return asio::make_strand(executor);
-}
-
 }  // namespace
 
 /// What a request writes and reads: kept by its client for the next requests when it is done,
@@ -80,7 +67,7 @@ public:
     client_impl(asio::any_io_executor executor, client_config config,
                 std::shared_ptr<caching_credentials_provider> creds, std::string region,
                 endpoint target, retry_settings retry)
-        : executor(config.thread_safe ? serialized(executor) : executor),
+        : executor(config.thread_safe ? make_client_strand(executor) : executor),
           config(std::move(config)),
           creds(std::move(creds)),
           region(std::move(region)),

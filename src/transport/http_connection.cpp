@@ -3,13 +3,12 @@
 
 #include "transport/crc32.hpp"
 #include "transport/response_head.hpp"
+#include "transport/strands.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_allocator.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/read.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/asio/error.hpp>
@@ -45,19 +44,6 @@ std::optional<std::uint32_t> parse_crc32(std::string_view text)
     auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (ec != std::errc{} || end != text.data() + text.size() || text.empty()) return std::nullopt;
     return value;
-}
-
-/// The executor a strand runs its handlers on, for the strands a client makes (over an
-/// io_context's, a thread_pool's, or any executor); any other executor itself.
-asio::any_io_executor beneath_strand(const asio::any_io_executor& executor)
-{
-    using io_strand = asio::strand<asio::io_context::executor_type>;
-    using pool_strand = asio::strand<asio::thread_pool::executor_type>;
-    using any_strand = asio::strand<asio::any_io_executor>;
-    if (const auto* strand = executor.target<io_strand>()) return strand->get_inner_executor();
-    if (const auto* strand = executor.target<pool_strand>()) return strand->get_inner_executor();
-    if (const auto* strand = executor.target<any_strand>()) return strand->get_inner_executor();
-    return executor;
 }
 
 }  // namespace

@@ -1,0 +1,20 @@
+// The strand a thread-safe client serializes its work on, and the executor beneath it. Both
+// know the same three strand types, so they live together: a strand type added to one and not
+// the other would keep connections' timers on the strand (correct, but 2 allocations more a
+// request).
+#pragma once
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace dynomite::detail {
+
+/// A strand over `executor`. Over the executor of an io_context or a thread_pool itself, it is
+/// small enough for any_io_executor to hold inline, so that the work tracking of each
+/// operation does not copy it to the heap (40 allocations per request otherwise).
+boost::asio::any_io_executor make_client_strand(const boost::asio::any_io_executor& executor);
+
+/// The executor a strand made by make_client_strand runs its handlers on; any other executor
+/// itself.
+boost::asio::any_io_executor beneath_strand(const boost::asio::any_io_executor& executor);
+
+}  // namespace dynomite::detail
