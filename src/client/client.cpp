@@ -371,28 +371,29 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
 
 template <class Request>
 void start(const std::shared_ptr<client_impl>& impl, Request request, diagnostics* diag,
-           diagnostics* failure_diag,
            asio::any_completion_handler<void(error_code, response_t<Request>)> handler)
 {
     // On the strand of the endpoint's own state (connections, retry quota).
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
     asio::any_io_executor executor = sender->executor;
-    spawn_operation(executor,
-                    run_operation(std::move(sender), std::move(request), diag, failure_diag),
+    spawn_operation(executor, run_operation(std::move(sender), std::move(request), diag),
                     std::move(handler));
 }
 
-/// The operation as an awaitable for a coroutine that runs on the client's executor (its
-/// strand, if it has one), which may then await it in place; none, with `request` untouched,
-/// for a coroutine on any other executor. `failure_diag` gets the diagnostics of a failure.
+/// The operation as an awaitable for a coroutine on `caller`: awaited in place when `caller`
+/// is the client's executor (its strand, if it has one), else spawned there.
+/// `failure_diag` gets the diagnostics of a failure.
 template <class Request>
-std::optional<asio::awaitable<std::pair<error_code, response_t<Request>>>> awaitable_on(
-    const std::shared_ptr<client_impl>& impl, Request& request, diagnostics& failure_diag,
-    const asio::any_io_executor& caller)
+awaitable_operation<response_t<Request>> awaitable_for(const std::shared_ptr<client_impl>& impl,
+                                                       Request request,
+                                                       diagnostics& failure_diag,
+                                                       const asio::any_io_executor& caller)
 {
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
-    if (!(sender->executor == caller)) return std::nullopt;
-    return run_operation(std::move(sender), std::move(request), nullptr, &failure_diag);
+    std::optional<asio::any_io_executor> spawn_on;
+    if (!(sender->executor == caller)) spawn_on = sender->executor;
+    return {std::move(spawn_on),
+            run_operation(std::move(sender), std::move(request), nullptr, &failure_diag)};
 }
 
 }  // namespace
@@ -430,17 +431,17 @@ error_code make_client_impl(asio::any_io_executor executor, client_config config
 
 #define DYNOMITE_DEFINE_START(name, aws_name)                                                 \
     void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,  \
-                         diagnostics* diag, diagnostics* failure_diag,                        \
+                         diagnostics* diag,                                                   \
                          asio::any_completion_handler<void(error_code, name##_response)>     \
                              handler)                                                         \
     {                                                                                         \
-        start(impl, std::move(request), diag, failure_diag, std::move(handler));             \
+        start(impl, std::move(request), diag, std::move(handler));                           \
     }                                                                                         \
-    std::optional<asio::awaitable<std::pair<error_code, name##_response>>> operation_on(      \
-        const std::shared_ptr<client_impl>& impl, name##_request& request,                    \
+    awaitable_operation<name##_response> operation_for(                                      \
+        const std::shared_ptr<client_impl>& impl, name##_request request,                    \
         diagnostics& failure_diag, const asio::any_io_executor& caller)                       \
     {                                                                                         \
-        return awaitable_on(impl, request, failure_diag, caller);                            \
+        return awaitable_for(impl, std::move(request), failure_diag, caller);                \
     }
 DYNOMITE_OPERATIONS(DYNOMITE_DEFINE_START)
 #undef DYNOMITE_DEFINE_START

@@ -12,7 +12,6 @@
 
 #include <boost/asio/any_completion_handler.hpp>
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -29,14 +28,22 @@ namespace dynomite {
 namespace detail {
 class client_impl;
 
+/// An operation as an awaitable, and where it must run: in the caller's coroutine when that
+/// runs on the client's executor (`spawn_on` empty), else spawned on `*spawn_on`.
+template <class Response>
+struct awaitable_operation {
+    std::optional<boost::asio::any_io_executor> spawn_on;
+    boost::asio::awaitable<std::pair<error_code, Response>> operation;
+};
+
 #define DYNOMITE_DECLARE_START(name, aws_name)                                                 \
     void start_operation(const std::shared_ptr<client_impl>& impl, name##_request request,   \
-                         diagnostics* diag, diagnostics* failure_diag,                         \
+                         diagnostics* diag,                                                    \
                          boost::asio::any_completion_handler<void(error_code, name##_response)> \
                              handler);                                                         \
-    std::optional<boost::asio::awaitable<std::pair<error_code, name##_response>>>             \
-    operation_on(const std::shared_ptr<client_impl>& impl, name##_request& request,           \
-                 diagnostics& failure_diag, const boost::asio::any_io_executor& caller);
+    awaitable_operation<name##_response> operation_for(                                       \
+        const std::shared_ptr<client_impl>& impl, name##_request request,                     \
+        diagnostics& failure_diag, const boost::asio::any_io_executor& caller);
 DYNOMITE_OPERATIONS(DYNOMITE_DECLARE_START)
 #undef DYNOMITE_DECLARE_START
 }  // namespace detail
@@ -105,7 +112,7 @@ public:
     auto async_execute(Request request, diagnostics& diag, CompletionToken&& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(error_code, response_t<Request>)>(
-            initiation{impl_}, token, std::move(request), &diag, no_diagnostics);
+            initiation{impl_}, token, std::move(request), &diag);
     }
 
     template <operation_request Request, class CompletionToken>
@@ -113,7 +120,7 @@ public:
     auto async_execute(Request request, CompletionToken&& token)
     {
         return boost::asio::async_initiate<CompletionToken, void(error_code, response_t<Request>)>(
-            initiation{impl_}, token, std::move(request), no_diagnostics, no_diagnostics);
+            initiation{impl_}, token, std::move(request), no_diagnostics);
     }
 
     /// Throws dynomite::error, with the diagnostics, on failure.
@@ -121,31 +128,30 @@ public:
     boost::asio::awaitable<response_t<Request>> execute(Request request)
     {
         diagnostics diag;
-        // Awaited on the executor the client runs on, the operation runs in this coroutine:
-        // no coroutine of its own, no type-erased handler. `diag` is filled only on failure,
-        // so a success does not copy the request id into it.
+        // On the client's executor the operation runs in this coroutine; elsewhere as a
+        // coroutine of its own on the client's executor, awaited without a type-erased handler
+        // (whose executor would cost three allocations). Either way `diag` is filled only on
+        // failure, so that a success does not copy the request id into it.
         const boost::asio::any_io_executor caller = co_await boost::asio::this_coro::executor;
-        if (auto here = detail::operation_on(impl_, request, diag, caller)) {
-            std::pair<error_code, response_t<Request>> outcome;
+        auto prepared = detail::operation_for(impl_, std::move(request), diag, caller);
+        std::pair<error_code, response_t<Request>> outcome;
+        if (!prepared.spawn_on) {
             try {
-                outcome = co_await std::move(*here);
+                outcome = co_await std::move(prepared.operation);
             } catch (...) {
-                // As the spawned form's handler gets it.
+                // As the spawned form reports it.
                 outcome.first = detail::spawn_failure_code(std::current_exception());
             }
-            throw_on_error(outcome.first, diag);
-            co_return std::move(outcome.second);
+        } else {
+            auto [failure, result] = co_await detail::awaitable_spawn(
+                std::move(*prepared.spawn_on), std::move(prepared.operation));
+            if (failure)
+                outcome.first = detail::spawn_failure_code(failure);
+            else
+                outcome = std::move(result);
         }
-        // Elsewhere the operation is spawned on the client's executor; `diag` is again filled
-        // only on failure.
-        auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
-        // A named initiation: GCC 12 destroys a braced temporary inside co_await twice.
-        const initiation spawned{impl_};
-        auto [ec, response] = co_await boost::asio::async_initiate<
-            decltype(token), void(error_code, response_t<Request>)>(
-            spawned, token, std::move(request), no_diagnostics, &diag);
-        throw_on_error(ec, diag);
-        co_return std::move(response);
+        throw_on_error(outcome.first, diag);
+        co_return std::move(outcome.second);
     }
 
     // The awaitable form is a template only so that its coroutine is compiled where it is
@@ -175,13 +181,12 @@ private:
     struct initiation {
         std::shared_ptr<detail::client_impl> impl;
 
-        /// `diag` is filled as the operation runs, `failure_diag` only if it fails.
+        /// `diag`, when given, is filled as the operation runs.
         template <class Handler, class Request>
-        void operator()(Handler&& handler, Request request, diagnostics* diag,
-                        diagnostics* failure_diag) const
+        void operator()(Handler&& handler, Request request, diagnostics* diag) const
         {
             detail::start_operation(
-                impl, std::move(request), diag, failure_diag,
+                impl, std::move(request), diag,
                 boost::asio::any_completion_handler<void(error_code, response_t<Request>)>(
                     std::forward<Handler>(handler)));
         }

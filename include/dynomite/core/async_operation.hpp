@@ -7,6 +7,7 @@
 #include <dynomite/core/error.hpp>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
@@ -16,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
+#include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
 
 #include <exception>
@@ -107,6 +109,18 @@ void spawn_operation(boost::asio::any_io_executor executor,
                           boost::asio::bind_cancellation_slot(
                               slot, boost::asio::bind_executor(handler_executor,
                                                                std::move(completion))));
+}
+
+/// `operation` spawned on `executor`, for a coroutine on another executor to await: completes
+/// with the exception the operation ended with (spawn_failure_code gives its error code) and
+/// its result. The handler keeps its concrete type, so that asking for its executor takes no
+/// heap copy of it, as a type-erased handler's does.
+template <class Result>
+auto awaitable_spawn(boost::asio::any_io_executor executor,
+                     boost::asio::awaitable<std::pair<error_code, Result>> operation)
+{
+    return boost::asio::co_spawn(std::move(executor), std::move(operation),
+                                 boost::asio::as_tuple(boost::asio::use_awaitable));
 }
 
 template <class Result>
