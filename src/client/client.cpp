@@ -391,7 +391,7 @@ awaitable_operation<response_t<Request>> awaitable_for(const std::shared_ptr<cli
 {
     std::shared_ptr<client_impl> sender = impl->for_operation<Request>();
     std::optional<asio::any_io_executor> spawn_on;
-    if (!(sender->executor == caller)) spawn_on = sender->executor;
+    if (!same_executor(sender->executor, caller)) spawn_on = sender->executor;
     return {std::move(spawn_on),
             run_operation(std::move(sender), std::move(request), nullptr, &failure_diag)};
 }

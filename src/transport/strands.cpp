@@ -1,5 +1,7 @@
 #include "transport/strands.hpp"
 
+#include <dynomite/core/async_operation.hpp>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -29,6 +31,14 @@ asio::any_io_executor beneath_strand(const asio::any_io_executor& executor)
     if (const auto* strand = executor.target<pool_strand>()) return strand->get_inner_executor();
     if (const auto* strand = executor.target<any_strand>()) return strand->get_inner_executor();
     return executor;
+}
+
+bool same_executor(const asio::any_io_executor& a, const asio::any_io_executor& b)
+{
+    return a == b || holds_same_executor<asio::io_context::executor_type>(a, b) ||
+           holds_same_executor<asio::thread_pool::executor_type>(a, b) ||
+           holds_same_executor<io_strand>(a, b) || holds_same_executor<pool_strand>(a, b) ||
+           holds_same_executor<any_strand>(a, b);
 }
 
 }  // namespace dynomite::detail

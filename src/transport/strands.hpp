@@ -17,4 +17,10 @@ boost::asio::any_io_executor make_client_strand(const boost::asio::any_io_execut
 /// itself.
 boost::asio::any_io_executor beneath_strand(const boost::asio::any_io_executor& executor);
 
+/// Whether `a` and `b` wrap the same executor, where each is a client's executor or one a
+/// strand made by make_client_strand runs on. Unlike `==`, also true when one was wrapped
+/// inside the library and the other outside it: each side has its own copy of Asio's
+/// type-erasure tables, and `==` compares those first.
+bool same_executor(const boost::asio::any_io_executor& a, const boost::asio::any_io_executor& b);
+
 }  // namespace dynomite::detail
