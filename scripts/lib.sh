@@ -30,6 +30,18 @@ dyn_root_prefix() {
     dyn_die "installing packages needs root, and sudo is not installed"
 }
 
+# Sets up the Meson build folder $1 with the options that follow, or sets them on it when it
+# exists, keeping its other options.
+dyn_meson_configure() {
+    local dir="$1"
+    shift
+    if [[ ! -f "$dir/meson-private/coredata.dat" ]]; then
+        meson setup "$dir" "$@" >&2
+    else
+        meson configure "$dir" "$@" >&2
+    fi
+}
+
 # Sets the test credentials and region in the environment, keeping any the user set.
 dyn_export_test_credentials() {
     export AWS_ACCESS_KEY_ID="${AWS_ACCESS_KEY_ID:-$DYNOMITE_TEST_ACCESS_KEY_ID}"
