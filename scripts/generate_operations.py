@@ -44,6 +44,10 @@ HAND_WRITTEN = {
     "ExecuteStatement", "BatchExecuteStatement",
 }
 
+# The member_rule (src/protocol/request_description.hpp) of the shapes of the members the model
+# marks idempotencyToken: the client makes one up when the caller gives none.
+TOKEN_RULES = {"ClientRequestToken": "idempotency_token", "ClientToken": "client_token"}
+
 # Each generated operation's header, by family: one header for all of them would hold
 # about 900 lines.
 FAMILIES = {
@@ -249,7 +253,13 @@ class Generator:
                 note = "seconds since the Unix epoch"
             if wire in required:
                 note = "required" + (", " + note if note else "")
-                self.rules.append(f"&{type_name}::{member}")
+                self.rules.append((f"&{type_name}::{member}", "required"))
+            if ref.get("idempotencyToken"):
+                if ref["shape"] not in TOKEN_RULES:
+                    sys.exit(f"generate_operations: {shape_name}.{wire} is an idempotency token "
+                             f"of shape {ref['shape']}, which TOKEN_RULES does not name")
+                note = "made once per call when absent"
+                self.rules.append((f"&{type_name}::{member}", TOKEN_RULES[ref["shape"]]))
             if pascal(member) != wire:
                 self.wire_names.append((f"&{type_name}::{member}", wire))
             members.append((member, cpp, note))
@@ -405,17 +415,17 @@ def describe(type_name, members):
 def render_descriptions(g):
     out = [NOTICE,
            "// Descriptions of the types of generated_operations.hpp, included at the end of",
-           "// request_description.hpp: members in the model's order, required members, and JSON",
-           "// names that are not the member's name in PascalCase.",
+           "// request_description.hpp: members in the model's order, required members, idempotency",
+           "// tokens, and JSON names that are not the member's name in PascalCase.",
            "#pragma once", "", "#include <dynomite/protocol/generated_operations.hpp>", "",
            "namespace dynomite {", ""]
     for type_name, _, members in g.structs:
         out += describe(type_name, members)
     out += ["", "namespace detail {", ""]
-    for member in g.rules:
-        line = f"DYNOMITE_MEMBER_RULE({member}, required)"
+    for member, rule in g.rules:
+        line = f"DYNOMITE_MEMBER_RULE({member}, {rule})"
         if len(line) > 100:
-            line = f"DYNOMITE_MEMBER_RULE({member},\n                     required)"
+            line = f"DYNOMITE_MEMBER_RULE({member},\n                     {rule})"
         out.append(line)
     out += [f'DYNOMITE_WIRE_NAME({member}, "{wire}")' for member, wire in g.wire_names]
     out += ["", "}  // namespace detail", "}  // namespace dynomite", ""]

@@ -13,6 +13,7 @@
 #include "transport/tls_setup.hpp"
 #include "transport/retry_settings.hpp"
 #include "protocol/request_limits.hpp"
+#include "protocol/idempotency_token.hpp"
 #include "auth/sigv4.hpp"
 #include <dynomite/transport/endpoint.hpp>
 
@@ -334,6 +335,7 @@ asio::awaitable<std::pair<error_code, response_t<Request>>> run_operation(
     send_totals totals;
     response_type response;
     buffers->body.clear();
+    fill_idempotency_token(request);
     error_code ec = check_request_limits(request, &why);
     if (!ec) ec = encode_request(request, buffers->body, &why);
     if (ec) {

@@ -118,7 +118,7 @@ std::string cancellation_message(const std::vector<transaction_failure>& failure
 
 std::string make_request_token()
 {
-    return detail::random_alphanumeric(36);
+    return detail::random_uuid();
 }
 
 asio::awaitable<std::vector<std::optional<attribute_map>>> transact_get(

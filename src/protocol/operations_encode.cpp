@@ -256,6 +256,11 @@ void write_optional_string(encoder& e, std::string_view name,
                    std::to_string(length));
         }
     }
+    if (Rule == member_rule::client_token && value &&
+        (value->empty() || value->find('$') != std::string::npos)) {
+        e.fail(std::string(name) + " must be a non-empty string without '$', got \"" + *value +
+               "\"");
+    }
     e.optional_string(name, value);
 }
 

@@ -175,8 +175,10 @@ enum class member_rule {
     from_1_to_100,
     /// GetRecords' Limit: 1 to 1000.
     from_1_to_1000,
-    /// ClientRequestToken: 1 to 36 characters.
+    /// ClientRequestToken: 1 to 36 characters; made up when absent (fill_idempotency_token).
     idempotency_token,
+    /// ClientToken of exports and imports: not empty, without '$'; made up when absent.
+    client_token,
     /// Scan's Segment: with TotalSegments, or both absent, and below it.
     parallel_scan_segment,
 };

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
-"""The same PutItems from botocore and from Dynomite through the fault-injecting proxy.
+"""The same writes from botocore and from Dynomite through the fault-injecting proxy.
 
 Usage: run_writes_through_faults.py --fault-proxy EXE --put-items EXE [--count N] [--rate R]
-                                    [--seed N] [--botocore-backoff-scale F]
+                                    [--seed N] [--botocore-backoff-scale F] [--transact]
 
 Each client writes items item-1 ... item-N (default 200), one after another, into a table of its
 own through a fault proxy (tests/faults/fault_proxy_main.cpp) started with the same rate
@@ -13,6 +13,12 @@ with AWS_MAX_ATTEMPTS=10. botocore's backoff delays are multiplied by F (default
 the test stays fast): the proxy's faults do not depend on time, so only the waiting changes,
 not what is retried. Prints "<client> stored S of N (items found by Scan: K)" for each, and
 fails unless both stored every item and a Scan, straight to the endpoint, finds exactly them.
+
+With --transact each write is a TransactWriteItems that puts the item and adds 1 to the n of
+item "counter", and neither client is given a ClientRequestToken. A write that reached the table
+but lost its answer (a reset after forwarding, a truncated body, a bad checksum) is sent again,
+and only the token the client makes up once per call lets DynamoDB recognize it: the Scan must
+find the counter at exactly N, not above.
 Needs DYNOMITE_ENDPOINT and boto3; exits 77 (skipped) without them.
 """
 
@@ -72,8 +78,16 @@ def botocore_writes(args, endpoint, table):
                       config=Config(retries={"max_attempts": 10, "mode": "standard"}))
     stored = 0
     for i in range(1, args.count + 1):
+        item = {"pk": {"S": f"item-{i}"}, "n": {"N": str(i)}}
         try:
-            db.put_item(TableName=table, Item={"pk": {"S": f"item-{i}"}, "n": {"N": str(i)}})
+            if args.transact:
+                db.transact_write_items(TransactItems=[
+                    {"Put": {"TableName": table, "Item": item}},
+                    {"Update": {"TableName": table, "Key": {"pk": {"S": "counter"}},
+                                "UpdateExpression": "ADD n :one",
+                                "ExpressionAttributeValues": {":one": {"N": "1"}}}}])
+            else:
+                db.put_item(TableName=table, Item=item)
             stored += 1
         except Exception as e:  # every failure counts; the message says which
             print(f"botocore: item-{i}: {e}", file=sys.stderr)
@@ -82,7 +96,8 @@ def botocore_writes(args, endpoint, table):
 
 def dynomite_writes(args, endpoint, table):
     env = dict(os.environ, DYNOMITE_ENDPOINT=endpoint, AWS_MAX_ATTEMPTS="10")
-    done = subprocess.run([args.put_items, table, str(args.count)], env=env, text=True,
+    command = [args.put_items, table, str(args.count)] + (["--transact"] if args.transact else [])
+    done = subprocess.run(command, env=env, text=True,
                           stdout=subprocess.PIPE, check=False, timeout=600)
     last = done.stdout.strip().splitlines()[-1:] or [""]
     words = last[0].split()
@@ -99,6 +114,7 @@ def main(argv):
     parser.add_argument("--rate", type=float, default=0.5)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--botocore-backoff-scale", type=float, default=0.02)
+    parser.add_argument("--transact", action="store_true")
     args = parser.parse_args(argv)
     endpoint = os.environ.get("DYNOMITE_ENDPOINT")
     if not endpoint:
@@ -129,6 +145,9 @@ def main(argv):
                   f"in {seconds:.1f} s; {counts.get('requests', 0)} requests, faults {faults}",
                   flush=True)
             expected = {f"item-{i}": str(i) for i in range(1, args.count + 1)}
+            if args.transact:
+                expected["counter"] = str(args.count)
+                print(f"{name}: counter {found.get('counter')}, expected {args.count}", flush=True)
             if stored != args.count or found != expected:
                 failed = True
         finally:

@@ -163,7 +163,7 @@ struct transaction_write {
 void add_transaction_write(std::vector<transaction_write>& writes, transaction_write next);
 transact_write_item to_transact_item(const transaction_write& w);
 
-/// A new ClientRequestToken: 36 random characters.
+/// A new ClientRequestToken: a random UUID, as the client makes for a request without one.
 std::string make_request_token();
 
 /// TransactGetItems: the item of each (table, key), in order.

@@ -82,7 +82,8 @@ using transact_write_item =
 
 struct transact_write_items_request {
     std::vector<transact_write_item> transact_items{};  // 1 to 100
-    /// Makes a retry within 10 minutes idempotent (1 to 36 characters).
+    /// Makes a retry within 10 minutes idempotent (1 to 36 characters). When absent, the client
+    /// makes one up for the call, which all its retries carry.
     std::optional<std::string> client_request_token{};
     std::optional<dynomite::return_consumed_capacity> return_consumed_capacity{};
     std::optional<dynomite::return_item_collection_metrics> return_item_collection_metrics{};

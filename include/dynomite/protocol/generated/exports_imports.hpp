@@ -103,7 +103,7 @@ struct describe_import_response {
 struct export_table_to_point_in_time_request {
     std::string table_arn{};  // required
     std::optional<double> export_time{};  // seconds since the Unix epoch
-    std::optional<std::string> client_token{};
+    std::optional<std::string> client_token{};  // made once per call when absent
     std::string s3_bucket{};  // required
     std::optional<std::string> s3_bucket_owner{};
     std::optional<std::string> s3_prefix{};
@@ -117,7 +117,7 @@ struct export_table_to_point_in_time_response {
 };
 
 struct import_table_request {
-    std::optional<std::string> client_token{};
+    std::optional<std::string> client_token{};  // made once per call when absent
     dynomite::s3_bucket_source s3_bucket_source{};  // required
     dynomite::input_format input_format{};  // required
     std::optional<dynomite::input_format_options> input_format_options{};

@@ -39,7 +39,7 @@ struct parameterized_statement {
 
 struct execute_transaction_request {
     std::vector<dynomite::parameterized_statement> transact_statements{};  // required
-    std::optional<std::string> client_request_token{};
+    std::optional<std::string> client_request_token{};  // made once per call when absent
     std::optional<dynomite::return_consumed_capacity> return_consumed_capacity{};
 };
 
