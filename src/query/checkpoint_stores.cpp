@@ -345,6 +345,26 @@ boost::asio::awaitable<error_code> table_checkpoint_store::update_lease(
     co_return ec;
 }
 
+namespace {
+
+/// Whether a lease write that set `owner` and the counter `next` and then failed its condition
+/// had in fact been applied by an earlier attempt of the same call, whose answer was lost: the
+/// client retried it, and the item as stored (returned with the failure) is exactly what the
+/// write set. KCL recovers such a "spurious renewal failure" the same way, with a read.
+bool applied_by_lost_attempt(error_code ec, const diagnostics& diag, const std::string& owner,
+                             std::int64_t next)
+{
+    if (ec != errc::conditional_check_failed || diag.attempts.size() < 2 || !diag.item)
+        return false;
+    const attribute_value* held = diag.item->find("owner");
+    const attribute_value* counter = diag.item->find("lease_counter");
+    std::int64_t stored = 0;
+    return held && held->is_s() && held->as_s() == owner && counter && counter->is_n() &&
+           !counter->as_n().to_int64(stored) && stored == next;
+}
+
+}  // namespace
+
 boost::asio::awaitable<error_code> table_checkpoint_store::take_lease(
     const std::string& feed, const std::string& shard, const std::string& owner,
     std::int64_t& counter, diagnostics& diag)
@@ -355,9 +375,15 @@ boost::asio::awaitable<error_code> table_checkpoint_store::take_lease(
         .condition_expression = counter == 0 ? "attribute_not_exists(#counter)"
                                              : "#counter = :current",
         .expression_attribute_names = {{"#owner", "owner"}, {"#counter", "lease_counter"}},
-        .expression_attribute_values = {{":owner", owner}, {":next", counter + 1}}};
+        .expression_attribute_values = {{":owner", owner}, {":next", counter + 1}},
+        .return_values_on_condition_check_failure =
+            return_values_on_condition_check_failure::all_old};
     if (counter != 0) request.expression_attribute_values.set(":current", counter);
     error_code ec = co_await update_lease(std::move(request), diag);
+    if (applied_by_lost_attempt(ec, diag, owner, counter + 1)) {
+        ec = {};
+        diag.clear();
+    }
     if (!ec) ++counter;
     co_return ec;
 }
@@ -372,8 +398,14 @@ boost::asio::awaitable<error_code> table_checkpoint_store::renew_lease(
         .condition_expression = "#counter = :current AND #owner = :owner",
         .expression_attribute_names = {{"#owner", "owner"}, {"#counter", "lease_counter"}},
         .expression_attribute_values = {
-            {":owner", owner}, {":next", counter + 1}, {":current", counter}}};
+            {":owner", owner}, {":next", counter + 1}, {":current", counter}},
+        .return_values_on_condition_check_failure =
+            return_values_on_condition_check_failure::all_old};
     error_code ec = co_await update_lease(std::move(request), diag);
+    if (applied_by_lost_attempt(ec, diag, owner, counter + 1)) {
+        ec = {};
+        diag.clear();
+    }
     if (!ec) ++counter;
     co_return ec;
 }

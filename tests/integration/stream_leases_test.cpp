@@ -3,6 +3,7 @@
 // mid-way, and the others take over: every write is seen, and no shard is read by two
 // workers at once.
 #include "integration/integration_fixture.hpp"
+#include "support/fault_proxy.hpp"
 
 #include <dynomite/query/changes.hpp>
 #include <dynomite/query/memory_checkpoint_store.hpp>
@@ -465,6 +466,49 @@ TEST_F(stream_leases_test, the_memory_store_keeps_leases_as_the_table_does)
     EXPECT_EQ(diag.message,
               "the lease of shard \"shard-1\" of feed \"script\" is held by no one with counter 4");
     EXPECT_EQ(stale, 0);
+}
+
+// Through a proxy that forwards lease writes and then drops half their answers: the client
+// retries each, and the retry meets the write already applied. The store takes that for the
+// write's success, not for a lease lost, and the row read straight from the table agrees.
+TEST_F(stream_leases_test, lease_writes_whose_answers_are_lost_keep_the_lease)
+{
+    const auto direct = create_checkpoint_table();
+    fault_proxy_options options;
+    options.upstream = db.endpoint_url();
+    options.fault_rate = 0.5;
+    options.seed = 7;  // the same faults on every run
+    options.weights = {};
+    options.weights.throughput_exceeded = options.weights.throttling = 0;
+    options.weights.internal_error = options.weights.service_unavailable = 0;
+    options.weights.reset_before_forward = options.weights.truncated_body = 0;
+    options.weights.corrupt_crc32 = options.weights.delay = 0;
+    fault_proxy proxy(options);
+    auto config = base_config();
+    config.endpoint = proxy.url();
+    config.retry.max_attempts = 10;
+    table_checkpoint_store store(client(io.get_executor(), config), direct->table_name());
+
+    constexpr int renewals = 20;
+    std::int64_t counter = 0;
+    diagnostics diag;
+    ASSERT_FALSE(run(store.take_lease("lossy", "shard-1", "worker-a", counter, diag)))
+        << diag.to_string();
+    for (int i = 0; i < renewals; ++i) {
+        ASSERT_FALSE(run(store.renew_lease("lossy", "shard-1", "worker-a", counter, diag)))
+            << "renewal " << i << ": " << diag.to_string();
+    }
+    EXPECT_EQ(counter, renewals + 1);
+    EXPECT_GT(proxy.faults(fault_kind::reset_after_forward), 0u);
+
+    std::vector<shard_lease> rows;
+    ASSERT_FALSE(run(direct->load_leases("lossy", rows, diag))) << diag.to_string();
+    ASSERT_EQ(rows.size(), 1u);
+    EXPECT_EQ(rows[0].owner, "worker-a");
+    EXPECT_EQ(rows[0].counter, renewals + 1);
+    std::cout << "lease writes: " << renewals + 1 << " through "
+              << proxy.faults(fault_kind::reset_after_forward)
+              << " answers lost after the write\n";
 }
 
 TEST_F(stream_leases_test, a_worker_needs_a_lease_store_and_lease_times_that_allow_renewal)

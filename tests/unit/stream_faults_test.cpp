@@ -1,10 +1,12 @@
 // A change feed against a server that throttles GetRecords, drops its answer, or says its
 // shard iterator expired, in DynamoDB Streams' wire format: each change comes exactly once.
-#include "support/fake_server.hpp"
+// And the lease table's writes when an answer is lost and the retry meets the write applied.
 #include "support/fake_client_config.hpp"
+#include "support/fake_server.hpp"
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/query/changes.hpp>
+#include <dynomite/query/table_checkpoint_store.hpp>
 
 #include <gtest/gtest.h>
 
@@ -14,8 +16,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include <chrono>
+#include <cstdint>
 #include <future>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dynomite::test::stream_faults {
@@ -183,6 +187,118 @@ TEST_F(stream_faults_test, an_expired_iterator_is_acquired_again_after_the_last_
     EXPECT_NE(requests[4].body.find("\"SequenceNumber\":\"102\""), std::string::npos)
         << requests[4].body;
     EXPECT_NE(requests[5].body.find("\"it-3\""), std::string::npos) << requests[5].body;
+}
+
+// --- The lease table: a lease write whose answer was lost, met again on its retry ----------
+
+/// 400 ConditionalCheckFailedException carrying the item as stored (ALL_OLD).
+fake_action condition_failed_holding(std::string_view owner, int counter)
+{
+    fake_action action;
+    action.status = 400;
+    action.body = R"({"__type":"com.amazonaws.dynamodb.v20120810#ConditionalCheckFailedException",)"
+                  R"("message":"The conditional request failed","Item":{"feed":{"S":"posts"},)"
+                  R"("shard":{"S":"shardId-1"},"owner":{"S":")" +
+                  std::string(owner) + R"("},"lease_counter":{"N":")" + std::to_string(counter) +
+                  R"("}}})";
+    return action;
+}
+
+class lease_table_test : public ::testing::Test {
+protected:
+    /// take_lease (renew = false) or renew_lease by "worker-a" from `counter`: its error, and
+    /// the counter after it.
+    std::pair<error_code, std::int64_t> lease_write(bool renew, std::int64_t counter)
+    {
+        auto config = fake_client_config(server);
+        config.retry.base_delay = 1ms;
+        config.retry.max_delay = 2ms;
+        client cl(io.get_executor(), config);
+        table_checkpoint_store store(cl, "leases");
+        auto done = asio::co_spawn(
+            io,
+            [&]() -> asio::awaitable<error_code> {
+                diagnostics diag;
+                // Not a conditional expression: GCC 12 evaluates a co_await in each of its arms.
+                if (renew)
+                    co_return co_await store.renew_lease("posts", "shardId-1", "worker-a", counter,
+                                                         diag);
+                co_return co_await store.take_lease("posts", "shardId-1", "worker-a", counter,
+                                                    diag);
+            },
+            asio::use_future);
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (done.wait_for(0s) != std::future_status::ready &&
+               std::chrono::steady_clock::now() < deadline) {
+            io.run_one_for(100ms);
+        }
+        if (done.wait_for(0s) != std::future_status::ready) {
+            ADD_FAILURE() << "the lease write did not complete within 10 s";
+            return {};
+        }
+        return {done.get(), counter};
+    }
+
+    fake_server server;
+    asio::io_context io;
+};
+
+TEST_F(lease_table_test, a_renewal_applied_before_its_answer_was_lost_is_a_renewal)
+{
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(condition_failed_holding("worker-a", 8));
+
+    const auto [ec, counter] = lease_write(true, 7);
+    for (auto& r : server.requests()) std::cerr << "REQ " << r.body << "\n";
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(counter, 8);
+    const auto requests = server.requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_NE(requests[1].body.find(R"("ReturnValuesOnConditionCheckFailure":"ALL_OLD")"),
+              std::string::npos)
+        << requests[1].body;
+}
+
+TEST_F(lease_table_test, a_take_applied_before_its_answer_was_lost_is_a_take)
+{
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(condition_failed_holding("worker-a", 1));
+
+    const auto [ec, counter] = lease_write(false, 0);
+    EXPECT_FALSE(ec) << ec.message();
+    EXPECT_EQ(counter, 1);
+}
+
+TEST_F(lease_table_test, a_lease_another_worker_moved_stays_lost_after_a_retry)
+{
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(condition_failed_holding("worker-b", 8));
+
+    const auto [ec, counter] = lease_write(true, 7);
+    EXPECT_EQ(ec, errc::conditional_check_failed);
+    EXPECT_EQ(counter, 7);
+}
+
+TEST_F(lease_table_test, a_lease_moved_further_than_this_write_stays_lost)
+{
+    server.enqueue(fake_action::reset_after_request());
+    server.enqueue(condition_failed_holding("worker-a", 9));
+
+    const auto [ec, counter] = lease_write(true, 7);
+    EXPECT_EQ(ec, errc::conditional_check_failed);
+    EXPECT_EQ(counter, 7);
+}
+
+TEST_F(lease_table_test, a_failed_condition_without_a_retry_is_a_lost_lease)
+{
+    // The item reads as this write's result, but no earlier attempt of it was sent: the write
+    // that set it was another, such as one of this worker's before a restart.
+    server.enqueue(condition_failed_holding("worker-a", 8));
+
+    const auto [ec, counter] = lease_write(true, 7);
+    EXPECT_EQ(ec, errc::conditional_check_failed);
+    EXPECT_EQ(counter, 7);
+    EXPECT_EQ(server.request_count(), 1u);
 }
 
 }  // namespace
