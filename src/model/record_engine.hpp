@@ -173,6 +173,10 @@ void require_persisted(const model_base& r, std::string_view operation);
 /// changed (stale_object), thrown with the key.
 boost::asio::awaitable<void> throw_write_conflict(database db, const model_base& r,
                                                   attribute_map key, std::string_view operation);
+/// A conditional delete (a locked destroy) that the client retried after a lost response and
+/// that then failed its condition on no item (ReturnValuesOnConditionCheckFailure=ALL_OLD
+/// returned none): the first attempt deleted it.
+bool delete_already_applied(const diagnostics& diag);
 /// The lock's condition and its next value: `lock = old` (or absent), then old + 1.
 condition lock_condition(const model_base& r, attribute_value& next);
 /// Assigns a field's value; throws naming the field when the value does not convert.

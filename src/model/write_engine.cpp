@@ -221,4 +221,9 @@ bool create_already_applied(const diagnostics& diag, const attribute_map& writte
     return diag.attempts.size() > 1 && diag.item && *diag.item == written;
 }
 
+bool delete_already_applied(const diagnostics& diag)
+{
+    return diag.attempts.size() > 1 && !diag.item;
+}
+
 }  // namespace dynomite::detail

@@ -98,7 +98,10 @@ asio::awaitable<response_t<Request>> send_record_write(
         if (failure == condition_failure::taken) own = request.item;
     }
     if (applied_item != nullptr) own = *applied_item;
-    if (!own.empty()) {
+    // A conditional delete (a locked destroy) asks too: a failure without the item then means
+    // that no item is there.
+    constexpr bool deleting = std::is_same_v<Request, delete_item_request>;
+    if (!own.empty() || (deleting && request.condition_expression)) {
         request.return_values_on_condition_check_failure =
             return_values_on_condition_check_failure::all_old;
     }
@@ -109,6 +112,7 @@ asio::awaitable<response_t<Request>> send_record_write(
         const model_descriptor& d = ra::desc(r);
         // The same test as a create's: retried, and the item held is exactly this write's.
         if (!own.empty() && create_already_applied(diag, own)) co_return response;
+        if (deleting && delete_already_applied(diag)) co_return response;
         switch (failure) {
             case condition_failure::taken:
                 throw error(model_errc::record_not_unique,

@@ -582,6 +582,59 @@ TEST_F(ModelWrites, a_locked_update_refused_at_its_first_attempt_is_stale)
     EXPECT_THROW(run_here(l.save()), error);
 }
 
+TEST_F(ModelWrites, a_locked_destroy_applied_before_its_response_was_lost_is_a_success)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    // The first attempt deleted the item but its answer was lost; the retry's lock condition
+    // fails on no item at all.
+    server_.enqueue(fake_action::internal_error());
+    server_.enqueue(error_answer("ConditionalCheckFailedException", ""));
+    EXPECT_TRUE(run_here(l.destroy()));
+    EXPECT_TRUE(l.destroyed());
+    ASSERT_EQ(server_.request_count(), 2u);
+    const auto [operation, body] = request(1);
+    EXPECT_EQ(operation, "DeleteItem");
+    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+}
+
+TEST_F(ModelWrites, a_retried_locked_destroy_that_meets_another_write_is_stale)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    const attribute_map theirs{{"id", "l1"}, {"balance", 99}, {"lock_version", 4}};
+    server_.enqueue(fake_action::internal_error());
+    server_.enqueue(error_answer("ConditionalCheckFailedException",
+                                 R"(,"Item":)" + item_json(theirs)));
+    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
+    try {
+        run_here(l.destroy());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
+    }
+    EXPECT_FALSE(l.destroyed());
+}
+
+TEST_F(ModelWrites, a_locked_destroy_that_finds_no_item_at_its_first_attempt_is_not_found)
+{
+    database retrying(make_client(3));
+    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+    l.use_database(retrying);
+    // No attempt of this destroy came before: another writer deleted the item.
+    server_.enqueue(error_answer("ConditionalCheckFailedException", ""));
+    server_.enqueue(fake_action::ok("{}"));  // GetItem: no item
+    try {
+        run_here(l.destroy());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::record_not_found) << e.what();
+    }
+    EXPECT_FALSE(l.destroyed());
+}
+
 // --- Batches -----------------------------------------------------------------------------------
 
 std::string unprocessed_put(const std::string& table, const attribute_map& item)
