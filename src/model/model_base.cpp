@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -368,7 +369,16 @@ boost::asio::awaitable<void> touch_record(model_base& self, std::vector<std::str
     update_item_request request;
     request.table_name = d.table_name();
     request.key = key;
-    co_await detail::send_record_write(db, self, std::move(request), cond, &update, key, "touch");
+    // A locked touch's retry may meet its own applied write: these times, the lock moved.
+    std::optional<attribute_map> applied;
+    if (d.lock_field) {
+        applied = ra::stored(self);
+        for (const auto* f : touched) applied->set(f->name, *f->read(self));
+        applied->set(*d.lock_field, next_lock);
+    }
+    co_await detail::send_record_write(db, self, std::move(request), cond, &update, key, "touch",
+                                       detail::condition_failure::write_conflict,
+                                       applied ? &*applied : nullptr);
     if (d.lock_field) {
         const auto* lock = d.find_field(*d.lock_field);
         detail::assign_field(self, *lock, &next_lock);

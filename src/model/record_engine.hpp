@@ -250,7 +250,8 @@ enum class condition_failure {
 /// condition turned into what it means for the record, naming `operation` and the key.
 /// `applied_item`, when given, is the whole item the write leaves in the table: a retry whose
 /// condition fails because the attempt before it was applied (its answer lost) then finds
-/// exactly that item, and the write succeeded. A create's is the item it puts.
+/// exactly that item, and the write succeeded. A create's is the item it puts. A conditional
+/// delete's retry that meets no item succeeded too (delete_already_applied).
 /// Defined for put_item_request, update_item_request and delete_item_request.
 template <class Request>
 boost::asio::awaitable<response_t<Request>> send_record_write(

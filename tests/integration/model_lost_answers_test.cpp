@@ -1,5 +1,5 @@
 // Records with a lock field written through a proxy that forwards each request to DynamoDB and
-// then drops half the answers: every create, update and destroy is conditional, so the
+// then drops half the answers: every create, update, touch and destroy is conditional, so the
 // client's retry of an applied one fails its condition on the item it left. Each must still
 // succeed, and a Scan straight to the table is the oracle of what they left.
 #include "integration/integration_fixture.hpp"
@@ -10,6 +10,7 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <iostream>
 #include <map>
 #include <string>
@@ -23,6 +24,8 @@ struct Draft : model<Draft> {
     std::string sk;
     std::string title;
     int lock_version = 0;
+    std::chrono::sys_time<std::chrono::milliseconds> created_at{};
+    std::chrono::sys_time<std::chrono::milliseconds> updated_at{};
 
     static void define(model_definition<Draft>& s)
     {
@@ -34,7 +37,6 @@ struct Draft : model<Draft> {
         s.sort_key("sk");
         s.locking("lock_version");
         s.no_generated_id();
-        s.timestamps(false);
     }
 };
 
@@ -94,13 +96,20 @@ TEST_F(ModelLostAnswers, locked_writes_whose_answers_are_lost_succeed_once)
         EXPECT_EQ(stored_values.second, "2") << sk << ": each update moved the lock once";
     }
     for (int i = 0; i < count; ++i) {
+        ASSERT_NO_THROW(run(drafts[i].touch())) << "touch " << i;
+        EXPECT_EQ(drafts[i].lock_version, 3);
+    }
+    for (const auto& [sk, stored_values] : stored()) {
+        EXPECT_EQ(stored_values.second, "3") << sk << ": the touch moved the lock once";
+    }
+    for (int i = 0; i < count; ++i) {
         ASSERT_TRUE(run(drafts[i].destroy())) << "destroy " << i;
         EXPECT_TRUE(drafts[i].destroyed());
     }
     EXPECT_TRUE(stored().empty());
     const std::size_t lost = proxy.faults(test::fault_kind::reset_after_forward);
     EXPECT_GT(lost, 0u);
-    std::cout << "locked writes: " << count * 4 << " through " << lost
+    std::cout << "locked writes: " << count * 5 << " through " << lost
               << " answers lost after the write\n";
 }
 

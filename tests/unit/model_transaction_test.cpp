@@ -62,6 +62,21 @@ struct Ledger : model<Ledger> {
     }
 };
 
+struct Stamp : model<Stamp> {
+    std::string id;
+    int lock_version = 0;
+    std::chrono::sys_time<std::chrono::milliseconds> created_at{};
+    std::chrono::sys_time<std::chrono::milliseconds> updated_at{};
+
+    static void define(model_definition<Stamp>& s)
+    {
+        s.field("lock_version", &Stamp::lock_version);
+        s.locking("lock_version");
+        s.partition_key("id");
+        s.table_name("stamps");
+    }
+};
+
 struct Slot : model<Slot> {
     std::string id;
     std::string title;
@@ -633,6 +648,30 @@ TEST_F(ModelWrites, a_locked_destroy_that_finds_no_item_at_its_first_attempt_is_
         EXPECT_EQ(e.code(), model_errc::record_not_found) << e.what();
     }
     EXPECT_FALSE(l.destroyed());
+}
+
+TEST_F(ModelWrites, a_locked_touch_asks_for_the_item_and_is_stale_when_another_write_moved_it)
+{
+    // The touch applied before a lost answer is recovered against DynamoDB Local through the
+    // fault proxy (ModelLostAnswers): its item holds a time only known once it is sent.
+    database retrying(make_client(3));
+    Stamp st = Stamp::from_item({{"id", "t1"}, {"lock_version", 3}});
+    st.use_database(retrying);
+    const attribute_map theirs{{"id", "t1"}, {"lock_version", 4}};
+    server_.enqueue(fake_action::internal_error());
+    server_.enqueue(error_answer("ConditionalCheckFailedException",
+                                 R"(,"Item":)" + item_json(theirs)));
+    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
+    try {
+        run_here(st.touch());
+        FAIL() << "no error";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
+    }
+    EXPECT_EQ(st.lock_version, 3);
+    const auto [operation, body] = request(1);
+    EXPECT_EQ(operation, "UpdateItem");
+    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
 }
 
 // --- Batches -----------------------------------------------------------------------------------
