@@ -122,7 +122,7 @@ asio::awaitable<error_code> check_applied(client& db, const migration_request& r
     const std::string& table = request_table_name(request);
     const std::string refused =
         describe_request(request) + ": " + server_message(refusal, refusal_diag);
-    const bool retried = refusal_diag.attempts.size() > 1;
+    const bool retried = refusal_diag.retried();
     if (std::holds_alternative<delete_table_request>(request)) {
         const error_code gone = co_await wait_for_table(db, table, true, options, id, why);
         if (!gone) report(options, id, "table " + table + " is gone already");

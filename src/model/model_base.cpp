@@ -370,11 +370,11 @@ boost::asio::awaitable<void> touch_record(model_base& self, std::vector<std::str
     request.table_name = d.table_name();
     request.key = key;
     // A locked touch's retry may meet its own applied write: these times, the lock moved.
-    std::optional<attribute_map> applied;
+    std::optional<detail::write_effect> applied;
     if (d.lock_field) {
-        applied = ra::stored(self);
-        for (const auto* f : touched) applied->set(f->name, *f->read(self));
-        applied->set(*d.lock_field, next_lock);
+        applied.emplace().set = ra::stored(self);
+        for (const auto* f : touched) applied->set.set(f->name, *f->read(self));
+        applied->set.set(*d.lock_field, next_lock);
     }
     co_await detail::send_record_write(db, self, std::move(request), cond, &update, key, "touch",
                                        detail::condition_failure::write_conflict,

@@ -173,10 +173,30 @@ void require_persisted(const model_base& r, std::string_view operation);
 /// changed (stale_object), thrown with the key.
 boost::asio::awaitable<void> throw_write_conflict(database db, const model_base& r,
                                                   attribute_map key, std::string_view operation);
-/// A conditional delete (a locked destroy) that the client retried after a lost response and
-/// that then failed its condition on no item (ReturnValuesOnConditionCheckFailure=ALL_OLD
-/// returned none): the first attempt deleted it.
-bool delete_already_applied(const diagnostics& diag);
+/// What a conditional write leaves in its item, to tell the client's retry of it, after an
+/// attempt that was applied and whose answer was lost, from a write of somebody else's: the
+/// retry fails its condition on the item this write left.
+struct write_effect {
+    enum class shape {
+        /// The item becomes `set` and nothing else (a put, or an update of a record that
+        /// knows its whole item).
+        whole_item,
+        /// The attributes in `set` take their values and those in `removed` go; the item's
+        /// other attributes stay as they are.
+        attributes,
+        /// No item is left.
+        deleted,
+    };
+    shape kind = shape::whole_item;
+    attribute_map set;
+    std::vector<std::string> removed;
+};
+
+/// Whether a write that failed its condition had been applied by an earlier attempt of the
+/// same call: the client retried it (diagnostics::retried), and the item DynamoDB returned
+/// with the failure (ReturnValuesOnConditionCheckFailure=ALL_OLD), or its absence, is what
+/// `effect` leaves.
+bool already_applied(const diagnostics& diag, const write_effect& effect);
 /// The lock's condition and its next value: `lock = old` (or absent), then old + 1.
 condition lock_condition(const model_base& r, attribute_value& next);
 /// Assigns a field's value; throws naming the field when the value does not convert.
@@ -248,17 +268,17 @@ enum class condition_failure {
 /// The three steps of every conditional write of a record: `cond` (and `update`) rendered
 /// into the request through one expression context, the request sent, and a failed
 /// condition turned into what it means for the record, naming `operation` and the key.
-/// `applied_item`, when given, is the whole item the write leaves in the table: a retry whose
-/// condition fails because the attempt before it was applied (its answer lost) then finds
-/// exactly that item, and the write succeeded. A create's is the item it puts. A conditional
-/// delete's retry that meets no item succeeded too (delete_already_applied).
+/// `effect`, when given, is what the write leaves in its item: a retry whose condition fails
+/// on it was preceded by an attempt that was applied (already_applied), and the write
+/// succeeded; the response's `attributes` are then the item as stored. A create's is its item,
+/// and a conditional delete's is that no item is left.
 /// Defined for put_item_request, update_item_request and delete_item_request.
 template <class Request>
 boost::asio::awaitable<response_t<Request>> send_record_write(
     database db, const model_base& r, Request request, const condition& cond,
     const update_expression* update, attribute_map key, std::string_view operation,
     condition_failure failure = condition_failure::write_conflict,
-    const attribute_map* applied_item = nullptr);
+    const write_effect* effect = nullptr);
 
 /// save(), replace() and replace_declared(): validation, the callback chains and the write.
 boost::asio::awaitable<save_outcome> save_record(model_base& r, save_options options,

@@ -2,6 +2,7 @@
 // and after the request, and its state kept to restore when the write fails.
 #include "model/record_engine.hpp"
 
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <utility>
@@ -216,14 +217,19 @@ bool uses_locking(const model_base& r)
     return ra::desc(r).lock_field.has_value();
 }
 
-bool create_already_applied(const diagnostics& diag, const attribute_map& written)
+bool already_applied(const diagnostics& diag, const write_effect& effect)
 {
-    return diag.attempts.size() > 1 && diag.item && *diag.item == written;
-}
-
-bool delete_already_applied(const diagnostics& diag)
-{
-    return diag.attempts.size() > 1 && !diag.item;
+    if (!diag.retried()) return false;
+    if (effect.kind == write_effect::shape::deleted) return !diag.item;
+    if (!diag.item) return false;
+    const attribute_map& held = *diag.item;
+    if (effect.kind == write_effect::shape::whole_item) return held == effect.set;
+    for (const auto& [name, value] : effect.set) {
+        const attribute_value* stored = held.find(name);
+        if (stored == nullptr || *stored != value) return false;
+    }
+    return std::none_of(effect.removed.begin(), effect.removed.end(),
+                        [&](const std::string& name) { return held.contains(name); });
 }
 
 }  // namespace dynomite::detail

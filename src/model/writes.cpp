@@ -90,18 +90,26 @@ template <class Request>
 asio::awaitable<response_t<Request>> send_record_write(
     database db, const model_base& r, Request request, const condition& cond,
     const update_expression* update, attribute_map key, std::string_view operation,
-    condition_failure failure, const attribute_map* applied_item)
+    condition_failure failure, const write_effect* effect)
 {
     render_expressions(request, cond, update);
-    attribute_map own;
+    // A create's effect is its item; a conditional delete's (a locked destroy's), that no
+    // item is left.
+    write_effect implied;
+    const write_effect* own = effect;
     if constexpr (std::is_same_v<Request, put_item_request>) {
-        if (failure == condition_failure::taken) own = request.item;
+        if (failure == condition_failure::taken && own == nullptr) {
+            implied.set = request.item;
+            own = &implied;
+        }
     }
-    if (applied_item != nullptr) own = *applied_item;
-    // A conditional delete (a locked destroy) asks too: a failure without the item then means
-    // that no item is there.
-    constexpr bool deleting = std::is_same_v<Request, delete_item_request>;
-    if (!own.empty() || (deleting && request.condition_expression)) {
+    if constexpr (std::is_same_v<Request, delete_item_request>) {
+        if (request.condition_expression && own == nullptr) {
+            implied.kind = write_effect::shape::deleted;
+            own = &implied;
+        }
+    }
+    if (own != nullptr) {
         request.return_values_on_condition_check_failure =
             return_values_on_condition_check_failure::all_old;
     }
@@ -110,9 +118,10 @@ asio::awaitable<response_t<Request>> send_record_write(
     const error_code ec = co_await send(db, std::move(request), diag, response);
     if (ec == errc::conditional_check_failed) {
         const model_descriptor& d = ra::desc(r);
-        // The same test as a create's: retried, and the item held is exactly this write's.
-        if (!own.empty() && create_already_applied(diag, own)) co_return response;
-        if (deleting && delete_already_applied(diag)) co_return response;
+        if (own != nullptr && already_applied(diag, *own)) {
+            response.attributes = std::move(diag.item);
+            co_return response;
+        }
         switch (failure) {
             case condition_failure::taken:
                 throw error(model_errc::record_not_unique,
@@ -133,13 +142,13 @@ asio::awaitable<response_t<Request>> send_record_write(
 
 template asio::awaitable<put_item_response> send_record_write(
     database, const model_base&, put_item_request, const condition&, const update_expression*,
-    attribute_map, std::string_view, condition_failure, const attribute_map*);
+    attribute_map, std::string_view, condition_failure, const write_effect*);
 template asio::awaitable<update_item_response> send_record_write(
     database, const model_base&, update_item_request, const condition&, const update_expression*,
-    attribute_map, std::string_view, condition_failure, const attribute_map*);
+    attribute_map, std::string_view, condition_failure, const write_effect*);
 template asio::awaitable<delete_item_response> send_record_write(
     database, const model_base&, delete_item_request, const condition&, const update_expression*,
-    attribute_map, std::string_view, condition_failure, const attribute_map*);
+    attribute_map, std::string_view, condition_failure, const write_effect*);
 
 namespace {
 
@@ -153,8 +162,10 @@ asio::awaitable<bool> write_put(model_base& r, database db, bool conditional_cre
     const auto failure =
         conditional_create ? condition_failure::taken : condition_failure::write_conflict;
     // A locked replace is conditional on the lock: its retry may meet its own applied write.
+    std::optional<write_effect> effect;
+    if (w.next_lock) effect.emplace().set = w.item;
     co_await send_record_write(db, r, std::move(request), w.cond, nullptr, w.key, "replace",
-                               failure, w.next_lock ? &w.item : nullptr);
+                               failure, effect ? &*effect : nullptr);
     complete_write(w);
     co_return true;
 }
@@ -174,8 +185,10 @@ asio::awaitable<bool> write_update(model_base& r, database db, bool touch)
     request.table_name = w.table;
     request.key = w.key;
     // A locked update's retry may meet its own applied write: the lock moved by this write.
+    std::optional<write_effect> effect;
+    if (w.next_lock) effect.emplace().set = w.item;
     co_await send_record_write(db, r, std::move(request), w.cond, &w.update, w.key, "update",
-                               condition_failure::write_conflict, w.next_lock ? &w.item : nullptr);
+                               condition_failure::write_conflict, effect ? &*effect : nullptr);
     complete_write(w);
     co_return true;
 }
@@ -187,13 +200,19 @@ asio::awaitable<bool> write_declared(model_base& r, database db)
     const model_descriptor& d = ra::desc(r);
     auto w = co_await prepare_write(r, write_kind::put);
     update_expression update;
+    // What a locked update leaves, for its retry that meets its own applied write; the item's
+    // other attributes are not this record's to know.
+    std::optional<write_effect> effect;
+    if (w.next_lock) effect.emplace().kind = write_effect::shape::attributes;
     const auto write = [&](const std::string& name) {
         if (w.key.contains(name)) return;
         const document_path path = document_path::attribute(name);
         if (const attribute_value* v = w.item.find(name)) {
             update.set(path, *v);
+            if (effect) effect->set.set(name, *v);
         } else {
             update.remove(path);
+            if (effect) effect->removed.push_back(name);
         }
     };
     for (const auto& f : d.fields) write(f.name);
@@ -205,8 +224,9 @@ asio::awaitable<bool> write_declared(model_base& r, database db)
     request.table_name = w.table;
     request.key = w.key;
     request.return_values = return_values::all_new;
-    auto response = co_await send_record_write(db, r, std::move(request), w.cond, &update, w.key,
-                                               "replace_declared");
+    auto response = co_await send_record_write(
+        db, r, std::move(request), w.cond, &update, w.key, "replace_declared",
+        condition_failure::write_conflict, effect ? &*effect : nullptr);
     if (response.attributes) w.item = std::move(*response.attributes);
     complete_write(w);
     co_return true;

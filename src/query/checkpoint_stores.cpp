@@ -354,7 +354,7 @@ namespace {
 bool applied_by_lost_attempt(error_code ec, const diagnostics& diag, const std::string& owner,
                              std::int64_t next)
 {
-    if (ec != errc::conditional_check_failed || diag.attempts.size() < 2 || !diag.item)
+    if (ec != errc::conditional_check_failed || !diag.retried() || !diag.item)
         return false;
     const attribute_value* held = diag.item->find("owner");
     const attribute_value* counter = diag.item->find("lease_counter");

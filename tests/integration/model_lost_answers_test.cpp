@@ -1,7 +1,7 @@
 // Records with a lock field written through a proxy that forwards each request to DynamoDB and
-// then drops half the answers: every create, update, touch and destroy is conditional, so the
-// client's retry of an applied one fails its condition on the item it left. Each must still
-// succeed, and a Scan straight to the table is the oracle of what they left.
+// then drops half the answers: every create, update, touch, replace_declared and destroy is
+// conditional, so the client's retry of an applied one fails its condition on the item it left.
+// Each must still succeed, and a Scan straight to the table is the oracle of what they left.
 #include "integration/integration_fixture.hpp"
 #include "support/fault_proxy.hpp"
 
@@ -64,10 +64,7 @@ TEST_F(ModelLostAnswers, locked_writes_whose_answers_are_lost_succeed_once)
     options.upstream = db.endpoint_url();
     options.fault_rate = 0.5;
     options.seed = 11;  // the same faults on every run
-    options.weights.throughput_exceeded = options.weights.throttling = 0;
-    options.weights.internal_error = options.weights.service_unavailable = 0;
-    options.weights.reset_before_forward = options.weights.truncated_body = 0;
-    options.weights.corrupt_crc32 = options.weights.delay = 0;
+    options.weights = test::only(test::fault_kind::reset_after_forward);
     test::fault_proxy proxy(options);
     auto config = base_config();
     config.endpoint = proxy.url();
@@ -103,13 +100,22 @@ TEST_F(ModelLostAnswers, locked_writes_whose_answers_are_lost_succeed_once)
         EXPECT_EQ(stored_values.second, "3") << sk << ": the touch moved the lock once";
     }
     for (int i = 0; i < count; ++i) {
+        drafts[i].title = "declared";
+        ASSERT_TRUE(run(drafts[i].replace_declared())) << "replace_declared " << i;
+        EXPECT_EQ(drafts[i].lock_version, 4);
+    }
+    for (const auto& [sk, stored_values] : stored()) {
+        EXPECT_EQ(stored_values.first, "declared") << sk;
+        EXPECT_EQ(stored_values.second, "4") << sk << ": replace_declared moved the lock once";
+    }
+    for (int i = 0; i < count; ++i) {
         ASSERT_TRUE(run(drafts[i].destroy())) << "destroy " << i;
         EXPECT_TRUE(drafts[i].destroyed());
     }
     EXPECT_TRUE(stored().empty());
     const std::size_t lost = proxy.faults(test::fault_kind::reset_after_forward);
     EXPECT_GT(lost, 0u);
-    std::cout << "locked writes: " << count * 5 << " through " << lost
+    std::cout << "locked writes: " << count * 6 << " through " << lost
               << " answers lost after the write\n";
 }
 

@@ -478,11 +478,7 @@ TEST_F(stream_leases_test, lease_writes_whose_answers_are_lost_keep_the_lease)
     options.upstream = db.endpoint_url();
     options.fault_rate = 0.5;
     options.seed = 7;  // the same faults on every run
-    options.weights = {};
-    options.weights.throughput_exceeded = options.weights.throttling = 0;
-    options.weights.internal_error = options.weights.service_unavailable = 0;
-    options.weights.reset_before_forward = options.weights.truncated_body = 0;
-    options.weights.corrupt_crc32 = options.weights.delay = 0;
+    options.weights = only(fault_kind::reset_after_forward);
     fault_proxy proxy(options);
     auto config = base_config();
     config.endpoint = proxy.url();

@@ -86,6 +86,20 @@ bool loses_applied_answer(fault_kind kind) noexcept
            kind == fault_kind::corrupt_crc32;
 }
 
+fault_weights only(fault_kind kind)
+{
+    const auto weight = [kind](fault_kind k) { return k == kind ? 1u : 0u; };
+    return {.throughput_exceeded = weight(fault_kind::throughput_exceeded),
+            .throttling = weight(fault_kind::throttling),
+            .internal_error = weight(fault_kind::internal_error),
+            .service_unavailable = weight(fault_kind::service_unavailable),
+            .reset_before_forward = weight(fault_kind::reset_before_forward),
+            .reset_after_forward = weight(fault_kind::reset_after_forward),
+            .truncated_body = weight(fault_kind::truncated_body),
+            .corrupt_crc32 = weight(fault_kind::corrupt_crc32),
+            .delay = weight(fault_kind::delay)};
+}
+
 fault_plan::fault_plan(double rate, std::uint64_t seed, const fault_weights& weights)
     : random_(seed)
 {

@@ -55,6 +55,9 @@ struct fault_weights {
     unsigned delay = 1;
 };
 
+/// Weights under which every fault is `kind`.
+fault_weights only(fault_kind kind);
+
 /// Which fault each request gets, in order: with probability `rate` a fault, chosen by the
 /// weights. The same rate, seed and weights give the same sequence. Sans-io.
 class fault_plan {

@@ -1149,49 +1149,13 @@ using dynomite::test::fault_plan;
 using dynomite::test::fault_proxy;
 using dynomite::test::fault_proxy_options;
 using dynomite::test::fault_weights;
+using dynomite::test::only;
 
 std::vector<fault_kind> draw(fault_plan& plan, std::size_t count)
 {
     std::vector<fault_kind> out;
     for (std::size_t i = 0; i < count; ++i) out.push_back(plan.next());
     return out;
-}
-
-fault_weights only(fault_kind kind)
-{
-    fault_weights w{0, 0, 0, 0, 0, 0, 0, 0, 0};
-    switch (kind) {
-        case fault_kind::throughput_exceeded:
-            w.throughput_exceeded = 1;
-            break;
-        case fault_kind::throttling:
-            w.throttling = 1;
-            break;
-        case fault_kind::internal_error:
-            w.internal_error = 1;
-            break;
-        case fault_kind::service_unavailable:
-            w.service_unavailable = 1;
-            break;
-        case fault_kind::reset_before_forward:
-            w.reset_before_forward = 1;
-            break;
-        case fault_kind::reset_after_forward:
-            w.reset_after_forward = 1;
-            break;
-        case fault_kind::truncated_body:
-            w.truncated_body = 1;
-            break;
-        case fault_kind::corrupt_crc32:
-            w.corrupt_crc32 = 1;
-            break;
-        case fault_kind::delay:
-            w.delay = 1;
-            break;
-        case fault_kind::none:
-            break;
-    }
-    return w;
 }
 
 TEST(FaultPlan, SameSeedGivesTheSameFaults)

@@ -7,6 +7,7 @@
 
 #include "core/json_codec.hpp"
 #include "core/json_writer.hpp"
+#include "model/record_engine.hpp"
 #include <dynomite/model.hpp>
 
 #include <gtest/gtest.h>
@@ -167,6 +168,58 @@ protected:
         return {target.substr(target.find('.') + 1), boost::json::parse(r.body)};
     }
 
+    /// The first attempt's answer lost (a 500, after the write was or was not applied), then
+    /// the retry's condition refused on `held` (none: no item).
+    void lose_answer_then_refuse(const std::optional<attribute_map>& held)
+    {
+        server_.enqueue(fake_action::internal_error());
+        refuse_condition(held);
+    }
+
+    void refuse_condition(const std::optional<attribute_map>& held)
+    {
+        server_.enqueue(error_answer("ConditionalCheckFailedException",
+                                     held ? R"(,"Item":)" + item_json(*held) : std::string()));
+    }
+
+    /// The GetItem that tells a conflict's kind: `held`, or no item.
+    void then_read(const std::optional<attribute_map>& held)
+    {
+        server_.enqueue(fake_action::ok(held ? R"({"Item":)" + item_json(*held) + "}" : "{}"));
+    }
+
+    /// What `op` throws; fails the test when it throws nothing.
+    template <class T>
+    error_code thrown_by(asio::awaitable<T> op)
+    {
+        try {
+            run_here(std::move(op));
+        } catch (const error& e) {
+            return e.code();
+        }
+        ADD_FAILURE() << "no error";
+        return {};
+    }
+
+    /// `requests` went out, the second the retry of `operation`, asking for the item on a
+    /// failed condition.
+    void expect_retry_asked_for_item(std::string_view operation, std::size_t requests = 2)
+    {
+        ASSERT_EQ(server_.request_count(), requests);
+        const auto [sent, body] = request(1);
+        EXPECT_EQ(sent, operation);
+        EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+    }
+
+    /// A ledger at lock 3 on a database whose client retries.
+    Ledger locked_ledger()
+    {
+        retrying_ = database(make_client(3));
+        Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
+        l.use_database(*retrying_);
+        return l;
+    }
+
     Memo persisted_memo(std::string id, std::string title)
     {
         Memo m = Memo::from_item({{"id", attribute_value(std::move(id))},
@@ -179,6 +232,7 @@ protected:
     test::fake_server server_;
     asio::io_context io_;
     database db_;
+    std::optional<database> retrying_;
 };
 
 // --- Transactions ------------------------------------------------------------------------------
@@ -480,23 +534,59 @@ TEST(TransactionMerge, writes_that_do_not_compose_are_refused_naming_both_and_th
 
 // --- A create whose response was lost -----------------------------------------------------------
 
-TEST(CreateRetry, only_a_retried_create_that_meets_its_own_item_succeeded)
+/// A conditional write's diagnostics after a 500 and a retry refused on `held`.
+diagnostics retried_onto(std::optional<attribute_map> held)
+{
+    diagnostics diag;
+    diag.attempts = {{make_error_code(errc::internal_server_error), "HTTP 500"},
+                     {make_error_code(errc::conditional_check_failed), "HTTP 400"}};
+    diag.item = std::move(held);
+    return diag;
+}
+
+TEST(WriteRetry, only_a_retried_put_that_meets_its_own_item_succeeded)
 {
     const attribute_map written{{"id", "m1"}, {"title", "t"}};
-    diagnostics retried;
-    retried.attempts = {{make_error_code(errc::internal_server_error), "HTTP 500"},
-                        {make_error_code(errc::conditional_check_failed), "HTTP 400"}};
-    retried.item = written;
-    EXPECT_TRUE(detail::create_already_applied(retried, written));
-    diagnostics first_time = retried;
+    const detail::write_effect put{.set = written};
+    EXPECT_TRUE(detail::already_applied(retried_onto(written), put));
+    diagnostics first_time = retried_onto(written);
     first_time.attempts.erase(first_time.attempts.begin());
-    EXPECT_FALSE(detail::create_already_applied(first_time, written)) << "not retried";
-    diagnostics other = retried;
-    other.item = attribute_map{{"id", "m1"}, {"title", "someone else's"}};
-    EXPECT_FALSE(detail::create_already_applied(other, written));
-    diagnostics no_item = retried;
-    no_item.item.reset();
-    EXPECT_FALSE(detail::create_already_applied(no_item, written));
+    EXPECT_FALSE(detail::already_applied(first_time, put)) << "not retried";
+    const attribute_map theirs{{"id", "m1"}, {"title", "someone else's"}};
+    EXPECT_FALSE(detail::already_applied(retried_onto(theirs), put));
+    attribute_map more = written;
+    more.set("note", "n");
+    EXPECT_FALSE(detail::already_applied(retried_onto(more), put)) << "a put leaves no more";
+    EXPECT_FALSE(detail::already_applied(retried_onto(std::nullopt), put));
+}
+
+TEST(WriteRetry, an_update_of_some_attributes_is_applied_when_they_hold_its_values)
+{
+    const detail::write_effect update{.kind = detail::write_effect::shape::attributes,
+                                      .set = {{"balance", 20}, {"lock_version", 4}},
+                                      .removed = {"memo"}};
+    const attribute_map left{{"id", "l1"}, {"balance", 20}, {"lock_version", 4}, {"note", "n"}};
+    EXPECT_TRUE(detail::already_applied(retried_onto(left), update)) << "others' stay";
+    attribute_map kept_memo = left;
+    kept_memo.set("memo", "m");
+    EXPECT_FALSE(detail::already_applied(retried_onto(kept_memo), update));
+    attribute_map other_balance = left;
+    other_balance.set("balance", 99);
+    EXPECT_FALSE(detail::already_applied(retried_onto(other_balance), update));
+    attribute_map no_lock = left;
+    no_lock.erase("lock_version");
+    EXPECT_FALSE(detail::already_applied(retried_onto(no_lock), update));
+    EXPECT_FALSE(detail::already_applied(retried_onto(std::nullopt), update));
+}
+
+TEST(WriteRetry, a_retried_delete_that_meets_no_item_succeeded)
+{
+    const detail::write_effect deleted{.kind = detail::write_effect::shape::deleted};
+    EXPECT_TRUE(detail::already_applied(retried_onto(std::nullopt), deleted));
+    EXPECT_FALSE(detail::already_applied(retried_onto(attribute_map{{"id", "l1"}}), deleted));
+    diagnostics first_time = retried_onto(std::nullopt);
+    first_time.attempts.pop_back();
+    EXPECT_FALSE(detail::already_applied(first_time, deleted)) << "not retried";
 }
 
 TEST_F(ModelWrites, a_create_applied_before_its_response_was_lost_is_a_success)
@@ -508,16 +598,11 @@ TEST_F(ModelWrites, a_create_applied_before_its_response_was_lost_is_a_success)
     s.title = "t";
     const attribute_map written{{"id", "s1"}, {"title", "t"}};
     // The first attempt is applied but answered with a 500; the retry meets the item.
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(
-        error_answer("ConditionalCheckFailedException", R"(,"Item":)" + item_json(written)));
+    lose_answer_then_refuse(written);
     EXPECT_TRUE(run_here(s.save()));
     EXPECT_TRUE(s.persisted());
     EXPECT_FALSE(s.changed());
-    ASSERT_EQ(server_.request_count(), 2u);
-    const auto [operation, body] = request(1);
-    EXPECT_EQ(operation, "PutItem");
-    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+    expect_retry_asked_for_item("PutItem");
 }
 
 TEST_F(ModelWrites, a_retried_create_that_meets_another_item_is_not_unique)
@@ -527,15 +612,8 @@ TEST_F(ModelWrites, a_retried_create_that_meets_another_item_is_not_unique)
     s.use_database(retrying);
     s.id = "s1";
     s.title = "mine";
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer("ConditionalCheckFailedException",
-                                 R"(,"Item":)" + item_json({{"id", "s1"}, {"title", "theirs"}})));
-    try {
-        run_here(s.save());
-        FAIL() << "no error";
-    } catch (const error& e) {
-        EXPECT_EQ(e.code(), model_errc::record_not_unique);
-    }
+    lose_answer_then_refuse(attribute_map{{"id", "s1"}, {"title", "theirs"}});
+    EXPECT_EQ(thrown_by(s.save()), model_errc::record_not_unique);
     EXPECT_TRUE(s.new_record());
 }
 
@@ -543,111 +621,96 @@ TEST_F(ModelWrites, a_retried_create_that_meets_another_item_is_not_unique)
 
 TEST_F(ModelWrites, a_locked_update_applied_before_its_response_was_lost_is_a_success)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     l.balance = 20;
-    // The first attempt is applied but its answer lost (a 500); the retry's lock condition
-    // fails on the item the first attempt left.
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer(
-        "ConditionalCheckFailedException",
-        R"(,"Item":)" + item_json({{"id", "l1"}, {"balance", 20}, {"lock_version", 4}})));
+    // The first attempt is applied but its answer lost; the retry's lock condition fails on
+    // the item the first attempt left.
+    lose_answer_then_refuse(attribute_map{{"id", "l1"}, {"balance", 20}, {"lock_version", 4}});
     EXPECT_TRUE(run_here(l.save()));
     EXPECT_EQ(l.lock_version, 4);
     EXPECT_FALSE(l.changed());
-    ASSERT_EQ(server_.request_count(), 2u);
-    const auto [operation, body] = request(1);
-    EXPECT_EQ(operation, "UpdateItem");
-    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+    expect_retry_asked_for_item("UpdateItem");
 }
 
 TEST_F(ModelWrites, a_retried_locked_update_that_meets_another_write_is_stale)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     l.balance = 20;
     const attribute_map theirs{{"id", "l1"}, {"balance", 99}, {"lock_version", 4}};
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer("ConditionalCheckFailedException",
-                                 R"(,"Item":)" + item_json(theirs)));
-    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
-    try {
-        run_here(l.save());
-        FAIL() << "no error";
-    } catch (const error& e) {
-        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
-    }
+    lose_answer_then_refuse(theirs);
+    then_read(theirs);
+    EXPECT_EQ(thrown_by(l.save()), model_errc::stale_object);
     EXPECT_EQ(l.lock_version, 3);
 }
 
 TEST_F(ModelWrites, a_locked_update_refused_at_its_first_attempt_is_stale)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     l.balance = 20;
     // The item holds what this write would leave, but no attempt of it came before: another
     // writer made the same change.
     const attribute_map same{{"id", "l1"}, {"balance", 20}, {"lock_version", 4}};
-    server_.enqueue(error_answer("ConditionalCheckFailedException",
-                                 R"(,"Item":)" + item_json(same)));
-    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(same) + "}"));  // GetItem
-    EXPECT_THROW(run_here(l.save()), error);
+    refuse_condition(same);
+    then_read(same);
+    EXPECT_EQ(thrown_by(l.save()), model_errc::stale_object);
 }
 
 TEST_F(ModelWrites, a_locked_destroy_applied_before_its_response_was_lost_is_a_success)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     // The first attempt deleted the item but its answer was lost; the retry's lock condition
     // fails on no item at all.
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer("ConditionalCheckFailedException", ""));
+    lose_answer_then_refuse(std::nullopt);
     EXPECT_TRUE(run_here(l.destroy()));
     EXPECT_TRUE(l.destroyed());
-    ASSERT_EQ(server_.request_count(), 2u);
-    const auto [operation, body] = request(1);
-    EXPECT_EQ(operation, "DeleteItem");
-    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+    expect_retry_asked_for_item("DeleteItem");
 }
 
 TEST_F(ModelWrites, a_retried_locked_destroy_that_meets_another_write_is_stale)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     const attribute_map theirs{{"id", "l1"}, {"balance", 99}, {"lock_version", 4}};
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer("ConditionalCheckFailedException",
-                                 R"(,"Item":)" + item_json(theirs)));
-    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
-    try {
-        run_here(l.destroy());
-        FAIL() << "no error";
-    } catch (const error& e) {
-        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
-    }
+    lose_answer_then_refuse(theirs);
+    then_read(theirs);
+    EXPECT_EQ(thrown_by(l.destroy()), model_errc::stale_object);
     EXPECT_FALSE(l.destroyed());
 }
 
 TEST_F(ModelWrites, a_locked_destroy_that_finds_no_item_at_its_first_attempt_is_not_found)
 {
-    database retrying(make_client(3));
-    Ledger l = Ledger::from_item({{"id", "l1"}, {"balance", 10}, {"lock_version", 3}});
-    l.use_database(retrying);
+    Ledger l = locked_ledger();
     // No attempt of this destroy came before: another writer deleted the item.
-    server_.enqueue(error_answer("ConditionalCheckFailedException", ""));
-    server_.enqueue(fake_action::ok("{}"));  // GetItem: no item
-    try {
-        run_here(l.destroy());
-        FAIL() << "no error";
-    } catch (const error& e) {
-        EXPECT_EQ(e.code(), model_errc::record_not_found) << e.what();
-    }
+    refuse_condition(std::nullopt);
+    then_read(std::nullopt);
+    EXPECT_EQ(thrown_by(l.destroy()), model_errc::record_not_found);
     EXPECT_FALSE(l.destroyed());
+}
+
+TEST_F(ModelWrites, a_locked_replace_declared_applied_before_its_response_was_lost_is_a_success)
+{
+    Ledger l = locked_ledger();
+    l.balance = 20;
+    // The first attempt is applied but its answer lost; the retry's lock condition fails on
+    // the item it left, which holds an attribute the record never read.
+    const attribute_map left{{"id", "l1"}, {"balance", 20}, {"lock_version", 4}, {"note", "n"}};
+    lose_answer_then_refuse(left);
+    EXPECT_TRUE(run_here(l.replace_declared()));
+    EXPECT_EQ(l.lock_version, 4);
+    EXPECT_FALSE(l.changed());
+    EXPECT_EQ(l.attributes(), left) << "the record holds the item as stored";
+    expect_retry_asked_for_item("UpdateItem");
+}
+
+TEST_F(ModelWrites, a_retried_locked_replace_declared_that_meets_another_write_is_stale)
+{
+    Ledger l = locked_ledger();
+    l.balance = 20;
+    const attribute_map theirs{{"id", "l1"}, {"balance", 99}, {"lock_version", 4}};
+    lose_answer_then_refuse(theirs);
+    then_read(theirs);
+    EXPECT_EQ(thrown_by(l.replace_declared()), model_errc::stale_object);
+    EXPECT_EQ(l.lock_version, 3);
+    EXPECT_EQ(l.balance, 20);
 }
 
 TEST_F(ModelWrites, a_locked_touch_asks_for_the_item_and_is_stale_when_another_write_moved_it)
@@ -658,20 +721,11 @@ TEST_F(ModelWrites, a_locked_touch_asks_for_the_item_and_is_stale_when_another_w
     Stamp st = Stamp::from_item({{"id", "t1"}, {"lock_version", 3}});
     st.use_database(retrying);
     const attribute_map theirs{{"id", "t1"}, {"lock_version", 4}};
-    server_.enqueue(fake_action::internal_error());
-    server_.enqueue(error_answer("ConditionalCheckFailedException",
-                                 R"(,"Item":)" + item_json(theirs)));
-    server_.enqueue(fake_action::ok(R"({"Item":)" + item_json(theirs) + "}"));  // GetItem
-    try {
-        run_here(st.touch());
-        FAIL() << "no error";
-    } catch (const error& e) {
-        EXPECT_EQ(e.code(), model_errc::stale_object) << e.what();
-    }
+    lose_answer_then_refuse(theirs);
+    then_read(theirs);
+    EXPECT_EQ(thrown_by(st.touch()), model_errc::stale_object);
     EXPECT_EQ(st.lock_version, 3);
-    const auto [operation, body] = request(1);
-    EXPECT_EQ(operation, "UpdateItem");
-    EXPECT_EQ(body.at("ReturnValuesOnConditionCheckFailure").as_string(), "ALL_OLD");
+    expect_retry_asked_for_item("UpdateItem", 3);  // then the GetItem
 }
 
 // --- Batches -----------------------------------------------------------------------------------

@@ -51,6 +51,10 @@ struct diagnostics {
         cancellation_reasons.clear();
     }
 
+    /// Whether the request was sent more than once: an earlier attempt may have been applied
+    /// although its answer was lost, so a failed condition may be this call's own write.
+    bool retried() const noexcept { return attempts.size() > 1; }
+
     /// "ConditionalCheckFailedException: The conditional request failed (HTTP 400,
     /// request id ..., 3 attempts: ...)"
     std::string to_string() const;

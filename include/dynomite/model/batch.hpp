@@ -197,11 +197,5 @@ void restore_state(model_base& r, const model_base& kept);
 std::string describe_key(const attribute_map& key);
 bool uses_locking(const model_base& r);
 
-/// A create that the client retried (after a lost response) and that then failed its
-/// attribute_not_exists condition: true when the item DynamoDB holds (diag.item, returned by
-/// ReturnValuesOnConditionCheckFailure=ALL_OLD) is exactly the one written, so the first
-/// attempt was applied.
-bool create_already_applied(const diagnostics& diag, const attribute_map& written);
-
 }  // namespace detail
 }  // namespace dynomite
