@@ -63,6 +63,24 @@ asio::awaitable<error_code> for_each_page(const relation& self, diagnostics& dia
     }
 }
 
+/// `self` reading only `paths`, from the table or index all() reads. Left to the planner, the
+/// narrower projection could let a KEYS_ONLY or INCLUDE index win that all() cannot use, whose
+/// order differs: with a limit, ids(), pluck(), the aggregates and delete_all() would then act
+/// on other items than all() returns.
+asio::awaitable<result<relation>> reading_only(const relation& self,
+                                               std::vector<document_path> paths, diagnostics& diag)
+{
+    const relation_data& data = relation_access::data(self);
+    if (data.spec.index_name || data.spec.force_scan || data.options.segments > 1) {
+        co_return result<relation>{{}, self.project(std::move(paths))};
+    }
+    detail::prepared_relation prepared;
+    if (error_code ec = co_await detail::prepare_relation(data, false, prepared, diag))
+        co_return result<relation>{ec, self};
+    const std::string& chosen = prepared.plans.front().index_name;
+    co_return result<relation>{{}, self.index_name(chosen).project(std::move(paths))};
+}
+
 asio::awaitable<result<std::vector<attribute_map>>> all_items(relation self, diagnostics& diag)
 {
     std::vector<attribute_map> items;
@@ -78,8 +96,16 @@ asio::awaitable<result<std::vector<attribute_map>>> all_items(relation self, dia
     co_return result<std::vector<attribute_map>>{ec, std::move(items)};
 }
 
+/// Whether the relation has limit(0), and so no items.
+bool limited_to_none(const relation& self)
+{
+    const auto& limit = relation_access::data(self).spec.limit;
+    return limit && *limit == 0;
+}
+
 asio::awaitable<result<std::optional<attribute_map>>> first_of(relation self, diagnostics& diag)
 {
+    if (limited_to_none(self)) co_return result<std::optional<attribute_map>>{{}, std::nullopt};
     auto c = self.limit(1).cursor();
     auto [ec, item] = co_await c.next(diag);
     co_return result<std::optional<attribute_map>>{ec, std::move(item)};
@@ -141,6 +167,7 @@ asio::awaitable<result<std::int64_t>> count_of(relation self, diagnostics& diag)
 
 asio::awaitable<result<bool>> exists_of(relation self, diagnostics& diag)
 {
+    if (limited_to_none(self)) co_return result<bool>{{}, false};
     relation one = self.limit(1);
     auto [ec, count] = co_await count_of(std::move(one), diag);
     co_return result<bool>{ec, count > 0};
@@ -150,7 +177,9 @@ asio::awaitable<result<std::vector<attribute_value>>> pluck_of(relation self, do
                                                                diagnostics& diag)
 {
     std::vector<attribute_value> values;
-    const relation projected = self.project({path});
+    std::vector<document_path> paths{path};
+    auto [read_ec, projected] = co_await reading_only(self, std::move(paths), diag);
+    if (read_ec) co_return result<std::vector<attribute_value>>{read_ec, {}};
     error_code ec = co_await for_each_page(projected, diag, [&](std::vector<attribute_map>& page) {
         for (auto& item : page) {
             const attribute_value* value = value_at(item, path);
@@ -175,11 +204,11 @@ asio::awaitable<result<std::vector<std::string>>> table_key_of(const relation& s
     co_return result<std::vector<std::string>>{ec, std::move(names)};
 }
 
-relation project_names(const relation& self, const std::vector<std::string>& names)
+std::vector<document_path> attribute_paths(const std::vector<std::string>& names)
 {
     std::vector<document_path> paths;
     for (const auto& name : names) paths.push_back(document_path::attribute(name));
-    return self.project(std::move(paths));
+    return paths;
 }
 
 asio::awaitable<result<std::vector<attribute_map>>> ids_of(relation self, diagnostics& diag)
@@ -187,7 +216,9 @@ asio::awaitable<result<std::vector<attribute_map>>> ids_of(relation self, diagno
     auto [key_ec, names] = co_await table_key_of(self, diag);
     if (key_ec) co_return result<std::vector<attribute_map>>{key_ec, {}};
     std::vector<attribute_map> keys;
-    const relation keys_only = project_names(self, names);
+    std::vector<document_path> key_paths = attribute_paths(names);
+    auto [read_ec, keys_only] = co_await reading_only(self, std::move(key_paths), diag);
+    if (read_ec) co_return result<std::vector<attribute_map>>{read_ec, {}};
     error_code ec = co_await for_each_page(keys_only, diag, [&](std::vector<attribute_map>& page) {
         for (auto& item : page) {
             attribute_map key;
@@ -208,7 +239,9 @@ template <class NumberFn>
 asio::awaitable<error_code> for_each_number(const relation& self, const document_path& path,
                                             diagnostics& diag, NumberFn fn)
 {
-    const relation projected = self.project({path});
+    std::vector<document_path> paths{path};
+    auto [read_ec, projected] = co_await reading_only(self, std::move(paths), diag);
+    if (read_ec) co_return read_ec;
     co_return co_await for_each_page(
         projected, diag, [&](std::vector<attribute_map>& page) -> error_code {
             for (const auto& item : page) {
@@ -288,7 +321,9 @@ asio::awaitable<result<delete_all_result>> delete_all_of(relation self, diagnost
     delete_all_result outcome;
     auto [key_ec, names] = co_await table_key_of(self, diag);
     if (key_ec) co_return result<delete_all_result>{key_ec, std::move(outcome)};
-    const relation keys_only = project_names(self, names);
+    std::vector<document_path> key_paths = attribute_paths(names);
+    auto [read_ec, keys_only] = co_await reading_only(self, std::move(key_paths), diag);
+    if (read_ec) co_return result<delete_all_result>{read_ec, std::move(outcome)};
     const relation_data& data = relation_access::data(keys_only);
     auto c = keys_only.cursor();
     for (;;) {

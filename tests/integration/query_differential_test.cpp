@@ -1,9 +1,9 @@
 // A randomized differential test of relations: random tables (sparse global and local indexes
 // of every projection, keys of type S, N and B), random items, random conditions biased towards
-// index keys; each relation's all(), count(), ids(), first() and limit(n) are compared with a
-// consistent Scan of the whole table filtered by the test's own condition evaluator
-// (support/condition_oracle.hpp), which is itself checked against DynamoDB's FilterExpression
-// on a share of the cases.
+// index keys; each relation's all(), count(), ids(), first() and limit(n) (its all(), count()
+// and ids()) are compared with a consistent Scan of the whole table filtered by the test's own
+// condition evaluator (support/condition_oracle.hpp), which is itself checked against
+// DynamoDB's FilterExpression on a share of the cases.
 //
 // DYNOMITE_DIFF_SEED: the seed (default: from the clock, printed); DYNOMITE_DIFF_CASES: how
 // many cases (default 2000); DYNOMITE_DIFF_CASE: run only this case of the seed.
@@ -523,6 +523,19 @@ asio::awaitable<void> QueryDifferential::run_case(const table_under_test& t, std
         } else if (n != static_cast<std::int64_t>(want)) {
             ctx.fail("limit(n).count() is wrong",
                      std::to_string(n) + ", expected " + std::to_string(want));
+        }
+        // limit(n).ids(): the keys of the items limit(n).all() returned, in their order.
+        if (!ec) {
+            std::string listed_all, listed_ids;
+            for (const auto& item : items) listed_all += key_text(t, item) + " ";
+            try {
+                for (const auto& id : co_await limited.ids()) listed_ids += key_text(t, id) + " ";
+                if (listed_ids != listed_all)
+                    ctx.fail("limit(n).ids() are not the keys of limit(n).all()",
+                             "ids " + listed_ids + "; all() " + listed_all);
+            } catch (const dynomite::error& e) {
+                ctx.fail("limit(n).ids() failed", e.what());
+            }
         }
     }
 }

@@ -1126,6 +1126,50 @@ TEST_F(RelationRun, pluck_ids_and_aggregates)
     EXPECT_NE(queries[0].body.find("ProjectionExpression"), std::string::npos);
 }
 
+TEST_F(RelationRun, narrowed_reads_use_the_index_all_uses)
+{
+    // A KEYS_ONLY local index on score: all() cannot read it, and ids(), pluck() and sum()
+    // must not either, though it carries what they read: in score order, their limit(1)
+    // would be another item than all()'s.
+    const std::string described =
+        R"({"Table":{"TableName":"t","TableStatus":"ACTIVE","KeySchema":[)"
+        R"({"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"sk","KeyType":"RANGE"}],)"
+        R"("AttributeDefinitions":[{"AttributeName":"pk","AttributeType":"S"},)"
+        R"({"AttributeName":"sk","AttributeType":"S"},{"AttributeName":"score","AttributeType":"N"}],)"
+        R"("LocalSecondaryIndexes":[{"IndexName":"by_score","KeySchema":[)"
+        R"({"AttributeName":"pk","KeyType":"HASH"},{"AttributeName":"score","KeyType":"RANGE"}],)"
+        R"("Projection":{"ProjectionType":"KEYS_ONLY"}}]}})";
+    server.enqueue(fake_action::ok(described));
+    server.set_default(fake_action::ok(page_body(rows(0, 1))));
+    const relation r = db.table("t").where("pk", "p").where("score.gt", 0).limit(1);
+    EXPECT_EQ(run(r.explain()).index_name, "") << "all() reads the table";
+    EXPECT_EQ(run(r.ids()).size(), 1u);
+    EXPECT_EQ(run(r.pluck("sk")).size(), 1u);
+    EXPECT_EQ(run(r.sum("n")).text(), "0");
+    EXPECT_EQ(run(r.project({"sk"}).explain()).index_name, "by_score")
+        << "left to the planner, the narrower read takes the index";
+    const auto queries = requests_of("Query");
+    ASSERT_EQ(queries.size(), 3u);
+    for (const auto& query : queries) {
+        EXPECT_EQ(query.body.find("IndexName"), std::string::npos) << query.body;
+        EXPECT_NE(query.body.find("ProjectionExpression"), std::string::npos) << query.body;
+    }
+    // A relation that names its index keeps it.
+    EXPECT_EQ(run(r.index_name("by_score").ids()).size(), 1u);
+    EXPECT_NE(requests_of("Query").back().body.find(R"("IndexName":"by_score")"),
+              std::string::npos);
+}
+
+TEST_F(RelationRun, a_limit_of_zero_has_no_first_item_and_nothing_exists)
+{
+    server.enqueue(fake_action::ok(describe_body()));
+    const relation none = db.table("t").where("pk", "p").limit(0);
+    EXPECT_FALSE(run(none.first()).has_value());
+    EXPECT_FALSE(run(none.exists()));
+    EXPECT_EQ(run(none.count()), 0);
+    EXPECT_TRUE(requests_of("Query").empty());
+}
+
 TEST_F(RelationRun, sums_refuse_what_does_not_fit_a_number)
 {
     std::vector<attribute_map> items = rows(0, 2);
