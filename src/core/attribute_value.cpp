@@ -364,23 +364,37 @@ bool operator==(const binary_set& a, const binary_set& b)
     return same_set(a.values, b.values, std::less<>{}, std::equal_to<>{});
 }
 
+namespace {
+
+[[noreturn]] void throw_not_a_number(double d)
+{
+    std::string message;
+    if (std::isnan(d)) {
+        message = "NaN is not a DynamoDB number";
+    } else if (std::isinf(d)) {
+        message = "infinity is not a DynamoDB number";
+    } else {
+        char text[32];
+        const auto printed = std::to_chars(text, text + sizeof text, d);
+        message = std::string(text, printed.ptr) +
+                  " is outside DynamoDB's number range (1e-130 to below 1e126)";
+    }
+    throw error(errc::invalid_number, message);
+}
+
+}  // namespace
+
 attribute_value attribute_value::from_double(double d)
 {
     number n;
-    if (number::from_double(d, n)) {
-        std::string message;
-        if (std::isnan(d)) {
-            message = "NaN is not a DynamoDB number";
-        } else if (std::isinf(d)) {
-            message = "infinity is not a DynamoDB number";
-        } else {
-            char text[32];
-            const auto printed = std::to_chars(text, text + sizeof text, d);
-            message = std::string(text, printed.ptr) +
-                      " is outside DynamoDB's number range (1e-130 to below 1e126)";
-        }
-        throw error(errc::invalid_number, message);
-    }
+    if (number::from_double(d, n)) throw_not_a_number(d);
+    return attribute_value(std::move(n));
+}
+
+attribute_value attribute_value::from_float(float f)
+{
+    number n;
+    if (number::from_float(f, n)) throw_not_a_number(f);
     return attribute_value(std::move(n));
 }
 

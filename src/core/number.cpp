@@ -277,7 +277,10 @@ number number::from_uint(std::uint64_t v)
     return number(trusted{}, std::string(buffer, result.ptr));
 }
 
-error_code number::from_double(double v, number& out)
+namespace {
+
+template <class Float>
+error_code from_floating(Float v, number& out)
 {
     if (!std::isfinite(v)) return errc::invalid_number;
     if (v == 0) {  // also -0.0, which DynamoDB stores as 0 anyway
@@ -286,11 +289,20 @@ error_code number::from_double(double v, number& out)
     }
     char buffer[32];
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
-    const std::string_view text(buffer, static_cast<std::size_t>(result.ptr - buffer));
-    decimal d;
-    if (error_code ec = check(text, d, nullptr)) return ec;
-    out = number(trusted{}, std::string(text));
-    return {};
+    return number::parse(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)),
+                         out);
+}
+
+}  // namespace
+
+error_code number::from_double(double v, number& out)
+{
+    return from_floating(v, out);
+}
+
+error_code number::from_float(float v, number& out)
+{
+    return from_floating(v, out);
 }
 
 std::size_t number::significant_digits() const noexcept

@@ -185,10 +185,9 @@ error_code read_unsigned(const number& n, std::uint64_t max, std::string_view la
 
 number number_from_float(float v)
 {
-    if (!std::isfinite(v)) throw_not_storable(shortest_text(v), "float");
-    if (v == 0) return number();
-    // Every finite float lies inside DynamoDB's range, so the shortest text is always valid.
-    return number(shortest_text(v));
+    number out;
+    if (number::from_float(v, out)) throw_not_storable(shortest_text(v), "float");
+    return out;
 }
 
 number number_from_double(double v)

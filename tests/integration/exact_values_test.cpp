@@ -1,6 +1,7 @@
 // Values through DynamoDB exactly as written: numbers with all their digits (seed, model JSON),
-// strings with lone UTF-16 surrogates, items a model cannot load reported by key, and "field.op"
-// keys and or_() read as documented. Each checked with raw GetItem, Query or Scan requests.
+// floats found by the float they were saved with, strings with lone UTF-16 surrogates, items a
+// model cannot load reported by key, and "field.op" keys and or_() read as documented. Each
+// checked with raw GetItem, Query or Scan requests.
 #include "integration/integration_fixture.hpp"
 
 #include "cli.hpp"
@@ -62,6 +63,23 @@ struct Counter : model<Counter> {
         s.field("count", &Counter::count);
         s.field("ratio", &Counter::ratio);
         s.field("name", &Counter::name);
+        s.partition_key("pk");
+        s.sort_key("sk");
+        s.no_generated_id();
+        s.timestamps(false);
+    }
+};
+
+struct Gauge : model<Gauge> {
+    std::string pk;
+    std::string sk;
+    float level = 0;
+
+    static void define(model_definition<Gauge>& s)
+    {
+        s.field("pk", &Gauge::pk);
+        s.field("sk", &Gauge::sk);
+        s.field("level", &Gauge::level);
         s.partition_key("pk");
         s.sort_key("sk");
         s.no_generated_id();
@@ -265,6 +283,33 @@ TEST_F(ExactValues, LoneSurrogatesReadAndWriteBackUnchanged)
                                .where("text", attribute_value(lone_high))
                                .count());
     EXPECT_EQ(found, 1);
+}
+
+TEST_F(ExactValues, AFloatFieldIsFoundByTheSameFloat)
+{
+    // A saved float and the float in a condition must be the same DynamoDB number: were the
+    // condition's float widened to a double first (0.1f as 0.10000000149011612), no query
+    // would find the record.
+    const std::string table = create_table("gauges");
+    Gauge::set_table_name(table);
+    const std::vector<float> levels{0.1f, 1.0f / 3.0f, -2.5e-7f, 16777217.0f, 3.4e38f};
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        Gauge g;
+        g.pk = "g";
+        g.sk = std::to_string(i);
+        g.level = levels[i];
+        ASSERT_TRUE(run(g.save()));
+    }
+    for (std::size_t i = 0; i < levels.size(); ++i) {
+        const auto gauges = Gauge::on(database_).where("pk", "g");
+        const auto found = run(gauges.where("level", levels[i]).all());
+        ASSERT_EQ(found.size(), 1u) << "level " << levels[i];
+        EXPECT_EQ(found[0].sk, std::to_string(i));
+        EXPECT_EQ(found[0].level, levels[i]);
+        const auto stored = raw_get(table, {{"pk", "g"}, {"sk", std::to_string(i)}});
+        ASSERT_TRUE(stored);
+        EXPECT_EQ(stored->at("level"), attribute_value(levels[i]));
+    }
 }
 
 TEST_F(ExactValues, OperatorKeysAndOrGroupingReadAsDocumented)

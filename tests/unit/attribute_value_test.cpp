@@ -4,9 +4,14 @@
 
 #include <gtest/gtest.h>
 
+#include <charconv>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 #include <limits>
+#include <random>
 #include <string>
+#include <type_traits>
 
 namespace dynomite {
 namespace {
@@ -140,6 +145,46 @@ TEST(attribute_value, from_double)
     EXPECT_EQ(big.diag().message,
               "1e+200 is outside DynamoDB's number range (1e-130 to below 1e126)");
 }
+
+TEST(attribute_value, a_float_is_the_shortest_text_that_reads_back_as_that_float)
+{
+    EXPECT_EQ(attribute_value(0.1f).as_n().text(), "0.1") << "not the double 0.10000000149011612";
+    EXPECT_EQ(attribute_value(-2.5e-7f).as_n().text(), "-2.5e-07");
+    EXPECT_EQ(attribute_value(-0.0f).as_n().text(), "0");
+    EXPECT_EQ(attribute_value(0.1).as_n().text(), "0.1");
+    EXPECT_EQ(attribute_value(0.1L).as_n().text(), "0.1");
+    std::mt19937 random(7);
+    std::uniform_int_distribution<std::uint32_t> bits;
+    for (int i = 0; i < 10000; ++i) {
+        const std::uint32_t b = bits(random);
+        float f = 0;
+        std::memcpy(&f, &b, sizeof f);
+        if (!std::isfinite(f)) continue;
+        const std::string text = attribute_value(f).as_n().text();
+        float back = 0;
+        const auto parsed = std::from_chars(text.data(), text.data() + text.size(), back);
+        ASSERT_EQ(parsed.ec, std::errc{}) << text;
+        EXPECT_EQ(back, f) << text;
+    }
+    EXPECT_EQ(thrown([] { (void)attribute_value(std::numeric_limits<float>::quiet_NaN()); })
+                  .diag()
+                  .message,
+              "NaN is not a DynamoDB number");
+    EXPECT_EQ(thrown([] { (void)attribute_value(-std::numeric_limits<float>::infinity()); })
+                  .diag()
+                  .message,
+              "infinity is not a DynamoDB number");
+}
+
+// A character would silently become its code as a number.
+static_assert(!std::is_constructible_v<attribute_value, char>);
+static_assert(!std::is_constructible_v<attribute_value, char8_t>);
+static_assert(!std::is_constructible_v<attribute_value, char16_t>);
+static_assert(!std::is_constructible_v<attribute_value, char32_t>);
+static_assert(!std::is_constructible_v<attribute_value, wchar_t>);
+static_assert(!std::is_constructible_v<number, char>);
+static_assert(std::is_constructible_v<attribute_value, signed char>, "int8_t stays a number");
+static_assert(std::is_constructible_v<attribute_value, unsigned char>, "uint8_t too");
 
 TEST(attribute_value, equality)
 {

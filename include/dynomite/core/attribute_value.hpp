@@ -3,10 +3,12 @@
 
 #include <dynomite/core/number.hpp>
 
+#include <concepts>
 #include <cstddef>
 #include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -94,9 +96,16 @@ public:
         : v_(number(v)) {}
     attribute_value(std::unsigned_integral auto v) requires(!std::same_as<decltype(v), bool>)
         : v_(number(v)) {}
+    /// A character is not a number: 'A' would silently become the N 65.
+    attribute_value(char) = delete;
+    attribute_value(wchar_t) = delete;
+    attribute_value(char8_t) = delete;
+    attribute_value(char16_t) = delete;
+    attribute_value(char32_t) = delete;
     /// A number; throws dynomite::error(errc::invalid_number) for NaN, infinity or a magnitude
-    /// DynamoDB cannot store. (Without this, a double would silently become a BOOL.)
-    attribute_value(std::floating_point auto v) : attribute_value(from_double(static_cast<double>(v))) {}
+    /// DynamoDB cannot store. (Without this, a double would silently become a BOOL.) A float
+    /// is written as the shortest text of the float, as a model's float field is.
+    attribute_value(std::floating_point auto v) : attribute_value(from_floating(v)) {}
     attribute_value(bytes b) : v_(std::move(b)) {}
     attribute_value(bool b) : v_(b) {}
     attribute_value(null_value n) : v_(n) {}
@@ -108,6 +117,8 @@ public:
 
     /// Throws dynomite::error(errc::invalid_number) for NaN, infinity or out of range.
     static attribute_value from_double(double d);
+    /// Throws dynomite::error(errc::invalid_number) for NaN or infinity.
+    static attribute_value from_float(float f);
 
     kind type() const noexcept { return static_cast<kind>(v_.index()); }
     /// "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS".
@@ -140,6 +151,16 @@ public:
     friend bool operator==(const attribute_value& a, const attribute_value& b) = default;
 
 private:
+    template <std::floating_point Float>
+    static attribute_value from_floating(Float v)
+    {
+        if constexpr (std::is_same_v<Float, float>) {
+            return from_float(v);
+        } else {
+            return from_double(static_cast<double>(v));
+        }
+    }
+
     storage v_;
 };
 

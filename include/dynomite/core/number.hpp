@@ -24,6 +24,12 @@ public:
     explicit number(std::string_view text);
     number(std::signed_integral auto v) : number(from_int(static_cast<std::int64_t>(v))) {}
     number(std::unsigned_integral auto v) : number(from_uint(static_cast<std::uint64_t>(v))) {}
+    // A character is not a number: 'A' would silently become 65.
+    number(char) = delete;
+    number(wchar_t) = delete;
+    number(char8_t) = delete;
+    number(char16_t) = delete;
+    number(char32_t) = delete;
 
     /// Non-throwing parse: errc::invalid_number with a message in `why` when it is not.
     static error_code parse(std::string_view text, number& out, std::string* why = nullptr);
@@ -32,6 +38,9 @@ public:
     /// Shortest text that reads back as the same double; errc::invalid_number for
     /// NaN and infinity, or a magnitude DynamoDB cannot store.
     static error_code from_double(double v, number& out);
+    /// Shortest text that reads back as the same float (0.1f is "0.1", where the double it
+    /// widens to would be "0.10000000149011612"); errc::invalid_number for NaN and infinity.
+    static error_code from_float(float v, number& out);
 
     const std::string& text() const noexcept { return text_; }
 
