@@ -51,6 +51,10 @@ void model_base::write_attribute(std::string_view name, const attribute_value& v
         detail::write_undeclared(*this, name, value);
         return;
     }
+    if (value.is_null()) {
+        const std::string refused = detail::null_refusal(*this, *f);
+        if (!refused.empty()) throw error(errc::invalid_argument, refused);
+    }
     detail::assign_field(*this, *f, value.is_null() ? nullptr : &value);
 }
 

@@ -1,6 +1,7 @@
 // A record as JSON: to_json() and assign_json().
 #include "core/json_writer.hpp"
 #include "core/plain_json.hpp"
+#include "model/record_engine.hpp"
 
 #include <dynomite/model.hpp>
 
@@ -138,6 +139,13 @@ error_code model_base::assign_json(std::string_view json, std::string* why)
         const attribute_value* j = members->find(f.name);
         if (j == nullptr) continue;
         const attribute_value& natural = *j;
+        if (natural.is_null()) {
+            std::string refused = detail::null_refusal(*this, f);
+            if (!refused.empty()) {
+                if (why) *why = d.type_name + " from JSON: " + std::move(refused);
+                return errc::invalid_argument;
+            }
+        }
         std::string reason;
         error_code ec = f.write(*this, natural.is_null() ? nullptr : &natural, &reason);
         if (ec) {

@@ -137,6 +137,23 @@ void assign_field(model_base& r, const field_info& f, const attribute_value* v)
     }
 }
 
+std::string null_refusal(const model_base& r, const field_info& f)
+{
+    const model_descriptor& d = ra::desc(r);
+    std::string written = "its default";
+    try {
+        const auto blank = d.make_blank();
+        if (f.write(*blank, nullptr, nullptr)) return {};
+        const auto stored = f.read(*blank);
+        if (!stored) return {};
+        written = show(*stored);
+    } catch (const error&) {
+        // A default the field cannot even write (an enum without a name for it).
+    }
+    return d.type_name + "." + f.name + ": NULL means no value, but this field always holds one " +
+           "(it would be written as " + written + "); declare it std::optional to clear it";
+}
+
 void set_time_fields(model_base& r, bool creating)
 {
     const model_descriptor& d = ra::desc(r);

@@ -201,6 +201,10 @@ bool already_applied(const diagnostics& diag, const write_effect& effect);
 condition lock_condition(const model_base& r, attribute_value& next);
 /// Assigns a field's value; throws naming the field when the value does not convert.
 void assign_field(model_base& r, const field_info& f, const attribute_value* v);
+/// Why a NULL the user assigns to field `f` (meaning: no value) is refused, or empty when it
+/// is not: a type that always stores a value (an int, a bool, a time point) would write its
+/// default instead, which loading the item back refuses too.
+std::string null_refusal(const model_base& r, const field_info& f);
 /// Sets updated_at (and created_at when `creating`) when the model keeps timestamps.
 void set_time_fields(model_base& r, bool creating);
 

@@ -388,6 +388,56 @@ TEST(ModelAttributes, WriteAndAssignAttributes)
     EXPECT_EQ(p.stock_quantity, 9) << "a failed assignment leaves the field unchanged";
 }
 
+struct Tally : model<Tally> {
+    std::string id;
+    int count = 5;
+    bool open = true;
+    std::string label = "x";
+    std::optional<int> limit = 3;
+
+    static void define(model_definition<Tally>& s)
+    {
+        s.field("count", &Tally::count);
+        s.field("open", &Tally::open);
+        s.field("label", &Tally::label);
+        s.field("limit", &Tally::limit);
+        s.timestamps(false);
+    }
+};
+
+TEST(ModelAttributes, NullClearsOnlyAFieldThatCanHoldNoValue)
+{
+    Tally t;
+    t.write_attribute("limit", null_value{});
+    EXPECT_FALSE(t.limit.has_value());
+    t.write_attribute("label", null_value{});
+    EXPECT_EQ(t.label, "") << "an empty string is not stored: the attribute is removed";
+    EXPECT_FALSE(t.attributes().contains("label"));
+    const auto refused = [&](std::string_view field) {
+        try {
+            t.write_attribute(field, null_value{});
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument);
+            return std::string(e.what());
+        }
+        return std::string("no error");
+    };
+    EXPECT_NE(refused("count").find("Tally.count: NULL means no value, but this field always "
+                                    "holds one (it would be written as 0)"),
+              std::string::npos)
+        << refused("count");
+    EXPECT_NE(refused("open").find("(it would be written as false)"), std::string::npos);
+    EXPECT_EQ(t.count, 5) << "a refused NULL leaves the field as it was";
+    EXPECT_TRUE(t.open);
+    EXPECT_THROW(t.assign_attributes({{"label", "y"}, {"count", null_value{}}}), error);
+
+    std::string why;
+    EXPECT_EQ(t.assign_json(R"({"count": null})", &why), errc::invalid_argument);
+    EXPECT_NE(why.find("Tally.count: NULL means no value"), std::string::npos) << why;
+    EXPECT_EQ(t.count, 5);
+    EXPECT_FALSE(t.assign_json(R"({"limit": null, "label": null})", &why)) << why;
+}
+
 TEST(ModelAttributes, FieldNameByMember)
 {
     Product p;
