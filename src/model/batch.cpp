@@ -68,13 +68,16 @@ asio::awaitable<model_batch_result> run_batch(database db, std::vector<batch_ent
     }
     diagnostics diag;
     auto [ec, outcome] = co_await batch_write(db, std::move(writes), diag);
-    // On failure, only the groups settled before it were written.
+    // On failure, the writes from `settled` on were not sent, and those in doubt are kept as
+    // they were: the error says their request failed.
     const std::size_t settled = ec ? outcome.settled : entries.size();
+    const auto listed = [](const std::vector<std::size_t>& positions, std::size_t i) {
+        return std::find(positions.begin(), positions.end(), i) != positions.end();
+    };
     for (std::size_t i = 0; i < entries.size(); ++i) {
         batch_entry& e = entries[i];
-        const bool left = std::find(outcome.unprocessed.begin(), outcome.unprocessed.end(), i) !=
-                          outcome.unprocessed.end();
-        if (i >= settled || left) {
+        const bool left = listed(outcome.unprocessed, i);
+        if (i >= settled || left || listed(outcome.in_doubt, i)) {
             detail::restore_state(*e.write.record, *e.kept);
             if (left) result.unprocessed.push_back(e.position);
             continue;

@@ -187,13 +187,22 @@ asio::awaitable<std::pair<error_code, batch_write_result>> batch_write_with(
             auto request = make_write_request(writes, pending);
             auto [ec, response] =
                 co_await client.async_batch_write_item(std::move(request), diag, use_tuple);
-            if (ec) co_return std::pair{ec, std::move(result)};
+            if (ec) {
+                result.in_doubt = std::move(pending);
+                result.settled = last;
+                co_return std::pair{ec, std::move(result)};
+            }
             auto left = unprocessed_writes(writes, pending, response.unprocessed_items);
             result.written += pending.size() - left.size();
             pending = std::move(left);
             if (!another_round(rounds, options.max_batch_write_rounds, !pending.empty())) break;
             const error_code wait_ec = co_await wait_before_round(options, rounds);
-            if (wait_ec) co_return std::pair{wait_ec, std::move(result)};
+            if (wait_ec) {
+                // Cancelled between rounds: what is left was never sent again.
+                result.unprocessed.insert(result.unprocessed.end(), pending.begin(), pending.end());
+                result.settled = last;
+                co_return std::pair{wait_ec, std::move(result)};
+            }
         }
         result.unprocessed.insert(result.unprocessed.end(), pending.begin(), pending.end());
         result.settled = last;

@@ -336,10 +336,31 @@ TEST_F(BatchRun, batch_write_stops_at_a_failure_and_says_how_far_it_got)
     auto [ec, result] = run(batch_write(db, writes, diag));
     EXPECT_EQ(ec, errc::validation);
     EXPECT_EQ(result.written, 25u);
-    EXPECT_EQ(result.settled, 25u);
+    EXPECT_EQ(result.settled, 30u);
+    EXPECT_EQ(result.in_doubt, (std::vector<std::size_t>{25, 26, 27, 28, 29}));
+    EXPECT_TRUE(result.unprocessed.empty());
     EXPECT_NE(diag.message.find("refused"), std::string::npos);
     server.enqueue(fake_action::aws_error(400, "ValidationException", "refused again"));
     EXPECT_THROW(run(batch_write(db, {delete_in("t", "x")})), error);
+}
+
+TEST_F(BatchRun, a_group_failing_after_a_partial_round_reports_what_that_round_wrote)
+{
+    std::vector<table_write> writes;
+    for (int i = 0; i < 30; ++i) writes.push_back(put_in("t", std::to_string(i)));
+    std::vector<attribute_map> left;
+    for (int i = 20; i < 25; ++i) left.push_back(std::get<put_request>(writes[i].write).item);
+    // Round 1 writes 20 of the first 25 and leaves 5; round 2 fails.
+    server.enqueue(fake_action::ok(unprocessed_puts("t", left)));
+    server.enqueue(fake_action::aws_error(400, "ValidationException", "refused"));
+    diagnostics diag;
+    auto [ec, result] = run(batch_write(db, writes, diag));
+    EXPECT_EQ(ec, errc::validation);
+    EXPECT_EQ(result.written, 20u);
+    EXPECT_EQ(result.in_doubt, (std::vector<std::size_t>{20, 21, 22, 23, 24}));
+    EXPECT_EQ(result.settled, 25u) << "the second group was not sent";
+    EXPECT_TRUE(result.unprocessed.empty());
+    EXPECT_EQ(requests().size(), 2u);
 }
 
 }  // namespace

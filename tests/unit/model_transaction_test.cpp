@@ -769,6 +769,23 @@ TEST_F(ModelWrites, a_batch_save_puts_every_record_and_returns_the_unprocessed_o
                      .contains("ConditionExpression"));
 }
 
+TEST_F(ModelWrites, a_batch_save_failing_in_a_later_round_keeps_what_earlier_rounds_wrote)
+{
+    std::vector<Slot> slots(3);
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        slots[i].use_database(db_);
+        slots[i].id = "s" + std::to_string(i);
+        slots[i].title = "t";
+    }
+    // The first round writes s0 and s2 and leaves s1; the second round is refused.
+    server_.enqueue(fake_action::ok(unprocessed_put("slots", {{"id", "s1"}, {"title", "t"}})));
+    server_.enqueue(error_answer("ValidationException", ""));
+    EXPECT_EQ(thrown_by(batch_save(slots)), errc::validation);
+    EXPECT_TRUE(slots[0].persisted()) << "written by the first round";
+    EXPECT_TRUE(slots[2].persisted());
+    EXPECT_TRUE(slots[1].new_record()) << "its request failed: as before";
+}
+
 TEST_F(ModelWrites, a_batch_refuses_what_it_cannot_write_before_sending)
 {
     std::vector<Ledger> ledgers(1);

@@ -87,8 +87,9 @@ private:
 /// Saves every record with PutItem semantics (the whole item, new or not), through the first
 /// record's database. Throws dynomite::error(errc::invalid_argument) before sending anything
 /// for a locking model, around callbacks (with callbacks on), a destroyed record, or two
-/// records with one key; and the client's errors (then the records of the groups sent before
-/// the failure are written, the others are as before).
+/// records with one key; and the client's errors (then the records DynamoDB wrote before the
+/// failure, in earlier requests, are written; the others, the failed request's among them,
+/// are as before).
 boost::asio::awaitable<model_batch_result> batch_save(batch_records records,
                                                       batch_save_options options = {});
 
@@ -98,7 +99,7 @@ boost::asio::awaitable<model_batch_result> batch_destroy(batch_records records,
 
 /// batch_save() for any completion token: void(error_code, model_batch_result). The records
 /// change as with batch_save() and must outlive the operation. On failure the result is empty
-/// and each record tells its own state (the groups sent before the failure are written).
+/// and each record tells its own state (those written by requests before the failure are).
 template <class T, class CompletionToken>
 auto async_batch_save(std::vector<T>& records, batch_save_options options, diagnostics& diag,
                       CompletionToken&& token)

@@ -60,12 +60,16 @@ struct table_write {
 struct batch_write_result {
     /// Writes DynamoDB applied.
     std::size_t written = 0;
-    /// The writes before this position were sent to the end: each was written or is listed
-    /// in `unprocessed`. After a failure, the writes from here on were not written.
+    /// The writes before this position were sent: each was written, or is listed in
+    /// `unprocessed` or `in_doubt`. After a failure, the writes from here on were not sent.
     std::size_t settled = 0;
     /// The positions (in the order given) of the writes DynamoDB still left unprocessed after
     /// the last round: these were not applied.
     std::vector<std::size_t> unprocessed;
+    /// After a failure: the positions the failed request carried. Whether they were applied
+    /// is not known (an answer lost after the last retry leaves it open); the other writes
+    /// of their group were applied by its earlier rounds.
+    std::vector<std::size_t> in_doubt;
 };
 
 /// BatchGetItem over any tables. On failure the error comes with the items read so far.
@@ -77,8 +81,9 @@ boost::asio::awaitable<batch_get_result> batch_get(database db, std::vector<batc
                                                    batch_get_options options = {});
 
 /// BatchWriteItem over any tables, group by group (each group retried until done or out of
-/// rounds before the next is sent). On failure the error comes with what was written so far;
-/// the writes of the failed group and after it are neither written nor listed as unprocessed.
+/// rounds before the next is sent). On failure the error comes with what was written so far:
+/// the writes of the failed request are listed `in_doubt`, and those after its group were not
+/// sent.
 boost::asio::awaitable<std::pair<error_code, batch_write_result>> batch_write(
     database db, std::vector<table_write> writes, diagnostics& diag);
 /// Throws dynomite::error.
