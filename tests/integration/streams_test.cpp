@@ -254,7 +254,10 @@ protected:
                                       done = true;
                                   }));
         run_until(done);
+        // Its handler may be queued already: run it while `stop` lives.
         timer.cancel();
+        io.restart();
+        io.poll();
         return result;
     }
 };
