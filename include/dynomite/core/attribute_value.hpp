@@ -5,6 +5,7 @@
 
 #include <concepts>
 #include <cstddef>
+#include <cstdint>
 #include <initializer_list>
 #include <string>
 #include <string_view>
@@ -92,10 +93,16 @@ public:
     attribute_value(std::string_view s) : v_(std::string(s)) {}
     attribute_value(const char* s) : v_(std::string(s)) {}
     attribute_value(number n) : v_(std::move(n)) {}
-    attribute_value(std::signed_integral auto v) requires(!std::same_as<decltype(v), bool>)
+    attribute_value(std::signed_integral auto v)
+        requires(!std::same_as<decltype(v), bool> && sizeof(v) <= sizeof(std::int64_t))
         : v_(number(v)) {}
-    attribute_value(std::unsigned_integral auto v) requires(!std::same_as<decltype(v), bool>)
+    attribute_value(std::unsigned_integral auto v)
+        requires(!std::same_as<decltype(v), bool> && sizeof(v) <= sizeof(std::uint64_t))
         : v_(number(v)) {}
+    /// A wider integer (GNU's __int128) would be cut to 64 bits: use number's text form.
+    template <std::integral T>
+        requires(sizeof(T) > sizeof(std::int64_t))
+    attribute_value(T) = delete;
     /// A character is not a number: 'A' would silently become the N 65.
     attribute_value(char) = delete;
     attribute_value(wchar_t) = delete;

@@ -22,8 +22,15 @@ public:
     /// Validates text; throws dynomite::error (errc::invalid_number) when it is not a
     /// DynamoDB number.
     explicit number(std::string_view text);
-    number(std::signed_integral auto v) : number(from_int(static_cast<std::int64_t>(v))) {}
-    number(std::unsigned_integral auto v) : number(from_uint(static_cast<std::uint64_t>(v))) {}
+    number(std::signed_integral auto v) requires(sizeof(v) <= sizeof(std::int64_t))
+        : number(from_int(static_cast<std::int64_t>(v))) {}
+    number(std::unsigned_integral auto v) requires(sizeof(v) <= sizeof(std::uint64_t))
+        : number(from_uint(static_cast<std::uint64_t>(v))) {}
+    // A wider integer (GNU's __int128, integral under -std=gnu++20) would be cut to 64 bits:
+    // give its decimal text instead.
+    template <std::integral T>
+        requires(sizeof(T) > sizeof(std::int64_t))
+    number(T) = delete;
     // A character is not a number: 'A' would silently become 65.
     number(char) = delete;
     number(wchar_t) = delete;

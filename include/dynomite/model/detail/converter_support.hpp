@@ -84,7 +84,8 @@ error_code report_failure(const value_path* at, std::string* why, error_code ec,
 // Readable type names for messages.
 
 template <class T>
-concept integer_field = std::integral<T> && !std::same_as<T, bool> && !std::same_as<T, char> &&
+concept integer_field = std::integral<T> && sizeof(T) <= sizeof(std::int64_t) &&
+                        !std::same_as<T, bool> && !std::same_as<T, char> &&
                         !std::same_as<T, wchar_t> && !std::same_as<T, char8_t> &&
                         !std::same_as<T, char16_t> && !std::same_as<T, char32_t>;
 
