@@ -14,6 +14,9 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 
+#include <optional>
+#include <utility>
+
 namespace dynomite {
 namespace asio = boost::asio;
 
@@ -50,6 +53,8 @@ public:
     std::unique_ptr<fetch> fetching;
     std::unique_ptr<boost::asio::cancellation_signal> fetch_signal;
     std::string last_sequence;
+    /// The change handed out last, given back unprocessed: handed out again next.
+    std::optional<change> given_back;
     bool closed = false;
     bool reading = false;
 
@@ -302,6 +307,13 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
         }
     }
     shard_tracker& tracker = *s.tracker;
+    if (s.given_back) {
+        std::optional<change> again = std::exchange(s.given_back, std::nullopt);
+        // Not from a shard whose lease has lapsed (the loop below then drops the shard).
+        if (!s.leases || s.leases->holds(again->shard_id, stream_clock::now())) {
+            co_return result{error_code{}, std::move(again)};
+        }
+    }
     s.book->acknowledge();
     for (;;) {
         if (s.closed) co_return aborted();
@@ -424,7 +436,7 @@ asio::awaitable<checkpoint_result> run_checkpoint(std::shared_ptr<change_feed_st
     if (!s->book || !s->options.checkpoints) co_return checkpoint_result{};
     co_await asio::this_coro::throw_if_cancelled(false);
     s->reading = true;
-    s->book->acknowledge();
+    if (!s->given_back) s->book->acknowledge();
     const std::size_t shards = s->book->pending().size();
     error_code ec;
     if (shards > 0) ec = co_await write_checkpoints(*s, diag);
@@ -481,6 +493,19 @@ boost::asio::awaitable<std::size_t> change_feed::checkpoint()
     auto [ec, shards] = co_await async_checkpoint(diag, detail::use_tuple);
     throw_on_error(ec, diag);
     co_return shards;
+}
+
+void change_feed::give_back(change c)
+{
+    detail::change_feed_state& s = *state_;
+    if (s.reading || s.given_back || !s.book ||
+        !s.book->awaits_acknowledgement(c.shard_id, c.sequence_number)) {
+        throw error(errc::invalid_argument,
+                    "give_back(): change " + c.sequence_number + " of shard " + c.shard_id +
+                        " is not the change next() returned last, or it already counts as "
+                        "processed (next() or checkpoint() was called since)");
+    }
+    s.given_back = std::move(c);
 }
 
 const std::string& change_feed::last_sequence_number() const noexcept

@@ -158,6 +158,12 @@ public:
     void delivered(const std::string& shard_id, const std::string& sequence_number);
     /// The change handed out last is processed.
     void acknowledge();
+    /// Whether the change handed out last is this one, and not yet processed.
+    bool awaits_acknowledgement(std::string_view shard_id, std::string_view sequence_number) const
+    {
+        return unacknowledged_ && unacknowledged_->shard_id == shard_id &&
+               unacknowledged_->sequence_number == sequence_number;
+    }
     /// Positions processed and not yet written.
     bool has_pending() const noexcept { return !pending_.empty(); }
     /// Whether to write now: `every` changes processed since the last write, or `interval`

@@ -114,6 +114,33 @@ struct Alert : inherits<Alert, Notice> {
 
 class streams_test : public integration_test {
 protected:
+    void TearDown() override
+    {
+        clear_default_database();
+        integration_test::TearDown();
+    }
+
+    /// A table with a stream for Notice, whose records use this test's database. The default
+    /// database, not the model's own: the model's would outlive this test's io_context, and
+    /// its connections would be closed after the context is gone.
+    std::string create_notice_table()
+    {
+        const std::string table = unique_table_name("dyn-notices");
+        track_table(table);
+        create_table_request request{
+            .table_name = table,
+            .attribute_definitions = {{"id", scalar_attribute_type::s}},
+            .key_schema = {{"id", key_type::hash}},
+            .billing_mode = billing_mode::pay_per_request,
+            .stream_specification =
+                stream_specification{true, stream_view_type::new_and_old_images}};
+        run(db.create_table(std::move(request)));
+        run(wait_until_active(table));
+        Notice::set_table_name(table);
+        set_default_database(database(db));
+        return table;
+    }
+
     // 10,002 writes in all.
     static constexpr int single_keys = 750;        // 5 writes each: put, update, put, delete, put
     static constexpr int batch_keys = 2500;        // a put and a delete each, 25 to a batch
@@ -566,24 +593,7 @@ TEST_F(streams_test, memory_checkpoints_resume_a_feed_and_only_move_forward)
 
 TEST_F(streams_test, model_feed_yields_records_of_the_class_each_item_names)
 {
-    const std::string table = unique_table_name("dyn-notices");
-    track_table(table);
-    create_table_request request{
-        .table_name = table,
-        .attribute_definitions = {{"id", scalar_attribute_type::s}},
-        .key_schema = {{"id", key_type::hash}},
-        .billing_mode = billing_mode::pay_per_request,
-        .stream_specification = stream_specification{true, stream_view_type::new_and_old_images}};
-    run(db.create_table(std::move(request)));
-    run(wait_until_active(table));
-    Notice::set_table_name(table);
-    // The default database, not the model's own: the model's would outlive this test's
-    // io_context, and its connections would be closed after the context is gone.
-    set_default_database(database(db));
-    struct clear_at_exit {
-        ~clear_at_exit() { clear_default_database(); }
-    } clear_default;
-
+    create_notice_table();
     Notice plain;
     plain.id = "n1";
     plain.title = "first";
@@ -641,6 +651,49 @@ TEST_F(streams_test, model_feed_yields_records_of_the_class_each_item_names)
         seen.push_back(std::string(to_string(next->event)) + " " + record->id);
     }
     EXPECT_EQ(seen, (std::vector<std::string>{"INSERT a1", "REMOVE a1", "INSERT a2"}));
+}
+
+TEST_F(streams_test, a_change_a_model_feed_cannot_make_records_of_stays_unprocessed)
+{
+    const std::string table = create_notice_table();
+    Notice before;
+    before.id = "n1";
+    run(before.save_or_throw());
+    put_item_request ghost{.table_name = table,
+                           .item = {{"id", "g1"}, {"kind", "Ghost"}, {"title", "boo"}}};
+    run(db.put_item(ghost));
+    Notice after;
+    after.id = "n2";
+    run(after.save_or_throw());
+
+    auto store = std::make_shared<memory_checkpoint_store>();
+    change_feed_options options = quick(shard_iterator_type::trim_horizon);
+    options.checkpoints = store;
+    options.checkpoint_every = 0;  // only checkpoint()
+    auto notices = Notice::changes(options);
+    const auto first = run(notices.next());
+    ASSERT_TRUE(first && first->new_record);
+    EXPECT_EQ(first->new_record->id, "n1");
+    for (int attempt = 0; attempt < 2; ++attempt) {
+        try {
+            run(notices.next());
+            ADD_FAILURE() << "a change naming an unknown class made a record";
+        } catch (const error& e) {
+            EXPECT_NE(std::string(e.what()).find("Ghost"), std::string::npos) << e.what();
+        }
+    }
+    // The checkpoint stops before the change that failed.
+    EXPECT_EQ(run(notices.checkpoint()), 1u);
+    EXPECT_EQ(store->positions(table).at(first->shard_id), first->sequence_number);
+    // Taken as a plain change, it is passed by.
+    const auto raw = run(notices.raw().next());
+    ASSERT_TRUE(raw);
+    EXPECT_EQ(raw->keys, (attribute_map{{"id", "g1"}}));
+    const auto last = run(notices.next());
+    ASSERT_TRUE(last && last->new_record);
+    EXPECT_EQ(last->new_record->id, "n2");
+    EXPECT_EQ(run(notices.checkpoint()), 1u);
+    EXPECT_EQ(store->positions(table).at(last->shard_id), last->sequence_number);
 }
 
 }  // namespace

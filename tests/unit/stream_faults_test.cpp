@@ -6,6 +6,7 @@
 
 #include <dynomite/client/client.hpp>
 #include <dynomite/query/changes.hpp>
+#include <dynomite/query/memory_checkpoint_store.hpp>
 #include <dynomite/query/table_checkpoint_store.hpp>
 
 #include <gtest/gtest.h>
@@ -18,6 +19,8 @@
 #include <chrono>
 #include <cstdint>
 #include <future>
+#include <map>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -107,6 +110,26 @@ protected:
         return reading.get();
     }
 
+    /// Runs `body` on a feed of "posts" that keeps its checkpoints in `checkpoints`.
+    template <class Body>
+    void with_feed(const std::shared_ptr<memory_checkpoint_store>& checkpoints, Body body)
+    {
+        client cl(io.get_executor(), config());
+        change_feed_options with_store = options();
+        with_store.checkpoints = checkpoints;
+        with_store.feed_name = "posts";
+        with_store.checkpoint_every = 0;  // only checkpoint() writes
+        change_feed feed(cl, "posts", with_store);
+        auto done = asio::co_spawn(io, body(feed), asio::use_future);
+        const auto deadline = std::chrono::steady_clock::now() + 10s;
+        while (done.wait_for(0s) != std::future_status::ready &&
+               std::chrono::steady_clock::now() < deadline) {
+            io.run_one_for(100ms);
+        }
+        ASSERT_EQ(done.wait_for(0s), std::future_status::ready) << "the feed took over 10 s";
+        done.get();
+    }
+
     /// The GetRecords and GetShardIterator requests, by target, in order.
     std::vector<std::string> targets() const
     {
@@ -187,6 +210,68 @@ TEST_F(stream_faults_test, an_expired_iterator_is_acquired_again_after_the_last_
     EXPECT_NE(requests[4].body.find("\"SequenceNumber\":\"102\""), std::string::npos)
         << requests[4].body;
     EXPECT_NE(requests[5].body.find("\"it-3\""), std::string::npos) << requests[5].body;
+}
+
+/// The sequence number of the next change, "none" at the end.
+asio::awaitable<std::string> next_sequence(change_feed& feed)
+{
+    auto next = co_await feed.next();
+    co_return next ? next->sequence_number : "none";
+}
+
+TEST_F(stream_faults_test, a_change_given_back_comes_again_and_is_not_checkpointed_until_then)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101, 102, 103}, "it-2")));
+    server.set_default(fake_action::ok(records({}, "it-2")));
+    auto store = std::make_shared<memory_checkpoint_store>();
+    with_feed(store, [&](change_feed& feed) -> asio::awaitable<void> {
+        EXPECT_EQ(co_await next_sequence(feed), "101");
+        auto second = co_await feed.next();
+        EXPECT_EQ(second->sequence_number, "102");
+        feed.give_back(std::move(*second));
+        // 101 counts as processed, 102 does not.
+        EXPECT_EQ(co_await feed.checkpoint(), 1u);
+        EXPECT_EQ(store->positions("posts"), (std::map<std::string, std::string>{
+                                                  {"shardId-1", "101"}}));
+        EXPECT_EQ(co_await next_sequence(feed), "102");
+        EXPECT_EQ(co_await next_sequence(feed), "103");
+        EXPECT_EQ(co_await feed.checkpoint(), 1u);
+        EXPECT_EQ(store->positions("posts"), (std::map<std::string, std::string>{
+                                                  {"shardId-1", "103"}}));
+    });
+}
+
+TEST_F(stream_faults_test, only_the_last_change_not_yet_processed_can_be_given_back)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-2")));
+    server.set_default(fake_action::ok(records({}, "it-2")));
+    const auto refused = [](change_feed& feed, const change& c) {
+        try {
+            feed.give_back(c);
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument);
+            EXPECT_NE(std::string(e.what()).find("is not the change next() returned last"),
+                      std::string::npos)
+                << e.what();
+            return true;
+        }
+        return false;
+    };
+    with_feed(std::make_shared<memory_checkpoint_store>(),
+              [&](change_feed& feed) -> asio::awaitable<void> {
+                  const auto first = co_await feed.next();
+                  const auto second = co_await feed.next();
+                  EXPECT_TRUE(refused(feed, *first)) << "an earlier change";
+                  feed.give_back(*second);
+                  EXPECT_TRUE(refused(feed, *second)) << "given back twice";
+                  EXPECT_EQ(co_await next_sequence(feed), "102");
+                  co_await feed.checkpoint();
+                  EXPECT_TRUE(refused(feed, *second)) << "already checkpointed";
+              });
 }
 
 // --- The lease table: a lease write whose answer was lost, met again on its retry ----------

@@ -10,6 +10,7 @@
 #include <array>
 #include <chrono>
 #include <cstddef>
+#include <exception>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,7 +47,10 @@ public:
     }
 
     /// The next change of a T; none once a disabled stream is read to its end. Throws
-    /// dynomite::error on failure, or when an image names a class T does not know.
+    /// dynomite::error on failure, or when its records cannot be made (an image names a class
+    /// T does not know, holds a value a field cannot take, or a callback throws). Such a
+    /// change does not count as processed: the next call tries it again, and checkpoint()
+    /// leaves it out. To pass it by, take it as it is with `raw().next()`.
     boost::asio::awaitable<std::optional<model_change<T>>> next()
     {
         using maker = detail::record_maker<T, std::unique_ptr<T>>;
@@ -58,16 +62,26 @@ public:
                               (!raw->new_image.empty() && maker::accepts(raw->new_image));
             if (has_image && !of_t) continue;
             model_change<T> out;
+            std::exception_ptr failure;
+            try {
+                // From copies: the change must stay whole to be given back.
+                if (!raw->old_image.empty()) out.old_record = maker::build(raw->old_image, db_);
+                if (!raw->new_image.empty()) out.new_record = maker::build(raw->new_image, db_);
+                const std::array<T*, 2> records{out.old_record.get(), out.new_record.get()};
+                for (T* record : records) {
+                    if (record && detail::has_after_load_callbacks(*record)) {
+                        co_await detail::run_after_load(*record);
+                    }
+                }
+            } catch (...) {
+                failure = std::current_exception();
+            }
+            if (failure) {
+                feed_.give_back(std::move(*raw));
+                std::rethrow_exception(failure);
+            }
             out.event = raw->event;
             out.keys = std::move(raw->keys);
-            if (!raw->old_image.empty()) out.old_record = maker::build(std::move(raw->old_image), db_);
-            if (!raw->new_image.empty()) out.new_record = maker::build(std::move(raw->new_image), db_);
-            const std::array<T*, 2> records{out.old_record.get(), out.new_record.get()};
-            for (T* record : records) {
-                if (record && detail::has_after_load_callbacks(*record)) {
-                    co_await detail::run_after_load(*record);
-                }
-            }
             out.sequence_number = std::move(raw->sequence_number);
             out.shard_id = std::move(raw->shard_id);
             out.approximate_creation_time = raw->approximate_creation_time;

@@ -146,6 +146,12 @@ public:
     /// As above; throws dynomite::error on failure.
     boost::asio::awaitable<std::size_t> checkpoint();
 
+    /// Gives back `c`, the change next() returned last, as not processed (its reader could
+    /// not handle it): the next call to next() returns it again, and checkpoint() does not
+    /// count it until then. Throws dynomite::error(errc::invalid_argument) when `c` is not
+    /// that change, or it already counts as processed (next() or checkpoint() came since).
+    void give_back(change c);
+
     /// The sequence number of the last change next() returned; empty before the first.
     const std::string& last_sequence_number() const noexcept;
 
