@@ -3,6 +3,7 @@
 #include <dynomite/core/diagnostics.hpp>
 
 #include "core/enum_text.hpp"
+#include "core/storable_number.hpp"
 
 #include <algorithm>
 #include <charconv>
@@ -366,7 +367,7 @@ bool operator==(const binary_set& a, const binary_set& b)
 
 namespace {
 
-[[noreturn]] void throw_not_a_number(double d)
+[[noreturn]] void throw_not_storable(double d)
 {
     std::string message;
     if (std::isnan(d)) {
@@ -384,18 +385,32 @@ namespace {
 
 }  // namespace
 
-attribute_value attribute_value::from_double(double d)
+namespace detail {
+
+number storable_number(double v)
 {
     number n;
-    if (number::from_double(d, n)) throw_not_a_number(d);
-    return attribute_value(std::move(n));
+    if (number::from_double(v, n)) throw_not_storable(v);
+    return n;
+}
+
+number storable_number(float v)
+{
+    number n;
+    if (number::from_float(v, n)) throw_not_storable(v);
+    return n;
+}
+
+}  // namespace detail
+
+attribute_value attribute_value::from_double(double d)
+{
+    return attribute_value(detail::storable_number(d));
 }
 
 attribute_value attribute_value::from_float(float f)
 {
-    number n;
-    if (number::from_float(f, n)) throw_not_a_number(f);
-    return attribute_value(std::move(n));
+    return attribute_value(detail::storable_number(f));
 }
 
 std::string_view attribute_value::type_name(kind k) noexcept

@@ -6,6 +6,7 @@
 
 #include "core/ascii.hpp"
 #include "core/quoting.hpp"
+#include "core/storable_number.hpp"
 
 #include <charconv>
 #include <cmath>
@@ -137,22 +138,6 @@ std::string_view unsigned_text(const number& n)
     return text;
 }
 
-[[noreturn]] void throw_not_storable(std::string_view shown, std::string_view type)
-{
-    throw error(errc::invalid_number, "cannot store " + std::string(shown) + " from a " +
-                                          std::string(type) +
-                                          ": DynamoDB numbers are finite, and 1e-130 to 1e126 "
-                                          "in magnitude");
-}
-
-template <class Float>
-std::string shortest_text(Float v)
-{
-    char buffer[32];
-    const auto printed = std::to_chars(buffer, buffer + sizeof buffer, v);
-    return std::string(buffer, static_cast<std::size_t>(printed.ptr - buffer));
-}
-
 }  // namespace
 
 error_code read_signed(const number& n, std::int64_t min, std::int64_t max, std::string_view label,
@@ -183,19 +168,9 @@ error_code read_unsigned(const number& n, std::uint64_t max, std::string_view la
     return {};
 }
 
-number number_from_float(float v)
-{
-    number out;
-    if (number::from_float(v, out)) throw_not_storable(shortest_text(v), "float");
-    return out;
-}
+number number_from_float(float v) { return storable_number(v); }
 
-number number_from_double(double v)
-{
-    number out;
-    if (number::from_double(v, out)) throw_not_storable(shortest_text(v), "double");
-    return out;
-}
+number number_from_double(double v) { return storable_number(v); }
 
 error_code read_double(const number& n, double& out, std::string* why)
 {
@@ -230,7 +205,7 @@ error_code read_float(const number& n, float& out, std::string* why)
     }
     // The float is exact only when it prints back as the same number.
     number back;
-    if (parsed.ec != std::errc{} || number::parse(shortest_text(v), back) || back != n) {
+    if (parsed.ec != std::errc{} || number::from_float(v, back) || back != n) {
         if (why) *why = n.text() + " cannot be read as a float without losing digits";
         return errc::number_precision_loss;
     }

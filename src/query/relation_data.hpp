@@ -38,6 +38,12 @@ struct relation_data {
     std::string model;
 };
 
+/// limit(0): the relation has no items, and nothing is sent for it.
+inline bool limited_to_none(const relation_spec& spec)
+{
+    return spec.limit && *spec.limit == 0;
+}
+
 /// "\"price.lt\" read as the path price with operator lt", "... read as the nested path a.b".
 std::string describe_key_reading(std::string_view key, const field_operator& parsed);
 /// A condition in words, values inline and every nested AND or OR parenthesised.

@@ -52,8 +52,8 @@ relation_spec effective_spec(const relation_data& data, std::int32_t segment)
 {
     relation_spec spec = data.spec;
     if (!spec.page_size) spec.page_size = data.db->options.page_size;
-    // limit(0) sends nothing: the paging state is done before the first request.
-    if (spec.limit && *spec.limit == 0) spec.limit.reset();
+    // The paging state is done before the first request.
+    if (limited_to_none(spec)) spec.limit.reset();
     if (data.options.segments > 1) {
         spec.force_scan = true;
         spec.segment = segment;

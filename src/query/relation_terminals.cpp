@@ -96,16 +96,9 @@ asio::awaitable<result<std::vector<attribute_map>>> all_items(relation self, dia
     co_return result<std::vector<attribute_map>>{ec, std::move(items)};
 }
 
-/// Whether the relation has limit(0), and so no items.
-bool limited_to_none(const relation& self)
-{
-    const auto& limit = relation_access::data(self).spec.limit;
-    return limit && *limit == 0;
-}
-
 asio::awaitable<result<std::optional<attribute_map>>> first_of(relation self, diagnostics& diag)
 {
-    if (limited_to_none(self)) co_return result<std::optional<attribute_map>>{{}, std::nullopt};
+    if (detail::limited_to_none(relation_access::data(self).spec)) co_return result<std::optional<attribute_map>>{{}, std::nullopt};
     auto c = self.limit(1).cursor();
     auto [ec, item] = co_await c.next(diag);
     co_return result<std::optional<attribute_map>>{ec, std::move(item)};
@@ -167,7 +160,7 @@ asio::awaitable<result<std::int64_t>> count_of(relation self, diagnostics& diag)
 
 asio::awaitable<result<bool>> exists_of(relation self, diagnostics& diag)
 {
-    if (limited_to_none(self)) co_return result<bool>{{}, false};
+    if (detail::limited_to_none(relation_access::data(self).spec)) co_return result<bool>{{}, false};
     relation one = self.limit(1);
     auto [ec, count] = co_await count_of(std::move(one), diag);
     co_return result<bool>{ec, count > 0};
@@ -211,15 +204,28 @@ std::vector<document_path> attribute_paths(const std::vector<std::string>& names
     return paths;
 }
 
-asio::awaitable<result<std::vector<attribute_map>>> ids_of(relation self, diagnostics& diag)
+/// The table's key attributes, and `self` reading only them (see reading_only()).
+struct key_read {
+    std::vector<std::string> names;
+    relation keys_only;
+};
+
+asio::awaitable<result<key_read>> keys_only_of(const relation& self, diagnostics& diag)
 {
     auto [key_ec, names] = co_await table_key_of(self, diag);
-    if (key_ec) co_return result<std::vector<attribute_map>>{key_ec, {}};
-    std::vector<attribute_map> keys;
+    if (key_ec) co_return result<key_read>{key_ec, {{}, self}};
     std::vector<document_path> key_paths = attribute_paths(names);
     auto [read_ec, keys_only] = co_await reading_only(self, std::move(key_paths), diag);
+    co_return result<key_read>{read_ec, {std::move(names), std::move(keys_only)}};
+}
+
+asio::awaitable<result<std::vector<attribute_map>>> ids_of(relation self, diagnostics& diag)
+{
+    auto [read_ec, read] = co_await keys_only_of(self, diag);
     if (read_ec) co_return result<std::vector<attribute_map>>{read_ec, {}};
-    error_code ec = co_await for_each_page(keys_only, diag, [&](std::vector<attribute_map>& page) {
+    const std::vector<std::string>& names = read.names;
+    std::vector<attribute_map> keys;
+    error_code ec = co_await for_each_page(read.keys_only, diag, [&](std::vector<attribute_map>& page) {
         for (auto& item : page) {
             attribute_map key;
             std::string why;
@@ -319,11 +325,10 @@ asio::awaitable<void> pages_of(relation self, std::function<void(std::vector<att
 asio::awaitable<result<delete_all_result>> delete_all_of(relation self, diagnostics& diag)
 {
     delete_all_result outcome;
-    auto [key_ec, names] = co_await table_key_of(self, diag);
-    if (key_ec) co_return result<delete_all_result>{key_ec, std::move(outcome)};
-    std::vector<document_path> key_paths = attribute_paths(names);
-    auto [read_ec, keys_only] = co_await reading_only(self, std::move(key_paths), diag);
+    auto [read_ec, read] = co_await keys_only_of(self, diag);
     if (read_ec) co_return result<delete_all_result>{read_ec, std::move(outcome)};
+    const std::vector<std::string>& names = read.names;
+    const relation& keys_only = read.keys_only;
     const relation_data& data = relation_access::data(keys_only);
     auto c = keys_only.cursor();
     for (;;) {
