@@ -309,10 +309,11 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
     shard_tracker& tracker = *s.tracker;
     if (s.given_back) {
         std::optional<change> again = std::exchange(s.given_back, std::nullopt);
-        // Not from a shard whose lease has lapsed (the loop below then drops the shard).
         if (!s.leases || s.leases->holds(again->shard_id, stream_clock::now())) {
             co_return result{error_code{}, std::move(again)};
         }
+        // Its lease has lapsed or been lost: another worker reads the shard again.
+        s.lose(again->shard_id);
     }
     s.book->acknowledge();
     for (;;) {

@@ -22,6 +22,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -112,13 +113,17 @@ protected:
 
     /// Runs `body` on a feed of "posts" that keeps its checkpoints in `checkpoints`.
     template <class Body>
-    void with_feed(const std::shared_ptr<memory_checkpoint_store>& checkpoints, Body body)
+    void with_feed(const std::shared_ptr<memory_checkpoint_store>& checkpoints, Body body,
+                   std::string worker_id = {})
     {
         client cl(io.get_executor(), config());
         change_feed_options with_store = options();
         with_store.checkpoints = checkpoints;
         with_store.feed_name = "posts";
         with_store.checkpoint_every = 0;  // only checkpoint() writes
+        with_store.worker_id = std::move(worker_id);
+        with_store.leases.duration = 400ms;
+        with_store.leases.renew_interval = 100ms;
         change_feed feed(cl, "posts", with_store);
         auto done = asio::co_spawn(io, body(feed), asio::use_future);
         const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -241,6 +246,33 @@ TEST_F(stream_faults_test, a_change_given_back_comes_again_and_is_not_checkpoint
         EXPECT_EQ(store->positions("posts"), (std::map<std::string, std::string>{
                                                   {"shardId-1", "103"}}));
     });
+}
+
+TEST_F(stream_faults_test, a_change_given_back_after_its_lease_lapsed_comes_from_a_new_lease)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-2")));
+    server.enqueue(fake_action::ok(records({}, "it-2")));  // read ahead
+    server.enqueue(fake_action::ok(iterator("it-3")));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-4")));
+    server.set_default(fake_action::ok(records({}, "it-4")));
+    with_feed(
+        std::make_shared<memory_checkpoint_store>(),
+        [&](change_feed& feed) -> asio::awaitable<void> {
+            auto first = co_await feed.next();
+            EXPECT_EQ(first->sequence_number, "101");
+            // No next() for longer than the lease: it lapses, unrenewed.
+            std::this_thread::sleep_for(900ms);
+            feed.give_back(std::move(*first));
+            EXPECT_EQ(co_await next_sequence(feed), "101");
+        },
+        "worker-a");
+    // Not handed out again from memory: read again under a new lease, from the start.
+    const auto requests = server.requests();
+    ASSERT_GE(requests.size(), 6u);
+    EXPECT_EQ(requests[4].header("x-amz-target").value_or(""), get_iterator);
+    EXPECT_NE(requests[4].body.find("\"TRIM_HORIZON\""), std::string::npos) << requests[4].body;
 }
 
 TEST_F(stream_faults_test, only_the_last_change_not_yet_processed_can_be_given_back)
