@@ -57,14 +57,6 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
         const shard_lease* row = row_of(id);
         return row && row->finished;
     };
-    // A child is read from its start when a checkpoint shows its parent was read. A parent
-    // whose row has none was skipped by the start position (it closed before a `latest`
-    // feed began, or ended before its sequence number), or had nothing to read: the child
-    // then starts where the start position puts it, as without leases.
-    const auto after_read_parent = [&row_of](const lineage_shard& shard) {
-        const shard_lease* parent = shard.parent ? row_of(*shard.parent) : nullptr;
-        return parent != nullptr && !parent->sequence_number.empty();
-    };
     // A child waits for its parent to be finished by whichever worker read it; a parent gone
     // from the stream (trimmed) holds nothing back.
     std::vector<const lineage_shard*> eligible;
@@ -95,7 +87,7 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
         out.take.push_back({.shard_id = shard->id,
                             .counter = row ? row->counter : 0,
                             .checkpoint = row ? row->sequence_number : std::string(),
-                            .after_parent = after_read_parent(*shard)});
+                            .after_parent = shard->parent && row_of(*shard->parent) != nullptr});
         ++mine;
     }
     // Nothing free and less than a fair share: one lease from the worker with the most, if it
@@ -111,7 +103,7 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
             out.take.push_back({.shard_id = shard.id,
                                 .counter = row->counter,
                                 .checkpoint = row->sequence_number,
-                                .after_parent = after_read_parent(shard),
+                                .after_parent = shard.parent && row_of(*shard.parent) != nullptr,
                                 .stolen = true});
         }
     }

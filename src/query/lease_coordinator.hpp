@@ -30,8 +30,7 @@ struct lineage_shard {
 };
 
 /// A lease to take: conditional on `counter` (0: no row yet), reading after `checkpoint`, or
-/// from the shard's start when `after_parent` (its parent's row has a checkpoint: the feed
-/// read it).
+/// from the shard's start when `after_parent` (its parent was read by this feed).
 struct lease_claim {
     std::string shard_id;
     std::int64_t counter = 0;

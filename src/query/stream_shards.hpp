@@ -87,8 +87,7 @@ public:
     /// From now on only shards leased with lease() are read.
     void use_leases() noexcept { leased_only_ = true; }
     /// `shard_id`'s lease is taken: it is read after `checkpoint`, or from its start when
-    /// `after_parent` (a checkpoint shows its parent was read), or else from where the
-    /// options start it.
+    /// `after_parent`, or else from where the options start it.
     void lease(std::string_view shard_id, const std::string& checkpoint, bool after_parent);
     /// `shard_id`'s lease is lost: its records not handed out yet are dropped, and the answer
     /// of a GetRecords in flight for it will be.

@@ -445,59 +445,6 @@ TEST(ShardTracker, WithLeasesReadsOnlyLeasedShardsAndDropsALostOnesRecords)
     EXPECT_EQ(lineage[1].parent, std::optional<std::string>("parent"));
 }
 
-/// One worker of a feed starting at `start`, over a parent closed at 200 before the feed began
-/// and its open child: the leases it takes, in turn, until it reads the child. Returns the
-/// child's GetShardIterator request.
-get_shard_iterator_request leased_child_after_a_closed_parent(shard_iterator_type start,
-                                                              std::string position = {})
-{
-    shard_tracker tracker("arn:stream", settings(start, std::move(position)));
-    tracker.use_leases();
-    EXPECT_EQ(tracker.next(t0).what, kind::describe);
-    tracker.on_described(described({make_shard("parent", std::nullopt, "100", "200"),
-                                    make_shard("child", "parent", "300")}),
-                         t0);
-    detail::lease_coordinator worker("w", lease_settings{});
-    std::vector<shard_lease> rows;
-    for (int pass = 0; pass < 3; ++pass) {
-        const auto plan = worker.on_leases(rows, tracker.lineage(), t0);
-        for (const detail::lease_claim& claim : plan.take) {
-            tracker.lease(claim.shard_id, claim.checkpoint, claim.after_parent);
-            std::string checkpoint;
-            if (!tracker.drained(claim.shard_id)) {
-                const auto a = tracker.next(t0);
-                EXPECT_EQ(a.what, kind::get_iterator);
-                if (a.shard_id == "child") return a.iterator;
-                // The parent is read to its end, and its last change processed.
-                tracker.on_iterator(a.shard_id, std::string("it"), t0);
-                EXPECT_EQ(tracker.next(t0).what, kind::get_records);
-                tracker.on_records(a.shard_id, records({"150", "200"}, std::nullopt), t0);
-                while (tracker.has_record()) checkpoint = tracker.take().record.dynamodb.sequence_number;
-            }
-            // What the feed does with a shard read to its end, or with nothing to read of:
-            // releases it, finished, with its checkpoint.
-            rows.push_back({claim.shard_id, "", 2, true, checkpoint});
-        }
-    }
-    ADD_FAILURE() << "the child was never read";
-    return {};
-}
-
-TEST(ShardTracker, WithLeasesAChildOfAParentSkippedByTheStartPositionStartsThere)
-{
-    // The parent holds only changes from before the feed began: the child's older changes are
-    // not delivered either, as without leases.
-    const auto latest = leased_child_after_a_closed_parent(shard_iterator_type::latest);
-    EXPECT_EQ(latest.shard_iterator_type, shard_iterator_type::latest);
-    const auto after =
-        leased_child_after_a_closed_parent(shard_iterator_type::after_sequence_number, "350");
-    EXPECT_EQ(after.shard_iterator_type, shard_iterator_type::after_sequence_number);
-    EXPECT_EQ(after.sequence_number, std::optional<std::string>("350"));
-    // Nothing skipped: the child is read from its start.
-    const auto horizon = leased_child_after_a_closed_parent(shard_iterator_type::trim_horizon);
-    EXPECT_EQ(horizon.shard_iterator_type, shard_iterator_type::trim_horizon);
-}
-
 TEST(CheckpointBook, ForgetsWhatIsOwedOfALostShard)
 {
     detail::checkpoint_book book(0, milliseconds(0), t0);
