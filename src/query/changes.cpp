@@ -307,15 +307,9 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
         }
     }
     shard_tracker& tracker = *s.tracker;
-    if (s.given_back) {
-        std::optional<change> again = std::exchange(s.given_back, std::nullopt);
-        if (!s.leases || s.leases->holds(again->shard_id, stream_clock::now())) {
-            co_return result{error_code{}, std::move(again)};
-        }
-        // Its lease has lapsed or been lost: another worker reads the shard again.
-        s.lose(again->shard_id);
-    }
-    s.book->acknowledge();
+    // A change given back is not processed: it is handed out again once the leases are seen
+    // to, so that a reader retrying it keeps them renewed.
+    if (!s.given_back) s.book->acknowledge();
     for (;;) {
         if (s.closed) co_return aborted();
         if (co_await cancelled()) co_return aborted();
@@ -332,6 +326,14 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                 }
                 continue;
             }
+        }
+        if (s.given_back) {
+            std::optional<change> again = std::exchange(s.given_back, std::nullopt);
+            if (!s.leases || s.leases->holds(again->shard_id, stream_clock::now())) {
+                co_return result{error_code{}, std::move(again)};
+            }
+            // Its lease has lapsed or been lost: another worker reads the shard again.
+            s.lose(again->shard_id);
         }
         if (s.options.checkpoints && s.book->due(stream_clock::now())) {
             if (error_code ec = co_await write_checkpoints(s, diag)) {

@@ -21,6 +21,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -112,6 +113,20 @@ struct Alert : inherits<Alert, Notice> {
     static void define(model_definition<Alert>& s) { s.field("urgent", &Alert::urgent); }
 };
 
+/// A model whose after_find runs `during_find` when set, while a feed makes its record.
+struct Reminder : model<Reminder> {
+    std::string id;
+    static inline std::function<boost::asio::awaitable<void>()> during_find;
+    static void define(model_definition<Reminder>& s)
+    {
+        s.partition_key("id");
+        s.timestamps(false);
+        s.after_find([](Reminder&) -> boost::asio::awaitable<void> {
+            if (during_find) co_await during_find();
+        });
+    }
+};
+
 class streams_test : public integration_test {
 protected:
     void TearDown() override
@@ -125,7 +140,16 @@ protected:
     /// its connections would be closed after the context is gone.
     std::string create_notice_table()
     {
-        const std::string table = unique_table_name("dyn-notices");
+        const std::string table = create_model_table("dyn-notices");
+        Notice::set_table_name(table);
+        return table;
+    }
+
+    /// A table keyed by "id", with a stream of both images; this test's database becomes the
+    /// default one.
+    std::string create_model_table(const std::string& prefix)
+    {
+        const std::string table = unique_table_name(prefix);
         track_table(table);
         create_table_request request{
             .table_name = table,
@@ -136,7 +160,6 @@ protected:
                 stream_specification{true, stream_view_type::new_and_old_images}};
         run(db.create_table(std::move(request)));
         run(wait_until_active(table));
-        Notice::set_table_name(table);
         set_default_database(database(db));
         return table;
     }
@@ -651,6 +674,39 @@ TEST_F(streams_test, model_feed_yields_records_of_the_class_each_item_names)
         seen.push_back(std::string(to_string(next->event)) + " " + record->id);
     }
     EXPECT_EQ(seen, (std::vector<std::string>{"INSERT a1", "REMOVE a1", "INSERT a2"}));
+}
+
+TEST_F(streams_test, a_model_feed_does_not_checkpoint_a_change_whose_record_it_is_making)
+{
+    const std::string table = create_model_table("dyn-reminders");
+    Reminder::set_table_name(table);
+    Reminder first;
+    first.id = "r1";
+    run(first.save_or_throw());
+
+    auto store = std::make_shared<memory_checkpoint_store>();
+    change_feed_options options = quick(shard_iterator_type::trim_horizon);
+    options.checkpoints = store;
+    options.checkpoint_every = 0;  // only checkpoint()
+    auto reminders = Reminder::changes(options);
+    std::optional<error_code> refused;
+    Reminder::during_find = [&]() -> boost::asio::awaitable<void> {
+        try {
+            co_await reminders.checkpoint();
+        } catch (const error& e) {
+            refused = e.code();
+        }
+    };
+    struct forget_hook {
+        ~forget_hook() { Reminder::during_find = nullptr; }
+    } forget;
+    const auto change = run(reminders.next());
+    ASSERT_TRUE(change && change->new_record);
+    EXPECT_EQ(refused, std::optional<error_code>(make_error_code(errc::invalid_argument)));
+    EXPECT_TRUE(store->positions(table).empty()) << "checkpointed while its record was made";
+    Reminder::during_find = nullptr;
+    EXPECT_EQ(run(reminders.checkpoint()), 1u);
+    EXPECT_EQ(store->positions(table).at(change->shard_id), change->sequence_number);
 }
 
 TEST_F(streams_test, a_change_a_model_feed_cannot_make_records_of_stays_unprocessed)

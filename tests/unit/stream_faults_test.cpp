@@ -16,6 +16,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <future>
@@ -122,8 +123,9 @@ protected:
         with_store.feed_name = "posts";
         with_store.checkpoint_every = 0;  // only checkpoint() writes
         with_store.worker_id = std::move(worker_id);
-        with_store.leases.duration = 400ms;
-        with_store.leases.renew_interval = 100ms;
+        // Long enough for any one request on a loaded machine, short enough to lapse in a test.
+        with_store.leases.duration = 2000ms;
+        with_store.leases.renew_interval = 400ms;
         change_feed feed(cl, "posts", with_store);
         auto done = asio::co_spawn(io, body(feed), asio::use_future);
         const auto deadline = std::chrono::steady_clock::now() + 10s;
@@ -263,7 +265,7 @@ TEST_F(stream_faults_test, a_change_given_back_after_its_lease_lapsed_comes_from
             auto first = co_await feed.next();
             EXPECT_EQ(first->sequence_number, "101");
             // No next() for longer than the lease: it lapses, unrenewed.
-            std::this_thread::sleep_for(900ms);
+            std::this_thread::sleep_for(2500ms);
             feed.give_back(std::move(*first));
             EXPECT_EQ(co_await next_sequence(feed), "101");
         },
@@ -273,6 +275,41 @@ TEST_F(stream_faults_test, a_change_given_back_after_its_lease_lapsed_comes_from
     ASSERT_GE(requests.size(), 6u);
     EXPECT_EQ(requests[4].header("x-amz-target").value_or(""), get_iterator);
     EXPECT_NE(requests[4].body.find("\"TRIM_HORIZON\""), std::string::npos) << requests[4].body;
+}
+
+TEST_F(stream_faults_test, a_reader_retrying_a_change_keeps_its_lease)
+{
+    server.enqueue(fake_action::ok(described_stream()));
+    server.enqueue(fake_action::ok(iterator("it-1")));
+    server.enqueue(fake_action::ok(records({101, 102}, "it-2")));
+    server.set_default(fake_action::ok(records({}, "it-2")));
+    auto store = std::make_shared<memory_checkpoint_store>();
+    std::int64_t counter_before = 0;
+    std::int64_t counter_after = 0;
+    with_feed(
+        store,
+        [&](change_feed& feed) -> asio::awaitable<void> {
+            auto change = co_await feed.next();
+            diagnostics diag;
+            std::vector<shard_lease> rows;
+            co_await store->load_leases("posts", rows, diag);
+            counter_before = rows.at(0).counter;
+            // Retried for longer than the lease lasts, each try within a renewal interval.
+            for (int attempt = 0; attempt < 6; ++attempt) {
+                std::this_thread::sleep_for(500ms);
+                feed.give_back(std::move(*change));
+                change = co_await feed.next();
+                EXPECT_EQ(change->sequence_number, "101") << attempt;
+            }
+            rows.clear();
+            co_await store->load_leases("posts", rows, diag);
+            counter_after = rows.at(0).counter;
+            EXPECT_EQ(rows.at(0).owner, "worker-a");
+        },
+        "worker-a");
+    EXPECT_GT(counter_after, counter_before) << "renewed while retrying";
+    const auto sent = targets();
+    EXPECT_EQ(std::count(sent.begin(), sent.end(), get_iterator), 1) << "the shard was read once";
 }
 
 TEST_F(stream_faults_test, only_the_last_change_not_yet_processed_can_be_given_back)

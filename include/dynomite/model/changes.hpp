@@ -63,6 +63,8 @@ public:
             if (has_image && !of_t) continue;
             model_change<T> out;
             std::exception_ptr failure;
+            // checkpoint() must not count the change while its records are being made.
+            const busy_while making(building_);
             try {
                 // From copies: the change must stay whole to be given back.
                 if (!raw->old_image.empty()) out.old_record = maker::build(raw->old_image, db_);
@@ -77,7 +79,12 @@ public:
                 failure = std::current_exception();
             }
             if (failure) {
-                feed_.give_back(std::move(*raw));
+                try {
+                    feed_.give_back(std::move(*raw));
+                } catch (const error&) {
+                    // Not the last change any more (raw().next() was called meanwhile): the
+                    // failure to report is still the one above.
+                }
                 std::rethrow_exception(failure);
             }
             out.event = raw->event;
@@ -89,8 +96,16 @@ public:
         }
     }
 
-    /// Writes the checkpoints of the changes next() returned (see change_feed::checkpoint()).
-    boost::asio::awaitable<std::size_t> checkpoint() { return feed_.checkpoint(); }
+    /// Writes the checkpoints of the changes next() returned (see change_feed::checkpoint());
+    /// not while a next() is pending (errc::invalid_argument).
+    boost::asio::awaitable<std::size_t> checkpoint()
+    {
+        if (building_) {
+            throw error(errc::invalid_argument,
+                        "a change feed cannot checkpoint while a next() is pending");
+        }
+        co_return co_await feed_.checkpoint();
+    }
     const std::string& last_sequence_number() const noexcept
     {
         return feed_.last_sequence_number();
@@ -100,8 +115,18 @@ public:
     change_feed& raw() noexcept { return feed_; }
 
 private:
+    /// Sets a flag for as long as it lives (a coroutine frame destroyed mid-way included).
+    struct busy_while {
+        explicit busy_while(bool& flag) : flag_(flag) { flag_ = true; }
+        ~busy_while() { flag_ = false; }
+        busy_while(const busy_while&) = delete;
+        busy_while& operator=(const busy_while&) = delete;
+        bool& flag_;
+    };
+
     database db_;
     change_feed feed_;
+    bool building_ = false;
 };
 
 }  // namespace dynomite
