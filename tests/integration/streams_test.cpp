@@ -274,6 +274,16 @@ protected:
                 .max_idle_wait = std::chrono::milliseconds(200)};
     }
 
+    /// From the stream's start, with checkpoints kept in `store` and written only by
+    /// checkpoint().
+    static change_feed_options checkpointed_by_hand(std::shared_ptr<memory_checkpoint_store> store)
+    {
+        change_feed_options options = quick(shard_iterator_type::trim_horizon);
+        options.checkpoints = std::move(store);
+        options.checkpoint_every = 0;
+        return options;
+    }
+
     /// Takes `count` changes from `feed`.
     asio::awaitable<std::vector<change>> take(change_feed& feed, std::size_t count)
     {
@@ -587,9 +597,7 @@ TEST_F(streams_test, memory_checkpoints_resume_a_feed_and_only_move_forward)
         run(db.put_item(put));
     }
     auto store = std::make_shared<memory_checkpoint_store>();
-    change_feed_options options = quick(shard_iterator_type::trim_horizon);
-    options.checkpoints = store;
-    options.checkpoint_every = 0;  // only checkpoint()
+    const change_feed_options options = checkpointed_by_hand(store);
     std::vector<change> first;
     {
         change_feed feed(db, table, options);
@@ -685,9 +693,7 @@ TEST_F(streams_test, a_model_feed_does_not_checkpoint_a_change_whose_record_it_i
     run(first.save_or_throw());
 
     auto store = std::make_shared<memory_checkpoint_store>();
-    change_feed_options options = quick(shard_iterator_type::trim_horizon);
-    options.checkpoints = store;
-    options.checkpoint_every = 0;  // only checkpoint()
+    const change_feed_options options = checkpointed_by_hand(store);
     auto reminders = Reminder::changes(options);
     std::optional<error_code> refused;
     Reminder::during_find = [&]() -> boost::asio::awaitable<void> {
@@ -723,9 +729,7 @@ TEST_F(streams_test, a_change_a_model_feed_cannot_make_records_of_stays_unproces
     run(after.save_or_throw());
 
     auto store = std::make_shared<memory_checkpoint_store>();
-    change_feed_options options = quick(shard_iterator_type::trim_horizon);
-    options.checkpoints = store;
-    options.checkpoint_every = 0;  // only checkpoint()
+    const change_feed_options options = checkpointed_by_hand(store);
     auto notices = Notice::changes(options);
     const auto first = run(notices.next());
     ASSERT_TRUE(first && first->new_record);
