@@ -268,7 +268,13 @@ asio::awaitable<error_code> lease_pass(change_feed_state& s, diagnostics& diag)
     }
     for (const std::string& shard : leases.held()) {
         if (!s.tracker->drained(shard) || s.book->owes(shard)) continue;
-        error_code ec = co_await s.lease_rows->release_lease(feed, shard, me, true, diag);
+        // Not a conditional expression: GCC 12 evaluates a co_await in each of its arms.
+        error_code ec;
+        if (s.tracker->passed_over(shard)) {
+            ec = co_await s.lease_rows->release_passed_over(feed, shard, me, diag);
+        } else {
+            ec = co_await s.lease_rows->release_lease(feed, shard, me, true, diag);
+        }
         if (ec && ec != errc::conditional_check_failed) co_return ec;
         diag.clear();
         s.lose(shard);
@@ -317,7 +323,8 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
             // Nothing is handed out of a shard whose lease lapsed.
             for (const std::string& shard : s.leases->lapse(stream_clock::now())) s.lose(shard);
             for (const lease_claim& claim : s.leases->usable(stream_clock::now())) {
-                s.tracker->lease(claim.shard_id, claim.checkpoint, claim.after_parent);
+                s.tracker->lease(claim.shard_id, claim.checkpoint, claim.after_parent,
+                                 claim.counter == 0);
             }
             if (stream_clock::now() >= s.leases->next_due()) {
                 if (error_code ec = co_await lease_pass(s, diag)) {

@@ -65,16 +65,19 @@ bool read_lease(const attribute_map& item, std::vector<shard_lease>& out)
     const attribute_value* counter = item.find("lease_counter");
     const attribute_value* finished = item.find("finished");
     const attribute_value* sequence = item.find("sequence_number");
+    const attribute_value* passed_over = item.find("passed_over");
     shard_lease lease;
     const bool valid =
         shard && shard->is_s() && (!owner || owner->is_s()) &&
         (!counter || (counter->is_n() && !counter->as_n().to_int64(lease.counter))) &&
         (!finished || finished->type() == attribute_value::kind::boolean) &&
+        (!passed_over || passed_over->type() == attribute_value::kind::boolean) &&
         (!sequence || sequence->is_s());
     if (!valid) return false;
     lease.shard_id = shard->as_s();
     if (owner) lease.owner = owner->as_s();
     lease.finished = finished && finished->as_bool();
+    lease.passed_over = passed_over && passed_over->as_bool();
     if (sequence) lease.sequence_number = sequence->as_s();
     out.push_back(std::move(lease));
     return true;
@@ -240,18 +243,37 @@ boost::asio::awaitable<error_code> memory_checkpoint_store::renew_lease(
     co_return ec;
 }
 
+namespace {
+
+/// What giving up a lease does to its row.
+auto released(bool finished, bool passed_over)
+{
+    return [finished, passed_over](shard_lease& row) {
+        ++row.counter;
+        row.finished = finished;
+        row.passed_over = passed_over;
+        row.owner.clear();
+    };
+}
+
+}  // namespace
+
 boost::asio::awaitable<error_code> memory_checkpoint_store::release_lease(
     const std::string& feed, const std::string& shard, const std::string& owner, bool finished,
     diagnostics& diag)
 {
     co_return update_row(
         feed, shard, [&](const shard_lease& row) { return held_by(row, owner); },
-        [&](shard_lease& row) {
-            ++row.counter;
-            row.finished = finished;
-            row.owner.clear();
-        },
-        diag);
+        released(finished, false), diag);
+}
+
+boost::asio::awaitable<error_code> memory_checkpoint_store::release_passed_over(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    diagnostics& diag)
+{
+    co_return update_row(
+        feed, shard, [&](const shard_lease& row) { return held_by(row, owner); },
+        released(true, true), diag);
 }
 
 boost::asio::awaitable<error_code> memory_checkpoint_store::save_leased(
@@ -332,7 +354,8 @@ boost::asio::awaitable<error_code> table_checkpoint_store::load_leases(
 {
     co_return co_await load_feed(client_, table_, feed, out, diag, read_lease,
                                  "that is no lease: shard, owner and sequence_number must be "
-                                 "strings, lease_counter an integer, finished a boolean");
+                                 "strings, lease_counter an integer, finished and passed_over "
+                                 "booleans");
 }
 
 boost::asio::awaitable<error_code> table_checkpoint_store::update_lease(
@@ -410,18 +433,41 @@ boost::asio::awaitable<error_code> table_checkpoint_store::renew_lease(
     co_return ec;
 }
 
+namespace {
+
+/// The conditional write that gives up `owner`'s lease of `shard`.
+update_item_request release_request(const std::string& feed, const std::string& shard,
+                                    const std::string& owner, bool finished, bool passed_over)
+{
+    return {.key = {{"feed", feed}, {"shard", shard}},
+            .update_expression = "SET #counter = #counter + :one, #finished = :finished, "
+                                 "#passed = :passed REMOVE #owner",
+            .condition_expression = "#owner = :owner",
+            .expression_attribute_names = {{"#owner", "owner"},
+                                           {"#counter", "lease_counter"},
+                                           {"#finished", "finished"},
+                                           {"#passed", "passed_over"}},
+            .expression_attribute_values = {{":owner", owner},
+                                            {":one", 1},
+                                            {":finished", finished},
+                                            {":passed", passed_over}}};
+}
+
+}  // namespace
+
 boost::asio::awaitable<error_code> table_checkpoint_store::release_lease(
     const std::string& feed, const std::string& shard, const std::string& owner, bool finished,
     diagnostics& diag)
 {
-    update_item_request request{
-        .key = {{"feed", feed}, {"shard", shard}},
-        .update_expression = "SET #counter = #counter + :one, #finished = :finished REMOVE #owner",
-        .condition_expression = "#owner = :owner",
-        .expression_attribute_names = {{"#owner", "owner"},
-                                       {"#counter", "lease_counter"},
-                                       {"#finished", "finished"}},
-        .expression_attribute_values = {{":owner", owner}, {":one", 1}, {":finished", finished}}};
+    update_item_request request = release_request(feed, shard, owner, finished, false);
+    co_return co_await update_lease(std::move(request), diag);
+}
+
+boost::asio::awaitable<error_code> table_checkpoint_store::release_passed_over(
+    const std::string& feed, const std::string& shard, const std::string& owner,
+    diagnostics& diag)
+{
+    update_item_request request = release_request(feed, shard, owner, true, true);
     co_return co_await update_lease(std::move(request), diag);
 }
 

@@ -57,6 +57,12 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
         const shard_lease* row = row_of(id);
         return row && row->finished;
     };
+    // A child is read from its start after a parent some worker read (all of the child came
+    // later), not after one the start position passed over (the child may hold older changes).
+    const auto after_read_parent = [&row_of](const lineage_shard& shard) {
+        const shard_lease* parent = shard.parent ? row_of(*shard.parent) : nullptr;
+        return parent != nullptr && !parent->passed_over;
+    };
     // A child waits for its parent to be finished by whichever worker read it; a parent gone
     // from the stream (trimmed) holds nothing back.
     std::vector<const lineage_shard*> eligible;
@@ -87,7 +93,7 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
         out.take.push_back({.shard_id = shard->id,
                             .counter = row ? row->counter : 0,
                             .checkpoint = row ? row->sequence_number : std::string(),
-                            .after_parent = shard->parent && row_of(*shard->parent) != nullptr});
+                            .after_parent = after_read_parent(*shard)});
         ++mine;
     }
     // Nothing free and less than a fair share: one lease from the worker with the most, if it
@@ -103,7 +109,7 @@ lease_coordinator::plan lease_coordinator::on_leases(const std::vector<shard_lea
             out.take.push_back({.shard_id = shard.id,
                                 .counter = row->counter,
                                 .checkpoint = row->sequence_number,
-                                .after_parent = shard.parent && row_of(*shard.parent) != nullptr,
+                                .after_parent = after_read_parent(shard),
                                 .stolen = true});
         }
     }

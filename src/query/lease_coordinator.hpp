@@ -30,7 +30,8 @@ struct lineage_shard {
 };
 
 /// A lease to take: conditional on `counter` (0: no row yet), reading after `checkpoint`, or
-/// from the shard's start when `after_parent` (its parent was read by this feed).
+/// from the shard's start when `after_parent` (its parent was read by this feed, not passed
+/// over by its start position).
 struct lease_claim {
     std::string shard_id;
     std::int64_t counter = 0;

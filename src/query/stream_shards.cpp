@@ -77,6 +77,7 @@ void shard_tracker::add_shard(const shard& described)
             // A closed shard has nothing after its end; its children carry on.
             if (ending) {
                 shard.state = shard_state::finished;
+                shard.passed_over = true;
             } else {
                 shard.start = shard_iterator_type::latest;
             }
@@ -86,10 +87,12 @@ void shard_tracker::add_shard(const shard& described)
             const std::string& position = options_.sequence_number;
             if (ending && sequence_less(*ending, position)) {
                 shard.state = shard_state::finished;
+                shard.passed_over = true;
             } else if (ending && !sequence_less(position, *ending) &&
                        options_.start == shard_iterator_type::after_sequence_number) {
                 // The position is this shard's last record: nothing of it is left.
                 shard.state = shard_state::finished;
+                shard.passed_over = true;
             } else if (!starting || !sequence_less(position, *starting)) {
                 shard.start = options_.start;
                 shard.start_sequence = position;
@@ -110,6 +113,7 @@ void shard_tracker::propagate_resumption()
             const tracked_shard* parent = find(*shard.parent);
             if (!parent || !parent->resumed) continue;
             shard.resumed = true;
+            shard.passed_over = false;
             shard.state = shard_state::needs_iterator;
             shard.start = shard_iterator_type::trim_horizon;
             shard.start_sequence.clear();
@@ -277,7 +281,7 @@ void shard_tracker::on_records_failed(std::string_view shard_id)
 }
 
 void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoint,
-                          bool after_parent)
+                          bool after_parent, bool first_holder)
 {
     tracked_shard* shard = find(shard_id);
     if (!shard) return;
@@ -285,14 +289,19 @@ void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoi
     shard->iterator.clear();
     shard->last_sequence.clear();
     shard->idle_wait = std::chrono::milliseconds(0);
+    if (checkpoint.empty() && !after_parent && shard->state == shard_state::finished) {
+        // Skipped by the start position: nothing of it is read. A worker that held it before
+        // may have read some of it, so it does not count as passed over then.
+        if (!first_holder) shard->passed_over = false;
+        return;
+    }
+    shard->passed_over = false;
     if (!checkpoint.empty()) {
         shard->start = shard_iterator_type::after_sequence_number;
         shard->start_sequence = checkpoint;
     } else if (after_parent) {
         shard->start = shard_iterator_type::trim_horizon;
         shard->start_sequence.clear();
-    } else if (shard->state == shard_state::finished) {
-        return;  // skipped by the start position: nothing of it is read
     }
     shard->state = shard_state::needs_iterator;
 }
@@ -322,6 +331,14 @@ bool shard_tracker::drained(std::string_view shard_id) const
         if (shard.state != shard_state::finished) return false;
         return std::none_of(ready_.begin(), ready_.end(),
                             [shard_id](const tracked_record& r) { return r.shard_id == shard_id; });
+    }
+    return false;
+}
+
+bool shard_tracker::passed_over(std::string_view shard_id) const
+{
+    for (const tracked_shard& shard : shards_) {
+        if (shard.id == shard_id) return shard.passed_over && shard.state == shard_state::finished;
     }
     return false;
 }

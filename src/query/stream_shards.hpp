@@ -87,8 +87,10 @@ public:
     /// From now on only shards leased with lease() are read.
     void use_leases() noexcept { leased_only_ = true; }
     /// `shard_id`'s lease is taken: it is read after `checkpoint`, or from its start when
-    /// `after_parent`, or else from where the options start it.
-    void lease(std::string_view shard_id, const std::string& checkpoint, bool after_parent);
+    /// `after_parent`, or else from where the options start it. `first_holder`: no worker held
+    /// it before (its lease row is new).
+    void lease(std::string_view shard_id, const std::string& checkpoint, bool after_parent,
+               bool first_holder);
     /// `shard_id`'s lease is lost: its records not handed out yet are dropped, and the answer
     /// of a GetRecords in flight for it will be.
     void unlease(std::string_view shard_id);
@@ -96,6 +98,9 @@ public:
     void mark_finished(std::string_view shard_id);
     /// Read to its end (or skipped), with none of its records left to hand out.
     bool drained(std::string_view shard_id) const;
+    /// Finished unread because the start position lay past all of it, by this worker as the
+    /// first to hold its lease (a worker before it may have read some of it).
+    bool passed_over(std::string_view shard_id) const;
     std::vector<lineage_shard> lineage() const;
 
     bool has_record() const noexcept { return !ready_.empty(); }
@@ -123,6 +128,8 @@ private:
         /// Read after a checkpoint (or descends from a shard that is).
         bool resumed = false;
         bool leased = false;
+        /// Finished by the start position, never read.
+        bool passed_over = false;
     };
 
     tracked_shard* find(std::string_view id);

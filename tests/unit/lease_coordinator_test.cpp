@@ -107,6 +107,16 @@ TEST(lease_coordinator, a_child_of_a_parent_finished_without_a_checkpoint_is_rea
     EXPECT_TRUE(plan.take[0].after_parent);
 }
 
+TEST(lease_coordinator, a_child_of_a_parent_passed_over_starts_where_the_feed_does)
+{
+    lease_coordinator me("b", short_leases);
+    const std::vector<lineage_shard> shards{{"parent", std::nullopt}, {"child", "parent"}};
+    const std::vector<shard_lease> rows{{"parent", "", 2, true, "", true}};
+    const auto plan = me.on_leases(rows, shards, start_time);
+    ASSERT_EQ(taken_ids(plan), std::vector<std::string>{"child"});
+    EXPECT_FALSE(plan.take[0].after_parent);
+}
+
 TEST(lease_coordinator, a_child_of_a_trimmed_parent_is_read_at_once)
 {
     lease_coordinator me("a", short_leases);

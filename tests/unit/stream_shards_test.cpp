@@ -418,7 +418,7 @@ TEST(ShardTracker, WithLeasesReadsOnlyLeasedShardsAndDropsALostOnesRecords)
                          t0);
     EXPECT_EQ(tracker.next(t0).what, kind::wait);  // nothing leased
     // Leased after a checkpoint: read after it.
-    tracker.lease("parent", "150", false);
+    tracker.lease("parent", "150", false, false);
     expect_iterator_request(tracker, "parent", shard_iterator_type::after_sequence_number,
                             "150");
     expect_read(tracker, "parent", "it-parent");
@@ -431,7 +431,7 @@ TEST(ShardTracker, WithLeasesReadsOnlyLeasedShardsAndDropsALostOnesRecords)
     EXPECT_FALSE(tracker.has_record());
     EXPECT_FALSE(tracker.drained("parent"));
     // The child waits for its parent, until another worker marks the parent finished.
-    tracker.lease("child", "", true);
+    tracker.lease("child", "", true, false);
     EXPECT_EQ(tracker.next(t0).what, kind::wait);
     tracker.mark_finished("parent");
     expect_iterator_request(tracker, "child", shard_iterator_type::trim_horizon);
@@ -443,6 +443,67 @@ TEST(ShardTracker, WithLeasesReadsOnlyLeasedShardsAndDropsALostOnesRecords)
     const auto lineage = tracker.lineage();
     ASSERT_EQ(lineage.size(), 2u);
     EXPECT_EQ(lineage[1].parent, std::optional<std::string>("parent"));
+}
+
+/// One worker of a feed starting at `start`, over a parent closed at 200 before the feed began
+/// and its open child, releasing each shard as the feed does. `parent_held_before`: another
+/// worker held the parent's lease first. Returns the child's GetShardIterator request.
+get_shard_iterator_request leased_child_after_a_closed_parent(shard_iterator_type start,
+                                                              std::string position = {},
+                                                              bool parent_held_before = false)
+{
+    shard_tracker tracker("arn:stream", settings(start, std::move(position)));
+    tracker.use_leases();
+    EXPECT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("parent", std::nullopt, "100", "200"),
+                                    make_shard("child", "parent", "300")}),
+                         t0);
+    detail::lease_coordinator worker("w", lease_settings{});
+    std::vector<shard_lease> rows;
+    if (parent_held_before) rows.push_back({"parent", "", 3, false, ""});
+    for (int pass = 0; pass < 3; ++pass) {
+        const auto plan = worker.on_leases(rows, tracker.lineage(), t0 + std::chrono::hours(pass));
+        for (const detail::lease_claim& claim : plan.take) {
+            tracker.lease(claim.shard_id, claim.checkpoint, claim.after_parent, claim.counter == 0);
+            std::string checkpoint;
+            if (!tracker.drained(claim.shard_id)) {
+                const auto a = tracker.next(t0);
+                EXPECT_EQ(a.what, kind::get_iterator);
+                if (a.shard_id == "child") return a.iterator;
+                // The parent is read to its end, and its last change processed.
+                tracker.on_iterator(a.shard_id, std::string("it"), t0);
+                EXPECT_EQ(tracker.next(t0).what, kind::get_records);
+                tracker.on_records(a.shard_id, records({"150", "200"}, std::nullopt), t0);
+                while (tracker.has_record()) {
+                    checkpoint = tracker.take().record.dynamodb.sequence_number;
+                }
+            }
+            std::erase_if(rows, [&](const shard_lease& r) { return r.shard_id == claim.shard_id; });
+            rows.push_back({claim.shard_id, "", claim.counter + 2, true, checkpoint,
+                            tracker.passed_over(claim.shard_id)});
+        }
+    }
+    ADD_FAILURE() << "the child was never read";
+    return {};
+}
+
+TEST(ShardTracker, WithLeasesAChildOfAParentPassedOverByTheStartStartsThere)
+{
+    // The parent holds only changes from before the feed began; the child's older changes are
+    // not delivered either, as without leases.
+    const auto latest = leased_child_after_a_closed_parent(shard_iterator_type::latest);
+    EXPECT_EQ(latest.shard_iterator_type, shard_iterator_type::latest);
+    const auto after =
+        leased_child_after_a_closed_parent(shard_iterator_type::after_sequence_number, "350");
+    EXPECT_EQ(after.shard_iterator_type, shard_iterator_type::after_sequence_number);
+    EXPECT_EQ(after.sequence_number, std::optional<std::string>("350"));
+    // A parent read to its end: the child is read from its start.
+    const auto horizon = leased_child_after_a_closed_parent(shard_iterator_type::trim_horizon);
+    EXPECT_EQ(horizon.shard_iterator_type, shard_iterator_type::trim_horizon);
+    // A worker before this one held the parent, and may have read it: from the start too.
+    const auto taken_over =
+        leased_child_after_a_closed_parent(shard_iterator_type::latest, {}, true);
+    EXPECT_EQ(taken_over.shard_iterator_type, shard_iterator_type::trim_horizon);
 }
 
 TEST(CheckpointBook, ForgetsWhatIsOwedOfALostShard)

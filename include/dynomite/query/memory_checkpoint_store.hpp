@@ -44,6 +44,10 @@ public:
                                                    const shard_checkpoint& position,
                                                    const std::string& owner,
                                                    diagnostics& diag) override;
+    boost::asio::awaitable<error_code> release_passed_over(const std::string& feed,
+                                                           const std::string& shard,
+                                                           const std::string& owner,
+                                                           diagnostics& diag) override;
 
     /// The checkpoints of `feed` now, by shard.
     std::map<std::string, std::string> positions(const std::string& feed) const;

@@ -29,13 +29,15 @@ struct lease_settings {
 
 /// One shard's lease as stored: its holder (empty: none), a counter that every change of
 /// holder and every renewal increments, whether the shard has been read to its end and
-/// processed, and its checkpoint (empty: none).
+/// processed, its checkpoint (empty: none), and whether it was finished unread because the
+/// feed's start position lay past all of it.
 struct shard_lease {
     std::string shard_id;
     std::string owner;
     std::int64_t counter = 0;
     bool finished = false;
     std::string sequence_number;
+    bool passed_over = false;
 
     friend bool operator==(const shard_lease&, const shard_lease&) = default;
 };
@@ -68,7 +70,7 @@ public:
                                                            diagnostics& diag) = 0;
 
     /// Gives up `owner`'s lease of `shard`; with `finished`, marks the shard read to its end
-    /// and processed, so that its children may be read.
+    /// and processed, so that its children may be read (from their start).
     virtual boost::asio::awaitable<error_code> release_lease(const std::string& feed,
                                                              const std::string& shard,
                                                              const std::string& owner,
@@ -80,6 +82,18 @@ public:
                                                            const shard_checkpoint& position,
                                                            const std::string& owner,
                                                            diagnostics& diag) = 0;
+
+    /// Gives up `owner`'s lease of `shard`, which the feed's start position passed over (it
+    /// ended before the start), marking it finished and passed over: its children start where
+    /// the start position puts them rather than at their start. A store that keeps no such
+    /// mark releases it as finished.
+    virtual boost::asio::awaitable<error_code> release_passed_over(const std::string& feed,
+                                                                   const std::string& shard,
+                                                                   const std::string& owner,
+                                                                   diagnostics& diag)
+    {
+        return release_lease(feed, shard, owner, true, diag);
+    }
 };
 
 }  // namespace dynomite

@@ -52,6 +52,10 @@ public:
                                                    const shard_checkpoint& position,
                                                    const std::string& owner,
                                                    diagnostics& diag) override;
+    boost::asio::awaitable<error_code> release_passed_over(const std::string& feed,
+                                                           const std::string& shard,
+                                                           const std::string& owner,
+                                                           diagnostics& diag) override;
 
     const std::string& table_name() const noexcept { return table_; }
 
