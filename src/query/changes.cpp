@@ -36,6 +36,9 @@ public:
     struct fetch {
         std::string shard_id;
         bool done = false;
+        /// The shard's lease was lost meanwhile: the answer belongs to no lease held now, even
+        /// if the shard is leased again before it is taken.
+        bool abandoned = false;
         error_code ec;
         get_records_response response;
         diagnostics diag;
@@ -73,6 +76,9 @@ public:
         leases->dropped(shard_id);
         tracker->unlease(shard_id);
         book->forget(shard_id);
+        // Whoever reads the shard next reads that change again.
+        if (given_back && given_back->shard_id == shard_id) given_back.reset();
+        if (fetching && fetching->shard_id == shard_id) fetching->abandoned = true;
     }
 
     void start_fetch(const shard_tracker::action& a)
@@ -147,6 +153,10 @@ error_code take_fetch(change_feed_state& s, diagnostics& diag)
 {
     std::unique_ptr<change_feed_state::fetch> done = std::move(s.fetching);
     shard_tracker& tracker = *s.tracker;
+    if (done->abandoned) {
+        tracker.on_fetch_abandoned();
+        return {};
+    }
     if (!done->ec) {
         tracker.on_records(done->shard_id, std::move(done->response), stream_clock::now());
         return {};
@@ -267,6 +277,8 @@ asio::awaitable<error_code> lease_pass(change_feed_state& s, diagnostics& diag)
         }
     }
     for (const std::string& shard : leases.held()) {
+        // A lease stolen and not yet usable: this worker has not read the shard.
+        if (!leases.holds(shard, stream_clock::now())) continue;
         if (!s.tracker->drained(shard) || s.book->owes(shard)) continue;
         // Not a conditional expression: GCC 12 evaluates a co_await in each of its arms.
         error_code ec;

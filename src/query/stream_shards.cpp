@@ -328,7 +328,7 @@ bool shard_tracker::drained(std::string_view shard_id) const
 {
     for (const tracked_shard& shard : shards_) {
         if (shard.id != shard_id) continue;
-        if (shard.state != shard_state::finished) return false;
+        if (shard.state != shard_state::finished || (leased_only_ && !shard.leased)) return false;
         return std::none_of(ready_.begin(), ready_.end(),
                             [shard_id](const tracked_record& r) { return r.shard_id == shard_id; });
     }
@@ -338,7 +338,9 @@ bool shard_tracker::drained(std::string_view shard_id) const
 bool shard_tracker::passed_over(std::string_view shard_id) const
 {
     for (const tracked_shard& shard : shards_) {
-        if (shard.id == shard_id) return shard.passed_over && shard.state == shard_state::finished;
+        if (shard.id == shard_id) {
+            return shard.leased && shard.passed_over && shard.state == shard_state::finished;
+        }
     }
     return false;
 }

@@ -83,6 +83,9 @@ public:
     void on_trimmed(std::string_view shard_id);
     /// GetRecords failed otherwise: the same iterator is tried again at the next call.
     void on_records_failed(std::string_view shard_id);
+    /// The GetRecords in flight was for a shard whose lease has been lost since: its answer,
+    /// which no lease held now may use, is dropped.
+    void on_fetch_abandoned() noexcept { in_flight_ = false; }
 
     /// From now on only shards leased with lease() are read.
     void use_leases() noexcept { leased_only_ = true; }
@@ -96,7 +99,8 @@ public:
     void unlease(std::string_view shard_id);
     /// Another worker read `shard_id` to its end: its children may be read.
     void mark_finished(std::string_view shard_id);
-    /// Read to its end (or skipped), with none of its records left to hand out.
+    /// Read to its end (or skipped), with none of its records left to hand out; with leases,
+    /// only while leased.
     bool drained(std::string_view shard_id) const;
     /// Finished unread because the start position lay past all of it, by this worker as the
     /// first to hold its lease (a worker before it may have read some of it).

@@ -264,10 +264,17 @@ TEST_F(stream_faults_test, a_change_given_back_after_its_lease_lapsed_comes_from
         [&](change_feed& feed) -> asio::awaitable<void> {
             auto first = co_await feed.next();
             EXPECT_EQ(first->sequence_number, "101");
-            // No next() for longer than the lease: it lapses, unrenewed.
+            // Within the lease, retried: a scan of the lease rows sees this worker's row.
+            std::this_thread::sleep_for(600ms);
+            feed.give_back(std::move(*first));
+            first = co_await feed.next();
+            EXPECT_EQ(first->sequence_number, "101");
+            // No next() for longer than the lease: it lapses, unrenewed, and the row, seen
+            // unchanged for that long, is expired: the same call takes the lease again.
             std::this_thread::sleep_for(2500ms);
             feed.give_back(std::move(*first));
             EXPECT_EQ(co_await next_sequence(feed), "101");
+            EXPECT_EQ(co_await next_sequence(feed), "102") << "101 came twice";
         },
         "worker-a");
     // Not handed out again from memory: read again under a new lease, from the start.

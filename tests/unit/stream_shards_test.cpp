@@ -487,6 +487,21 @@ get_shard_iterator_request leased_child_after_a_closed_parent(shard_iterator_typ
     return {};
 }
 
+TEST(ShardTracker, WithLeasesOnlyALeasedShardIsDrainedOrPassedOver)
+{
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.use_leases();
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("parent", std::nullopt, "100", "200")}), t0);
+    // Finished by the start position, but not this worker's to release (a lease stolen and
+    // not yet usable, say).
+    EXPECT_FALSE(tracker.drained("parent"));
+    EXPECT_FALSE(tracker.passed_over("parent"));
+    tracker.lease("parent", "", false, true);
+    EXPECT_TRUE(tracker.drained("parent"));
+    EXPECT_TRUE(tracker.passed_over("parent"));
+}
+
 TEST(ShardTracker, WithLeasesAChildOfAParentPassedOverByTheStartStartsThere)
 {
     // The parent holds only changes from before the feed began; the child's older changes are
