@@ -93,22 +93,13 @@ public:
     attribute_value(std::string_view s) : v_(std::string(s)) {}
     attribute_value(const char* s) : v_(std::string(s)) {}
     attribute_value(number n) : v_(std::move(n)) {}
-    attribute_value(std::signed_integral auto v)
-        requires(!std::same_as<decltype(v), bool> && sizeof(v) <= sizeof(std::int64_t))
+    attribute_value(exact_integer auto v) requires(!std::same_as<decltype(v), bool>)
         : v_(number(v)) {}
-    attribute_value(std::unsigned_integral auto v)
-        requires(!std::same_as<decltype(v), bool> && sizeof(v) <= sizeof(std::uint64_t))
-        : v_(number(v)) {}
-    /// A wider integer (GNU's __int128) would be cut to 64 bits: use number's text form.
+    /// A character or a 128-bit integer (see exact_integer); without this, it would silently
+    /// become a BOOL.
     template <std::integral T>
-        requires(sizeof(T) > sizeof(std::int64_t))
+        requires(!exact_integer<T>)
     attribute_value(T) = delete;
-    /// A character is not a number: 'A' would silently become the N 65.
-    attribute_value(char) = delete;
-    attribute_value(wchar_t) = delete;
-    attribute_value(char8_t) = delete;
-    attribute_value(char16_t) = delete;
-    attribute_value(char32_t) = delete;
     /// A number; throws dynomite::error(errc::invalid_number) for NaN, infinity or a magnitude
     /// DynamoDB cannot store. (Without this, a double would silently become a BOOL.) A float
     /// is written as the shortest text of the float, as a model's float field is.

@@ -9,8 +9,18 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 
 namespace dynomite {
+
+/// An integral type that converts to a number exactly. Not a character type: 'A' would
+/// silently become 65. At most 64 bits: GNU's __int128, integral under -std=gnu++20, would be
+/// cut (give number its decimal text instead).
+template <class T>
+concept exact_integer = std::integral<T> && sizeof(T) <= sizeof(std::int64_t) &&
+                        !std::same_as<T, char> && !std::same_as<T, wchar_t> &&
+                        !std::same_as<T, char8_t> && !std::same_as<T, char16_t> &&
+                        !std::same_as<T, char32_t>;
 
 /// A DynamoDB number: up to 38 significant digits, magnitude between 1e-130 and
 /// 1e126 (or zero). The text is kept exactly as given (after validation), so no
@@ -22,21 +32,13 @@ public:
     /// Validates text; throws dynomite::error (errc::invalid_number) when it is not a
     /// DynamoDB number.
     explicit number(std::string_view text);
-    number(std::signed_integral auto v) requires(sizeof(v) <= sizeof(std::int64_t))
+    number(exact_integer auto v) requires std::is_signed_v<decltype(v)>
         : number(from_int(static_cast<std::int64_t>(v))) {}
-    number(std::unsigned_integral auto v) requires(sizeof(v) <= sizeof(std::uint64_t))
+    number(exact_integer auto v) requires std::is_unsigned_v<decltype(v)>
         : number(from_uint(static_cast<std::uint64_t>(v))) {}
-    // A wider integer (GNU's __int128, integral under -std=gnu++20) would be cut to 64 bits:
-    // give its decimal text instead.
     template <std::integral T>
-        requires(sizeof(T) > sizeof(std::int64_t))
+        requires(!exact_integer<T>)
     number(T) = delete;
-    // A character is not a number: 'A' would silently become 65.
-    number(char) = delete;
-    number(wchar_t) = delete;
-    number(char8_t) = delete;
-    number(char16_t) = delete;
-    number(char32_t) = delete;
 
     /// Non-throwing parse: errc::invalid_number with a message in `why` when it is not.
     static error_code parse(std::string_view text, number& out, std::string* why = nullptr);

@@ -84,10 +84,7 @@ error_code report_failure(const value_path* at, std::string* why, error_code ec,
 // Readable type names for messages.
 
 template <class T>
-concept integer_field = std::integral<T> && sizeof(T) <= sizeof(std::int64_t) &&
-                        !std::same_as<T, bool> && !std::same_as<T, char> &&
-                        !std::same_as<T, wchar_t> && !std::same_as<T, char8_t> &&
-                        !std::same_as<T, char16_t> && !std::same_as<T, char32_t>;
+concept integer_field = exact_integer<T> && !std::same_as<T, bool>;
 
 template <class T>
 concept floating_field = std::same_as<T, float> || std::same_as<T, double>;
