@@ -95,7 +95,8 @@ void write_undeclared(model_base& r, std::string_view name, const attribute_valu
     }
     std::optional<attribute_value> now = stored_form(value);
     const attribute_value* was = aa::stored(r).find(name);
-    const bool unchanged = now ? (was != nullptr && *was == *now) : was == nullptr;
+    // The value the item holds is no change, even one stored as nothing ("" or NULL).
+    const bool unchanged = was != nullptr ? *was == value : !now;
     if (unchanged) {
         aa::assigned(r).erase(name);
     } else {

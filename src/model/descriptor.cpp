@@ -11,13 +11,19 @@
 
 namespace dynomite::detail {
 
+bool stored_as_nothing(const attribute_value& value) noexcept
+{
+    if (value.is_null()) return true;
+    if (const auto* s = value.get_if<std::string>(); s && s->empty()) return true;
+    if (const auto* s = value.get_if<string_set>(); s && s->values.empty()) return true;
+    if (const auto* s = value.get_if<number_set>(); s && s->values.empty()) return true;
+    if (const auto* s = value.get_if<binary_set>(); s && s->values.empty()) return true;
+    return false;
+}
+
 std::optional<attribute_value> stored_form(attribute_value value)
 {
-    if (value.is_null()) return std::nullopt;
-    if (const auto* s = value.get_if<std::string>(); s && s->empty()) return std::nullopt;
-    if (const auto* s = value.get_if<string_set>(); s && s->values.empty()) return std::nullopt;
-    if (const auto* s = value.get_if<number_set>(); s && s->values.empty()) return std::nullopt;
-    if (const auto* s = value.get_if<binary_set>(); s && s->values.empty()) return std::nullopt;
+    if (stored_as_nothing(value)) return std::nullopt;
     return value;
 }
 

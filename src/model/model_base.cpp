@@ -85,7 +85,7 @@ bool model_base::attribute_changed(std::string_view name) const
 {
     const auto* f = descriptor().find_field(name);
     if (f == nullptr) return detail::assigned_undeclared(*this, name) != nullptr;
-    return !detail::same(f->read(*this), ra::baseline(*this, name));
+    return ra::differs(*this, *f, f->read(*this), ra::baseline(*this, name));
 }
 
 std::vector<std::string> model_base::changed_attributes() const
@@ -424,7 +424,11 @@ boost::asio::awaitable<number> increment_record(model_base& self, std::string at
         throw error(errc::malformed_response, "increment of " + d.type_name + "." + attribute +
                                                   ": UpdateItem returned no number");
     }
-    if (const auto* f = d.find_field(attribute)) detail::assign_field(self, *f, value);
+    if (const auto* f = d.find_field(attribute)) {
+        detail::assign_field(self, *f, value);
+    } else {
+        detail::restore_undeclared(self, attribute);
+    }
     if (!ra::snapshot(self)) ra::snapshot(self) = attribute_map{};
     ra::snapshot(self)->set(attribute, *value);
     ra::stored(self).set(attribute, *value);

@@ -57,7 +57,8 @@ struct record_access {
     static void assign_state(model_base& to, const model_base& from) { to = from; }
 
     /// What changes of field `index` are measured against: its value at the last load or
-    /// write, or a blank record's for a new one.
+    /// write, or a blank record's for a new one. Where the table holds a value that is stored
+    /// as nothing (an empty string, NULL), it is the field's converted value (see differs).
     static const attribute_value* baseline(const model_base& r, std::size_t index)
     {
         const model_descriptor& d = r.descriptor();
@@ -92,7 +93,7 @@ struct record_access {
             const field_info& f = fields[i];
             auto now = f.read(r);
             const attribute_value* was = baseline(r, i);
-            if (same(now, was)) continue;
+            if (!differs(r, f, now, was)) continue;
             attribute_change c;
             c.attribute = f.name;
             if (was) c.old_value = *was;
@@ -103,10 +104,31 @@ struct record_access {
         return out;
     }
 
-    /// Snapshot of every field, after a write.
+    /// Whether field `f`, whose stored form is `now`, differs from its baseline `was`. A
+    /// baseline stored as nothing is compared with the converted value instead: a loaded ""
+    /// left alone is no change, but cleared to no value it is one (a REMOVE), though both
+    /// store nothing.
+    static bool differs(const model_base& r, const field_info& f,
+                        const std::optional<attribute_value>& now, const attribute_value* was)
+    {
+        if (same(now, was)) return false;
+        if (now || was == nullptr || !stored_as_nothing(*was)) return true;
+        return f.convert(r) != *was;
+    }
+
+    /// Snapshot of every field, after a write. stored_ is the item as written.
     static void take_snapshot(model_base& r)
     {
-        r.snapshot_ = current_fields(r);
+        attribute_map snapshot;
+        snapshot.reserve(r.descriptor().fields.size());
+        for (const auto& f : r.descriptor().fields) {
+            if (auto v = f.read(r)) {
+                snapshot.set(f.name, std::move(*v));
+            } else if (r.stored_.contains(f.name)) {
+                snapshot.set(f.name, f.convert(r));
+            }
+        }
+        r.snapshot_ = std::move(snapshot);
         r.loaded_exactly_ = 0;
         clear_undeclared(r);
     }
@@ -127,6 +149,8 @@ struct record_access {
             r.loaded_exactly_ |= std::uint64_t{1} << index;
         } else if (auto read = f.read(r)) {
             r.snapshot_->set(f.name, std::move(*read));
+        } else if (loaded != nullptr) {
+            r.snapshot_->set(f.name, f.convert(r));
         }
     }
 

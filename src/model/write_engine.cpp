@@ -134,6 +134,8 @@ asio::awaitable<prepared_write> prepare_write(model_base& r, write_kind kind)
         case write_kind::create:
         case write_kind::put: {
             w.changes = ra::changes(r);
+            // A put under another key would leave the persisted item and write a second one.
+            if (r.persisted()) check_key_unchanged(r, names, w.changes);
             w.item = ra::full_item(r);
             w.key = key_from(d, w.item, names);
             std::string why;

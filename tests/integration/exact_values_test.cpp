@@ -1,7 +1,8 @@
 // Values through DynamoDB exactly as written: numbers with all their digits (seed, model JSON),
-// floats found by the float they were saved with, strings with lone UTF-16 surrogates, items a
-// model cannot load reported by key, and "field.op" keys and or_() read as documented. Each
-// checked with raw GetItem, Query or Scan requests.
+// floats found by the float they were saved with, strings with lone UTF-16 surrogates, empty
+// strings another writer stored kept until cleared, items a model cannot load reported by key,
+// and "field.op" keys and or_() read as documented. Each checked with raw GetItem, Query or
+// Scan requests.
 #include "integration/integration_fixture.hpp"
 
 #include "cli.hpp"
@@ -80,6 +81,25 @@ struct Gauge : model<Gauge> {
         s.field("pk", &Gauge::pk);
         s.field("sk", &Gauge::sk);
         s.field("level", &Gauge::level);
+        s.partition_key("pk");
+        s.sort_key("sk");
+        s.no_generated_id();
+        s.timestamps(false);
+    }
+};
+
+struct Profile : model<Profile> {
+    std::string pk;
+    std::string sk;
+    std::optional<std::string> nick;
+    int visits = 0;
+
+    static void define(model_definition<Profile>& s)
+    {
+        s.field("pk", &Profile::pk);
+        s.field("sk", &Profile::sk);
+        s.field("nick", &Profile::nick);
+        s.field("visits", &Profile::visits);
         s.partition_key("pk");
         s.sort_key("sk");
         s.no_generated_id();
@@ -310,6 +330,60 @@ TEST_F(ExactValues, AFloatFieldIsFoundByTheSameFloat)
         ASSERT_TRUE(stored);
         EXPECT_EQ(stored->at("level"), attribute_value(levels[i]));
     }
+}
+
+TEST_F(ExactValues, AnEmptyStringTheItemHoldsIsKeptUntilCleared)
+{
+    // Another writer stored nick as "" (DynamoDB keeps empty strings outside keys). The model
+    // reads it as an engaged optional, though an empty string is stored as no attribute.
+    const std::string table = create_table("profiles");
+    Profile::set_table_name(table);
+    write_all(table, {{{"pk", "p"}, {"sk", "1"}, {"nick", ""}, {"visits", 1}},
+                      {{"pk", "p"}, {"sk", "2"}, {"nick", ""}, {"visits", 1}},
+                      {{"pk", "p"}, {"sk", "3"}, {"nick", null_value{}}, {"visits", 1}}});
+    const auto profiles = Profile::on(database_).where("pk", "p");
+    const auto load = [&](const char* sk) {
+        auto found = run(profiles.where("sk", sk).first());
+        EXPECT_TRUE(found) << sk;
+        return found.value_or(Profile{});
+    };
+
+    // Left alone, through a save of another field: the "" stays.
+    Profile kept = load("1");
+    ASSERT_EQ(kept.nick, std::optional<std::string>(""));
+    kept.visits = 2;
+    ASSERT_TRUE(run(kept.save()));
+    auto item = raw_get(table, key_of("p", "1"));
+    ASSERT_TRUE(item);
+    EXPECT_EQ(item->at("nick"), attribute_value("")) << "a field left alone is not written";
+    // Cleared after that save: REMOVEd, so that reading it gives no value, as assigned.
+    kept.nick.reset();
+    ASSERT_TRUE(run(kept.save()));
+    item = raw_get(table, key_of("p", "1"));
+    ASSERT_TRUE(item);
+    EXPECT_FALSE(item->contains("nick"));
+    EXPECT_EQ(item->at("visits"), attribute_value(2));
+    EXPECT_EQ(load("1").nick, std::nullopt);
+
+    // Cleared straight after loading, and after reload().
+    Profile cleared = load("2");
+    run(cleared.reload());
+    cleared.nick.reset();
+    EXPECT_EQ(cleared.changed_attributes(), (std::vector<std::string>{"nick"}));
+    ASSERT_TRUE(run(cleared.save()));
+    item = raw_get(table, key_of("p", "2"));
+    ASSERT_TRUE(item);
+    EXPECT_FALSE(item->contains("nick"));
+    EXPECT_EQ(load("2").nick, std::nullopt);
+
+    // NULL set to "": both are stored as nothing, so the NULL is REMOVEd.
+    Profile nulled = load("3");
+    ASSERT_EQ(nulled.nick, std::nullopt);
+    nulled.nick = "";
+    ASSERT_TRUE(run(nulled.save()));
+    item = raw_get(table, key_of("p", "3"));
+    ASSERT_TRUE(item);
+    EXPECT_FALSE(item->contains("nick"));
 }
 
 TEST_F(ExactValues, OperatorKeysAndOrGroupingReadAsDocumented)

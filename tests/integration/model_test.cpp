@@ -403,8 +403,24 @@ TEST_F(ModelTest, KeyAttributesCannotChange)
     p.id = "product-renamed";
     expect_error(
         model_errc::key_changed, [&] { run(p.save()); }, "cannot change key attribute \"id\"");
+    // A whole-item write under the new key would leave the old item and make a second one.
+    expect_error(
+        model_errc::key_changed, [&] { run(p.replace()); }, "cannot change key attribute \"id\"");
+    expect_error(
+        model_errc::key_changed, [&] { run(p.replace_declared()); },
+        "cannot change key attribute \"id\"");
+    std::vector<Product> batch{p};
+    batch_save_options no_callbacks;
+    no_callbacks.callbacks = false;
+    expect_error(
+        model_errc::key_changed, [&] { run(batch_save(batch, no_callbacks)); },
+        "cannot change key attribute \"id\"");
     EXPECT_TRUE(raw_item(Product::table_name(), {{"id", id}}).has_value());
     EXPECT_FALSE(raw_item(Product::table_name(), {{"id", "product-renamed"}}).has_value());
+    scan_request scan;
+    scan.table_name = Product::table_name();
+    scan.consistent_read = true;
+    EXPECT_EQ(run(db.scan(scan)).items.size(), 1u);
 }
 
 TEST_F(ModelTest, DirtyTrackingAcrossSaveAndReload)
@@ -475,6 +491,14 @@ TEST_F(ModelTest, TouchIncrementToggleAndUpdateAttribute)
     EXPECT_EQ(other.stock_quantity, 7);
     EXPECT_EQ(run(other.decrement("stock_quantity", number(3))), number(4));
     EXPECT_FALSE(other.changed());
+    // An undeclared attribute's pending assignment is replaced too: a later save must not
+    // write it back over the increment.
+    other["visits"] = 5;
+    EXPECT_EQ(run(other.increment("visits", number(2))), number(2));
+    EXPECT_EQ(other["visits"], attribute_value(2));
+    EXPECT_FALSE(other.changed());
+    ASSERT_TRUE(run(other.save()));
+    EXPECT_EQ(raw_item(Product::table_name(), {{"id", p.id}})->at("visits"), attribute_value(2));
 
     EXPECT_TRUE(run(p.toggle(&Product::featured)));
     EXPECT_TRUE(p.featured);

@@ -328,7 +328,7 @@ TEST(ModelDirty, FieldsLoadedExactlyUseTheItemAsTheirSnapshot)
     EXPECT_EQ(changes[1].old_value, attribute_value(7));
     EXPECT_EQ(changes[2].old_value, attribute_value(true));
     EXPECT_EQ(changes[3].old_value, attribute_value("Annie"));
-    EXPECT_FALSE(changes[4].old_value.has_value());
+    EXPECT_EQ(changes[4].old_value, attribute_value("")) << "the item holds an empty string";
 
     r.restore_attributes();
     EXPECT_EQ(r.name, "Ann");
@@ -337,6 +337,36 @@ TEST(ModelDirty, FieldsLoadedExactlyUseTheItemAsTheirSnapshot)
     EXPECT_EQ(r.nickname, std::optional<std::string>("Annie"));
     EXPECT_EQ(r.note, "");
     EXPECT_FALSE(r.changed());
+}
+
+TEST(ModelDirty, ClearingAnEmptyStringTheItemHoldsIsAChange)
+{
+    Loaded r = Loaded::from_item({{"id", "l"}, {"nickname", ""}, {"name", ""}});
+    ASSERT_EQ(r.nickname, std::optional<std::string>(""));
+    EXPECT_FALSE(r.changed()) << r.changed_attributes().size() << " changed";
+
+    r.nickname.reset();
+    EXPECT_TRUE(r.attribute_changed("nickname"));
+    auto changes = r.changes();
+    ASSERT_EQ(changes.size(), 1u);
+    EXPECT_EQ(changes[0].attribute, "nickname");
+    EXPECT_EQ(changes[0].old_value, attribute_value(""));
+    EXPECT_FALSE(changes[0].new_value.has_value()) << "written as a REMOVE";
+    EXPECT_EQ(r.attribute_was("nickname"), attribute_value(""));
+
+    r.restore_attribute("nickname");
+    EXPECT_EQ(r.nickname, std::optional<std::string>(""));
+    EXPECT_FALSE(r.changed());
+
+    r.name.clear();
+    EXPECT_FALSE(r.changed()) << "the empty string the item holds";
+
+    // NULL to an empty string: both are stored as nothing, but the item holds NULL.
+    Loaded n = Loaded::from_item({{"id", "n"}, {"nickname", null_value{}}});
+    EXPECT_FALSE(n.changed());
+    n.nickname = "";
+    EXPECT_EQ(n.changed_attributes(), (std::vector<std::string>{"nickname"}));
+    EXPECT_EQ(n.changes().at(0).old_value, attribute_value(null_value{}));
 }
 
 TEST(ModelDirty, FieldsMissingFromTheLoadedItemKeepTheirDefaultsUnchanged)
@@ -349,6 +379,21 @@ TEST(ModelDirty, FieldsMissingFromTheLoadedItemKeepTheirDefaultsUnchanged)
     EXPECT_EQ(r.changed_attributes(), (std::vector<std::string>{"count"}));
     r.restore_attributes();
     EXPECT_EQ(r.count, 0);
+}
+
+TEST(ModelAttributes, AssigningTheEmptyValueAnItemHoldsIsNoChange)
+{
+    Product p = Product::from_item(
+        {{"id", "product-1"}, {"mood", ""}, {"legacy_rating", null_value{}}});
+    p["mood"] = "";
+    p["legacy_rating"] = null_value{};
+    EXPECT_FALSE(p.changed()) << p.changed_attributes().size() << " changed";
+    // Another value stored as nothing is a change: a REMOVE.
+    p["mood"] = null_value{};
+    p["legacy_rating"] = "";
+    const auto changes = p.changes();
+    ASSERT_EQ(changes.size(), 2u);
+    EXPECT_FALSE(changes[0].new_value.has_value() || changes[1].new_value.has_value());
 }
 
 TEST(ModelAttributes, UndeclaredAttributesAreKept)

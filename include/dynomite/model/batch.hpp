@@ -87,7 +87,8 @@ private:
 /// Saves every record with PutItem semantics (the whole item, new or not), through the first
 /// record's database. Throws dynomite::error(errc::invalid_argument) before sending anything
 /// for a locking model, around callbacks (with callbacks on), a destroyed record, or two
-/// records with one key; and the client's errors (then the records DynamoDB wrote before the
+/// records with one key; model_errc::key_changed for a persisted record whose key changed;
+/// and the client's errors (then the records DynamoDB wrote before the
 /// failure, in earlier requests, are written; the others, the failed request's among them,
 /// are as before).
 boost::asio::awaitable<model_batch_result> batch_save(batch_records records,

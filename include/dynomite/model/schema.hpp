@@ -55,6 +55,9 @@ public:
         f.read = [m](const model_base& record) {
             return detail::stored_form(to_attribute(static_cast<const T&>(record).*m));
         };
+        f.convert = [m](const model_base& record) {
+            return to_attribute(static_cast<const T&>(record).*m);
+        };
         f.write = [m](model_base& record, const attribute_value* value,
                       std::string* why) -> error_code {
             V& target = static_cast<T&>(record).*m;

@@ -40,6 +40,8 @@ struct association_info;
 /// The stored form of a converted value: none for what is not written (NULL, the empty string
 /// and empty sets, which DynamoDB cannot hold or which read back the same when absent).
 std::optional<attribute_value> stored_form(attribute_value value);
+/// Whether stored_form leaves this value out.
+bool stored_as_nothing(const attribute_value& value) noexcept;
 
 template <class V>
 struct optional_of {
@@ -80,6 +82,8 @@ struct field_info {
     std::string name;
     /// The stored form of the current value.
     std::function<std::optional<attribute_value>(const model_base&)> read;
+    /// The current value converted, before stored_form: an empty string and no value differ.
+    std::function<attribute_value(const model_base&)> convert;
     /// Assigns from an attribute; nullptr assigns the value-initialized value.
     std::function<error_code(model_base&, const attribute_value*, std::string*)> write;
     /// Where the member lives in a record, to find a field by member pointer.
