@@ -239,6 +239,31 @@ TEST_F(RelationQuery, first_last_count_pluck_and_ids)
     EXPECT_NE(diag.message.find("needs a Query"), std::string::npos) << diag.message;
 }
 
+TEST_F(RelationQuery, pluck_and_aggregates_read_list_elements_past_the_first)
+{
+    // DynamoDB returns a projected list element packed to index 0 ("scores[2]" of [5, 7, 9]
+    // comes back as [9]): the value must still be the element at the index asked for.
+    const auto scores = [](std::string sk, attribute_list values) {
+        return attribute_map{{"pk", "scores"},
+                             {"sk", attribute_value(std::move(sk))},
+                             {"scores", std::move(values)},
+                             {"nested", attribute_map{{"runs", attribute_list{
+                                                                   attribute_map{{"ms", 10}},
+                                                                   attribute_map{{"ms", 30}}}}}}};
+    };
+    write_all(table, {scores("s1", {5, 7, 9}), scores("s2", {1, 2})});
+    const relation scored = products_relation().where("pk", "scores");
+    EXPECT_EQ(run(scored.pluck("scores[2]")),
+              (std::vector<attribute_value>{9, null_value{}}));
+    EXPECT_EQ(run(scored.pluck("scores[1]")), (std::vector<attribute_value>{7, 2}));
+    EXPECT_EQ(run(scored.pluck("nested.runs[1].ms")), (std::vector<attribute_value>{30, 30}));
+    EXPECT_EQ(run(scored.sum("scores[1]")).text(), "9");
+    EXPECT_EQ(run(scored.min("scores[1]")), number(2));
+    EXPECT_EQ(run(scored.max("scores[2]")), number(9));
+    EXPECT_EQ(run(scored.average("nested.runs[1].ms"))->text(), "30");
+    EXPECT_EQ(run(scored.pluck("scores[0]")), (std::vector<attribute_value>{5, 1}));
+}
+
 TEST_F(RelationQuery, start_from_continues_after_a_key)
 {
     const relation store_items = products_relation().where("pk", "store");
