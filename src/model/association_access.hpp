@@ -2,10 +2,13 @@
 // and how an end stores a single id. Shared by the association files of src/model/.
 #pragma once
 
+#include "model/attributes.hpp"
+
 #include <dynomite/model.hpp>
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace dynomite::detail {
 
@@ -13,10 +16,29 @@ namespace dynomite::detail {
 struct association_access {
     static const model_descriptor& desc(const model_base& r) { return r.descriptor(); }
 
+    static const attribute_value* stored(const model_base& r, std::string_view attribute)
+    {
+        return r.stored_.find(attribute);
+    }
+
     static void assign(model_base& r, const std::string& attribute,
                        const std::optional<attribute_value>& value)
     {
+        assign(r, attribute, value, value);
+    }
+
+    /// Gives the record's field `value` and the item as written `stored`, which differ when
+    /// the field held a change not yet saved: that change stays pending.
+    static void assign(model_base& r, const std::string& attribute,
+                       const std::optional<attribute_value>& value,
+                       const std::optional<attribute_value>& stored)
+    {
         const model_descriptor& d = r.descriptor();
+        if (stored) {
+            r.stored_.set(attribute, *stored);
+        } else {
+            r.stored_.erase(attribute);
+        }
         if (const field_info* f = d.find_field(attribute)) {
             std::string why;
             if (error_code ec = f->write(r, value ? &*value : nullptr, &why)) {
@@ -24,17 +46,15 @@ struct association_access {
             }
             // A new record keeps comparing with the blank one: the id is a change to save.
             if (r.snapshot_) {
-                if (value) {
-                    r.snapshot_->set(attribute, *value);
+                if (stored) {
+                    r.snapshot_->set(attribute, *stored);
                 } else {
                     r.snapshot_->erase(attribute);
                 }
             }
-        }
-        if (value) {
-            r.stored_.set(attribute, *value);
-        } else {
-            r.stored_.erase(attribute);
+        } else if (assigned_undeclared(r, attribute) != nullptr) {
+            // Compared with the item just set: the same value is no longer a change.
+            r.write_attribute(attribute, value ? *value : attribute_value(null_value{}));
         }
     }
 };

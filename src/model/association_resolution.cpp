@@ -338,16 +338,32 @@ std::string record_id(const model_base& record, const association_side& side)
     return v->as_s();
 }
 
-std::vector<std::string> linked_ids(const model_base& record, const association_side& side)
+namespace {
+
+std::vector<std::string> ids_in(const model_base& record, const association_side& side,
+                                const attribute_value* v)
 {
-    if (side.form == side_form::none) return {};
-    const auto v = record.read_attribute(side.attribute);
-    if (!v) return {};
+    if (v == nullptr) return {};
     if (const auto* set = v->get_if<string_set>()) return set->values;
     if (const auto* s = v->get_if<std::string>()) return {*s};
     throw error(errc::invalid_argument, access::desc(record).type_name + "." + side.attribute +
                                             " holds a " + std::string(v->type_name()) +
                                             ", not ids");
+}
+
+}  // namespace
+
+std::vector<std::string> linked_ids(const model_base& record, const association_side& side)
+{
+    if (side.form == side_form::none) return {};
+    const auto v = record.read_attribute(side.attribute);
+    return ids_in(record, side, v ? &*v : nullptr);
+}
+
+std::vector<std::string> stored_ids(const model_base& record, const association_side& side)
+{
+    if (side.form == side_form::none) return {};
+    return ids_in(record, side, access::stored(record, side.attribute));
 }
 
 }  // namespace dynomite::detail

@@ -140,7 +140,7 @@ bool link_plan::writes() const noexcept
 }
 
 std::optional<attribute_value> link_plan::final_value(const pending_item& it,
-                                                      const attribute_delta& d) const
+                                                      const attribute_delta& d, bool of_item) const
 {
     if (d.form == side_form::single_id) {
         if (!d.assigned || !*d.assigned) return std::nullopt;
@@ -151,7 +151,7 @@ std::optional<attribute_value> link_plan::final_value(const pending_item& it,
         association_side side;
         side.attribute = d.attribute;
         side.form = d.form;
-        ids = linked_ids(*it.record, side);
+        ids = of_item ? stored_ids(*it.record, side) : linked_ids(*it.record, side);
     }
     for (const auto& id : d.removed) erase_value(ids, id);
     for (const auto& id : d.added) push_unique(ids, id);
@@ -268,7 +268,9 @@ void link_plan::apply() const
 {
     for (const auto& it : items_) {
         if (it.record == nullptr) continue;
-        for (const auto& d : it.deltas) access::assign(*it.record, d.attribute, final_value(it, d));
+        for (const auto& d : it.deltas) {
+            access::assign(*it.record, d.attribute, final_value(it, d), final_value(it, d, true));
+        }
     }
 }
 

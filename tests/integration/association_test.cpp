@@ -592,6 +592,65 @@ TEST_F(AssociationTest, ItemsWrittenByDynomite2AreReadAndChangedInTheirShape)
     }
 }
 
+// An id set declared as a field, which the record can change by hand.
+struct Exhibit;
+
+struct Curator : model<Curator> {
+    std::string id;
+    std::set<std::string> exhibits_ids;
+    collection<Exhibit> exhibits() { return {*this, "exhibits"}; }
+    static void define(model_definition<Curator>& s)
+    {
+        s.field("exhibits_ids", &Curator::exhibits_ids);
+        s.has_many<Exhibit>("exhibits");
+    }
+};
+
+struct Exhibit : model<Exhibit> {
+    std::string id;
+    reference<Curator> curator() { return {*this, "curator"}; }
+    static void define(model_definition<Exhibit>& s) { s.belongs_to<Curator>("curator"); }
+};
+
+TEST_F(AssociationTest, AnIdSetChangedByHandStaysAChangeThroughAnAddition)
+{
+    Curator::set_table_name(make_table("assoc-curators"));
+    Exhibit::set_table_name(make_table("assoc-exhibits"));
+    write_all(Curator::table_name(), {{{"id", "c1"}, {"exhibits_ids", string_set{{"e1", "e2"}}}}});
+    write_all(Exhibit::table_name(), {{{"id", "e1"}, {"curator_id", string_set{{"c1"}}}},
+                                      {{"id", "e2"}, {"curator_id", string_set{{"c1"}}}},
+                                      {{"id", "e3"}}});
+    auto curator = run(Curator::find_or_throw("c1"));
+    auto e3 = run(Exhibit::find_or_throw("e3"));
+    curator.exhibits_ids.erase("e2");  // not saved yet
+    run(curator.exhibits().add(e3));
+    EXPECT_EQ(raw_attribute(Curator::table_name(), "c1", "exhibits_ids"),
+              attribute_value(string_set{{"e1", "e2", "e3"}}))
+        << "the addition alone is written";
+    EXPECT_EQ(curator.exhibits_ids, (std::set<std::string>{"e1", "e3"}));
+    EXPECT_EQ(curator.changed_attributes(), (std::vector<std::string>{"exhibits_ids"}));
+    ASSERT_TRUE(run(curator.save()));
+    EXPECT_EQ(raw_attribute(Curator::table_name(), "c1", "exhibits_ids"),
+              attribute_value(string_set{{"e1", "e3"}}));
+
+    // The same through an end the model does not declare.
+    auto ann = created<Author>([](Author& a) { a.name = "Ann"; });
+    auto b1 = created<Book>([](Book& b) { b.title = "One"; });
+    auto b2 = created<Book>([](Book& b) { b.title = "Two"; });
+    auto b3 = created<Book>([](Book& b) { b.title = "Three"; });
+    run(ann.books().add(b1));
+    run(ann.books().add(b2));
+    ann["books_ids"] = string_set{{b1.id}};
+    run(ann.books().add(b3));
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
+              attribute_value(string_set{{b1.id, b2.id, b3.id}}));
+    EXPECT_EQ(ann["books_ids"], attribute_value(string_set{{b1.id, b3.id}}));
+    EXPECT_EQ(ann.changed_attributes(), (std::vector<std::string>{"books_ids"}));
+    ASSERT_TRUE(run(ann.save()));
+    EXPECT_EQ(raw_attribute(Author::table_name(), ann.id, "books_ids"),
+              attribute_value(string_set{{b1.id, b3.id}}));
+}
+
 // Tables written with this library's former names and shapes: the options keep them.
 struct LegacyAuthor;
 

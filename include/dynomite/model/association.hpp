@@ -149,6 +149,8 @@ std::string record_id(const model_base& record, const association_side& side);
 
 /// The ids a record holds on its end of an association (in memory).
 std::vector<std::string> linked_ids(const model_base& record, const association_side& side);
+/// The ids the item held on that end when the record last read or wrote it.
+std::vector<std::string> stored_ids(const model_base& record, const association_side& side);
 
 /// The changes of one association operation, on records in memory and on items known only
 /// by id, turned into one TransactWriteItems. Sans-io.
@@ -211,8 +213,10 @@ private:
                   model_base& record, const std::string& other_id);
     void unlink_end(const association_side& end, const std::string& id, model_base* record,
                     const std::string& other_id);
-    std::optional<attribute_value> final_value(const pending_item& item,
-                                               const attribute_delta& d) const;
+    /// The end's value once the deltas apply: to the record's field (`of_item` false), which
+    /// may hold changes not yet saved, or to the item as last read or written.
+    std::optional<attribute_value> final_value(const pending_item& item, const attribute_delta& d,
+                                               bool of_item = false) const;
 
     std::string association_;
     std::vector<pending_item> items_;
