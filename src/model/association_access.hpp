@@ -16,6 +16,8 @@ namespace dynomite::detail {
 struct association_access {
     static const model_descriptor& desc(const model_base& r) { return r.descriptor(); }
 
+    /// The item as the record last read or wrote it: what association writes start from.
+    static const attribute_map& stored_item(const model_base& r) { return r.stored_; }
     static const attribute_value* stored(const model_base& r, std::string_view attribute)
     {
         return r.stored_.find(attribute);
@@ -34,12 +36,8 @@ struct association_access {
                        const std::optional<attribute_value>& stored)
     {
         const model_descriptor& d = r.descriptor();
-        if (stored) {
-            r.stored_.set(attribute, *stored);
-        } else {
-            r.stored_.erase(attribute);
-        }
-        if (const field_info* f = d.find_field(attribute)) {
+        const field_info* f = d.find_field(attribute);
+        if (f != nullptr) {
             std::string why;
             if (error_code ec = f->write(r, value ? &*value : nullptr, &why)) {
                 throw error(ec, d.type_name + "." + attribute + ": " + why);
@@ -52,7 +50,13 @@ struct association_access {
                     r.snapshot_->erase(attribute);
                 }
             }
-        } else if (assigned_undeclared(r, attribute) != nullptr) {
+        }
+        if (stored) {
+            r.stored_.set(attribute, *stored);
+        } else {
+            r.stored_.erase(attribute);
+        }
+        if (f == nullptr && assigned_undeclared(r, attribute) != nullptr) {
             // Compared with the item just set: the same value is no longer a change.
             r.write_attribute(attribute, value ? *value : attribute_value(null_value{}));
         }

@@ -104,12 +104,26 @@ boost::asio::awaitable<std::vector<std::string>> association_ids(model_base& own
     co_return ids;
 }
 
+namespace {
+
+/// The ids to unlink: an id set as the item held it when the owner last read or wrote it, not
+/// with the changes the record has not saved (they stay pending).
+boost::asio::awaitable<std::vector<std::string>> written_ids(model_base& owner,
+                                                             const resolved_association& a)
+{
+    if (a.owner.form != side_form::none) co_return stored_ids(owner, a.owner);
+    auto ids = co_await indexed_ids(owner, a);
+    co_return ids;
+}
+
+}  // namespace
+
 boost::asio::awaitable<void> association_clear(model_base& owner, std::string_view name)
 {
     const resolved_association& a = resolved_of(owner, name);
     require_persisted(owner, name, "owner");
     const database db = owner.used_database();
-    const auto ids = co_await association_ids(owner, name);
+    const auto ids = co_await written_ids(owner, a);
     const auto existing = co_await existing_ids(db, a, ids);
     for (std::size_t first = 0; first < ids.size(); first += unlinks_per_transaction) {
         const std::size_t last = std::min(ids.size(), first + unlinks_per_transaction);
@@ -131,7 +145,7 @@ boost::asio::awaitable<void> association_replace(model_base& owner, std::string_
         require_persisted(*t, name, "associated record");
         wanted.push_back(record_id(*t, a.target));
     }
-    const auto current = co_await association_ids(owner, name);
+    const auto current = co_await written_ids(owner, a);
     std::vector<std::string> dropped;
     for (const auto& id : current) {
         if (!listed(wanted, id)) dropped.push_back(id);
@@ -183,7 +197,7 @@ boost::asio::awaitable<void> apply_dependents(model_base& owner)
         const dependent_action action = info->options.dependent;
         if (action == dependent_action::none) continue;
         const resolved_association& a = resolve_association(d, info->name);
-        const auto ids = co_await association_ids(owner, info->name);
+        const auto ids = co_await written_ids(owner, a);
         if (ids.empty()) continue;
         const database db = owner.used_database();
         if (action == dependent_action::nullify) {

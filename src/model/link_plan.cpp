@@ -72,11 +72,11 @@ void link_plan::link_end(const association_side& end, const association_side& ot
         push_unique(d.added, other_id);
         return;
     }
-    const auto held = linked_ids(record, end);
+    const auto held = stored_ids(record, end);
     const std::optional<std::string> old =
         held.empty() ? std::nullopt : std::optional<std::string>(held.front());
     if (old == other_id) {  // linked already: the item need only still say so
-        it.checks.emplace_back(end.attribute, *record.read_attribute(end.attribute));
+        it.checks.emplace_back(end.attribute, *access::stored(record, end.attribute));
         return;
     }
     attribute_delta& d = delta(it, end);
@@ -91,7 +91,7 @@ void link_plan::unlink_end(const association_side& end, const std::string& id, m
 {
     if (end.form == side_form::none) return;
     if (record != nullptr) {
-        const auto held = linked_ids(*record, end);
+        const auto held = stored_ids(*record, end);
         if (std::find(held.begin(), held.end(), other_id) == held.end()) return;
     }
     pending_item& it = item(end, id, record);
@@ -164,10 +164,10 @@ void link_plan::check_sizes() const
     for (const auto& it : items_) {
         if (it.record == nullptr) continue;
         bool grows = false;
-        attribute_map item = it.record->attributes();
+        attribute_map item = access::stored_item(*it.record);
         for (const auto& d : it.deltas) {
             grows = grows || !d.added.empty() || (d.assigned && *d.assigned);
-            if (auto v = final_value(it, d)) {
+            if (auto v = final_value(it, d, true)) {
                 item.set(d.attribute, std::move(*v));
             } else {
                 item.erase(d.attribute);
@@ -188,11 +188,11 @@ void link_plan::check_sizes() const
 
 transact_write_items_request link_plan::request() const
 {
-    // The single id an item must still hold: as the record in memory holds it (a string from
-    // older writes, or a set), else in the shape this end writes.
+    // The single id an item must still hold: as the record last read or wrote it (a string
+    // from older writes, or a set), else in the shape this end writes.
     const auto expected_value = [](const pending_item& it, const attribute_delta& d) {
         if (it.record != nullptr) {
-            if (auto held = it.record->read_attribute(d.attribute)) return *held;
+            if (const attribute_value* held = access::stored(*it.record, d.attribute)) return *held;
         }
         return single_value(d.single_in_set, **d.expected);
     };
@@ -239,9 +239,9 @@ transact_write_items_request link_plan::request() const
                                     show_item(*it.model, it.key_attribute, it.id) + "." +
                                     d.attribute + ", which is not loaded");
                 }
-                const auto was = it.record->read_attribute(d.attribute);
+                const attribute_value* was = access::stored(*it.record, d.attribute);
                 cond = cond && (was ? eq(path, *was) : attribute_not_exists(path));
-                if (auto now = final_value(it, d)) {
+                if (auto now = final_value(it, d, true)) {
                     update.set(path, std::move(*now));
                 } else {
                     update.remove(path);

@@ -612,7 +612,7 @@ struct Exhibit : model<Exhibit> {
     static void define(model_definition<Exhibit>& s) { s.belongs_to<Curator>("curator"); }
 };
 
-TEST_F(AssociationTest, AnIdSetChangedByHandStaysAChangeThroughAnAddition)
+TEST_F(AssociationTest, AnIdSetChangedByHandStaysAChangeThroughTheCollectionsWrites)
 {
     Curator::set_table_name(make_table("assoc-curators"));
     Exhibit::set_table_name(make_table("assoc-exhibits"));
@@ -632,6 +632,27 @@ TEST_F(AssociationTest, AnIdSetChangedByHandStaysAChangeThroughAnAddition)
     ASSERT_TRUE(run(curator.save()));
     EXPECT_EQ(raw_attribute(Curator::table_name(), "c1", "exhibits_ids"),
               attribute_value(string_set{{"e1", "e3"}}));
+
+    // remove() of an id already removed by hand still unlinks it in the table, on both ends.
+    curator.exhibits_ids.erase("e3");
+    run(curator.exhibits().remove(e3));
+    EXPECT_EQ(raw_attribute(Curator::table_name(), "c1", "exhibits_ids"),
+              attribute_value(string_set{{"e1"}}));
+    EXPECT_EQ(raw_attribute(Exhibit::table_name(), "e3", "curator_id"), std::nullopt);
+    EXPECT_FALSE(curator.changed());
+
+    // replace() reads what to unlink from the item, not from an id added by hand.
+    curator.exhibits_ids.insert("e9");
+    auto e1 = run(Exhibit::find_or_throw("e1"));
+    run(curator.exhibits().replace({&e1, &e3}));
+    EXPECT_EQ(raw_attribute(Curator::table_name(), "c1", "exhibits_ids"),
+              attribute_value(string_set{{"e1", "e3"}}));
+    EXPECT_EQ(raw_attribute(Exhibit::table_name(), "e3", "curator_id"),
+              attribute_value(string_set{{"c1"}}));
+    EXPECT_EQ(curator.exhibits_ids, (std::set<std::string>{"e1", "e3", "e9"}));
+    EXPECT_EQ(curator.changed_attributes(), (std::vector<std::string>{"exhibits_ids"}));
+    curator.restore_attributes();
+    EXPECT_EQ(curator.exhibits_ids, (std::set<std::string>{"e1", "e3"}));
 
     // The same through an end the model does not declare.
     auto ann = created<Author>([](Author& a) { a.name = "Ann"; });
