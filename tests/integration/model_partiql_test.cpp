@@ -1,5 +1,6 @@
-// PartiQL with models against DynamoDB: SELECTs with parameters over several pages, and
-// INSERT, UPDATE and DELETE statements with parameters.
+// PartiQL with models against DynamoDB: SELECTs with parameters over several pages, cursors
+// resumed inside a page, SELECTs of some attributes giving partial records, and INSERT,
+// UPDATE and DELETE statements with parameters.
 #include "integration/integration_fixture.hpp"
 
 #include <dynomite/query/database.hpp>
@@ -7,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <set>
 #include <string>
 #include <vector>
 
@@ -74,6 +76,90 @@ TEST_F(ModelPartiql, a_select_with_parameters_reads_every_page)
     }
     EXPECT_EQ(records, 25u);
     EXPECT_GE(pages, 7u) << "4 items a page";
+}
+
+TEST_F(ModelPartiql, a_cursor_resumed_inside_a_page_passes_over_no_record)
+{
+    const std::string table = create_table("model-pql-resume");
+    Line::set_table_name(table);
+    std::vector<Line> lines(10);
+    for (int i = 0; i < 10; ++i) {
+        lines[static_cast<std::size_t>(i)].pk = "p";
+        lines[static_cast<std::size_t>(i)].sk = "s" + std::to_string(100 + i);
+    }
+    ASSERT_TRUE(run(batch_save(lines)).complete());
+    pql_options paged;
+    paged.limit = 4;
+    const std::string statement = "SELECT * FROM \"" + table + "\" WHERE pk = ?";
+
+    // Stopped after 2, 6 and 9 records: each resumption repeats at most its page's first ones.
+    for (const std::size_t stop : {2u, 6u, 9u}) {
+        pql_cursor<Line> first(database_, statement, {"p"}, paged);
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < stop; ++i) seen.insert(run(first.next())->sk);
+        const auto token = first.next_token();
+        ASSERT_TRUE(token) << "records remain after " << stop;
+        pql_cursor<Line> resumed(database_, statement, {"p"}, paged);
+        resumed.resume(*token);
+        std::size_t again = 0;
+        while (auto line = run(resumed.next())) again += seen.insert(line->sk).second ? 0 : 1;
+        EXPECT_EQ(seen.size(), 10u) << "stopped after " << stop;
+        EXPECT_EQ(again, stop % 4) << "the records of the page read again";
+    }
+
+    // resume() drops the page a cursor had read.
+    pql_cursor<Line> cursor(database_, statement, {"p"}, paged);
+    const std::string head = run(cursor.next())->sk;
+    cursor.resume("");
+    EXPECT_EQ(run(cursor.next())->sk, head);
+}
+
+TEST_F(ModelPartiql, a_select_of_some_attributes_gives_partial_records)
+{
+    const std::string table = create_table("model-pql-partial");
+    Line::set_table_name(table);
+    Line line;
+    line.pk = "p";
+    line.sk = "s1";
+    line.title = "kept";
+    line.rank = 7;
+    ASSERT_TRUE(run(line.save()));
+
+    const std::string statement =
+        "SELECT pk, \"sk\", rank FROM \"" + table + "\" WHERE pk = ? AND sk = ?";
+    auto found = run(find_by_pql<Line>(statement, {"p", "s1"}));
+    ASSERT_EQ(found.size(), 1u);
+    Line& partial = found[0];
+    EXPECT_TRUE(partial.is_partial());
+    EXPECT_EQ(partial.loaded_attributes(), (std::vector<std::string>{"pk", "sk", "rank"}));
+    EXPECT_EQ(partial.title, "") << "not read";
+
+    // A full write would blank the title; a save of an attribute not read could overwrite it.
+    try {
+        (void)run(batch_save(found));
+        ADD_FAILURE() << "a batch put of a partial record was sent";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    }
+    partial.title = "changed";
+    try {
+        (void)run(partial.save());
+        ADD_FAILURE() << "a change of an attribute not read was sent";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    }
+    partial.restore_attribute("title");
+    partial.rank = 8;
+    ASSERT_TRUE(run(partial.save()));
+    const auto stored = run(Line::find_or_throw("p", "s1"));
+    EXPECT_EQ(stored.title, "kept");
+    EXPECT_EQ(stored.rank, 8);
+
+    const auto page = run(find_page_by_pql<Line>(database_, statement, {"p", "s1"}, {}, {}));
+    ASSERT_EQ(page.records.size(), 1u);
+    EXPECT_TRUE(page.records[0].is_partial());
+    const std::string everything = "SELECT * FROM \"" + table + "\" WHERE pk = ?";
+    EXPECT_FALSE(run(find_by_pql<Line>(everything, {"p"})).at(0).is_partial());
 }
 
 TEST_F(ModelPartiql, insert_update_and_delete_statements_take_parameters)

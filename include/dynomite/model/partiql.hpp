@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -47,6 +48,13 @@ boost::asio::awaitable<pql_page> execute_pql(std::string statement,
                                              std::vector<attribute_value> parameters = {},
                                              pql_options options = {});
 
+namespace detail {
+/// The attributes a SELECT reads whole, when it names them ("SELECT id, \"name\", a.b FROM"
+/// reads id and name whole and a in part); null for SELECT * and other statements. Its records
+/// are then partial, as a relation's with project().
+loaded_attributes pql_selected_attributes(std::string_view statement);
+}  // namespace detail
+
 /// A page of records.
 template <class T>
 struct model_page {
@@ -64,7 +72,8 @@ public:
         : db_(std::move(db)),
           statement_(std::move(statement)),
           parameters_(std::move(parameters)),
-          options_(options)
+          options_(options),
+          selected_(detail::pql_selected_attributes(statement_))
     {
     }
 
@@ -73,13 +82,18 @@ public:
     boost::asio::awaitable<std::optional<std::vector<T>>> next_page()
     {
         if (done_) co_return std::nullopt;
+        buffer_.clear();
+        buffered_ = 0;
+        page_token_ = token_;
         auto page = co_await execute_pql(db_, statement_, parameters_, options_, token_);
         token_ = std::move(page.next_token);
         done_ = !token_.has_value();
         std::vector<T> records;
         for (auto& item : page.items) {
             auto record = co_await detail::make_optional<T, T>(std::move(item), db_);
-            if (record) records.push_back(std::move(*record));
+            if (!record) continue;
+            if (selected_) detail::mark_partial(*record, selected_);
+            records.push_back(std::move(*record));
         }
         co_return records;
     }
@@ -96,12 +110,22 @@ public:
         co_return std::move(buffer_[buffered_++]);
     }
 
-    /// Where the next page starts: give it to a new cursor's resume() to go on from there.
-    const std::optional<std::string>& next_token() const noexcept { return token_; }
+    /// Where to go on from, for a new cursor's resume(); none after the last page. While
+    /// records of the page next() read remain unread, it is that page's own token ("" for
+    /// the first page): DynamoDB's NextToken cannot point inside a page, so the resumed cursor
+    /// returns the page's records already taken again rather than pass over the others.
+    std::optional<std::string> next_token() const
+    {
+        if (buffered_ < buffer_.size()) return page_token_.value_or(std::string());
+        return token_;
+    }
+    /// Goes on from a next_token() ("": from the first page), dropping any page read.
     void resume(std::string token)
     {
-        token_ = std::move(token);
+        token_ = token.empty() ? std::nullopt : std::optional<std::string>(std::move(token));
         done_ = false;
+        buffer_.clear();
+        buffered_ = 0;
     }
 
 private:
@@ -109,7 +133,9 @@ private:
     std::string statement_;
     std::vector<attribute_value> parameters_;
     pql_options options_;
+    detail::loaded_attributes selected_;
     std::optional<std::string> token_;
+    std::optional<std::string> page_token_;
     bool done_ = false;
     std::vector<T> buffer_;
     std::size_t buffered_ = 0;
@@ -147,13 +173,16 @@ boost::asio::awaitable<model_page<T>> find_page_by_pql(database db, std::string 
                                                        pql_options options,
                                                        std::optional<std::string> next_token)
 {
+    const detail::loaded_attributes selected = detail::pql_selected_attributes(statement);
     auto page = co_await execute_pql(db, std::move(statement), std::move(parameters), options,
                                      std::move(next_token));
     model_page<T> out;
     out.next_token = std::move(page.next_token);
     for (auto& item : page.items) {
         auto record = co_await detail::make_optional<T, T>(std::move(item), db);
-        if (record) out.records.push_back(std::move(*record));
+        if (!record) continue;
+        if (selected) detail::mark_partial(*record, selected);
+        out.records.push_back(std::move(*record));
     }
     co_return out;
 }

@@ -1,0 +1,52 @@
+// What a PartiQL SELECT reads whole: its records are partial unless it reads every attribute.
+#include <dynomite/model.hpp>
+#include <dynomite/model/partiql.hpp>
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+namespace {
+
+using dynomite::detail::pql_selected_attributes;
+
+std::vector<std::string> selected(std::string_view statement)
+{
+    const auto names = pql_selected_attributes(statement);
+    EXPECT_TRUE(names) << statement << ": read as a whole item";
+    return names ? *names : std::vector<std::string>{};
+}
+
+TEST(PartiqlSelection, EveryAttributeIsAWholeItem)
+{
+    EXPECT_FALSE(pql_selected_attributes("SELECT * FROM \"orders\" WHERE id = ?"));
+    EXPECT_FALSE(pql_selected_attributes("  select *\nfrom orders"));
+    EXPECT_FALSE(pql_selected_attributes("SELECT id, * FROM orders"));
+}
+
+TEST(PartiqlSelection, OtherStatementsReadNothing)
+{
+    EXPECT_FALSE(pql_selected_attributes("UPDATE orders SET amount = ? WHERE id = ?"));
+    EXPECT_FALSE(pql_selected_attributes("DELETE FROM orders WHERE id = ?"));
+    EXPECT_FALSE(pql_selected_attributes("INSERT INTO orders VALUE {'id': ?}"));
+    EXPECT_FALSE(pql_selected_attributes("SELECTED FROM orders"));
+    EXPECT_FALSE(pql_selected_attributes("SELECT id"));
+}
+
+TEST(PartiqlSelection, NamedAttributesAreReadWholeAndPathsInPart)
+{
+    EXPECT_EQ(selected("SELECT id, account_id FROM \"orders\" WHERE account_id = ?"),
+              (std::vector<std::string>{"id", "account_id"}));
+    EXPECT_EQ(selected("select \"id\",\"from\" , \"say \"\"hi\"\"\" from orders"),
+              (std::vector<std::string>{"id", "from", "say \"hi\""}));
+    EXPECT_EQ(selected("SELECT id, address.city, tags[1], \"a\".\"b\" FROM orders"),
+              (std::vector<std::string>{"id"}))
+        << "nested paths read their attribute in part";
+    EXPECT_EQ(selected("SELECT fromage, afrom FROM \"t\".\"by_x\""),
+              (std::vector<std::string>{"fromage", "afrom"}));
+    EXPECT_EQ(selected("SELECT \"a, b\" FROM t WHERE x = 'SELECT c FROM'"),
+              (std::vector<std::string>{"a, b"}));
+}
+
+}  // namespace
