@@ -5,6 +5,7 @@
 #include "core/or_throw.hpp"
 #include "core/path_text.hpp"
 
+#include <algorithm>
 #include <limits>
 
 namespace dynomite {
@@ -172,6 +173,15 @@ const std::string& document_path::attribute_name() const
 {
     if (empty()) throw_invalid("the empty document path has no attribute name");
     return segments_.front().name();
+}
+
+document_path document_path::up_to_first_index() const
+{
+    const auto index = std::find_if(segments_.begin(), segments_.end(),
+                                    [](const path_segment& s) { return !s.is_name(); });
+    document_path p;
+    p.segments_.assign(segments_.begin(), index);
+    return p;
 }
 
 bool document_path::starts_with(const document_path& prefix) const noexcept

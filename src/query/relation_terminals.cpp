@@ -166,23 +166,11 @@ asio::awaitable<result<bool>> exists_of(relation self, diagnostics& diag)
     co_return result<bool>{ec, count > 0};
 }
 
-/// What to project to read `path` from the items returned. DynamoDB returns the elements a
-/// projection names of a list packed from index 0 (scores[2] of [5, 7, 9] comes back as
-/// [9]), so a path through a list is read from the whole list.
-document_path projected_for(const document_path& path)
-{
-    const auto& segments = path.segments();
-    const auto list_index = std::find_if(segments.begin(), segments.end(),
-                                         [](const path_segment& s) { return !s.is_name(); });
-    if (list_index == segments.end()) return path;
-    return document_path::from_segments({segments.begin(), list_index});
-}
-
 asio::awaitable<result<std::vector<attribute_value>>> pluck_of(relation self, document_path path,
                                                                diagnostics& diag)
 {
     std::vector<attribute_value> values;
-    std::vector<document_path> paths{projected_for(path)};
+    std::vector<document_path> paths{path.up_to_first_index()};
     auto [read_ec, projected] = co_await reading_only(self, std::move(paths), diag);
     if (read_ec) co_return result<std::vector<attribute_value>>{read_ec, {}};
     error_code ec = co_await for_each_page(projected, diag, [&](std::vector<attribute_map>& page) {
@@ -257,7 +245,7 @@ template <class NumberFn>
 asio::awaitable<error_code> for_each_number(const relation& self, const document_path& path,
                                             diagnostics& diag, NumberFn fn)
 {
-    std::vector<document_path> paths{projected_for(path)};
+    std::vector<document_path> paths{path.up_to_first_index()};
     auto [read_ec, projected] = co_await reading_only(self, std::move(paths), diag);
     if (read_ec) co_return read_ec;
     co_return co_await for_each_page(

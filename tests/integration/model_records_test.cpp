@@ -44,6 +44,25 @@ struct Note : model<Note> {
     }
 };
 
+struct Round : model<Round> {
+    std::string pk;
+    std::string sk;
+    std::vector<int> points;
+    std::string label;
+
+    static void define(model_definition<Round>& s)
+    {
+        s.field("pk", &Round::pk);
+        s.field("sk", &Round::sk);
+        s.field("points", &Round::points);
+        s.field("label", &Round::label);
+        s.partition_key("pk");
+        s.sort_key("sk");
+        s.no_generated_id();
+        s.timestamps(false);
+    }
+};
+
 class ModelRecordsTest : public test::integration_test {
 protected:
     ModelRecordsTest() : database_(db)
@@ -208,6 +227,19 @@ TEST_F(ModelRecordsTest, PagesAndFindEachComeInBatches)
     sizes.clear();
     run(Note::where("pk", "n").page_size(3).pages(batch));
     EXPECT_EQ(sizes, (std::vector<std::size_t>{3, 2}));
+}
+
+TEST_F(ModelRecordsTest, AProjectedListElementIsReadWithItsWholeList)
+{
+    // DynamoDB returns "points[2]" of [5, 7, 9] as [9]: in the field, 9 would move to index 0.
+    Round::set_table_name(table_);
+    put_raw({{"pk", "r"}, {"sk", "1"}, {"points", attribute_list{5, 7, 9}}, {"label", "one"}});
+    auto rounds = run(Round::where("pk", "r").project({"pk", "sk", "points[2]", "points[0]"}).all());
+    ASSERT_EQ(rounds.size(), 1u);
+    EXPECT_EQ(rounds[0].points, (std::vector<int>{5, 7, 9}));
+    EXPECT_EQ(rounds[0].loaded_attributes(), (std::vector<std::string>{"pk", "sk", "points"}));
+    EXPECT_EQ(rounds[0].label, "") << "not read";
+    EXPECT_EQ(run(Round::where("pk", "r").pluck("points[2]")), (std::vector<attribute_value>{9}));
 }
 
 TEST_F(ModelRecordsTest, ProjectedRecordsArePartialAndSaveOnlyWhatTheyRead)

@@ -73,6 +73,10 @@ public:
     const std::vector<path_segment>& segments() const noexcept { return segments_; }
     /// The top-level attribute's name; throws on the empty path.
     const std::string& attribute_name() const;
+    /// This path up to its first list index ("a.b[2].c": "a.b"), whole without one. A
+    /// projection reads list elements packed from index 0 ("a[2]" of [5, 7, 9]: [9]); reading
+    /// the list whole keeps each element at its index.
+    document_path up_to_first_index() const;
 
     /// Whether `prefix`'s segments start this path (a path starts with itself).
     bool starts_with(const document_path& prefix) const noexcept;

@@ -17,6 +17,7 @@
 
 #include <boost/asio/awaitable.hpp>
 
+#include <algorithm>
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
@@ -133,14 +134,21 @@ public:
 
     // How items are read; see dynomite::relation.
     model_relation limit(std::int64_t n) const { return wrap(rel_.limit(n)); }
-    /// Only these attributes are read: the records are partial (model_base::is_partial()).
+    /// Only these attributes are read: the records are partial (model_base::is_partial()). A
+    /// path through a list reads the list whole, so that each element keeps its index.
     model_relation project(std::initializer_list<document_path> paths) const
     {
-        return wrap(rel_.project(paths));
+        return project(std::vector<document_path>(paths));
     }
     model_relation project(std::vector<document_path> paths) const
     {
-        return wrap(rel_.project(std::move(paths)));
+        std::vector<document_path> read;
+        for (const document_path& p : paths) {
+            document_path whole = p.up_to_first_index();
+            if (std::find(read.begin(), read.end(), whole) == read.end())
+                read.push_back(std::move(whole));
+        }
+        return wrap(rel_.project(std::move(read)));
     }
     model_relation scan_index_forward(bool forward = true) const
     {
