@@ -17,50 +17,80 @@ bool identifier_char(char c) noexcept
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-/// Whether `word` (upper case) stands at `at` as a whole word, in any case.
-bool keyword_at(std::string_view text, std::size_t at, std::string_view word) noexcept
-{
-    if (text.size() - at < word.size()) return false;
-    if (at > 0 && identifier_char(text[at - 1])) return false;
-    for (std::size_t i = 0; i < word.size(); ++i) {
-        char c = text[at + i];
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-        if (c != word[i]) return false;
-    }
-    const std::size_t end = at + word.size();
-    return end == text.size() || !identifier_char(text[end]);
-}
+/// One token of a statement: a word, a quoted identifier (unquoted), a string, or one
+/// character of punctuation. Comments and blanks are not tokens.
+struct pql_token {
+    enum class kind { word, quoted, string, punctuation } type;
+    std::string text;
 
-std::string_view trimmed(std::string_view s) noexcept
-{
-    const auto first = s.find_first_not_of(" \t\r\n");
-    if (first == std::string_view::npos) return {};
-    return s.substr(first, s.find_last_not_of(" \t\r\n") - first + 1);
-}
-
-/// The attribute a projection element reads whole: a bare or quoted identifier alone.
-std::optional<std::string> whole_attribute(std::string_view element)
-{
-    if (element.empty()) return std::nullopt;
-    if (element.front() != '"') {
-        if (element.front() >= '0' && element.front() <= '9') return std::nullopt;
-        for (char c : element) {
-            if (!identifier_char(c)) return std::nullopt;
+    bool is_word(std::string_view upper) const
+    {
+        if (type != kind::word || text.size() != upper.size()) return false;
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            char c = text[i];
+            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+            if (c != upper[i]) return false;
         }
-        return std::string(element);
+        return true;
     }
-    std::string name;
-    for (std::size_t i = 1; i < element.size(); ++i) {
-        if (element[i] != '"') {
-            name += element[i];
-        } else if (i + 1 < element.size() && element[i + 1] == '"') {
-            name += '"';
+    bool is(char c) const { return type == kind::punctuation && text.size() == 1 && text[0] == c; }
+};
+
+/// The statement's tokens; none when a quote or a comment is not closed.
+std::optional<std::vector<pql_token>> tokens_of(std::string_view s)
+{
+    std::vector<pql_token> out;
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const char c = s[i];
+        if (c == ' ' || c == '\t' || c == '\r' || c == '\n') {
             ++i;
+        } else if (s.substr(i, 2) == "--") {
+            i = s.find('\n', i);
+            if (i == std::string_view::npos) i = s.size();
+        } else if (s.substr(i, 2) == "/*") {
+            i = s.find("*/", i + 2);
+            if (i == std::string_view::npos) return std::nullopt;
+            i += 2;
+        } else if (c == '"' || c == '\'') {
+            // Through the closing quote; a doubled quote is one quote character.
+            std::string text;
+            bool closed = false;
+            for (++i; i < s.size(); ++i) {
+                if (s[i] != c) {
+                    text += s[i];
+                } else if (i + 1 < s.size() && s[i + 1] == c) {
+                    text += c;
+                    ++i;
+                } else {
+                    closed = true;
+                    ++i;
+                    break;
+                }
+            }
+            if (!closed) return std::nullopt;
+            out.push_back({c == '"' ? pql_token::kind::quoted : pql_token::kind::string,
+                           std::move(text)});
+        } else if (identifier_char(c)) {
+            const std::size_t start = i;
+            while (i < s.size() && identifier_char(s[i])) ++i;
+            out.push_back({pql_token::kind::word, std::string(s.substr(start, i - start))});
         } else {
-            if (i + 1 != element.size()) return std::nullopt;  // a path goes on: a.b, a[0]
-            return name;
+            out.push_back({pql_token::kind::punctuation, std::string(1, c)});
+            ++i;
         }
     }
+    return out;
+}
+
+/// The attribute a projection element names alone: one word (not a number) or one quoted
+/// identifier.
+std::optional<std::string> whole_attribute(const std::vector<pql_token>& element)
+{
+    if (element.size() != 1) return std::nullopt;
+    const pql_token& t = element.front();
+    if (t.type == pql_token::kind::quoted) return t.text;
+    if (t.type == pql_token::kind::word && !(t.text[0] >= '0' && t.text[0] <= '9')) return t.text;
     return std::nullopt;
 }
 
@@ -68,43 +98,41 @@ std::optional<std::string> whole_attribute(std::string_view element)
 
 loaded_attributes pql_selected_attributes(std::string_view statement)
 {
-    std::size_t at = statement.find_first_not_of(" \t\r\n");
-    if (at == std::string_view::npos || !keyword_at(statement, at, "SELECT")) return nullptr;
-    at += 6;
-    std::vector<std::string_view> elements;
-    std::size_t element_start = at;
+    auto names = std::make_shared<std::vector<std::string>>();
+    const auto tokens = tokens_of(statement);
+    if (!tokens || tokens->empty()) return names;
+    const std::vector<pql_token>& t = *tokens;
+    if (!t[0].is_word("SELECT")) {
+        // UPDATE, DELETE and INSERT return items only with RETURNING; ALL OLD * and ALL NEW *
+        // return them whole.
+        for (std::size_t i = 0; i + 3 < t.size(); ++i) {
+            if (t[i].is_word("RETURNING") && t[i + 1].is_word("ALL") &&
+                (t[i + 2].is_word("OLD") || t[i + 2].is_word("NEW")) && t[i + 3].is('*'))
+                return nullptr;
+        }
+        return names;
+    }
+    std::vector<std::vector<pql_token>> elements(1);
     int depth = 0;
     bool from = false;
-    for (std::size_t i = at; i < statement.size() && !from; ++i) {
-        const char c = statement[i];
-        if (c == '"' || c == '\'') {
-            // A quoted identifier or a string: through its closing quote (doubled: escaped).
-            while (++i < statement.size()) {
-                if (statement[i] != c) continue;
-                if (i + 1 < statement.size() && statement[i + 1] == c) {
-                    ++i;
-                } else {
-                    break;
-                }
-            }
-        } else if (c == '[' || c == '(') {
-            ++depth;
-        } else if (c == ']' || c == ')') {
-            --depth;
-        } else if (depth == 0 && c == ',') {
-            elements.push_back(statement.substr(element_start, i - element_start));
-            element_start = i + 1;
-        } else if (depth == 0 && keyword_at(statement, i, "FROM")) {
-            elements.push_back(statement.substr(element_start, i - element_start));
+    for (std::size_t i = 1; i < t.size() && !from; ++i) {
+        if (t[i].is('[') || t[i].is('(')) ++depth;
+        if (t[i].is(']') || t[i].is(')')) --depth;
+        if (depth == 0 && t[i].is_word("FROM")) {
             from = true;
+        } else if (depth == 0 && t[i].is(',')) {
+            elements.emplace_back();
+        } else {
+            elements.back().push_back(t[i]);
         }
     }
-    if (!from) return nullptr;
-    auto names = std::make_shared<std::vector<std::string>>();
-    for (std::string_view element : elements) {
-        element = trimmed(element);
-        if (element == "*") return nullptr;
-        if (auto name = whole_attribute(element)) names->push_back(std::move(*name));
+    if (!from) return names;
+    for (const auto& element : elements) {
+        if (element.size() == 1 && element.front().is('*')) {
+            if (elements.size() == 1) return nullptr;
+        } else if (auto name = whole_attribute(element)) {
+            names->push_back(std::move(*name));
+        }
     }
     return names;
 }

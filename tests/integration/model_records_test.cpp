@@ -240,6 +240,10 @@ TEST_F(ModelRecordsTest, AProjectedListElementIsReadWithItsWholeList)
     EXPECT_EQ(rounds[0].loaded_attributes(), (std::vector<std::string>{"pk", "sk", "points"}));
     EXPECT_EQ(rounds[0].label, "") << "not read";
     EXPECT_EQ(run(Round::where("pk", "r").pluck("points[2]")), (std::vector<attribute_value>{9}));
+    // So does a model relation made from a relation that projects it.
+    const model_relation<Round> from_raw(
+        database_.table(table_).where("pk", "r").project({"pk", "sk", "points[1]"}), database_);
+    EXPECT_EQ(run(from_raw.all()).at(0).points, (std::vector<int>{5, 7, 9}));
 }
 
 TEST_F(ModelRecordsTest, ProjectedRecordsArePartialAndSaveOnlyWhatTheyRead)

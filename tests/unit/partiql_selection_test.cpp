@@ -1,4 +1,5 @@
-// What a PartiQL SELECT reads whole: its records are partial unless it reads every attribute.
+// What a PartiQL statement's items hold whole: records are partial unless they hold every
+// attribute, and a statement that cannot be read gives partial records, never whole ones.
 #include <dynomite/model.hpp>
 #include <dynomite/model/partiql.hpp>
 
@@ -22,16 +23,23 @@ TEST(PartiqlSelection, EveryAttributeIsAWholeItem)
 {
     EXPECT_FALSE(pql_selected_attributes("SELECT * FROM \"orders\" WHERE id = ?"));
     EXPECT_FALSE(pql_selected_attributes("  select *\nfrom orders"));
-    EXPECT_FALSE(pql_selected_attributes("SELECT id, * FROM orders"));
+    EXPECT_FALSE(pql_selected_attributes("-- it's all\nSELECT/* every */* FROM orders"));
+    EXPECT_FALSE(pql_selected_attributes("UPDATE orders SET a = ? WHERE id = ? RETURNING ALL NEW *"));
+    EXPECT_FALSE(pql_selected_attributes("DELETE FROM orders WHERE id = ? returning all old *"));
 }
 
-TEST(PartiqlSelection, OtherStatementsReadNothing)
+TEST(PartiqlSelection, WhatCannotBeReadIsNotWhole)
 {
-    EXPECT_FALSE(pql_selected_attributes("UPDATE orders SET amount = ? WHERE id = ?"));
-    EXPECT_FALSE(pql_selected_attributes("DELETE FROM orders WHERE id = ?"));
-    EXPECT_FALSE(pql_selected_attributes("INSERT INTO orders VALUE {'id': ?}"));
-    EXPECT_FALSE(pql_selected_attributes("SELECTED FROM orders"));
-    EXPECT_FALSE(pql_selected_attributes("SELECT id"));
+    EXPECT_EQ(selected("UPDATE orders SET a = ? WHERE id = ? RETURNING MODIFIED NEW *"),
+              std::vector<std::string>{});
+    EXPECT_EQ(selected("INSERT INTO orders VALUE {'id': ?}"), std::vector<std::string>{});
+    EXPECT_EQ(selected("SELECTED * FROM orders"), std::vector<std::string>{});
+    EXPECT_EQ(selected("SELECT *"), std::vector<std::string>{}) << "no FROM";
+    EXPECT_EQ(selected("SELECT * FROM \"orders"), std::vector<std::string>{}) << "open quote";
+    EXPECT_EQ(selected("SELECT * /* FROM orders"), std::vector<std::string>{}) << "open comment";
+    EXPECT_EQ(selected("SELECT id, * FROM orders"), std::vector<std::string>{"id"});
+    EXPECT_EQ(selected("SELECT DISTINCT id FROM orders"), std::vector<std::string>{});
+    EXPECT_EQ(selected("SELECT id AS key FROM orders"), std::vector<std::string>{});
 }
 
 TEST(PartiqlSelection, NamedAttributesAreReadWholeAndPathsInPart)
@@ -47,6 +55,8 @@ TEST(PartiqlSelection, NamedAttributesAreReadWholeAndPathsInPart)
               (std::vector<std::string>{"fromage", "afrom"}));
     EXPECT_EQ(selected("SELECT \"a, b\" FROM t WHERE x = 'SELECT c FROM'"),
               (std::vector<std::string>{"a, b"}));
+    EXPECT_EQ(selected("SELECT id -- don't\n, total /* it's */ FROM orders"),
+              (std::vector<std::string>{"id", "total"}));
 }
 
 }  // namespace

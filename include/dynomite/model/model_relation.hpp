@@ -41,7 +41,7 @@ template <class T, class Holder = T>
 class model_relation {
 public:
     model_relation(dynomite::relation r, database db, std::optional<bad_items> skipped = std::nullopt)
-        : rel_(std::move(r)), db_(std::move(db)), skipped_(std::move(skipped))
+        : rel_(reading_whole_lists(std::move(r))), db_(std::move(db)), skipped_(std::move(skipped))
     {
     }
 
@@ -138,17 +138,11 @@ public:
     /// path through a list reads the list whole, so that each element keeps its index.
     model_relation project(std::initializer_list<document_path> paths) const
     {
-        return project(std::vector<document_path>(paths));
+        return wrap(rel_.project(paths));
     }
     model_relation project(std::vector<document_path> paths) const
     {
-        std::vector<document_path> read;
-        for (const document_path& p : paths) {
-            document_path whole = p.up_to_first_index();
-            if (std::find(read.begin(), read.end(), whole) == read.end())
-                read.push_back(std::move(whole));
-        }
-        return wrap(rel_.project(std::move(read)));
+        return wrap(rel_.project(std::move(paths)));
     }
     model_relation scan_index_forward(bool forward = true) const
     {
@@ -278,6 +272,23 @@ private:
     model_relation wrap(dynomite::relation r) const
     {
         return model_relation(std::move(r), db_, skipped_);
+    }
+    /// DynamoDB returns the list elements a projection names packed from index 0, which would
+    /// land in a field at other indexes: a record reads such a list whole.
+    static dynomite::relation reading_whole_lists(dynomite::relation r)
+    {
+        const auto& projection = r.spec().projection;
+        const auto through_list = [](const document_path& p) {
+            return p.up_to_first_index().segments().size() != p.segments().size();
+        };
+        if (std::none_of(projection.begin(), projection.end(), through_list)) return r;
+        std::vector<document_path> read;
+        for (const document_path& p : projection) {
+            document_path whole = p.up_to_first_index();
+            if (std::find(read.begin(), read.end(), whole) == read.end())
+                read.push_back(std::move(whole));
+        }
+        return r.project(std::move(read));
     }
     static std::string_view checked(std::string_view key)
     {

@@ -8,6 +8,7 @@
 //                                    {18, "p1"});
 #pragma once
 
+#include <dynomite/core/error.hpp>
 #include <dynomite/query/database.hpp>
 #include <dynomite/model/relation.hpp>
 #include <dynomite/protocol/partiql.hpp>
@@ -49,9 +50,10 @@ boost::asio::awaitable<pql_page> execute_pql(std::string statement,
                                              pql_options options = {});
 
 namespace detail {
-/// The attributes a SELECT reads whole, when it names them ("SELECT id, \"name\", a.b FROM"
-/// reads id and name whole and a in part); null for SELECT * and other statements. Its records
-/// are then partial, as a relation's with project().
+/// The attributes a statement's items hold whole: null (every attribute) for "SELECT * FROM"
+/// and "RETURNING ALL OLD *" or "ALL NEW *"; else the attributes a SELECT names alone
+/// ("SELECT id, \"name\", a.b FROM" holds id and name whole, a in part), none for what it
+/// cannot read. Records of such items are partial, as a relation's with project().
 loaded_attributes pql_selected_attributes(std::string_view statement);
 }  // namespace detail
 
@@ -82,12 +84,7 @@ public:
     boost::asio::awaitable<std::optional<std::vector<T>>> next_page()
     {
         if (done_) co_return std::nullopt;
-        buffer_.clear();
-        buffered_ = 0;
-        page_token_ = token_;
         auto page = co_await execute_pql(db_, statement_, parameters_, options_, token_);
-        token_ = std::move(page.next_token);
-        done_ = !token_.has_value();
         std::vector<T> records;
         for (auto& item : page.items) {
             auto record = co_await detail::make_optional<T, T>(std::move(item), db_);
@@ -95,6 +92,9 @@ public:
             if (selected_) detail::mark_partial(*record, selected_);
             records.push_back(std::move(*record));
         }
+        // Only now: a page whose records could not be made is read again.
+        token_ = std::move(page.next_token);
+        done_ = !token_.has_value();
         co_return records;
     }
 
@@ -110,19 +110,26 @@ public:
         co_return std::move(buffer_[buffered_++]);
     }
 
-    /// Where to go on from, for a new cursor's resume(); none after the last page. While
-    /// records of the page next() read remain unread, it is that page's own token ("" for
-    /// the first page): DynamoDB's NextToken cannot point inside a page, so the resumed cursor
-    /// returns the page's records already taken again rather than pass over the others.
-    std::optional<std::string> next_token() const
+    /// The records of the page next() read that it has not returned yet.
+    std::size_t unread_in_page() const noexcept { return buffer_.size() - buffered_; }
+    /// Where the next page starts, for a new cursor's resume(); none after the last page.
+    /// Throws dynomite::error(errc::invalid_argument) while unread_in_page() is not 0: a
+    /// NextToken cannot point inside a page, and resuming there would pass over those records.
+    /// Size pages with pql_options::limit, or take the token between next_page() calls.
+    const std::optional<std::string>& next_token() const
     {
-        if (buffered_ < buffer_.size()) return page_token_.value_or(std::string());
+        if (unread_in_page() != 0) {
+            throw error(errc::invalid_argument,
+                        "pql_cursor::next_token(): " + std::to_string(unread_in_page()) +
+                            " records of the page next() read are not returned yet, and a "
+                            "NextToken cannot point inside a page; read them first");
+        }
         return token_;
     }
-    /// Goes on from a next_token() ("": from the first page), dropping any page read.
+    /// Goes on from a next_token(), dropping the page next() had read.
     void resume(std::string token)
     {
-        token_ = token.empty() ? std::nullopt : std::optional<std::string>(std::move(token));
+        token_ = std::move(token);
         done_ = false;
         buffer_.clear();
         buffered_ = 0;
@@ -135,7 +142,6 @@ private:
     pql_options options_;
     detail::loaded_attributes selected_;
     std::optional<std::string> token_;
-    std::optional<std::string> page_token_;
     bool done_ = false;
     std::vector<T> buffer_;
     std::size_t buffered_ = 0;
