@@ -2,9 +2,13 @@
 #include <dynomite/model.hpp>
 #include <dynomite/model/partiql.hpp>
 
+#include "core/ascii.hpp"
+
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace dynomite {
@@ -14,7 +18,7 @@ namespace {
 
 bool identifier_char(char c) noexcept
 {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    return is_ascii_alphanumeric(c) || c == '_';
 }
 
 /// One token of a statement: a word, a quoted identifier (unquoted), a string, or one
@@ -23,16 +27,12 @@ struct pql_token {
     enum class kind { word, quoted, string, punctuation } type;
     std::string text;
 
-    bool is_word(std::string_view upper) const
+    bool is_word(std::string_view word) const
     {
-        if (type != kind::word || text.size() != upper.size()) return false;
-        for (std::size_t i = 0; i < text.size(); ++i) {
-            char c = text[i];
-            if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-            if (c != upper[i]) return false;
-        }
-        return true;
+        return type == kind::word && equals_ignoring_ascii_case(text, word);
     }
+    /// A word or a quoted identifier: what names a table, an index or an attribute.
+    bool is_name() const { return type == kind::word || type == kind::quoted; }
     bool is(char c) const { return type == kind::punctuation && text.size() == 1 && text[0] == c; }
 };
 
@@ -90,8 +90,34 @@ std::optional<std::string> whole_attribute(const std::vector<pql_token>& element
     if (element.size() != 1) return std::nullopt;
     const pql_token& t = element.front();
     if (t.type == pql_token::kind::quoted) return t.text;
-    if (t.type == pql_token::kind::word && !(t.text[0] >= '0' && t.text[0] <= '9')) return t.text;
+    if (t.type == pql_token::kind::word && !is_ascii_digit(t.text[0])) return t.text;
     return std::nullopt;
+}
+
+/// A SELECT's projection elements, split at the commas outside brackets, and where its FROM is.
+struct select_list {
+    std::vector<std::vector<pql_token>> elements{1};
+    std::size_t from = 0;  // 0: no FROM
+};
+
+select_list read_select_list(const std::vector<pql_token>& t)
+{
+    select_list out;
+    int depth = 0;
+    for (std::size_t i = 1; i < t.size(); ++i) {
+        if (t[i].is('[') || t[i].is('(')) ++depth;
+        if (t[i].is(']') || t[i].is(')')) --depth;
+        if (depth == 0 && t[i].is_word("FROM")) {
+            out.from = i;
+            return out;
+        }
+        if (depth == 0 && t[i].is(',')) {
+            out.elements.emplace_back();
+        } else {
+            out.elements.back().push_back(t[i]);
+        }
+    }
+    return out;
 }
 
 }  // namespace
@@ -112,21 +138,9 @@ loaded_attributes pql_selected_attributes(std::string_view statement)
         }
         return names;
     }
-    std::vector<std::vector<pql_token>> elements(1);
-    int depth = 0;
-    bool from = false;
-    for (std::size_t i = 1; i < t.size() && !from; ++i) {
-        if (t[i].is('[') || t[i].is('(')) ++depth;
-        if (t[i].is(']') || t[i].is(')')) --depth;
-        if (depth == 0 && t[i].is_word("FROM")) {
-            from = true;
-        } else if (depth == 0 && t[i].is(',')) {
-            elements.emplace_back();
-        } else {
-            elements.back().push_back(t[i]);
-        }
-    }
-    if (!from) return names;
+    const select_list list = read_select_list(t);
+    if (list.from == 0) return names;
+    const auto& elements = list.elements;
     for (const auto& element : elements) {
         if (element.size() == 1 && element.front().is('*')) {
             if (elements.size() == 1) return nullptr;
@@ -135,6 +149,35 @@ loaded_attributes pql_selected_attributes(std::string_view statement)
         }
     }
     return names;
+}
+
+std::optional<pql_index_read> pql_index_of(std::string_view statement)
+{
+    const auto tokens = tokens_of(statement);
+    if (!tokens || tokens->empty() || !(*tokens)[0].is_word("SELECT")) return std::nullopt;
+    const std::vector<pql_token>& t = *tokens;
+    const std::size_t from = read_select_list(t).from;
+    if (from == 0 || from + 3 >= t.size() || !t[from + 1].is_name() || !t[from + 2].is('.') ||
+        !t[from + 3].is_name()) {
+        return std::nullopt;
+    }
+    return pql_index_read{t[from + 1].text, t[from + 3].text};
+}
+
+boost::asio::awaitable<loaded_attributes> pql_loaded_attributes(database db,
+                                                                std::string statement)
+{
+    loaded_attributes selected = pql_selected_attributes(statement);
+    if (selected) co_return selected;
+    const auto read = pql_index_of(statement);
+    if (!read) co_return selected;
+    // Items of a KEYS_ONLY or INCLUDE index hold only what it projects.
+    const table_schema schema = co_await db.schema(read->table);
+    const index_schema* index = schema.find_index(read->index);
+    if (!index) co_return std::make_shared<std::vector<std::string>>();
+    auto projected = schema.projected_attributes(*index);
+    if (!projected) co_return nullptr;
+    co_return std::make_shared<std::vector<std::string>>(std::move(*projected));
 }
 
 }  // namespace detail

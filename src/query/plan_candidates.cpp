@@ -206,13 +206,8 @@ namespace {
 
 bool carries(const table_schema& schema, const index_schema& index, const std::string& name)
 {
-    for (const primary_key* key : {&schema.key, &index.key}) {
-        if (key->partition.name == name) return true;
-        if (key->sort && key->sort->name == name) return true;
-    }
-    if (index.projection != projection_type::include) return false;
-    const std::vector<std::string>& extra = index.non_key_attributes;
-    return std::find(extra.begin(), extra.end(), name) != extra.end();
+    const auto projected = schema.projected_attributes(index);
+    return !projected || std::find(projected->begin(), projected->end(), name) != projected->end();
 }
 
 std::string projection_name(projection_type p)

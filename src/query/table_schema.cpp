@@ -2,6 +2,7 @@
 #include <dynomite/core/document_path.hpp>
 #include <dynomite/query/table_schema.hpp>
 
+#include <algorithm>
 #include <utility>
 
 namespace dynomite {
@@ -130,6 +131,24 @@ const index_schema* table_schema::find_index(std::string_view name) const noexce
         if (index.name == name) return &index;
     }
     return nullptr;
+}
+
+std::optional<std::vector<std::string>> table_schema::projected_attributes(
+    const index_schema& index) const
+{
+    if (index.projection == projection_type::all) return std::nullopt;
+    std::vector<std::string> names;
+    const auto add = [&](const std::string& name) {
+        if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    };
+    for (const primary_key* k : {&key, &index.key}) {
+        add(k->partition.name);
+        if (k->sort) add(k->sort->name);
+    }
+    if (index.projection == projection_type::include) {
+        for (const std::string& name : index.non_key_attributes) add(name);
+    }
+    return names;
 }
 
 }  // namespace dynomite

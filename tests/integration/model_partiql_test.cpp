@@ -1,6 +1,6 @@
 // PartiQL with models against DynamoDB: SELECTs with parameters over several pages, cursors
-// resumed between pages, SELECTs of some attributes giving partial records, and INSERT,
-// UPDATE and DELETE statements with parameters.
+// resumed between pages, SELECTs of some attributes or of an index that does not project every
+// attribute giving partial records, and INSERT, UPDATE and DELETE statements with parameters.
 #include "integration/integration_fixture.hpp"
 
 #include <dynomite/query/database.hpp>
@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <set>
 #include <string>
 #include <vector>
@@ -41,6 +42,17 @@ protected:
 
     dynomite::database database_;
 };
+
+/// The line p/s1, titled "kept" and ranked 7, not saved yet.
+Line kept_line()
+{
+    Line line;
+    line.pk = "p";
+    line.sk = "s1";
+    line.title = "kept";
+    line.rank = 7;
+    return line;
+}
 
 TEST_F(ModelPartiql, a_select_with_parameters_reads_every_page)
 {
@@ -132,11 +144,7 @@ TEST_F(ModelPartiql, a_select_of_some_attributes_gives_partial_records)
 {
     const std::string table = create_table("model-pql-partial");
     Line::set_table_name(table);
-    Line line;
-    line.pk = "p";
-    line.sk = "s1";
-    line.title = "kept";
-    line.rank = 7;
+    Line line = kept_line();
     ASSERT_TRUE(run(line.save()));
 
     const std::string statement =
@@ -174,6 +182,80 @@ TEST_F(ModelPartiql, a_select_of_some_attributes_gives_partial_records)
     EXPECT_TRUE(page.records[0].is_partial());
     const std::string everything = "SELECT * FROM \"" + table + "\" WHERE pk = ?";
     EXPECT_FALSE(run(find_by_pql<Line>(everything, {"p"})).at(0).is_partial());
+}
+
+TEST_F(ModelPartiql, a_select_of_everything_an_index_holds_gives_what_it_projects)
+{
+    test::table_spec spec;
+    spec.global_index = true;  // projects ALL
+    spec.local_index = true;   // projects the keys and title
+    auto request = table_request(test::unique_table_name("model-pql-index"), spec);
+    global_secondary_index keys_only;
+    keys_only.index_name = "by_group_keys";
+    keys_only.key_schema = {{"gpk", key_type::hash}};
+    keys_only.projection.projection_type = projection_type::keys_only;
+    request.global_secondary_indexes.push_back(std::move(keys_only));
+    const std::string table = request.table_name;
+    track_table(table);
+    run(db.create_table(std::move(request)));
+    run(wait_until_active(table));
+    Line::set_table_name(table);
+    Line line = kept_line();
+    line["gpk"] = "g";
+    line["gsk"] = "h";
+    line["lsk"] = 3;
+    ASSERT_TRUE(run(line.save()));
+    const auto sorted_loaded = [](const Line& l) {
+        auto names = l.loaded_attributes();
+        std::sort(names.begin(), names.end());
+        return names;
+    };
+
+    const std::string keys = "SELECT * FROM \"" + table + "\".by_group_keys WHERE gpk = ?";
+    auto found = run(find_by_pql<Line>(keys, {"g"}));
+    ASSERT_EQ(found.size(), 1u);
+    Line& partial = found[0];
+    EXPECT_TRUE(partial.is_partial());
+    EXPECT_EQ(sorted_loaded(partial), (std::vector<std::string>{"gpk", "pk", "sk"}));
+    EXPECT_EQ(partial.title, "") << "not projected";
+    try {
+        (void)run(partial.replace());
+        ADD_FAILURE() << "a put of a record read from a KEYS_ONLY index was sent";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    }
+    try {
+        (void)run(batch_save(found));
+        ADD_FAILURE() << "a batch put of a record read from a KEYS_ONLY index was sent";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    }
+    const auto stored = run(Line::find_or_throw("p", "s1"));
+    EXPECT_EQ(stored.title, "kept");
+    EXPECT_EQ(stored.rank, 7);
+
+    pql_cursor<Line> cursor(database_, keys, {"g"});
+    auto record = run(cursor.next());
+    ASSERT_TRUE(record);
+    EXPECT_TRUE(record->is_partial());
+    const auto page = run(find_page_by_pql<Line>(database_, keys, {"g"}, {}, {}));
+    ASSERT_EQ(page.records.size(), 1u);
+    EXPECT_TRUE(page.records[0].is_partial());
+
+    const std::string included = "SELECT * FROM \"" + table + "\".\"" +
+                                 std::string(test::local_index_name) + "\" WHERE pk = ?";
+    const auto with_title = run(find_by_pql<Line>(included, {"p"}));
+    ASSERT_EQ(with_title.size(), 1u);
+    EXPECT_EQ(sorted_loaded(with_title[0]),
+              (std::vector<std::string>{"lsk", "pk", "sk", "title"}));
+    EXPECT_EQ(with_title[0].title, "kept");
+
+    const std::string all = "SELECT * FROM \"" + table + "\".\"" +
+                            std::string(test::global_index_name) + "\" WHERE gpk = ?";
+    const auto whole = run(find_by_pql<Line>(all, {"g"}));
+    ASSERT_EQ(whole.size(), 1u);
+    EXPECT_FALSE(whole[0].is_partial());
+    EXPECT_EQ(whole[0].rank, 7);
 }
 
 TEST_F(ModelPartiql, insert_update_and_delete_statements_take_parameters)

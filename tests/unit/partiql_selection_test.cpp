@@ -59,4 +59,22 @@ TEST(PartiqlSelection, NamedAttributesAreReadWholeAndPathsInPart)
               (std::vector<std::string>{"id", "total"}));
 }
 
+TEST(PartiqlSelection, AnIndexIsReadFromTheNameAfterTheTables)
+{
+    using dynomite::detail::pql_index_of;
+    const auto read = pql_index_of("SELECT * FROM \"orders\".\"by account\" WHERE a = ?");
+    ASSERT_TRUE(read);
+    EXPECT_EQ(read->table, "orders");
+    EXPECT_EQ(read->index, "by account");
+    const auto bare = pql_index_of("select * /* from x.y */ from orders . by_day");
+    ASSERT_TRUE(bare);
+    EXPECT_EQ(bare->table, "orders");
+    EXPECT_EQ(bare->index, "by_day");
+    EXPECT_FALSE(pql_index_of("SELECT * FROM \"orders.by_day\""));
+    EXPECT_FALSE(pql_index_of("SELECT * FROM orders WHERE a.b = ?"));
+    EXPECT_FALSE(pql_index_of("SELECT * FROM orders."));
+    EXPECT_FALSE(pql_index_of("DELETE FROM orders.by_day WHERE id = ?"));
+    EXPECT_FALSE(pql_index_of("SELECT a.b"));
+}
+
 }  // namespace

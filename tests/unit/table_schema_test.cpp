@@ -124,6 +124,20 @@ TEST(table_schema, finds_indexes_by_name)
     EXPECT_EQ(s.find_index(""), nullptr);
 }
 
+TEST(table_schema, lists_what_an_index_projects)
+{
+    table_schema s;
+    ASSERT_FALSE(table_schema::from_description(products(), s));
+    EXPECT_EQ(s.projected_attributes(*s.find_index("by_added")),
+              (std::vector<std::string>{"id", "sku", "added"}))
+        << "KEYS_ONLY: the table's keys and the index's, once each";
+    EXPECT_EQ(s.projected_attributes(*s.find_index("by_category")),
+              (std::vector<std::string>{"id", "sku", "category", "price", "name", "tags"}));
+    index_schema all = s.indexes[1];
+    all.projection = projection_type::all;
+    EXPECT_FALSE(s.projected_attributes(all)) << "ALL: whole items";
+}
+
 TEST(table_schema, refuses_a_description_without_table_name)
 {
     table_description d = products();

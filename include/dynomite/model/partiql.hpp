@@ -50,11 +50,41 @@ boost::asio::awaitable<pql_page> execute_pql(std::string statement,
                                              pql_options options = {});
 
 namespace detail {
-/// The attributes a statement's items hold whole: null (every attribute) for "SELECT * FROM"
-/// and "RETURNING ALL OLD *" or "ALL NEW *"; else the attributes a SELECT names alone
+/// The attributes a statement's items hold whole, as far as its text tells: null (every
+/// attribute) for "SELECT * FROM" (of a table, or of an index that projects ALL) and "RETURNING ALL OLD *" or "ALL NEW *"; else the attributes a SELECT names alone
 /// ("SELECT id, \"name\", a.b FROM" holds id and name whole, a in part), none for what it
 /// cannot read. Records of such items are partial, as a relation's with project().
 loaded_attributes pql_selected_attributes(std::string_view statement);
+
+/// The table and index a SELECT reads: FROM "table"."index".
+struct pql_index_read {
+    std::string table;
+    std::string index;
+};
+std::optional<pql_index_read> pql_index_of(std::string_view statement);
+
+/// pql_selected_attributes(), and for a SELECT * of a KEYS_ONLY or INCLUDE index, the
+/// attributes it projects (from the table's schema, which throws dynomite::error when
+/// DescribeTable fails); none whole for an index the table lacks.
+boost::asio::awaitable<loaded_attributes> pql_loaded_attributes(database db,
+                                                                std::string statement);
+
+/// The records of a page's items, partial unless `loaded` is null; items of another class
+/// (single-table inheritance) are skipped.
+template <class T>
+boost::asio::awaitable<std::vector<T>> pql_records(std::vector<attribute_map> items,
+                                                   database db, loaded_attributes loaded)
+{
+    std::vector<T> records;
+    records.reserve(items.size());
+    for (auto& item : items) {
+        auto record = co_await make_optional<T, T>(std::move(item), db);
+        if (!record) continue;
+        if (loaded) mark_partial(*record, loaded);
+        records.push_back(std::move(*record));
+    }
+    co_return records;
+}
 }  // namespace detail
 
 /// A page of records.
@@ -74,8 +104,7 @@ public:
         : db_(std::move(db)),
           statement_(std::move(statement)),
           parameters_(std::move(parameters)),
-          options_(options),
-          selected_(detail::pql_selected_attributes(statement_))
+          options_(options)
     {
     }
 
@@ -84,14 +113,10 @@ public:
     boost::asio::awaitable<std::optional<std::vector<T>>> next_page()
     {
         if (done_) co_return std::nullopt;
+        if (!selected_) selected_ = co_await detail::pql_loaded_attributes(db_, statement_);
         auto page = co_await execute_pql(db_, statement_, parameters_, options_, token_);
-        std::vector<T> records;
-        for (auto& item : page.items) {
-            auto record = co_await detail::make_optional<T, T>(std::move(item), db_);
-            if (!record) continue;
-            if (selected_) detail::mark_partial(*record, selected_);
-            records.push_back(std::move(*record));
-        }
+        std::vector<T> records =
+            co_await detail::pql_records<T>(std::move(page.items), db_, *selected_);
         // Only now: a page whose records could not be made is read again.
         token_ = std::move(page.next_token);
         done_ = !token_.has_value();
@@ -140,7 +165,7 @@ private:
     std::string statement_;
     std::vector<attribute_value> parameters_;
     pql_options options_;
-    detail::loaded_attributes selected_;
+    std::optional<detail::loaded_attributes> selected_;  // known after the first page
     std::optional<std::string> token_;
     bool done_ = false;
     std::vector<T> buffer_;
@@ -179,17 +204,12 @@ boost::asio::awaitable<model_page<T>> find_page_by_pql(database db, std::string 
                                                        pql_options options,
                                                        std::optional<std::string> next_token)
 {
-    const detail::loaded_attributes selected = detail::pql_selected_attributes(statement);
+    detail::loaded_attributes selected = co_await detail::pql_loaded_attributes(db, statement);
     auto page = co_await execute_pql(db, std::move(statement), std::move(parameters), options,
                                      std::move(next_token));
     model_page<T> out;
     out.next_token = std::move(page.next_token);
-    for (auto& item : page.items) {
-        auto record = co_await detail::make_optional<T, T>(std::move(item), db);
-        if (!record) continue;
-        if (selected) detail::mark_partial(*record, selected);
-        out.records.push_back(std::move(*record));
-    }
+    out.records = co_await detail::pql_records<T>(std::move(page.items), db, std::move(selected));
     co_return out;
 }
 

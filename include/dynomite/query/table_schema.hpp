@@ -48,6 +48,9 @@ struct table_schema {
 
     /// The index named `name`, or nullptr.
     const index_schema* find_index(std::string_view name) const noexcept;
+    /// The attributes an item read from `index` holds: the table's and the index's keys, and
+    /// INCLUDE's attributes; none for an ALL projection, whose items are whole.
+    std::optional<std::vector<std::string>> projected_attributes(const index_schema& index) const;
 };
 
 }  // namespace dynomite
