@@ -95,35 +95,40 @@ boost::asio::awaitable<void> association_unlink(model_base& owner, std::string_v
     co_await execute(owner.used_database(), plan);
 }
 
-boost::asio::awaitable<std::vector<std::string>> association_ids(model_base& owner,
-                                                                 std::string_view name)
-{
-    const resolved_association& a = resolved_of(owner, name);
-    if (a.owner.form != side_form::none) co_return linked_ids(owner, a.owner);
-    auto ids = co_await indexed_ids(owner, a);
-    co_return ids;
-}
-
 namespace {
 
-/// The ids to unlink: an id set as the item held it when the owner last read or wrote it, not
-/// with the changes the record has not saved (they stay pending).
-boost::asio::awaitable<std::vector<std::string>> written_ids(model_base& owner,
-                                                             const resolved_association& a)
+enum class id_source { record, item };
+
+/// The linked ids, as the record holds them (`record`), or as the item held them when the owner
+/// last read or wrote it (`item`): what unlinks start from, leaving the changes the record has
+/// not saved pending.
+boost::asio::awaitable<std::vector<std::string>> ids_of(model_base& owner,
+                                                        const resolved_association& a,
+                                                        id_source from)
 {
-    if (a.owner.form != side_form::none) co_return stored_ids(owner, a.owner);
+    if (a.owner.form != side_form::none) {
+        co_return from == id_source::record ? linked_ids(owner, a.owner)
+                                            : stored_ids(owner, a.owner);
+    }
     auto ids = co_await indexed_ids(owner, a);
     co_return ids;
 }
 
 }  // namespace
 
+boost::asio::awaitable<std::vector<std::string>> association_ids(model_base& owner,
+                                                                 std::string_view name)
+{
+    auto ids = co_await ids_of(owner, resolved_of(owner, name), id_source::record);
+    co_return ids;
+}
+
 boost::asio::awaitable<void> association_clear(model_base& owner, std::string_view name)
 {
     const resolved_association& a = resolved_of(owner, name);
     require_persisted(owner, name, "owner");
     const database db = owner.used_database();
-    const auto ids = co_await written_ids(owner, a);
+    const auto ids = co_await ids_of(owner, a, id_source::item);
     const auto existing = co_await existing_ids(db, a, ids);
     for (std::size_t first = 0; first < ids.size(); first += unlinks_per_transaction) {
         const std::size_t last = std::min(ids.size(), first + unlinks_per_transaction);
@@ -145,7 +150,7 @@ boost::asio::awaitable<void> association_replace(model_base& owner, std::string_
         require_persisted(*t, name, "associated record");
         wanted.push_back(record_id(*t, a.target));
     }
-    const auto current = co_await written_ids(owner, a);
+    const auto current = co_await ids_of(owner, a, id_source::item);
     std::vector<std::string> dropped;
     for (const auto& id : current) {
         if (!listed(wanted, id)) dropped.push_back(id);
@@ -197,7 +202,7 @@ boost::asio::awaitable<void> apply_dependents(model_base& owner)
         const dependent_action action = info->options.dependent;
         if (action == dependent_action::none) continue;
         const resolved_association& a = resolve_association(d, info->name);
-        const auto ids = co_await written_ids(owner, a);
+        const auto ids = co_await ids_of(owner, a, id_source::item);
         if (ids.empty()) continue;
         const database db = owner.used_database();
         if (action == dependent_action::nullify) {

@@ -279,7 +279,9 @@ private:
     {
         const auto& projection = r.spec().projection;
         const auto through_list = [](const document_path& p) {
-            return p.up_to_first_index().segments().size() != p.segments().size();
+            const auto& segments = p.segments();
+            return std::any_of(segments.begin(), segments.end(),
+                               [](const path_segment& s) { return !s.is_name(); });
         };
         if (std::none_of(projection.begin(), projection.end(), through_list)) return r;
         std::vector<document_path> read;
