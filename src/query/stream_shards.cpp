@@ -111,7 +111,11 @@ void shard_tracker::propagate_resumption()
         for (tracked_shard& shard : shards_) {
             if (shard.resumed || !shard.parent || !shard.last_sequence.empty()) continue;
             const tracked_shard* parent = find(*shard.parent);
-            if (!parent || !parent->resumed) continue;
+            // A checkpointed parent trimmed from the stream since was read as much as one
+            // described: its children hold only changes made after it.
+            const bool parent_resumed =
+                parent ? parent->resumed : checkpoints_.contains(*shard.parent);
+            if (!parent_resumed) continue;
             shard.resumed = true;
             shard.passed_over = false;
             shard.state = shard_state::needs_iterator;

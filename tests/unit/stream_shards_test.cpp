@@ -335,6 +335,28 @@ TEST(ShardTracker, ResumesAfterCheckpointsAndReadsTheirDescendantsWhole)
     expect_iterator_request(tracker, "c", shard_iterator_type::trim_horizon);
 }
 
+TEST(ShardTracker, ReadsAChildWholeWhenItsCheckpointedParentIsTrimmed)
+{
+    // "a" was checkpointed, then trimmed from the stream (24 hours) while the feed was stopped:
+    // its child "b" holds only changes made after that checkpoint, and starting it at LATEST
+    // would pass over every one of them.
+    const std::vector<shard_checkpoint> checkpoints{{"a", "150"}};
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest), checkpoints);
+    ASSERT_EQ(tracker.next(t0).what, kind::describe);
+    tracker.on_described(described({make_shard("b", "a", "300", "350"),
+                                     make_shard("c", "b", "400"),
+                                     make_shard("other", std::nullopt, "500")}),
+                         t0);
+    expect_iterator_request(tracker, "b", shard_iterator_type::trim_horizon);
+    expect_read(tracker, "b", "it-b");
+    expect_iterator_request(tracker, "other", shard_iterator_type::latest);
+    tracker.on_records("b", records({"300"}, std::nullopt), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"300"}));
+    expect_read(tracker, "other", "it-other");
+    tracker.on_records("other", records({}, "it-other-2"), t0);
+    expect_iterator_request(tracker, "c", shard_iterator_type::trim_horizon);
+}
+
 TEST(ShardTracker, ReadsFromTheOldestRecordWhenTheCheckpointIsTrimmed)
 {
     const std::vector<shard_checkpoint> checkpoints{{"a", "150"}};
