@@ -367,7 +367,8 @@ bool operator==(const binary_set& a, const binary_set& b)
 
 namespace {
 
-[[noreturn]] void throw_not_storable(double d)
+template <std::floating_point Float>
+[[noreturn]] void throw_not_storable(Float d)
 {
     std::string message;
     if (std::isnan(d)) {
@@ -375,7 +376,7 @@ namespace {
     } else if (std::isinf(d)) {
         message = "infinity is not a DynamoDB number";
     } else {
-        char text[32];
+        char text[48];
         const auto printed = std::to_chars(text, text + sizeof text, d);
         message = std::string(text, printed.ptr) +
                   " is outside DynamoDB's number range (1e-130 to below 1e126)";
@@ -411,6 +412,13 @@ attribute_value attribute_value::from_double(double d)
 attribute_value attribute_value::from_float(float f)
 {
     return attribute_value(detail::storable_number(f));
+}
+
+attribute_value attribute_value::from_long_double(long double d)
+{
+    number n;
+    if (number::from_long_double(d, n)) throw_not_storable(d);
+    return attribute_value(std::move(n));
 }
 
 std::string_view attribute_value::type_name(kind k) noexcept

@@ -287,7 +287,7 @@ error_code from_floating(Float v, number& out)
         out = number();
         return {};
     }
-    char buffer[32];
+    char buffer[48];  // a long double's 21 digits and its 4-digit exponent fit
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
     return number::parse(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)),
                          out);
@@ -301,6 +301,11 @@ error_code number::from_double(double v, number& out)
 }
 
 error_code number::from_float(float v, number& out)
+{
+    return from_floating(v, out);
+}
+
+error_code number::from_long_double(long double v, number& out)
 {
     return from_floating(v, out);
 }

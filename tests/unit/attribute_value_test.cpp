@@ -153,6 +153,11 @@ TEST(attribute_value, a_float_is_the_shortest_text_that_reads_back_as_that_float
     EXPECT_EQ(attribute_value(-0.0f).as_n().text(), "0");
     EXPECT_EQ(attribute_value(0.1).as_n().text(), "0.1");
     EXPECT_EQ(attribute_value(0.1L).as_n().text(), "0.1");
+    // A long double keeps what a double would round away, and its range is checked as it is.
+    EXPECT_EQ(attribute_value(9007199254740993.0L).as_n().text(), "9007199254740993");
+    EXPECT_EQ(attribute_value(-1.25e-100L).as_n().text(), "-1.25e-100");
+    EXPECT_EQ(thrown([] { (void)attribute_value(1e-400L); }).code(), errc::invalid_number);
+    EXPECT_EQ(thrown([] { (void)attribute_value(1e200L); }).code(), errc::invalid_number);
     std::mt19937 random(7);
     std::uniform_int_distribution<std::uint32_t> bits;
     for (int i = 0; i < 10000; ++i) {
@@ -185,6 +190,17 @@ static_assert(!std::is_constructible_v<attribute_value, wchar_t>);
 static_assert(!std::is_constructible_v<number, char>);
 static_assert(std::is_constructible_v<attribute_value, signed char>, "int8_t stays a number");
 static_assert(std::is_constructible_v<attribute_value, unsigned char>, "uint8_t too");
+// Nor would a pointer, an unscoped enum or a literal of wide or UTF-8 characters become a BOOL.
+enum unscoped_colour { red, green };
+static_assert(!std::is_constructible_v<attribute_value, unscoped_colour>);
+static_assert(!std::is_constructible_v<attribute_value, const char8_t*>);
+static_assert(!std::is_constructible_v<attribute_value, decltype(u8"text")>);
+static_assert(!std::is_constructible_v<attribute_value, const wchar_t*>);
+static_assert(!std::is_constructible_v<attribute_value, const char16_t*>);
+static_assert(!std::is_constructible_v<attribute_value, int*>);
+static_assert(std::is_constructible_v<attribute_value, bool>);
+static_assert(std::is_convertible_v<bool, attribute_value>, "item{{\"flag\", true}}");
+static_assert(std::is_convertible_v<const char*, attribute_value>);
 
 TEST(attribute_value, equality)
 {

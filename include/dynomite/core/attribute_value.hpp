@@ -105,7 +105,10 @@ public:
     /// is written as the shortest text of the float, as a model's float field is.
     attribute_value(std::floating_point auto v) : attribute_value(from_floating(v)) {}
     attribute_value(bytes b) : v_(std::move(b)) {}
-    attribute_value(bool b) : v_(b) {}
+    /// A bool only: a pointer (a u8"" or L"" literal among them) or an unscoped enum would
+    /// otherwise silently become a BOOL.
+    template <std::same_as<bool> B>
+    attribute_value(B b) : v_(static_cast<bool>(b)) {}
     attribute_value(null_value n) : v_(n) {}
     attribute_value(attribute_map m) : v_(std::move(m)) {}
     attribute_value(attribute_list l) : v_(std::move(l)) {}
@@ -117,6 +120,9 @@ public:
     static attribute_value from_double(double d);
     /// Throws dynomite::error(errc::invalid_number) for NaN or infinity.
     static attribute_value from_float(float f);
+    /// The shortest text of the long double itself, not of a double it would round to.
+    /// Throws dynomite::error(errc::invalid_number) for NaN, infinity or out of range.
+    static attribute_value from_long_double(long double d);
 
     kind type() const noexcept { return static_cast<kind>(v_.index()); }
     /// "S", "N", "B", "BOOL", "NULL", "M", "L", "SS", "NS", "BS".
@@ -154,8 +160,10 @@ private:
     {
         if constexpr (std::is_same_v<Float, float>) {
             return from_float(v);
+        } else if constexpr (std::is_same_v<Float, double>) {
+            return from_double(v);
         } else {
-            return from_double(static_cast<double>(v));
+            return from_long_double(static_cast<long double>(v));
         }
     }
 

@@ -50,6 +50,8 @@ public:
     /// Shortest text that reads back as the same float (0.1f is "0.1", where the double it
     /// widens to would be "0.10000000149011612"); errc::invalid_number for NaN and infinity.
     static error_code from_float(float v, number& out);
+    /// Shortest text that reads back as the same long double.
+    static error_code from_long_double(long double v, number& out);
 
     const std::string& text() const noexcept { return text_; }
 
