@@ -1,6 +1,8 @@
 // JSON tokens appended in place, with escaping done in runs rather than per character.
 #include "core/json_writer.hpp"
 
+#include "core/ascii.hpp"
+
 #include <array>
 #include <charconv>
 
@@ -97,6 +99,33 @@ void json_writer::raw_number(std::string_view text)
 {
     separate();
     out_.append(text);
+    need_comma_ = true;
+}
+
+void json_writer::decimal(std::string_view t)
+{
+    separate();
+    std::size_t i = 0;
+    if (i < t.size() && (t[i] == '-' || t[i] == '+')) {
+        if (t[i] == '-') out_.push_back('-');
+        ++i;
+    }
+    std::size_t end = i;
+    while (end < t.size() && is_ascii_digit(t[end])) ++end;
+    std::string_view whole = t.substr(i, end - i);
+    while (whole.size() > 1 && whole.front() == '0') whole.remove_prefix(1);
+    if (whole.empty()) {
+        out_.push_back('0');
+    } else {
+        out_.append(whole);
+    }
+    i = end;
+    if (i < t.size() && t[i] == '.') {
+        for (end = i + 1; end < t.size() && is_ascii_digit(t[end]);) ++end;
+        if (end > i + 1) out_.append(t.substr(i, end - i));
+        i = end;
+    }
+    out_.append(t.substr(i));  // the exponent, spelled alike
     need_comma_ = true;
 }
 

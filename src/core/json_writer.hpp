@@ -23,6 +23,9 @@ public:
     void string(std::string_view s);
     /// Writes text as a JSON number verbatim (caller guarantees it is numeric).
     void raw_number(std::string_view text);
+    /// Writes a DynamoDB number's text in JSON's spelling, which DynamoDB's is looser than:
+    /// ".5" as 0.5, "5." as 5, "007" as 7.
+    void decimal(std::string_view number_text);
     void integer(std::int64_t v);
     void boolean(bool b);
     void null();

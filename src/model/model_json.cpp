@@ -17,7 +17,7 @@ void write_json(detail::json_writer& w, const attribute_value& v)
     struct visitor {
         detail::json_writer& w;
         void operator()(const std::string& s) const { w.string(s); }
-        void operator()(const number& n) const { w.raw_number(n.text()); }
+        void operator()(const number& n) const { w.decimal(n.text()); }
         void operator()(const bytes& b) const { w.binary(b); }
         void operator()(bool b) const { w.boolean(b); }
         void operator()(null_value) const { w.null(); }
@@ -45,7 +45,7 @@ void write_json(detail::json_writer& w, const attribute_value& v)
         void operator()(const number_set& s) const
         {
             w.begin_array();
-            for (const auto& value : s.values) w.raw_number(value.text());
+            for (const auto& value : s.values) w.decimal(value.text());
             w.end_array();
         }
         void operator()(const binary_set& s) const

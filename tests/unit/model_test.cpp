@@ -878,6 +878,28 @@ TEST(ModelJson, NumbersKeepEveryDigit)
     }
 }
 
+TEST(ModelJson, NumbersAreSpelledAsJsonSpellsThem)
+{
+    // DynamoDB takes these spellings; JSON does not, and from_json would refuse its own output.
+    const std::vector<std::pair<std::string, std::string>> spellings = {
+        {".5", "0.5"},     {"-.5", "-0.5"}, {"5.", "5"},       {"007", "7"},
+        {"+5", "5"},       {"00.50", "0.50"}, {"5.e3", "5e3"}, {"-00", "-0"},
+        {"1.5E+07", "1.5E+07"}};
+    for (const auto& [given, spelled] : spellings) {
+        Ledger l;
+        l.id = "l1";
+        l.balance = number(given);
+        l.history = {number(given)};
+        const std::string json = l.to_json();
+        EXPECT_NE(json.find("\"balance\":" + spelled + ","), std::string::npos) << given << json;
+        EXPECT_NE(json.find("\"history\":[" + spelled + "]"), std::string::npos) << given << json;
+        Ledger back;
+        std::string why;
+        EXPECT_FALSE(back.assign_json(json, &why)) << given << ": " << why;
+        EXPECT_EQ(back.balance, l.balance) << given;
+    }
+}
+
 TEST(ModelJson, ANumberDynamoDbCannotStoreNamesItsPlace)
 {
     Ledger l;
