@@ -398,7 +398,8 @@ asio::awaitable<result> read_next(change_feed_state& s, diagnostics& diag)
                     break;
                 }
                 if (ec) co_return result{ec, {}};
-                tracker.on_iterator(a.shard_id, response.shard_iterator, stream_clock::now());
+                tracker.on_iterator(a.shard_id, response.shard_iterator, stream_clock::now(),
+                                    std::chrono::system_clock::now());
                 break;
             }
             case shard_tracker::action::kind::await_records:

@@ -17,6 +17,14 @@ bool sequence_less(std::string_view a, std::string_view b) noexcept
     return a < b;
 }
 
+namespace {
+
+/// How far the stream's clock may be ahead of this one: records up to this much older than
+/// a LATEST position are read again rather than risk passing over newer ones.
+constexpr double clock_allowance_seconds = 5;
+
+}  // namespace
+
 shard_tracker::shard_tracker(std::string stream_arn, change_feed_options options)
     : stream_arn_(std::move(stream_arn)), options_(std::move(options))
 {
@@ -216,10 +224,15 @@ void shard_tracker::on_described(const describe_stream_response& response,
 
 void shard_tracker::on_iterator(std::string_view shard_id,
                                 const std::optional<std::string>& iterator,
-                                stream_clock::time_point now)
+                                stream_clock::time_point now,
+                                std::chrono::system_clock::time_point wall)
 {
     tracked_shard* shard = find(shard_id);
     if (!shard) return;
+    if (shard->start == shard_iterator_type::latest && shard->last_sequence.empty() &&
+        !shard->latest_since && wall != std::chrono::system_clock::time_point{}) {
+        shard->latest_since = std::chrono::duration<double>(wall.time_since_epoch()).count();
+    }
     if (!iterator || iterator->empty()) {
         // No position to read from: the shard has nothing left.
         shard->state = shard_state::finished;
@@ -239,6 +252,11 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
     const bool empty = response.records.empty();
     for (change_record& record : response.records) {
         shard->last_sequence = record.dynamodb.sequence_number;
+        if (shard->made_since) {
+            const auto& made = record.dynamodb.approximate_creation_date_time;
+            if (made && *made < *shard->made_since) continue;
+            shard->made_since.reset();
+        }
         ready_.push_back({shard->id, std::move(record)});
     }
     if (!response.next_shard_iterator) {
@@ -258,12 +276,21 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
     shard->ready_at = now + shard->idle_wait;
 }
 
+void shard_tracker::reread_since_latest(tracked_shard& shard)
+{
+    // LATEST now would pass over what was written since the shard was first read.
+    if (shard.start != shard_iterator_type::latest || !shard.latest_since) return;
+    shard.start = shard_iterator_type::trim_horizon;
+    shard.made_since = *shard.latest_since - clock_allowance_seconds;
+}
+
 void shard_tracker::on_expired(std::string_view shard_id)
 {
     in_flight_ = false;
     if (tracked_shard* shard = find(shard_id); shard && may_read(*shard)) {
         shard->iterator.clear();
         shard->state = shard_state::needs_iterator;
+        if (shard->last_sequence.empty()) reread_since_latest(*shard);
     }
 }
 
@@ -306,6 +333,9 @@ void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoi
     } else if (after_parent) {
         shard->start = shard_iterator_type::trim_horizon;
         shard->start_sequence.clear();
+    } else if (!first_holder) {
+        // Taken back without a checkpoint: the records read since LATEST were not processed.
+        reread_since_latest(*shard);
     }
     shard->state = shard_state::needs_iterator;
 }

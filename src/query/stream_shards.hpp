@@ -70,9 +70,13 @@ public:
     action next(stream_clock::time_point now);
 
     void on_described(const describe_stream_response& response, stream_clock::time_point now);
-    /// GetShardIterator's answer for `shard_id`.
+    /// GetShardIterator's answer for `shard_id`, at `now` and at the wall clock's `wall` (the
+    /// epoch when unknown). A LATEST position moves on: should the shard's iterator expire, or
+    /// its lease be retaken, before a record is read, it is read again from its oldest record,
+    /// passing over only records made more than clock_allowance before `wall`.
     void on_iterator(std::string_view shard_id, const std::optional<std::string>& iterator,
-                     stream_clock::time_point now);
+                     stream_clock::time_point now,
+                     std::chrono::system_clock::time_point wall = {});
     void on_records(std::string_view shard_id, get_records_response&& response,
                     stream_clock::time_point now);
     /// GetRecords said ExpiredIteratorException: the shard gets a new iterator after the last
@@ -134,6 +138,10 @@ private:
         bool leased = false;
         /// Finished by the start position, never read.
         bool passed_over = false;
+        /// Epoch seconds when the shard was first read from LATEST, if known.
+        std::optional<double> latest_since;
+        /// Records made before these epoch seconds are passed over, until one made after.
+        std::optional<double> made_since;
     };
 
     tracked_shard* find(std::string_view id);
@@ -143,6 +151,9 @@ private:
     /// Shards without a checkpoint that descend from one with one start at TRIM_HORIZON.
     void propagate_resumption();
     action read_action(tracked_shard& shard);
+    /// A shard whose LATEST position was lost (an expired iterator, a lease taken back)
+    /// before this worker took a record of it.
+    static void reread_since_latest(tracked_shard& shard);
 
     std::string stream_arn_;
     change_feed_options options_;

@@ -187,6 +187,68 @@ TEST(ShardTracker, ReacquiresAnExpiredIteratorAfterTheLastRecord)
     expect_read(tracker, "s", "it-s");
 }
 
+/// Records made at the given epoch seconds, numbered from `first`.
+get_records_response made_at(int first, std::vector<double> seconds, std::string next)
+{
+    get_records_response out;
+    for (const double at : seconds) {
+        change_record record;
+        record.dynamodb.sequence_number = std::to_string(first++);
+        record.dynamodb.approximate_creation_date_time = at;
+        out.records.push_back(std::move(record));
+    }
+    out.next_shard_iterator = std::move(next);
+    return out;
+}
+
+const std::chrono::system_clock::time_point wall0{std::chrono::seconds(1'700'000'000)};
+
+TEST(ShardTracker, AnExpiredLatestPositionIsReadAgainFromWhenItWasTaken)
+{
+    // Expired before any record (a long handler on another shard), LATEST would now be later:
+    // what was written in between would be passed over.
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    ASSERT_EQ(tracker.next(t0).what, kind::get_iterator);
+    tracker.on_iterator("s", "it-s", t0, wall0);
+    expect_read(tracker, "s", "it-s");
+    tracker.on_expired("s");
+    ASSERT_EQ(tracker.next(t0).what, kind::get_iterator);
+    tracker.on_iterator("s", "it-s-old", t0, wall0 + std::chrono::minutes(20));
+    expect_read(tracker, "s", "it-s-old");
+    // From the oldest record: those made before the position was first taken (with the
+    // clocks' allowance) are passed over, none after.
+    tracker.on_records("s", made_at(10, {1'699'990'000, 1'699'999'994, 1'699'999'996}, "it-2"),
+                       t0);
+    tracker.on_records("s", made_at(20, {1'699'999'000, 1'700'000'100}, "it-3"), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"12", "20", "21"}));
+}
+
+TEST(ShardTracker, WithLeasesALatestShardTakenBackWithoutACheckpointIsReadAgain)
+{
+    shard_tracker tracker("arn:stream", settings(shard_iterator_type::latest));
+    tracker.use_leases();
+    tracker.next(t0);
+    tracker.on_described(described({make_shard("s", std::nullopt, "1")}), t0);
+    tracker.lease("s", "", false, true);
+    ASSERT_EQ(tracker.next(t0).what, kind::get_iterator);
+    tracker.on_iterator("s", "it-s", t0, wall0);
+    expect_read(tracker, "s", "it-s");
+    tracker.on_records("s", made_at(200, {1'700'000'001, 1'700'000'002}, "it-2"), t0);
+    // The lease lapsed while the first record was handled, before any checkpoint.
+    tracker.unlease("s");
+    tracker.lease("s", "", false, false);
+    const auto a = tracker.next(t0);
+    ASSERT_EQ(a.what, kind::get_iterator);
+    EXPECT_EQ(a.iterator.shard_iterator_type, shard_iterator_type::trim_horizon);
+    tracker.on_iterator("s", "it-again", t0, wall0 + std::chrono::minutes(1));
+    expect_read(tracker, "s", "it-again");
+    tracker.on_records("s", made_at(100, {1'699'000'000, 1'700'000'001, 1'700'000'002}, "it-3"),
+                       t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"101", "102"}));
+}
+
 TEST(ShardTracker, RetriesTheSameIteratorAfterAFailedRead)
 {
     shard_tracker tracker("arn:stream", settings());
