@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
 namespace dynomite {
 
@@ -223,10 +224,16 @@ asio::awaitable<std::pair<error_code, batch_get_result>> batch_get(database db,
     std::vector<std::optional<attribute_map>> found(distinct.keys.size());
     std::vector<std::size_t> left_over;
     batch_get_result result;
-    const auto finish = [&](error_code ec) {
+    // On failure, the keys of the request that failed and those never sent are unread too.
+    const auto finish = [&](error_code ec, const std::vector<std::size_t>& unread = {},
+                            std::size_t unsent_from = std::numeric_limits<std::size_t>::max()) {
         result.items.reserve(keys.size());
         for (const std::size_t slot : distinct.slot) result.items.push_back(found[slot]);
         for (const std::size_t i : left_over) result.unprocessed.push_back(distinct.keys[i]);
+        for (const std::size_t i : unread) result.unprocessed.push_back(distinct.keys[i]);
+        for (std::size_t i = unsent_from; i < distinct.keys.size(); ++i) {
+            result.unprocessed.push_back(distinct.keys[i]);
+        }
         return std::pair{ec, std::move(result)};
     };
     for (const auto& [first, last] :
@@ -237,7 +244,7 @@ asio::awaitable<std::pair<error_code, batch_get_result>> batch_get(database db,
             auto request = detail::make_get_request(distinct.keys, pending, options);
             auto [ec, response] =
                 co_await client.async_batch_get_item(std::move(request), diag, detail::use_tuple);
-            if (ec) co_return finish(ec);
+            if (ec) co_return finish(ec, pending, last);
             for (auto& [table, items] : response.responses) {
                 for (auto& item : items) {
                     const auto at = detail::match_item(distinct.keys, pending, table, item);
@@ -247,7 +254,7 @@ asio::awaitable<std::pair<error_code, batch_get_result>> batch_get(database db,
             pending = detail::unprocessed_keys(distinct.keys, pending, response.unprocessed_keys);
             if (!detail::another_round(rounds, options.max_rounds, !pending.empty())) break;
             const error_code wait_ec = co_await detail::wait_before_round(settings, rounds);
-            if (wait_ec) co_return finish(wait_ec);
+            if (wait_ec) co_return finish(wait_ec, pending, last);
         }
         left_over.insert(left_over.end(), pending.begin(), pending.end());
     }

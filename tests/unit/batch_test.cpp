@@ -308,6 +308,26 @@ TEST_F(BatchRun, batch_get_failure_comes_with_the_diagnostics)
     EXPECT_EQ(result.items.size(), 1u);
 }
 
+TEST_F(BatchRun, batch_get_failure_lists_every_key_it_did_not_read)
+{
+    // 250 keys, 3 requests: the first reads key 0, the second fails after its retries; the
+    // keys of the second and third are unknown, not "no item".
+    std::vector<batch_get_key> keys;
+    for (int i = 0; i < 250; ++i) keys.push_back(key_in("t", std::to_string(i)));
+    const attribute_map zero{{"id", "0"}};
+    server.enqueue(fake_action::ok(items_body("t", {zero}, {{{"id", "7"}}})));
+    server.enqueue(fake_action::ok(items_body("t", {})));
+    server.enqueue(fake_action::aws_error(400, "ResourceNotFoundException", "no table t"));
+    diagnostics diag;
+    auto [ec, result] = run(batch_get(db, keys, diag));
+    EXPECT_EQ(ec, errc::resource_not_found);
+    ASSERT_EQ(result.items.size(), 250u);
+    EXPECT_EQ(result.items[0], zero);
+    ASSERT_EQ(result.unprocessed.size(), 150u) << "the 100 of the failed request, 50 unsent";
+    EXPECT_EQ(result.unprocessed.front(), key_in("t", "100"));
+    EXPECT_EQ(result.unprocessed.back(), key_in("t", "249"));
+}
+
 TEST_F(BatchRun, batch_write_returns_what_stays_unprocessed_and_never_drops_it)
 {
     std::vector<table_write> writes;

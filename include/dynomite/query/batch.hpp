@@ -47,7 +47,8 @@ struct batch_get_result {
     /// One entry per key asked, in the order asked (a key asked twice is read once and
     /// repeated); none where there is no item, or where the key stayed unprocessed.
     std::vector<std::optional<attribute_map>> items;
-    /// Keys DynamoDB still left unprocessed after the last round; their items are unknown.
+    /// Keys DynamoDB still left unprocessed after the last round, or not read because of a
+    /// failure; their items are unknown.
     std::vector<batch_get_key> unprocessed;
 };
 
@@ -72,7 +73,9 @@ struct batch_write_result {
     std::vector<std::size_t> in_doubt;
 };
 
-/// BatchGetItem over any tables. On failure the error comes with the items read so far.
+/// BatchGetItem over any tables. On failure the error comes with the items read so far, and
+/// every key not read (those of the request that failed, and those never sent) is listed
+/// `unprocessed`.
 boost::asio::awaitable<std::pair<error_code, batch_get_result>> batch_get(
     database db, std::vector<batch_get_key> keys, diagnostics& diag,
     batch_get_options options = {});
