@@ -195,6 +195,19 @@ void prepare_associated(model_base& owner, std::string_view name, model_base& ta
     }
 }
 
+void refuse_dependents(const model_base& owner, std::string_view operation)
+{
+    const model_descriptor& d = access::desc(owner);
+    for (const auto& info : d.associations) {
+        if (info->options.dependent == dependent_action::none) continue;
+        throw error(errc::invalid_argument,
+                    std::string(operation) + " of " + d.type_name + ": its association " +
+                        quoted(info->name) +
+                        " has a dependent option, which only destroy() applies; destroy the "
+                        "records one by one");
+    }
+}
+
 boost::asio::awaitable<void> apply_dependents(model_base& owner)
 {
     const model_descriptor& d = access::desc(owner);

@@ -161,6 +161,7 @@ asio::awaitable<model_batch_result> batch_destroy(batch_records batch,
     std::vector<model_base*> records = std::move(batch).take();
     model_batch_result result;
     if (records.empty()) co_return result;
+    for (const model_base* r : records) detail::refuse_dependents(*r, "batch_destroy");
     const database db = records.front()->used_database();
     auto entries = co_await prepare_entries(std::move(records), detail::write_kind::destroy, {},
                                             options.callbacks, "batch_destroy", result);

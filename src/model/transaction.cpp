@@ -255,6 +255,7 @@ transaction& transaction::update(model_base& record)
 
 transaction& transaction::destroy(model_base& record)
 {
+    detail::refuse_dependents(record, "transaction::destroy");
     save(record);
     actions_.back()->kind = action_kind::destroy;
     return *this;

@@ -480,6 +480,27 @@ TEST_F(AssociationTest, DependentOptions)
     run(kept.volumes().add(v3));
     run(kept.delete_());
     EXPECT_TRUE(raw_item(Volume::table_name(), v3.id));
+
+    // A batch or a transaction cannot apply them: refused before anything is sent, rather than
+    // leave the volumes behind.
+    auto full = created<Shelf>([](Shelf&) {});
+    auto v4 = created<Volume>([](Volume&) {});
+    run(full.volumes().add(v4));
+    const auto refused = [](const std::function<void()>& attempt, std::string_view what) {
+        try {
+            attempt();
+            ADD_FAILURE() << what << " was not refused";
+        } catch (const error& e) {
+            EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+            EXPECT_NE(std::string(e.what()).find("\"volumes\""), std::string::npos) << e.what();
+        }
+    };
+    refused([&] { (void)run(batch_destroy({&full})); }, "batch_destroy");
+    transaction t;
+    refused([&] { t.destroy(full); }, "a transaction's destroy");
+    EXPECT_TRUE(raw_item(Shelf::table_name(), full.id));
+    EXPECT_TRUE(raw_item(Volume::table_name(), v4.id));
+    EXPECT_FALSE(full.destroyed());
 }
 
 TEST_F(AssociationTest, AddingPastTheItemSizeLimitIsRefusedBeforeSending)

@@ -244,6 +244,10 @@ relation association_relation(const model_base& owner, std::string_view name);
 void prepare_associated(model_base& owner, std::string_view name, model_base& target);
 /// The dependent options of the owner's associations, before it is deleted.
 boost::asio::awaitable<void> apply_dependents(model_base& owner);
+/// Throws dynomite::error(errc::invalid_argument) when the owner's class has an association
+/// with a dependent option: a delete in a batch or a transaction cannot apply it, and would
+/// leave the associated records behind.
+void refuse_dependents(const model_base& owner, std::string_view operation);
 
 /// Checks, for a proxy, that association `name` of the owner is of the proxy's kind and has
 /// model `target` at its other end; throws dynomite::error(errc::invalid_argument).

@@ -95,6 +95,8 @@ boost::asio::awaitable<model_batch_result> batch_save(batch_records records,
                                                       batch_save_options options = {});
 
 /// Deletes every record (each must be persisted) with DeleteItem semantics, unconditionally.
+/// Throws dynomite::error(errc::invalid_argument), before anything is sent, for a class with
+/// an association's dependent option, which only destroy() applies.
 boost::asio::awaitable<model_batch_result> batch_destroy(batch_records records,
                                                          batch_destroy_options options = {});
 

@@ -73,6 +73,8 @@ public:
     transaction& save(model_base& record);
     transaction& create(model_base& record);
     transaction& update(model_base& record);
+    /// Throws dynomite::error(errc::invalid_argument) for a class with an association's
+    /// dependent option, which only the record's destroy() applies.
     transaction& destroy(model_base& record);
     /// A condition on the record's item, which the transaction does not write.
     transaction& check(model_base& record, condition c);
