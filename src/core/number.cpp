@@ -289,6 +289,7 @@ error_code from_floating(Float v, number& out)
     }
     char buffer[48];  // a long double's 21 digits and its 4-digit exponent fit
     const auto result = std::to_chars(buffer, buffer + sizeof buffer, v);
+    if (result.ec != std::errc{}) return errc::invalid_number;
     return number::parse(std::string_view(buffer, static_cast<std::size_t>(result.ptr - buffer)),
                          out);
 }

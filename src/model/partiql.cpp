@@ -3,6 +3,7 @@
 #include <dynomite/model/partiql.hpp>
 
 #include "core/ascii.hpp"
+#include "core/async.hpp"
 
 #include <memory>
 #include <optional>
@@ -171,9 +172,11 @@ boost::asio::awaitable<loaded_attributes> pql_loaded_attributes(database db,
     if (selected) co_return selected;
     const auto read = pql_index_of(statement);
     if (!read) co_return selected;
-    // Items of a KEYS_ONLY or INCLUDE index hold only what it projects.
-    const table_schema schema = co_await db.schema(read->table);
-    const index_schema* index = schema.find_index(read->index);
+    // Items of a KEYS_ONLY or INCLUDE index hold only what it projects. Without the table's
+    // description (no permission to DescribeTable, say) nothing counts as read whole.
+    diagnostics diag;
+    auto [ec, schema] = co_await db.async_schema(read->table, diag, use_tuple);
+    const index_schema* index = ec ? nullptr : schema.find_index(read->index);
     if (!index) co_return std::make_shared<std::vector<std::string>>();
     auto projected = schema.projected_attributes(*index);
     if (!projected) co_return nullptr;

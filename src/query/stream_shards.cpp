@@ -278,8 +278,9 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
 
 void shard_tracker::reread_since_latest(tracked_shard& shard)
 {
-    // LATEST now would pass over what was written since the shard was first read.
-    if (shard.start != shard_iterator_type::latest || !shard.latest_since) return;
+    // LATEST now would pass over what was written since the shard was first read. Once read
+    // from its oldest record already, it is again, with the filter again.
+    if (!shard.latest_since) return;
     shard.start = shard_iterator_type::trim_horizon;
     shard.made_since = *shard.latest_since - clock_allowance_seconds;
 }
@@ -319,6 +320,7 @@ void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoi
     shard->leased = true;
     shard->iterator.clear();
     shard->last_sequence.clear();
+    shard->made_since.reset();
     shard->idle_wait = std::chrono::milliseconds(0);
     if (checkpoint.empty() && !after_parent && shard->state == shard_state::finished) {
         // Skipped by the start position: nothing of it is read. A worker that held it before

@@ -80,7 +80,8 @@ public:
     void on_records(std::string_view shard_id, get_records_response&& response,
                     stream_clock::time_point now);
     /// GetRecords said ExpiredIteratorException: the shard gets a new iterator after the last
-    /// record taken from it (or at its start position when none was).
+    /// record taken from it (or at its start position when none was, but for a LATEST one,
+    /// which on_iterator() explains).
     void on_expired(std::string_view shard_id);
     /// GetShardIterator said TrimmedDataAccessException: the position asked for is older
     /// than the stream keeps; the shard is read from its oldest record instead.

@@ -199,6 +199,7 @@ static_assert(!std::is_constructible_v<attribute_value, const wchar_t*>);
 static_assert(!std::is_constructible_v<attribute_value, const char16_t*>);
 static_assert(!std::is_constructible_v<attribute_value, int*>);
 static_assert(std::is_constructible_v<attribute_value, bool>);
+static_assert(std::is_constructible_v<attribute_value, std::vector<bool>::reference>);
 static_assert(std::is_convertible_v<bool, attribute_value>, "item{{\"flag\", true}}");
 static_assert(std::is_convertible_v<const char*, attribute_value>);
 
@@ -207,6 +208,8 @@ TEST(attribute_value, equality)
     EXPECT_EQ(attribute_value("1"), attribute_value("1"));
     EXPECT_NE(attribute_value("1"), attribute_value(1));
     EXPECT_EQ(attribute_value(number("1.0")), attribute_value(1));
+    std::vector<bool> flags{false, true};
+    EXPECT_EQ(attribute_value(flags[1]), attribute_value(true)) << "a vector<bool>'s reference";
     EXPECT_NE(attribute_value(true), attribute_value(false));
     EXPECT_EQ(attribute_value(), attribute_value(null_value{}));
     EXPECT_EQ(attribute_value(attribute_list{1, "a"}), attribute_value(attribute_list{1, "a"}));

@@ -247,6 +247,22 @@ TEST(ShardTracker, WithLeasesALatestShardTakenBackWithoutACheckpointIsReadAgain)
     tracker.on_records("s", made_at(100, {1'699'000'000, 1'700'000'001, 1'700'000'002}, "it-3"),
                        t0);
     EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"101", "102"}));
+
+    // Lapsed again before a checkpoint: read again from the oldest record, with the filter
+    // again; and after a checkpoint, with no filter.
+    tracker.unlease("s");
+    tracker.lease("s", "", false, false);
+    ASSERT_EQ(tracker.next(t0).what, kind::get_iterator);
+    tracker.on_iterator("s", "it-third", t0, wall0 + std::chrono::minutes(2));
+    expect_read(tracker, "s", "it-third");
+    tracker.on_records("s", made_at(100, {1'699'000'000, 1'700'000'001}, "it-4"), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"101"}));
+    tracker.unlease("s");
+    tracker.lease("s", "90", false, false);
+    expect_iterator_request(tracker, "s", shard_iterator_type::after_sequence_number, "90");
+    expect_read(tracker, "s", "it-s");
+    tracker.on_records("s", made_at(100, {1'699'000'000}, "it-5"), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"100"}));
 }
 
 TEST(ShardTracker, RetriesTheSameIteratorAfterAFailedRead)

@@ -109,6 +109,11 @@ public:
     /// otherwise silently become a BOOL.
     template <std::same_as<bool> B>
     attribute_value(B b) : v_(static_cast<bool>(b)) {}
+    /// A class that stands for a bool (std::vector<bool>'s and std::bitset's references).
+    template <class B>
+        requires(std::is_class_v<B> && std::is_convertible_v<const B&, bool> &&
+                 !std::is_convertible_v<const B&, std::string_view>)
+    attribute_value(const B& b) : v_(static_cast<bool>(b)) {}
     attribute_value(null_value n) : v_(n) {}
     attribute_value(attribute_map m) : v_(std::move(m)) {}
     attribute_value(attribute_list l) : v_(std::move(l)) {}

@@ -64,8 +64,8 @@ struct pql_index_read {
 std::optional<pql_index_read> pql_index_of(std::string_view statement);
 
 /// pql_selected_attributes(), and for a SELECT * of a KEYS_ONLY or INCLUDE index, the
-/// attributes it projects (from the table's schema, which throws dynomite::error when
-/// DescribeTable fails); none whole for an index the table lacks.
+/// attributes it projects (from the table's schema); none whole when the schema cannot be
+/// read or lacks the index.
 boost::asio::awaitable<loaded_attributes> pql_loaded_attributes(database db,
                                                                 std::string statement);
 
