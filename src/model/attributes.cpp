@@ -48,8 +48,8 @@ bool was_read(const model_base& r, const std::string& name)
 [[noreturn]] void refuse_partial(const model_base& r, std::string_view what)
 {
     throw error(errc::invalid_argument,
-                aa::desc(r).type_name + " read with a projection (of " + loaded_list(r) +
-                    "): " + std::string(what) +
+                aa::desc(r).type_name + " holds only part of its item (it read " +
+                    loaded_list(r) + " whole): " + std::string(what) +
                     "; reload() it to read the whole item, or project what it writes");
 }
 
@@ -134,6 +134,22 @@ void mark_partial(model_base& r, loaded_attributes loaded)
 void make_whole(model_base& r)
 {
     aa::loaded(r).reset();
+}
+
+void mark_unread(model_base& r, const std::string& name)
+{
+    auto names = std::make_shared<std::vector<std::string>>();
+    if (r.is_partial()) {
+        *names = *aa::loaded(r);
+    } else {
+        for (const auto& f : aa::desc(r).fields) names->push_back(f.name);
+        for (const auto& [attribute, value] : aa::stored(r)) {
+            if (std::find(names->begin(), names->end(), attribute) == names->end())
+                names->push_back(attribute);
+        }
+    }
+    std::erase(*names, name);
+    aa::loaded(r) = std::move(names);
 }
 
 void check_partial_write(const model_base& r, write_kind kind,

@@ -25,6 +25,9 @@ void restore_undeclared(model_base& r, std::string_view name);
 
 /// Makes a partial record whole (reload() read the whole item).
 void make_whole(model_base& r);
+/// Makes the record partial, without `name`: the item's value of it changed unseen (a
+/// transaction's increment), and a full write would put the old one back.
+void mark_unread(model_base& r, const std::string& name);
 /// Refuses, with errc::invalid_argument naming the attribute, a write of a partial record
 /// that would drop or overwrite what it did not read: a full write (put), a change of an
 /// attribute not read whole, or a lock field not read.

@@ -5,6 +5,7 @@
 #include "core/async.hpp"
 #include "core/enum_text.hpp"
 #include "core/random.hpp"
+#include "model/attributes.hpp"
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -429,6 +430,12 @@ asio::awaitable<bool> transaction::commit(transaction_options options)
     }
     committed_ = true;
     for (auto& w : at->writes) detail::complete_write(w);
+    // The item's counter moved unseen: a full write of the record would put the old one back.
+    for (const auto& a : actions_) {
+        if (a->kind == action_kind::increment && a->record != nullptr) {
+            detail::mark_unread(*a->record, a->attribute);
+        }
+    }
     if (options.callbacks) {
         for (std::size_t i = 0; i < at->writes.size(); ++i) {
             auto& w = at->writes[i];

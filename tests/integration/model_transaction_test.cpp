@@ -179,6 +179,22 @@ TEST_F(ModelTransaction, an_update_and_an_increment_of_one_record_are_one_write)
     EXPECT_EQ(*stored->find("balance"), attribute_value(75));
     EXPECT_EQ(*stored->find("visits"), attribute_value(1));
     EXPECT_EQ(run(Purchase::find_or_throw("a", "p2")).amount, 25);
+
+    // The record did not see the increment: a full write would put visits back to 0.
+    EXPECT_TRUE(account.is_partial());
+    try {
+        (void)run(account.replace());
+        ADD_FAILURE() << "a replace() after an increment it did not see was sent";
+    } catch (const error& e) {
+        EXPECT_EQ(e.code(), errc::invalid_argument) << e.what();
+    }
+    account.balance = 70;
+    ASSERT_TRUE(run(account.save()));
+    EXPECT_EQ(stored_account().visits, 1);
+    EXPECT_EQ(stored_account().balance, 70);
+    run(account.reload());
+    EXPECT_FALSE(account.is_partial());
+    EXPECT_EQ(account.visits, 1);
 }
 
 TEST_F(ModelTransaction, a_check_and_an_update_of_one_item_are_one_conditional_write)

@@ -52,7 +52,9 @@ struct transaction_failure {
 /// throws errc::transaction_canceled naming the failing action (failures() has every reason)
 /// and every record is exactly as before the attempt; when it succeeds, the records are
 /// persisted and clean as after save() (destroyed ones destroyed). An increment changes the
-/// item only: reload() reads the new value.
+/// item only: reload() reads the new value. Until then the record does not count the attribute
+/// as read (is_partial()): replace() and a put in a batch are refused, as they would write the
+/// old value back, and so is a save() of a change to it.
 ///
 /// DynamoDB takes one operation per item in a transaction, so actions on one item are merged
 /// where they compose: an update and increments become one UpdateItem, a condition check
