@@ -279,9 +279,11 @@ void shard_tracker::on_records(std::string_view shard_id, get_records_response&&
 void shard_tracker::reread_since_latest(tracked_shard& shard)
 {
     // LATEST now would pass over what was written since the shard was first read. Once read
-    // from its oldest record already, it is again, with the filter again.
+    // from its oldest record already, it is again, with the filter again. latest_since is
+    // kept only while no other position (a checkpoint, a parent's end) has replaced LATEST.
     if (!shard.latest_since) return;
     shard.start = shard_iterator_type::trim_horizon;
+    shard.start_sequence.clear();
     shard.made_since = *shard.latest_since - clock_allowance_seconds;
 }
 
@@ -301,6 +303,8 @@ void shard_tracker::on_trimmed(std::string_view shard_id)
         shard->start = shard_iterator_type::trim_horizon;
         shard->start_sequence.clear();
         shard->last_sequence.clear();
+        shard->latest_since.reset();
+        shard->made_since.reset();
     }
 }
 
@@ -332,9 +336,11 @@ void shard_tracker::lease(std::string_view shard_id, const std::string& checkpoi
     if (!checkpoint.empty()) {
         shard->start = shard_iterator_type::after_sequence_number;
         shard->start_sequence = checkpoint;
+        shard->latest_since.reset();
     } else if (after_parent) {
         shard->start = shard_iterator_type::trim_horizon;
         shard->start_sequence.clear();
+        shard->latest_since.reset();
     } else if (!first_holder) {
         // Taken back without a checkpoint: the records read since LATEST were not processed.
         reread_since_latest(*shard);

@@ -263,6 +263,17 @@ TEST(ShardTracker, WithLeasesALatestShardTakenBackWithoutACheckpointIsReadAgain)
     expect_read(tracker, "s", "it-s");
     tracker.on_records("s", made_at(100, {1'699'000'000}, "it-5"), t0);
     EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"100"}));
+
+    // The checkpoint replaced LATEST: expired before a record, the shard goes on after it.
+    tracker.unlease("s");
+    tracker.lease("s", "95", false, false);
+    expect_iterator_request(tracker, "s", shard_iterator_type::after_sequence_number, "95");
+    expect_read(tracker, "s", "it-s");
+    tracker.on_expired("s");
+    expect_iterator_request(tracker, "s", shard_iterator_type::after_sequence_number, "95");
+    expect_read(tracker, "s", "it-s");
+    tracker.on_records("s", made_at(96, {1'699'000'000}, "it-6"), t0);
+    EXPECT_EQ(take_all(tracker), (std::vector<std::string>{"96"}));
 }
 
 TEST(ShardTracker, RetriesTheSameIteratorAfterAFailedRead)
